@@ -1,0 +1,45 @@
+"""Dates as users write them, and "today" on the plan's clock."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from .errors import UsageError
+from .i18n import t
+
+# China has kept UTC+8 without daylight saving since 1991, so Asia/Shanghai is
+# a fixed offset for every date this tool deals with. A fixed offset needs no
+# zone database, which Windows does not ship.
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_CN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def parse_date(text: str, what: str = "") -> date:
+    """Parse "2017-06-30" or "2017年6月30日"; raise UsageError otherwise."""
+    value = text.strip()
+    m = _ISO.fullmatch(value) or _CN.fullmatch(value)
+    label = f"{what} " if what else ""
+    if not m:
+        raise UsageError(
+            t("{label}日期格式无效: {v!r},请写成 2017-06-30 或 2017年6月30日",
+              "{label}invalid date {v!r}: write it as 2017-06-30 or 2017年6月30日",
+              label=label, v=text)
+        )
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise UsageError(
+            t("{label}日期不存在: {v}", "{label}no such date: {v}", label=label, v=text)
+        ) from None
+
+
+def now(clock: datetime | None = None) -> datetime:
+    """The current time in China; ``clock`` (any aware datetime) pins it."""
+    return (clock or datetime.now(timezone.utc)).astimezone(CHINA)
+
+
+def today(clock: datetime | None = None) -> date:
+    return now(clock).date()

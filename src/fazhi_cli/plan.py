@@ -1,0 +1,555 @@
+"""The plan: frozen dataclasses, and a loader that explains every mistake.
+
+Officials edit plan files by hand, so the loader walks the YAML node tree
+itself: every value keeps its line number, and each problem becomes one line
+"file:line: what is wrong". Only safe YAML is read (no tags that build
+objects, no anchors or aliases, nothing over 1 MiB).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import PlanError, UsageError
+from .i18n import t
+
+MAX_PLAN_BYTES = 1024 * 1024
+UNIT_KINDS = ("department", "party", "judicial", "subdistrict", "town", "committee", "other")
+STATES = ("todo", "doing", "done")
+# The keyword in `recurring[].units` for "every unit that leads a part".
+RESPONSIBLE = "责任单位"
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    name: str
+    kind: str
+    full_name: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    name: str
+    members: tuple[str, ...]
+    role: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    id: str
+    task: str
+    text: str
+    lead: tuple[str, ...]          # names as the source writes them
+    support: tuple[str, ...]
+    due: date
+    due_source: str
+    lead_units: tuple[str, ...]    # groups expanded, aliases resolved
+    support_units: tuple[str, ...]  # likewise, without the lead units
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: str
+    section: str
+    title: str
+    text: str
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    heading: str
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """One year's instance of a recurring duty, e.g. summary-2017."""
+
+    id: str
+    kind: str
+    year: int
+    title: str
+    due: date
+    units: tuple[str, ...]
+    source: str
+    to: str = ""
+    task: str | None = None
+    part: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    path: str
+    title: str
+    number: str
+    issuer: str
+    signed: date | None
+    published: date | None
+    target: date
+    target_source: str
+    warn_days: int
+    sections: tuple[Section, ...]
+    units: dict[str, Unit]
+    groups: dict[str, Group]
+    tasks: dict[str, Task]
+    parts: dict[str, Part]
+    obligations: dict[str, Obligation]
+    names: dict[str, str] = field(repr=False)  # any accepted spelling -> unit name
+
+    # --- lookups -------------------------------------------------------
+    def resolve_unit(self, text: str) -> str:
+        """The unit a user typed, by short name, full name or alias."""
+        name = self.names.get(text.strip())
+        if name is None:
+            raise UsageError(
+                t("未知单位: {u!r}{hint}", "unknown unit: {u!r}{hint}",
+                  u=text, hint=did_you_mean(text, self.names))
+            )
+        return name
+
+    def expand(self, names: Iterable[str]) -> tuple[str, ...]:
+        """Units and groups, as written in the plan, to unit names."""
+        return expand(self.groups, self.names, names)
+
+    def task_of(self, ref: str) -> Task:
+        task = self.tasks.get(ref.strip())
+        if task is None:
+            raise UsageError(
+                t("未知任务: {r!r}(任务编号为 1-{n}){hint}",
+                  "unknown task: {r!r} (tasks are numbered 1-{n}){hint}",
+                  r=ref, n=len(self.tasks), hint=did_you_mean(ref, self.tasks))
+            )
+        return task
+
+    def targets(self, ref: str) -> list[Part | Obligation]:
+        """What `mark 7`, `mark 6.3` or `mark summary-2017` refers to."""
+        ref = ref.strip()
+        if ref in self.parts:
+            return [self.parts[ref]]
+        if ref in self.obligations:
+            return [self.obligations[ref]]
+        if ref in self.tasks:
+            return list(self.tasks[ref].parts)
+        known = [*self.tasks, *self.parts, *self.obligations]
+        raise UsageError(
+            t("未知任务、分项或年度事项: {r!r}{hint}",
+              "unknown task, part or yearly duty: {r!r}{hint}",
+              r=ref, hint=did_you_mean(ref, known))
+        )
+
+    def responsible(self, target: Part | Obligation) -> tuple[str, ...]:
+        if isinstance(target, Part):
+            return target.lead_units + target.support_units
+        return target.units
+
+    def role_of(self, target: Part | Obligation, unit: str) -> str | None:
+        if isinstance(target, Part):
+            if unit in target.lead_units:
+                return "lead"
+            return "support" if unit in target.support_units else None
+        return "lead" if unit in target.units else None
+
+
+def did_you_mean(text: str, choices: Iterable[str]) -> str:
+    import difflib  # only on the error path
+
+    close = difflib.get_close_matches(text.strip(), list(choices), n=3, cutoff=0.5)
+    if not close:
+        return ""
+    return t(",是否要写: {c}?", "; did you mean: {c}?", c="、".join(close))
+
+
+# --- locating and reading the file ----------------------------------------
+
+def bundled_plan_path() -> Path:
+    here = Path(__file__).resolve().parent
+    packaged = here / "data" / "tasks.yaml"          # inside an installed wheel
+    if packaged.is_file():
+        return packaged
+    return here.parents[1] / "data" / "tasks.yaml"   # a source checkout
+
+
+def plan_path(option: str | os.PathLike[str] | None = None) -> Path:
+    chosen = option or os.environ.get("FAZHI_PLAN")
+    return Path(chosen) if chosen else bundled_plan_path()
+
+
+def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
+    """Load and validate a plan file; raise PlanError naming file and line."""
+    p = plan_path(path)
+    data = read_plan_text(p)
+    from . import plancache  # noqa: PLC0415 - keeps YAML out of the fast path
+
+    cached = plancache.get(p, data)
+    if cached is not None:
+        return cached
+    plan = parse_plan(data, str(p))
+    plancache.put(p, data, plan)
+    return plan
+
+
+def read_plan_text(p: Path) -> bytes:
+    try:
+        size = p.stat().st_size
+        if size > MAX_PLAN_BYTES:
+            raise PlanError(t("{p}: 文件过大({n} 字节),方案文件不得超过 1 MiB",
+                              "{p}: file too large ({n} bytes); a plan must stay under 1 MiB",
+                              p=p, n=size))
+        if p.is_dir():
+            raise PlanError(t("{p}: 是文件夹,不是方案文件", "{p}: is a folder, not a plan file", p=p))
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise PlanError(t("{p}: 找不到方案文件", "{p}: plan file not found", p=p)) from None
+    except PermissionError:
+        raise PlanError(t("{p}: 无权读取方案文件", "{p}: no permission to read the plan file", p=p)) from None
+    except OSError as e:
+        raise PlanError(t("{p}: 无法读取方案文件({e})", "{p}: cannot read the plan file ({e})",
+                          p=p, e=e.strerror or e)) from None
+
+
+def decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise PlanError(t("{w}:{l}: 不是有效的 UTF-8 文本(第 {b} 字节),请以 UTF-8 编码保存",
+                          "{w}:{l}: not valid UTF-8 (byte {b}); save the file as UTF-8",
+                          w=where, l=line, b=e.start + 1)) from None
+
+
+def parse_plan(data: bytes, where: str) -> Plan:
+    text = decode(data, where)
+    root = _compose(text, where)
+    return _Builder(where).plan(root)
+
+
+def _compose(text: str, where: str) -> Any:
+    import yaml  # noqa: PLC0415
+
+    Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = (e.problem or e.context or "").strip()
+        if mark is None:
+            raise PlanError(f"{where}: {t('YAML 语法错误', 'YAML syntax error')}: {problem}") from None
+        raise PlanError(
+            f"{where}:{mark.line + 1}:{mark.column + 1}: "
+            + t("YAML 语法错误: {p}", "YAML syntax error: {p}", p=problem)
+        ) from None
+    except yaml.YAMLError as e:
+        raise PlanError(f"{where}: {t('YAML 语法错误', 'YAML syntax error')}: {e}") from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise PlanError(t("{w}: 文件为空", "{w}: the file is empty", w=where))
+    _refuse_aliases_and_tags(root, where)
+    return root
+
+
+_PLAIN_TAGS = frozenset(
+    "tag:yaml.org,2002:" + s for s in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
+
+
+def _refuse_aliases_and_tags(root: Any, where: str) -> None:
+    # The composer hands an alias back as the very node its anchor named, so
+    # a node met twice is an alias. Stopping at the first one also defuses
+    # "billion laughs" documents before anything is built from them.
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise PlanError(t("{w}:{l}: 不允许使用锚点和别名(& 和 *),请把内容直接写出",
+                              "{w}:{l}: anchors and aliases (& and *) are not allowed; write the content out",
+                              w=where, l=node.start_mark.line + 1))
+        seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            raise PlanError(t("{w}:{l}: 不允许的 YAML 标签 {tag}",
+                              "{w}:{l}: YAML tag {tag} is not allowed",
+                              w=where, l=node.start_mark.line + 1, tag=node.tag))
+        if node.id == "mapping":
+            for k, v in node.value:
+                stack.append(k)
+                stack.append(v)
+        elif node.id == "sequence":
+            stack.extend(node.value)
+
+
+# --- building the model from nodes ---------------------------------------
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH_DAY = re.compile(r"\d{2}-\d{2}")
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f<>:\"/\\|?*\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class _Builder:
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    # small typed readers; each failure names the node's line
+    def fail(self, node: Any, zh: str, en: str, **kw: object) -> PlanError:
+        return PlanError(f"{self.where}:{node.start_mark.line + 1}: " + t(zh, en, **kw))
+
+    def mapping(self, node: Any, what: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
+        if node.id != "mapping":
+            raise self.fail(node, "{w} 应为键值映射", "{w} should be a mapping", w=what)
+        out: dict[str, Any] = {}
+        for k, v in node.value:
+            key = k.value if k.id == "scalar" else None
+            if not isinstance(key, str):
+                raise self.fail(k, "{w} 的键应为文字", "keys of {w} should be text", w=what)
+            if key in out:
+                raise self.fail(k, "重复的键 {k!r}(在 {w} 中)", "duplicate key {k!r} in {w}", k=key, w=what)
+            if key not in allowed:
+                raise self.fail(k, "{w} 中有未知字段 {k!r}{h}", "unknown field {k!r} in {w}{h}",
+                                k=key, w=what, h=did_you_mean(key, allowed))
+            out[key] = v
+        for key in required:
+            if key not in out:
+                raise self.fail(node, "{w} 缺少必填字段 {k!r}", "{w} is missing the required field {k!r}",
+                                k=key, w=what)
+        return out
+
+    def seq(self, node: Any, what: str) -> list[Any]:
+        if node.id != "sequence":
+            raise self.fail(node, "{w} 应为列表", "{w} should be a list", w=what)
+        return node.value
+
+    def text(self, node: Any, what: str, *, empty: bool = False) -> str:
+        if node.id != "scalar" or node.tag.endswith(":null"):
+            raise self.fail(node, "{w} 应为文字", "{w} should be text", w=what)
+        value = node.value.strip()
+        if not value and not empty:
+            raise self.fail(node, "{w} 不能为空", "{w} must not be empty", w=what)
+        return value
+
+    def name(self, node: Any, what: str) -> str:
+        value = self.text(node, what)
+        if _BAD_NAME.search(value) or value.startswith(".") or len(value) > 64:
+            raise self.fail(node, "{w} {v!r} 含有不能用于名称的字符(/ \\ : * ? 等或控制字符)",
+                            "{w} {v!r} contains characters not allowed in a name (/ \\ : * ? or control characters)",
+                            w=what, v=value)
+        return value
+
+    def day(self, node: Any, what: str) -> date:
+        value = self.text(node, what)
+        if _ISO_DAY.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.fail(node, "{w} 日期无效: {v!r}(应写成 YYYY-MM-DD 的真实日期)",
+                        "{w}: invalid date {v!r} (write a real date as YYYY-MM-DD)", w=what, v=value)
+
+    def integer(self, node: Any, what: str) -> int:
+        value = self.text(node, what)
+        if not value.isdigit():
+            raise self.fail(node, "{w} 应为整数: {v!r}", "{w} should be a whole number: {v!r}", w=what, v=value)
+        return int(value)
+
+    def names(self, node: Any, what: str) -> list[tuple[str, Any]]:
+        return [(self.text(n, what), n) for n in self.seq(node, what)]
+
+    # the document
+    def plan(self, root: Any) -> Plan:
+        top = self.mapping(root, t("方案文件", "the plan file"),
+                           ("schema", "plan", "settings", "sections", "units", "groups", "recurring", "tasks"),
+                           ("plan", "sections", "units", "tasks"))
+        meta = self.mapping(top["plan"], "plan",
+                            ("title", "number", "issuer", "signed", "published", "target", "target_source"),
+                            ("title", "target"))
+        settings = self.mapping(top["settings"], "settings", ("early_march", "warn_days"), ()) if "settings" in top else {}
+        named_days: dict[str, str] = {}
+        if "early_march" in settings:
+            md = self.text(settings["early_march"], "early_march")
+            self._month_day(settings["early_march"], md, "early_march")
+            named_days["early_march"] = md
+        warn_days = self.integer(settings["warn_days"], "warn_days") if "warn_days" in settings else 30
+
+        sections: dict[str, Section] = {}
+        for node in self.seq(top["sections"], "sections"):
+            m = self.mapping(node, t("章节", "a section"), ("id", "heading"), ("id", "heading"))
+            sid = self.text(m["id"], "id")
+            if sid in sections:
+                raise self.fail(m["id"], "重复的章节编号 {i!r}", "duplicate section id {i!r}", i=sid)
+            sections[sid] = Section(sid, self.text(m["heading"], "heading"))
+
+        units: dict[str, Unit] = {}
+        names: dict[str, str] = {}
+        for node in self.seq(top["units"], "units"):
+            m = self.mapping(node, t("单位", "a unit"), ("name", "full_name", "kind", "aliases"), ("name", "kind"))
+            name = self.name(m["name"], "name")
+            kind = self.text(m["kind"], "kind")
+            if kind not in UNIT_KINDS:
+                raise self.fail(m["kind"], "未知的单位类别 {k!r}(可用: {a})", "unknown unit kind {k!r} (use one of: {a})",
+                                k=kind, a=", ".join(UNIT_KINDS))
+            full = self.text(m["full_name"], "full_name") if "full_name" in m else ""
+            aliases = [a for a, _ in self.names(m["aliases"], "aliases")] if "aliases" in m else []
+            for spelling, node_ in [(name, m["name"])] + [(a, m["aliases"]) for a in aliases]:
+                if spelling in names:
+                    raise self.fail(node_, "单位名称 {n!r} 重复", "unit name {n!r} is defined twice", n=spelling)
+                names[spelling] = name
+            if full and full not in names:
+                names[full] = name
+            units[name] = Unit(name, kind, full, tuple(aliases))
+
+        groups: dict[str, Group] = {}
+        for node in self.seq(top.get("groups") or _EMPTY_SEQ, "groups"):
+            m = self.mapping(node, t("单位组", "a group"), ("name", "members", "role", "note"), ("name", "members"))
+            gname = self.name(m["name"], "name")
+            if gname in groups or gname in names:
+                raise self.fail(m["name"], "名称 {n!r} 重复", "the name {n!r} is defined twice", n=gname)
+            members = []
+            for member, mnode in self.names(m["members"], "members"):
+                if member not in names:
+                    raise self.fail(mnode, "单位组 {g} 的成员 {u!r} 未在 units 中定义{h}",
+                                    "group {g}: member {u!r} is not defined under units{h}",
+                                    g=gname, u=member, h=did_you_mean(member, names))
+                members.append(names[member])
+            role = "role" in m and self.text(m["role"], "role").lower() == "true"
+            note = self.text(m["note"], "note") if "note" in m else ""
+            groups[gname] = Group(gname, tuple(dict.fromkeys(members)), role, note)
+
+        target = self.day(meta["target"], "target")
+        plan_args: dict[str, Any] = dict(
+            title=self.text(meta["title"], "title"),
+            number=self.text(meta["number"], "number") if "number" in meta else "",
+            issuer=self.text(meta["issuer"], "issuer") if "issuer" in meta else "",
+            signed=self.day(meta["signed"], "signed") if "signed" in meta else None,
+            published=self.day(meta["published"], "published") if "published" in meta else None,
+            target=target,
+            target_source=self.text(meta["target_source"], "target_source") if "target_source" in meta else "",
+        )
+
+        known = set(names) | set(groups)
+        tasks: dict[str, Task] = {}
+        parts: dict[str, Part] = {}
+        for node in self.seq(top["tasks"], "tasks"):
+            m = self.mapping(node, t("任务", "a task"), ("id", "section", "title", "text", "parts"),
+                             ("id", "section", "title", "parts"))
+            tid = self.text(m["id"], "id")
+            if tid in tasks:
+                raise self.fail(m["id"], "重复的任务编号 {i!r}", "duplicate task id {i!r}", i=tid)
+            sec = self.text(m["section"], "section")
+            if sec not in sections:
+                raise self.fail(m["section"], "任务 {i} 的章节 {s!r} 未在 sections 中定义",
+                                "task {i}: section {s!r} is not defined under sections", i=tid, s=sec)
+            task_parts = []
+            for pnode in self.seq(m["parts"], "parts"):
+                pm = self.mapping(pnode, t("分项", "a part"), ("id", "text", "lead", "support", "due", "due_source"),
+                                  ("id", "lead", "due"))
+                pid = self.text(pm["id"], "id")
+                if pid in parts:
+                    raise self.fail(pm["id"], "重复的分项编号 {i!r}", "duplicate part id {i!r}", i=pid)
+                lead = self._unit_refs(pm["lead"], "lead", known)
+                if not lead:
+                    raise self.fail(pm["lead"], "分项 {i} 没有牵头单位", "part {i} has no lead unit", i=pid)
+                support = self._unit_refs(pm["support"], "support", known) if "support" in pm else []
+                lead_units = expand(groups, names, lead)
+                support_units = tuple(u for u in expand(groups, names, support) if u not in lead_units)
+                part = Part(pid, tid, self.text(pm["text"], "text", empty=True) if "text" in pm else "",
+                            tuple(lead), tuple(support), self.day(pm["due"], "due"),
+                            self.text(pm["due_source"], "due_source") if "due_source" in pm else "",
+                            lead_units, support_units)
+                parts[pid] = part
+                task_parts.append(part)
+            if not task_parts:
+                raise self.fail(m["parts"], "任务 {i} 没有分项", "task {i} has no parts", i=tid)
+            text = self.text(m["text"], "text") if "text" in m else ""
+            tasks[tid] = Task(tid, sec, self.text(m["title"], "title"), text, tuple(task_parts))
+
+        obligations: dict[str, Obligation] = {}
+        responsible = tuple(dict.fromkeys(u for p in parts.values() for u in p.lead_units))
+        for node in self.seq(top.get("recurring") or _EMPTY_SEQ, "recurring"):
+            m = self.mapping(node, t("年度事项", "a recurring duty"),
+                             ("id", "title", "source", "to", "units", "part", "years", "due", "due_year"),
+                             ("id", "title", "years", "due"))
+            rid = self.name(m["id"], "id")
+            part_ref = self.text(m["part"], "part") if "part" in m else None
+            if part_ref is not None and part_ref not in parts:
+                raise self.fail(m["part"], "未知分项 {p!r}", "unknown part {p!r}", p=part_ref)
+            if "units" in m and m["units"].id == "scalar":
+                if self.text(m["units"], "units") != RESPONSIBLE:
+                    raise self.fail(m["units"], "units 应为单位列表或 {r}", "units should be a list of units or {r}",
+                                    r=RESPONSIBLE)
+                owed = responsible
+            elif "units" in m:
+                owed = expand(groups, names, self._unit_refs(m["units"], "units", known))
+            elif part_ref is not None:
+                owed = parts[part_ref].lead_units
+            else:
+                raise self.fail(node, "年度事项 {i} 需要 units 或 part", "recurring duty {i} needs units or part", i=rid)
+            due_text = self.text(m["due"], "due")
+            month_day = named_days.get(due_text, due_text)
+            self._month_day(m["due"], month_day, "due")
+            shift = 0
+            if "due_year" in m:
+                which = self.text(m["due_year"], "due_year")
+                if which not in ("same", "next"):
+                    raise self.fail(m["due_year"], "due_year 应为 same 或 next", "due_year should be same or next")
+                shift = 1 if which == "next" else 0
+            for ynode in self.seq(m["years"], "years"):
+                year = self.integer(ynode, "years")
+                oid = f"{rid}-{year}"
+                if oid in obligations or oid in parts or oid in tasks:
+                    raise self.fail(ynode, "重复的编号 {i!r}", "duplicate id {i!r}", i=oid)
+                obligations[oid] = Obligation(
+                    id=oid, kind=rid, year=year,
+                    title=f"{year}年{self.text(m['title'], 'title')}",
+                    due=date.fromisoformat(f"{year + shift}-{month_day}"),
+                    units=owed, source=self.text(m["source"], "source") if "source" in m else "",
+                    to=self.text(m["to"], "to") if "to" in m else "",
+                    task=parts[part_ref].task if part_ref else None, part=part_ref,
+                )
+        return Plan(path=self.where, warn_days=warn_days, sections=tuple(sections.values()), units=units,
+                    groups=groups, tasks=tasks, parts=parts, obligations=obligations, names=names, **plan_args)
+
+    def _unit_refs(self, node: Any, what: str, known: set[str]) -> list[str]:
+        out = []
+        for name, n in self.names(node, what):
+            if name not in known:
+                raise self.fail(n, "{w} 中的 {u!r} 不是已定义的单位或单位组{h}",
+                                "{w}: {u!r} is not a defined unit or group{h}",
+                                w=what, u=name, h=did_you_mean(name, known))
+            out.append(name)
+        return out
+
+    def _month_day(self, node: Any, value: str, what: str) -> None:
+        ok = bool(_MONTH_DAY.fullmatch(value))
+        if ok:
+            try:
+                date.fromisoformat(f"2000-{value}")
+            except ValueError:
+                ok = False
+        if not ok:
+            raise self.fail(node, "{w} 应为 MM-DD 形式的日期或设置名称: {v!r}",
+                            "{w} should be a month-day MM-DD or the name of a setting: {v!r}", w=what, v=value)
+
+
+class _EmptySeq:
+    id = "sequence"
+    value: list[Any] = []
+
+
+_EMPTY_SEQ = _EmptySeq()
+
+
+def expand(groups: dict[str, Group], names: dict[str, str], refs: Iterable[str]) -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    for ref in refs:
+        group = groups.get(ref)
+        for unit in group.members if group else (names[ref],):
+            out[unit] = None
+    return tuple(out)
