@@ -15,6 +15,11 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
+try:  # typer >= 0.26 carries its own copy of Click
+    from typer import _click as click
+except ImportError:  # pragma: no cover - older typer uses Click itself
+    import click  # type: ignore[no-redef]
+
 from . import __version__
 from .errors import FazhiError, UsageError
 from .i18n import set_lang, t
@@ -35,17 +40,19 @@ class FazhiGroup(TyperGroup):
         except FazhiError as e:
             _error_line(e.message)
             code = e.exit_code
-        except typer._click.exceptions.NoArgsIsHelpError as e:  # bare `fazhi`
-            typer.echo(e.ctx.get_help())
+        except click.exceptions.NoArgsIsHelpError as e:  # bare `fazhi`
+            text = e.ctx.get_help()  # Rich help prints itself and returns ""
+            if text:
+                typer.echo(text)
             code = 0
-        except typer._click.exceptions.ClickException as e:
+        except click.exceptions.ClickException as e:
             hint = ""
             ctx = getattr(e, "ctx", None)
             if ctx is not None:
                 hint = t("(运行 {p} --help 查看用法)", " (see {p} --help)", p=ctx.command_path)
             _error_line(f"{e.format_message()}{hint}")
             code = e.exit_code
-        except typer._click.exceptions.Abort:
+        except click.exceptions.Abort:
             _error_line(t("已取消", "aborted"))
             code = 1
         except BrokenPipeError:
@@ -85,6 +92,7 @@ app = typer.Typer(
            "Compliance checklist for a district's rule-of-law government work plan."),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=True,
 )
@@ -209,7 +217,30 @@ def _emit(result: Any, fmt: Format | str) -> None:
 
 # --- commands ------------------------------------------------------------------
 
-@app.command()
+_HELP = {
+    "status": t('总览:各任务的状态与红黄绿灯。\n\n示例: fazhi status --as-of 2017-12-01 --light red',
+             "Overview: every task's state and light.\n\nExample: fazhi status --as-of 2017-12-01 --light red"),
+    "due": t('即将到期与已逾期的事项,最近的在前。\n\n示例: fazhi due --as-of 2016-11-15 --within 60',
+             'What falls due and what is late, soonest first.\n\nExample: fazhi due --as-of 2016-11-15 --within 60'),
+    "mark": t('记录本单位的进度。\n\n示例: fazhi mark 7 --unit 区法制办 --on 2017-11-30 --evidence 番府办〔2017〕12号',
+             "Record a unit's progress.\n\nExample: fazhi mark 7 --unit 区法制办 --on 2017-11-30 --evidence 番府办〔2017〕12号"),
+    "undo": t('撤销本单位最近一条记录(追加一条撤销记录,原记录保留)。\n\n示例: fazhi undo --unit 区法制办',
+             "Revoke the unit's latest record (a revoking record is added; nothing is deleted).\n\nExample: fazhi undo --unit 区法制办"),
+    "log": t('记录历史,最新的在前。\n\n示例: fazhi log --unit 区法制办 --since 2017-01-01',
+             'The history of records, newest first.\n\nExample: fazhi log --unit 区法制办 --since 2017-01-01'),
+    "import": t('合并收到的进度文件(邮件或其他电脑拷来的 .jsonl),重复的记录只保留一份。\n\n示例: fazhi import 区编办.jsonl',
+             'Merge progress files received by mail or copied from another PC; repeated records are kept once.\n\nExample: fazhi import 区编办.jsonl'),
+    "show": t('任务全文、分项、牵头与配合单位、期限。\n\n示例: fazhi show 7 --format json',
+             "A task's full text, parts, units and deadlines.\n\nExample: fazhi show 7 --format json"),
+    "units": t('单位、单位组,以及各单位牵头和配合的分项数。\n\n示例: fazhi units --format csv > 单位.csv',
+             'Units, groups, and how many parts each unit leads and supports.\n\nExample: fazhi units --format csv > units.csv'),
+    "check": t('检查方案文件与进度记录;有问题时逐条列出并以状态码 1 退出。\n\n示例: fazhi check --plan 其他区方案.yaml',
+             'Validate the plan and the progress files; list every problem and exit 1 if any.\n\nExample: fazhi check --plan other.yaml'),
+}
+
+
+
+@app.command(help=_HELP["status"])
 def status(
     as_of: AsOfOption = None,
     unit: Annotated[Optional[str], typer.Option("--unit", "-u", metavar="UNIT", autocompletion=_complete_unit,
@@ -224,7 +255,7 @@ def status(
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Overview: every task's state and light. 总览:各任务的状态与红黄绿灯。
+    """Overview: every task's state and light.
 
     Example: fazhi status --as-of 2017-12-01 --light red
     """
@@ -257,7 +288,7 @@ def _section_id(plan: Any, value: str) -> str:
     return v
 
 
-@app.command()
+@app.command(help=_HELP["due"])
 def due(
     as_of: AsOfOption = None,
     within: Annotated[int, typer.Option("--within", "-w", min=0, max=36600, metavar="DAYS",
@@ -271,7 +302,7 @@ def due(
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """What falls due and what is late. 即将到期与已逾期事项。
+    """What falls due and what is late, soonest first.
 
     Example: fazhi due --as-of 2016-11-15 --within 60
     """
@@ -287,7 +318,7 @@ def due(
         raise typer.Exit(EXIT_OVERDUE)
 
 
-@app.command()
+@app.command(help=_HELP["mark"])
 def mark(
     target: Annotated[str, typer.Argument(metavar="TASK_OR_PART",
                                           help=t("任务(7)、分项(6.3)或年度事项(summary-2017)。",
@@ -306,7 +337,7 @@ def mark(
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Record a unit's progress. 记录本单位的进度。
+    """Record a unit's progress.
 
     Example: fazhi mark 7 --unit 区法制办 --on 2017-11-30 --evidence 番府办〔2017〕12号
     """
@@ -318,13 +349,13 @@ def mark(
     typer.echo("\n".join(lines))
 
 
-@app.command()
+@app.command(help=_HELP["undo"])
 def undo(
     unit: UnitOption = None,
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Revoke the unit's latest record (by adding a revoking one). 撤销本单位最近一条记录。
+    """Revoke the unit's latest record (a revoking record is added; nothing is deleted).
 
     Example: fazhi undo --unit 区法制办
     """
@@ -334,7 +365,7 @@ def undo(
     typer.echo(record.undo(plan, _data_root(data_dir), _unit(plan, unit)))
 
 
-@app.command()
+@app.command(help=_HELP["log"])
 def log(
     unit: UnitOption = None,
     task: Annotated[Optional[str], typer.Option("--task", "-t", metavar="TASK", help=t("只看一个任务。", "One task only."))] = None,
@@ -345,7 +376,7 @@ def log(
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """The history of records, newest first. 记录历史(最新在前)。
+    """The history of records, newest first.
 
     Example: fazhi log --unit 区法制办 --since 2017-01-01
     """
@@ -360,14 +391,14 @@ def log(
     _emit(render.log_view(events[:limit] if limit else events, fmt.value), fmt)
 
 
-@app.command("import")
+@app.command("import", help=_HELP["import"])
 def import_(
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help=t("收到的进度文件(.jsonl)。",
                                                                           "Progress files received (.jsonl)."))],
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Merge progress files received by mail or copied from another PC. 合并收到的进度文件。
+    """Merge progress files received by mail or copied from another PC; repeated records are kept once.
 
     Example: fazhi import 区编办.jsonl
     """
@@ -377,13 +408,13 @@ def import_(
     typer.echo(record.import_files(plan, _data_root(data_dir), files))
 
 
-@app.command()
+@app.command(help=_HELP["show"])
 def show(
     task: Annotated[str, typer.Argument(metavar="TASK", help=t("任务编号,如 7。", "Task number, e.g. 7."))],
     fmt: FormatOption = Format.table,
     plan_file: PlanOption = None,
 ) -> None:
-    """A task's full text, parts, units and deadlines. 任务全文、分项、单位与期限。
+    """A task's full text, parts, units and deadlines.
 
     Example: fazhi show 7 --format json
     """
@@ -395,28 +426,28 @@ def show(
     _emit(render.show_view(plan, plan.task_of(chosen), fmt.value), fmt)
 
 
-@app.command()
+@app.command(help=_HELP["units"])
 def units(
     fmt: FormatOption = Format.table,
     plan_file: PlanOption = None,
 ) -> None:
-    """Units, groups and how many parts each leads and supports. 单位、单位组及各自牵头/配合的分项数。
+    """Units, groups, and how many parts each unit leads and supports.
 
-    Example: fazhi units --format json
+    Example: fazhi units --format csv > units.csv
     """
     from . import render  # noqa: PLC0415
 
     _emit(render.units_view(_plan(plan_file), fmt.value), fmt)
 
 
-@app.command()
+@app.command(help=_HELP["check"])
 def check(
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Validate the plan and the progress files. 检查方案文件与进度记录。
+    """Validate the plan and the progress files; list every problem and exit 1 if any.
 
-    Example: fazhi check --plan 其他区方案.yaml
+    Example: fazhi check --plan other.yaml
     """
     from . import record  # noqa: PLC0415
     from .ledger import data_dir as resolve, read_ledger  # noqa: PLC0415

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import os
 
-_lang = "en" if os.environ.get("FAZHI_LANG", "").lower().startswith("en") else "zh"
+def _from_env() -> str:
+    return "en" if os.environ.get("FAZHI_LANG", "").lower().startswith("en") else "zh"
+
+
+_lang = _from_env()
 
 
 def set_lang(lang: str | None) -> None:
+    """Choose the language; None means FAZHI_LANG, else Chinese."""
     global _lang
-    if lang:
-        _lang = "en" if lang.lower().startswith("en") else "zh"
+    _lang = ("en" if lang.lower().startswith("en") else "zh") if lang else _from_env()
 
 
 def lang() -> str:

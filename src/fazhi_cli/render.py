@@ -66,13 +66,25 @@ def section_short(heading: str) -> str:
     return heading.split(",")[0].rstrip("。")
 
 
-def lead_names(task: Task) -> str:
-    return "、".join(dict.fromkeys(n for p in task.parts for n in p.lead))
+class Lines(tuple):
+    """A cell of several names: one per line in a terminal, joined by 、 elsewhere."""
+
+    def __str__(self) -> str:
+        return "、".join(self)
+
+
+def lead_names(task: Task) -> Lines:
+    return Lines(dict.fromkeys(n for p in task.parts for n in p.lead))
 
 
 def support_count(parts: Sequence[PartStatus]) -> str:
-    total = sum(p.support_total for p in parts)
-    return f"{sum(p.support_done for p in parts)}/{total}" if total else "-"
+    """Support units done with every part they support, of all support units."""
+    done: dict[str, bool] = {}
+    for p in parts:
+        for u in p.units:
+            if u.role == "support":
+                done[u.unit] = done.get(u.unit, True) and u.state == "done"
+    return f"{sum(done.values())}/{len(done)}" if done else "-"
 
 
 # --- tables of plain cells, shared by every text format -----------------------
@@ -82,6 +94,8 @@ Cell = Any
 
 
 def _plain(cell: Cell) -> Any:
+    if isinstance(cell, Lines):
+        return str(cell)
     return cell[0] if isinstance(cell, tuple) else cell
 
 
@@ -119,6 +133,9 @@ def rich_table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, title:
     for row in rows:
         cells = []
         for c in row:
+            if isinstance(c, Lines):  # each name on its own line, never folded mid-name
+                cells.append(Text("\n".join(safe(x) for x in c)))
+                continue
             value, style = c if isinstance(c, tuple) else (c, "")
             cells.append(Text(safe(value), style=style))
         table.add_row(*cells)
@@ -282,11 +299,12 @@ def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
 
 # --- due ----------------------------------------------------------------------
 
-def _owing(units: Sequence[str], limit: int | None) -> str:
-    if limit is not None and len(units) > limit:
-        return "、".join(units[:limit]) + t(" 等 {n} 个单位", " and {m} more ({n} units)", n=len(units),
-                                              m=len(units) - limit)
-    return "、".join(units)
+def _owing(units: Sequence[str], limit: int | None) -> Cell:
+    if limit is None:
+        return "、".join(units)
+    if len(units) > limit:
+        return Lines([*units[:limit - 1], t("等 {n} 个单位", "and {m} more", n=len(units), m=len(units) - limit + 1)])
+    return Lines(units)
 
 
 def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str) -> Any:
@@ -297,9 +315,10 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str) -> Any
              "state": i.state} for i in items]})
     headers = [t("期限", "Due"), t("剩余天数", "Days left"), t("灯", "Light"), t("事项", "What"),
                t("尚欠单位", "Still owed by")]
-    limit = 4 if fmt == "table" else None
+    limit = 3 if fmt == "table" else None
     rows = [[i.due.isoformat(), i.days_left if fmt != "table" else str(i.days_left), _light_cell(i.light),
-             f"{i.id} {i.title}", _owing(i.units, limit)] for i in items]
+             Lines([i.id, i.title]) if fmt == "table" else f"{i.id} {i.title}", _owing(i.units, limit)]
+            for i in items]
     if fmt != "table":
         return text_table(fmt, headers, rows)
     from rich.text import Text  # noqa: PLC0415

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fazhi_cli import i18n
+from fazhi_cli.cli import app
+from fazhi_cli.plan import bundled_plan_path, load_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SOURCE = FIXTURES / "panyu-2016-plan.txt"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch, tmp_path_factory):
+    # Every test starts from the same, isolated environment.
+    for var in ("FAZHI_HOME", "FAZHI_PLAN", "FAZHI_UNIT", "FAZHI_USER", "FAZHI_LANG", "FAZHI_LOCK_TIMEOUT",
+                "NO_COLOR", "FAZHI_NO_CACHE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("FAZHI_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    i18n.set_lang(None)
+    yield
+    i18n.set_lang(None)
+
+
+@pytest.fixture(scope="session")
+def plan():
+    return load_plan(bundled_plan_path())
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    d = tmp_path / "data"
+    monkeypatch.setenv("FAZHI_HOME", str(d))
+    return d
+
+
+@pytest.fixture
+def plan_text() -> str:
+    return bundled_plan_path().read_text(encoding="utf-8")
+
+
+class Run:
+    """Runs the real Typer app in-process; stdout and stderr kept apart."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, env: dict | None = None, input: str | None = None):
+        return self.runner.invoke(app, [str(a) for a in args], env=env, input=input, catch_exceptions=True)
+
+
+@pytest.fixture
+def cli() -> Run:
+    return Run()
+
+
+def run_fazhi(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 60,
+              input: bytes | None = None) -> subprocess.CompletedProcess:
+    """The installed program, as a separate process (python -m fazhi_cli)."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "fazhi_cli", *map(str, args)], env=full_env, cwd=cwd,
+                          capture_output=True, timeout=timeout, input=input)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below a folder with its bytes: to prove nothing changed."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def one_line_error(result) -> str:
+    """The single stderr line of a refused command; fails on tracebacks."""
+    err = result.stderr
+    assert "Traceback" not in err and "Traceback" not in result.stdout, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, err
+    return lines[0]

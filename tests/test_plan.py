@@ -1,0 +1,242 @@
+"""The bundled plan against its source text, and the loader's checks."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from conftest import SOURCE
+from fazhi_cli.plan import load_plan, parse_plan
+
+
+def source_tasks():
+    """The 38 numbered clauses of 二、主要创建任务, straight from the source."""
+    text = SOURCE.read_text(encoding="utf-8")
+    body = text[text.index("二、主要创建任务"):text.index("三、工作要求")]
+    return {m[1]: m[2].strip() for m in re.finditer(r"^(\d+)\.(.*)$", body, re.M)}
+
+
+def split_units(listing: str, names: set[str]) -> list[str]:
+    """Read "区司法局、区人力资源和社会保障局和区法制办" as three names.
+
+    Names are matched longest first, so a name containing 和 stays whole;
+    the source's separators are 、 and 和, and one list ends in a stray 配合.
+    """
+    listing = listing.removesuffix("配合")
+    out = []
+    while listing:
+        listing = listing.lstrip("、和")
+        match = max((n for n in names if listing.startswith(n)), key=len, default=None)
+        assert match, f"no unit name at {listing!r}"
+        out.append(match)
+        listing = listing[len(match):]
+    return out
+
+
+def source_parts():
+    for tid, text in source_tasks().items():
+        for i, m in enumerate(re.finditer(r"\(牵头单位:([^()]*)\)", text), 1):
+            lead, _, support = m[1].partition(",配合单位:")
+            yield f"{tid}.{i}", lead, support
+
+
+def test_38_tasks_and_54_parts(plan):
+    assert list(plan.tasks) == [str(i) for i in range(1, 39)]
+    assert len(plan.parts) == 54
+    assert len(list(source_parts())) == 54
+    assert [len(plan.tasks[i].parts) for i in ("2", "6", "22")] == [2, 4, 3]
+
+
+def test_every_part_names_the_units_the_source_names(plan):
+    names = set(plan.names) | set(plan.groups)
+    for pid, lead, support in source_parts():
+        part = plan.parts[pid]
+        assert list(part.lead) == split_units(lead, names), pid
+        assert list(part.support) == split_units(support, names), pid
+
+
+def test_task_texts_are_verbatim(plan):
+    src = source_tasks()
+    for tid, task in plan.tasks.items():
+        assert task.text == src[tid]
+        assert src[tid].startswith(task.title)
+        for part in task.parts:
+            assert part.text in src[tid], part.id
+
+
+def test_section_headings_are_the_sources(plan):
+    text = SOURCE.read_text(encoding="utf-8")
+    body = text[text.index("二、主要创建任务"):text.index("三、工作要求")]
+    headings = re.findall(r"^\((.)\)(.*)$", body, re.M)
+    assert [(s.id, s.heading) for s in plan.sections] == headings
+    assert len(plan.sections) == 8
+
+
+def test_the_three_dated_deadlines(plan):
+    assert plan.target == date(2018, 12, 31)
+    assert plan.parts["2.2"].due == date(2016, 12, 31)
+    assert plan.parts["7.1"].due == date(2017, 12, 31)
+    others = {p.due for pid, p in plan.parts.items() if pid not in ("2.2", "7.1")}
+    assert others == {date(2018, 12, 31)}
+    text = SOURCE.read_text(encoding="utf-8")
+    for pid in ("2.2", "7.1"):
+        assert plan.parts[pid].due_source in text
+
+
+def test_metadata(plan):
+    assert plan.title == "番禺区创建珠三角法治政府示范区工作方案"
+    assert plan.number == "番府办〔2016〕60号"
+    assert plan.issuer == "番禺区人民政府办公室"
+    assert (plan.signed, plan.published) == (date(2016, 8, 15), date(2016, 8, 19))
+    text = SOURCE.read_text(encoding="utf-8")
+    for value in (plan.title, plan.number, plan.issuer):
+        assert value in text
+
+
+def test_units_and_groups(plan):
+    assert plan.resolve_unit("区公安分局") == "区公安局"
+    assert plan.parts["20.1"].lead_units == ("区检察院", "区公安局", "区法制办")
+    towns = plan.groups["各镇、街"].members
+    assert len(towns) == 16 and "石楼镇" in towns and "小谷围街" in towns
+    assert {"广州大学城管委会", "广州南站地区管委会"} <= set(plan.units)
+    role = plan.groups["行政决策起草和主办部门"]
+    assert role.role and role.note and "区法制办" in role.members
+    # every unit name the source uses in a lead or support list is defined
+    text = SOURCE.read_text(encoding="utf-8")
+    for unit in plan.units.values():
+        if unit.kind not in ("subdistrict", "town", "other"):
+            assert unit.name in text, unit.name
+
+
+def test_support_units_exclude_the_leads(plan):
+    part = plan.parts["1.1"]
+    assert part.lead_units == ("区编办", "区法制办")
+    assert "区编办" not in part.support_units and "石楼镇" in part.support_units
+
+
+def test_recurring_duties(plan):
+    ob = plan.obligations
+    assert ob["plan-2017"].due == date(2017, 3, 10)
+    assert ob["summary-2016"].due == date(2017, 3, 10)
+    assert ob["summary-2018"].due == date(2019, 3, 10)
+    assert "plan-2016" not in ob and "plan-2019" not in ob
+    assert ob["report-2017"].units == ("区法制办",) and ob["report-2017"].task == "25"
+    assert ob["catalogue-2018"].units == ("区政府办", "区监察局", "区法制办")
+    leads = {u for p in plan.parts.values() for u in p.lead_units}
+    assert set(ob["summary-2017"].units) == leads
+    assert "区财政局" in leads and "区审计局" in leads  # 区审计局 leads 26.2 as one of 区政府各部门
+
+
+def test_early_march_is_one_setting(plan_text):
+    edited = plan_text.replace('early_march: "03-10"', 'early_march: "03-05"')
+    plan = parse_plan(edited.encode(), "edited.yaml")
+    assert plan.obligations["plan-2018"].due == date(2018, 3, 5)
+    assert plan.obligations["summary-2017"].due == date(2018, 3, 5)
+
+
+def test_another_district_loads_with_plan(tmp_path, plan_text, cli):
+    other = tmp_path / "other.yaml"
+    other.write_text(plan_text.replace("title: 番禺区创建珠三角法治政府示范区工作方案", "title: 某区法治政府建设方案", 1),
+                     encoding="utf-8")
+    assert load_plan(other).title == "某区法治政府建设方案"
+    result = cli("show", "7", "--plan", other)
+    assert result.exit_code == 0, result.output
+    result = cli("check", env={"FAZHI_PLAN": str(other), "FAZHI_HOME": str(tmp_path / "d")})
+    assert result.exit_code == 0 and "other.yaml" in result.stdout
+
+
+# --- mistakes in plan files ----------------------------------------------------
+
+def _line_of(text: str, needle: str, nth: int = 1) -> int:
+    pos = -1
+    for _ in range(nth):
+        pos = text.index(needle, pos + 1)
+    return text.count("\n", 0, pos) + 1
+
+
+def _first_lead(text: str) -> str:
+    return text[text.index("lead: ["):].split("\n", 1)[0]
+
+
+BAD_PLANS = {
+    # name: (edit(text) -> text, the line the message must name (text -> int), words in the message)
+    "syntax": (lambda s: s.replace("  title: 番禺区", "  title: [番禺区", 1),
+               lambda s: _line_of(s, "title: [番禺区") + 1, "YAML"),
+    "duplicate key": (lambda s: s.replace("  number: 番府办", "  title: again\n  number: 番府办", 1),
+                      lambda s: _line_of(s, "title: again"), "重复的键"),
+    "duplicate task id": (lambda s: s.replace('  - id: "2"\n', '  - id: "1"\n', 1),
+                          lambda s: _line_of(s, '  - id: "1"\n', 2), "重复的任务编号"),
+    "duplicate part id": (lambda s: s.replace('- id: "2.2"', '- id: "2.1"', 1),
+                          lambda s: _line_of(s, '- id: "2.1"', 2), "重复的分项编号"),
+    "unknown unit": (lambda s: s.replace("lead: [区编办, 区法制办]", "lead: [区编辦, 区法制办]", 1),
+                     lambda s: _line_of(s, "区编辦"), "区编办"),
+    "malformed date": (lambda s: s.replace('due: "2017-12-31"', 'due: "2017-02-30"', 1),
+                       lambda s: _line_of(s, "2017-02-30"), "日期无效"),
+    "missing field": (lambda s: s.replace('    section: 一\n', '', 1),
+                      lambda s: _line_of(s, '  - id: "1"'), "section"),
+    "anchor and alias": (lambda s: s.replace("lead: [区编办]", "lead: &x [区编办]", 1)
+                         .replace("support: [区法制办]", "support: *x", 1),
+                         lambda s: _line_of(s, "lead: &x"), "别名"),
+    "python tag": (lambda s: s.replace("  issuer: 番禺区人民政府办公室", "  issuer: !!python/object/apply:os.system [\"echo hi\"]", 1),
+                   lambda s: _line_of(s, "!!python"), "标签"),
+    "tab indent": (lambda s: s.replace("\n  number:", "\n\tnumber:", 1),
+                   lambda s: _line_of(s, "\tnumber:"), "YAML"),
+    "unknown field": (lambda s: s.replace("        support: [区法制办]", "        suport: [区法制办]", 1),
+                      lambda s: _line_of(s, "suport:"), "support"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_PLANS)
+def test_each_plan_mistake_names_file_and_line(name, tmp_path, plan_text, cli):
+    edit, line_of, words = BAD_PLANS[name]
+    bad_text = edit(plan_text)
+    assert bad_text != plan_text
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(bad_text, encoding="utf-8")
+    result = cli("check", "--plan", bad)
+    assert result.exit_code == 1
+    from conftest import one_line_error
+
+    line = one_line_error(result)
+    assert f"{bad}:{line_of(bad_text)}" in line, line
+    assert words in line, line
+
+
+def test_did_you_mean_for_a_misspelt_unit(tmp_path, plan_text, cli):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(plan_text.replace("lead: [区编办, 区法制办]", "lead: [区编辦, 区法制办]", 1), encoding="utf-8")
+    result = cli("show", "1", "--plan", bad)
+    assert result.exit_code == 1
+    assert "是否要写: 区编办" in result.stderr
+
+
+def test_invalid_utf8_names_the_line(tmp_path, plan_text, cli):
+    data = plan_text.encode("utf-8")
+    pos = data.index("title: 番禺区".encode())
+    bad = tmp_path / "gbk.yaml"
+    bad.write_bytes(data[:pos] + "title: 番禺区".encode("gbk") + data[pos + len("title: 番禺区".encode()):])
+    result = cli("check", "--plan", bad)
+    assert result.exit_code == 1
+    assert f"{bad}:{plan_text[:plan_text.index('title: 番禺区')].count(chr(10)) + 1}:" in result.stderr
+    assert "UTF-8" in result.stderr
+
+
+def test_oversized_file_is_refused_before_parsing(tmp_path, cli):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"# padding\n" * (110 * 1024))
+    result = cli("check", "--plan", big)
+    assert result.exit_code == 1
+    assert str(big) in result.stderr and "1 MiB" in result.stderr
+
+
+def test_missing_plan_file(tmp_path, cli):
+    result = cli("check", "--plan", tmp_path / "nope.yaml")
+    assert result.exit_code == 1 and "找不到方案文件" in result.stderr
+
+
+def test_errors_in_english(tmp_path, cli):
+    result = cli("--lang", "en", "check", "--plan", tmp_path / "nope.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and "plan file not found" in result.stderr
