@@ -1,0 +1,217 @@
+"""The ledger: append-only files, locking, torn lines, import, undo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, snapshot
+from fazhi_cli import ledger, record
+from fazhi_cli.errors import LedgerError, UsageError
+
+
+def mark(plan, home, target="7", unit="区法制办", on="2017-11-30", **kw):
+    return record.mark(plan, home, target=target, unit=plan.resolve_unit(unit), state=kw.pop("state", "done"), on=on,
+                       note=kw.pop("note", None), evidence=kw.pop("evidence", []), by=kw.pop("by", "测试员"), **kw)
+
+
+def lines_of(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_bytes().split(b"\n") if x.strip()]
+
+
+def test_mark_appends_one_readable_line_per_event(plan, home):
+    out = mark(plan, home, note="已完成清理")
+    assert out == ["已记录 7.1 区法制办: 已完成(2017-11-30)"]
+    path = home / "progress" / "区法制办.jsonl"
+    raw = path.read_bytes()
+    assert "已完成清理".encode() in raw          # Chinese written as is
+    assert raw.endswith(b"\n") and raw.count(b"\n") == 1
+    (event,) = lines_of(path)
+    assert event["part"] == "7.1" and event["unit"] == "区法制办" and event["state"] == "done"
+    assert event["on"] == "2017-11-30" and event["by"] == "测试员"
+    assert event["recorded_at"].endswith("+08:00")
+    assert len(event["id"]) == 32
+
+
+def test_a_task_marks_each_part_the_unit_holds(plan, home):
+    out = mark(plan, home, target="6", unit="区编办", on="2017-03-01")
+    assert [x.split()[1] for x in out] == ["6.1", "6.2", "6.3", "6.4"]
+    # 区公安局 (written 区公安分局 elsewhere) supports 6.1-6.3 as a department and leads 6.4
+    out = mark(plan, home, target="6", unit="区公安分局", on="2017-03-01")
+    assert [x.split()[1] for x in out] == ["6.1", "6.2", "6.3", "6.4"]
+    out = mark(plan, home, target="26", unit="区财政局", on="2017-03-01")
+    assert [x.split()[1] for x in out] == ["26.1", "26.2"]
+
+
+def test_group_member_may_mark(plan, home):
+    assert mark(plan, home, target="27", unit="石楼镇", on="2017-05-01") == ["已记录 27.1 石楼镇: 已完成(2017-05-01)"]
+
+
+def test_a_unit_without_responsibility_is_told_who_is(plan, home):
+    with pytest.raises(UsageError) as e:
+        mark(plan, home, target="7", unit="石楼镇")
+    assert "石楼镇 不负责 7" in str(e.value) and "牵头 区法制办" in str(e.value)
+    assert not home.exists()
+
+
+def test_torn_final_line_is_reported_and_never_glued_onto(plan, home):
+    mark(plan, home)
+    path = home / "progress" / "区法制办.jsonl"
+    good = path.read_bytes()
+    torn = good + good[: len(good) // 2]        # a write cut off mid-line
+    path.write_bytes(torn)
+    book = ledger.read_ledger(home, plan)
+    assert len(book.events) == 1
+    assert [(p.line, Path(p.file).name) for p in book.problems] == [(2, "区法制办.jsonl")]
+    assert path.read_bytes() == torn             # reading changed nothing
+    mark(plan, home, on="2017-12-01")
+    assert path.read_bytes().startswith(torn + b"\n")
+    book = ledger.read_ledger(home, plan)
+    assert [e.on for e in book.events] == ["2017-11-30", "2017-12-01"]
+    assert len(book.problems) == 1
+
+
+@pytest.mark.parametrize("garbage", [b'{"id": "abc', "{\"note\": \"半".encode()[:-1], b"\x00" * 64],
+                         ids=["truncated-json", "cut-utf8", "nul-run"])
+def test_torn_line_fixtures(plan, home, garbage):
+    mark(plan, home)
+    path = home / "progress" / "区法制办.jsonl"
+    path.write_bytes(path.read_bytes() + garbage)
+    book = ledger.read_ledger(home, plan)
+    assert len(book.events) == 1 and len(book.problems) == 1
+    mark(plan, home, on="2017-12-01")
+    assert len(ledger.read_ledger(home, plan).events) == 2
+
+
+def test_unknown_units_parts_and_states_in_a_ledger_are_problems(plan, home):
+    mark(plan, home)
+    path = home / "progress" / "区法制办.jsonl"
+    (event,) = lines_of(path)
+    bad = [dict(event, id="a" * 32, unit="火星局"), dict(event, id="b" * 32, part="99.1"),
+           dict(event, id="c" * 32, state="finished"), dict(event, id="d" * 32, on="2017-13-01x")]
+    with open(path, "ab") as fh:
+        for b in bad:
+            fh.write(json.dumps(b, ensure_ascii=False).encode() + b"\n")
+    book = ledger.read_ledger(home, plan)
+    assert len(book.events) == 1
+    assert [p.line for p in book.problems] == [2, 3, 4, 5]
+    assert "火星局" in book.problems[0].message
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+def test_a_symlinked_ledger_is_refused(plan, home, tmp_path):
+    (home / "progress").mkdir(parents=True)
+    outside = tmp_path / "outside.jsonl"
+    outside.write_bytes(b"")
+    (home / "progress" / "区法制办.jsonl").symlink_to(outside)
+    with pytest.raises(LedgerError) as e:
+        mark(plan, home)
+    assert "符号链接" in str(e.value)
+    assert outside.read_bytes() == b""
+
+
+def test_undo_appends_a_revoke_and_never_deletes(plan, home):
+    mark(plan, home, on="2017-11-30")
+    mark(plan, home, on="2017-12-05", state="doing")
+    path = home / "progress" / "区法制办.jsonl"
+    before = path.read_bytes()
+    msg = record.undo(plan, home, "区法制办")
+    assert msg.startswith("已撤销 7.1 区法制办: 进行中(2017-12-05")
+    assert path.read_bytes().startswith(before)
+    events = lines_of(path)
+    assert events[-1]["type"] == "revoke" and events[-1]["revokes"] == events[1]["id"]
+    record.undo(plan, home, "区法制办")
+    assert lines_of(path)[-1]["revokes"] == events[0]["id"]
+    with pytest.raises(UsageError):
+        record.undo(plan, home, "区法制办")
+
+
+def test_import_twice_keeps_one_copy(plan, home, tmp_path):
+    other = tmp_path / "other-pc"
+    mark(plan, other, target="2", unit="区编办", on="2016-12-20")
+    mark(plan, other, target="27", unit="石楼镇", on="2017-05-01")
+    sent = other / "progress" / "区编办.jsonl"
+    mailed = tmp_path / "mail" / "区编办.jsonl"
+    mailed.parent.mkdir()
+    mailed.write_bytes(sent.read_bytes())
+    first = record.import_files(plan, home, [mailed, other / "progress" / "石楼镇.jsonl"])
+    assert "新增 3 条" in first
+    second = record.import_files(plan, home, [mailed, other / "progress" / "石楼镇.jsonl"])
+    assert "新增 0 条" in second
+    assert (home / "progress" / "区编办.jsonl").read_bytes() == sent.read_bytes()
+    assert len(ledger.read_ledger(home, plan).events) == 3
+
+
+def test_import_refuses_unknown_units_with_file_and_line(plan, home, tmp_path):
+    mark(plan, home)
+    before = snapshot(home)
+    event = lines_of(home / "progress" / "区法制办.jsonl")[0]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(dict(event, id="e" * 32)) + "\n" + json.dumps(dict(event, id="f" * 32, unit="../../etc"))
+                   + "\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as e:
+        record.import_files(plan, home, [bad])
+    assert f"{bad}:2:" in str(e.value) and "未导入任何记录" in str(e.value)
+    assert snapshot(home) == before
+
+
+def test_evidence_file_is_fingerprinted_and_checked(plan, home, tmp_path):
+    doc = tmp_path / "清理结果.pdf"
+    doc.write_bytes(b"%PDF- result")
+    mark(plan, home, evidence=[str(doc), "https://www.panyu.gov.cn/x", "番府办〔2017〕12号"])
+    (event,) = lines_of(home / "progress" / "区法制办.jsonl")
+    kinds = [e["kind"] for e in event["evidence"]]
+    assert kinds == ["file", "url", "document"]
+    assert event["evidence"][0]["size"] == 12 and len(event["evidence"][0]["sha256"]) == 64
+    book = ledger.read_ledger(home, plan)
+    assert record.check(plan, book)[1] == 0
+    doc.write_bytes(b"%PDF- changed")
+    report, n = record.check(plan, ledger.read_ledger(home, plan))
+    assert n == 1 and "证明材料已被修改" in report[-1]
+    doc.unlink()
+    report, n = record.check(plan, ledger.read_ledger(home, plan))
+    assert n == 1 and "证明材料已不存在" in report[-1]
+
+
+WORKER = textwrap.dedent("""
+    import sys
+    from fazhi_cli.cli import app
+    home, unit, target, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    for i in range(n):
+        code = app(["mark", target, "--unit", unit, "--on", "2017-06-01", "--note", f"第{i}次",
+                    "--data-dir", home], standalone_mode=False)
+        assert code == 0, code
+""")
+
+
+def _run_workers(home: Path, jobs: list[tuple[str, str]], n: int) -> None:
+    env = {**os.environ, "FAZHI_LOCK_TIMEOUT": "60"}
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(home), unit, target, str(n)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for unit, target in jobs]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode(errors="replace")
+
+
+def test_eight_processes_mark_one_unit_at_once(plan, home):
+    _run_workers(home, [("区法制办", "7.1")] * 8, 50)
+    events = lines_of(home / "progress" / "区法制办.jsonl")   # every line parses
+    assert len(events) == 400
+    assert len({e["id"] for e in events}) == 400
+    assert ledger.read_ledger(home, plan).problems == []
+
+
+def test_eight_processes_over_four_units(plan, home):
+    units = [("区法制办", "7.1"), ("区编办", "2.2"), ("石楼镇", "27.1"), ("区财政局", "24.1")]
+    _run_workers(home, units * 2, 50)
+    book = ledger.read_ledger(home, plan)
+    assert book.problems == []
+    assert len(book.events) == 400 and len({e.id for e in book.events}) == 400
+    for unit, _ in units:
+        assert len(lines_of(home / "progress" / f"{unit}.jsonl")) == 100
