@@ -137,3 +137,125 @@ def test_readme_documents_every_command():
     assert len(names) == 9
     for name in names:
         assert re.search(rf"fazhi {name}\b", readme), f"README does not show `fazhi {name}`"
+
+
+# --- status and due on a small ledger, computed by hand ---------------------------
+
+DEPARTMENTS_BUT_FAZHIBAN = ["区编办", "区政务办", "区发展改革局", "区财政局", "区市场监管局", "区科工商信局",
+                            "区人力资源和社会保障局", "区民政局", "区公安局", "区司法局", "区政府办", "区监察局",
+                            "区审计局", "区环保局", "区城管局", "区文化广电新闻出版局", "区城市管理运行指挥中心"]
+
+
+@pytest.fixture
+def small_ledger(cli, home):
+    for args in (["7", "-u", "区法制办", "--on", "2017-11-30"],
+                 ["2.2", "-u", "区编办", "--on", "2017-01-15"],        # after its 2016-12-31 deadline
+                 ["27", "-u", "石楼镇", "--on", "2017-05-01"],          # one member of a lead group
+                 ["7.1", "-u", "区财政局", "--on", "2017-06-01"],       # a support unit
+                 ["report-2017", "-u", "区法制办", "--on", "2017-12-20"]):
+        r = cli("mark", *args)
+        assert r.exit_code == 0, r.output
+    return home
+
+
+def test_status_json_by_hand(cli, small_ledger):
+    r = cli("status", "--as-of", "2017-12-21", "--format", "json")
+    assert r.exit_code == 0 and r.stderr == ""
+    doc = json.loads(r.stdout)
+    assert doc["as_of"] == "2017-12-21" and doc["plan"] == "番禺区创建珠三角法治政府示范区工作方案"
+    # 54 parts: 7.1 and 2.2 done; 2.1 (no event) todo; 27.1 doing (1 of 34 leads).
+    # Red: none (2.2 is done, late); yellow: nothing else is due by 2018-01-20.
+    assert doc["summary"] == {"parts": 54, "done": 2, "doing": 1, "todo": 51, "red": 0, "yellow": 0}
+    tasks = {t["id"]: t for t in doc["tasks"]}
+    seven = tasks["7"]
+    assert {k: seven[k] for k in ("id", "title", "state", "light", "late", "due")} == {
+        "id": "7", "title": "加强规范性文件管理", "state": "done", "light": "green", "late": False,
+        "due": "2017-12-31"}
+    (p71,) = seven["parts"]
+    assert {k: p71[k] for k in ("id", "state", "light", "late", "due", "done_on", "support_done",
+                                "support_total")} == {
+        "id": "7.1", "state": "done", "light": "green", "late": False, "due": "2017-12-31",
+        "done_on": "2017-11-30", "support_done": 1, "support_total": 17}
+    assert p71["units"] == [{"unit": "区法制办", "role": "lead", "state": "done", "on": "2017-11-30"}] + [
+        {"unit": u, "role": "support", "state": "done" if u == "区财政局" else "todo",
+         "on": "2017-06-01" if u == "区财政局" else None} for u in DEPARTMENTS_BUT_FAZHIBAN]
+    two = tasks["2"]
+    assert (two["state"], two["light"], two["late"], two["due"]) == ("doing", "green", True, "2018-12-31")
+    assert [(p["id"], p["state"], p["late"]) for p in two["parts"]] == [("2.1", "todo", False), ("2.2", "done", True)]
+    twenty_seven = tasks["27"]["parts"][0]
+    assert twenty_seven["state"] == "doing"
+    assert [u["unit"] for u in twenty_seven["units"] if u["state"] == "done"] == ["石楼镇"]
+
+
+def test_status_unit_json_keeps_only_its_parts(cli, small_ledger):
+    doc = json.loads(cli("status", "--unit", "石楼镇", "--as-of", "2017-12-21", "-f", "json").stdout)
+    parts = [p["id"] for t in doc["tasks"] for p in t["parts"]]
+    assert "27.1" in parts and "7.1" not in parts and "1.1" in parts    # 1.1: support through 各镇、街
+    assert doc["summary"]["parts"] == len(parts)
+
+
+def test_due_json_by_hand(cli, small_ledger):
+    r = cli("due", "--as-of", "2017-12-21", "--within", "30", "--format", "json")
+    assert r.exit_code == 0 and r.stderr == ""
+    doc = json.loads(r.stdout)
+    items = doc["items"]
+    assert [(i["id"], i["kind"], i["due"], i["days_left"], i["light"]) for i in items] == [
+        ("catalogue-2016", "recurring", "2016-12-31", -355, "red"),
+        ("report-2016", "recurring", "2016-12-31", -355, "red"),
+        ("plan-2017", "recurring", "2017-03-10", -286, "red"),
+        ("summary-2016", "recurring", "2017-03-10", -286, "red"),
+        ("catalogue-2017", "recurring", "2017-12-31", 10, "yellow"),
+    ]
+    assert items[0] == {"due": "2016-12-31", "kind": "recurring", "id": "catalogue-2016", "task": "34",
+                        "part": "34.1", "title": "2016年重大行政决策事项目录",
+                        "units": ["区政府办", "区监察局", "区法制办"], "days_left": -355, "light": "red",
+                        "state": "todo"}
+    assert items[1]["units"] == ["区法制办"] and items[1]["task"] == "25"
+    plan_2017 = items[2]
+    assert plan_2017["task"] is None and plan_2017["part"] is None
+    assert len(plan_2017["units"]) == 37 and "石楼镇" in plan_2017["units"] and "区委宣传部" in plan_2017["units"]
+
+
+def test_due_acceptance_windows(cli, home):
+    first = json.loads(cli("due", "--as-of", "2016-11-15", "--within", "60", "-f", "json").stdout)["items"]
+    assert "2.2" in [i["id"] for i in first]
+    assert not any(i["due"].startswith("2018") for i in first)
+    second = json.loads(cli("due", "--as-of", "2017-10-01", "--within", "120", "-f", "json").stdout)["items"]
+    assert "7.1" in [i["id"] for i in second]
+
+
+def test_due_check_exit_codes(cli, home):
+    assert cli("due", "--as-of", "2016-11-15", "--check").exit_code == 0
+    r = cli("due", "--as-of", "2017-10-01", "--check")
+    assert r.exit_code == 3 and "红灯" in r.stdout
+
+
+def test_dates_in_chinese(cli, home):
+    a = cli("status", "--as-of", "2017年6月30日", "-f", "json")
+    assert a.exit_code == 0 and json.loads(a.stdout)["as_of"] == "2017-06-30"
+
+
+def test_output_to_a_pipe_has_no_colour_codes(cli, home):
+    r = cli("status", "--as-of", "2017-12-01")
+    assert r.exit_code == 0 and "\x1b" not in r.stdout and "红灯" in r.stdout
+
+
+def test_no_color_is_honoured_even_when_forced(cli, home):
+    r = cli("status", "--as-of", "2017-12-01", env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert "\x1b[3" not in r.stdout and "\x1b[4" not in r.stdout
+
+
+def test_status_filters(cli, home):
+    red = json.loads(cli("status", "--as-of", "2017-12-01", "--light", "red", "-f", "json").stdout)
+    assert [t["id"] for t in red["tasks"]] == ["2"]
+    sec = json.loads(cli("status", "--as-of", "2017-12-01", "--section", "二", "-f", "json").stdout)
+    assert [t["id"] for t in sec["tasks"]] == ["7"]
+    one = cli("status", "--task", "6", "--as-of", "2017-12-01", "-f", "plain")
+    assert one.exit_code == 0 and "6.4" in one.stdout and "区公安局" in one.stdout
+    r = cli("status", "--unit", "区编办", "--task", "6")
+    assert r.exit_code == 2 and "不能同时使用" in r.stderr
+
+
+def test_english_output(cli, home):
+    r = cli("--lang", "en", "due", "--as-of", "2016-11-15", "--within", "60", "-f", "plain")
+    assert r.exit_code == 0 and r.stdout.startswith("Due ") and "green" in r.stdout

@@ -127,7 +127,7 @@ def rich_table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, title:
     from rich.text import Text  # noqa: PLC0415
 
     table = Table(box=box.SIMPLE_HEAD, title=Text(safe(title)) if title else None, title_justify="left",
-                  pad_edge=False, header_style="bold", expand=False)
+                  pad_edge=False, show_edge=False, header_style="bold", expand=False)
     for i, h in enumerate(headers):
         table.add_column(Text(safe(h)), no_wrap=i in no_wrap, ratio=(ratios or {}).get(i), overflow="fold")
     for row in rows:

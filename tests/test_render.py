@@ -1,0 +1,95 @@
+"""What people and programs read: literal text, widths, exports, hostile text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from rich.cells import cell_len
+from rich.console import Console, Group
+
+from fazhi_cli import progress, render
+
+
+def show(renderables, width=100, color_system=None) -> str:
+    console = Console(file=io.StringIO(), width=width, color_system=color_system, force_terminal=bool(color_system))
+    console.print(Group(*renderables))
+    return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines())
+
+
+def due_2016(plan, fmt):
+    st = progress.status(plan, [], date(2016, 11, 15))
+    return render.due_view(plan, progress.due_items(st, within=60), st.as_of, fmt)
+
+
+def test_due_table_literal(plan):
+    assert show(due_2016(plan, "table")) == "\n".join([
+        "截至 2016-11-15:3 项待办,其中 0 项已逾期",
+        "期限         剩余天数   灯     事项                                       尚欠单位",
+        "─" * 82,
+        "2016-12-31   46         绿灯   2.2                                        区编办",
+        "                               大力推行权责清单制度",
+        "2016-12-31   46         绿灯   catalogue-2016                             区政府办",
+        "                               2016年重大行政决策事项目录                 区监察局",
+        "                                                                          区法制办",
+        "2016-12-31   46         绿灯   report-2016                                区法制办",
+        "                               2016年向区人大常委会报告依法行政工作情况",
+    ])
+
+
+def test_due_plain_literal(plan):
+    assert due_2016(plan, "plain") == "\n".join([
+        "期限        剩余天数    灯    事项                                                  尚欠单位",
+        "----------  ----------  ----  ----------------------------------------------------  ----------------------------",
+        "2016-12-31  46          绿灯  2.2 大力推行权责清单制度                              区编办",
+        "2016-12-31  46          绿灯  catalogue-2016 2016年重大行政决策事项目录             区政府办、区监察局、区法制办",
+        "2016-12-31  46          绿灯  report-2016 2016年向区人大常委会报告依法行政工作情况  区法制办",
+    ]) + "\n"
+
+
+def test_status_fits_80_columns(plan):
+    st = progress.status(plan, [], date(2017, 12, 1))
+    text = show(render.status_view(plan, st, st.tasks, "table"), width=80)
+    assert max(cell_len(line) for line in text.splitlines()) <= 80
+    assert "番禺区创建珠三角法治政府示范区工作方案(番府办〔2016〕60号)" in text
+    assert "截至 2017-12-01 · 距总体目标(2018-12-31)还有 395 天" in text
+    assert "红灯" in text and "黄灯" in text
+
+
+def test_status_colours_lights_in_a_terminal(plan):
+    st = progress.status(plan, [], date(2017, 12, 1))
+    text = show(render.status_view(plan, st, st.tasks, "table"), width=80, color_system="standard")
+    assert "\x1b[1;37;41m红灯" in text      # white on red
+    assert "\x1b[1;30;43m黄灯" in text      # black on yellow
+
+
+def test_csv_has_bom_and_defuses_formulas(plan):
+    out = render.text_table("csv", ["a", "b"], [["=HYPERLINK(\"http://x\")", "-5"], ["区编办", 3]])
+    assert out.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(out[1:])))
+    assert rows == [["a", "b"], ["'=HYPERLINK(\"http://x\")", "'-5"], ["区编办", "3"]]
+
+
+HOSTILE = "[bold]x[/bold] [link=http://example.org]y[/link] \x1b[31mred \x1b]52;c;aGk=\x07 \x9b2J \u202eevil \x00"
+
+
+def test_hostile_text_is_shown_literally_in_rich():
+    table = render.rich_table(["h"], [[HOSTILE]])
+    text = show([table], color_system="truecolor")
+    assert "[bold]x[/bold]" in text and "[link=http://example.org]y[/link]" in text
+    assert "\\x1b[31mred" in text and "\\x1b]52;c;aGk=\\x07" in text and "\\x9b2J" in text and "\\u202eevil" in text
+    body = text.replace("\x1b[1m", "").replace("\x1b[0m", "")   # Rich's own header style
+    assert "\x1b" not in body and "\x07" not in body and "\x9b" not in body and "\u202e" not in body
+    assert "\x1b]8;" not in text                                   # no hyperlink
+
+
+def test_hostile_text_in_text_formats_and_json():
+    for fmt in ("plain", "markdown", "csv"):
+        out = render.text_table(fmt, ["h"], [[HOSTILE]])
+        assert "[bold]x[/bold]" in out
+        assert not any(c in out for c in "\x1b\x07\x9b\u202e\x00"), fmt
+    out = render.to_json({"note": HOSTILE})
+    assert not any(c in out for c in "\x1b\x07\x9b\u202e\x00")
+    assert json.loads(out)["note"] == HOSTILE                      # still exact for programs
