@@ -50,12 +50,19 @@ class FazhiGroup(TyperGroup):
             ctx = getattr(e, "ctx", None)
             if ctx is not None:
                 hint = t("(运行 {p} --help 查看用法)", " (see {p} --help)", p=ctx.command_path)
-            _error_line(f"{e.format_message()}{hint}")
+            _error_line(f"{_click_message(e.format_message())}{hint}")
             code = e.exit_code
-        except click.exceptions.Abort:
+        except typer.Abort:
             _error_line(t("已取消", "aborted"))
             code = 1
         except BrokenPipeError:
+            code = 1
+        except Exception as e:  # a bug: say so in one line; FAZHI_DEBUG=1 shows the traceback
+            if os.environ.get("FAZHI_DEBUG"):
+                raise
+            _error_line(t("内部错误 {k}: {m}(请联系维护者;设置 FAZHI_DEBUG=1 可查看详情)",
+                          "internal error {k}: {m} (please report it; FAZHI_DEBUG=1 shows details)",
+                          k=type(e).__name__, m=e))
             code = 1
         if standalone_mode:
             sys.exit(code)
@@ -70,6 +77,30 @@ def _tolerant_streams() -> None:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
+
+
+_CLICK_ZH = (
+    (r"Missing argument '(.+?)'\.?", "缺少参数 {0}"),
+    (r"Missing option '(.+?)'\.?", "缺少选项 {0}"),
+    (r"No such option: (\S+)(.*)", "没有这个选项: {0}{1}"),
+    (r"No such command '(.+?)'\.?(.*)", "没有这个命令: {0}{1}"),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", "多余的参数: {0}"),
+    (r"Option '(.+?)' requires an argument\.?", "选项 {0} 需要一个值"),
+    (r"Invalid value for (.+?): (.+)", "{0} 的值无效: {1}"),
+)
+
+
+def _click_message(message: str) -> str:
+    """Click's usage errors, in Chinese when the user reads Chinese."""
+    if t("zh", "en") == "en":
+        return message
+    import re  # noqa: PLC0415
+
+    for pattern, zh in _CLICK_ZH:
+        m = re.fullmatch(pattern, message.strip(), re.S)
+        if m:
+            return zh.format(*m.groups())
+    return message
 
 
 def _error_line(message: str) -> None:
@@ -212,7 +243,8 @@ def _emit(result: Any, fmt: Format | str) -> None:
         return
     from rich.console import Console, Group  # noqa: PLC0415
 
-    Console(highlight=False).print(Group(*result))
+    items = result if isinstance(result, list) else [result]
+    Console(highlight=False).print(Group(*items))
 
 
 # --- commands ------------------------------------------------------------------

@@ -79,15 +79,20 @@ def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str 
             for e in events]
 
 
+def _standing(plan: Plan, book: ledger.UnitLedger) -> list[Event]:
+    events = book.events(plan)
+    revoked = {e.revokes for e in events if e.revokes}
+    standing = [e for e in events if e.type == "mark" and e.id not in revoked and e.unit == book.unit]
+    if not standing:
+        raise UsageError(t("{u} 没有可撤销的记录", "{u} has no record to revoke", u=book.unit))
+    return standing
+
+
 def undo(plan: Plan, root: Path, unit: str) -> str:
     """Revoke the unit's latest standing record by appending a revoking event."""
+    _standing(plan, ledger.UnitLedger(root, unit))   # refuse before even creating a lock file
     with ledger.UnitLedger(root, unit) as book:
-        events = book.events(plan)
-        revoked = {e.revokes for e in events if e.revokes}
-        standing = [e for e in events if e.type == "mark" and e.id not in revoked and e.unit == unit]
-        if not standing:
-            raise UsageError(t("{u} 没有可撤销的记录", "{u} has no record to revoke", u=unit))
-        last = standing[-1]
+        last = _standing(plan, book)[-1]              # again under the lock: another undo may have run
         book.append([ledger.new_event(target=last.target, unit=unit, state=None, on=today().isoformat(),
                                       by=_who(None), revokes=last.id)])
     return t("已撤销 {p} {u}: {s}({d},{at} 记录)", "revoked {p} {u}: {s} ({d}, recorded {at})",

@@ -211,7 +211,7 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str) -
     line = t("分项 {parts} 个:已完成 {done},进行中 {doing},未开始 {todo};红灯 {red},黄灯 {yellow}",
              "{parts} parts: {done} done, {doing} doing, {todo} to do; {red} red, {yellow} yellow", **total)
     return [Text(safe(head[0]), style="bold"), Text(safe(head[1])), Text(line), "",
-            rich_table(sh, srows, no_wrap=(1,)),
+            rich_table(sh, srows, no_wrap=(1,)), "",
             rich_table(headers, rows, no_wrap=(0, 3, 4, 5, 6))]
 
 
