@@ -13,14 +13,14 @@ from .i18n import t
 # zone database, which Windows does not ship.
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_CN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_ISO = r"(\d{4})-(\d{1,2})-(\d{1,2})"
+_CN = r"(\d{4})年(\d{1,2})月(\d{1,2})日"
 
 
 def parse_date(text: str, what: str = "") -> date:
     """Parse "2017-06-30" or "2017年6月30日"; raise UsageError otherwise."""
     value = text.strip()
-    m = _ISO.fullmatch(value) or _CN.fullmatch(value)
+    m = re.fullmatch(_ISO, value) or re.fullmatch(_CN, value)
     label = f"{what} " if what else ""
     if not m:
         raise UsageError(

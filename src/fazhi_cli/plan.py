@@ -6,14 +6,11 @@ itself: every value keeps its line number, and each problem becomes one line
 objects, no anchors or aliases, nothing over 1 MiB).
 """
 
-from __future__ import annotations
-
 import os
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from .errors import PlanError, UsageError
 from .i18n import t
@@ -25,24 +22,21 @@ STATES = ("todo", "doing", "done")
 RESPONSIBLE = "责任单位"
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(NamedTuple):
     name: str
     kind: str
     full_name: str = ""
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     name: str
     members: tuple[str, ...]
     role: bool = False
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
+class Part(NamedTuple):
     id: str
     task: str
     text: str
@@ -54,8 +48,7 @@ class Part:
     support_units: tuple[str, ...]  # likewise, without the lead units
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(NamedTuple):
     id: str
     section: str
     title: str
@@ -63,14 +56,12 @@ class Task:
     parts: tuple[Part, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     id: str
     heading: str
 
 
-@dataclass(frozen=True, slots=True)
-class Obligation:
+class Obligation(NamedTuple):
     """One year's instance of a recurring duty, e.g. summary-2017."""
 
     id: str
@@ -85,8 +76,7 @@ class Obligation:
     part: str | None = None
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     path: str
     title: str
     number: str
@@ -102,7 +92,7 @@ class Plan:
     tasks: dict[str, Task]
     parts: dict[str, Part]
     obligations: dict[str, Obligation]
-    names: dict[str, str] = field(repr=False)  # any accepted spelling -> unit name
+    names: dict[str, str]  # any accepted spelling -> unit name
 
     # --- lookups -------------------------------------------------------
     def resolve_unit(self, text: str) -> str:
@@ -289,9 +279,11 @@ def _refuse_aliases_and_tags(root: Any, where: str) -> None:
 
 # --- building the model from nodes ---------------------------------------
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MONTH_DAY = re.compile(r"\d{2}-\d{2}")
-_BAD_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f<>:\"/\\|?*\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Patterns as text: `re` compiles them on first use, so a run that reads the
+# plan from the cache never pays for them.
+_ISO_DAY = r"\d{4}-\d{2}-\d{2}"
+_MONTH_DAY = r"\d{2}-\d{2}"
+_BAD_NAME = r"[\x00-\x1f\x7f-\x9f<>:\"/\\|?*\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 
 class _Builder:
@@ -337,7 +329,7 @@ class _Builder:
 
     def name(self, node: Any, what: str) -> str:
         value = self.text(node, what)
-        if _BAD_NAME.search(value) or value.startswith(".") or len(value) > 64:
+        if re.search(_BAD_NAME, value) or value.startswith(".") or len(value) > 64:
             raise self.fail(node, "{w} {v!r} 含有不能用于名称的字符(/ \\ : * ? 等或控制字符)",
                             "{w} {v!r} contains characters not allowed in a name (/ \\ : * ? or control characters)",
                             w=what, v=value)
@@ -345,7 +337,7 @@ class _Builder:
 
     def day(self, node: Any, what: str) -> date:
         value = self.text(node, what)
-        if _ISO_DAY.fullmatch(value):
+        if re.fullmatch(_ISO_DAY, value):
             try:
                 return date.fromisoformat(value)
             except ValueError:
@@ -527,7 +519,7 @@ class _Builder:
         return out
 
     def _month_day(self, node: Any, value: str, what: str) -> None:
-        ok = bool(_MONTH_DAY.fullmatch(value))
+        ok = bool(re.fullmatch(_MONTH_DAY, value))
         if ok:
             try:
                 date.fromisoformat(f"2000-{value}")

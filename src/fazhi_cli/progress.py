@@ -11,11 +11,8 @@ No I/O and no clock: the caller says which day it is. The rules:
   within ``warn_days`` of D, green otherwise.
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from .ledger import Event
 from .plan import Obligation, Part, Plan, Task
@@ -54,16 +51,14 @@ def combine(states: Iterable[str]) -> str:
     return "doing" if any(s in ("doing", "done") for s in states) else "todo"
 
 
-@dataclass(frozen=True, slots=True)
-class UnitState:
+class UnitState(NamedTuple):
     unit: str
     role: str           # "lead" or "support"
     state: str
     on: str | None      # the day of the event in force
 
 
-@dataclass(frozen=True, slots=True)
-class PartStatus:
+class PartStatus(NamedTuple):
     part: Part
     state: str
     light: str
@@ -84,8 +79,7 @@ class PartStatus:
         return tuple(u.unit for u in self.units if u.role == "lead" and u.state != "done")
 
 
-@dataclass(frozen=True, slots=True)
-class TaskStatus:
+class TaskStatus(NamedTuple):
     task: Task
     state: str
     light: str
@@ -94,8 +88,7 @@ class TaskStatus:
     parts: tuple[PartStatus, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class DutyStatus:
+class DutyStatus(NamedTuple):
     duty: Obligation
     state: str
     light: str
@@ -107,8 +100,7 @@ class DutyStatus:
         return tuple(u.unit for u in self.units if u.state != "done")
 
 
-@dataclass(frozen=True, slots=True)
-class Status:
+class Status(NamedTuple):
     as_of: date
     warn_days: int
     tasks: tuple[TaskStatus, ...]
@@ -174,8 +166,7 @@ def status(plan: Plan, events: Iterable[Event], as_of: date, warn_days: int | No
 
 # --- what falls due ---------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class DueItem:
+class DueItem(NamedTuple):
     due: date
     kind: str               # "part" or "recurring"
     id: str                 # part id or yearly duty id

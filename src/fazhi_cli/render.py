@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .i18n import t
-from .plan import Part, Plan, Task
-from .progress import DueItem, PartStatus, Status, TaskStatus
+
+if TYPE_CHECKING:  # types only: rendering `show` must not import the ledger
+    from .plan import Part, Plan, Task
+    from .progress import DueItem, PartStatus, Status, TaskStatus
 
 FORMATS = ("table", "plain", "markdown", "csv", "json")
 
@@ -122,14 +124,23 @@ def text_table(fmt: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]])
 
 def rich_table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str | None = None,
                no_wrap: Sequence[int] = (), ratios: dict[int, int] | None = None) -> Any:
+    """A Rich table of Text cells. Columns that never wrap get a fixed width
+    (their widest cell), which spares Rich measuring every cell again."""
     from rich import box  # noqa: PLC0415
+    from rich.cells import cell_len  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
 
     table = Table(box=box.SIMPLE_HEAD, title=Text(safe(title)) if title else None, title_justify="left",
                   pad_edge=False, show_edge=False, header_style="bold", expand=False)
+    rows = list(rows)
     for i, h in enumerate(headers):
-        table.add_column(Text(safe(h)), no_wrap=i in no_wrap, ratio=(ratios or {}).get(i), overflow="fold")
+        width = None
+        if i in no_wrap:
+            width = max([cell_len(h), *(cell_len(_plain(r[i]) if isinstance(_plain(r[i]), str) else str(_plain(r[i])))
+                                          for r in rows)])
+        table.add_column(Text(safe(h)), no_wrap=i in no_wrap, ratio=(ratios or {}).get(i), overflow="fold",
+                         width=width)
     for row in rows:
         cells = []
         for c in row:
