@@ -27,15 +27,15 @@ def due_2016(plan, fmt):
 def test_due_table_literal(plan):
     assert show(due_2016(plan, "table")) == "\n".join([
         "截至 2016-11-15:3 项待办,其中 0 项已逾期",
-        "期限         剩余天数   灯     事项                                       尚欠单位",
-        "─" * 82,
-        "2016-12-31   46         绿灯   2.2                                        区编办",
-        "                               大力推行权责清单制度",
-        "2016-12-31   46         绿灯   catalogue-2016                             区政府办",
-        "                               2016年重大行政决策事项目录                 区监察局",
-        "                                                                          区法制办",
-        "2016-12-31   46         绿灯   report-2016                                区法制办",
-        "                               2016年向区人大常委会报告依法行政工作情况",
+        "期限        剩余天数  灯    事项                                      尚欠单位",
+        "─" * 78,
+        "2016-12-31  46        绿灯  2.2                                       区编办",
+        "                            大力推行权责清单制度",
+        "2016-12-31  46        绿灯  catalogue-2016                            区政府办",
+        "                            2016年重大行政决策事项目录                区监察局",
+        "                                                                      区法制办",
+        "2016-12-31  46        绿灯  report-2016                               区法制办",
+        "                            2016年向区人大常委会报告依法行政工作情况",
     ])
 
 
@@ -65,6 +65,26 @@ def test_status_colours_lights_in_a_terminal(plan):
     assert "\x1b[1;30;43m黄灯" in text      # black on yellow
 
 
+def test_fold_keeps_chinese_aligned_and_punctuation_attached():
+    from fazhi_cli.render.table import fold
+
+    assert fold("区人力资源和社会保障局", 12) == ["区人力资源和", "社会保障局"]
+    assert fold("推进机构、职能", 8) == ["推进机", "构、职能"]       # 、 never starts a line
+    assert fold("lead units here", 9) == ["lead", "units", "here"]
+    assert fold("短", 1) == ["短"]                                       # a wide character always fits
+
+
+def test_grid_never_exceeds_the_terminal(plan):
+    from fazhi_cli.render.table import Grid
+
+    st = progress.status(plan, [], date(2017, 12, 1))
+    for width in (60, 80, 100, 160):
+        text = show(render.status_view(plan, st, st.tasks, "table"), width=width)
+        assert max(cell_len(line) for line in text.splitlines()) <= width, width
+    grid = Grid(["a", "b"], [[("x" * 50, ""), ("y" * 50, "")]], no_wrap=())
+    assert sum(grid.widths(40)) + 2 <= 40
+
+
 def test_csv_has_bom_and_defuses_formulas(plan):
     out = render.text_table("csv", ["a", "b"], [["=HYPERLINK(\"http://x\")", "-5"], ["区编办", 3]])
     assert out.startswith("\ufeff")
@@ -76,7 +96,7 @@ HOSTILE = "[bold]x[/bold] [link=http://example.org]y[/link] \x1b[31mred \x1b]52;
 
 
 def test_hostile_text_is_shown_literally_in_rich():
-    table = render.rich_table(["h"], [[HOSTILE]])
+    table = render.terminal_table(["h"], [[HOSTILE]])
     text = show([table], color_system="truecolor")
     assert "[bold]x[/bold]" in text and "[link=http://example.org]y[/link]" in text
     assert "\\x1b[31mred" in text and "\\x1b]52;c;aGk=\\x07" in text and "\\x9b2J" in text and "\\u202eevil" in text

@@ -213,7 +213,7 @@ def test_hostile_plan_text_stays_inert(cli, tmp_path, plan_text):
     bad = tmp_path / "p.yaml"
     bad.write_text(plan_text.replace('title: "加强规范性文件管理"', 'title: "[red]x[/red] \\e[5m闪 \\u202e反"', 1),
                    encoding="utf-8")
-    r = cli("status", "--plan", bad, "--as-of", "2017-12-01", env={"FORCE_COLOR": "1"})
+    r = cli("status", "--plan", bad, "--as-of", "2017-12-01", env={"FORCE_COLOR": "1", "COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     assert "[red]x[/red]" in r.stdout and "\\x1b[5m闪" in r.stdout and "\\u202e反" in r.stdout
     assert "\x1b[5m" not in r.stdout and "\u202e" not in r.stdout
@@ -221,16 +221,16 @@ def test_hostile_plan_text_stays_inert(cli, tmp_path, plan_text):
 
 def test_source_never_puts_data_inside_markup():
     src = Path(__file__).resolve().parents[1] / "src" / "fazhi_cli"
-    for path in src.glob("*.py"):
+    for path in src.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "from_markup" not in text and "markup=True" not in text, path
         for n, line in enumerate(text.splitlines(), 1):
             # an f-string that also carries Rich markup would let data inject markup
             if ('f"' in line or "f'" in line) and ("[/" in line or "[bold" in line or "[red" in line):
                 pytest.fail(f"{path.name}:{n}: Rich markup in an f-string")
-    # and the consoles only ever receive Text objects or plain tables of Text
-    render = (src / "render.py").read_text(encoding="utf-8")
-    assert "Text(safe(" in render
+    # and what reaches a console is Text or the grid, built from safe() values
+    render = (src / "render" / "__init__.py").read_text(encoding="utf-8")
+    assert "Text(safe(" in render and "(safe(value), style)" in render
 
 
 # --- 6. hostile YAML ---------------------------------------------------------------

@@ -12,11 +12,11 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from .i18n import t
+from ..i18n import t
 
 if TYPE_CHECKING:  # types only: rendering `show` must not import the ledger
-    from .plan import Part, Plan, Task
-    from .progress import DueItem, PartStatus, Status, TaskStatus
+    from ..plan import Part, Plan, Task
+    from ..progress import DueItem, PartStatus, Status, TaskStatus
 
 FORMATS = ("table", "plain", "markdown", "csv", "json")
 
@@ -122,39 +122,25 @@ def text_table(fmt: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]])
                     disable_numparse=True) + "\n"
 
 
-def rich_table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str | None = None,
-               no_wrap: Sequence[int] = (), ratios: dict[int, int] | None = None) -> Any:
-    """A Rich table of Text cells. Columns that never wrap get a fixed width
-    (their widest cell), which spares Rich measuring every cell again."""
-    from rich import box  # noqa: PLC0415
-    from rich.cells import cell_len  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-    from rich.text import Text  # noqa: PLC0415
+def terminal_table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, no_wrap: Sequence[int] = ()) -> Any:
+    """A table for the terminal: every value made safe, styles kept for Rich."""
+    from .table import Grid  # noqa: PLC0415
 
-    table = Table(box=box.SIMPLE_HEAD, title=Text(safe(title)) if title else None, title_justify="left",
-                  pad_edge=False, show_edge=False, header_style="bold", expand=False)
-    rows = list(rows)
-    for i, h in enumerate(headers):
-        width = None
-        if i in no_wrap:
-            width = max([cell_len(h), *(cell_len(_plain(r[i]) if isinstance(_plain(r[i]), str) else str(_plain(r[i])))
-                                          for r in rows)])
-        table.add_column(Text(safe(h)), no_wrap=i in no_wrap, ratio=(ratios or {}).get(i), overflow="fold",
-                         width=width)
+    cells = []
     for row in rows:
-        cells = []
+        out = []
         for c in row:
             if isinstance(c, Lines):  # each name on its own line, never folded mid-name
-                cells.append(Text("\n".join(safe(x) for x in c)))
-                continue
-            value, style = c if isinstance(c, tuple) else (c, "")
-            cells.append(Text(safe(value), style=style))
-        table.add_row(*cells)
-    return table
+                out.append(("\n".join(safe(x) for x in c), ""))
+            else:
+                value, style = c if isinstance(c, tuple) else (c, "")
+                out.append((safe(value), style))
+        cells.append(out)
+    return Grid([safe(h) for h in headers], cells, no_wrap)
 
 
 def render_rows(fmt: str, headers: Sequence[str], rows: list[Sequence[Cell]], **kw: Any) -> Any:
-    return rich_table(headers, rows, **kw) if fmt == "table" else text_table(fmt, headers, rows)
+    return [terminal_table(headers, rows, **kw)] if fmt == "table" else text_table(fmt, headers, rows)
 
 
 # --- status -------------------------------------------------------------------
@@ -222,8 +208,8 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str) -
     line = t("分项 {parts} 个:已完成 {done},进行中 {doing},未开始 {todo};红灯 {red},黄灯 {yellow}",
              "{parts} parts: {done} done, {doing} doing, {todo} to do; {red} red, {yellow} yellow", **total)
     return [Text(safe(head[0]), style="bold"), Text(safe(head[1])), Text(line), "",
-            rich_table(sh, srows, no_wrap=(1,)), "",
-            rich_table(headers, rows, no_wrap=(0, 3, 4, 5, 6))]
+            terminal_table(sh, srows, no_wrap=(1, 2, 3, 4, 5, 6)), "",
+            terminal_table(headers, rows, no_wrap=(0, 3, 4, 5, 6))]
 
 
 def _part_json(ps: PartStatus) -> dict:
@@ -283,7 +269,7 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
                 "{u}: {n} parts, {o} of them led by this unit and overdue", u=safe(unit), n=len(rows), o=overdue)
     return [Text(safe(head[0]), style="bold"), Text(safe(head[1])),
             Text(summary, style="bold red" if overdue else "bold"), "",
-            rich_table(headers, rows, no_wrap=(0, 2, 3, 4, 5, 6))]
+            terminal_table(headers, rows, no_wrap=(0, 2, 3, 4, 5, 6))]
 
 
 def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
@@ -304,7 +290,7 @@ def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
             (light_label(ps.light), LIGHT_STYLE[ps.light]), "  ",
             t("期限 ", "due ") + ps.part.due.isoformat(), "  ",
             t("配合 ", "support ") + support_count([ps])))
-    out += ["", rich_table(headers, rows, no_wrap=(0, 2, 3, 4))]
+    out += ["", terminal_table(headers, rows, no_wrap=(0, 2, 3, 4))]
     return out
 
 
@@ -338,7 +324,7 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str) -> Any
     line = t("截至 {d}:{n} 项待办,其中 {r} 项已逾期", "As of {d}: {n} items, {r} overdue", d=as_of, n=len(items), r=red)
     if not items:
         return [Text(line)]
-    return [Text(line, style="bold"), rich_table(headers, rows, no_wrap=(0, 1, 2))]
+    return [Text(line, style="bold"), terminal_table(headers, rows, no_wrap=(0, 1, 2))]
 
 
 # --- show, units, log ---------------------------------------------------------
@@ -404,7 +390,7 @@ def units_view(plan: Plan, fmt: str) -> Any:
              for g in plan.groups.values()]
     if fmt != "table":
         return text_table(fmt, headers, rows) + "\n" + text_table(fmt, gheaders, grows)
-    return [rich_table(headers, rows, no_wrap=(0, 2, 3, 4)), rich_table(gheaders, grows, no_wrap=(0, 1))]
+    return [terminal_table(headers, rows, no_wrap=(0, 2, 3, 4)), terminal_table(gheaders, grows, no_wrap=(0, 1))]
 
 
 def log_view(events: Sequence[Any], fmt: str) -> Any:

@@ -1,0 +1,140 @@
+"""A terminal table for Chinese text, cheap enough to draw on every run.
+
+Rich's Table measures and renders every cell through several layers; for
+the 38-row status table that was most of the command's run time. This grid
+does the same job for the simple layout fazhi needs (a header, a rule,
+rows, columns two spaces apart): fixed columns take their widest cell,
+wrapping columns share the rest of the terminal in proportion to their
+natural widths, and text folds by display width, so Chinese stays aligned.
+It yields Rich segments, so colors, NO_COLOR and non-terminal output are
+still Rich's business.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from rich.cells import cell_len, get_character_cell_size
+from rich.segment import Segment
+from rich.style import Style
+
+GAP = "  "
+MIN_WRAP = 12         # a wrapping column keeps this much (most unit names) while it can
+_NO_LINE_START = set("、,。;:)》」』〕】!?,.;:)")
+
+
+def fold(text: str, width: int) -> list[str]:
+    """Break one line of text into pieces at most `width` cells wide.
+
+    Latin text breaks at spaces where it can; CJK text breaks anywhere,
+    except that closing punctuation never starts a line: it takes the
+    character before it along to the next line.
+    """
+    width = max(width, 2)  # room for one wide character
+    if cell_len(text) <= width:
+        return [text]
+    latin = text.isascii()
+    out: list[str] = []
+    line: list[str] = []
+    used = 0
+    for ch in text:
+        w = get_character_cell_size(ch)
+        if used + w > width and line:
+            if latin and " " in line:
+                k = len(line) - 1 - line[::-1].index(" ")
+                out.append("".join(line[:k]).rstrip())
+                line = line[k + 1:]
+            elif ch in _NO_LINE_START and len(line) > 1:
+                out.append("".join(line[:-1]))
+                line = line[-1:]
+            else:
+                out.append("".join(line))
+                line = []
+            used = sum(get_character_cell_size(c) for c in line)
+            if ch == " " and not line:
+                continue
+        line.append(ch)
+        used += w
+    if line:
+        out.append("".join(line))
+    return out
+
+
+class Grid:
+    """Rows of (text, style) cells; a cell's text may hold several lines."""
+
+    def __init__(self, headers: Sequence[str], rows: Iterable[Sequence[tuple[str, str]]],
+                 no_wrap: Sequence[int] = ()) -> None:
+        self.headers = list(headers)
+        self.rows = [list(r) for r in rows]
+        self.no_wrap = set(no_wrap)
+
+    def widths(self, total: int) -> list[int]:
+        """Column widths that fit `total` cells whenever the fixed columns allow."""
+        natural = [cell_len(h) for h in self.headers]
+        for row in self.rows:
+            for i, (text, _) in enumerate(row):
+                natural[i] = max(natural[i], *(cell_len(x) for x in text.split("\n")))
+        room = total - len(GAP) * (len(natural) - 1)
+        wrap = [i for i in range(len(natural)) if i not in self.no_wrap]
+        if sum(natural) <= room or not wrap:
+            return natural
+        widths = list(natural)
+        share = room - sum(w for i, w in enumerate(natural) if i in self.no_wrap)
+        floor = {i: min(natural[i], MIN_WRAP) for i in wrap}
+        if share <= sum(floor.values()):
+            # a narrow terminal: split what there is evenly, two cells at least
+            each = max(2, share // len(wrap))
+            for i in wrap:
+                widths[i] = min(natural[i], each)
+            return widths
+        # every wrapping column gets its floor, then the rest in proportion
+        # to how much more it would like
+        spare = share - sum(floor.values())
+        want = {i: natural[i] - floor[i] for i in wrap}
+        total_want = sum(want.values())
+        for i in wrap:
+            widths[i] = floor[i] + want[i] * spare // total_want
+        left = share - sum(widths[i] for i in wrap)
+        for i in sorted(wrap, key=lambda i: -want[i]):
+            add = min(left, natural[i] - widths[i])
+            widths[i] += add
+            left -= add
+        return widths
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterable[Segment]:
+        widths = self.widths(options.max_width)
+        styles: dict[str, Style] = {}
+
+        def style(name: str) -> Style | None:
+            if not name:
+                return None
+            if name not in styles:
+                styles[name] = Style.parse(name)
+            return styles[name]
+
+        new_line = Segment.line()
+        bold = Style(bold=True)
+        yield from self._line([[h] for h in self.headers], [bold] * len(widths), widths)
+        yield new_line
+        yield Segment("─" * (sum(widths) + len(GAP) * (len(widths) - 1)))
+        yield new_line
+        for row in self.rows:
+            pieces = [[p for part in text.split("\n") for p in fold(part, w)] or [""]
+                      for (text, _), w in zip(row, widths)]
+            yield from self._line(pieces, [style(s) for _, s in row], widths)
+            yield new_line
+
+    @staticmethod
+    def _line(pieces: list[list[str]], styles: list[Style | None], widths: list[int]) -> Iterable[Segment]:
+        height = max(len(p) for p in pieces)
+        for n in range(height):
+            if n:
+                yield Segment.line()
+            texts = [cell[n] if n < len(cell) else "" for cell in pieces]
+            end = max((i for i, x in enumerate(texts) if x), default=-1)  # no trailing blanks
+            for i in range(end + 1):
+                if texts[i]:
+                    yield Segment(texts[i], styles[i])
+                if i < end:
+                    yield Segment(" " * (widths[i] - cell_len(texts[i])) + GAP)
