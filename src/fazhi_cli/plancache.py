@@ -1,15 +1,17 @@
 """A parsed-plan cache: never a source of truth, only a shortcut past YAML.
 
-Entries are keyed by the SHA-256 of the plan file's bytes and this module's
-format version, so any edit to the plan misses the cache and the file is
-parsed and validated again. Entries are JSON (nothing executable), written
+Entries are keyed by the plan file's length and two checksums of its bytes
+(CRC-32 and Adler-32, from zlib, which the interpreter has loaded anyway;
+hashlib would cost more to import than the whole lookup), with this
+module's format version, so any edit to the plan misses the cache and the
+file is parsed and validated again. Entries are JSON (nothing executable), written
 atomically; any problem reading one just means a miss. FAZHI_NO_CACHE=1
 turns the cache off.
 """
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 import json
 import os
 from datetime import date
@@ -35,8 +37,8 @@ def _entry(data: bytes) -> Path | None:
     folder = _cache_dir()
     if folder is None:
         return None
-    digest = hashlib.sha256(FORMAT.encode() + b"\0" + data).hexdigest()
-    return folder / f"plan-{digest[:32]}.json"
+    key = f"{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
+    return folder / f"plan-{FORMAT}-{key}.json"
 
 
 def get(path: Path, data: bytes) -> Plan | None:

@@ -267,8 +267,16 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
     head = status_header(plan, st)
     summary = t("{u}:负责分项 {n} 个,其中牵头且已逾期未完成 {o} 个",
                 "{u}: {n} parts, {o} of them led by this unit and overdue", u=safe(unit), n=len(rows), o=overdue)
+    duties = [d for d in st.duties if unit in d.duty.units]
+    late_duties = [d.duty.id for d in duties
+                   if d.light == "red" and next(u.state for u in d.units if u.unit == unit) != "done"]
+    duty_line = t("年度事项 {n} 项,逾期未报 {o} 项{ids}(fazhi due --unit {u} 查看)",
+                  "{n} yearly duties, {o} overdue{ids} (see fazhi due --unit {u})",
+                  n=len(duties), o=len(late_duties), ids=(": " + ", ".join(late_duties)) if late_duties else "",
+                  u=safe(unit))
     return [Text(safe(head[0]), style="bold"), Text(safe(head[1])),
-            Text(summary, style="bold red" if overdue else "bold"), "",
+            Text(summary, style="bold red" if overdue else "bold"),
+            Text(duty_line, style="red" if late_duties else ""), "",
             terminal_table(headers, rows, no_wrap=(0, 2, 3, 4, 5, 6))]
 
 
