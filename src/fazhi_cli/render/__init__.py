@@ -364,8 +364,9 @@ def show_view(plan: Plan, task: Task, fmt: str) -> Any:
         out.append(Text(t("  牵头: ", "  lead: ") + safe("、".join(p.lead))))
         if p.support:
             out.append(Text(t("  配合: ", "  support: ") + safe("、".join(p.support))))
-        out.append(Text(t("  期限: ", "  due: ") + p.due.isoformat()
-                        + (safe(f"({p.due_source})") if p.due_source else "")))
+        out.append(Text(t("  期限: ", "  due: ") + p.due.isoformat()))
+        if p.due_source:
+            out.append(Text(t("  依据: ", "  from: ") + safe(p.due_source), style="dim"))
         for name in p.lead + p.support:
             group = plan.groups.get(name)
             if group and group.role and group.note:
