@@ -105,10 +105,6 @@ class Plan(NamedTuple):
             )
         return name
 
-    def expand(self, names: Iterable[str]) -> tuple[str, ...]:
-        """Units and groups, as written in the plan, to unit names."""
-        return expand(self.groups, self.names, names)
-
     def task_of(self, ref: str) -> Task:
         task = self.tasks.get(ref.strip())
         if task is None:
@@ -134,11 +130,6 @@ class Plan(NamedTuple):
               "unknown task, part or yearly duty: {r!r}{hint}",
               r=ref, hint=did_you_mean(ref, known))
         )
-
-    def responsible(self, target: Part | Obligation) -> tuple[str, ...]:
-        if isinstance(target, Part):
-            return target.lead_units + target.support_units
-        return target.units
 
     def role_of(self, target: Part | Obligation, unit: str) -> str | None:
         if isinstance(target, Part):

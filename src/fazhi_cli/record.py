@@ -121,6 +121,9 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path]) -> str:
     seen: set[str] = set()
     total = 0
     for path in files:
+        if path.is_dir():
+            raise UsageError(t("{p}: 是文件夹,请指明其中的 .jsonl 文件", "{p}: is a folder; name the .jsonl files in it",
+                               p=path))
         if not path.is_file():
             raise UsageError(t("{p}: 找不到文件", "{p}: no such file", p=path))
         if path.stat().st_size > MAX_IMPORT_BYTES:
