@@ -240,3 +240,24 @@ def test_errors_in_english(tmp_path, cli):
     result = cli("--lang", "en", "check", "--plan", tmp_path / "nope.yaml")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ") and "plan file not found" in result.stderr
+
+
+def test_check_lists_every_independent_mistake(tmp_path, plan_text, cli):
+    bad_text = (plan_text.replace("lead: [区编办, 区法制办]", "lead: [区编辦, 区法制办]", 1)
+                .replace('due: "2017-12-31"', 'due: "2017-02-30"', 1)
+                .replace("    kind: judicial", "    kind: court", 1))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(bad_text, encoding="utf-8")
+    r = cli("check", "--plan", bad)
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert [ln.split(": ")[0] for ln in lines] == [
+        f"{bad}:{_line_of(bad_text, 'kind: court')}",
+        f"{bad}:{_line_of(bad_text, '区编辦')}",
+        f"{bad}:{_line_of(bad_text, '2017-02-30')}",
+    ]
+    other = cli("status", "--plan", bad)
+    assert other.exit_code == 1
+    from conftest import one_line_error
+
+    assert "另有 2 个问题" in one_line_error(other)

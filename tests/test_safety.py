@@ -275,7 +275,7 @@ def test_duplicate_key_invalid_utf8_and_tabs(tmp_path, plan_text):
 
 # --- 7. hostile names and paths ----------------------------------------------------
 
-@pytest.mark.parametrize("name", ["../evil", "/etc/passwd", "a\\b", ".hidden", "nul\x00byte", "C:x"])
+@pytest.mark.parametrize("name", ["../evil", "/etc/passwd", "a\\b", ".hidden", "nul\x00byte", "C:x", "CON", "lpt1"])
 def test_unit_names_that_are_paths_are_refused(plan_text, name):
     text = plan_text.replace("  - name: 区财政局\n", f"  - name: {json.dumps(name)}\n", 1)
     with pytest.raises(PlanError) as e:

@@ -482,7 +482,13 @@ def check(
     from . import record  # noqa: PLC0415
     from .ledger import data_dir as resolve, read_ledger  # noqa: PLC0415
 
-    plan = _plan(plan_file)
+    from .errors import PlanProblems  # noqa: PLC0415
+
+    try:
+        plan = _plan(plan_file)
+    except PlanProblems as e:  # every mistake found, then the usual one-line error
+        typer.echo("\n".join(e.problems))
+        raise
     report, problems = record.check(plan, read_ledger(resolve(data_dir), plan))
     typer.echo("\n".join(report))
     if problems:

@@ -28,6 +28,19 @@ class PlanError(FazhiError):
     """The plan file cannot be loaded."""
 
 
+class PlanProblems(PlanError):
+    """Several independent mistakes in one plan file; the message names the first."""
+
+    def __init__(self, problems: list[PlanError]) -> None:
+        from .i18n import t  # noqa: PLC0415
+
+        self.problems = [p.message for p in problems]
+        more = len(problems) - 1
+        extra = t("(另有 {n} 个问题;运行 fazhi check 查看全部)", " (and {n} more; fazhi check lists them all)",
+                  n=more) if more else ""
+        super().__init__(self.problems[0] + extra)
+
+
 class LedgerError(FazhiError):
     """A progress file cannot be read or written."""
 

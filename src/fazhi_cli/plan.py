@@ -10,9 +10,10 @@ import os
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, NamedTuple
 
-from .errors import PlanError, UsageError
+from .errors import PlanError, PlanProblems, UsageError
 from .i18n import t
 
 MAX_PLAN_BYTES = 1024 * 1024
@@ -274,12 +275,15 @@ def _refuse_aliases_and_tags(root: Any, where: str) -> None:
 # plan from the cache never pays for them.
 _ISO_DAY = r"\d{4}-\d{2}-\d{2}"
 _MONTH_DAY = r"\d{2}-\d{2}"
+# Names Windows reserves for devices: a progress file called CON.jsonl cannot exist there.
+_WINDOWS_DEVICES = frozenset(["CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))])
 _BAD_NAME = r"[\x00-\x1f\x7f-\x9f<>:\"/\\|?*\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 
 class _Builder:
     def __init__(self, where: str) -> None:
         self.where = where
+        self.errors: list[PlanError] = []
 
     # small typed readers; each failure names the node's line
     def fail(self, node: Any, zh: str, en: str, **kw: object) -> PlanError:
@@ -320,7 +324,8 @@ class _Builder:
 
     def name(self, node: Any, what: str) -> str:
         value = self.text(node, what)
-        if re.search(_BAD_NAME, value) or value.startswith(".") or len(value) > 64:
+        if (re.search(_BAD_NAME, value) or value.startswith(".") or len(value) > 64
+                or value.split(".")[0].upper() in _WINDOWS_DEVICES):
             raise self.fail(node, "{w} {v!r} 含有不能用于名称的字符(/ \\ : * ? 等或控制字符)",
                             "{w} {v!r} contains characters not allowed in a name (/ \\ : * ? or control characters)",
                             w=what, v=value)
@@ -347,12 +352,43 @@ class _Builder:
 
     # the document
     def plan(self, root: Any) -> Plan:
+        """Build the plan; problems in separate entries are all collected."""
         top = self.mapping(root, t("方案文件", "the plan file"),
                            ("schema", "plan", "settings", "sections", "units", "groups", "recurring", "tasks"),
                            ("plan", "sections", "units", "tasks"))
         meta = self.mapping(top["plan"], "plan",
                             ("title", "number", "issuer", "signed", "published", "target", "target_source"),
                             ("title", "target"))
+        optional = lambda key, read: read(meta[key], key) if key in meta else None  # noqa: E731
+        plan_args: dict[str, Any] = dict(
+            title=self.text(meta["title"], "title"),
+            number=optional("number", self.text) or "",
+            issuer=optional("issuer", self.text) or "",
+            signed=optional("signed", self.day),
+            published=optional("published", self.day),
+            target=self.day(meta["target"], "target"),
+            target_source=optional("target_source", self.text) or "",
+        )
+        named_days, warn_days = self._settings(top)
+        sections = self._sections(top["sections"])
+        units, names = self._units(top["units"])
+        groups = self._groups(top.get("groups") or _EMPTY_SEQ, names)
+        tasks, parts = self._tasks(top["tasks"], sections, groups, names)
+        obligations = self._recurring(top.get("recurring") or _EMPTY_SEQ, named_days, tasks, parts, groups, names)
+        if self.errors:
+            raise PlanProblems(self.errors)
+        return Plan(path=self.where, warn_days=warn_days, sections=tuple(sections.values()), units=units,
+                    groups=groups, tasks=tasks, parts=parts, obligations=obligations, names=names, **plan_args)
+
+    @contextmanager
+    def entry(self) -> Iterator[None]:
+        """One entry of a list: its problem is noted and the next entry read."""
+        try:
+            yield
+        except PlanError as e:
+            self.errors.append(e)
+
+    def _settings(self, top: dict[str, Any]) -> tuple[dict[str, str], int]:
         settings = self.mapping(top["settings"], "settings", ("early_march", "warn_days"), ()) if "settings" in top else {}
         named_days: dict[str, str] = {}
         if "early_march" in settings:
@@ -360,144 +396,157 @@ class _Builder:
             self._month_day(settings["early_march"], md, "early_march")
             named_days["early_march"] = md
         warn_days = self.integer(settings["warn_days"], "warn_days") if "warn_days" in settings else 30
+        return named_days, warn_days
 
+    def _sections(self, node: Any) -> dict[str, Section]:
         sections: dict[str, Section] = {}
-        for node in self.seq(top["sections"], "sections"):
-            m = self.mapping(node, t("章节", "a section"), ("id", "heading"), ("id", "heading"))
-            sid = self.text(m["id"], "id")
-            if sid in sections:
-                raise self.fail(m["id"], "重复的章节编号 {i!r}", "duplicate section id {i!r}", i=sid)
-            sections[sid] = Section(sid, self.text(m["heading"], "heading"))
+        for item in self.seq(node, "sections"):
+            with self.entry():
+                m = self.mapping(item, t("章节", "a section"), ("id", "heading"), ("id", "heading"))
+                sid = self.text(m["id"], "id")
+                if sid in sections:
+                    raise self.fail(m["id"], "重复的章节编号 {i!r}", "duplicate section id {i!r}", i=sid)
+                sections[sid] = Section(sid, self.text(m["heading"], "heading"))
+        return sections
 
+    def _units(self, node: Any) -> tuple[dict[str, Unit], dict[str, str]]:
         units: dict[str, Unit] = {}
         names: dict[str, str] = {}
-        for node in self.seq(top["units"], "units"):
-            m = self.mapping(node, t("单位", "a unit"), ("name", "full_name", "kind", "aliases"), ("name", "kind"))
-            name = self.name(m["name"], "name")
-            kind = self.text(m["kind"], "kind")
-            if kind not in UNIT_KINDS:
-                raise self.fail(m["kind"], "未知的单位类别 {k!r}(可用: {a})", "unknown unit kind {k!r} (use one of: {a})",
-                                k=kind, a=", ".join(UNIT_KINDS))
-            full = self.text(m["full_name"], "full_name") if "full_name" in m else ""
-            aliases = [a for a, _ in self.names(m["aliases"], "aliases")] if "aliases" in m else []
-            for spelling, node_ in [(name, m["name"])] + [(a, m["aliases"]) for a in aliases]:
-                if spelling in names:
-                    raise self.fail(node_, "单位名称 {n!r} 重复", "unit name {n!r} is defined twice", n=spelling)
-                names[spelling] = name
-            if full and full not in names:
-                names[full] = name
-            units[name] = Unit(name, kind, full, tuple(aliases))
+        for item in self.seq(node, "units"):
+            with self.entry():
+                m = self.mapping(item, t("单位", "a unit"), ("name", "full_name", "kind", "aliases"), ("name", "kind"))
+                name = self.name(m["name"], "name")
+                aliases = [a for a, _ in self.names(m["aliases"], "aliases")] if "aliases" in m else []
+                for spelling, where in [(name, m["name"])] + [(a, m["aliases"]) for a in aliases]:
+                    if spelling in names:
+                        raise self.fail(where, "单位名称 {n!r} 重复", "unit name {n!r} is defined twice", n=spelling)
+                # known from here on, so that a mistake below is reported once,
+                # not again at every part that names the unit
+                names.update({spelling: name for spelling in [name, *aliases]})
+                kind = self.text(m["kind"], "kind")
+                if kind not in UNIT_KINDS:
+                    raise self.fail(m["kind"], "未知的单位类别 {k!r}(可用: {a})",
+                                    "unknown unit kind {k!r} (use one of: {a})", k=kind, a=", ".join(UNIT_KINDS))
+                full = self.text(m["full_name"], "full_name") if "full_name" in m else ""
+                if full and full not in names:
+                    names[full] = name
+                units[name] = Unit(name, kind, full, tuple(aliases))
+        return units, names
 
+    def _groups(self, node: Any, names: dict[str, str]) -> dict[str, Group]:
         groups: dict[str, Group] = {}
-        for node in self.seq(top.get("groups") or _EMPTY_SEQ, "groups"):
-            m = self.mapping(node, t("单位组", "a group"), ("name", "members", "role", "note"), ("name", "members"))
-            gname = self.name(m["name"], "name")
-            if gname in groups or gname in names:
-                raise self.fail(m["name"], "名称 {n!r} 重复", "the name {n!r} is defined twice", n=gname)
-            members = []
-            for member, mnode in self.names(m["members"], "members"):
-                if member not in names:
-                    raise self.fail(mnode, "单位组 {g} 的成员 {u!r} 未在 units 中定义{h}",
-                                    "group {g}: member {u!r} is not defined under units{h}",
-                                    g=gname, u=member, h=did_you_mean(member, names))
-                members.append(names[member])
-            role = "role" in m and self.text(m["role"], "role").lower() == "true"
-            note = self.text(m["note"], "note") if "note" in m else ""
-            groups[gname] = Group(gname, tuple(dict.fromkeys(members)), role, note)
+        for item in self.seq(node, "groups"):
+            with self.entry():
+                m = self.mapping(item, t("单位组", "a group"), ("name", "members", "role", "note"), ("name", "members"))
+                gname = self.name(m["name"], "name")
+                if gname in groups or gname in names:
+                    raise self.fail(m["name"], "名称 {n!r} 重复", "the name {n!r} is defined twice", n=gname)
+                members = []
+                for member, mnode in self.names(m["members"], "members"):
+                    if member not in names:
+                        raise self.fail(mnode, "单位组 {g} 的成员 {u!r} 未在 units 中定义{h}",
+                                        "group {g}: member {u!r} is not defined under units{h}",
+                                        g=gname, u=member, h=did_you_mean(member, names))
+                    members.append(names[member])
+                role = "role" in m and self.text(m["role"], "role").lower() == "true"
+                note = self.text(m["note"], "note") if "note" in m else ""
+                groups[gname] = Group(gname, tuple(dict.fromkeys(members)), role, note)
+        return groups
 
-        target = self.day(meta["target"], "target")
-        plan_args: dict[str, Any] = dict(
-            title=self.text(meta["title"], "title"),
-            number=self.text(meta["number"], "number") if "number" in meta else "",
-            issuer=self.text(meta["issuer"], "issuer") if "issuer" in meta else "",
-            signed=self.day(meta["signed"], "signed") if "signed" in meta else None,
-            published=self.day(meta["published"], "published") if "published" in meta else None,
-            target=target,
-            target_source=self.text(meta["target_source"], "target_source") if "target_source" in meta else "",
-        )
-
+    def _tasks(self, node: Any, sections: dict[str, Section], groups: dict[str, Group],
+               names: dict[str, str]) -> tuple[dict[str, Task], dict[str, Part]]:
         known = set(names) | set(groups)
         tasks: dict[str, Task] = {}
         parts: dict[str, Part] = {}
-        for node in self.seq(top["tasks"], "tasks"):
-            m = self.mapping(node, t("任务", "a task"), ("id", "section", "title", "text", "parts"),
-                             ("id", "section", "title", "parts"))
-            tid = self.text(m["id"], "id")
-            if tid in tasks:
-                raise self.fail(m["id"], "重复的任务编号 {i!r}", "duplicate task id {i!r}", i=tid)
-            sec = self.text(m["section"], "section")
-            if sec not in sections:
-                raise self.fail(m["section"], "任务 {i} 的章节 {s!r} 未在 sections 中定义",
-                                "task {i}: section {s!r} is not defined under sections", i=tid, s=sec)
-            task_parts = []
-            for pnode in self.seq(m["parts"], "parts"):
-                pm = self.mapping(pnode, t("分项", "a part"), ("id", "text", "lead", "support", "due", "due_source"),
-                                  ("id", "lead", "due"))
-                pid = self.text(pm["id"], "id")
-                if pid in parts:
-                    raise self.fail(pm["id"], "重复的分项编号 {i!r}", "duplicate part id {i!r}", i=pid)
-                lead = self._unit_refs(pm["lead"], "lead", known)
-                if not lead:
-                    raise self.fail(pm["lead"], "分项 {i} 没有牵头单位", "part {i} has no lead unit", i=pid)
-                support = self._unit_refs(pm["support"], "support", known) if "support" in pm else []
-                lead_units = expand(groups, names, lead)
-                support_units = tuple(u for u in expand(groups, names, support) if u not in lead_units)
-                part = Part(pid, tid, self.text(pm["text"], "text", empty=True) if "text" in pm else "",
-                            tuple(lead), tuple(support), self.day(pm["due"], "due"),
-                            self.text(pm["due_source"], "due_source") if "due_source" in pm else "",
-                            lead_units, support_units)
-                parts[pid] = part
-                task_parts.append(part)
-            if not task_parts:
-                raise self.fail(m["parts"], "任务 {i} 没有分项", "task {i} has no parts", i=tid)
-            text = self.text(m["text"], "text") if "text" in m else ""
-            tasks[tid] = Task(tid, sec, self.text(m["title"], "title"), text, tuple(task_parts))
+        for item in self.seq(node, "tasks"):
+            with self.entry():
+                m = self.mapping(item, t("任务", "a task"), ("id", "section", "title", "text", "parts"),
+                                 ("id", "section", "title", "parts"))
+                tid = self.text(m["id"], "id")
+                if tid in tasks:
+                    raise self.fail(m["id"], "重复的任务编号 {i!r}", "duplicate task id {i!r}", i=tid)
+                sec = self.text(m["section"], "section")
+                if sec not in sections:
+                    raise self.fail(m["section"], "任务 {i} 的章节 {s!r} 未在 sections 中定义",
+                                    "task {i}: section {s!r} is not defined under sections", i=tid, s=sec)
+                task_parts = []
+                for pnode in self.seq(m["parts"], "parts"):
+                    with self.entry():
+                        part = self._part(pnode, tid, parts, known, groups, names)
+                        parts[part.id] = part
+                        task_parts.append(part)
+                if not self.seq(m["parts"], "parts"):
+                    raise self.fail(m["parts"], "任务 {i} 没有分项", "task {i} has no parts", i=tid)
+                text = self.text(m["text"], "text") if "text" in m else ""
+                tasks[tid] = Task(tid, sec, self.text(m["title"], "title"), text, tuple(task_parts))
+        return tasks, parts
 
+    def _part(self, node: Any, tid: str, parts: dict[str, Part], known: set[str], groups: dict[str, Group],
+              names: dict[str, str]) -> Part:
+        pm = self.mapping(node, t("分项", "a part"), ("id", "text", "lead", "support", "due", "due_source"),
+                          ("id", "lead", "due"))
+        pid = self.text(pm["id"], "id")
+        if pid in parts:
+            raise self.fail(pm["id"], "重复的分项编号 {i!r}", "duplicate part id {i!r}", i=pid)
+        lead = self._unit_refs(pm["lead"], "lead", known)
+        if not lead:
+            raise self.fail(pm["lead"], "分项 {i} 没有牵头单位", "part {i} has no lead unit", i=pid)
+        support = self._unit_refs(pm["support"], "support", known) if "support" in pm else []
+        lead_units = expand(groups, names, lead)
+        return Part(pid, tid, self.text(pm["text"], "text", empty=True) if "text" in pm else "",
+                    tuple(lead), tuple(support), self.day(pm["due"], "due"),
+                    self.text(pm["due_source"], "due_source") if "due_source" in pm else "",
+                    lead_units, tuple(u for u in expand(groups, names, support) if u not in lead_units))
+
+    def _recurring(self, node: Any, named_days: dict[str, str], tasks: dict[str, Task], parts: dict[str, Part],
+                   groups: dict[str, Group], names: dict[str, str]) -> dict[str, Obligation]:
+        known = set(names) | set(groups)
         obligations: dict[str, Obligation] = {}
         responsible = tuple(dict.fromkeys(u for p in parts.values() for u in p.lead_units))
-        for node in self.seq(top.get("recurring") or _EMPTY_SEQ, "recurring"):
-            m = self.mapping(node, t("年度事项", "a recurring duty"),
-                             ("id", "title", "source", "to", "units", "part", "years", "due", "due_year"),
-                             ("id", "title", "years", "due"))
-            rid = self.name(m["id"], "id")
-            part_ref = self.text(m["part"], "part") if "part" in m else None
-            if part_ref is not None and part_ref not in parts:
-                raise self.fail(m["part"], "未知分项 {p!r}", "unknown part {p!r}", p=part_ref)
-            if "units" in m and m["units"].id == "scalar":
-                if self.text(m["units"], "units") != RESPONSIBLE:
-                    raise self.fail(m["units"], "units 应为单位列表或 {r}", "units should be a list of units or {r}",
-                                    r=RESPONSIBLE)
-                owed = responsible
-            elif "units" in m:
-                owed = expand(groups, names, self._unit_refs(m["units"], "units", known))
-            elif part_ref is not None:
-                owed = parts[part_ref].lead_units
-            else:
-                raise self.fail(node, "年度事项 {i} 需要 units 或 part", "recurring duty {i} needs units or part", i=rid)
-            due_text = self.text(m["due"], "due")
-            month_day = named_days.get(due_text, due_text)
-            self._month_day(m["due"], month_day, "due")
-            shift = 0
-            if "due_year" in m:
-                which = self.text(m["due_year"], "due_year")
-                if which not in ("same", "next"):
-                    raise self.fail(m["due_year"], "due_year 应为 same 或 next", "due_year should be same or next")
-                shift = 1 if which == "next" else 0
-            for ynode in self.seq(m["years"], "years"):
-                year = self.integer(ynode, "years")
-                oid = f"{rid}-{year}"
-                if oid in obligations or oid in parts or oid in tasks:
-                    raise self.fail(ynode, "重复的编号 {i!r}", "duplicate id {i!r}", i=oid)
-                obligations[oid] = Obligation(
-                    id=oid, kind=rid, year=year,
-                    title=f"{year}年{self.text(m['title'], 'title')}",
-                    due=date.fromisoformat(f"{year + shift}-{month_day}"),
-                    units=owed, source=self.text(m["source"], "source") if "source" in m else "",
-                    to=self.text(m["to"], "to") if "to" in m else "",
-                    task=parts[part_ref].task if part_ref else None, part=part_ref,
-                )
-        return Plan(path=self.where, warn_days=warn_days, sections=tuple(sections.values()), units=units,
-                    groups=groups, tasks=tasks, parts=parts, obligations=obligations, names=names, **plan_args)
+        for item in self.seq(node, "recurring"):
+            with self.entry():
+                m = self.mapping(item, t("年度事项", "a recurring duty"),
+                                 ("id", "title", "source", "to", "units", "part", "years", "due", "due_year"),
+                                 ("id", "title", "years", "due"))
+                rid = self.name(m["id"], "id")
+                part_ref = self.text(m["part"], "part") if "part" in m else None
+                if part_ref is not None and part_ref not in parts:
+                    raise self.fail(m["part"], "未知分项 {p!r}", "unknown part {p!r}", p=part_ref)
+                if "units" in m and m["units"].id == "scalar":
+                    if self.text(m["units"], "units") != RESPONSIBLE:
+                        raise self.fail(m["units"], "units 应为单位列表或 {r}",
+                                        "units should be a list of units or {r}", r=RESPONSIBLE)
+                    owed = responsible
+                elif "units" in m:
+                    owed = expand(groups, names, self._unit_refs(m["units"], "units", known))
+                elif part_ref is not None:
+                    owed = parts[part_ref].lead_units
+                else:
+                    raise self.fail(item, "年度事项 {i} 需要 units 或 part", "recurring duty {i} needs units or part",
+                                    i=rid)
+                due_text = self.text(m["due"], "due")
+                month_day = named_days.get(due_text, due_text)
+                self._month_day(m["due"], month_day, "due")
+                shift = 0
+                if "due_year" in m:
+                    which = self.text(m["due_year"], "due_year")
+                    if which not in ("same", "next"):
+                        raise self.fail(m["due_year"], "due_year 应为 same 或 next", "due_year should be same or next")
+                    shift = 1 if which == "next" else 0
+                title = self.text(m["title"], "title")
+                for ynode in self.seq(m["years"], "years"):
+                    year = self.integer(ynode, "years")
+                    oid = f"{rid}-{year}"
+                    if oid in obligations or oid in parts or oid in tasks:
+                        raise self.fail(ynode, "重复的编号 {i!r}", "duplicate id {i!r}", i=oid)
+                    obligations[oid] = Obligation(
+                        id=oid, kind=rid, year=year, title=f"{year}年{title}",
+                        due=date.fromisoformat(f"{year + shift}-{month_day}"),
+                        units=owed, source=self.text(m["source"], "source") if "source" in m else "",
+                        to=self.text(m["to"], "to") if "to" in m else "",
+                        task=parts[part_ref].task if part_ref else None, part=part_ref,
+                    )
+        return obligations
 
     def _unit_refs(self, node: Any, what: str, known: set[str]) -> list[str]:
         out = []
