@@ -259,3 +259,18 @@ def test_status_filters(cli, home):
 def test_english_output(cli, home):
     r = cli("--lang", "en", "due", "--as-of", "2016-11-15", "--within", "60", "-f", "plain")
     assert r.exit_code == 0 and r.stdout.startswith("Due ") and "green" in r.stdout
+
+
+def test_every_command_has_help_with_an_example(cli):
+    from fazhi_cli.cli import app
+
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        r = cli(name, "--help")
+        assert r.exit_code == 0, (name, r.output)
+        assert f"示例: fazhi {name}" in r.stdout, name
+    # help text is chosen when the program starts: a fresh process with FAZHI_LANG=en reads English
+    from conftest import run_fazhi
+
+    r = run_fazhi("due", "--help", env={"FAZHI_LANG": "en"})
+    assert r.returncode == 0 and b"Example: fazhi due" in r.stdout
