@@ -12,11 +12,16 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, snapshot
-from fazhi_cli import ledger, record
+from fazhi_cli import ledger, record, render
 from fazhi_cli.errors import LedgerError, UsageError
 
 
 def mark(plan, home, target="7", unit="区法制办", on="2017-11-30", **kw):
+    """Record through the core and return what `fazhi mark` prints, line by line."""
+    return render.marked_lines(_mark(plan, home, target, unit, on, **kw)).splitlines()
+
+
+def _mark(plan, home, target, unit, on, **kw):
     return record.mark(plan, home, target=target, unit=plan.resolve_unit(unit), state=kw.pop("state", "done"), on=on,
                        note=kw.pop("note", None), evidence=kw.pop("evidence", []), by=kw.pop("by", "测试员"), **kw)
 
@@ -121,7 +126,7 @@ def test_undo_appends_a_revoke_and_never_deletes(plan, home):
     mark(plan, home, on="2017-12-05", state="doing")
     path = home / "progress" / "区法制办.jsonl"
     before = path.read_bytes()
-    msg = record.undo(plan, home, "区法制办")
+    msg = render.revoked_line(record.undo(plan, home, "区法制办"))
     assert msg.startswith("已撤销 7.1 区法制办: 进行中(2017-12-05")
     assert path.read_bytes().startswith(before)
     events = lines_of(path)

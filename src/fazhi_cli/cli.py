@@ -296,7 +296,8 @@ def status(
     plan = _plan(plan_file)
     day = _as_of(as_of)
     st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days)
-    tasks = [ts for ts in st.tasks if section is None or ts.task.section == _section_id(plan, section)]
+    chosen_section = plan.section_id(section) if section else None
+    tasks = [ts for ts in st.tasks if chosen_section is None or ts.task.section == chosen_section]
     if task:
         chosen = plan.task_of(task)
         _emit(render.task_detail_view(plan, st, next(ts for ts in st.tasks if ts.task is chosen), fmt.value), fmt)
@@ -305,17 +306,6 @@ def status(
     else:
         tasks = [ts for ts in tasks if light is None or ts.light == light.value]
         _emit(render.status_view(plan, st, tasks, fmt.value), fmt)
-
-
-def _section_id(plan: Any, value: str) -> str:
-    numerals = "一二三四五六七八九十"
-    v = value.strip().strip("()()")
-    if v.isdigit() and 1 <= int(v) <= len(numerals):
-        v = numerals[int(v) - 1]
-    if v not in {s.id for s in plan.sections}:
-        raise UsageError(t("未知章节: {s!r}(可用: {a})", "unknown section: {s!r} (use one of: {a})",
-                           s=value, a="、".join(s.id for s in plan.sections)))
-    return v
 
 
 @app.command(help=_HELP["due"])
@@ -371,12 +361,12 @@ def mark(
 
     Example: fazhi mark 7 --unit 区法制办 --on 2017-11-30 --evidence 番府办〔2017〕12号
     """
-    from . import record  # noqa: PLC0415
+    from . import record, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
-    lines = record.mark(plan, _data_root(data_dir), target=target, unit=_unit(plan, unit), state=state.value,
-                        on=on, note=note, evidence=evidence or [], by=by)
-    typer.echo("\n".join(lines))
+    events = record.mark(plan, _data_root(data_dir), target=target, unit=_unit(plan, unit), state=state.value,
+                         on=on, note=note, evidence=evidence or [], by=by)
+    _emit(render.marked_lines(events), "plain")
 
 
 @app.command(help=_HELP["undo"])
@@ -389,10 +379,10 @@ def undo(
 
     Example: fazhi undo --unit 区法制办
     """
-    from . import record  # noqa: PLC0415
+    from . import record, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
-    typer.echo(record.undo(plan, _data_root(data_dir), _unit(plan, unit)))
+    _emit(render.revoked_line(record.undo(plan, _data_root(data_dir), _unit(plan, unit))), "plain")
 
 
 @app.command(help=_HELP["log"])

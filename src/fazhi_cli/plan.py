@@ -106,6 +106,17 @@ class Plan(NamedTuple):
             )
         return name
 
+    def section_id(self, value: str) -> str:
+        """A section as users write it: 二, (二), or 2."""
+        numerals = "一二三四五六七八九十"
+        v = value.strip().strip("()()")
+        if v.isdigit() and 1 <= int(v) <= len(numerals):
+            v = numerals[int(v) - 1]
+        if v not in {s.id for s in self.sections}:
+            raise UsageError(t("未知章节: {s!r}(可用: {a})", "unknown section: {s!r} (use one of: {a})",
+                               s=value, a="、".join(s.id for s in self.sections)))
+        return v
+
     def task_of(self, ref: str) -> Task:
         task = self.tasks.get(ref.strip())
         if task is None:

@@ -24,10 +24,6 @@ from .plan import Obligation, Part, Plan
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
 
-def _state_word(state: str) -> str:
-    return {"todo": t("未开始", "to do"), "doing": t("进行中", "doing"), "done": t("已完成", "done")}[state]
-
-
 def _who(by: str | None) -> str:
     value = by if by is not None else os.environ.get("FAZHI_USER")
     if value is None:
@@ -53,8 +49,8 @@ def _responsible_line(plan: Plan, targets: Sequence[Part | Obligation]) -> str:
 
 
 def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str | None,
-         note: str | None, evidence: Sequence[str], by: str | None, clock_today: date | None = None) -> list[str]:
-    """Record a unit's state for a part, a task's parts, or a yearly duty."""
+         note: str | None, evidence: Sequence[str], by: str | None, clock_today: date | None = None) -> list[dict]:
+    """Record a unit's state for a part, a task's parts, or a yearly duty; return the events written."""
     candidates = plan.targets(target)
     mine = [x for x in candidates if plan.role_of(x, unit)]
     if not mine:
@@ -74,9 +70,7 @@ def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str 
                                evidence=items, by=who) for x in mine]
     with ledger.UnitLedger(root, unit) as book:
         book.append(events)
-    word = _state_word(state)
-    return [t("已记录 {p} {u}: {s}({d})", "recorded {p} {u}: {s} ({d})", p=e["part"], u=unit, s=word, d=e["on"])
-            for e in events]
+    return events
 
 
 def _standing(plan: Plan, book: ledger.UnitLedger) -> list[Event]:
@@ -88,15 +82,14 @@ def _standing(plan: Plan, book: ledger.UnitLedger) -> list[Event]:
     return standing
 
 
-def undo(plan: Plan, root: Path, unit: str) -> str:
-    """Revoke the unit's latest standing record by appending a revoking event."""
+def undo(plan: Plan, root: Path, unit: str) -> Event:
+    """Revoke the unit's latest standing record by appending a revoking event; return the revoked one."""
     _standing(plan, ledger.UnitLedger(root, unit))   # refuse before even creating a lock file
     with ledger.UnitLedger(root, unit) as book:
         last = _standing(plan, book)[-1]              # again under the lock: another undo may have run
         book.append([ledger.new_event(target=last.target, unit=unit, state=None, on=today().isoformat(),
                                       by=_who(None), revokes=last.id)])
-    return t("已撤销 {p} {u}: {s}({d},{at} 记录)", "revoked {p} {u}: {s} ({d}, recorded {at})",
-             p=last.target, u=unit, s=_state_word(last.state or "todo"), d=last.on, at=last.recorded_at[:16].replace("T", " "))
+    return last
 
 
 def history(plan: Plan, events: Sequence[Event], *, unit: str | None = None, task: str | None = None,

@@ -335,6 +335,19 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str) -> Any
     return [Text(line, style="bold"), terminal_table(headers, rows, no_wrap=(0, 1, 2))]
 
 
+# --- what mark and undo did ---------------------------------------------------
+
+def marked_lines(events: Sequence[dict]) -> str:
+    return "\n".join(t("已记录 {p} {u}: {s}({d})", "recorded {p} {u}: {s} ({d})", p=safe(e["part"]),
+                        u=safe(e["unit"]), s=state_label(e["state"]), d=e["on"]) for e in events) + "\n"
+
+
+def revoked_line(event: Any) -> str:
+    return t("已撤销 {p} {u}: {s}({d},{at} 记录)", "revoked {p} {u}: {s} ({d}, recorded {at})",
+             p=safe(event.target), u=safe(event.unit), s=state_label(event.state or "todo"), d=event.on,
+             at=event.recorded_at[:16].replace("T", " ")) + "\n"
+
+
 # --- show, units, log ---------------------------------------------------------
 
 def part_json(p: Part) -> dict:
