@@ -343,18 +343,13 @@ def evidence_item(value: str, base: Path | None = None) -> dict:
     except (OSError, ValueError):
         is_file = False
     if is_file:
-        import hashlib  # noqa: PLC0415
-
-        digest = hashlib.sha256()
         try:
-            with open(path, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    digest.update(chunk)
+            digest = _sha256(path)
             size = path.stat().st_size
         except OSError as e:
             raise UsageError(t("{p}: 无法读取证明材料({e})", "{p}: cannot read the evidence file ({e})",
                                p=path, e=e.strerror or e)) from None
-        return {"kind": "file", "value": str(path.resolve()), "size": size, "sha256": digest.hexdigest()}
+        return {"kind": "file", "value": str(path.resolve()), "size": size, "sha256": digest}
     return {"kind": "document", "value": text}
 
 
@@ -368,8 +363,23 @@ def verify_evidence(event: Event) -> list[str]:
         if not path.is_file():
             out.append(t("证明材料已不存在: {p}", "evidence file is gone: {p}", p=path))
             continue
-        import hashlib  # noqa: PLC0415
-
-        if hashlib.sha256(path.read_bytes()).hexdigest() != item.get("sha256"):
+        try:
+            changed = _sha256(path) != item.get("sha256")
+        except OSError as e:
+            out.append(t("证明材料无法读取: {p}({e})", "evidence file cannot be read: {p} ({e})",
+                         p=path, e=e.strerror or e))
+            continue
+        if changed:
             out.append(t("证明材料已被修改: {p}", "evidence file has changed: {p}", p=path))
     return out
+
+
+def _sha256(path: Path) -> str:
+    """The file's SHA-256, read a megabyte at a time (evidence may be a large scan)."""
+    import hashlib  # noqa: PLC0415 - only evidence needs it, and its import is slow
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
