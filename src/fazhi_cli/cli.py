@@ -202,9 +202,9 @@ def _plan(path: Path | None) -> Any:
 
 
 def _ledger(plan: Any, data_dir: Path | None) -> Any:
-    from .ledger import data_dir as resolve, read_ledger  # noqa: PLC0415
+    from .ledger import read_ledger  # noqa: PLC0415
 
-    ledger = read_ledger(resolve(data_dir), plan)
+    ledger = read_ledger(_data_root(data_dir), plan)
     if ledger.problems:
         sys.stderr.write(t("注意: {n} 行进度记录无法读取,已跳过;运行 fazhi check 查看详情\n",
                            "note: {n} progress lines could not be read and were skipped; run fazhi check for details\n",
@@ -470,16 +470,15 @@ def check(
     Example: fazhi check --plan other.yaml
     """
     from . import record  # noqa: PLC0415
-    from .ledger import data_dir as resolve, read_ledger  # noqa: PLC0415
-
     from .errors import PlanProblems  # noqa: PLC0415
+    from .ledger import read_ledger  # noqa: PLC0415
 
     try:
         plan = _plan(plan_file)
     except PlanProblems as e:  # every mistake found, then the usual one-line error
         typer.echo("\n".join(e.problems))
         raise
-    report, problems = record.check(plan, read_ledger(resolve(data_dir), plan))
+    report, problems = record.check(plan, read_ledger(_data_root(data_dir), plan))
     typer.echo("\n".join(report))
     if problems:
         raise typer.Exit(1)
