@@ -18,7 +18,7 @@ from fazhi_cli.errors import LedgerError, UsageError
 
 def mark(plan, home, target="7", unit="区法制办", on="2017-11-30", **kw):
     """Record through the core and return what `fazhi mark` prints, line by line."""
-    return render.marked_lines(_mark(plan, home, target, unit, on, **kw)).splitlines()
+    return render.marked_lines(_mark(plan, home, target, unit, on, **kw).events).splitlines()
 
 
 def _mark(plan, home, target, unit, on, **kw):
@@ -126,7 +126,7 @@ def test_undo_appends_a_revoke_and_never_deletes(plan, home):
     mark(plan, home, on="2017-12-05", state="doing")
     path = home / "progress" / "区法制办.jsonl"
     before = path.read_bytes()
-    msg = render.revoked_line(record.undo(plan, home, "区法制办"))
+    msg = render.revoked_lines(record.undo(plan, home, "区法制办").revoked)
     assert msg.startswith("已撤销 7.1 区法制办: 进行中(2017-12-05")
     assert path.read_bytes().startswith(before)
     events = lines_of(path)
@@ -145,11 +145,13 @@ def test_import_twice_keeps_one_copy(plan, home, tmp_path):
     mailed = tmp_path / "mail" / "区编办.jsonl"
     mailed.parent.mkdir()
     mailed.write_bytes(sent.read_bytes())
-    first = record.import_files(plan, home, [mailed, other / "progress" / "石楼镇.jsonl"])
-    assert "新增 3 条" in first
-    second = record.import_files(plan, home, [mailed, other / "progress" / "石楼镇.jsonl"])
-    assert "新增 0 条" in second
-    assert (home / "progress" / "区编办.jsonl").read_bytes() == sent.read_bytes()
+    first, added = record.import_files(plan, home, [mailed, other / "progress" / "石楼镇.jsonl"])
+    assert first == ["+ 区编办 2.1 已完成(2016-12-20)", "+ 区编办 2.2 已完成(2016-12-20)",
+                     "+ 石楼镇 27.1 已完成(2017-05-01)", "导入完成: 读到 3 条记录,新增 3 条,已有 0 条未重复写入"]
+    second, added = record.import_files(plan, home, [mailed, other / "progress" / "石楼镇.jsonl"])
+    assert added == [] and second[-1].endswith("新增 0 条,已有 3 条未重复写入")
+    strip = lambda p: [{k: v for k, v in e.items() if k != "received_at"} for e in lines_of(p)]  # noqa: E731
+    assert strip(home / "progress" / "区编办.jsonl") == lines_of(sent)
     assert len(ledger.read_ledger(home, plan).events) == 3
 
 
@@ -173,15 +175,21 @@ def test_evidence_file_is_fingerprinted_and_checked(plan, home, tmp_path):
     (event,) = lines_of(home / "progress" / "区法制办.jsonl")
     kinds = [e["kind"] for e in event["evidence"]]
     assert kinds == ["file", "url", "document"]
-    assert event["evidence"][0]["size"] == 12 and len(event["evidence"][0]["sha256"]) == 64
-    book = ledger.read_ledger(home, plan)
-    assert record.check(plan, book)[1] == 0
-    doc.write_bytes(b"%PDF- changed")
-    report, n = record.check(plan, ledger.read_ledger(home, plan))
-    assert n == 1 and "证明材料已被修改" in report[-1]
-    doc.unlink()
-    report, n = record.check(plan, ledger.read_ledger(home, plan))
-    assert n == 1 and "证明材料已不存在" in report[-1]
+    item = event["evidence"][0]
+    assert item["size"] == 12 and item["name"] == "清理结果.pdf"
+    import hashlib
+    assert item["sha256"] == hashlib.sha256(b"%PDF- result").hexdigest()
+    copy = home / "evidence" / (item["sha256"] + ".pdf")
+    assert copy.read_bytes() == b"%PDF- result"        # the data folder carries its own copy
+    assert record.check(plan, ledger.read_ledger(home, plan), home)[1] == 0
+    doc.unlink()                                       # the original may go: the copy is what counts
+    assert record.check(plan, ledger.read_ledger(home, plan), home)[1] == 0
+    copy.write_bytes(b"%PDF- changed")
+    report, n = record.check(plan, ledger.read_ledger(home, plan), home)
+    assert n == 1 and "证明材料副本已被修改" in report[-1]
+    copy.unlink()
+    report, n = record.check(plan, ledger.read_ledger(home, plan), home)
+    assert n == 1 and "证明材料副本不存在" in report[-1]
 
 
 WORKER = textwrap.dedent("""

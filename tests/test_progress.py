@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from fazhi_cli.ledger import event_from_json
+from fazhi_cli.ledger import check_record
 from fazhi_cli.progress import due_items, latest, light, status
 
 _n = iter(range(10**6))
@@ -20,7 +20,7 @@ def ev(plan, target, unit, on, state="done", at=None, revokes=None):
         obj.update(type="revoke", revokes=revokes)
     else:
         obj.update(type="mark", state=state)
-    return event_from_json(obj, plan)
+    return check_record(obj, plan)
 
 
 def part(st, pid):

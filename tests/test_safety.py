@@ -161,11 +161,11 @@ def test_missing_data_folder_is_an_empty_ledger_for_views(cli, tmp_path):
 
 def test_a_stuck_lock_makes_mark_give_up(home):
     (home / "progress").mkdir(parents=True)
-    lock = home / "progress" / "区法制办.jsonl.lock"
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sys, time
-        from filelock import FileLock
-        with FileLock({str(lock)!r}):
+        import time
+        from pathlib import Path
+        from fazhi_cli.lock import FolderLock
+        with FolderLock(Path({str(home / "progress")!r}), 5):
             print("held", flush=True)
             time.sleep(60)
     """)], stdout=subprocess.PIPE)
@@ -179,9 +179,12 @@ def test_a_stuck_lock_makes_mark_give_up(home):
         holder.wait()
     err = r.stderr.decode()
     assert r.returncode == 1, err
-    assert "区法制办.jsonl" in err and "锁定" in err and "Traceback" not in err
-    assert waited < 30
-    assert not (home / "progress" / "区法制办.jsonl").exists()
+    assert "progress" in err and "锁定" in err and "Traceback" not in err
+    assert 1 <= waited < 30
+    assert sorted(p.name for p in (home / "progress").iterdir()) == []     # no ledger, no lock file left
+    # the kernel releases a dead writer's lock: the next mark goes through at once
+    r = run_fazhi("mark", "7", "-u", "区法制办", env={"FAZHI_LOCK_TIMEOUT": "1", "FAZHI_HOME": str(home)})
+    assert r.returncode == 0, r.stderr.decode()
 
 
 # --- 5. hostile text ---------------------------------------------------------------
@@ -189,11 +192,15 @@ def test_a_stuck_lock_makes_mark_give_up(home):
 HOSTILE = "[bold]x[/bold] [link=http://example.org]y[/link] \x1b[31mred\x1b]52;c;aGk=\x07 \x9b2J \u202eevil"
 
 
+# What a record may carry: markup and bidi overrides are text, and must stay text.
+HOSTILE_TEXT = "[bold]x[/bold] [link=http://example.org]y[/link] \u202eevil"
+
+
 def test_hostile_notes_from_an_imported_file_stay_inert(plan, home, cli, tmp_path):
     mark(plan, tmp_path / "pc2")
     src = tmp_path / "pc2" / "progress" / "区法制办.jsonl"
     event = json.loads(src.read_text(encoding="utf-8"))
-    event.update(note=HOSTILE, by=HOSTILE, evidence=[{"kind": "document", "value": HOSTILE}])
+    event.update(note=HOSTILE_TEXT, by=HOSTILE_TEXT, evidence=[{"kind": "document", "value": HOSTILE_TEXT}])
     mailed = tmp_path / "mailed.jsonl"
     mailed.write_text(json.dumps(event) + "\n", encoding="utf-8")
     assert cli("import", mailed).exit_code == 0
@@ -201,12 +208,30 @@ def test_hostile_notes_from_an_imported_file_stay_inert(plan, home, cli, tmp_pat
         r = cli("log", "--format", fmt, env={"FORCE_COLOR": "1", "COLUMNS": "200"})
         assert r.exit_code == 0, r.output
         out = r.stdout
-        for bad in ("\x1b[31m", "\x1b]52", "\x07", "\x9b", "\u202e", "\x1b]8;"):
+        for bad in ("\u202e", "\x1b]8;"):
             assert bad not in out, (fmt, bad)
         if fmt != "json":
-            assert "[bold]x[/bold]" in out and "\\x1b[31mred" in out, fmt
+            assert "[bold]x[/bold]" in out and "\\u202eevil" in out, fmt
         else:
-            assert json.loads(out)["events"][0]["note"] == HOSTILE
+            assert json.loads(out)["events"][0]["note"] == HOSTILE_TEXT
+
+
+@pytest.mark.parametrize("field", ["note", "by", "evidence"])
+def test_control_characters_in_a_mailed_record_are_refused(plan, home, cli, tmp_path, field):
+    mark(plan, tmp_path / "pc2")
+    event = json.loads((tmp_path / "pc2" / "progress" / "区法制办.jsonl").read_text(encoding="utf-8"))
+    event[field] = [{"kind": "document", "value": HOSTILE}] if field == "evidence" else HOSTILE
+    mailed = tmp_path / "区法制办.jsonl"
+    mailed.write_text(json.dumps(event) + "\n", encoding="utf-8")
+    r = cli("import", mailed)
+    assert r.exit_code == 1 and f"{mailed}:1:" in one_line_error(r)
+    assert "\x1b" not in r.stderr and not home.exists()
+    # the same line placed by hand in the folder is reported, never shown
+    (home / "progress").mkdir(parents=True)
+    (home / "progress" / "区法制办.jsonl").write_bytes(mailed.read_bytes())
+    r = cli("log", "--format", "plain", env={"FORCE_COLOR": "1"})
+    assert r.exit_code == 0 and "\x1b" not in r.stdout and HOSTILE not in r.stdout
+    assert "1 行进度记录无法读取" in r.stderr
 
 
 def test_hostile_plan_text_stays_inert(cli, tmp_path, plan_text):

@@ -183,6 +183,11 @@ AsOfOption = Annotated[Optional[str], typer.Option(
     "--as-of", metavar="DATE", show_default=False,
     help=t("按哪一天查看,如 2017-06-30 或 2017年6月30日(默认今天,北京时间)。",
            "View as of this day, e.g. 2017-06-30 (default: today, China time)."))]
+KnownAtOption = Annotated[Optional[str], typer.Option(
+    "--known-at", metavar="TIME", show_default=False,
+    help=t("只计入此时已记录(或已导入)的内容,如 2017-06-30 或 2017-06-30T18:00;用于重现当时的报告。",
+           "Count only what had been recorded (or imported) by then, e.g. 2017-06-30 or 2017-06-30T18:00; "
+           "shows again what a past report said."))]
 FormatOption = Annotated[Format, typer.Option(
     "--format", "-f", help=t("输出格式。", "Output format."))]
 UnitOption = Annotated[Optional[str], typer.Option(
@@ -191,6 +196,13 @@ UnitOption = Annotated[Optional[str], typer.Option(
 WarnOption = Annotated[Optional[int], typer.Option(
     "--warn-days", min=0, max=3660, metavar="N", show_default=False,
     help=t("到期前几天亮黄灯(默认取方案设置,30)。", "Days before a deadline that turn it yellow (default 30)."))]
+
+
+EvidenceOption = Annotated[Optional[list[str]], typer.Option(
+    "--evidence", "-e", metavar="DOC|URL|FILE",
+    help=t("证明材料:文号、网址或文件(可重复;文件会复制到数据文件夹的 evidence/ 中并记录 SHA-256)。",
+           "Evidence: document number, URL or file (repeatable; files are copied into the data folder's evidence/ "
+           "with their SHA-256)."))]
 
 
 # --- helpers (glue only) -------------------------------------------------------
@@ -204,7 +216,7 @@ def _plan(path: Path | None) -> Any:
 def _ledger(plan: Any, data_dir: Path | None) -> Any:
     from .ledger import read_ledger  # noqa: PLC0415
 
-    ledger = read_ledger(_data_root(data_dir), plan)
+    ledger = read_ledger(_data_root(data_dir), plan, today=_today_iso())
     if ledger.problems:
         sys.stderr.write(t("注意: {n} 行进度记录无法读取,已跳过;运行 fazhi check 查看详情\n",
                            "note: {n} progress lines could not be read and were skipped; run fazhi check for details\n",
@@ -216,6 +228,18 @@ def _as_of(value: str | None) -> Any:
     from .dates import parse_date, today  # noqa: PLC0415
 
     return parse_date(value, "--as-of") if value else today()
+
+
+def _known_at(value: str | None) -> str | None:
+    from .dates import parse_moment  # noqa: PLC0415
+
+    return parse_moment(value, "--known-at") if value else None
+
+
+def _today_iso() -> str:
+    from .dates import today  # noqa: PLC0415
+
+    return today().isoformat()
 
 
 def _unit(plan: Any, value: str | None) -> str:
@@ -254,8 +278,12 @@ _HELP = {
              'What falls due and what is late, soonest first.\n\nExample: fazhi due --as-of 2016-11-15 --within 60'),
     "mark": t('记录本单位的进度。\n\n示例: fazhi mark 7 --unit 区法制办 --on 2017-11-30 --evidence 番府办〔2017〕12号',
              "Record a unit's progress.\n\nExample: fazhi mark 7 --unit 区法制办 --on 2017-11-30 --evidence 番府办〔2017〕12号"),
-    "undo": t('撤销本单位最近一条记录(追加一条撤销记录,原记录保留)。\n\n示例: fazhi undo --unit 区法制办',
-             "Revoke the unit's latest record (a revoking record is added; nothing is deleted).\n\nExample: fazhi undo --unit 区法制办"),
+    "undo": t('撤销本单位最近一次命令记下的全部记录(追加撤销记录,原记录保留)。\n\n示例: fazhi undo --unit 区法制办',
+             "Revoke everything the unit's latest command recorded (revoking records are added; nothing is deleted)."
+             "\n\nExample: fazhi undo --unit 区法制办"),
+    "attach": t('为已记录的进度补充证明材料或备注,不改变状态和完成日期。\n\n示例: fazhi attach 19.1 --unit 区法制办 --evidence 番府办〔2017〕12号',
+             "Add evidence or a note to what is recorded, without changing its state or date.\n\n"
+             "Example: fazhi attach 19.1 --unit 区法制办 --evidence 番府办〔2017〕12号"),
     "log": t('记录历史,最新的在前。\n\n示例: fazhi log --unit 区法制办 --since 2017-01-01',
              'The history of records, newest first.\n\nExample: fazhi log --unit 区法制办 --since 2017-01-01'),
     "import": t('合并收到的进度文件(邮件或其他电脑拷来的 .jsonl),重复的记录只保留一份。\n\n示例: fazhi import 区编办.jsonl',
@@ -281,6 +309,7 @@ def status(
                                                    help=t("只看一个章节(一…八 或 1…8)。", "One section (一…八 or 1…8)."))] = None,
     light: Annotated[Optional[Light], typer.Option("--light", help=t("只看某种灯。", "Only this light."))] = None,
     warn_days: WarnOption = None,
+    known_at: KnownAtOption = None,
     fmt: FormatOption = Format.table,
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
@@ -295,7 +324,7 @@ def status(
         raise UsageError(t("--unit 与 --task 不能同时使用", "--unit and --task cannot be used together"))
     plan = _plan(plan_file)
     day = _as_of(as_of)
-    st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days)
+    st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days, _known_at(known_at))
     chosen_section = plan.section_id(section) if section else None
     tasks = [ts for ts in st.tasks if chosen_section is None or ts.task.section == chosen_section]
     if task:
@@ -318,6 +347,7 @@ def due(
     check: Annotated[bool, typer.Option("--check", help=t("有红灯时以状态码 3 退出(供定时任务使用)。",
                                                           "Exit with status 3 when anything is red."))] = False,
     warn_days: WarnOption = None,
+    known_at: KnownAtOption = None,
     fmt: FormatOption = Format.table,
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
@@ -331,9 +361,9 @@ def due(
     plan = _plan(plan_file)
     day = _as_of(as_of)
     who = plan.resolve_unit(unit) if unit else None
-    st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days)
+    st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days, _known_at(known_at))
     items = progress.due_items(st, within=within, unit=who, everything=everything)
-    _emit(render.due_view(plan, items, day, fmt.value), fmt)
+    _emit(render.due_view(plan, items, day, fmt.value, st.known_at), fmt)
     if check and any(i.light == "red" for i in items):
         raise typer.Exit(EXIT_OVERDUE)
 
@@ -348,10 +378,7 @@ def mark(
     on: Annotated[Optional[str], typer.Option("--on", metavar="DATE", show_default=False,
                                               help=t("达到该状态的日期(默认今天)。", "Day the work reached the state (default today)."))] = None,
     note: Annotated[Optional[str], typer.Option("--note", "-m", help=t("备注。", "A note."))] = None,
-    evidence: Annotated[Optional[list[str]], typer.Option(
-        "--evidence", "-e", metavar="DOC|URL|FILE",
-        help=t("证明材料:文号、网址或文件(可重复;文件会记录大小和 SHA-256)。",
-               "Evidence: document number, URL or file (repeatable; files are fingerprinted)."))] = None,
+    evidence: EvidenceOption = None,
     by: Annotated[Optional[str], typer.Option("--by", help=t("记录人(默认 FAZHI_USER 或登录名)。",
                                                              "Who records it (default FAZHI_USER or the login)."))] = None,
     plan_file: PlanOption = None,
@@ -364,9 +391,43 @@ def mark(
     from . import record, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
-    events = record.mark(plan, _data_root(data_dir), target=target, unit=_unit(plan, unit), state=state.value,
-                         on=on, note=note, evidence=evidence or [], by=by)
-    _emit(render.marked_lines(events), "plain")
+    done = record.mark(plan, _data_root(data_dir), target=target, unit=_unit(plan, unit), state=state.value,
+                       on=on, note=note, evidence=evidence or [], by=by)
+    _emit(render.marked_lines(done.events), "plain")
+    _notes(done.notes)
+
+
+@app.command(help=_HELP["attach"])
+def attach(
+    target: Annotated[str, typer.Argument(metavar="TASK_OR_PART",
+                                          help=t("任务(7)、分项(6.3)或年度事项(summary-2017)。",
+                                                 "A task (7), a part (6.3) or a yearly duty (summary-2017)."))],
+    unit: UnitOption = None,
+    evidence: EvidenceOption = None,
+    note: Annotated[Optional[str], typer.Option("--note", "-m", help=t("备注。", "A note."))] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help=t("记录人(默认 FAZHI_USER 或登录名)。",
+                                                             "Who records it (default FAZHI_USER or the login)."))] = None,
+    plan_file: PlanOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Add evidence or a note to what is recorded, without changing its state or date.
+
+    Example: fazhi attach 19.1 --unit 区法制办 --evidence 番府办〔2017〕12号
+    """
+    from . import record, render  # noqa: PLC0415
+
+    plan = _plan(plan_file)
+    done = record.attach(plan, _data_root(data_dir), target=target, unit=_unit(plan, unit), note=note,
+                         evidence=evidence or [], by=by)
+    _emit(render.attached_lines(done.events), "plain")
+    _notes(done.notes)
+
+
+def _notes(lines: list[str]) -> None:
+    from .render import safe  # noqa: PLC0415
+
+    for line in lines:
+        sys.stderr.write(safe(line) + "\n")
 
 
 @app.command(help=_HELP["undo"])
@@ -375,14 +436,14 @@ def undo(
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Revoke the unit's latest record (a revoking record is added; nothing is deleted).
+    """Revoke everything the unit's latest command recorded (revoking records are added; nothing is deleted).
 
     Example: fazhi undo --unit 区法制办
     """
     from . import record, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
-    _emit(render.revoked_line(record.undo(plan, _data_root(data_dir), _unit(plan, unit))), "plain")
+    _emit(render.revoked_lines(record.undo(plan, _data_root(data_dir), _unit(plan, unit)).revoked), "plain")
 
 
 @app.command(help=_HELP["log"])
@@ -392,6 +453,7 @@ def log(
     since: Annotated[Optional[str], typer.Option("--since", metavar="DATE",
                                                  help=t("只看此日以后记录的。", "Only records made on or after this day."))] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help=t("最多显示几条。", "At most this many."))] = None,
+    known_at: KnownAtOption = None,
     fmt: FormatOption = Format.table,
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
@@ -405,16 +467,23 @@ def log(
 
     plan = _plan(plan_file)
     who = plan.resolve_unit(unit) if unit else None
-    which = plan.task_of(task).id if task else None
+    which = (task.strip() if task.strip() in plan.obligations else plan.task_of(task).id) if task else None
     day = parse_date(since, "--since") if since else None
-    events = record.history(plan, _ledger(plan, data_dir).events, unit=who, task=which, since=day)
+    events = record.history(plan, _ledger(plan, data_dir).events, unit=who, task=which, since=day,
+                            known_at=_known_at(known_at))
     _emit(render.log_view(events[:limit] if limit else events, fmt.value), fmt)
 
 
 @app.command("import", help=_HELP["import"])
 def import_(
-    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help=t("收到的进度文件(.jsonl)。",
-                                                                          "Progress files received (.jsonl)."))],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE_OR_FOLDER...", help=t(
+        "收到的进度文件(<单位>.jsonl),或对方的数据文件夹(其中的证明材料一并导入)。",
+        "Progress files received (<unit>.jsonl), or another PC's data folder (its evidence comes along)."))],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=t("只列出将新增的记录,不写入。",
+                                                              "List what would be added; write nothing."))] = False,
+    any_unit: Annotated[bool, typer.Option("--any-unit", help=t(
+        "允许文件中含有其他单位的记录(默认拒绝:一个单位的文件只能带来该单位自己的记录)。",
+        "Accept records of units other than the file's own (refused by default)."))] = False,
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -424,8 +493,11 @@ def import_(
     """
     from . import record  # noqa: PLC0415
 
+    from .render import safe  # noqa: PLC0415
+
     plan = _plan(plan_file)
-    typer.echo(record.import_files(plan, _data_root(data_dir), files))
+    lines, _ = record.import_files(plan, _data_root(data_dir), files, dry_run=dry_run, any_unit=any_unit)
+    typer.echo("\n".join(safe(x) for x in lines))
 
 
 @app.command(help=_HELP["show"])
@@ -478,8 +550,11 @@ def check(
     except PlanProblems as e:  # every mistake found, then the usual one-line error
         typer.echo("\n".join(e.problems))
         raise
-    report, problems = record.check(plan, read_ledger(_data_root(data_dir), plan))
-    typer.echo("\n".join(report))
+    from .render import safe  # noqa: PLC0415
+
+    root = _data_root(data_dir)
+    report, problems = record.check(plan, read_ledger(root, plan, today=_today_iso()), root)
+    typer.echo("\n".join(safe(x) for x in report))
     if problems:
         raise typer.Exit(1)
 

@@ -13,27 +13,49 @@ from .i18n import t
 # zone database, which Windows does not ship.
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-_ISO = r"(\d{4})-(\d{1,2})-(\d{1,2})"
+# 2017-06-30, 2017/06/30, 2017.6.30 (one separator throughout), 2017年6月30日.
+_NUMERIC = r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})"
 _CN = r"(\d{4})年(\d{1,2})月(\d{1,2})日"
 
 
 def parse_date(text: str, what: str = "") -> date:
-    """Parse "2017-06-30" or "2017年6月30日"; raise UsageError otherwise."""
+    """Parse 2017-06-30, 2017/06/30, 2017.6.30 or 2017年6月30日; raise UsageError otherwise."""
     value = text.strip()
-    m = re.fullmatch(_ISO, value) or re.fullmatch(_CN, value)
     label = f"{what} " if what else ""
-    if not m:
+    m = re.fullmatch(_NUMERIC, value, re.ASCII)
+    parts = (m[1], m[3], m[4]) if m else None
+    if parts is None:
+        m = re.fullmatch(_CN, value, re.ASCII)
+        parts = (m[1], m[2], m[3]) if m else None
+    if parts is None:
         raise UsageError(
-            t("{label}日期格式无效: {v!r},请写成 2017-06-30 或 2017年6月30日",
-              "{label}invalid date {v!r}: write it as 2017-06-30 or 2017年6月30日",
+            t("{label}日期格式无效: {v!r},请写成 2017-06-30、2017/6/30、2017.6.30 或 2017年6月30日",
+              "{label}invalid date {v!r}: write it as 2017-06-30, 2017/6/30, 2017.6.30 or 2017年6月30日",
               label=label, v=text)
         )
     try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
         raise UsageError(
             t("{label}日期不存在: {v}", "{label}no such date: {v}", label=label, v=text)
         ) from None
+
+
+def parse_moment(text: str, what: str = "") -> str:
+    """A day (any spelling parse_date accepts) or a timestamp, as an ISO string on China's clock."""
+    value = text.strip()
+    if "T" in value or " " in value and ":" in value:
+        try:
+            moment = datetime.fromisoformat(value.replace(" ", "T", 1))
+        except ValueError:
+            label = f"{what} " if what else ""
+            raise UsageError(t("{label}时间格式无效: {v!r},请写成 2017-06-30 或 2017-06-30T18:00",
+                               "{label}invalid time {v!r}: write it as 2017-06-30 or 2017-06-30T18:00",
+                               label=label, v=text)) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=CHINA)
+        return moment.astimezone(CHINA).isoformat(timespec="microseconds")
+    return parse_date(value, what).isoformat()
 
 
 def now(clock: datetime | None = None) -> datetime:

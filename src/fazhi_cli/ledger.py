@@ -1,48 +1,73 @@
 """Progress records: one append-only JSON Lines file per unit.
 
-This is the only module that writes to disk. Each unit's file
-``<data>/progress/<unit>.jsonl`` holds one event per line and is only ever
-appended to, under a lock, one whole line per write, flushed to disk. Reading
-never changes a file: a line that does not parse is reported with file:line
-and skipped, never repaired or removed.
+This is the only module that writes progress. Each unit's file
+``<data>/progress/<unit>.jsonl`` holds one event per line, written only by
+that unit's commands (and by imports of that unit's own records), and is only
+ever appended to, under the data folder's write lock, one whole line per write,
+flushed to disk. Reading never changes a file: a line that does not pass the
+checks is reported with file:line and skipped, never repaired or removed.
+
+Every record, typed or imported or read back, passes one validation path:
+``check_record``. Records name the plan they belong to (``plan``); records
+written before plans had an identity have no such field and belong to the
+bundled plan (``LEGACY_PLAN``).
 """
+
+from __future__ import annotations
 
 import json
 import os
 import re
+import stat
+from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
 from .dates import now
-from .errors import LedgerError, LockTimeout, UsageError
+from .errors import LedgerError, UsageError
+from .files import open_regular
 from .i18n import t
 from .plan import STATES, Plan
 
 MAX_NOTE = 2000
 MAX_EVIDENCE = 20
+MAX_EVIDENCE_TEXT = 500
+MAX_BY = 100
+MAX_LINE = 64 * 1024           # a record at its limits is ~25 KiB
+# Plans before identities existed: their records carry no `plan` field.
+LEGACY_PLAN = "番府办〔2016〕60号"
+TYPES = ("mark", "revoke", "attach")
+JOURNAL = ".pending-import"
 _ID = r"[0-9A-Za-z_-]{8,64}"
-_DAY = r"\d{4}-\d{2}-\d{2}"
-_STAMP = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?\+08:00"
+_DAY = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+_STAMP = _DAY + r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?\+08:00"
 _SHAPE = re.compile(rf"{_ID} {_DAY} {_STAMP}")
-_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+_ID_RE = re.compile(_ID)
+_STAMP_RE = re.compile(_STAMP)
+_SHA = re.compile(r"[0-9a-f]{64}")
+# C0 and C1 controls except tab and newline, DEL, and lone surrogates (text
+# decoded from invalid UTF-8 with surrogateescape cannot be written as UTF-8).
+_BAD_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
 
 class Event(NamedTuple):
     id: str
-    type: str            # "mark" or "revoke"
+    type: str            # "mark", "revoke" or "attach"
     target: str          # a part id ("7.1") or a yearly duty id ("summary-2017")
     unit: str
-    state: str | None    # None for a revoke
-    on: str              # ISO date the work reached the state
+    state: str | None    # None for a revoke or an attach
+    on: str              # ISO date the work reached the state (the day of attaching, for an attach)
     note: str
-    evidence: tuple  # str or {kind, value[, size, sha256]} items
+    evidence: tuple      # str or {kind, value[, name, size, sha256]} items
     by: str
-    recorded_at: str     # ISO timestamp, +08:00
+    recorded_at: str     # ISO timestamp, +08:00, on the recording PC
     revokes: str | None
     file: str = ""
     line: int = 0
+    cmd: str = ""        # the command that wrote it: one `mark 6` writes four events with one cmd
+    known_at: str = ""   # when this data folder had it: received_at for an import, else recorded_at
 
 
 _tuple_new = tuple.__new__
@@ -86,72 +111,83 @@ def ledger_path(root: Path, unit: str) -> Path:
     return path
 
 
-# --- reading ----------------------------------------------------------------
+# --- one validation path ------------------------------------------------------
 
-def read_ledger(root: Path, plan: Plan) -> Ledger:
-    """Every valid event in the data folder, and a Problem for every bad line."""
-    folder = progress_dir(root)
-    events: list[Event] = []
-    problems: list[Problem] = []
+_ROLES: dict[int, tuple[Plan, frozenset]] = {}
+
+
+def _roles(plan: Plan) -> frozenset:
+    """Every (target, unit) pair the plan gives a role, computed once per plan."""
+    hit = _ROLES.get(id(plan))
+    if hit is not None and hit[0] is plan:
+        return hit[1]
+    pairs = {(p.id, u) for p in plan.parts.values() for u in (*p.lead_units, *p.support_units)}
+    pairs.update((o.id, u) for o in plan.obligations.values() for u in o.units)
+    roles = frozenset(pairs)
+    _ROLES[id(plan)] = (plan, roles)
+    return roles
+
+
+_GOOD_DAYS: set[str] = set()
+
+
+def _real_day(text: str) -> bool:
+    # The shape is checked by regular expression; this rejects 02-30 and the
+    # like. Few distinct days occur, so each is parsed once.
+    if text in _GOOD_DAYS:
+        return True
     try:
-        files = sorted(p for p in folder.iterdir() if p.suffix == ".jsonl")
-    except FileNotFoundError:
-        return Ledger(events, problems)
-    except OSError as e:
-        raise LedgerError(t("{p}: 无法读取数据文件夹({e})", "{p}: cannot read the data folder ({e})",
-                            p=folder, e=e.strerror or e)) from None
-    seen: set[str] = set()
-    for path in files:
-        if path.is_symlink():
-            problems.append(Problem(str(path), 0, t("是符号链接,已忽略", "is a symbolic link; ignored")))
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    _GOOD_DAYS.add(text)
+    return True
+
+
+def _text_ok(value: object, limit: int) -> bool:
+    return type(value) is str and len(value) <= limit and not (value and _BAD_TEXT.search(value))
+
+
+def _evidence_ok(items: object) -> bool:
+    if type(items) is not list or len(items) > MAX_EVIDENCE:
+        return False
+    for item in items:
+        if type(item) is str:
+            if not item or not _text_ok(item, MAX_EVIDENCE_TEXT):
+                return False
             continue
-        for item in parse_lines(path, _read_bytes(path), plan):
-            if isinstance(item, Problem):
-                problems.append(item)
-            elif item.id not in seen:  # the same event copied twice counts once
-                seen.add(item.id)
-                events.append(item)
-    return Ledger(events, problems)
+        if type(item) is not dict:
+            return False
+        kind = item.get("kind")
+        if kind not in ("document", "url", "file") or not _text_ok(item.get("value"), MAX_EVIDENCE_TEXT):
+            return False
+        if not item["value"] or not _text_ok(item.get("name", ""), 255):
+            return False
+        if kind == "file":
+            sha, size = item.get("sha256"), item.get("size")
+            if type(sha) is not str or not _SHA.fullmatch(sha) or type(size) is not int or size < 0:
+                return False
+    return True
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as e:
-        raise LedgerError(t("{p}: 无法读取({e})", "{p}: cannot be read ({e})", p=path, e=e.strerror or e)) from None
+def plan_of(obj: dict) -> str:
+    value = obj.get("plan", LEGACY_PLAN)
+    return value if type(value) is str else ""
 
 
-def parse_lines(path: Path, data: bytes, plan: Plan) -> Iterator[Event | Problem]:
-    name = str(path)
-    numbered = [(n, raw) for n, raw in enumerate(data.split(b"\n"), 1) if raw.strip()]
-    try:
-        # One JSON document for the whole file is several times faster than a
-        # parse per line; any bad line sends us down the careful path below.
-        objs = json.loads(b"[" + b",".join(raw for _, raw in numbered) + b"]")
-        if len(objs) != len(numbered):
-            raise ValueError("a line held more than one value")
-    except (ValueError, UnicodeDecodeError):
-        objs = None
-    for i, (number, raw) in enumerate(numbered):
-        if objs is not None:
-            obj = objs[i]
-        else:
-            try:
-                obj = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
-                yield Problem(name, number, t("无法解析的记录(可能是写入中断留下的残行)",
-                                              "unreadable record (perhaps a write that was cut off)"))
-                continue
-        try:
-            yield event_from_json(obj, plan, name, number)
-        except ValueError as e:
-            yield Problem(name, number, str(e))
+def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str = "", line: int = 0,
+                 file_unit: str | None = None) -> Event | None:
+    """Validate one decoded record; None when it belongs to another plan.
 
-
-def event_from_json(obj: object, plan: Plan, file: str = "", line: int = 0) -> Event:
-    """Validate one decoded line; ValueError says what is wrong with it."""
+    Raises ValueError with a message for users. ``today`` (an ISO day) refuses
+    records dated after it; ``file_unit`` refuses records of any other unit.
+    """
     if type(obj) is not dict:
         raise ValueError(t("记录应为 JSON 对象", "a record must be a JSON object"))
+    if plan_of(obj) != plan.key:
+        if type(obj.get("plan", "")) is not str:
+            raise ValueError(t("plan 字段类型错误", "the plan field has the wrong type"))
+        return None
     get = obj.get
     eid, kind, target, unit = get("id"), get("type", "mark"), get("part"), get("unit")
     on, stamp, state, revokes = get("on"), get("recorded_at"), get("state"), get("revokes")
@@ -160,44 +196,220 @@ def event_from_json(obj: object, plan: Plan, file: str = "", line: int = 0) -> E
     # its id, day and timestamp; anything else is examined field by field
     # below so that the message can say which field is wrong.
     if not (type(eid) is str and type(on) is str and type(stamp) is str
-            and _SHAPE.fullmatch(f"{eid} {on} {stamp}")):
-        if not isinstance(eid, str) or not re.fullmatch(_ID, eid):
+            and _SHAPE.fullmatch(f"{eid} {on} {stamp}") and _real_day(on) and _real_day(stamp[:10])):
+        if type(eid) is not str or not _ID_RE.fullmatch(eid):
             raise ValueError(t("记录编号无效", "invalid record id"))
-        if not isinstance(on, str) or not re.fullmatch(_DAY, on):
+        if type(on) is not str or not re.fullmatch(_DAY, on) or not _real_day(on):
             raise ValueError(t("日期无效: {d!r}", "invalid date: {d!r}", d=on))
         raise ValueError(t("记录时间无效: {d!r}", "invalid recorded_at: {d!r}", d=stamp))
+    if file_unit is not None and unit != file_unit:
+        raise ValueError(t("记录的单位 {u!r} 与进度文件的单位 {f} 不符", "the record's unit {u!r} is not this file's unit {f}",
+                           u=unit, f=file_unit))
     if unit not in plan.units:
         raise ValueError(t("方案中没有单位 {u!r}", "the plan has no unit {u!r}", u=unit))
     if target not in plan.parts and target not in plan.obligations:
         raise ValueError(t("方案中没有分项 {p!r}", "the plan has no part {p!r}", p=target))
+    if (target, unit) not in _roles(plan):
+        raise ValueError(t("{u} 不负责 {p}", "{u} holds no responsibility for {p}", u=unit, p=target))
+    start = plan.start
+    if start is not None and on < start.isoformat():
+        raise ValueError(t("日期 {d} 早于方案印发日期 {s}", "date {d} is before the plan was signed ({s})", d=on, s=start))
+    if today is not None and (on > today or stamp[:10] > today):
+        raise ValueError(t("日期晚于今天({d})", "dated after today ({d})", d=today))
     if kind == "mark":
         if state not in STATES:
             raise ValueError(t("未知状态 {s!r}(应为 todo、doing 或 done)", "unknown state {s!r} (todo, doing or done)",
                                s=state))
         revokes = None
     elif kind == "revoke":
-        if type(revokes) is not str or not re.fullmatch(_ID, revokes):
+        if type(revokes) is not str or not _ID_RE.fullmatch(revokes):
             raise ValueError(t("撤销记录缺少被撤销的编号", "a revoke record lacks the id it revokes"))
         state = None
+    elif kind == "attach":
+        state = revokes = None
     else:
         raise ValueError(t("未知的记录类型 {k!r}", "unknown record type {k!r}", k=kind))
-    if type(note) is not str or type(by) is not str or type(evidence) is not list:
-        raise ValueError(t("note、by 或 evidence 字段类型错误", "note, by or evidence has the wrong type"))
+    if not _text_ok(note, MAX_NOTE):
+        raise ValueError(t("备注无效(应为不超过 {m} 字、不含控制字符的文字)",
+                           "invalid note (text of at most {m} characters, no control characters)", m=MAX_NOTE))
+    if not _text_ok(by, MAX_BY) or "\n" in by:
+        raise ValueError(t("记录人无效(应为不超过 {m} 字的一行文字)", "invalid by (one line of at most {m} characters)",
+                           m=MAX_BY))
+    if evidence and not _evidence_ok(evidence):
+        raise ValueError(t("证明材料无效(最多 {m} 项,每项为文号、网址或带 SHA-256 的文件)",
+                           "invalid evidence (at most {m} items: document numbers, URLs or files with SHA-256)",
+                           m=MAX_EVIDENCE))
+    cmd = get("cmd", "")
+    if cmd and (type(cmd) is not str or not _ID_RE.fullmatch(cmd)):
+        raise ValueError(t("命令编号无效", "invalid command id"))
+    received = get("received_at")
+    if received is not None and (type(received) is not str or not _STAMP_RE.fullmatch(received)
+                                 or not _real_day(received[:10])):
+        raise ValueError(t("接收时间无效: {d!r}", "invalid received_at: {d!r}", d=received))
     # tuple.__new__ skips the NamedTuple's Python-level constructor: this
     # runs once per record, 100,000 times for a large district.
     return _tuple_new(Event, (eid, kind, target, unit, state, on, note, tuple(evidence), by, stamp, revokes,
-                              file, line))
+                              file, line, cmd or eid, received or stamp))
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(t("记录中不能有 {n}", "{n} is not allowed in a record", n=name))
+
+
+def decode_line(raw: bytes) -> object:
+    """One line's JSON value; ValueError for anything that is not plain, bounded JSON."""
+    if len(raw) > MAX_LINE:
+        raise ValueError(t("记录过长({n} 字节)", "record too long ({n} bytes)", n=len(raw)))
+    try:
+        return json.loads(raw, parse_constant=_no_constants)
+    except RecursionError:
+        raise ValueError(t("嵌套过深", "nested too deeply")) from None
+    except UnicodeDecodeError:
+        raise ValueError(t("不是有效的 UTF-8", "not valid UTF-8")) from None
+
+
+# --- reading ----------------------------------------------------------------
+
+def read_ledger(root: Path, plan: Plan, *, today: str | None = None) -> Ledger:
+    """Every valid event of this plan in the data folder, and a Problem for every bad line."""
+    folder = progress_dir(root)
+    events: list[Event] = []
+    problems: list[Problem] = []
+    if folder.is_symlink():
+        problems.append(Problem(str(folder), 0, t("进度文件夹是符号链接,已拒绝读取",
+                                                  "the progress folder is a symbolic link; not read")))
+        return Ledger(events, problems)
+    try:
+        files = sorted(p for p in folder.iterdir() if p.suffix == ".jsonl")
+    except (FileNotFoundError, NotADirectoryError):
+        return Ledger(events, problems)
+    except OSError as e:
+        raise LedgerError(t("{p}: 无法读取数据文件夹({e})", "{p}: cannot read the data folder ({e})",
+                            p=folder, e=e.strerror or e)) from None
+    caps = pending_import(root)
+    for path in files:
+        unit = path.stem
+        data, problem = _read_ledger_file(path, caps.get(path.name))
+        if problem is not None:
+            problems.append(problem)
+        if data is None:
+            continue
+        seen: dict[str, bytes] = {}
+        for item in parse_lines(path, data, plan, today=today, file_unit=unit):
+            if isinstance(item, Problem):
+                problems.append(item)
+                continue
+            event, raw = item
+            if event.id in seen:
+                # The same line copied twice counts once; two different records
+                # under one id are a problem, and the first stands.
+                if seen[event.id] != raw:
+                    problems.append(Problem(str(path), event.line, t("编号 {i} 重复且内容不同,已忽略",
+                                                                      "id {i} repeated with other content; ignored",
+                                                                      i=event.id)))
+                continue
+            seen[event.id] = raw
+            events.append(event)
+    return Ledger(events, problems)
+
+
+def _read_ledger_file(path: Path, cap: int | None) -> tuple[bytes | None, Problem | None]:
+    try:
+        fd, st = open_regular(path, nofollow=True)
+    except OSError as e:
+        if os.path.islink(path):
+            return None, Problem(str(path), 0, t("是符号链接,已忽略", "is a symbolic link; ignored"))
+        return None, Problem(str(path), 0, t("无法读取({e}),已忽略", "cannot be read ({e}); ignored", e=e.strerror or e))
+    try:
+        problem = None
+        if st.st_nlink > 1:
+            problem = Problem(str(path), 0, t("有 {n} 个硬链接,本工具不会向它写入", "has {n} hard links; fazhi will not write to it",
+                                              n=st.st_nlink))
+        size = st.st_size if cap is None else min(max(cap, 0), st.st_size)
+        chunks, left = [], size
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 24))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks), problem
+    except OSError as e:
+        return None, Problem(str(path), 0, t("无法读取({e}),已忽略", "cannot be read ({e}); ignored", e=e.strerror or e))
+    finally:
+        os.close(fd)
+
+
+def parse_lines(path: Path, data: bytes, plan: Plan, *, today: str | None = None,
+                file_unit: str | None = None) -> Iterator[tuple[Event, bytes] | Problem]:
+    """(event, its raw line) for each good line of this plan, a Problem for each bad one."""
+    name = str(path)
+    numbered = [(n, raw) for n, raw in enumerate(data.split(b"\n"), 1) if raw.strip()]
+    objs = None
+    if all(len(raw) <= MAX_LINE for _, raw in numbered):
+        try:
+            # One JSON document for a whole block of lines is several times
+            # faster than a parse per line; any bad line sends that block
+            # down the careful path below.
+            objs = json.loads(b"[" + b",".join(raw for _, raw in numbered) + b"]", parse_constant=_no_constants)
+            if len(objs) != len(numbered):
+                objs = None
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            objs = None
+    for i, (number, raw) in enumerate(numbered):
+        if objs is not None:
+            obj = objs[i]
+        else:
+            try:
+                obj = decode_line(raw)
+            except ValueError:
+                yield Problem(name, number, t("无法解析的记录(可能是写入中断留下的残行)",
+                                              "unreadable record (perhaps a write that was cut off)"))
+                continue
+        try:
+            event = check_record(obj, plan, today=today, file=name, line=number, file_unit=file_unit)
+        except ValueError as e:
+            yield Problem(name, number, str(e))
+            continue
+        if event is not None:
+            yield event, raw
+
+
+def pending_import(root: Path) -> dict[str, int]:
+    """The sizes the files had before an import that has not finished (or was killed)."""
+    path = progress_dir(root) / JOURNAL
+    if not os.path.lexists(path):
+        return {}
+    try:
+        fd, _ = open_regular(path, nofollow=True)
+        try:
+            raw = os.read(fd, 1 << 20)
+        finally:
+            os.close(fd)
+        sizes = json.loads(raw)
+        if type(sizes) is dict and all(type(k) is str and type(v) is int and v >= -1 for k, v in sizes.items()):
+            return sizes
+    except (OSError, ValueError, RecursionError):
+        pass
+    raise LedgerError(t("{p}: 中断的导入记录无法读取;请检查此文件", "{p}: the record of an interrupted import cannot be read; check this file",
+                        p=path))
 
 
 # --- writing ----------------------------------------------------------------
 
-def new_event(*, target: str, unit: str, state: str | None, on: str, note: str = "",
-              evidence: list | None = None, by: str, revokes: str | None = None) -> dict:
+def new_id() -> str:
     import uuid  # noqa: PLC0415 - only writers need it
 
+    return uuid.uuid4().hex
+
+
+def new_event(plan: Plan, *, target: str, unit: str, state: str | None, on: str, by: str, cmd: str,
+              note: str = "", evidence: list | None = None, revokes: str | None = None,
+              kind: str | None = None) -> dict:
     event = {
-        "id": uuid.uuid4().hex,
-        "type": "revoke" if revokes else "mark",
+        "id": new_id(),
+        "type": kind or ("revoke" if revokes else "mark"),
+        "plan": plan.key,
         "part": target,
         "unit": unit,
         "on": on,
@@ -205,95 +417,189 @@ def new_event(*, target: str, unit: str, state: str | None, on: str, note: str =
         "evidence": evidence or [],
         "by": by,
         "recorded_at": now().isoformat(timespec="microseconds"),
+        "cmd": cmd,
     }
     if revokes:
         event["revokes"] = revokes
-    else:
+    elif event["type"] == "mark":
         event["state"] = state
     return event
 
 
-def lock_timeout() -> float:
-    raw = os.environ.get("FAZHI_LOCK_TIMEOUT", "")
-    try:
-        return max(0.0, float(raw)) if raw else 10.0
-    except ValueError:
-        return 10.0
+def encode(events: Iterable[dict]) -> bytes:
+    return b"".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for e in events)
 
 
-class UnitLedger:
-    """A unit's file, locked for reading-then-appending (``with`` block)."""
+class Writing:
+    """``with Writing(root) as w``: the data folder's write lock, and appends that all land or none.
 
-    def __init__(self, root: Path, unit: str, timeout: float | None = None) -> None:
-        self.root, self.unit = root, unit
-        self.path = ledger_path(root, unit)
-        self.timeout = lock_timeout() if timeout is None else timeout
+    Folders created for a write that then fails are removed again, so a
+    refused or failed command leaves nothing behind.
+    """
+
+    def __init__(self, root: Path, timeout: float | None = None) -> None:
+        self.root = root
+        self.folder = progress_dir(root)
+        self.timeout = timeout
+        self._created: list[Path] = []
         self._lock = None
+        self._sizes: dict[Path, int | None] = {}   # size before our first write; None if we created it
+        self._blobs: list[Path] = []
 
-    def __enter__(self) -> "UnitLedger":
-        from filelock import FileLock, Timeout  # noqa: PLC0415
+    def __enter__(self) -> "Writing":
+        from .lock import FolderLock  # noqa: PLC0415
 
-        folder = self.path.parent
+        for folder in (self.root, self.folder):
+            if folder.is_symlink():
+                raise LedgerError(t("{p}: 是符号链接,拒绝写入", "{p}: is a symbolic link; refusing to write", p=folder))
+            if not folder.exists():
+                try:
+                    folder.mkdir()
+                except FileNotFoundError:
+                    try:
+                        folder.mkdir(parents=True)
+                    except OSError as e:
+                        self._cleanup()
+                        raise LedgerError(t("{p}: 无法创建数据文件夹({e})", "{p}: cannot create the data folder ({e})",
+                                            p=folder, e=e.strerror or e)) from None
+                except OSError as e:
+                    self._cleanup()
+                    raise LedgerError(t("{p}: 无法创建数据文件夹({e})", "{p}: cannot create the data folder ({e})",
+                                        p=folder, e=e.strerror or e)) from None
+                self._created.append(folder)
+        self._lock = FolderLock(self.folder, self.timeout)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise LedgerError(t("{p}: 无法创建数据文件夹({e})", "{p}: cannot create the data folder ({e})",
-                                p=folder, e=e.strerror or e)) from None
-        if self.path.is_symlink():
-            raise LedgerError(t("{p}: 进度文件是符号链接,拒绝写入", "{p}: the progress file is a symbolic link; refusing to write",
-                                p=self.path))
-        self._lock = FileLock(str(self.path) + ".lock", timeout=self.timeout)
+            self._lock.__enter__()
+        except BaseException:
+            self._lock = None
+            self._cleanup()
+            raise
         try:
-            self._lock.acquire()
-        except Timeout:
-            raise LockTimeout(t("{p}: 文件被其他程序锁定,等待 {s:g} 秒后放弃;请稍后再试",
-                                "{p}: locked by another process; gave up after {s:g} s, try again later",
-                                p=self.path, s=self.timeout)) from None
-        except OSError as e:
-            raise LedgerError(t("{p}: 无法加锁({e})", "{p}: cannot be locked ({e})",
-                                p=self.path, e=e.strerror or e)) from None
+            _recover(self.root)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is not None:
+            self.rollback()
         if self._lock is not None:
-            self._lock.release()
+            self._lock.__exit__(None, None, None)
+            self._lock = None
+        if kind is not None:
+            self._cleanup()
 
-    def events(self, plan: Plan) -> list[Event]:
-        if not self.path.exists():
-            return []
-        return [e for e in parse_lines(self.path, _read_bytes(self.path), plan) if isinstance(e, Event)]
-
-    def ids(self) -> set[str]:
-        if not self.path.exists():
-            return set()
-        out = set()
-        for raw in _read_bytes(self.path).split(b"\n"):
+    def _cleanup(self) -> None:
+        for folder in reversed(self._created):
             try:
-                obj = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(obj, dict) and isinstance(obj.get("id"), str):
-                out.add(obj["id"])
-        return out
+                folder.rmdir()  # only if still empty
+            except OSError:
+                pass
+        self._created = []
 
-    def append(self, events: Iterable[dict]) -> None:
-        """Append whole lines in one write and flush them to disk."""
-        payload = b"".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-                           for e in events)
+    def append(self, unit: str, events: Iterable[dict]) -> None:
+        payload = encode(events)
         if payload:
-            append_bytes(self.path, payload)
+            self.append_bytes(ledger_path(self.root, unit), payload)
+
+    def append_bytes(self, path: Path, payload: bytes) -> None:
+        before = append_bytes(path, payload)
+        self._sizes.setdefault(path, before)
+
+    def rollback(self) -> None:
+        """Take back every byte this writer appended, and the evidence copies it made."""
+        for path, size in self._sizes.items():
+            _truncate(path, size)
+        self._sizes = {}
+        for blob in self._blobs:
+            try:
+                blob.unlink()
+            except OSError:
+                pass
+        self._blobs = []
+
+    def store_evidence(self, source: Path, sha: str, name: str) -> None:
+        blob = store_blob(self.root, source, sha, name)
+        if blob is not None:
+            self._blobs.append(blob)
+
+    def journal(self, paths: Iterable[Path]) -> Path:
+        """Write down the files' sizes before a multi-file import (see ``_recover``)."""
+        sizes = {}
+        for p in paths:
+            try:
+                st = os.lstat(p)
+                sizes[p.name] = st.st_size
+            except FileNotFoundError:
+                sizes[p.name] = -1
+        path = self.folder / JOURNAL
+        data = json.dumps(sizes, ensure_ascii=False).encode("utf-8")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, 0o644)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return path
 
 
-def append_bytes(path: Path, payload: bytes) -> None:
+def _recover(root: Path) -> None:
+    # An import appends to several files; before it starts it writes their
+    # sizes down, and it removes that note when every file is written. A note
+    # found here (under the lock) is an import that was killed: the bytes it
+    # appended were never a committed record, and readers already ignore them,
+    # so they are taken back before anything else is appended.
+    sizes = pending_import(root)
+    if not sizes:
+        return
+    folder = progress_dir(root)
+    for name, size in sizes.items():
+        path = folder / name
+        if path.parent != folder or not name.endswith(".jsonl") or path.is_symlink():
+            continue
+        _truncate(path, size if size >= 0 else None)
+    (folder / JOURNAL).unlink()
+
+
+def _truncate(path: Path, size: int | None) -> None:
+    try:
+        if size is None:  # the writer created it: it goes again
+            path.unlink()
+            return
+        fd = os.open(path, os.O_RDWR | _O_NOFOLLOW | _O_BINARY)
+        try:
+            if os.fstat(fd).st_size > size:
+                os.ftruncate(fd, size)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def append_bytes(path: Path, payload: bytes) -> int | None:
+    """Append whole lines in one write and flush them; return the size before (None: file created).
+
+    A failed write is taken back, so the file holds what it held before.
+    """
+    existed = os.path.lexists(path)
     flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | _O_NOFOLLOW | _O_BINARY
     try:
         fd = os.open(path, flags, 0o644)
     except OSError as e:
+        if os.path.islink(path):
+            raise LedgerError(t("{p}: 进度文件是符号链接,拒绝写入", "{p}: the progress file is a symbolic link; refusing to write",
+                                p=path)) from None
         raise LedgerError(t("{p}: 无法打开进度文件({e})", "{p}: cannot open the progress file ({e})",
                             p=path, e=e.strerror or e)) from None
     size = 0
     try:
-        size = os.fstat(fd).st_size
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:
+            raise LedgerError(t("{p}: 不是普通文件或有多个硬链接,拒绝写入",
+                                "{p}: not a regular file, or it has several hard links; refusing to write", p=path))
+        size = st.st_size
         if size:
             # Never glue a new line onto a torn one: start on a fresh line.
             os.lseek(fd, size - 1, os.SEEK_SET)
@@ -310,17 +616,26 @@ def append_bytes(path: Path, payload: bytes) -> None:
             os.ftruncate(fd, size)
         except OSError:
             pass
+        os.close(fd)
+        if not existed:
+            _truncate(path, None)
         raise LedgerError(t("{p}: 写入失败({e}),文件保持原样", "{p}: write failed ({e}); the file is unchanged",
                             p=path, e=e.strerror or e)) from None
-    finally:
+    except BaseException:
         os.close(fd)
+        if not existed:
+            _truncate(path, None)
+        raise
+    os.close(fd)
+    return size if existed else None
 
 
 # --- checks on what users type ---------------------------------------------
 
 def clean_text(value: str, what: str, *, limit: int = MAX_NOTE, allow_empty: bool = True) -> str:
-    if re.search(_CONTROL, value):
-        raise UsageError(t("{w} 含有控制字符,请删去", "{w} contains control characters; remove them", w=what))
+    if _BAD_TEXT.search(value):
+        raise UsageError(t("{w} 含有控制字符或无效编码的字符,请删去", "{w} contains control characters or invalid encoding; remove them",
+                           w=what))
     value = value.strip()
     if not value and not allow_empty:
         raise UsageError(t("{w} 不能为空", "{w} must not be empty", w=what))
@@ -330,56 +645,154 @@ def clean_text(value: str, what: str, *, limit: int = MAX_NOTE, allow_empty: boo
     return value
 
 
-def evidence_item(value: str, base: Path | None = None) -> dict:
-    """A document number, a URL, or a file (recorded with its size and SHA-256)."""
-    text = clean_text(value, "--evidence", limit=500, allow_empty=False)
+# --- evidence ---------------------------------------------------------------
+
+MAX_EVIDENCE_FILE = 512 * 1024 * 1024
+_EXT = re.compile(r"\.[0-9A-Za-z]{1,8}$")
+_PATHLIKE = re.compile(r"[/\\]|\.(?:pdf|docx?|xlsx?|wps|et|ofd|jpe?g|png|tiff?|zip|rar|7z|txt|csv)$", re.I)
+
+
+class EvidenceFile(NamedTuple):
+    source: Path
+    item: dict
+
+
+def evidence_item(value: str, base: Path | None = None) -> dict | EvidenceFile:
+    """A document number, a URL, or a file to be copied into the data folder."""
+    text = clean_text(value, "--evidence", limit=MAX_EVIDENCE_TEXT, allow_empty=False)
     if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", text):
         return {"kind": "url", "value": text}
     path = Path(text).expanduser()
     if not path.is_absolute() and base is not None:
         path = base / path
     try:
-        is_file = path.is_file()
+        exists = os.path.lexists(path)
     except (OSError, ValueError):
-        is_file = False
-    if is_file:
+        exists = False
+    if not exists:
+        item = {"kind": "document", "value": text}
+        if _PATHLIKE.search(text):
+            item["unfound"] = True  # the output says it was kept as a reference only
+        return item
+    try:
+        sha, size = file_digest(path)
+    except OSError as e:
+        raise UsageError(t("{p}: 无法读取证明材料({e})", "{p}: cannot read the evidence file ({e})",
+                           p=path, e=e.strerror or e)) from None
+    name = path.name[:255]
+    return EvidenceFile(path, {"kind": "file", "value": name, "name": name, "size": size, "sha256": sha})
+
+
+def file_digest(path: Path, limit: int = MAX_EVIDENCE_FILE) -> tuple[str, int]:
+    """SHA-256 and size of a regular file, read a megabyte at a time, never past its size when opened."""
+    import hashlib  # noqa: PLC0415 - only evidence needs it
+
+    from .files import TooLarge  # noqa: PLC0415
+
+    fd, st = open_regular(path)
+    try:
+        if st.st_size > limit:
+            raise TooLarge(27, t("文件过大({n} 字节)", "file too large ({n} bytes)", n=st.st_size), str(path))
+        digest = hashlib.sha256()
+        left = st.st_size
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            digest.update(chunk)
+            left -= len(chunk)
+        return digest.hexdigest(), st.st_size - left
+    finally:
+        os.close(fd)
+
+
+def evidence_dir(root: Path) -> Path:
+    return root / "evidence"
+
+
+def blob_path(root: Path, sha: str, name: str = "") -> Path:
+    """Where a file's copy lives: evidence/<sha256><ext>, named by its content."""
+    if not _SHA.fullmatch(sha):
+        raise ValueError("bad digest")
+    m = _EXT.search(name or "")
+    return evidence_dir(root) / (sha + (m.group(0).lower() if m else ""))
+
+
+def store_blob(root: Path, source: Path, sha: str, name: str) -> Path | None:
+    """Copy a file into the evidence store, checking its digest; the new path, or None if already there."""
+    import hashlib  # noqa: PLC0415
+
+    target = blob_path(root, sha, name)
+    folder = target.parent
+    if folder.is_symlink():
+        raise LedgerError(t("{p}: 是符号链接,拒绝写入", "{p}: is a symbolic link; refusing to write", p=folder))
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as e:
+        raise LedgerError(t("{p}: 无法创建文件夹({e})", "{p}: cannot create the folder ({e})", p=folder, e=e.strerror or e)) from None
+    if os.path.lexists(target):
+        if verify_blob(target, sha) is None:
+            return None
+        raise LedgerError(t("{p}: 证明材料副本已损坏,请检查", "{p}: the stored copy of this evidence is damaged; check it",
+                            p=target))
+    tmp = folder / f".{new_id()}.tmp"
+    try:
+        src_fd, st = open_regular(source)
         try:
-            digest = _sha256(path)
-            size = path.stat().st_size
-        except OSError as e:
-            raise UsageError(t("{p}: 无法读取证明材料({e})", "{p}: cannot read the evidence file ({e})",
-                               p=path, e=e.strerror or e)) from None
-        return {"kind": "file", "value": str(path.resolve()), "size": size, "sha256": digest}
-    return {"kind": "document", "value": text}
+            out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, 0o644)
+            try:
+                digest, left = hashlib.sha256(), st.st_size
+                while left > 0:
+                    chunk = os.read(src_fd, min(left, 1 << 20))
+                    if not chunk:
+                        break
+                    digest.update(chunk)
+                    os.write(out, chunk)
+                    left -= len(chunk)
+                os.fsync(out)
+            finally:
+                os.close(out)
+        finally:
+            os.close(src_fd)
+        if digest.hexdigest() != sha:
+            raise LedgerError(t("{p}: 文件在记录过程中被修改,请重试", "{p}: the file changed while it was being recorded; try again",
+                                p=source))
+        os.link(tmp, target)  # never replaces a file that is already there
+    except OSError as e:
+        raise LedgerError(t("{p}: 无法保存证明材料副本({e})", "{p}: cannot store a copy of the evidence ({e})",
+                            p=target, e=e.strerror or e)) from None
+    finally:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+    return target
 
 
-def verify_evidence(event: Event) -> list[str]:
-    """What changed in the files an event cites since it was recorded."""
+def verify_blob(path: Path, sha: str) -> str | None:
+    """None when the stored copy is intact, else what is wrong with it."""
+    try:
+        got, _ = file_digest(path)
+    except FileNotFoundError:
+        return t("证明材料副本不存在: {p}", "the stored copy of the evidence is missing: {p}", p=path)
+    except OSError as e:
+        return t("证明材料副本无法读取: {p}({e})", "the stored copy of the evidence cannot be read: {p} ({e})",
+                 p=path, e=e.strerror or e)
+    if got != sha:
+        return t("证明材料副本已被修改: {p}", "the stored copy of the evidence has changed: {p}", p=path)
+    return None
+
+
+def verify_evidence(root: Path, event: Event) -> list[str]:
+    """What is wrong with the stored copies of the files an event cites."""
     out = []
     for item in event.evidence:
         if not isinstance(item, dict) or item.get("kind") != "file":
             continue
-        path = Path(str(item.get("value", "")))
-        if not path.is_file():
-            out.append(t("证明材料已不存在: {p}", "evidence file is gone: {p}", p=path))
-            continue
-        try:
-            changed = _sha256(path) != item.get("sha256")
-        except OSError as e:
-            out.append(t("证明材料无法读取: {p}({e})", "evidence file cannot be read: {p} ({e})",
-                         p=path, e=e.strerror or e))
-            continue
-        if changed:
-            out.append(t("证明材料已被修改: {p}", "evidence file has changed: {p}", p=path))
+        problem = verify_blob(blob_path(root, item["sha256"], item.get("name", "")), item["sha256"])
+        if problem and "name" not in item:
+            # recorded before copies were kept: the file where it was recorded
+            problem = verify_blob(Path(item["value"]), item["sha256"])
+        if problem:
+            out.append(problem)
     return out
-
-
-def _sha256(path: Path) -> str:
-    """The file's SHA-256, read a megabyte at a time (evidence may be a large scan)."""
-    import hashlib  # noqa: PLC0415 - only evidence needs it, and its import is slow
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -94,6 +94,17 @@ class Plan(NamedTuple):
     parts: dict[str, Part]
     obligations: dict[str, Obligation]
     names: dict[str, str]  # any accepted spelling -> unit name
+    id: str = ""  # the plan's explicit `id:`; see `key`
+
+    @property
+    def key(self) -> str:
+        """The plan's identity, written into every event: its `id:`, else its document number, else its title."""
+        return self.id or self.number or self.title
+
+    @property
+    def start(self) -> date | None:
+        """The day the plan begins: signed, else published. Nothing can be done for it before."""
+        return self.signed or self.published
 
     # --- lookups -------------------------------------------------------
     def resolve_unit(self, text: str) -> str:
@@ -368,10 +379,11 @@ class _Builder:
                            ("schema", "plan", "settings", "sections", "units", "groups", "recurring", "tasks"),
                            ("plan", "sections", "units", "tasks"))
         meta = self.mapping(top["plan"], "plan",
-                            ("title", "number", "issuer", "signed", "published", "target", "target_source"),
+                            ("id", "title", "number", "issuer", "signed", "published", "target", "target_source"),
                             ("title", "target"))
         optional = lambda key, read: read(meta[key], key) if key in meta else None  # noqa: E731
         plan_args: dict[str, Any] = dict(
+            id=optional("id", self.text) or "",
             title=self.text(meta["title"], "title"),
             number=optional("number", self.text) or "",
             issuer=optional("issuer", self.text) or "",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .plan import Group, Obligation, Part, Plan, Section, Task, Unit
 
-FORMAT = "fazhi-plan-cache-1"
+FORMAT = "fazhi-plan-cache-2"
 
 
 def _cache_dir() -> Path | None:
@@ -72,7 +72,7 @@ def _to_json(plan: Plan) -> dict:
     return {
         "format": FORMAT,
         "meta": [plan.title, plan.number, plan.issuer, d(plan.signed), d(plan.published),
-                 d(plan.target), plan.target_source, plan.warn_days],
+                 d(plan.target), plan.target_source, plan.warn_days, plan.id],
         "sections": [[s.id, s.heading] for s in plan.sections],
         "units": [[u.name, u.kind, u.full_name, list(u.aliases)] for u in plan.units.values()],
         "groups": [[g.name, list(g.members), g.role, g.note] for g in plan.groups.values()],
@@ -89,7 +89,7 @@ def _from_json(raw: dict, where: str) -> Plan:
     if raw.get("format") != FORMAT:
         raise KeyError("format")
     day = date.fromisoformat
-    title, number, issuer, signed, published, target, target_source, warn_days = raw["meta"]
+    title, number, issuer, signed, published, target, target_source, warn_days, plan_id = raw["meta"]
     tasks: dict[str, Task] = {}
     parts: dict[str, Part] = {}
     for tid, sec, ttitle, text, plist in raw["tasks"]:
@@ -101,7 +101,7 @@ def _from_json(raw: dict, where: str) -> Plan:
             built.append(p)
         tasks[tid] = Task(tid, sec, ttitle, text, tuple(built))
     return Plan(
-        path=where, title=title, number=number, issuer=issuer,
+        path=where, id=plan_id, title=title, number=number, issuer=issuer,
         signed=day(signed) if signed else None, published=day(published) if published else None,
         target=day(target), target_source=target_source, warn_days=warn_days,
         sections=tuple(Section(*s) for s in raw["sections"]),

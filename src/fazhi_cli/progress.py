@@ -2,8 +2,12 @@
 
 No I/O and no clock: the caller says which day it is. The rules:
 
-* A (target, unit) pair's state as of D is that of its latest event with
-  ``on`` <= D; ties go to the later recording. Revoked events do not count.
+* A (target, unit) pair's state as of D is that of its latest mark with
+  ``on`` <= D; ties go to the later recording. Revoked events do not count;
+  a revoke takes back a record of its own unit only. With ``known_at`` T,
+  only what this data folder had by T counts (marks, revokes, imports).
+* A pair's date is the first day of its standing state: marking a done
+  part done again (to add a note) does not move its completion date.
 * A part is done when every lead unit has it done, doing when any of its
   units has it doing or done, otherwise todo. A task combines its parts the
   same way. A part done after its due date is done but late.
@@ -20,20 +24,76 @@ from .plan import Obligation, Part, Plan, Task
 _LIGHT_RANK = {"green": 0, "yellow": 1, "red": 2}
 
 
-def latest(events: Iterable[Event], as_of: date) -> dict[tuple[str, str], Event]:
-    """The event in force for each (target, unit) pair as of a day."""
+class Pair(NamedTuple):
+    """A (target, unit) pair as of a day: its state, since when, and what backs it."""
+
+    state: str
+    since: str              # the first day of its standing state (a re-mark does not move it)
+    event: Event            # the mark in force
+    evidence: tuple         # every item of the pair's standing marks and attachments, in order
+
+
+def known_cutoff(known_at: str | None) -> str | None:
+    """A --known-at value as a timestamp to compare with: a bare day means its end."""
+    if known_at is None or "T" in known_at:
+        return known_at
+    return known_at + "T23:59:59.999999+08:00"
+
+
+def replay(events: Iterable[Event], as_of: date, known_at: str | None = None) -> dict[tuple[str, str], Pair]:
+    """Each (target, unit) pair's standing as of a day, counting only what was recorded by ``known_at``.
+
+    A revoke takes back a record of its own unit only. Ties on the same day go
+    to the later recording, then to the later line of the unit's file.
+    """
     cutoff = as_of.isoformat()
-    pool = list(events)
-    revoked = {e.revokes for e in pool if e.revokes}
-    best: dict[tuple[str, str], Event] = {}
-    for e in pool:  # file order is recording order within a unit's file
-        if e.type != "mark" or e.on > cutoff or e.id in revoked:
+    known = known_cutoff(known_at)
+    pool = [e for e in events if e.known_at <= known] if known else list(events)
+    revoked = {(e.unit, e.revokes) for e in pool if e.revokes}
+    groups: dict[tuple[str, str], list[Event]] = {}
+    for e in pool:
+        if e.type == "revoke" or e.on > cutoff or (revoked and (e.unit, e.id) in revoked):
             continue
         key = (e.target, e.unit)
-        cur = best.get(key)
-        if cur is None or (e.on, e.recorded_at) >= (cur.on, cur.recorded_at):
-            best[key] = e
-    return best
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [e]
+        else:
+            group.append(e)
+    out: dict[tuple[str, str], Pair] = {}
+    for key, group in groups.items():
+        marks = [e for e in group if e.type == "mark"]
+        if not marks:
+            continue
+        if len(marks) > 1:
+            marks.sort(key=_order)
+        cur = marks[-1]
+        since = cur.on
+        for e in reversed(marks[:-1]):
+            if e.state != cur.state:
+                break
+            since = e.on
+        evidence = tuple(dict.fromkeys(_hashable(x) for e in group for x in e.evidence)) if any(
+            e.evidence for e in group) else ()
+        out[key] = Pair(cur.state, since, cur, tuple(_unhash(x) for x in evidence))
+    return out
+
+
+def _order(e: Event) -> tuple[str, str]:
+    return (e.on, e.recorded_at)
+
+
+def _hashable(item: object) -> object:
+    return tuple(sorted(item.items())) if isinstance(item, dict) else item
+
+
+def _unhash(item: object) -> object:
+    return dict(item) if isinstance(item, tuple) else item
+
+
+def latest(events: Iterable[Event], as_of: date, known_at: str | None = None) -> dict[tuple[str, str], Event]:
+    """The event in force for each (target, unit) pair as of a day."""
+    return {k: p.event for k, p in replay(events, as_of, known_at).items()}
 
 
 def light(due: date, done: bool, as_of: date, warn_days: int) -> str:
@@ -55,7 +115,8 @@ class UnitState(NamedTuple):
     unit: str
     role: str           # "lead" or "support"
     state: str
-    on: str | None      # the day of the event in force
+    on: str | None      # the first day of the standing state
+    evidence: tuple = ()
 
 
 class PartStatus(NamedTuple):
@@ -105,6 +166,7 @@ class Status(NamedTuple):
     warn_days: int
     tasks: tuple[TaskStatus, ...]
     duties: tuple[DutyStatus, ...]
+    known_at: str | None = None
 
     def summary(self, parts: Iterable[PartStatus] | None = None) -> dict[str, int]:
         chosen = list(parts) if parts is not None else [p for ts in self.tasks for p in ts.parts]
@@ -119,8 +181,8 @@ class Status(NamedTuple):
 def _unit_states(target: str, roles: Iterable[tuple[str, str]], best: dict) -> tuple[UnitState, ...]:
     out = []
     for unit, role in roles:
-        e = best.get((target, unit))
-        out.append(UnitState(unit, role, e.state if e else "todo", e.on if e else None))
+        p = best.get((target, unit))
+        out.append(UnitState(unit, role, p.state, p.since, p.evidence) if p else UnitState(unit, role, "todo", None))
     return tuple(out)
 
 
@@ -144,9 +206,10 @@ def duty_status(duty: Obligation, best: dict, as_of: date, warn_days: int) -> Du
     return DutyStatus(duty, state, light(duty.due, state == "done", as_of, warn_days), late, units)
 
 
-def status(plan: Plan, events: Iterable[Event], as_of: date, warn_days: int | None = None) -> Status:
+def status(plan: Plan, events: Iterable[Event], as_of: date, warn_days: int | None = None,
+           known_at: str | None = None) -> Status:
     warn = plan.warn_days if warn_days is None else warn_days
-    best = latest(events, as_of)
+    best = replay(events, as_of, known_at)
     tasks = []
     for task in plan.tasks.values():
         parts = tuple(part_status(p, best, as_of, warn) for p in task.parts)
@@ -161,7 +224,7 @@ def status(plan: Plan, events: Iterable[Event], as_of: date, warn_days: int | No
             parts=parts,
         ))
     duties = tuple(duty_status(d, best, as_of, warn) for d in plan.obligations.values())
-    return Status(as_of, warn, tuple(tasks), duties)
+    return Status(as_of, warn, tuple(tasks), duties, known_at)
 
 
 # --- what falls due ---------------------------------------------------------

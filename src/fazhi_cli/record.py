@@ -1,8 +1,9 @@
-"""Recording progress: what `mark`, `undo`, `import`, `log` and `check` do.
+"""Recording progress: what `mark`, `attach`, `undo`, `import`, `log` and `check` do.
 
 Validates what a user asks for against the plan, then hands whole events to
 ``ledger`` (the only module that touches the files). Everything is checked
-before the first byte is written, so a refused command changes nothing.
+before the first byte is written, so a refused command changes nothing; every
+record, typed or imported, passes ``ledger.check_record``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import os
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from . import ledger
 from .dates import parse_date, today
@@ -22,6 +23,15 @@ from .ledger import Event, Ledger
 from .plan import Obligation, Part, Plan
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
+# A record made this many days after the day it reports is shown as back-dated (补记).
+BACKDATED_DAYS = 7
+
+
+class Written(NamedTuple):
+    """What a writing command recorded, and what it wants the user to know."""
+
+    events: list[dict]
+    notes: list[str]
 
 
 def _who(by: str | None) -> str:
@@ -31,7 +41,8 @@ def _who(by: str | None) -> str:
             value = getpass.getuser()
         except Exception:  # no login name on some service accounts
             value = ""
-    return ledger.clean_text(value, "--by", limit=100, allow_empty=by is None)
+    return ledger.clean_text(value, "--by" if by is not None else "FAZHI_USER", limit=ledger.MAX_BY,
+                             allow_empty=by is None).replace("\n", " ")
 
 
 def _responsible_line(plan: Plan, targets: Sequence[Part | Obligation]) -> str:
@@ -48,53 +59,175 @@ def _responsible_line(plan: Plan, targets: Sequence[Part | Obligation]) -> str:
     return " | ".join(bits)
 
 
-def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str | None,
-         note: str | None, evidence: Sequence[str], by: str | None, clock_today: date | None = None) -> list[dict]:
-    """Record a unit's state for a part, a task's parts, or a yearly duty; return the events written."""
+def _mine(plan: Plan, target: str, unit: str) -> list[Part | Obligation]:
     candidates = plan.targets(target)
     mine = [x for x in candidates if plan.role_of(x, unit)]
     if not mine:
         raise UsageError(t("{u} 不负责 {r};负责单位为 {who}", "{u} holds no responsibility for {r}; responsible: {who}",
                            u=unit, r=target.strip(), who=_responsible_line(plan, candidates)))
-    now_day = clock_today or today()
+    return mine
+
+
+def _day(plan: Plan, on: str | None, now_day: date) -> date:
     day = parse_date(on, "--on") if on is not None else now_day
     if day > now_day:
         raise UsageError(t("--on {d} 晚于今天({n}),不能记录未来的进度", "--on {d} is after today ({n}); progress cannot be recorded ahead",
                            d=day, n=now_day))
-    text = ledger.clean_text(note, "--note", allow_empty=False) if note is not None else ""
-    items = [ledger.evidence_item(e) for e in evidence]
-    if len(items) > ledger.MAX_EVIDENCE:
+    if plan.start is not None and day < plan.start:
+        raise UsageError(t("--on {d} 早于方案印发日期({s}),方案开始前的工作不能记入",
+                           "--on {d} is before the plan was signed ({s}); work before the plan cannot be recorded",
+                           d=day, s=plan.start))
+    return day
+
+
+def _evidence(values: Sequence[str]) -> tuple[list[dict], list[ledger.EvidenceFile], list[str]]:
+    if len(values) > ledger.MAX_EVIDENCE:
         raise UsageError(t("证明材料过多(最多 {m} 项)", "too much evidence (at most {m} items)", m=ledger.MAX_EVIDENCE))
-    who = _who(by)
-    events = [ledger.new_event(target=x.id, unit=unit, state=state, on=day.isoformat(), note=text,
-                               evidence=items, by=who) for x in mine]
-    with ledger.UnitLedger(root, unit) as book:
-        book.append(events)
+    items, files, notes = [], [], []
+    for value in values:
+        item = ledger.evidence_item(value)
+        if isinstance(item, ledger.EvidenceFile):
+            files.append(item)
+            item = item.item
+        elif item.pop("unfound", False):
+            notes.append(t("注意: 找不到文件 {v},已作为文号或材料名称记录,未保存文件副本",
+                           "note: no file {v}; recorded as a document reference, no copy kept", v=item["value"]))
+        items.append(item)
+    return items, files, notes
+
+
+def _validated(plan: Plan, events: list[dict], day: str) -> list[dict]:
+    # The same checks an imported record meets: one path for every record.
+    for obj in events:
+        try:
+            ledger.check_record(obj, plan, today=day, file_unit=obj["unit"])
+        except ValueError as e:
+            raise UsageError(str(e)) from None
     return events
 
 
-def _standing(plan: Plan, book: ledger.UnitLedger) -> list[Event]:
-    events = book.events(plan)
+def _write(root: Path, unit: str, events: list[dict], files: Sequence[ledger.EvidenceFile]) -> None:
+    with ledger.Writing(root) as w:
+        for f in files:
+            w.store_evidence(f.source, f.item["sha256"], f.item["name"])
+        w.append(unit, events)
+
+
+def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str | None,
+         note: str | None, evidence: Sequence[str], by: str | None, clock_today: date | None = None) -> Written:
+    """Record a unit's state for a part, a task's parts, or a yearly duty."""
+    mine = _mine(plan, target, unit)
+    now_day = clock_today or today()
+    day = _day(plan, on, now_day)
+    text = ledger.clean_text(note, "--note", allow_empty=False) if note is not None else ""
+    items, files, notes = _evidence(evidence)
+    who = _who(by)
+    cmd = ledger.new_id()
+    events = _validated(plan, [ledger.new_event(plan, target=x.id, unit=unit, state=state, on=day.isoformat(),
+                                                note=text, evidence=items, by=who, cmd=cmd) for x in mine],
+                        now_day.isoformat())
+    if state == "done" and on is None:
+        standing = _own_standing(plan, root, unit, now_day)
+        for x in mine:
+            pair = standing.get((x.id, unit))
+            if pair is not None and pair.state == "done":
+                notes.append(t("注意: {p} 已于 {d} 完成,完成日期不变;只补充材料或备注可用 fazhi attach",
+                               "note: {p} has been done since {d}; its completion date stays. To add evidence or a "
+                               "note only, use fazhi attach", p=x.id, d=pair.since))
+    _write(root, unit, events, files)
+    return Written(events, notes)
+
+
+def attach(plan: Plan, root: Path, *, target: str, unit: str, note: str | None, evidence: Sequence[str],
+           by: str | None, clock_today: date | None = None) -> Written:
+    """Add evidence or a note to what a unit has recorded, without changing its state or date."""
+    if note is None and not evidence:
+        raise UsageError(t("请用 --evidence 或 --note 指明要补充的内容", "give --evidence or --note to attach"))
+    mine = _mine(plan, target, unit)
+    now_day = clock_today or today()
+    standing = _own_standing(plan, root, unit, now_day)
+    missing = [x.id for x in mine if (x.id, unit) not in standing]
+    if missing:
+        raise UsageError(t("{u} 尚未记录 {p} 的进度,请先用 fazhi mark 记录", "{u} has recorded nothing for {p}; use fazhi mark first",
+                           u=unit, p="、".join(missing)))
+    text = ledger.clean_text(note, "--note", allow_empty=False) if note is not None else ""
+    items, files, notes = _evidence(evidence)
+    cmd = ledger.new_id()
+    events = _validated(plan, [ledger.new_event(plan, target=x.id, unit=unit, state=None, on=now_day.isoformat(),
+                                                note=text, evidence=items, by=_who(by), cmd=cmd, kind="attach")
+                               for x in mine], now_day.isoformat())
+    _write(root, unit, events, files)
+    return Written(events, notes)
+
+
+def _own_standing(plan: Plan, root: Path, unit: str, day: date) -> dict:
+    from .progress import replay  # noqa: PLC0415
+
+    events, _ = _own_events(plan, root, unit)
+    return replay(events, day)
+
+
+def _own_events(plan: Plan, root: Path, unit: str, start: int = 0) -> tuple[list[Event], int]:
+    """The unit's own records of this plan in its file from byte ``start``, and the file's size read."""
+    path = ledger.ledger_path(root, unit)
+    if not os.path.lexists(path):
+        return [], 0
+    caps = ledger.pending_import(root)
+    data, problem = ledger._read_ledger_file(path, caps.get(path.name))
+    if data is None:
+        raise LedgerError(str(problem))
+    chunk = data[start:]
+    events = [item[0] for item in ledger.parse_lines(path, chunk, plan, file_unit=unit) if not isinstance(item, ledger.Problem)]
+    return events, len(data)
+
+
+class Undone(NamedTuple):
+    revoked: list[Event]
+    events: list[dict]
+
+
+def undo(plan: Plan, root: Path, unit: str) -> Undone:
+    """Revoke everything the unit's latest command recorded, by appending revoking events."""
+    events, size = _own_events(plan, root, unit)
+    _latest_command(events, unit)       # refuse before taking the lock
+    with ledger.Writing(root) as w:
+        # Only what was appended meanwhile is read under the lock: a large
+        # ledger must not keep other writers waiting.
+        more, _ = _own_events(plan, root, unit, start=size)
+        chosen = _latest_command(events + more, unit)
+        cmd = ledger.new_id()
+        by = _who(None)
+        day = today().isoformat()
+        out = [ledger.new_event(plan, target=e.target, unit=unit, state=None, on=day, by=by, revokes=e.id, cmd=cmd)
+               for e in chosen]
+        w.append(unit, out)
+    return Undone(chosen, out)
+
+
+def _latest_command(events: list[Event], unit: str) -> list[Event]:
     revoked = {e.revokes for e in events if e.revokes}
-    standing = [e for e in events if e.type == "mark" and e.id not in revoked and e.unit == book.unit]
+    standing = [e for e in events if e.type != "revoke" and e.id not in revoked and e.unit == unit]
     if not standing:
-        raise UsageError(t("{u} 没有可撤销的记录", "{u} has no record to revoke", u=book.unit))
-    return standing
+        raise UsageError(t("{u} 没有可撤销的记录", "{u} has no record to revoke", u=unit))
+    newest = max(standing, key=lambda e: e.recorded_at)
+    return [e for e in standing if e.cmd == newest.cmd]
 
 
-def undo(plan: Plan, root: Path, unit: str) -> Event:
-    """Revoke the unit's latest standing record by appending a revoking event; return the revoked one."""
-    _standing(plan, ledger.UnitLedger(root, unit))   # refuse before even creating a lock file
-    with ledger.UnitLedger(root, unit) as book:
-        last = _standing(plan, book)[-1]              # again under the lock: another undo may have run
-        book.append([ledger.new_event(target=last.target, unit=unit, state=None, on=today().isoformat(),
-                                      by=_who(None), revokes=last.id)])
-    return last
+def backdated_days(e: Event) -> int:
+    """How many days after its date a record was made (0 when made within a week)."""
+    try:
+        days = (date.fromisoformat(e.recorded_at[:10]) - date.fromisoformat(e.on)).days
+    except ValueError:
+        return 0
+    return days if days > BACKDATED_DAYS else 0
 
 
 def history(plan: Plan, events: Sequence[Event], *, unit: str | None = None, task: str | None = None,
-            since: date | None = None) -> list[Event]:
+            since: date | None = None, known_at: str | None = None) -> list[Event]:
+    from .progress import known_cutoff  # noqa: PLC0415
+
     cutoff = since.isoformat() if since else ""
+    known = known_cutoff(known_at)
 
     def task_of(e: Event) -> str | None:
         if e.target in plan.parts:
@@ -103,61 +236,239 @@ def history(plan: Plan, events: Sequence[Event], *, unit: str | None = None, tas
 
     chosen = [e for e in events
               if (unit is None or e.unit == unit)
-              and (task is None or task_of(e) == task)
-              and e.recorded_at[:10] >= cutoff]
+              and (task is None or task_of(e) == task or e.target == task)
+              and e.recorded_at[:10] >= cutoff
+              and (known is None or e.known_at <= known)]
     return sorted(chosen, key=lambda e: e.recorded_at, reverse=True)
 
 
-def import_files(plan: Plan, root: Path, files: Sequence[Path]) -> str:
-    """Merge received progress files by event id; all-or-nothing."""
-    incoming: dict[str, list[tuple[str, dict]]] = {}
-    seen: set[str] = set()
-    total = 0
-    for path in files:
+# --- import -----------------------------------------------------------------
+
+class Incoming(NamedTuple):
+    obj: dict
+    event: Event
+    where: str          # file:line it came from
+    source: Path        # the folder its evidence would be in
+
+
+def _canonical(obj: dict) -> str:
+    return json.dumps({k: v for k, v in obj.items() if k != "received_at"}, ensure_ascii=False, sort_keys=True)
+
+
+def _sources(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
+    """(ledger file, folder its evidence lives in) for each file or folder given."""
+    out = []
+    for path in paths:
         if path.is_dir():
-            raise UsageError(t("{p}: 是文件夹,请指明其中的 .jsonl 文件", "{p}: is a folder; name the .jsonl files in it",
-                               p=path))
-        if not path.is_file():
+            progress = path / "progress" if (path / "progress").is_dir() else path
+            found = sorted(p for p in progress.iterdir() if p.suffix == ".jsonl")
+            if not found:
+                raise UsageError(t("{p}: 文件夹中没有 .jsonl 进度文件", "{p}: the folder holds no .jsonl progress files", p=path))
+            out += [(p, progress.parent if progress.name == "progress" else progress) for p in found]
+        elif os.path.lexists(path):
+            folder = path.parent
+            out.append((path, folder.parent if folder.name == "progress" else folder))
+        else:
             raise UsageError(t("{p}: 找不到文件", "{p}: no such file", p=path))
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise UsageError(t("{p}: 文件过大", "{p}: file too large", p=path))
-        data = path.read_bytes()
-        for number, raw in enumerate(data.split(b"\n"), 1):
-            if not raw.strip():
-                continue
+    return out
+
+
+def _file_unit(plan: Plan, path: Path) -> str | None:
+    return plan.names.get(path.stem)
+
+
+def _read_incoming(plan: Plan, path: Path, source: Path, day: str, any_unit: bool) -> list[Incoming]:
+    from .files import read_regular  # noqa: PLC0415
+
+    try:
+        data = read_regular(path, MAX_IMPORT_BYTES, nofollow=True)
+    except OSError as e:
+        raise UsageError(t("{p}: 无法导入({e})", "{p}: cannot be imported ({e})", p=path, e=e.strerror or e)) from None
+    named = _file_unit(plan, path)
+    out: list[Incoming] = []
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if not raw.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            obj = ledger.decode_line(raw)
+            event = ledger.check_record(obj, plan, today=day)
+            if event is None:
+                raise ValueError(t("记录属于另一方案 {k!r},请用 --plan 指明该方案后导入",
+                                   "the record belongs to another plan {k!r}; import it with that --plan",
+                                   k=ledger.plan_of(obj)))
+        except ValueError as e:
+            raise LedgerError(t("{w}: {r};未导入任何记录", "{w}: {r}; nothing was imported", w=where, r=e)) from None
+        owner = named or (out[0].event.unit if out else event.unit)
+        if event.unit != owner and not any_unit:
+            raise LedgerError(t("{w}: 这是 {u} 的记录,而此文件是 {o} 的进度;只能导入发件单位自己的记录"
+                                "(确需导入请加 --any-unit);未导入任何记录",
+                                "{w}: a record of {u} in {o}'s progress file; only the sender's own records are imported "
+                                "(add --any-unit if you mean it); nothing was imported", w=where, u=event.unit, o=owner))
+        out.append(Incoming(obj, event, where, source))
+    return out
+
+
+class Existing(NamedTuple):
+    unit: str
+    canonical: str
+    where: str
+
+
+def _existing(root: Path) -> dict[str, Existing]:
+    """Every record id in the data folder, whatever its plan, with its content."""
+    folder = ledger.progress_dir(root)
+    out: dict[str, Existing] = {}
+    if not folder.is_dir():
+        return out
+    caps = ledger.pending_import(root)
+    for path in sorted(p for p in folder.iterdir() if p.suffix == ".jsonl"):
+        data, _ = ledger._read_ledger_file(path, caps.get(path.name))
+        for number, raw in enumerate((data or b"").split(b"\n"), 1):
             try:
-                obj = json.loads(raw)
-                event = ledger.event_from_json(obj, plan)
-            except (ValueError, UnicodeDecodeError) as e:
-                reason = str(e) if not isinstance(e, (json.JSONDecodeError, UnicodeDecodeError)) else \
-                    t("无法解析的记录", "unreadable record")
-                raise LedgerError(t("{p}:{n}: {r};未导入任何记录", "{p}:{n}: {r}; nothing was imported",
-                                    p=path, n=number, r=reason)) from None
-            total += 1
-            if event.id in seen:
+                obj = ledger.decode_line(raw) if raw.strip() else None
+            except ValueError:
                 continue
-            seen.add(event.id)
-            incoming.setdefault(event.unit, []).append((event.id, obj))
-    added = 0
-    for unit, items in incoming.items():
-        with ledger.UnitLedger(root, unit) as book:
-            have = book.ids()
-            new = [obj for eid, obj in items if eid not in have]
-            book.append(new)
-            added += len(new)
-    return t("导入完成: 读到 {n} 条记录,新增 {a} 条,已有 {s} 条未重复写入",
-             "imported: {n} records read, {a} new, {s} already present",
-             n=total, a=added, s=total - added)
+            if type(obj) is dict and type(obj.get("id")) is str and obj["id"] not in out:
+                out[obj["id"]] = Existing(str(obj.get("unit")), _canonical(obj), f"{path}:{number}")
+    return out
 
 
-def check(plan: Plan, book: Ledger) -> tuple[list[str], int]:
+def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool = False, any_unit: bool = False,
+                 clock_today: date | None = None) -> tuple[list[str], list[Incoming]]:
+    """Merge received progress files by record id: all of them, or nothing.
+
+    Returns the lines to show and the records added (or that would be).
+    """
+    from .dates import now  # noqa: PLC0415
+
+    day = (clock_today or today()).isoformat()
+    incoming: list[Incoming] = []
+    for path, source in _sources(files):
+        incoming += _read_incoming(plan, path, source, day, any_unit)
+    have = _existing(root)
+    new: dict[str, Incoming] = {}
+    repeated = 0
+    for item in incoming:
+        eid, canon = item.event.id, _canonical(item.obj)
+        known = have.get(eid)
+        if known is None and eid in new:
+            known = Existing(new[eid].event.unit, _canonical(new[eid].obj), new[eid].where)
+        if known is None:
+            new[eid] = item
+            continue
+        if known.canonical != canon:
+            raise LedgerError(t("{w}: 编号 {i} 已存在({k})且内容不同;已有: {a};收到: {b};未导入任何记录",
+                                "{w}: id {i} already exists ({k}) with other content; have: {a}; received: {b}; "
+                                "nothing was imported", w=item.where, i=eid, k=known.where, a=known.canonical, b=canon))
+        repeated += 1
+    units_of = {eid: x.unit for eid, x in have.items()}
+    units_of.update((eid, x.event.unit) for eid, x in new.items())
+    for item in new.values():
+        target = item.event.revokes
+        if target and units_of.get(target) != item.event.unit:
+            why = (t("撤销的记录不存在", "the record it revokes does not exist") if target not in units_of else
+                   t("撤销的是 {u} 的记录;一个单位只能撤销自己的记录", "it revokes a record of {u}; a unit may revoke only its own",
+                     u=units_of[target]))
+            raise LedgerError(t("{w}: {r};未导入任何记录", "{w}: {r}; nothing was imported", w=item.where, r=why))
+    blobs, missing = _incoming_evidence(root, new.values())
+    lines = [_added_line(x) for x in new.values()]
+    lines += missing
+    summary = t("读到 {n} 条记录,新增 {a} 条,已有 {s} 条未重复写入", "{n} records read, {a} new, {s} already present",
+                n=len(incoming), a=len(new), s=repeated)
+    if dry_run:
+        return [*lines, t("试运行: {s};未写入任何文件", "dry run: {s}; nothing was written", s=summary)], list(new.values())
+    if new:
+        stamp = now().isoformat(timespec="microseconds")
+        by_unit: dict[str, list[dict]] = {}
+        for x in new.values():
+            by_unit.setdefault(x.event.unit, []).append({**x.obj, "received_at": stamp})
+        with ledger.Writing(root) as w:
+            journal = w.journal(ledger.ledger_path(root, u) for u in sorted(by_unit))
+            for source, sha, name in blobs:
+                w.store_evidence(source, sha, name)
+            for unit in sorted(by_unit):
+                w.append(unit, by_unit[unit])
+            journal.unlink()
+    return [*lines, t("导入完成: {s}", "imported: {s}", s=summary)], list(new.values())
+
+
+def _added_line(x: Incoming) -> str:
+    e = x.event
+    if e.type == "revoke":
+        what = t("撤销 {i}", "revokes {i}", i=(e.revokes or "")[:8])
+    elif e.type == "attach":
+        what = t("补充材料", "attachment")
+    else:
+        from .render import state_label  # noqa: PLC0415
+
+        what = state_label(e.state or "todo")
+    return t("+ {u} {p} {w}({d})", "+ {u} {p} {w} ({d})", u=e.unit, p=e.target, w=what, d=e.on)
+
+
+def _incoming_evidence(root: Path, items) -> tuple[list[tuple[Path, str, str]], list[str]]:
+    """The evidence copies to bring along, checked by hash; lines for those that did not come."""
+    wanted: dict[str, tuple[Path, str]] = {}
+    for x in items:
+        for ev in x.event.evidence:
+            if isinstance(ev, dict) and ev.get("kind") == "file" and "name" in ev:
+                wanted.setdefault(ev["sha256"], (x.source, ev["name"]))
+    blobs, missing = [], []
+    for sha, (source, name) in wanted.items():
+        here = ledger.blob_path(root, sha, name)
+        if os.path.lexists(here):
+            continue
+        there = ledger.blob_path(source, sha, name)
+        if not os.path.lexists(there):
+            missing.append(t("注意: 证明材料 {n} 的副本没有随附(应在 {p})", "note: the copy of evidence {n} did not come along (expected at {p})",
+                             n=name, p=there))
+            continue
+        problem = ledger.verify_blob(there, sha)
+        if problem:
+            raise LedgerError(t("{p}: 证明材料与记录的 SHA-256 不符或无法读取;未导入任何记录",
+                                "{p}: the evidence does not match its recorded SHA-256 or cannot be read; nothing was imported",
+                                p=there))
+        blobs.append((there, sha, name))
+    return blobs, missing
+
+
+# --- check ------------------------------------------------------------------
+
+def audit(events: Sequence[Event]) -> list[str]:
+    """Problems between files: ids used twice, revokes of another unit's record."""
+    out = []
+    first: dict[str, Event] = {}
+    for e in events:
+        other = first.get(e.id)
+        if other is None:
+            first[e.id] = e
+        else:
+            out.append(t("{f}:{l}: 编号 {i} 与 {g}:{m} 重复", "{f}:{l}: id {i} is also used at {g}:{m}",
+                         f=e.file, l=e.line, i=e.id, g=other.file, m=other.line))
+    for e in events:
+        if e.revokes:
+            target = first.get(e.revokes)
+            if target is not None and target.unit != e.unit:
+                out.append(t("{f}:{l}: 撤销了 {u} 的记录 {i}(无效:一个单位只能撤销自己的记录)",
+                             "{f}:{l}: revokes {u}'s record {i} (void: a unit may revoke only its own)",
+                             f=e.file, l=e.line, u=target.unit, i=e.revokes))
+    return out
+
+
+def check(plan: Plan, book: Ledger, root: Path) -> tuple[list[str], int]:
     """A report on the plan and the progress files, and the number of problems."""
     lines = [t("方案: {p}(任务 {t} 项,分项 {n} 个,单位 {u} 个,年度事项 {o} 项)",
                "plan: {p} ({t} tasks, {n} parts, {u} units, {o} yearly duties)",
-               p=plan.path, t=len(plan.tasks), n=len(plan.parts), u=len(plan.units), o=len(plan.obligations))]
-    problems = [str(p) for p in book.problems]
+               p=plan.path, t=len(plan.tasks), n=len(plan.parts), u=len(plan.units), o=len(plan.obligations)),
+             t("方案标识: {k}", "plan identity: {k}", k=plan.key)]
+    problems = [str(p) for p in book.problems] + audit(book.events)
     for e in book.events:
-        problems += [f"{e.file}:{e.line}: {msg}" for msg in ledger.verify_evidence(e)]
+        problems += [f"{e.file}:{e.line}: {msg}" for msg in ledger.verify_evidence(root, e)]
+    pending = ledger.pending_import(root)
+    if pending:
+        problems.append(t("{p}: 有一次导入未完成,其写入部分不计;下一次写入时会撤回",
+                          "{p}: an import did not finish; what it wrote is not counted and is taken back on the next write",
+                          p=ledger.progress_dir(root) / ledger.JOURNAL))
     lines.append(t("进度记录: {n} 条,问题 {p} 个", "progress records: {n}, problems: {p}",
                    n=len(book.events), p=len(problems)))
     return lines + problems, len(problems)

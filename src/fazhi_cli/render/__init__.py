@@ -79,6 +79,26 @@ def lead_names(task: Task) -> Lines:
     return Lines(dict.fromkeys(n for p in task.parts for n in p.lead))
 
 
+def evidence_label(item: object) -> str:
+    """One evidence item as people read it: the document, the URL, or the file's name."""
+    if isinstance(item, dict):
+        value = str(item.get("name") or item.get("value", ""))
+        if item.get("kind") == "file":
+            return t("{v}(文件 {h})", "{v} (file {h})", v=value, h=str(item.get("sha256", ""))[:8])
+        return value
+    return str(item)
+
+
+def evidence_cell(items: Sequence[object], fmt: str) -> str:
+    """Every item in text formats; in a terminal table the count and the first item."""
+    if not items:
+        return ""
+    labels = [evidence_label(x) for x in items]
+    if fmt != "table" or len(labels) == 1:
+        return ";".join(labels) if fmt != "table" else labels[0]
+    return t("{n} 项:{f} 等", "{n}: {f} …", n=len(labels), f=labels[0])
+
+
 def support_count(parts: Sequence[PartStatus]) -> str:
     """Support units done with every part they support, of all support units."""
     done: dict[str, bool] = {}
@@ -154,8 +174,13 @@ def _days_phrase(plan: Plan, as_of: date) -> str:
 
 def status_header(plan: Plan, st: Status) -> list[str]:
     number = f"({plan.number})" if plan.number else ""
+    known = t(" · 按 {k} 时已有的记录", " · as recorded by {k}", k=known_label(st.known_at)) if st.known_at else ""
     return [f"{plan.title}{number}",
-            t("截至 {d} · {p}", "As of {d} · {p}", d=st.as_of, p=_days_phrase(plan, st.as_of))]
+            t("截至 {d} · {p}", "As of {d} · {p}", d=st.as_of, p=_days_phrase(plan, st.as_of)) + known]
+
+
+def known_label(known_at: str) -> str:
+    return known_at[:16].replace("T", " ") if "T" in known_at else known_at
 
 
 def _light_cell(light: str) -> Cell:
@@ -217,7 +242,8 @@ def _part_json(ps: PartStatus) -> dict:
     return {"id": p.id, "state": ps.state, "light": ps.light, "late": ps.late, "due": p.due.isoformat(),
             "done_on": ps.done_on, "lead": list(p.lead), "support": list(p.support),
             "support_done": ps.support_done, "support_total": ps.support_total,
-            "units": [{"unit": u.unit, "role": u.role, "state": u.state, "on": u.on} for u in ps.units]}
+            "units": [{"unit": u.unit, "role": u.role, "state": u.state, "on": u.on, "evidence": list(u.evidence)}
+                      for u in ps.units]}
 
 
 def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], parts_of: Any = None) -> dict:
@@ -225,7 +251,9 @@ def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], parts_of: A
     chosen = [(ts, ps) for ts, ps in chosen if ps]
     return {
         "as_of": st.as_of.isoformat(),
+        "known_at": st.known_at,
         "plan": plan.title,
+        "plan_id": plan.key,
         "number": plan.number,
         "target": plan.target.isoformat(),
         "warn_days": st.warn_days,
@@ -283,8 +311,9 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
 def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
     if fmt == "json":
         return to_json(status_json(plan, st, [ts]))
-    headers = [t("分项", "Part"), t("单位", "Unit"), t("职责", "Role"), t("状态", "State"), t("日期", "On")]
-    rows = [[ps.part.id, u.unit, role_label(u.role), _state_cell(u.state), u.on or ""]
+    headers = [t("分项", "Part"), t("单位", "Unit"), t("职责", "Role"), t("状态", "State"), t("日期", "On"),
+               t("证明材料", "Evidence")]
+    rows = [[ps.part.id, u.unit, role_label(u.role), _state_cell(u.state), u.on or "", evidence_cell(u.evidence, fmt)]
             for ps in ts.parts for u in ps.units]
     if fmt != "table":
         return text_table(fmt, headers, rows)
@@ -312,9 +341,9 @@ def _owing(units: Sequence[str], limit: int | None) -> Cell:
     return Lines(units)
 
 
-def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str) -> Any:
+def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_at: str | None = None) -> Any:
     if fmt == "json":
-        return to_json({"as_of": as_of.isoformat(), "items": [
+        return to_json({"as_of": as_of.isoformat(), "known_at": known_at, "plan_id": plan.key, "items": [
             {"due": i.due.isoformat(), "kind": i.kind, "id": i.id, "task": i.task, "part": i.part,
              "title": i.title, "units": list(i.units), "days_left": i.days_left, "light": i.light,
              "state": i.state} for i in items]})
@@ -339,13 +368,27 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str) -> Any
 
 def marked_lines(events: Sequence[dict]) -> str:
     return "\n".join(t("已记录 {p} {u}: {s}({d})", "recorded {p} {u}: {s} ({d})", p=safe(e["part"]),
-                        u=safe(e["unit"]), s=state_label(e["state"]), d=e["on"]) for e in events) + "\n"
+                        u=safe(e["unit"]), s=state_label(e["state"]), d=e["on"]) + _evidence_suffix(e["evidence"])
+                     for e in events) + "\n"
 
 
-def revoked_line(event: Any) -> str:
-    return t("已撤销 {p} {u}: {s}({d},{at} 记录)", "revoked {p} {u}: {s} ({d}, recorded {at})",
-             p=safe(event.target), u=safe(event.unit), s=state_label(event.state or "todo"), d=event.on,
-             at=event.recorded_at[:16].replace("T", " ")) + "\n"
+def _evidence_suffix(items: Sequence[object]) -> str:
+    if not items:
+        return ""
+    return t(";证明材料: {e}", "; evidence: {e}", e=safe(";".join(evidence_label(x) for x in items)))
+
+
+def attached_lines(events: Sequence[dict]) -> str:
+    return "\n".join(t("已补充 {p} {u}", "attached to {p} {u}", p=safe(e["part"]), u=safe(e["unit"]))
+                     + (t(";备注: {n}", "; note: {n}", n=safe(e["note"])) if e["note"] else "")
+                     + _evidence_suffix(e["evidence"]) for e in events) + "\n"
+
+
+def revoked_lines(events: Sequence[Any]) -> str:
+    return "".join(t("已撤销 {p} {u}: {s}({d},{at} 记录)", "revoked {p} {u}: {s} ({d}, recorded {at})",
+                     p=safe(e.target), u=safe(e.unit),
+                     s=state_label(e.state) if e.state else t("补充材料", "attachment"), d=e.on,
+                     at=e.recorded_at[:16].replace("T", " ")) + "\n" for e in events)
 
 
 # --- show, units, log ---------------------------------------------------------
@@ -416,14 +459,28 @@ def units_view(plan: Plan, fmt: str) -> Any:
 
 
 def log_view(events: Sequence[Any], fmt: str) -> Any:
+    from ..record import backdated_days  # noqa: PLC0415
+
     if fmt == "json":
         return to_json({"events": [
             {"id": e.id, "type": e.type, "part": e.target, "unit": e.unit, "state": e.state, "on": e.on,
              "note": e.note, "evidence": list(e.evidence), "by": e.by, "recorded_at": e.recorded_at,
-             "revokes": e.revokes} for e in events]})
+             "revokes": e.revokes, "cmd": e.cmd, "known_at": e.known_at,
+             "backdated_days": backdated_days(e)} for e in events]})
     headers = [t("记录时间", "Recorded"), t("单位", "Unit"), t("分项", "Part"), t("状态", "State"),
-               t("日期", "On"), t("记录人", "By"), t("备注", "Note")]
-    rows = [[e.recorded_at[:16].replace("T", " "), e.unit, e.target,
-             _state_cell(e.state) if e.state else (t("撤销 ", "revokes ") + (e.revokes or "")[:8], "magenta"),
-             e.on, e.by, e.note] for e in events]
-    return render_rows(fmt, headers, rows, no_wrap=(0, 2, 3, 4))
+               t("日期", "On"), t("记录人", "By"), t("备注", "Note"), t("证明材料", "Evidence")]
+
+    def what(e: Any) -> Cell:
+        if e.type == "revoke":
+            return (t("撤销 ", "revokes ") + (e.revokes or "")[:8], "magenta")
+        if e.type == "attach":
+            return (t("补充材料", "attachment"), "cyan")
+        return _state_cell(e.state)
+
+    def on(e: Any) -> Cell:
+        late = backdated_days(e)
+        return (e.on + t("(补记,晚 {n} 天)", " (back-dated {n} days)", n=late), "yellow") if late else e.on
+
+    rows = [[e.recorded_at[:16].replace("T", " "), e.unit, e.target, what(e), on(e), e.by, e.note,
+             evidence_cell(e.evidence, fmt)] for e in events]
+    return render_rows(fmt, headers, rows, no_wrap=(0, 2, 3))
