@@ -78,10 +78,11 @@ def realistic_ledger(home: Path) -> int:
             for step in ("doing", "doing", "done")[: rng.randint(1, 3)]:
                 on = date(2016, 9, 1) + timedelta(days=rng.randint(0, 800))
                 per_unit.setdefault(unit, []).append(ledger.new_event(
-                    target=part.id, unit=unit, state=step, on=on.isoformat(), note="按计划推进", by="bench"))
-    for unit, events in per_unit.items():
-        with ledger.UnitLedger(home, unit) as book:
-            book.append(events)
+                    plan, target=part.id, unit=unit, state=step, on=on.isoformat(), note="按计划推进", by="bench",
+                    cmd=ledger.new_id()))
+    with ledger.Writing(home) as w:
+        for unit, events in per_unit.items():
+            w.append(unit, events)
     return sum(len(v) for v in per_unit.values())
 
 
@@ -121,8 +122,8 @@ def synthetic_ledger(home: Path, plan_path: Path, events: int) -> None:
     for i in range(events):
         pid, unit = rng.choice(pairs)
         on = date(2016, 9, 1) + timedelta(days=rng.randint(0, 800))
-        e = ledger.new_event(target=pid, unit=unit, state=rng.choice(("doing", "done")), on=on.isoformat(),
-                             note=f"第{i}条", by="bench")
+        e = ledger.new_event(plan, target=pid, unit=unit, state=rng.choice(("doing", "done")), on=on.isoformat(),
+                             note=f"第{i}条", by="bench", cmd=ledger.new_id())
         per_unit.setdefault(unit, []).append(json.dumps(e, ensure_ascii=False).encode() + b"\n")
     folder = home / "progress"
     folder.mkdir(parents=True, exist_ok=True)

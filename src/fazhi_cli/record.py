@@ -340,8 +340,6 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
 
     Returns the lines to show and the records added (or that would be).
     """
-    from .dates import now  # noqa: PLC0415
-
     day = (clock_today or today()).isoformat()
     incoming: list[Incoming] = []
     for path, source in _sources(files):
@@ -379,7 +377,7 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
     if dry_run:
         return [*lines, t("试运行: {s};未写入任何文件", "dry run: {s}; nothing was written", s=summary)], list(new.values())
     if new:
-        stamp = now().isoformat(timespec="microseconds")
+        stamp = ledger.now().isoformat(timespec="microseconds")
         by_unit: dict[str, list[dict]] = {}
         for x in new.values():
             by_unit.setdefault(x.event.unit, []).append({**x.obj, "received_at": stamp})
