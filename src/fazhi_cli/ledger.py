@@ -289,7 +289,7 @@ def read_ledger(root: Path, plan: Plan, *, today: str | None = None) -> Ledger:
     caps = pending_import(root)
     for path in files:
         unit = path.stem
-        data, problem = _read_ledger_file(path, caps.get(path.name))
+        data, problem = read_ledger_file(path, caps.get(path.name))
         if problem is not None:
             problems.append(problem)
         if data is None:
@@ -313,7 +313,8 @@ def read_ledger(root: Path, plan: Plan, *, today: str | None = None) -> Ledger:
     return Ledger(events, problems)
 
 
-def _read_ledger_file(path: Path, cap: int | None) -> tuple[bytes | None, Problem | None]:
+def read_ledger_file(path: Path, cap: int | None, start: int = 0) -> tuple[bytes | None, Problem | None]:
+    """A ledger's bytes (from ``start``, up to ``cap``: an unfinished import's lines are not read)."""
     try:
         fd, st = open_regular(path, nofollow=True)
     except OSError as e:
@@ -326,7 +327,9 @@ def _read_ledger_file(path: Path, cap: int | None) -> tuple[bytes | None, Proble
             problem = Problem(str(path), 0, t("有 {n} 个硬链接,本工具不会向它写入", "has {n} hard links; fazhi will not write to it",
                                               n=st.st_nlink))
         size = st.st_size if cap is None else min(max(cap, 0), st.st_size)
-        chunks, left = [], size
+        if start:
+            os.lseek(fd, min(start, size), os.SEEK_SET)
+        chunks, left = [], size - min(start, size)
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 24))
             if not chunk:
@@ -445,6 +448,7 @@ class Writing:
         self._lock = None
         self._sizes: dict[Path, int | None] = {}   # size before our first write; None if we created it
         self._blobs: list[Path] = []
+        self._journal: Path | None = None
 
     def __enter__(self) -> "Writing":
         from .lock import FolderLock  # noqa: PLC0415
@@ -509,9 +513,16 @@ class Writing:
 
     def rollback(self) -> None:
         """Take back every byte this writer appended, and the evidence copies it made."""
-        for path, size in self._sizes.items():
-            _truncate(path, size)
+        taken_back = all([_truncate(path, size) for path, size in self._sizes.items()])
         self._sizes = {}
+        if self._journal is not None and taken_back:
+            # while a file could not be taken back, the journal stays: readers
+            # keep ignoring the bytes and the next writer tries again
+            try:
+                self._journal.unlink()
+            except OSError:
+                pass
+        self._journal = None
         for blob in self._blobs:
             try:
                 blob.unlink()
@@ -535,13 +546,33 @@ class Writing:
                 sizes[p.name] = -1
         path = self.folder / JOURNAL
         data = json.dumps(sizes, ensure_ascii=False).encode("utf-8")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, 0o644)
+        # written whole under another name, then renamed: a reader or a
+        # later writer never meets half a journal, even after a kill
+        tmp = self.folder / f"{JOURNAL}.{new_id()}.tmp"
         try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, 0o644)
+            try:
+                if os.write(fd, data) != len(data):
+                    raise OSError(28, "short write")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except OSError as e:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            raise LedgerError(t("{p}: 无法开始导入({e})", "{p}: cannot start the import ({e})",
+                                p=path, e=e.strerror or e)) from None
+        self._journal = path
         return path
+
+    def commit(self) -> None:
+        """The multi-file write is whole: readers may now see all of it."""
+        if self._journal is not None:
+            self._journal.unlink()
+            self._journal = None
 
 
 def _recover(root: Path) -> None:
@@ -550,23 +581,34 @@ def _recover(root: Path) -> None:
     # found here (under the lock) is an import that was killed: the bytes it
     # appended were never a committed record, and readers already ignore them,
     # so they are taken back before anything else is appended.
+    folder = progress_dir(root)
+    for stale in folder.glob(f"{JOURNAL}.*.tmp"):   # a journal a killed import never finished writing
+        try:
+            stale.unlink()
+        except OSError:
+            pass
     sizes = pending_import(root)
     if not sizes:
         return
-    folder = progress_dir(root)
+    whole = True
     for name, size in sizes.items():
         path = folder / name
         if path.parent != folder or not name.endswith(".jsonl") or path.is_symlink():
             continue
-        _truncate(path, size if size >= 0 else None)
+        whole = _truncate(path, size if size >= 0 else None) and whole
+    if not whole:
+        raise LedgerError(t("{p}: 无法撤回一次中断的导入;请检查数据文件夹的权限后重试",
+                            "{p}: cannot take back an interrupted import; check the data folder's permissions and retry",
+                            p=folder / JOURNAL))
     (folder / JOURNAL).unlink()
 
 
-def _truncate(path: Path, size: int | None) -> None:
+def _truncate(path: Path, size: int | None) -> bool:
+    """Take a file back to its size before a write (None: the write created it); False if that failed."""
     try:
         if size is None:  # the writer created it: it goes again
             path.unlink()
-            return
+            return True
         fd = os.open(path, os.O_RDWR | _O_NOFOLLOW | _O_BINARY)
         try:
             if os.fstat(fd).st_size > size:
@@ -574,8 +616,11 @@ def _truncate(path: Path, size: int | None) -> None:
                 os.fsync(fd)
         finally:
             os.close(fd)
+        return True
+    except FileNotFoundError:
+        return True
     except OSError:
-        pass
+        return False
 
 
 def append_bytes(path: Path, payload: bytes) -> int | None:

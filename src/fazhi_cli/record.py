@@ -173,12 +173,11 @@ def _own_events(plan: Plan, root: Path, unit: str, start: int = 0) -> tuple[list
     if not os.path.lexists(path):
         return [], 0
     caps = ledger.pending_import(root)
-    data, problem = ledger._read_ledger_file(path, caps.get(path.name))
+    data, problem = ledger.read_ledger_file(path, caps.get(path.name), start)
     if data is None:
         raise LedgerError(str(problem))
-    chunk = data[start:]
-    events = [item[0] for item in ledger.parse_lines(path, chunk, plan, file_unit=unit) if not isinstance(item, ledger.Problem)]
-    return events, len(data)
+    events = [item[0] for item in ledger.parse_lines(path, data, plan, file_unit=unit) if not isinstance(item, ledger.Problem)]
+    return events, start + len(data)
 
 
 class Undone(NamedTuple):
@@ -323,7 +322,7 @@ def _existing(root: Path) -> dict[str, Existing]:
         return out
     caps = ledger.pending_import(root)
     for path in sorted(p for p in folder.iterdir() if p.suffix == ".jsonl"):
-        data, _ = ledger._read_ledger_file(path, caps.get(path.name))
+        data, _ = ledger.read_ledger_file(path, caps.get(path.name))
         for number, raw in enumerate((data or b"").split(b"\n"), 1):
             try:
                 obj = ledger.decode_line(raw) if raw.strip() else None
@@ -382,12 +381,12 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
         for x in new.values():
             by_unit.setdefault(x.event.unit, []).append({**x.obj, "received_at": stamp})
         with ledger.Writing(root) as w:
-            journal = w.journal(ledger.ledger_path(root, u) for u in sorted(by_unit))
+            w.journal(ledger.ledger_path(root, u) for u in sorted(by_unit))
             for source, sha, name in blobs:
                 w.store_evidence(source, sha, name)
             for unit in sorted(by_unit):
                 w.append(unit, by_unit[unit])
-            journal.unlink()
+            w.commit()
     return [*lines, t("导入完成: {s}", "imported: {s}", s=summary)], list(new.values())
 
 
