@@ -168,7 +168,8 @@ def test_status_json_by_hand(cli, small_ledger):
     assert doc["as_of"] == "2017-12-21" and doc["plan"] == "番禺区创建珠三角法治政府示范区工作方案"
     # 54 parts: 7.1 and 2.2 done; 2.1 (no event) todo; 27.1 doing (1 of 34 leads).
     # Red: none (2.2 is done, late); yellow: nothing else is due by 2018-01-20.
-    assert doc["summary"] == {"parts": 54, "done": 2, "doing": 1, "todo": 51, "red": 0, "yellow": 0}
+    assert doc["summary"] == {"parts": 54, "done": 2, "done_on_time": 1, "done_late": 1, "doing": 1,
+                              "support_only": 0, "todo": 51, "red": 0, "yellow": 0, "green": 54}
     tasks = {t["id"]: t for t in doc["tasks"]}
     seven = tasks["7"]
     assert {k: seven[k] for k in ("id", "title", "state", "light", "late", "due")} == {
@@ -212,7 +213,7 @@ def test_due_json_by_hand(cli, small_ledger):
     assert items[0] == {"due": "2016-12-31", "kind": "recurring", "id": "catalogue-2016", "task": "34",
                         "part": "34.1", "title": "2016年重大行政决策事项目录",
                         "units": ["区政府办", "区监察局", "区法制办"], "days_left": -355, "light": "red",
-                        "state": "todo"}
+                        "state": "todo", "done_on": None, "late": False}
     assert items[1]["units"] == ["区法制办"] and items[1]["task"] == "25"
     plan_2017 = items[2]
     assert plan_2017["task"] is None and plan_2017["part"] is None
@@ -261,7 +262,8 @@ def test_status_filters(cli, home):
 
 def test_english_output(cli, home):
     r = cli("--lang", "en", "due", "--as-of", "2016-11-15", "--within", "60", "-f", "plain")
-    assert r.exit_code == 0 and r.stdout.startswith("Due ") and "green" in r.stdout
+    assert r.exit_code == 0 and r.stdout.startswith("As of 2016-11-15: 3 items to do, 0 overdue\n\nDue ")
+    assert "green" in r.stdout and "46 days left" in r.stdout
 
 
 def test_every_command_has_help_with_an_example(cli):

@@ -122,8 +122,23 @@ def test_due_drops_what_is_done_and_filters_by_unit(plan):
     assert [i.id for i in items] == ["catalogue-2016", "report-2016"]
     mine = due_items(status(plan, [], date(2017, 3, 1)), within=30, unit="石楼镇")
     assert [i.id for i in mine] == ["plan-2017", "summary-2016"]   # 石楼镇 leads 27.1, so it owes both
-    assert due_items(status(plan, [], date(2017, 3, 1)), within=30, unit="区检察院") == \
-        [i for i in due_items(status(plan, [], date(2017, 3, 1)), within=30) if "区检察院" in i.units]
+    # a unit's own view: the same items it owes, each owed by that unit alone
+    everyone = [i for i in due_items(status(plan, [], date(2017, 3, 1)), within=30) if "区检察院" in i.units]
+    own = due_items(status(plan, [], date(2017, 3, 1)), within=30, unit="区检察院")
+    assert [i.id for i in own] == [i.id for i in everyone] and all(i.units == ("区检察院",) for i in own)
+
+
+def test_a_units_view_is_lit_by_its_own_state(plan):
+    # 区检察院 submitted its 2017 work plan on time; others have not. For 区检察院 it is done,
+    # green, and no longer owed, while the district view still shows it red.
+    events = [ev(plan, "plan-2017", "区检察院", "2017-03-01")]
+    st = status(plan, events, date(2017, 4, 1))
+    own = {i.id: i for i in due_items(st, unit="区检察院", everything=True)}
+    assert (own["plan-2017"].state, own["plan-2017"].light, own["plan-2017"].units) == ("done", "green", ())
+    assert own["plan-2017"].done_on == "2017-03-01" and own["plan-2017"].late is False
+    assert "plan-2017" not in [i.id for i in due_items(st, unit="区检察院")]
+    district = {i.id: i for i in due_items(st)}
+    assert district["plan-2017"].light == "red" and "区检察院" not in district["plan-2017"].units
 
 
 def test_due_all_lists_every_deadline(plan):

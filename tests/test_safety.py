@@ -254,8 +254,8 @@ def test_source_never_puts_data_inside_markup():
             if ('f"' in line or "f'" in line) and ("[/" in line or "[bold" in line or "[red" in line):
                 pytest.fail(f"{path.name}:{n}: Rich markup in an f-string")
     # and what reaches a console is Text or the grid, built from safe() values
-    render = (src / "render" / "__init__.py").read_text(encoding="utf-8")
-    assert "Text(safe(" in render and "(safe(value), style)" in render
+    render = "".join(p.read_text(encoding="utf-8") for p in (src / "render").glob("*.py"))
+    assert "Text(safe(" in render and "safe(value), style)" in render
 
 
 # --- 6. hostile YAML ---------------------------------------------------------------

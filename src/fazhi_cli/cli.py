@@ -6,9 +6,8 @@ and becomes one line on stderr and the error's exit code.
 
 import os
 import sys
-from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -142,24 +141,23 @@ def _root(
 
 # --- shared options -------------------------------------------------------------
 
-class Format(str, Enum):
-    table = "table"
-    plain = "plain"
-    markdown = "markdown"
-    csv = "csv"
-    json = "json"
+# Choices take their Chinese names too (--light 红灯, --state 已完成); the
+# commands see the English value, which is also what JSON and CSV carry.
+FORMATS = {"table": "table", "表格": "table", "plain": "plain", "文本": "plain", "markdown": "markdown",
+           "csv": "csv", "json": "json"}
+LIGHTS = {"red": "red", "yellow": "yellow", "green": "green", "红灯": "red", "黄灯": "yellow", "绿灯": "green",
+          "红": "red", "黄": "yellow", "绿": "green"}
+STATES = {"todo": "todo", "doing": "doing", "done": "done", "未开始": "todo", "进行中": "doing", "已完成": "done"}
 
 
-class Light(str, Enum):
-    red = "red"
-    yellow = "yellow"
-    green = "green"
 
 
-class State(str, Enum):
-    todo = "todo"
-    doing = "doing"
-    done = "done"
+def _format(value: str) -> str:
+    return FORMATS[value]
+
+
+def _light(value: str | None) -> str | None:
+    return LIGHTS[value] if value else None
 
 
 def _complete_unit(incomplete: str) -> list[str]:
@@ -173,33 +171,40 @@ def _complete_unit(incomplete: str) -> list[str]:
 
 
 PlanOption = Annotated[Optional[Path], typer.Option(
-    "--plan", metavar="FILE", show_default=False,
+    "--plan", metavar=t("文件", "FILE"), show_default=False,
     help=t("方案文件(默认为内置的番禺区方案;也可设 FAZHI_PLAN)。",
            "Plan file (default: the bundled Panyu plan; or set FAZHI_PLAN)."))]
 DataDirOption = Annotated[Optional[Path], typer.Option(
-    "--data-dir", metavar="DIR", show_default=False,
+    "--data-dir", metavar=t("文件夹", "DIR"), show_default=False,
     help=t("数据文件夹(也可设 FAZHI_HOME)。", "Data folder (or set FAZHI_HOME)."))]
 AsOfOption = Annotated[Optional[str], typer.Option(
-    "--as-of", metavar="DATE", show_default=False,
+    "--as-of", metavar=t("日期", "DATE"), show_default=False,
     help=t("按哪一天查看,如 2017-06-30 或 2017年6月30日(默认今天,北京时间)。",
            "View as of this day, e.g. 2017-06-30 (default: today, China time)."))]
 KnownAtOption = Annotated[Optional[str], typer.Option(
-    "--known-at", metavar="TIME", show_default=False,
+    "--known-at", metavar=t("时间", "TIME"), show_default=False,
     help=t("只计入此时已记录(或已导入)的内容,如 2017-06-30 或 2017-06-30T18:00;用于重现当时的报告。",
            "Count only what had been recorded (or imported) by then, e.g. 2017-06-30 or 2017-06-30T18:00; "
            "shows again what a past report said."))]
-FormatOption = Annotated[Format, typer.Option(
-    "--format", "-f", help=t("输出格式。", "Output format."))]
+FormatOption = Annotated[Literal[tuple(FORMATS)], typer.Option(  # type: ignore[valid-type]
+    "--format", "-f", metavar=t("表格|文本|markdown|csv|json", "table|plain|markdown|csv|json"),
+    help=t("输出格式:表格(table)、文本(plain)、markdown、csv 或 json。",
+           "Output format: table, plain, markdown, csv or json."))]
+LightOption = Annotated[Optional[Literal[tuple(LIGHTS)]], typer.Option(  # type: ignore[valid-type]
+    "--light", metavar=t("红灯|黄灯|绿灯", "red|yellow|green"), show_default=False,
+    help=t("只看某种灯(红灯、黄灯、绿灯,或 red、yellow、green)。", "Only this light: red, yellow or green."))]
+AllUnitsOption = Annotated[bool, typer.Option(
+    "--all-units", help=t("看全部单位(不按 FAZHI_UNIT 筛选)。", "Every unit's items, whatever FAZHI_UNIT says."))]
 UnitOption = Annotated[Optional[str], typer.Option(
-    "--unit", "-u", metavar="UNIT", show_default=False, autocompletion=_complete_unit,
+    "--unit", "-u", metavar=t("单位", "UNIT"), show_default=False, autocompletion=_complete_unit,
     help=t("单位简称、全称或别名(默认取 FAZHI_UNIT)。", "Unit: short name, full name or alias (default: FAZHI_UNIT)."))]
 WarnOption = Annotated[Optional[int], typer.Option(
-    "--warn-days", min=0, max=3660, metavar="N", show_default=False,
+    "--warn-days", min=0, max=3660, metavar=t("天数", "N"), show_default=False,
     help=t("到期前几天亮黄灯(默认取方案设置,30)。", "Days before a deadline that turn it yellow (default 30)."))]
 
 
 EvidenceOption = Annotated[Optional[list[str]], typer.Option(
-    "--evidence", "-e", metavar="DOC|URL|FILE",
+    "--evidence", "-e", metavar=t("文号|网址|文件", "DOC|URL|FILE"),
     help=t("证明材料:文号、网址或文件(可重复;文件会复制到数据文件夹的 evidence/ 中并记录 SHA-256)。",
            "Evidence: document number, URL or file (repeatable; files are copied into the data folder's evidence/ "
            "with their SHA-256)."))]
@@ -242,6 +247,16 @@ def _today_iso() -> str:
     return today().isoformat()
 
 
+def _view_unit(plan: Any, value: str | None, all_units: bool) -> str | None:
+    """The unit a view is for: --unit, else FAZHI_UNIT unless --all-units, else none."""
+    if all_units:
+        if value:
+            raise UsageError(t("--unit 与 --all-units 不能同时使用", "--unit and --all-units cannot be used together"))
+        return None
+    value = value if value is not None else os.environ.get("FAZHI_UNIT")
+    return plan.resolve_unit(value) if value and value.strip() else None
+
+
 def _unit(plan: Any, value: str | None) -> str:
     value = value if value is not None else os.environ.get("FAZHI_UNIT")
     if value is None or not value.strip():
@@ -250,7 +265,7 @@ def _unit(plan: Any, value: str | None) -> str:
     return plan.resolve_unit(value)
 
 
-def _emit(result: Any, fmt: Format | str) -> None:
+def _emit(result: Any, fmt: str) -> None:
     fmt = getattr(fmt, "value", fmt)
     if isinstance(result, str):
         if fmt in ("json", "csv"):
@@ -301,16 +316,24 @@ _HELP = {
 @app.command(help=_HELP["status"])
 def status(
     as_of: AsOfOption = None,
-    unit: Annotated[Optional[str], typer.Option("--unit", "-u", metavar="UNIT", autocompletion=_complete_unit,
-                                                help=t("只看这个单位负责的分项。", "Only the parts this unit holds."))] = None,
-    task: Annotated[Optional[str], typer.Option("--task", "-t", metavar="TASK",
-                                                help=t("只看一个任务及各单位状态。", "One task and every unit's state in it."))] = None,
-    section: Annotated[Optional[str], typer.Option("--section", "-s", metavar="N",
+    unit: Annotated[Optional[str], typer.Option("--unit", "-u", metavar=t("单位", "UNIT"), autocompletion=_complete_unit,
+                                                help=t("只看这个单位负责的分项和年度事项,按本单位自己的进度亮灯。",
+                                                       "Only what this unit holds, lit by its own progress."))] = None,
+    task: Annotated[Optional[str], typer.Option("--task", "-t", metavar=t("任务", "TASK"),
+                                                help=t("只看一个任务及各单位状态;年度事项(如 plan-2017)看报送情况。",
+                                                       "One task and every unit's state in it; a yearly duty "
+                                                       "(e.g. plan-2017) shows who submitted it."))] = None,
+    section: Annotated[Optional[str], typer.Option("--section", "-s", metavar=t("章节", "N"),
                                                    help=t("只看一个章节(一…八 或 1…8)。", "One section (一…八 or 1…8)."))] = None,
-    light: Annotated[Optional[Light], typer.Option("--light", help=t("只看某种灯。", "Only this light."))] = None,
+    light: LightOption = None,
+    duties: Annotated[bool, typer.Option("--duties", help=t("列出年度事项及各单位报送情况。",
+                                                             "List the yearly duties and who submitted them."))] = False,
+    by_part: Annotated[bool, typer.Option("--parts", help=t("每个分项一行(含尚欠单位),而不是每个任务一行。",
+                                                             "One row per part (with the units still owing) instead "
+                                                             "of one per task."))] = False,
     warn_days: WarnOption = None,
     known_at: KnownAtOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: FormatOption = "table",
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -320,35 +343,41 @@ def status(
     """
     from . import progress, render  # noqa: PLC0415
 
-    if unit and task:
-        raise UsageError(t("--unit 与 --task 不能同时使用", "--unit and --task cannot be used together"))
+    if sum(map(bool, (unit, task, duties))) > 1:
+        raise UsageError(t("--unit、--task 与 --duties 不能同时使用", "--unit, --task and --duties cannot be used together"))
+    fmt, light = _format(fmt), _light(light)
     plan = _plan(plan_file)
     day = _as_of(as_of)
     st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days, _known_at(known_at))
     chosen_section = plan.section_id(section) if section else None
     tasks = [ts for ts in st.tasks if chosen_section is None or ts.task.section == chosen_section]
-    if task:
+    if task and task.strip() in plan.obligations:
+        _emit(render.duty_detail_view(plan, st, next(d for d in st.duties if d.duty.id == task.strip()), fmt), fmt)
+    elif task:
         chosen = plan.task_of(task)
-        _emit(render.task_detail_view(plan, st, next(ts for ts in st.tasks if ts.task is chosen), fmt.value), fmt)
+        _emit(render.task_detail_view(plan, st, next(ts for ts in st.tasks if ts.task is chosen), fmt), fmt)
+    elif duties:
+        _emit(render.duties_view(plan, st, fmt, light), fmt)
     elif unit:
-        _emit(render.unit_view(plan, st, plan.resolve_unit(unit), tasks, fmt.value, light and light.value), fmt)
+        _emit(render.unit_view(plan, st, plan.resolve_unit(unit), tasks, fmt, light), fmt)
     else:
-        tasks = [ts for ts in tasks if light is None or ts.light == light.value]
-        _emit(render.status_view(plan, st, tasks, fmt.value), fmt)
+        _emit(render.status_view(plan, st, tasks, fmt, light, by_part), fmt)
 
 
 @app.command(help=_HELP["due"])
 def due(
     as_of: AsOfOption = None,
-    within: Annotated[int, typer.Option("--within", "-w", min=0, max=36600, metavar="DAYS",
+    within: Annotated[int, typer.Option("--within", "-w", min=0, max=36600, metavar=t("天数", "DAYS"),
                                         help=t("列出今后多少天内到期的事项。", "List what falls due within this many days."))] = 30,
     unit: UnitOption = None,
-    everything: Annotated[bool, typer.Option("--all", help=t("列出方案的全部期限。", "List every deadline of the plan."))] = False,
+    all_units: AllUnitsOption = False,
+    everything: Annotated[bool, typer.Option("--all", help=t("列出方案的全部期限(含已完成的)。",
+                                                             "List every deadline of the plan, done ones included."))] = False,
     check: Annotated[bool, typer.Option("--check", help=t("有红灯时以状态码 3 退出(供定时任务使用)。",
                                                           "Exit with status 3 when anything is red."))] = False,
     warn_days: WarnOption = None,
     known_at: KnownAtOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: FormatOption = "table",
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -358,24 +387,28 @@ def due(
     """
     from . import progress, render  # noqa: PLC0415
 
+    fmt = _format(fmt)
     plan = _plan(plan_file)
     day = _as_of(as_of)
-    who = plan.resolve_unit(unit) if unit else None
+    who = _view_unit(plan, unit, all_units)
     st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days, _known_at(known_at))
     items = progress.due_items(st, within=within, unit=who, everything=everything)
-    _emit(render.due_view(plan, items, day, fmt.value, st.known_at), fmt)
+    _emit(render.due_view(plan, items, day, fmt, st.known_at, everything, who), fmt)
     if check and any(i.light == "red" for i in items):
         raise typer.Exit(EXIT_OVERDUE)
 
 
 @app.command(help=_HELP["mark"])
 def mark(
-    target: Annotated[str, typer.Argument(metavar="TASK_OR_PART",
+    target: Annotated[str, typer.Argument(metavar=t("任务或分项", "TASK_OR_PART"),
                                           help=t("任务(7)、分项(6.3)或年度事项(summary-2017)。",
                                                  "A task (7), a part (6.3) or a yearly duty (summary-2017)."))],
     unit: UnitOption = None,
-    state: Annotated[State, typer.Option("--state", help=t("状态。", "State."))] = State.done,
-    on: Annotated[Optional[str], typer.Option("--on", metavar="DATE", show_default=False,
+    state: Annotated[Literal[tuple(STATES)], typer.Option("--state",  # type: ignore[valid-type]
+                                       metavar=t("已完成|进行中|未开始", "done|doing|todo"),
+                                       help=t("状态:已完成(done,默认)、进行中(doing)或未开始(todo)。",
+                                              "State: done (the default), doing or todo."))] = "done",
+    on: Annotated[Optional[str], typer.Option("--on", metavar=t("日期", "DATE"), show_default=False,
                                               help=t("达到该状态的日期(默认今天)。", "Day the work reached the state (default today)."))] = None,
     note: Annotated[Optional[str], typer.Option("--note", "-m", help=t("备注。", "A note."))] = None,
     evidence: EvidenceOption = None,
@@ -391,7 +424,7 @@ def mark(
     from . import record, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
-    done = record.mark(plan, _data_root(data_dir), target=target, unit=_unit(plan, unit), state=state.value,
+    done = record.mark(plan, _data_root(data_dir), target=target, unit=_unit(plan, unit), state=STATES[state],
                        on=on, note=note, evidence=evidence or [], by=by)
     _emit(render.marked_lines(done.events), "plain")
     _notes(done.notes)
@@ -399,7 +432,7 @@ def mark(
 
 @app.command(help=_HELP["attach"])
 def attach(
-    target: Annotated[str, typer.Argument(metavar="TASK_OR_PART",
+    target: Annotated[str, typer.Argument(metavar=t("任务或分项", "TASK_OR_PART"),
                                           help=t("任务(7)、分项(6.3)或年度事项(summary-2017)。",
                                                  "A task (7), a part (6.3) or a yearly duty (summary-2017)."))],
     unit: UnitOption = None,
@@ -449,12 +482,13 @@ def undo(
 @app.command(help=_HELP["log"])
 def log(
     unit: UnitOption = None,
-    task: Annotated[Optional[str], typer.Option("--task", "-t", metavar="TASK", help=t("只看一个任务。", "One task only."))] = None,
-    since: Annotated[Optional[str], typer.Option("--since", metavar="DATE",
+    task: Annotated[Optional[str], typer.Option("--task", "-t", metavar=t("任务", "TASK"), help=t("只看一个任务。", "One task only."))] = None,
+    since: Annotated[Optional[str], typer.Option("--since", metavar=t("日期", "DATE"),
                                                  help=t("只看此日以后记录的。", "Only records made on or after this day."))] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help=t("最多显示几条。", "At most this many."))] = None,
+    all_units: AllUnitsOption = False,
     known_at: KnownAtOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: FormatOption = "table",
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -465,18 +499,19 @@ def log(
     from . import render, record  # noqa: PLC0415
     from .dates import parse_date  # noqa: PLC0415
 
+    fmt = _format(fmt)
     plan = _plan(plan_file)
-    who = plan.resolve_unit(unit) if unit else None
+    who = _view_unit(plan, unit, all_units)
     which = (task.strip() if task.strip() in plan.obligations else plan.task_of(task).id) if task else None
     day = parse_date(since, "--since") if since else None
     events = record.history(plan, _ledger(plan, data_dir).events, unit=who, task=which, since=day,
                             known_at=_known_at(known_at))
-    _emit(render.log_view(events[:limit] if limit else events, fmt.value), fmt)
+    _emit(render.log_view(events[:limit] if limit else events, fmt), fmt)
 
 
 @app.command("import", help=_HELP["import"])
 def import_(
-    files: Annotated[list[Path], typer.Argument(metavar="FILE_OR_FOLDER...", help=t(
+    files: Annotated[list[Path], typer.Argument(metavar=t("文件或文件夹...", "FILE_OR_FOLDER..."), help=t(
         "收到的进度文件(<单位>.jsonl),或对方的数据文件夹(其中的证明材料一并导入)。",
         "Progress files received (<unit>.jsonl), or another PC's data folder (its evidence comes along)."))],
     dry_run: Annotated[bool, typer.Option("--dry-run", help=t("只列出将新增的记录,不写入。",
@@ -502,8 +537,9 @@ def import_(
 
 @app.command(help=_HELP["show"])
 def show(
-    task: Annotated[str, typer.Argument(metavar="TASK", help=t("任务编号,如 7。", "Task number, e.g. 7."))],
-    fmt: FormatOption = Format.table,
+    task: Annotated[str, typer.Argument(metavar=t("任务", "TASK"), help=t(
+        "任务编号(如 7)、分项(7.1)或年度事项(如 plan-2017)。", "A task (7), a part (7.1) or a yearly duty (plan-2017)."))],
+    fmt: FormatOption = "table",
     plan_file: PlanOption = None,
 ) -> None:
     """A task's full text, parts, units and deadlines.
@@ -512,15 +548,19 @@ def show(
     """
     from . import render  # noqa: PLC0415
 
+    fmt = _format(fmt)
     plan = _plan(plan_file)
     ref = task.strip()
+    if ref in plan.obligations:
+        _emit(render.duty_show_view(plan, plan.obligations[ref], fmt), fmt)
+        return
     chosen = plan.parts[ref].task if ref in plan.parts else ref
-    _emit(render.show_view(plan, plan.task_of(chosen), fmt.value), fmt)
+    _emit(render.show_view(plan, plan.task_of(chosen), fmt), fmt)
 
 
 @app.command(help=_HELP["units"])
 def units(
-    fmt: FormatOption = Format.table,
+    fmt: FormatOption = "table",
     plan_file: PlanOption = None,
 ) -> None:
     """Units, groups, and how many parts each unit leads and supports.
@@ -529,7 +569,7 @@ def units(
     """
     from . import render  # noqa: PLC0415
 
-    _emit(render.units_view(_plan(plan_file), fmt.value), fmt)
+    _emit(render.units_view(_plan(plan_file), _format(fmt)), _format(fmt))
 
 
 @app.command(help=_HELP["check"])

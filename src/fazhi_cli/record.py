@@ -161,7 +161,7 @@ def attach(plan: Plan, root: Path, *, target: str, unit: str, note: str | None, 
 
 
 def _own_standing(plan: Plan, root: Path, unit: str, day: date) -> dict:
-    from .progress import replay  # noqa: PLC0415
+    from .progress.replay import replay  # noqa: PLC0415
 
     events, _ = _own_events(plan, root, unit)
     return replay(events, day)
@@ -223,7 +223,7 @@ def backdated_days(e: Event) -> int:
 
 def history(plan: Plan, events: Sequence[Event], *, unit: str | None = None, task: str | None = None,
             since: date | None = None, known_at: str | None = None) -> list[Event]:
-    from .progress import known_cutoff  # noqa: PLC0415
+    from .progress.replay import known_cutoff  # noqa: PLC0415
 
     cutoff = since.isoformat() if since else ""
     known = known_cutoff(known_at)

@@ -9,6 +9,7 @@ as ``Text``, never inside markup.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
@@ -40,9 +41,11 @@ def to_json(obj: Any) -> str:
 
 # --- labels -------------------------------------------------------------------
 
-def state_label(state: str, late: bool = False) -> str:
+def state_label(state: str, late: bool = False, support_only: bool = False) -> str:
     if state == "done" and late:
         return t("逾期完成", "done late")
+    if state == "doing" and support_only:
+        return t("配合单位已启动", "support started")
     return {"todo": t("未开始", "to do"), "doing": t("进行中", "doing"), "done": t("已完成", "done")}[state]
 
 
@@ -99,6 +102,14 @@ def evidence_cell(items: Sequence[object], fmt: str) -> str:
     return t("{n} 项:{f} 等", "{n}: {f} …", n=len(labels), f=labels[0])
 
 
+def _light_cell(light: str) -> Any:
+    return (light_label(light), LIGHT_STYLE[light])
+
+
+def _state_cell(state: str, late: bool = False, support_only: bool = False) -> Any:
+    return (state_label(state, late, support_only), "yellow" if late else STATE_STYLE[state])
+
+
 def support_count(parts: Sequence[PartStatus]) -> str:
     """Support units done with every part they support, of all support units."""
     done: dict[str, bool] = {}
@@ -106,13 +117,27 @@ def support_count(parts: Sequence[PartStatus]) -> str:
         for u in p.units:
             if u.role == "support":
                 done[u.unit] = done.get(u.unit, True) and u.state == "done"
-    return f"{sum(done.values())}/{len(done)}" if done else "-"
+    return Ratio(f"{sum(done.values())}/{len(done)}") if done else "-"
 
 
 # --- tables of plain cells, shared by every text format -----------------------
 # A cell is text, or (text, style) where a style only matters to Rich.
 
 Cell = Any
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+class Multiline(str):
+    """Text whose newlines are line breaks (a note), shown as lines wherever a format allows."""
+
+
+class Ratio(str):
+    """A count such as 1/17: text everywhere, never a date in Excel or WPS."""
+
+
+def safe_lines(value: object) -> str:
+    """Like safe(), but a newline stays a line break."""
+    return "\n".join(safe(x) for x in str(value).split("\n"))
 
 
 def _plain(cell: Cell) -> Any:
@@ -121,247 +146,76 @@ def _plain(cell: Cell) -> Any:
     return cell[0] if isinstance(cell, tuple) else cell
 
 
-def text_table(fmt: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
-    body = [[safe(_plain(c)) if isinstance(_plain(c), str) else _plain(c) for c in row] for row in rows]
+def _text_cell(cell: Cell, fmt: str) -> Any:
+    value = _plain(cell)
+    if not isinstance(value, str):
+        return value
+    if isinstance(value, Multiline):
+        text = safe_lines(value)
+        return text.replace("\n", "<br>") if fmt == "markdown" else text
+    if fmt == "csv":
+        if value == "-":
+            return ""               # a placeholder is an empty cell, never '-
+        if isinstance(value, Ratio):
+            return value.replace("/", "\uff0f")   # 1／17: Excel and WPS leave it as text
+    return safe(value)
+
+
+def text_table(fmt: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]],
+               context: Sequence[str] = ()) -> str:
+    """A plain, Markdown or CSV table, after the lines that say what it is."""
+    body = [[_text_cell(c, fmt) for c in row] for row in rows]
     heads = [safe(h) for h in headers]
+    lines = [safe(x) for x in context]
     if fmt == "csv":
         import csv  # noqa: PLC0415
         import io  # noqa: PLC0415
 
         buf = io.StringIO()
         writer = csv.writer(buf)
+        writer.writerows([["# " + x] for x in lines])     # context rows: skip lines starting with #
         writer.writerow(heads)
         # A cell that starts like a formula would run in Excel/WPS; a leading
-        # apostrophe keeps it text.
-        writer.writerows([[("'" + c) if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c
-                           for c in row] for row in body])
+        # apostrophe keeps it text. A plain number such as -3 is left alone.
+        writer.writerows([[("'" + c) if isinstance(c, str) and c[:1] in ("=", "+", "-", "@")
+                           and not _NUMBER.fullmatch(c) else c for c in row] for row in body])
         return "\ufeff" + buf.getvalue()
     from tabulate import tabulate  # noqa: PLC0415
 
-    return tabulate(body, heads, tablefmt="github" if fmt == "markdown" else "simple",
-                    disable_numparse=True) + "\n"
+    table = tabulate(body, heads, tablefmt="github" if fmt == "markdown" else "simple", disable_numparse=True) + "\n"
+    if not lines:
+        return table
+    if fmt == "markdown":
+        head = [f"**{lines[0]}**", ""] + [f"{x}  " for x in lines[1:]]
+        return "\n".join(head) + "\n\n" + table
+    return "\n".join(lines) + "\n\n" + table
 
 
 def terminal_table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, no_wrap: Sequence[int] = ()) -> Any:
-    """A table for the terminal: every value made safe, styles kept for Rich."""
+    """A table for the terminal: every value made safe, styles kept for Rich.
+
+    A column of names (Lines cells) is never narrower than its longest name,
+    so a unit's name is never split across lines.
+    """
     from .table import Grid  # noqa: PLC0415
 
     cells = []
+    atoms: set[int] = set()
     for row in rows:
         out = []
-        for c in row:
+        for i, c in enumerate(row):
             if isinstance(c, Lines):  # each name on its own line, never folded mid-name
                 out.append(("\n".join(safe(x) for x in c), ""))
+                atoms.add(i)
             else:
                 value, style = c if isinstance(c, tuple) else (c, "")
-                out.append((safe(value), style))
+                out.append((safe_lines(value) if isinstance(value, Multiline) else safe(value), style))
         cells.append(out)
-    return Grid([safe(h) for h in headers], cells, no_wrap)
+    return Grid([safe(h) for h in headers], cells, no_wrap, atoms)
 
 
 def render_rows(fmt: str, headers: Sequence[str], rows: list[Sequence[Cell]], **kw: Any) -> Any:
     return [terminal_table(headers, rows, **kw)] if fmt == "table" else text_table(fmt, headers, rows)
-
-
-# --- status -------------------------------------------------------------------
-
-def _days_phrase(plan: Plan, as_of: date) -> str:
-    days = (plan.target - as_of).days
-    if days >= 0:
-        return t("距总体目标({d})还有 {n} 天", "{n} days left to the overall target ({d})", d=plan.target, n=days)
-    return t("已超过总体目标({d}) {n} 天", "{n} days past the overall target ({d})", d=plan.target, n=-days)
-
-
-def status_header(plan: Plan, st: Status) -> list[str]:
-    number = f"({plan.number})" if plan.number else ""
-    known = t(" · 按 {k} 时已有的记录", " · as recorded by {k}", k=known_label(st.known_at)) if st.known_at else ""
-    return [f"{plan.title}{number}",
-            t("截至 {d} · {p}", "As of {d} · {p}", d=st.as_of, p=_days_phrase(plan, st.as_of)) + known]
-
-
-def known_label(known_at: str) -> str:
-    return known_at[:16].replace("T", " ") if "T" in known_at else known_at
-
-
-def _light_cell(light: str) -> Cell:
-    return (light_label(light), LIGHT_STYLE[light])
-
-
-def _state_cell(state: str, late: bool = False) -> Cell:
-    return (state_label(state, late), "yellow" if late else STATE_STYLE[state])
-
-
-def task_rows(tasks: Sequence[TaskStatus]) -> tuple[list[str], list[list[Cell]]]:
-    headers = [t("编号", "No."), t("任务", "Task"), t("牵头单位", "Lead"), t("状态", "State"),
-               t("灯", "Light"), t("期限", "Due"), t("配合", "Support")]
-    rows = [[ts.task.id, ts.task.title, lead_names(ts.task), _state_cell(ts.state, ts.late),
-             _light_cell(ts.light), ts.due.isoformat(), support_count(ts.parts)] for ts in tasks]
-    return headers, rows
-
-
-def section_rows(plan: Plan, st: Status, tasks: Sequence[TaskStatus]) -> tuple[list[str], list[list[Cell]]]:
-    headers = [t("章节", "Section"), t("进度", "Progress"), t("完成", "Done"), t("进行", "Doing"),
-               t("未开始", "To do"), t("红灯", "Red"), t("黄灯", "Yellow")]
-    rows = []
-    for sec in plan.sections:
-        parts = [p for ts in tasks if ts.task.section == sec.id for p in ts.parts]
-        if not parts:
-            continue
-        s = st.summary(parts)
-        rows.append([f"({sec.id}){section_short(sec.heading)}", _bar(s["done"], s["parts"]),
-                     f"{s['done']}/{s['parts']}", str(s["doing"]), str(s["todo"]), str(s["red"]), str(s["yellow"])])
-    return headers, rows
-
-
-def _bar(done: int, total: int, width: int = 10) -> Cell:
-    filled = round(width * done / total) if total else 0
-    pct = f"{round(100 * done / total) if total else 0:>3}%"
-    return (f"{'━' * filled}{'─' * (width - filled)} {pct}", "green")
-
-
-def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str) -> Any:
-    if fmt == "json":
-        return to_json(status_json(plan, st, tasks))
-    headers, rows = task_rows(tasks)
-    if fmt != "table":
-        return text_table(fmt, headers, rows)
-    from rich.text import Text  # noqa: PLC0415
-
-    head = status_header(plan, st)
-    sh, srows = section_rows(plan, st, tasks)
-    total = st.summary([p for ts in tasks for p in ts.parts])
-    line = t("分项 {parts} 个:已完成 {done},进行中 {doing},未开始 {todo};红灯 {red},黄灯 {yellow}",
-             "{parts} parts: {done} done, {doing} doing, {todo} to do; {red} red, {yellow} yellow", **total)
-    return [Text(safe(head[0]), style="bold"), Text(safe(head[1])), Text(line), "",
-            terminal_table(sh, srows, no_wrap=(1, 2, 3, 4, 5, 6)), "",
-            terminal_table(headers, rows, no_wrap=(0, 3, 4, 5, 6))]
-
-
-def _part_json(ps: PartStatus) -> dict:
-    p = ps.part
-    return {"id": p.id, "state": ps.state, "light": ps.light, "late": ps.late, "due": p.due.isoformat(),
-            "done_on": ps.done_on, "lead": list(p.lead), "support": list(p.support),
-            "support_done": ps.support_done, "support_total": ps.support_total,
-            "units": [{"unit": u.unit, "role": u.role, "state": u.state, "on": u.on, "evidence": list(u.evidence)}
-                      for u in ps.units]}
-
-
-def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], parts_of: Any = None) -> dict:
-    chosen = [(ts, [p for p in ts.parts if parts_of is None or parts_of(p)]) for ts in tasks]
-    chosen = [(ts, ps) for ts, ps in chosen if ps]
-    return {
-        "as_of": st.as_of.isoformat(),
-        "known_at": st.known_at,
-        "plan": plan.title,
-        "plan_id": plan.key,
-        "number": plan.number,
-        "target": plan.target.isoformat(),
-        "warn_days": st.warn_days,
-        "summary": st.summary([p for _, ps in chosen for p in ps]),
-        "tasks": [{"id": ts.task.id, "section": ts.task.section, "title": ts.task.title, "state": ts.state,
-                   "light": ts.light, "late": ts.late, "due": ts.due.isoformat(),
-                   "parts": [_part_json(p) for p in ps]} for ts, ps in chosen],
-    }
-
-
-def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fmt: str,
-              light: str | None = None) -> Any:
-    def mine(ps: PartStatus) -> bool:
-        return any(u.unit == unit for u in ps.units) and (light is None or ps.light == light)
-
-    if fmt == "json":
-        doc = status_json(plan, st, tasks, mine)
-        doc["unit"] = unit
-        doc["duties"] = [{"id": d.duty.id, "title": d.duty.title, "due": d.duty.due.isoformat(),
-                          "state": next(u.state for u in d.units if u.unit == unit), "light": d.light}
-                         for d in st.duties if unit in d.duty.units]
-        return to_json(doc)
-    headers = [t("分项", "Part"), t("任务", "Task"), t("职责", "Role"), t("本单位", "Own state"),
-               t("分项状态", "Part state"), t("灯", "Light"), t("期限", "Due")]
-    rows, overdue = [], 0
-    for ts in tasks:
-        for ps in ts.parts:
-            if not mine(ps):
-                continue
-            own = next(u for u in ps.units if u.unit == unit)
-            if own.role == "lead" and own.state != "done" and ps.light == "red":
-                overdue += 1
-            rows.append([ps.part.id, ts.task.title, role_label(own.role), _state_cell(own.state),
-                         _state_cell(ps.state, ps.late), _light_cell(ps.light), ps.part.due.isoformat()])
-    if fmt != "table":
-        return text_table(fmt, headers, rows)
-    from rich.text import Text  # noqa: PLC0415
-
-    head = status_header(plan, st)
-    summary = t("{u}:负责分项 {n} 个,其中牵头且已逾期未完成 {o} 个",
-                "{u}: {n} parts, {o} of them led by this unit and overdue", u=safe(unit), n=len(rows), o=overdue)
-    duties = [d for d in st.duties if unit in d.duty.units]
-    late_duties = [d.duty.id for d in duties
-                   if d.light == "red" and next(u.state for u in d.units if u.unit == unit) != "done"]
-    duty_line = t("年度事项 {n} 项,逾期未报 {o} 项{ids}(fazhi due --unit {u} 查看)",
-                  "{n} yearly duties, {o} overdue{ids} (see fazhi due --unit {u})",
-                  n=len(duties), o=len(late_duties), ids=(": " + ", ".join(late_duties)) if late_duties else "",
-                  u=safe(unit))
-    return [Text(safe(head[0]), style="bold"), Text(safe(head[1])),
-            Text(summary, style="bold red" if overdue else "bold"),
-            Text(duty_line, style="red" if late_duties else ""), "",
-            terminal_table(headers, rows, no_wrap=(0, 2, 3, 4, 5, 6))]
-
-
-def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
-    if fmt == "json":
-        return to_json(status_json(plan, st, [ts]))
-    headers = [t("分项", "Part"), t("单位", "Unit"), t("职责", "Role"), t("状态", "State"), t("日期", "On"),
-               t("证明材料", "Evidence")]
-    rows = [[ps.part.id, u.unit, role_label(u.role), _state_cell(u.state), u.on or "", evidence_cell(u.evidence, fmt)]
-            for ps in ts.parts for u in ps.units]
-    if fmt != "table":
-        return text_table(fmt, headers, rows)
-    from rich.text import Text  # noqa: PLC0415
-
-    out: list[Any] = [Text(safe(f"{ts.task.id}. {ts.task.title}"), style="bold"),
-                      Text(safe(status_header(plan, st)[1]))]
-    for ps in ts.parts:
-        out.append(Text.assemble(
-            (safe(ps.part.id), "bold"), "  ", (state_label(ps.state, ps.late), STATE_STYLE[ps.state]), "  ",
-            (light_label(ps.light), LIGHT_STYLE[ps.light]), "  ",
-            t("期限 ", "due ") + ps.part.due.isoformat(), "  ",
-            t("配合 ", "support ") + support_count([ps])))
-    out += ["", terminal_table(headers, rows, no_wrap=(0, 2, 3, 4))]
-    return out
-
-
-# --- due ----------------------------------------------------------------------
-
-def _owing(units: Sequence[str], limit: int | None) -> Cell:
-    if limit is None:
-        return "、".join(units)
-    if len(units) > limit:
-        return Lines([*units[:limit - 1], t("等 {n} 个单位", "and {m} more", n=len(units), m=len(units) - limit + 1)])
-    return Lines(units)
-
-
-def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_at: str | None = None) -> Any:
-    if fmt == "json":
-        return to_json({"as_of": as_of.isoformat(), "known_at": known_at, "plan_id": plan.key, "items": [
-            {"due": i.due.isoformat(), "kind": i.kind, "id": i.id, "task": i.task, "part": i.part,
-             "title": i.title, "units": list(i.units), "days_left": i.days_left, "light": i.light,
-             "state": i.state} for i in items]})
-    headers = [t("期限", "Due"), t("剩余天数", "Days left"), t("灯", "Light"), t("事项", "What"),
-               t("尚欠单位", "Still owed by")]
-    limit = 3 if fmt == "table" else None
-    rows = [[i.due.isoformat(), i.days_left if fmt != "table" else str(i.days_left), _light_cell(i.light),
-             Lines([i.id, i.title]) if fmt == "table" else f"{i.id} {i.title}", _owing(i.units, limit)]
-            for i in items]
-    if fmt != "table":
-        return text_table(fmt, headers, rows)
-    from rich.text import Text  # noqa: PLC0415
-
-    red = sum(1 for i in items if i.light == "red")
-    line = t("截至 {d}:{n} 项待办,其中 {r} 项已逾期", "As of {d}: {n} items, {r} overdue", d=as_of, n=len(items), r=red)
-    if not items:
-        return [Text(line)]
-    return [Text(line, style="bold"), terminal_table(headers, rows, no_wrap=(0, 1, 2))]
 
 
 # --- what mark and undo did ---------------------------------------------------
@@ -431,6 +285,19 @@ def show_view(plan: Plan, task: Task, fmt: str) -> Any:
     return out
 
 
+def duty_show_view(plan: Plan, duty: Any, fmt: str) -> Any:
+    """A yearly duty: what it is, when it is due, who owes it, where the plan says so."""
+    doc = {"id": duty.id, "kind": duty.kind, "year": duty.year, "title": duty.title, "due": duty.due.isoformat(),
+           "units": list(duty.units), "source": duty.source, "to": duty.to, "task": duty.task, "part": duty.part}
+    if fmt == "json":
+        return to_json(doc)
+    rows = [[t("事项", "Duty"), duty.id], [t("内容", "What"), duty.title], [t("期限", "Due"), duty.due.isoformat()],
+            [t("报送", "To"), duty.to or "-"], [t("依据", "From"), duty.source or "-"],
+            [t("任务", "Task"), f"{duty.task} / {duty.part}" if duty.task else "-"],
+            [t("应报单位({n} 个)", "Owed by ({n} units)", n=len(duty.units)), Lines(duty.units)]]
+    return render_rows(fmt, [t("项目", "Field"), t("内容", "Value")], rows, no_wrap=(0,))
+
+
 def units_view(plan: Plan, fmt: str) -> Any:
     lead = {u: 0 for u in plan.units}
     support = {u: 0 for u in plan.units}
@@ -481,6 +348,15 @@ def log_view(events: Sequence[Any], fmt: str) -> Any:
         late = backdated_days(e)
         return (e.on + t("(补记,晚 {n} 天)", " (back-dated {n} days)", n=late), "yellow") if late else e.on
 
-    rows = [[e.recorded_at[:16].replace("T", " "), e.unit, e.target, what(e), on(e), e.by, e.note,
-             evidence_cell(e.evidence, fmt)] for e in events]
+    rows = [[e.recorded_at[:16].replace("T", " "), Lines([e.unit]), e.target, what(e), on(e), e.by,
+             Multiline(e.note), evidence_cell(e.evidence, fmt)] for e in events]
+    if not rows and fmt == "table":
+        from rich.text import Text  # noqa: PLC0415
+
+        return [Text(t("没有符合条件的记录", "no records match"))]
     return render_rows(fmt, headers, rows, no_wrap=(0, 2, 3))
+
+
+# The status, unit, task, duty and due views live in views.py.
+from .views import (days_phrase, due_view, duties_view, duty_detail_view, status_header, status_json,  # noqa: E402
+                    status_view, task_detail_view, unit_view)

@@ -64,10 +64,11 @@ class Grid:
     """Rows of (text, style) cells; a cell's text may hold several lines."""
 
     def __init__(self, headers: Sequence[str], rows: Iterable[Sequence[tuple[str, str]]],
-                 no_wrap: Sequence[int] = ()) -> None:
+                 no_wrap: Sequence[int] = (), atoms: Iterable[int] = ()) -> None:
         self.headers = list(headers)
         self.rows = [list(r) for r in rows]
-        self.no_wrap = set(no_wrap)
+        # atoms: columns of names, one per line, never folded inside a name
+        self.no_wrap = set(no_wrap) | set(atoms)
 
     def widths(self, total: int) -> list[int]:
         """Column widths that fit `total` cells whenever the fixed columns allow."""

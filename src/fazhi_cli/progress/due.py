@@ -1,0 +1,73 @@
+"""What falls due: deadlines in a window and everything overdue, soonest first."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from .status import Status, own_items
+
+
+class DueItem(NamedTuple):
+    due: date
+    kind: str               # "part" or "recurring"
+    id: str                 # part id or yearly duty id
+    task: str | None
+    part: str | None
+    title: str              # the part's own phrase, or the duty's title
+    units: tuple[str, ...]  # still owing it (for a unit's view: that unit, until it is done)
+    days_left: int
+    light: str
+    state: str
+    done_on: str | None = None
+    late: bool = False      # done after the due date
+
+
+def _horizon(as_of: date, within: int) -> date:
+    try:
+        return as_of + timedelta(days=within)
+    except OverflowError:
+        return date.max
+
+
+def due_items(st: Status, *, within: int = 30, unit: str | None = None, everything: bool = False) -> list[DueItem]:
+    """Deadlines in [as_of, as_of + within] and everything overdue, soonest first.
+
+    ``everything`` lists every deadline whatever its window or state, with its
+    state and whether it was done late. ``unit`` shows that unit's own view:
+    the items it still owes as a lead (with ``everything``: every item it holds),
+    each lit by the unit's own state, not by other units'.
+    """
+    as_of = st.as_of
+    horizon = _horizon(as_of, within)
+    items: list[DueItem] = []
+
+    def keep(due: date, state: str) -> bool:
+        return everything or (state != "done" and due <= horizon)
+
+    if unit is not None:
+        for own in own_items(st, unit):
+            if (everything or own.role == "lead") and keep(own.due, own.state):
+                part = own.id if own.kind == "part" else None
+                items.append(DueItem(own.due, own.kind, own.id, own.task, part, own.title,
+                                     () if own.state == "done" else (unit,), (own.due - as_of).days, own.light,
+                                     own.state, own.on if own.state == "done" else None, own.late))
+    else:
+        for ts in st.tasks:
+            for ps in ts.parts:
+                p = ps.part
+                if keep(p.due, ps.state):
+                    items.append(DueItem(p.due, "part", p.id, p.task, p.id, ps.title, ps.owing,
+                                         (p.due - as_of).days, ps.light, ps.state, ps.done_on, ps.late))
+        for ds in st.duties:
+            d = ds.duty
+            if keep(d.due, ds.state):
+                items.append(DueItem(d.due, "recurring", d.id, d.task, d.part, d.title, ds.owing,
+                                     (d.due - as_of).days, ds.light, ds.state, ds.done_on, ds.late))
+    items.sort(key=lambda i: (i.due, i.kind != "part", natural(i.id)))
+    return items
+
+
+def natural(ident: str) -> tuple:
+    # "2.10" after "2.9"; numbers before words so mixed ids still compare
+    return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in ident.replace("-", ".").split("."))

@@ -1,0 +1,459 @@
+"""The status, unit, task, duty and due views, in every format.
+
+Every header line is counted from exactly the rows under it (``progress.count``
+over the rows shown), so a number quoted from a header is the number of rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from ..i18n import t
+from . import (LIGHT_STYLE, Cell, Lines, Ratio, _light_cell, _state_cell, evidence_cell, lead_names, light_label,
+               role_label, safe, section_short, state_label, support_count, terminal_table, text_table, to_json)
+
+if TYPE_CHECKING:
+    from ..plan import Plan
+    from ..progress import DueItem, DutyStatus, OwnItem, PartStatus, Status, TaskStatus
+
+
+# --- pieces -------------------------------------------------------------------
+
+def _days_phrase(plan: Plan, as_of: date) -> str:
+    days = (plan.target - as_of).days
+    if days >= 0:
+        return t("距总体目标({d})还有 {n} 天", "{n} days left to the overall target ({d})", d=plan.target, n=days)
+    return t("已超过总体目标({d}) {n} 天", "{n} days past the overall target ({d})", d=plan.target, n=-days)
+
+
+def known_label(known_at: str) -> str:
+    return known_at[:16].replace("T", " ") if "T" in known_at else known_at
+
+
+def status_header(plan: Plan, st: Status) -> list[str]:
+    number = f"({plan.number})" if plan.number else ""
+    known = t(" · 按 {k} 时已有的记录", " · as recorded by {k}", k=known_label(st.known_at)) if st.known_at else ""
+    return [f"{plan.title}{number}",
+            t("截至 {d} · {p}", "As of {d} · {p}", d=st.as_of, p=_days_phrase(plan, st.as_of)) + known]
+
+
+def days_phrase(days_left: int, state: str = "todo", late: bool = False) -> str:
+    """逾期 12 天 / 今天到期 / 还有 30 天; for what is done, how it was done."""
+    if state == "done":
+        return t("逾期完成", "done late") if late else t("按时完成", "done on time")
+    if days_left < 0:
+        return t("逾期 {n} 天", "{n} days late", n=-days_left)
+    if days_left == 0:
+        return t("今天到期", "due today")
+    return t("还有 {n} 天", "{n} days left", n=days_left)
+
+
+def done_phrase(c: dict[str, int]) -> str:
+    late = t("(其中逾期完成 {n})", " ({n} of them late)", n=c["done_late"]) if c["done_late"] else ""
+    return t("已完成 {d}{l}", "{d} done{l}", d=c["done"], l=late)
+
+
+def parts_line(c: dict[str, int], noun: str | None = None) -> str:
+    noun = noun or t("分项", "parts")
+    return t("{w} {n} 个:{done},进行中 {doing}{s},未开始 {todo};红灯 {red},黄灯 {yellow},绿灯 {green}",
+             "{n} {w}: {done}, {doing} doing{s}, {todo} to do; {red} red, {yellow} yellow, {green} green",
+             w=noun, n=c["parts"], done=done_phrase(c), s=support_phrase(c),
+             **{k: c[k] for k in ("doing", "todo", "red", "yellow", "green")})
+
+
+def support_phrase(c: dict[str, int]) -> str:
+    if not c.get("support_only"):
+        return ""
+    return t("(其中仅配合单位启动 {n})", " ({n} started by support units only)", n=c["support_only"])
+
+
+def tasks_line(tasks: Sequence[TaskStatus]) -> str:
+    from ..progress import count  # noqa: PLC0415
+
+    c = count(tasks)
+    return t("任务 {n} 项:{done},进行中 {doing},未开始 {todo};红灯 {red},黄灯 {yellow},绿灯 {green}",
+             "{n} tasks: {done}, {doing} doing, {todo} to do; {red} red, {yellow} yellow, {green} green",
+             n=c["parts"], done=done_phrase(c), **{k: c[k] for k in ("doing", "todo", "red", "yellow", "green")})
+
+
+def duties_line(duties: Sequence[DutyStatus]) -> str:
+    from ..progress import count  # noqa: PLC0415
+
+    c = count(duties)
+    return t("年度事项 {n} 项:{done},未完成 {open},其中红灯 {red}(详见 status --duties)",
+             "{n} yearly duties: {done}, {open} open, {red} of them red (see status --duties)",
+             n=c["parts"], done=done_phrase(c), open=c["parts"] - c["done"], red=c["red"])
+
+
+def _summary_json(c: dict[str, int]) -> dict[str, int]:
+    return dict(c)
+
+
+class Page:
+    """Lines that say what a table is, the table, and the words for when it is empty."""
+
+    def __init__(self, lines: Sequence[tuple[str, str]], headers: Sequence[str], rows: list[list[Cell]],
+                 empty: str, no_wrap: Sequence[int] = (), before: Sequence[Any] = ()) -> None:
+        self.lines, self.headers, self.rows, self.empty = list(lines), headers, rows, empty
+        self.no_wrap, self.before = no_wrap, list(before)
+
+    def render(self, fmt: str) -> Any:
+        if fmt != "table":
+            context = [x for x, _ in self.lines] + ([] if self.rows else [self.empty])
+            return text_table(fmt, self.headers, self.rows, context)
+        from rich.text import Text  # noqa: PLC0415
+
+        out: list[Any] = [Text(safe(x), style=s) for x, s in self.lines]
+        out += self.before
+        if not self.rows:
+            return out + [Text(safe(self.empty))]
+        return out + ["", terminal_table(self.headers, self.rows, no_wrap=self.no_wrap)]
+
+
+# --- status -------------------------------------------------------------------
+
+def _part_json(ps: PartStatus) -> dict:
+    p = ps.part
+    return {"id": p.id, "title": ps.title, "state": ps.state, "light": ps.light, "late": ps.late,
+            "due": p.due.isoformat(), "done_on": ps.done_on, "lead": list(p.lead), "support": list(p.support),
+            "lead_done": ps.lead_done, "lead_total": ps.lead_total, "support_only": ps.support_only,
+            "support_done": ps.support_done, "support_total": ps.support_total, "owing": list(ps.owing),
+            "units": [{"unit": u.unit, "role": u.role, "state": u.state, "on": u.on, "evidence": list(u.evidence)}
+                      for u in ps.units]}
+
+
+def _duty_json(ds: DutyStatus) -> dict:
+    d = ds.duty
+    sub = ds.submissions()
+    return {"id": d.id, "kind": d.kind, "year": d.year, "title": d.title, "due": d.due.isoformat(),
+            "state": ds.state, "light": ds.light, "late": ds.late, "done_on": ds.done_on, "task": d.task,
+            "part": d.part, "to": d.to,
+            "on_time": [u.unit for u in sub["on_time"]], "late_units": [u.unit for u in sub["late"]],
+            "missing": [u.unit for u in sub["missing"]],
+            "units": [{"unit": u.unit, "state": u.state, "on": u.on, "late": u.late(d.due),
+                       "evidence": list(u.evidence)} for u in ds.units]}
+
+
+def _final_account(plan: Plan, parts: Sequence[PartStatus]) -> list[dict]:
+    out = []
+    for sec in plan.sections:
+        chosen = [p for p in parts if plan.tasks[p.part.task].section == sec.id]
+        if chosen:
+            c = {"done_on_time": 0, "done_late": 0, "not_done": 0}
+            for p in chosen:
+                c["not_done" if p.state != "done" else "done_late" if p.late else "done_on_time"] += 1
+            out.append({"section": sec.id, "heading": section_short(sec.heading), "parts": len(chosen), **c})
+    return out
+
+
+def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Callable | None = None) -> dict:
+    from ..progress import count  # noqa: PLC0415
+
+    chosen = [(ts, [p for p in ts.parts if keep is None or keep(p)]) for ts in tasks]
+    chosen = [(ts, ps) for ts, ps in chosen if ps]
+    parts = [p for _, ps in chosen for p in ps]
+    doc = {
+        "as_of": st.as_of.isoformat(),
+        "known_at": st.known_at,
+        "plan": plan.title,
+        "plan_id": plan.key,
+        "number": plan.number,
+        "target": plan.target.isoformat(),
+        "warn_days": st.warn_days,
+        "summary": count(parts),
+        "tasks": [{"id": ts.task.id, "section": ts.task.section, "title": ts.task.title, "state": ts.state,
+                   "light": ts.light, "late": ts.late, "due": ts.due.isoformat(),
+                   "parts": [_part_json(p) for p in ps]} for ts, ps in chosen],
+    }
+    if st.as_of > plan.target:
+        doc["final"] = _final_account(plan, parts)
+    return doc
+
+
+def _section_rows(plan: Plan, parts: Sequence[PartStatus]) -> tuple[list[str], list[list[Cell]]]:
+    from ..progress import count  # noqa: PLC0415
+
+    headers = [t("章节", "Section"), t("进度", "Progress"), t("完成", "Done"), t("逾期完成", "Late"),
+               t("进行", "Doing"), t("未开始", "To do"), t("红灯", "Red"), t("黄灯", "Yellow")]
+    rows = []
+    for sec in plan.sections:
+        chosen = [p for p in parts if plan.tasks[p.part.task].section == sec.id]
+        if chosen:
+            c = count(chosen)
+            rows.append([f"({sec.id}){section_short(sec.heading)}", _bar(c["done"], c["parts"]),
+                         Ratio(f"{c['done']}/{c['parts']}"), str(c["done_late"]), str(c["doing"]), str(c["todo"]),
+                         str(c["red"]), str(c["yellow"])])
+    return headers, rows
+
+
+def _final_rows(plan: Plan, parts: Sequence[PartStatus]) -> tuple[list[str], list[list[Cell]]]:
+    headers = [t("章节", "Section"), t("分项", "Parts"), t("按时完成", "On time"), t("逾期完成", "Late"),
+               t("未完成", "Not done")]
+    rows = [[f"({x['section']}){x['heading']}", str(x["parts"]), str(x["done_on_time"]), str(x["done_late"]),
+             (str(x["not_done"]), "bold red" if x["not_done"] else "")] for x in _final_account(plan, parts)]
+    return headers, rows
+
+
+def _bar(done: int, total: int, width: int = 10) -> Cell:
+    filled = round(width * done / total) if total else 0
+    pct = f"{round(100 * done / total) if total else 0:>3}%"
+    return (f"{'━' * filled}{'─' * (width - filled)} {pct}", "green")
+
+
+def task_rows(tasks: Sequence[TaskStatus]) -> tuple[list[str], list[list[Cell]]]:
+    headers = [t("编号", "No."), t("任务", "Task"), t("牵头单位", "Lead"), t("状态", "State"),
+               t("灯", "Light"), t("期限", "Due"), t("配合", "Support")]
+    rows = [[ts.task.id, ts.task.title, lead_names(ts.task), _state_cell(ts.state, ts.late),
+             _light_cell(ts.light), ts.due.isoformat(), support_count(ts.parts)] for ts in tasks]
+    return headers, rows
+
+
+def _lead_progress(ps: PartStatus) -> Ratio:
+    return Ratio(f"{ps.lead_done}/{ps.lead_total}")
+
+
+def part_rows(parts: Sequence[PartStatus], fmt: str) -> tuple[list[str], list[list[Cell]]]:
+    headers = [t("分项", "Part"), t("内容", "What"), t("牵头单位", "Lead"), t("状态", "State"), t("灯", "Light"),
+               t("期限", "Due"), t("完成日期", "Done on"), t("牵头进度", "Leads done"), t("配合", "Support"),
+               t("尚欠单位", "Still owed by")]
+    limit = 3 if fmt == "table" else None
+    rows = [[ps.part.id, ps.title, Lines(ps.part.lead), _state_cell(ps.state, ps.late, ps.support_only),
+             _light_cell(ps.light), ps.part.due.isoformat(), ps.done_on or "-", _lead_progress(ps),
+             support_count([ps]), owing_cell(ps.owing, limit)] for ps in parts]
+    return headers, rows
+
+
+def owing_cell(units: Sequence[str], limit: int | None) -> Cell:
+    if not units:
+        return "-"
+    if limit is None:
+        return "、".join(units)
+    if len(units) > limit:
+        return Lines([*units[:limit - 1], t("等 {n} 个单位", "and {m} more", n=len(units), m=len(units) - limit + 1)])
+    return Lines(units)
+
+
+def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, light: str | None = None,
+                by_part: bool = False) -> Any:
+    """The overview: tasks (or, with a light or by_part, parts), each header counted from its rows."""
+    keep = (lambda p: p.light == light) if light else None
+    if fmt == "json":
+        doc = status_json(plan, st, tasks, keep)
+        duties = [d for d in st.duties if light is None or d.light == light]
+        from ..progress import count  # noqa: PLC0415
+
+        doc["duties"] = [_duty_json(d) for d in duties]
+        doc["duties_summary"] = count(duties)
+        return to_json(doc)
+    from ..progress import count  # noqa: PLC0415
+
+    parts = [p for ts in tasks for p in ts.parts if keep is None or keep(p)]
+    head = status_header(plan, st)
+    lines = [(head[0], "bold"), (head[1], "")]
+    before: list[Any] = []
+    if st.as_of > plan.target and fmt == "table" and not light:
+        from rich.text import Text  # noqa: PLC0415
+
+        fh, frows = _final_rows(plan, parts)
+        c = count(parts)
+        before = ["", Text(t("总体目标期限已过,最终完成情况:按时完成 {a},逾期完成 {b},未完成 {n}",
+                             "The overall target has passed. Final account: {a} on time, {b} late, {n} not done",
+                             a=c["done_on_time"], b=c["done_late"], n=c["parts"] - c["done"]), style="bold"),
+                  terminal_table(fh, frows, no_wrap=(1, 2, 3, 4))]
+    elif st.as_of > plan.target and not light:
+        c = count(parts)
+        lines.append((t("总体目标期限已过,最终完成情况:按时完成 {a},逾期完成 {b},未完成 {n}",
+                        "The overall target has passed. Final account: {a} on time, {b} late, {n} not done",
+                        a=c["done_on_time"], b=c["done_late"], n=c["parts"] - c["done"]), "bold"))
+    noun = t("{l}分项", "{l} parts", l=light_label(light)) if light else None
+    lines.append((parts_line(count(parts), noun), "bold"))
+    if light or by_part:
+        duties = [d for d in st.duties if light is None or d.light == light]
+        if light and duties:
+            lines.append((t("另有{l}年度事项 {n} 项(fazhi status --duties --light {k})",
+                            "and {n} {l} yearly duties (fazhi status --duties --light {k})",
+                            l=light_label(light), n=len(duties), k=light), ""))
+        headers, rows = part_rows(parts, fmt)
+        empty = t("没有{l}分项", "no {l} parts", l=light_label(light)) if light else t("没有分项", "no parts")
+        return Page(lines, headers, rows, empty, no_wrap=(0, 3, 4, 5, 6, 7, 8)).render(fmt)
+    headers, rows = task_rows(tasks)
+    if fmt == "table":
+        sh, srows = _section_rows(plan, parts)
+        before += ["", terminal_table(sh, srows, no_wrap=(1, 2, 3, 4, 5, 6, 7))]
+    lines_after = [(tasks_line(tasks), "bold")]
+    if fmt == "table":
+        from rich.text import Text  # noqa: PLC0415
+
+        duties = list(st.duties)
+        before += ["", Text(safe(duties_line(duties))), "", Text(safe(lines_after[0][0]), style="bold")]
+        return Page(lines, headers, rows, t("没有任务", "no tasks"), no_wrap=(0, 3, 4, 5, 6),
+                    before=before).render(fmt)
+    return Page(lines + lines_after, headers, rows, t("没有任务", "no tasks")).render(fmt)
+
+
+def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fmt: str,
+              light: str | None = None) -> Any:
+    """Every part and yearly duty the unit holds, lit by the unit's own state."""
+    from ..progress import count, own_items  # noqa: PLC0415
+
+    in_tasks = {ts.task.id for ts in tasks}
+    items = [x for x in own_items(st, unit)
+             if (x.kind == "recurring" or x.task in in_tasks) and (light is None or x.light == light)]
+    if fmt == "json":
+        doc = status_json(plan, st, tasks, lambda p: any(u.unit == unit for u in p.units)
+                          and (light is None or _own_light(p, unit, st) == light))
+        doc["unit"] = unit
+        doc["own_summary"] = count(items)
+        doc["items"] = [_own_json(x) for x in items]
+        doc["duties"] = [{"id": x.id, "title": x.title, "due": x.due.isoformat(), "state": x.state,
+                          "light": x.light, "late": x.late, "done_on": x.on if x.state == "done" else None,
+                          "duty_state": x.item_state, "duty_light": x.item_light}
+                         for x in items if x.kind == "recurring"]
+        return to_json(doc)
+    c = count(items)
+    lead = sum(1 for x in items if x.role == "lead")
+    head = status_header(plan, st)
+    what = t("{l}事项", "{l} items", l=light_label(light)) if light else t("负责事项", "items held")
+    summary = t("{u}:{w} {n} 项(牵头 {a},配合 {b}):{done},进行中 {doing},未开始 {todo};本单位红灯 {red},黄灯 {yellow}",
+                "{u}: {n} {w} ({a} as lead, {b} in support): {done}, {doing} doing, {todo} to do; "
+                "{red} red and {yellow} yellow for this unit",
+                u=unit, w=what, n=c["parts"], a=lead, b=c["parts"] - lead, done=done_phrase(c),
+                **{k: c[k] for k in ("doing", "todo", "red", "yellow")})
+    lines = [(head[0], "bold"), (head[1], ""), (summary, "bold red" if c["red"] else "bold")]
+    headers = [t("事项", "Item"), t("内容", "What"), t("职责", "Role"), t("本单位", "Own state"), t("灯", "Light"),
+               t("期限", "Due"), t("完成日期", "Done on"), t("整体", "Overall")]
+    rows = [[x.id, x.title, role_label(x.role), _state_cell(x.state, x.late), _light_cell(x.light), x.due.isoformat(),
+             x.on if x.state == "done" else "-", _state_cell(x.item_state)] for x in items]
+    empty = t("{u} 没有{l}事项", "{u} has no {l} items", u=unit, l=light_label(light) if light else "")
+    return Page(lines, headers, rows, empty, no_wrap=(0, 2, 3, 4, 5, 6, 7)).render(fmt)
+
+
+def _own_light(ps: PartStatus, unit: str, st: Status) -> str:
+    from ..progress import light  # noqa: PLC0415
+
+    own = next(u for u in ps.units if u.unit == unit)
+    return light(ps.part.due, own.state == "done", st.as_of, st.warn_days)
+
+
+def _own_json(x: OwnItem) -> dict:
+    return {"kind": x.kind, "id": x.id, "task": x.task, "title": x.title, "role": x.role, "state": x.state,
+            "light": x.light, "late": x.late, "done_on": x.on if x.state == "done" else None, "on": x.on,
+            "due": x.due.isoformat(), "item_state": x.item_state, "item_light": x.item_light,
+            "evidence": list(x.evidence)}
+
+
+def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
+    if fmt == "json":
+        return to_json(status_json(plan, st, [ts]))
+    headers = [t("分项", "Part"), t("单位", "Unit"), t("职责", "Role"), t("状态", "State"), t("日期", "On"),
+               t("证明材料", "Evidence")]
+    rows = [[ps.part.id, Lines([u.unit]), role_label(u.role), _state_cell(u.state, u.late(ps.part.due)), u.on or "",
+             evidence_cell(u.evidence, fmt)] for ps in ts.parts for u in ps.units]
+    lines = [(f"{ts.task.id}. {ts.task.title}", "bold"), (status_header(plan, st)[1], "")]
+    for ps in ts.parts:
+        lines.append((t("{p} {title}:{s},{l},期限 {d};牵头 {a},配合 {b}",
+                        "{p} {title}: {s}, {l}, due {d}; leads {a}, support {b}",
+                        p=ps.part.id, title=ps.title, s=state_label(ps.state, ps.late, ps.support_only),
+                        l=light_label(ps.light), d=ps.part.due, a=_lead_progress(ps), b=support_count([ps])),
+                      LIGHT_STYLE[ps.light] if ps.light == "red" else ""))
+    return Page(lines, headers, rows, "", no_wrap=(0, 2, 3, 4)).render(fmt)
+
+
+# --- yearly duties --------------------------------------------------------------
+
+def duty_detail_view(plan: Plan, st: Status, ds: DutyStatus, fmt: str) -> Any:
+    """报送情况: who submitted the duty on time, who late (with the date), who not at all."""
+    if fmt == "json":
+        return to_json({"as_of": st.as_of.isoformat(), "known_at": st.known_at, "plan": plan.title,
+                        "plan_id": plan.key, "duty": _duty_json(ds)})
+    sub = ds.submissions()
+    d = ds.duty
+    lines = [(f"{d.id} {d.title}", "bold"), (status_header(plan, st)[1], ""),
+             (t("期限 {due}{to};{s},{l}", "due {due}{to}; {s}, {l}",
+                due=d.due, to=t(",报送{x}", ", to {x}", x=d.to) if d.to else "",
+                s=state_label(ds.state, ds.late), l=light_label(ds.light)), ""),
+             (t("应报 {n} 个单位:按时 {a},逾期 {b},未报 {c}", "{n} units owe it: {a} on time, {b} late, {c} not yet",
+                n=len(ds.units), a=len(sub["on_time"]), b=len(sub["late"]), c=len(sub["missing"])), "bold")]
+    headers = [t("单位", "Unit"), t("报送情况", "Submitted"), t("日期", "On"), t("证明材料", "Evidence")]
+
+    def how(u: Any) -> Cell:
+        if u.state != "done":
+            return (t("未报", "not yet"), "bold red" if ds.duty.due < st.as_of else "dim")
+        if u.late(d.due):
+            days = (date.fromisoformat(u.on) - d.due).days
+            return (t("逾期 {n} 天", "{n} days late", n=days), "yellow")
+        return (t("按时", "on time"), "green")
+
+    order = sub["missing"] + sub["late"] + sub["on_time"]
+    rows = [[Lines([u.unit]), how(u), u.on if u.state == "done" else "-", evidence_cell(u.evidence, fmt)]
+            for u in order]
+    return Page(lines, headers, rows, "", no_wrap=(1, 2)).render(fmt)
+
+
+def duties_view(plan: Plan, st: Status, fmt: str, light: str | None = None) -> Any:
+    """Every yearly duty with how many units submitted it on time, late, or not yet."""
+    from ..progress import count  # noqa: PLC0415
+
+    duties = [d for d in st.duties if light is None or d.light == light]
+    if fmt == "json":
+        return to_json({"as_of": st.as_of.isoformat(), "known_at": st.known_at, "plan": plan.title,
+                        "plan_id": plan.key, "summary": count(duties), "duties": [_duty_json(d) for d in duties]})
+    head = status_header(plan, st)
+    lines = [(head[0], "bold"), (head[1], ""), (parts_line(count(duties), t("年度事项", "yearly duties")), "bold")]
+    headers = [t("事项", "Duty"), t("内容", "What"), t("期限", "Due"), t("应报", "Owed by"), t("按时", "On time"),
+               t("逾期", "Late"), t("未报", "Not yet"), t("状态", "State"), t("灯", "Light")]
+    rows = []
+    for ds in duties:
+        sub = ds.submissions()
+        rows.append([ds.duty.id, ds.duty.title, ds.duty.due.isoformat(), str(len(ds.units)), str(len(sub["on_time"])),
+                     str(len(sub["late"])), str(len(sub["missing"])), _state_cell(ds.state, ds.late),
+                     _light_cell(ds.light)])
+    empty = t("没有{l}年度事项", "no {l} yearly duties", l=light_label(light) if light else "")
+    return Page(lines, headers, rows, empty, no_wrap=(0, 2, 3, 4, 5, 6, 7, 8)).render(fmt)
+
+
+# --- due ----------------------------------------------------------------------
+
+def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_at: str | None = None,
+             everything: bool = False, unit: str | None = None) -> Any:
+    if fmt == "json":
+        return to_json({"as_of": as_of.isoformat(), "known_at": known_at, "plan_id": plan.key, "unit": unit,
+                        "summary": _due_summary(items), "items": [
+            {"due": i.due.isoformat(), "kind": i.kind, "id": i.id, "task": i.task, "part": i.part,
+             "title": i.title, "units": list(i.units), "days_left": i.days_left, "light": i.light,
+             "state": i.state, "done_on": i.done_on, "late": i.late} for i in items]})
+    table = fmt == "table"
+    headers = [t("期限", "Due"), t("距期限", "When"), t("灯", "Light"), t("状态", "State"), t("事项", "What"),
+               t("尚欠单位", "Still owed by")]
+    if fmt == "csv":
+        headers.insert(2, t("剩余天数", "Days left"))
+    limit = 3 if table else None
+    rows = []
+    for i in items:
+        row = [i.due.isoformat(), days_phrase(i.days_left, i.state, i.late), _light_cell(i.light),
+               _state_cell(i.state, i.late) if i.state != "done" else (i.done_on or "", "yellow" if i.late else "green"),
+               Lines([i.id, i.title]) if table else f"{i.id} {i.title}", owing_cell(i.units, limit)]
+        if fmt == "csv":
+            row.insert(2, str(i.days_left))
+        rows.append(row)
+    s = _due_summary(items)
+    who = t("{u} ", "{u}: ", u=unit) if unit else ""
+    known = t("(按 {k} 时已有的记录)", " (as recorded by {k})", k=known_label(known_at)) if known_at else ""
+    if everything:
+        line = t("{w}截至 {d}{k}:共 {n} 项,{done},未完成 {open},其中已逾期 {r} 项",
+                 "{w}As of {d}{k}: {n} items, {done}, {open} open, {r} of them overdue",
+                 w=who, d=as_of, k=known, n=s["items"], done=done_phrase(s), open=s["open"], r=s["red"])
+    else:
+        line = t("{w}截至 {d}{k}:{n} 项待办,其中 {r} 项已逾期", "{w}As of {d}{k}: {n} items to do, {r} overdue",
+                 w=who, d=as_of, k=known, n=s["open"], r=s["red"])
+    empty = t("没有即将到期或已逾期的事项", "nothing falls due and nothing is late")
+    return Page([(line, "bold")], headers, rows, empty, no_wrap=(0, 1, 2, 3)).render(fmt)
+
+
+def _due_summary(items: Sequence[DueItem]) -> dict[str, int]:
+    done = [i for i in items if i.state == "done"]
+    late = sum(1 for i in done if i.late)
+    return {"items": len(items), "done": len(done), "done_late": late, "done_on_time": len(done) - late,
+            "open": len(items) - len(done), "red": sum(1 for i in items if i.light == "red"),
+            "yellow": sum(1 for i in items if i.light == "yellow")}
