@@ -472,11 +472,12 @@ def check(
     from . import record  # noqa: PLC0415
     from .errors import PlanProblems  # noqa: PLC0415
     from .ledger import read_ledger  # noqa: PLC0415
+    from .render import safe  # noqa: PLC0415
 
     try:
         plan = _plan(plan_file)
     except PlanProblems as e:  # every mistake found, then the usual one-line error
-        typer.echo("\n".join(e.problems))
+        typer.echo("\n".join(safe(p) for p in e.problems))
         raise
     report, problems = record.check(plan, read_ledger(_data_root(data_dir), plan))
     typer.echo("\n".join(report))
