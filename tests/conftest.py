@@ -69,6 +69,20 @@ def run_fazhi(*args: str, env: dict | None = None, cwd: Path | None = None, time
                           capture_output=True, timeout=timeout, input=input)
 
 
+def run_bounded(*args: str, env: dict | None = None, timeout: float = 30,
+                memory: int = 1 << 30) -> subprocess.CompletedProcess:
+    """Like run_fazhi (output as text), for inputs that used to hang or eat memory:
+    a hang fails the test (TimeoutExpired) and memory is capped so a runaway read dies early."""
+    def cap() -> None:
+        import resource  # noqa: PLC0415 - POSIX only; callers skip elsewhere
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "fazhi_cli", *map(str, args)], env=full_env,
+                          capture_output=True, timeout=timeout, preexec_fn=cap, encoding="utf-8", errors="replace")
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file below a folder with its bytes: to prove nothing changed."""
     if not folder.exists():

@@ -234,6 +234,25 @@ def test_due_check_exit_codes(cli, home):
     assert r.exit_code == 3 and "红灯" in r.stdout
 
 
+@pytest.mark.parametrize("args", [
+    ("due", "--as-of", "9999-12-31"),
+    ("due", "--as-of", "9990-01-01", "--within", "36600"),
+    ("status", "--as-of", "0001-01-01"),
+    ("log", "--since", "9999-12-31"),
+])
+def test_a_date_far_from_the_plan_is_a_usage_error(args, cli, home):
+    r = cli(*args)
+    assert r.exit_code == 2, r.output
+    line = one_line_error(r)
+    assert args[2] in line and "1949" in line and "2200" in line, line
+    assert not home.exists()
+
+
+def test_the_widest_window_from_the_last_accepted_day_works(cli, home):
+    r = cli("due", "--as-of", "2200-12-31", "--within", "36600", "-f", "json")
+    assert r.exit_code == 0, r.output
+
+
 def test_dates_in_chinese(cli, home):
     a = cli("status", "--as-of", "2017年6月30日", "-f", "json")
     assert a.exit_code == 0 and json.loads(a.stdout)["as_of"] == "2017-06-30"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from conftest import SOURCE
+from conftest import SOURCE, one_line_error, run_bounded
 from fazhi_cli.plan import load_plan, parse_plan
 
 
@@ -185,7 +187,28 @@ BAD_PLANS = {
                    lambda s: _line_of(s, "\tnumber:"), "YAML"),
     "unknown field": (lambda s: s.replace("        support: [区法制办]", "        suport: [区法制办]", 1),
                       lambda s: _line_of(s, "suport:"), "support"),
+    "year out of range": (lambda s: s.replace("years: [2017, 2018]", "years: [2017, 99999]", 1),
+                          lambda s: _line_of(s, "99999"), "1949"),
+    "year zero": (lambda s: s.replace("years: [2017, 2018]", "years: [0, 2018]", 1),
+                  lambda s: _line_of(s, "years: [0,"), "1949"),
+    "superscript year": (lambda s: s.replace("years: [2017, 2018]", 'years: ["³", 2018]', 1),
+                         lambda s: _line_of(s, "³"), "整数"),
+    "superscript warn_days": (lambda s: s.replace("warn_days: 30", 'warn_days: "²"', 1),
+                              lambda s: _line_of(s, "warn_days: \""), "整数"),
+    "warn_days over ten years": (lambda s: s.replace("warn_days: 30", "warn_days: 99999", 1),
+                                 lambda s: _line_of(s, "warn_days: 99999"), "3660"),
+    "part id with a superscript": (lambda s: s.replace('- id: "1.1"', '- id: "1.²"', 1),
+                                   lambda s: _line_of(s, '- id: "1.²"'), "分项编号"),
 }
+
+# Unit names that are devices on Windows or hide invisible marks, each added as a new unit.
+# The invisible ones are written as YAML escapes ("\u2028") inside double quotes.
+for _name, _yaml in {"COM¹": "COM¹", "LPT²": "LPT²", "CON .x": '"CON .x"', "U+2028": r'"区\u2028法"',
+                     "U+061C": r'"区\u061c法"', "U+FEFF": r'"区\ufeff法"', "U+200B": r'"区\u200b法"',
+                     "U+2066": r'"区\u2066法"'}.items():
+    BAD_PLANS[f"unit name {_name}"] = (
+        lambda s, y=_yaml: s.replace("\nunits:\n", f"\nunits:\n  - name: {y}\n    kind: other\n", 1),
+        lambda s, y=_yaml: _line_of(s, f"  - name: {y}\n"), "name")
 
 
 @pytest.mark.parametrize("name", BAD_PLANS)
@@ -261,3 +284,33 @@ def test_check_lists_every_independent_mistake(tmp_path, plan_text, cli):
     from conftest import one_line_error
 
     assert "另有 2 个问题" in one_line_error(other)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs and /dev/zero are POSIX")
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "symlink to /dev/zero"])
+def test_a_plan_that_is_not_a_regular_file_is_one_clear_line(kind, tmp_path):
+    if kind == "/dev/zero":
+        path = Path("/dev/zero")
+    else:
+        path = tmp_path / "plan.yaml"
+        os.mkfifo(path) if kind == "fifo" else path.symlink_to("/dev/zero")
+    for command in ("check", "status", "due"):
+        result = run_bounded(command, "--plan", path, env={"FAZHI_HOME": str(tmp_path / "data")})
+        assert result.returncode == 1, result.stderr
+        line = one_line_error(result)
+        assert f"{path}: 不是普通文件" in line, line
+    assert not (tmp_path / "data").exists()
+
+
+def test_escapes_in_the_list_of_plan_problems_stay_inert(tmp_path, plan_text, cli):
+    bad_text = (plan_text.replace('  - id: "7"\n    section: 二\n', '  - id: "7\\e[2J\\e]0;pwned\\a"\n    section: 九\n', 1)
+                .replace("    kind: judicial", "    kind: court", 1))
+    assert bad_text != plan_text
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(bad_text, encoding="utf-8")
+    r = cli("check", "--plan", bad)
+    assert r.exit_code == 1
+    assert len(r.stdout.splitlines()) == 2
+    assert "7\\x1b[2J\\x1b]0;pwned\\x07" in r.stdout
+    for raw in ("\x1b", "\x07"):
+        assert raw not in r.stdout and raw not in r.stderr

@@ -152,3 +152,14 @@ def test_summary_counts_add_up(plan, as_of):
     st = status(plan, [ev(plan, "7.1", "区法制办", "2016-09-01")], date.fromisoformat(as_of))
     s = st.summary()
     assert s["parts"] == 54 and s["done"] + s["doing"] + s["todo"] == 54
+
+
+def test_due_sorts_ids_with_superscript_digits(plan_text):
+    # str.isdigit() says yes to "²" and int() says no: a recurring duty named "²"
+    # (any name is allowed there) made `due --all` an internal error.
+    from fazhi_cli.plan import parse_plan
+
+    odd = parse_plan(plan_text.replace("  - id: plan\n", '  - id: "²"\n', 1).encode(), "p.yaml")
+    assert "²-2017" in odd.obligations
+    items = due_items(status(odd, [], date(2017, 1, 1)), within=0, everything=True)
+    assert "²-2017" in [i.id for i in items]

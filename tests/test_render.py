@@ -119,3 +119,31 @@ def test_hostile_text_in_text_formats_and_json():
     out = render.to_json({"note": HOSTILE})
     assert not any(c in out for c in "\x1b\x07\x9b\u202e\x00")
     assert json.loads(out)["note"] == HOSTILE                      # still exact for programs
+
+
+# Marks that reorder or hide text without showing themselves: Arabic letter mark,
+# zero-width space/joiners and LRM/RLM, bidi embeddings and overrides, word
+# joiner and invisible operators, isolates and the deprecated format marks,
+# BOM, line and paragraph separators.
+INVISIBLE = [0x061C, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+             *range(0x2066, 0x2070), 0xFEFF, 0x2028, 0x2029]
+
+
+def test_invisible_and_bidi_marks_are_shown_as_escapes():
+    for c in INVISIBLE:
+        text = f"区{chr(c)}法制办"
+        assert render.safe(text) == f"区\\u{c:04x}法制办", hex(c)
+        for fmt in ("plain", "markdown", "csv"):
+            out = render.text_table(fmt, ["h"], [[text]]).removeprefix("\ufeff")   # CSV's own BOM, for Excel
+            assert chr(c) not in out, (hex(c), fmt)
+        out = render.to_json({"unit": text})
+        assert chr(c) not in out and json.loads(out)["unit"] == text, hex(c)
+        assert chr(c) not in show([render.terminal_table(["h"], [[text]])]), hex(c)
+
+
+def test_tag_characters_are_escaped_and_json_stays_exact():
+    hidden = "ok" + "".join(chr(0xE0000 + ord(ch)) for ch in "rm -rf")   # "ASCII smuggling"
+    assert render.safe(hidden) == "ok" + "".join(f"\\U{0xE0000 + ord(ch):08x}" for ch in "rm -rf")
+    out = render.to_json({"note": hidden})
+    assert not any(0xE0000 <= ord(ch) <= 0xE007F for ch in out)
+    assert json.loads(out)["note"] == hidden

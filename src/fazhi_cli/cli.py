@@ -212,10 +212,10 @@ EvidenceOption = Annotated[Optional[list[str]], typer.Option(
 
 # --- helpers (glue only) -------------------------------------------------------
 
-def _plan(path: Path | None) -> Any:
+def _plan(path: Path | None, *, fresh: bool = False) -> Any:
     from .plan import load_plan  # noqa: PLC0415
 
-    return load_plan(path)
+    return load_plan(path, fresh=fresh)
 
 
 def _ledger(plan: Any, data_dir: Path | None) -> Any:
@@ -581,14 +581,18 @@ def check(
 
     Example: fazhi check --plan other.yaml
     """
-    from . import record  # noqa: PLC0415
+    from . import plancache, record  # noqa: PLC0415
     from .errors import PlanProblems  # noqa: PLC0415
     from .ledger import read_ledger  # noqa: PLC0415
+    from .render import safe  # noqa: PLC0415
 
+    note = plancache.folder_note()
+    if note:
+        sys.stderr.write(t("注意: ", "note: ") + safe(note) + "\n")
     try:
-        plan = _plan(plan_file)
+        plan = _plan(plan_file, fresh=True)  # the file itself, never the cache
     except PlanProblems as e:  # every mistake found, then the usual one-line error
-        typer.echo("\n".join(e.problems))
+        typer.echo("\n".join(safe(p) for p in e.problems))
         raise
     from .render import safe  # noqa: PLC0415
 

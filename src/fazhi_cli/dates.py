@@ -17,6 +17,12 @@ CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 _NUMERIC = r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})"
 _CN = r"(\d{4})年(\d{1,2})月(\d{1,2})日"
 
+# The years a plan, a record or a view may name. Nothing this tool tracks
+# predates 1949, and a bound far from date.max keeps "as of + N days" and
+# "year + 1" arithmetic clear of OverflowError.
+FIRST_YEAR = 1949
+LAST_YEAR = 2200
+
 
 def parse_date(text: str, what: str = "") -> date:
     """Parse 2017-06-30, 2017/06/30, 2017.6.30 or 2017年6月30日; raise UsageError otherwise."""
@@ -34,11 +40,18 @@ def parse_date(text: str, what: str = "") -> date:
               label=label, v=text)
         )
     try:
-        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+        day = date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
         raise UsageError(
             t("{label}日期不存在: {v}", "{label}no such date: {v}", label=label, v=text)
         ) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise UsageError(
+            t("{label}日期超出范围: {v}(年份应在 {a} 到 {b} 之间)",
+              "{label}date out of range: {v} (the year must be from {a} to {b})",
+              label=label, v=text, a=FIRST_YEAR, b=LAST_YEAR)
+        )
+    return day
 
 
 def parse_moment(text: str, what: str = "") -> str:

@@ -13,10 +13,17 @@ from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, NamedTuple
 
+from .dates import FIRST_YEAR, LAST_YEAR
 from .errors import PlanError, PlanProblems, UsageError
+from .files import NotRegularFile, TooLarge, read_regular
 from .i18n import t
 
 MAX_PLAN_BYTES = 1024 * 1024
+# As `--warn-days` allows: ten years.
+MAX_WARN_DAYS = 3660
+# Part ids as users type them (`mark 6.3`): ASCII letters, digits, dots and
+# dashes. "1.²" would pass str.isdigit() and then break the natural sort.
+PART_ID = r"[0-9A-Za-z][0-9A-Za-z._-]{0,31}"
 UNIT_KINDS = ("department", "party", "judicial", "subdistrict", "town", "committee", "other")
 STATES = ("todo", "doing", "done")
 # The keyword in `recurring[].units` for "every unit that leads a part".
@@ -186,13 +193,17 @@ def plan_path(option: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen) if chosen else bundled_plan_path()
 
 
-def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
-    """Load and validate a plan file; raise PlanError naming file and line."""
+def load_plan(path: str | os.PathLike[str] | None = None, *, fresh: bool = False) -> Plan:
+    """Load and validate a plan file; raise PlanError naming file and line.
+
+    ``fresh`` parses the YAML even when the cache holds the plan (and puts the
+    result back), for `fazhi check`, which must judge the file itself.
+    """
     p = plan_path(path)
     data = read_plan_text(p)
     from . import plancache  # noqa: PLC0415 - keeps YAML out of the fast path
 
-    cached = plancache.get(p, data)
+    cached = None if fresh else plancache.get(p, data)
     if cached is not None:
         return cached
     plan = parse_plan(data, str(p))
@@ -201,15 +212,19 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
 
 
 def read_plan_text(p: Path) -> bytes:
+    # A regular file only, and never more than the limit however much the
+    # file claims or grows: a FIFO, /dev/zero or a link to it is refused.
     try:
-        size = p.stat().st_size
-        if size > MAX_PLAN_BYTES:
-            raise PlanError(t("{p}: 文件过大({n} 字节),方案文件不得超过 1 MiB",
-                              "{p}: file too large ({n} bytes); a plan must stay under 1 MiB",
-                              p=p, n=size))
+        return read_regular(p, MAX_PLAN_BYTES)
+    except TooLarge as e:
+        raise PlanError(t("{p}: {e};方案文件不得超过 1 MiB", "{p}: {e}; a plan must stay under 1 MiB",
+                          p=p, e=e.strerror)) from None
+    except NotRegularFile:
         if p.is_dir():
-            raise PlanError(t("{p}: 是文件夹,不是方案文件", "{p}: is a folder, not a plan file", p=p))
-        return p.read_bytes()
+            raise PlanError(t("{p}: 是文件夹,不是方案文件", "{p}: is a folder, not a plan file", p=p)) from None
+        raise PlanError(t("{p}: 不是普通文件(可能是管道或设备),不能作为方案文件",
+                          "{p}: not a regular file (a pipe or a device?); a plan must be a file",
+                          p=p)) from None
     except FileNotFoundError:
         raise PlanError(t("{p}: 找不到方案文件", "{p}: plan file not found", p=p)) from None
     except PermissionError:
@@ -297,9 +312,16 @@ def _refuse_aliases_and_tags(root: Any, where: str) -> None:
 # plan from the cache never pays for them.
 _ISO_DAY = r"\d{4}-\d{2}-\d{2}"
 _MONTH_DAY = r"\d{2}-\d{2}"
-# Names Windows reserves for devices: a progress file called CON.jsonl cannot exist there.
-_WINDOWS_DEVICES = frozenset(["CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))])
-_BAD_NAME = r"[\x00-\x1f\x7f-\x9f<>:\"/\\|?*\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+# Names Windows reserves for devices: a progress file called CON.jsonl cannot
+# exist there. Windows also counts the superscripts ¹²³ as port digits, and
+# ignores spaces before the extension ("CON .x" is CON).
+_WINDOWS_DEVICES = frozenset(["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                              *(f"{port}{digit}" for port in ("COM", "LPT") for digit in "0123456789\u00b9\u00b2\u00b3")])
+# Path characters, controls, and the invisible format marks that reorder or hide
+# text (bidi marks and isolates, zero-width characters, line separators, BOM):
+# a unit name is a file name and is shown on terminals, so none may hide in it.
+_BAD_NAME = (r"[\x00-\x1f\x7f-\x9f<>:\"/\\|?*\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+             r"\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 
 class _Builder:
@@ -347,9 +369,11 @@ class _Builder:
     def name(self, node: Any, what: str) -> str:
         value = self.text(node, what)
         if (re.search(_BAD_NAME, value) or value.startswith(".") or len(value) > 64
-                or value.split(".")[0].upper() in _WINDOWS_DEVICES):
-            raise self.fail(node, "{w} {v!r} 含有不能用于名称的字符(/ \\ : * ? 等或控制字符)",
-                            "{w} {v!r} contains characters not allowed in a name (/ \\ : * ? or control characters)",
+                or value.split(".")[0].rstrip(" ").upper() in _WINDOWS_DEVICES):
+            raise self.fail(node, "{w} {v!r} 含有不能用于名称的字符(/ \\ : * ? 等、控制字符或不可见的格式字符),"
+                                  "或是 Windows 的设备名(CON、COM1 等)",
+                            "{w} {v!r} contains characters not allowed in a name (/ \\ : * ?, control or "
+                            "invisible format characters) or is a Windows device name (CON, COM1, ...)",
                             w=what, v=value)
         return value
 
@@ -363,11 +387,16 @@ class _Builder:
         raise self.fail(node, "{w} 日期无效: {v!r}(应写成 YYYY-MM-DD 的真实日期)",
                         "{w}: invalid date {v!r} (write a real date as YYYY-MM-DD)", w=what, v=value)
 
-    def integer(self, node: Any, what: str) -> int:
+    def integer(self, node: Any, what: str, low: int, high: int) -> int:
         value = self.text(node, what)
-        if not value.isdigit():
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+        if not re.fullmatch(r"[0-9]{1,9}", value):
             raise self.fail(node, "{w} 应为整数: {v!r}", "{w} should be a whole number: {v!r}", w=what, v=value)
-        return int(value)
+        number = int(value)
+        if not low <= number <= high:
+            raise self.fail(node, "{w} 应在 {a} 到 {b} 之间: {v}", "{w} must be from {a} to {b}: {v}",
+                            w=what, a=low, b=high, v=value)
+        return number
 
     def names(self, node: Any, what: str) -> list[tuple[str, Any]]:
         return [(self.text(n, what), n) for n in self.seq(node, what)]
@@ -418,7 +447,7 @@ class _Builder:
             md = self.text(settings["early_march"], "early_march")
             self._month_day(settings["early_march"], md, "early_march")
             named_days["early_march"] = md
-        warn_days = self.integer(settings["warn_days"], "warn_days") if "warn_days" in settings else 30
+        warn_days = self.integer(settings["warn_days"], "warn_days", 0, MAX_WARN_DAYS) if "warn_days" in settings else 30
         return named_days, warn_days
 
     def _sections(self, node: Any) -> dict[str, Section]:
@@ -509,6 +538,9 @@ class _Builder:
         pm = self.mapping(node, t("分项", "a part"), ("id", "text", "lead", "support", "due", "due_source"),
                           ("id", "lead", "due"))
         pid = self.text(pm["id"], "id")
+        if not re.fullmatch(PART_ID, pid):
+            raise self.fail(pm["id"], "分项编号 {i!r} 无效(只能用英文字母、数字、点和连字符,如 6.3)",
+                            "invalid part id {i!r} (use ASCII letters, digits, dots and dashes, like 6.3)", i=pid)
         if pid in parts:
             raise self.fail(pm["id"], "重复的分项编号 {i!r}", "duplicate part id {i!r}", i=pid)
         lead = self._unit_refs(pm["lead"], "lead", known)
@@ -558,7 +590,7 @@ class _Builder:
                     shift = 1 if which == "next" else 0
                 title = self.text(m["title"], "title")
                 for ynode in self.seq(m["years"], "years"):
-                    year = self.integer(ynode, "years")
+                    year = self.integer(ynode, "years", FIRST_YEAR, LAST_YEAR)
                     oid = f"{rid}-{year}"
                     if oid in obligations or oid in parts or oid in tasks:
                         raise self.fail(ynode, "重复的编号 {i!r}", "duplicate id {i!r}", i=oid)

@@ -1,28 +1,55 @@
 """A parsed-plan cache: never a source of truth, only a shortcut past YAML.
 
-Entries are keyed by the plan file's length and two checksums of its bytes
-(CRC-32 and Adler-32, from zlib, which the interpreter has loaded anyway;
-hashlib would cost more to import than the whole lookup), with this
-module's format version, so any edit to the plan misses the cache and the
-file is parsed and validated again. Entries are JSON (nothing executable), written
-atomically; any problem reading one just means a miss. FAZHI_NO_CACHE=1
-turns the cache off.
+An entry is named by a cryptographic digest (BLAKE2b-256) of the plan file's
+bytes and holds that digest again, so it can stand only for the exact bytes it
+was made from: a file forged to the same length and checksums, or an entry
+copied under another plan's name, is a miss. Before use an entry is checked
+field by field (types, value ranges, ids, every cross reference), so a
+damaged or hand-written entry is a miss too, never an error. Any doubt is a
+miss, and a miss only means the YAML is parsed and validated again.
+
+The cache folder must be a folder of this user that nobody else can write;
+any other folder is neither read nor written. Entries are read only as
+regular files (no symlinks, FIFOs or devices) of bounded size, and written
+through a temporary file created exclusively under an unpredictable name, then
+renamed into place. Entries are JSON: nothing executable. FAZHI_NO_CACHE=1
+turns the cache off; `fazhi check` never reads it.
 """
 
 from __future__ import annotations
 
-import zlib
 import json
 import os
+import re
+import stat
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from .plan import Group, Obligation, Part, Plan, Section, Task, Unit
+from .dates import FIRST_YEAR, LAST_YEAR
+from .files import read_regular
+from .i18n import t
+from .plan import (MAX_WARN_DAYS, PART_ID, UNIT_KINDS, Group, Obligation, Part, Plan, Section, Task, Unit)
 
-FORMAT = "fazhi-plan-cache-2"
+try:  # the interpreter's own BLAKE2: importing hashlib would load OpenSSL (~3-5 ms) for one digest
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import blake2b as _blake2b
+
+FORMAT = "fazhi-plan-cache-3"
+# A plan is at most 1 MiB; its entry repeats the expanded unit lists of every
+# part, so it may be a few times larger, never more than this.
+MAX_ENTRY_BYTES = 8 * 1024 * 1024
+
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)
 
 
-def _cache_dir() -> Path | None:
+def digest(data: bytes) -> str:
+    return _blake2b(data, digest_size=32).hexdigest()
+
+
+def _folder() -> Path | None:
     if os.environ.get("FAZHI_NO_CACHE"):
         return None
     root = os.environ.get("FAZHI_CACHE_DIR")
@@ -33,44 +60,90 @@ def _cache_dir() -> Path | None:
     return Path(platformdirs.user_cache_dir("fazhi", appauthor=False))
 
 
-def _entry(data: bytes) -> Path | None:
-    folder = _cache_dir()
-    if folder is None:
+def _private(folder: Path) -> bool:
+    """A real folder of this user that neither the group nor others can write."""
+    try:
+        st = os.stat(folder)
+    except (OSError, ValueError):
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        return False
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None:  # pragma: no cover - Windows: no owner or mode bits; the profile's ACLs keep it private
+        return True
+    return st.st_uid == geteuid() and not st.st_mode & 0o022
+
+
+def folder_note() -> str | None:
+    """Why the cache folder is not used, when something is there but it is not private; None otherwise."""
+    folder = _folder()
+    if folder is None or not os.path.lexists(folder) or _private(folder):
         return None
-    key = f"{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
-    return folder / f"plan-{FORMAT}-{key}.json"
+    return t("缓存文件夹 {f} 不是只有当前用户可写的文件夹(属于他人、他人可写或不是文件夹),未使用;"
+             "请把 FAZHI_CACHE_DIR 设为私有文件夹",
+             "the cache folder {f} is not a folder only this user can write (owned or writable by others, "
+             "or not a folder) and is not used; point FAZHI_CACHE_DIR at a private folder", f=folder)
+
+
+def _entry_name(key: str) -> str:
+    return f"plan-{FORMAT}-{key}.json"
 
 
 def get(path: Path, data: bytes) -> Plan | None:
-    entry = _entry(data)
-    if entry is None:
+    """The plan cached for exactly these bytes, or None."""
+    folder = _folder()
+    if folder is None or not _private(folder):
         return None
+    key = digest(data)
     try:
-        raw = json.loads(entry.read_bytes())
-        return _from_json(raw, str(path))
-    except (OSError, ValueError, KeyError, TypeError):
+        raw = read_regular(folder / _entry_name(key), MAX_ENTRY_BYTES, nofollow=True)
+    except (OSError, ValueError):
         return None
+    return _from_bytes(raw, key, str(path))
 
 
 def put(path: Path, data: bytes, plan: Plan) -> None:
-    entry = _entry(data)
-    if entry is None:
+    folder = _folder()
+    if folder is None:
         return
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = entry.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(_to_json(plan), ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, entry)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except (OSError, ValueError):
+        return  # a cache that cannot be written is only a slower start
+    if not _private(folder):
+        return
+    key = digest(data)
+    try:
+        body = json.dumps(_to_json(plan, key), ensure_ascii=False).encode("utf-8")
+    except ValueError:
+        return
+    if len(body) > MAX_ENTRY_BYTES:
+        return
+    # O_EXCL never follows or reuses whatever sits at the name, and the name
+    # cannot be guessed in advance; the rename replaces a link, never its target.
+    tmp = folder / f".{_entry_name(key)}.{os.urandom(8).hex()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, 0o600)
     except OSError:
-        pass  # a cache that cannot be written is only a slower start
+        return
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(body)
+        os.replace(tmp, folder / _entry_name(key))
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
-def _to_json(plan: Plan) -> dict:
+def _to_json(plan: Plan, key: str) -> dict:
     def d(x: date | None) -> str | None:
         return x.isoformat() if x else None
 
     return {
         "format": FORMAT,
+        "plan_blake2b": key,
         "meta": [plan.title, plan.number, plan.issuer, d(plan.signed), d(plan.published),
                  d(plan.target), plan.target_source, plan.warn_days, plan.id],
         "sections": [[s.id, s.heading] for s in plan.sections],
@@ -85,30 +158,156 @@ def _to_json(plan: Plan) -> dict:
     }
 
 
-def _from_json(raw: dict, where: str) -> Plan:
-    if raw.get("format") != FORMAT:
-        raise KeyError("format")
-    day = date.fromisoformat
-    title, number, issuer, signed, published, target, target_source, warn_days, plan_id = raw["meta"]
+# --- reading an entry: every field checked, any doubt a miss --------------------------
+
+class _NotAnEntry(Exception):
+    pass
+
+
+# json.dumps(ensure_ascii=False) never writes a \uD800-\uDFFF escape, so one
+# (after an odd number of backslashes) means a hand-made entry that would put
+# a lone surrogate into the output.
+_SURROGATE_ESCAPE = r"(?<!\\)(?:\\\\)*\\u[dD][89a-fA-F]"
+_ISO_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
+def _refuse_constant(_name: str) -> None:
+    raise _NotAnEntry  # NaN, Infinity
+
+
+def _from_bytes(raw: bytes, key: str, where: str) -> Plan | None:
+    try:
+        text = raw.decode("utf-8")
+        # the plain search first: the pattern with its look-behind is slow on a whole entry
+        if ("\\ud" in text or "\\uD" in text) and re.search(_SURROGATE_ESCAPE, text):
+            return None
+        doc = json.loads(text, parse_constant=_refuse_constant)
+        return _from_json(doc, key, where)
+    except (ValueError, RecursionError, _NotAnEntry):
+        return None
+
+
+def _row(value: Any, n: int) -> list:
+    if type(value) is not list or len(value) != n:
+        raise _NotAnEntry
+    return value
+
+
+def _seq(value: Any) -> list:
+    if type(value) is not list:
+        raise _NotAnEntry
+    return value
+
+
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise _NotAnEntry
+    return value
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else _str(value)
+
+
+_ONLY_STR = {str}
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    # set(map(type, …)) rather than all(…): this runs for every list of every part
+    if type(value) is not list or (value and set(map(type, value)) != _ONLY_STR):
+        raise _NotAnEntry
+    return tuple(value)
+
+
+def _int(value: Any, low: int, high: int) -> int:
+    if type(value) is not int or not low <= value <= high:
+        raise _NotAnEntry
+    return value
+
+
+def _day(value: Any) -> date:
+    if type(value) is not str or not re.fullmatch(_ISO_DAY, value):
+        raise _NotAnEntry
+    return date.fromisoformat(value)  # ValueError for an impossible date: a miss
+
+
+def _opt_day(value: Any) -> date | None:
+    return None if value is None else _day(value)
+
+
+def _within(names: tuple[str, ...], known: Any) -> tuple[str, ...]:
+    if not known >= set(names):  # known: a set or a dict's keys
+        raise _NotAnEntry
+    return names
+
+
+def _from_json(raw: Any, key: str, where: str) -> Plan:
+    if type(raw) is not dict or raw.get("format") != FORMAT or raw.get("plan_blake2b") != key:
+        raise _NotAnEntry
+    title, number, issuer, signed, published, target, target_source, warn_days, plan_id = _row(raw.get("meta"), 9)
+
+    sections = []
+    for s in _seq(raw.get("sections")):
+        sid, heading = _row(s, 2)
+        sections.append(Section(_str(sid), _str(heading)))
+    section_ids = {s.id for s in sections}
+
+    units: dict[str, Unit] = {}
+    for u in _seq(raw.get("units")):
+        name, kind, full_name, aliases = _row(u, 4)
+        if _str(kind) not in UNIT_KINDS:
+            raise _NotAnEntry
+        units[_str(name)] = Unit(name, kind, _str(full_name), _strs(aliases))
+
+    names_raw = raw.get("names")
+    if type(names_raw) is not dict:
+        raise _NotAnEntry
+    names: dict[str, str] = {}
+    for spelling, name in names_raw.items():
+        if _str(name) not in units:
+            raise _NotAnEntry
+        names[spelling] = name
+
+    groups: dict[str, Group] = {}
+    for g in _seq(raw.get("groups")):
+        gname, members, role, note = _row(g, 4)
+        if type(role) is not bool:
+            raise _NotAnEntry
+        groups[_str(gname)] = Group(gname, _within(_strs(members), units.keys()), role, _str(note))
+    refs = names.keys() | groups.keys()
+    unit_names = units.keys()
+
     tasks: dict[str, Task] = {}
     parts: dict[str, Part] = {}
-    for tid, sec, ttitle, text, plist in raw["tasks"]:
+    for tk in _seq(raw.get("tasks")):
+        tid, sec, ttitle, ttext, plist = _row(tk, 5)
+        if _str(sec) not in section_ids or _str(tid) in tasks:
+            raise _NotAnEntry
         built = []
-        for pid, ptext, lead, support, due, due_source, lead_units, support_units in plist:
-            p = Part(pid, tid, ptext, tuple(lead), tuple(support), day(due), due_source,
-                     tuple(lead_units), tuple(support_units))
-            parts[pid] = p
-            built.append(p)
-        tasks[tid] = Task(tid, sec, ttitle, text, tuple(built))
+        for p in _seq(plist):
+            pid, ptext, lead, support, due, due_source, lead_units, support_units = _row(p, 8)
+            if not re.fullmatch(PART_ID, _str(pid)) or pid in parts:
+                raise _NotAnEntry
+            part = Part(pid, tid, _str(ptext), _within(_strs(lead), refs), _within(_strs(support), refs),
+                        _day(due), _str(due_source), _within(_strs(lead_units), unit_names),
+                        _within(_strs(support_units), unit_names))
+            parts[pid] = part
+            built.append(part)
+        tasks[tid] = Task(tid, sec, _str(ttitle), _str(ttext), tuple(built))
+
+    obligations: dict[str, Obligation] = {}
+    for o in _seq(raw.get("obligations")):
+        oid, kind, year, otitle, due, owed, source, to, task, part_ref = _row(o, 10)
+        if (_str(oid) in obligations or (_opt_str(task) is not None and task not in tasks)
+                or (_opt_str(part_ref) is not None and part_ref not in parts)):
+            raise _NotAnEntry
+        obligations[oid] = Obligation(oid, _str(kind), _int(year, FIRST_YEAR, LAST_YEAR), _str(otitle), _day(due),
+                                      _within(_strs(owed), unit_names), _str(source), _str(to), task, part_ref)
+
     return Plan(
-        path=where, id=plan_id, title=title, number=number, issuer=issuer,
-        signed=day(signed) if signed else None, published=day(published) if published else None,
-        target=day(target), target_source=target_source, warn_days=warn_days,
-        sections=tuple(Section(*s) for s in raw["sections"]),
-        units={u[0]: Unit(u[0], u[1], u[2], tuple(u[3])) for u in raw["units"]},
-        groups={g[0]: Group(g[0], tuple(g[1]), g[2], g[3]) for g in raw["groups"]},
-        tasks=tasks, parts=parts,
-        obligations={o[0]: Obligation(o[0], o[1], o[2], o[3], day(o[4]), tuple(o[5]), o[6], o[7], o[8], o[9])
-                     for o in raw["obligations"]},
-        names=raw["names"],
+        path=where, id=_str(plan_id), title=_str(title), number=_str(number), issuer=_str(issuer),
+        signed=_opt_day(signed), published=_opt_day(published), target=_day(target),
+        target_source=_str(target_source), warn_days=_int(warn_days, 0, MAX_WARN_DAYS),
+        sections=tuple(sections), units=units, groups=groups, tasks=tasks, parts=parts,
+        obligations=obligations, names=names,
     )

@@ -70,4 +70,6 @@ def due_items(st: Status, *, within: int = 30, unit: str | None = None, everythi
 
 def natural(ident: str) -> tuple:
     # "2.10" after "2.9"; numbers before words so mixed ids still compare
-    return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in ident.replace("-", ".").split("."))
+    # (ASCII digits only: "²".isdigit() is true, int("²") fails)
+    return tuple((0, int(x), "") if x.isascii() and x.isdigit() else (1, 0, x)
+                 for x in ident.replace("-", ".").split("."))

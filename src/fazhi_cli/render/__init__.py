@@ -21,12 +21,31 @@ if TYPE_CHECKING:  # types only: rendering `show` must not import the ledger
 
 FORMATS = ("table", "plain", "markdown", "csv", "json")
 
-# C0/C1 controls, DEL, bidi embeddings/overrides/isolates, line and paragraph
-# separators: each is shown as an escape ("\x1b") instead of acting.
-_UNSAFE = [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x200E, 0x200F, *range(0x202A, 0x202F),
-           *range(0x2066, 0x206A), 0x2028, 0x2029, 0xFEFF]
-_SAFE_TABLE = {c: (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in _UNSAFE}
-_JSON_TABLE = {c: f"\\u{c:04x}" for c in _UNSAFE if c >= 0x7F}
+# C0/C1 controls, DEL, and the invisible format marks that reorder or hide
+# text: the Arabic letter mark, zero-width space/joiners, LRM/RLM, bidi
+# embeddings, overrides and isolates, the word joiner and invisible operators,
+# the deprecated format marks, the BOM, line and paragraph separators, soft
+# hyphen, Mongolian vowel separator, interlinear annotation marks and the tag
+# characters (which can smuggle invisible ASCII). Each is shown as an escape
+# ("\x1b", "\u202e") instead of acting.
+_UNSAFE = [*range(0x00, 0x20), *range(0x7F, 0xA0), 0xAD, 0x061C, 0x180E, *range(0x200B, 0x2010),
+           *range(0x2028, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x2070), 0xFEFF,
+           *range(0xFFF9, 0xFFFC), *range(0xE0000, 0xE0080)]
+
+
+def _escape(c: int) -> str:
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" if c < 0x10000 else f"\\U{c:08x}"
+
+
+def _json_escape(c: int) -> str:
+    if c < 0x10000:
+        return f"\\u{c:04x}"
+    c -= 0x10000  # JSON spells a character beyond U+FFFF as its UTF-16 surrogate pair
+    return f"\\u{0xD800 + (c >> 10):04x}\\u{0xDC00 + (c & 0x3FF):04x}"
+
+
+_SAFE_TABLE = {c: _escape(c) for c in _UNSAFE}
+_JSON_TABLE = {c: _json_escape(c) for c in _UNSAFE if c >= 0x7F}
 
 
 def safe(value: object) -> str:
