@@ -17,15 +17,27 @@ try:  # typer >= 0.26 carries its own copy of Click
 except ImportError:  # pragma: no cover - older typer uses Click itself
     import click  # type: ignore[no-redef]
 
-from . import __version__
+from . import __version__, clicktext
 from .errors import FazhiError, UsageError
 from .i18n import set_lang, t
+
+clicktext.install()
 
 EXIT_OVERDUE = 3
 
 
 class FazhiGroup(TyperGroup):
     """Turns every error into one line on stderr with a meaningful exit code."""
+
+    def get_params(self, ctx: Any) -> Any:
+        params = super().get_params(ctx)
+        for p in params:  # Typer's own completion options, in the user's language
+            if p.name == "install_completion":
+                p.help = t("为当前 shell 安装命令补全。", "Install completion for the current shell.")
+            elif p.name == "show_completion":
+                p.help = t("显示当前 shell 的命令补全脚本,可复制或自行安装。",
+                           "Show completion for the current shell, to copy it or customize the installation.")
+        return params
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -76,28 +88,11 @@ def _tolerant_streams() -> None:
             pass
 
 
-_CLICK_ZH = (
-    (r"Missing argument '(.+?)'\.?", "缺少参数 {0}"),
-    (r"Missing option '(.+?)'\.?", "缺少选项 {0}"),
-    (r"No such option: (\S+)(.*)", "没有这个选项: {0}{1}"),
-    (r"No such command '(.+?)'\.?(.*)", "没有这个命令: {0}{1}"),
-    (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", "多余的参数: {0}"),
-    (r"Option '(.+?)' requires an argument\.?", "选项 {0} 需要一个值"),
-    (r"Invalid value for (.+?): (.+)", "{0} 的值无效: {1}"),
-)
-
-
 def _click_message(message: str) -> str:
     """Click's usage errors, in Chinese when the user reads Chinese."""
-    if t("zh", "en") == "en":
-        return message
-    import re  # noqa: PLC0415
+    from .clicktext import translate  # noqa: PLC0415
 
-    for pattern, zh in _CLICK_ZH:
-        m = re.fullmatch(pattern, message.strip(), re.S)
-        if m:
-            return zh.format(*m.groups())
-    return message
+    return translate(message)
 
 
 def _error_line(message: str) -> None:

@@ -12,6 +12,7 @@ still Rich's business.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Sequence
 
 from rich.cells import cell_len, get_character_cell_size
@@ -21,6 +22,17 @@ from rich.style import Style
 GAP = "  "
 MIN_WRAP = 12         # a wrapping column keeps this much (most unit names) while it can
 _NO_LINE_START = set("、,。;:)》」』〕】!?,.;:)")
+
+
+_WORD = re.compile(r"[!-~]")  # printable ASCII: a word, a number, an option, a range
+
+
+def _word_start(line: list[str]) -> int:
+    """Where the Latin word at the end of ``line`` begins (0: the whole line is one word)."""
+    k = len(line)
+    while k > 0 and _WORD.match(line[k - 1]):
+        k -= 1
+    return k
 
 
 def fold(text: str, width: int) -> list[str]:
@@ -44,9 +56,17 @@ def fold(text: str, width: int) -> list[str]:
                 k = len(line) - 1 - line[::-1].index(" ")
                 out.append("".join(line[:k]).rstrip())
                 line = line[k + 1:]
+            elif _WORD.match(ch) and _WORD.match(line[-1]) and _word_start(line) > 0:
+                # a Latin word or number inside Chinese text moves whole to the next line
+                k = _word_start(line)
+                out.append("".join(line[:k]))
+                line = line[k:]
             elif ch in _NO_LINE_START and len(line) > 1:
-                out.append("".join(line[:-1]))
-                line = line[-1:]
+                # the punctuation takes the character (or the Latin word) before it along
+                k = _word_start(line) if _WORD.match(line[-1]) else len(line) - 1
+                k = k if k > 0 else len(line) - 1
+                out.append("".join(line[:k]))
+                line = line[k:]
             else:
                 out.append("".join(line))
                 line = []
