@@ -210,7 +210,8 @@ def text_table(fmt: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]],
     return "\n".join(lines) + "\n\n" + table
 
 
-def terminal_table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, no_wrap: Sequence[int] = ()) -> Any:
+def terminal_table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, no_wrap: Sequence[int] = (),
+                   drop: Sequence[int] = ()) -> Any:
     """A table for the terminal: every value made safe, styles kept for Rich.
 
     A column of names (Lines cells) is never narrower than its longest name,
@@ -230,7 +231,7 @@ def terminal_table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, no
                 value, style = c if isinstance(c, tuple) else (c, "")
                 out.append((safe_lines(value) if isinstance(value, Multiline) else safe(value), style))
         cells.append(out)
-    return Grid([safe(h) for h in headers], cells, no_wrap, atoms)
+    return Grid([safe(h) for h in headers], cells, no_wrap, atoms, drop)
 
 
 def render_rows(fmt: str, headers: Sequence[str], rows: list[Sequence[Cell]], **kw: Any) -> Any:
@@ -373,7 +374,7 @@ def log_view(events: Sequence[Any], fmt: str) -> Any:
         from rich.text import Text  # noqa: PLC0415
 
         return [Text(t("没有符合条件的记录", "no records match"))]
-    return render_rows(fmt, headers, rows, no_wrap=(0, 2, 3))
+    return render_rows(fmt, headers, rows, no_wrap=(0, 2, 3), drop=(7, 5, 4))
 
 
 # The status, unit, task, duty and due views live in views.py.

@@ -84,11 +84,33 @@ class Grid:
     """Rows of (text, style) cells; a cell's text may hold several lines."""
 
     def __init__(self, headers: Sequence[str], rows: Iterable[Sequence[tuple[str, str]]],
-                 no_wrap: Sequence[int] = (), atoms: Iterable[int] = ()) -> None:
+                 no_wrap: Sequence[int] = (), atoms: Iterable[int] = (), drop: Sequence[int] = ()) -> None:
         self.headers = list(headers)
         self.rows = [list(r) for r in rows]
         # atoms: columns of names, one per line, never folded inside a name
         self.no_wrap = set(no_wrap) | set(atoms)
+        self.drop = list(drop)   # columns to leave out, in this order, when a terminal is too narrow
+
+    def fitted(self, total: int) -> "Grid":
+        """This grid, less the optional columns a terminal of ``total`` cells has no room for."""
+        keep = list(range(len(self.headers)))
+        for col in self.drop:
+            if self._needs(keep) <= total:
+                break
+            keep.remove(col)
+        if len(keep) == len(self.headers):
+            return self
+        index = {c: i for i, c in enumerate(keep)}
+        return Grid([self.headers[c] for c in keep], [[row[c] for c in keep] for row in self.rows],
+                    [index[c] for c in self.no_wrap if c in index])
+
+    def _needs(self, cols: Sequence[int]) -> int:
+        """The narrowest this grid can be with these columns: fixed ones whole, the others at their floor."""
+        need = len(GAP) * (len(cols) - 1)
+        for c in cols:
+            widest = max([cell_len(self.headers[c])] + [cell_len(x) for row in self.rows for x in row[c][0].split("\n")])
+            need += widest if c in self.no_wrap else min(widest, MIN_WRAP)
+        return need
 
     def widths(self, total: int) -> list[int]:
         """Column widths that fit `total` cells whenever the fixed columns allow."""
@@ -124,7 +146,11 @@ class Grid:
         return widths
 
     def __rich_console__(self, console: Any, options: Any) -> Iterable[Segment]:
-        widths = self.widths(options.max_width)
+        grid = self.fitted(options.max_width) if self.drop else self
+        yield from grid._segments(options.max_width)
+
+    def _segments(self, total: int) -> Iterable[Segment]:
+        widths = self.widths(total)
         styles: dict[str, Style] = {}
 
         def style(name: str) -> Style | None:

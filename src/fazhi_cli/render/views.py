@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..i18n import t
-from . import (LIGHT_STYLE, Cell, Lines, Ratio, _light_cell, _state_cell, evidence_cell, lead_names, light_label,
+from . import (LIGHT_STYLE, Cell, Lines, Multiline, Ratio, _light_cell, _state_cell, evidence_cell, lead_names, light_label,
                role_label, safe, section_short, state_label, support_count, terminal_table, text_table, to_json)
 
 if TYPE_CHECKING:
@@ -94,9 +94,10 @@ class Page:
     """Lines that say what a table is, the table, and the words for when it is empty."""
 
     def __init__(self, lines: Sequence[tuple[str, str]], headers: Sequence[str], rows: list[list[Cell]],
-                 empty: str, no_wrap: Sequence[int] = (), before: Sequence[Any] = ()) -> None:
+                 empty: str, no_wrap: Sequence[int] = (), before: Sequence[Any] = (), drop: Sequence[int] = (),
+                 lead: Sequence[Any] = ()) -> None:
         self.lines, self.headers, self.rows, self.empty = list(lines), headers, rows, empty
-        self.no_wrap, self.before = no_wrap, list(before)
+        self.no_wrap, self.before, self.drop, self.lead = no_wrap, list(before), drop, list(lead)
 
     def render(self, fmt: str) -> Any:
         if fmt != "table":
@@ -104,11 +105,12 @@ class Page:
             return text_table(fmt, self.headers, self.rows, context)
         from rich.text import Text  # noqa: PLC0415
 
-        out: list[Any] = [Text(safe(x), style=s) for x, s in self.lines]
+        out: list[Any] = [Text(safe(x), style=s) for x, s in self.lines[:2]] + self.lead
+        out += [Text(safe(x), style=s) for x, s in self.lines[2:]]
         out += self.before
         if not self.rows:
             return out + [Text(safe(self.empty))]
-        return out + ["", terminal_table(self.headers, self.rows, no_wrap=self.no_wrap)]
+        return out + ["", terminal_table(self.headers, self.rows, no_wrap=self.no_wrap, drop=self.drop)]
 
 
 # --- status -------------------------------------------------------------------
@@ -252,20 +254,20 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, l
     head = status_header(plan, st)
     lines = [(head[0], "bold"), (head[1], "")]
     before: list[Any] = []
-    if st.as_of > plan.target and fmt == "table" and not light:
-        from rich.text import Text  # noqa: PLC0415
+    lead: list[Any] = []
+    if st.as_of > plan.target and not light:
+        # a plan past its target leads with its final account, section by section
+        c = count(parts)
+        final = t("总体目标期限已过,最终完成情况:按时完成 {a},逾期完成 {b},未完成 {n}",
+                  "The overall target has passed. Final account: {a} on time, {b} late, {n} not done",
+                  a=c["done_on_time"], b=c["done_late"], n=c["parts"] - c["done"])
+        if fmt == "table":
+            from rich.text import Text  # noqa: PLC0415
 
-        fh, frows = _final_rows(plan, parts)
-        c = count(parts)
-        before = ["", Text(t("总体目标期限已过,最终完成情况:按时完成 {a},逾期完成 {b},未完成 {n}",
-                             "The overall target has passed. Final account: {a} on time, {b} late, {n} not done",
-                             a=c["done_on_time"], b=c["done_late"], n=c["parts"] - c["done"]), style="bold"),
-                  terminal_table(fh, frows, no_wrap=(1, 2, 3, 4))]
-    elif st.as_of > plan.target and not light:
-        c = count(parts)
-        lines.append((t("总体目标期限已过,最终完成情况:按时完成 {a},逾期完成 {b},未完成 {n}",
-                        "The overall target has passed. Final account: {a} on time, {b} late, {n} not done",
-                        a=c["done_on_time"], b=c["done_late"], n=c["parts"] - c["done"]), "bold"))
+            fh, frows = _final_rows(plan, parts)
+            lead = [Text(safe(final), style="bold"), terminal_table(fh, frows, no_wrap=(1, 2, 3, 4)), ""]
+        else:
+            lines.append((final, "bold"))
     noun = t("{l}分项", "{l} parts", l=light_label(light)) if light else None
     lines.append((parts_line(count(parts), noun), "bold"))
     if light or by_part:
@@ -276,11 +278,12 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, l
                             l=light_label(light), n=len(duties), k=light), ""))
         headers, rows = part_rows(parts, fmt)
         empty = t("没有{l}分项", "no {l} parts", l=light_label(light)) if light else t("没有分项", "no parts")
-        return Page(lines, headers, rows, empty, no_wrap=(0, 3, 4, 5, 6, 7, 8)).render(fmt)
+        return Page(lines, headers, rows, empty, no_wrap=(0, 3, 4, 5, 6, 7, 8), drop=(6, 8, 9, 7, 5),
+                    lead=lead).render(fmt)
     headers, rows = task_rows(tasks)
     if fmt == "table":
         sh, srows = _section_rows(plan, parts)
-        before += ["", terminal_table(sh, srows, no_wrap=(1, 2, 3, 4, 5, 6, 7))]
+        before += ["", terminal_table(sh, srows, no_wrap=(1, 2, 3, 4, 5, 6, 7), drop=(7, 3, 5, 4, 1))]
     lines_after = [(tasks_line(tasks), "bold")]
     if fmt == "table":
         from rich.text import Text  # noqa: PLC0415
@@ -288,7 +291,7 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, l
         duties = list(st.duties)
         before += ["", Text(safe(duties_line(duties))), "", Text(safe(lines_after[0][0]), style="bold")]
         return Page(lines, headers, rows, t("没有任务", "no tasks"), no_wrap=(0, 3, 4, 5, 6),
-                    before=before).render(fmt)
+                    before=before, drop=(6, 5), lead=lead).render(fmt)
     return Page(lines + lines_after, headers, rows, t("没有任务", "no tasks")).render(fmt)
 
 
@@ -326,7 +329,7 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
     rows = [[x.id, x.title, role_label(x.role), _state_cell(x.state, x.late), _light_cell(x.light), x.due.isoformat(),
              x.on if x.state == "done" else "-", _state_cell(x.item_state)] for x in items]
     empty = t("{u} 没有{l}事项", "{u} has no {l} items", u=unit, l=light_label(light) if light else "")
-    return Page(lines, headers, rows, empty, no_wrap=(0, 2, 3, 4, 5, 6, 7)).render(fmt)
+    return Page(lines, headers, rows, empty, no_wrap=(0, 2, 3, 4, 5, 6, 7), drop=(7, 6, 2)).render(fmt)
 
 
 def _own_light(ps: PartStatus, unit: str, st: Status) -> str:
@@ -357,7 +360,7 @@ def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
                         p=ps.part.id, title=ps.title, s=state_label(ps.state, ps.late, ps.support_only),
                         l=light_label(ps.light), d=ps.part.due, a=_lead_progress(ps), b=support_count([ps])),
                       LIGHT_STYLE[ps.light] if ps.light == "red" else ""))
-    return Page(lines, headers, rows, "", no_wrap=(0, 2, 3, 4)).render(fmt)
+    return Page(lines, headers, rows, "", no_wrap=(0, 2, 3, 4), drop=(5, 2)).render(fmt)
 
 
 # --- yearly duties --------------------------------------------------------------
@@ -410,7 +413,7 @@ def duties_view(plan: Plan, st: Status, fmt: str, light: str | None = None) -> A
                      str(len(sub["late"])), str(len(sub["missing"])), _state_cell(ds.state, ds.late),
                      _light_cell(ds.light)])
     empty = t("没有{l}年度事项", "no {l} yearly duties", l=light_label(light) if light else "")
-    return Page(lines, headers, rows, empty, no_wrap=(0, 2, 3, 4, 5, 6, 7, 8)).render(fmt)
+    return Page(lines, headers, rows, empty, no_wrap=(0, 2, 3, 4, 5, 6, 7, 8), drop=(7, 5, 4)).render(fmt)
 
 
 # --- due ----------------------------------------------------------------------
@@ -433,7 +436,7 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
     for i in items:
         row = [i.due.isoformat(), days_phrase(i.days_left, i.state, i.late), _light_cell(i.light),
                _state_cell(i.state, i.late) if i.state != "done" else (i.done_on or "", "yellow" if i.late else "green"),
-               Lines([i.id, i.title]) if table else f"{i.id} {i.title}", owing_cell(i.units, limit)]
+               Multiline(f"{i.id}\n{i.title}") if table else f"{i.id} {i.title}", owing_cell(i.units, limit)]
         if fmt == "csv":
             row.insert(2, str(i.days_left))
         rows.append(row)
@@ -448,7 +451,7 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
         line = t("{w}截至 {d}{k}:{n} 项待办,其中 {r} 项已逾期", "{w}As of {d}{k}: {n} items to do, {r} overdue",
                  w=who, d=as_of, k=known, n=s["open"], r=s["red"])
     empty = t("没有即将到期或已逾期的事项", "nothing falls due and nothing is late")
-    return Page([(line, "bold")], headers, rows, empty, no_wrap=(0, 1, 2, 3)).render(fmt)
+    return Page([(line, "bold")], headers, rows, empty, no_wrap=(0, 1, 2, 3), drop=(3, 1)).render(fmt)
 
 
 def _due_summary(items: Sequence[DueItem]) -> dict[str, int]:
