@@ -150,6 +150,24 @@ class Format(str, Enum):
     json = "json"
 
 
+class ViewFormat(str, Enum):
+    """`status` and `due` also write a workbook."""
+
+    table = "table"
+    plain = "plain"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+class ReportFormat(str, Enum):
+    markdown = "markdown"
+    docx = "docx"
+    html = "html"
+    xlsx = "xlsx"
+
+
 class Light(str, Enum):
     red = "red"
     yellow = "yellow"
@@ -162,14 +180,37 @@ class State(str, Enum):
     done = "done"
 
 
-def _complete_unit(incomplete: str) -> list[str]:
+def _completion_plan(ctx: Any) -> Any:
+    # the plan in use: --plan when it was typed before the word being completed, else FAZHI_PLAN or the bundled one
     try:
         from .plan import load_plan  # noqa: PLC0415
 
-        plan = load_plan()
-    except FazhiError:
+        return load_plan(ctx.params.get("plan_file") if ctx is not None else None)
+    except (FazhiError, OSError, TypeError, ValueError):
+        return None
+
+
+def _complete_unit(ctx: typer.Context, incomplete: str) -> list[str]:
+    plan = _completion_plan(ctx)
+    return [n for n in plan.names if n.startswith(incomplete)] if plan else []
+
+
+def _complete_target(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Task ids, part ids and yearly duty ids, as `mark` takes them."""
+    plan = _completion_plan(ctx)
+    if plan is None:
         return []
-    return [n for n in plan.names if n.startswith(incomplete)]
+    return [x for x in (*plan.tasks, *plan.parts, *plan.obligations) if x.startswith(incomplete)]
+
+
+def _complete_task(ctx: typer.Context, incomplete: str) -> list[str]:
+    plan = _completion_plan(ctx)
+    return [x for x in plan.tasks if x.startswith(incomplete)] if plan else []
+
+
+def _complete_section(ctx: typer.Context, incomplete: str) -> list[str]:
+    plan = _completion_plan(ctx)
+    return [s.id for s in plan.sections if s.id.startswith(incomplete)] if plan else []
 
 
 PlanOption = Annotated[Optional[Path], typer.Option(
@@ -188,6 +229,15 @@ FormatOption = Annotated[Format, typer.Option(
 UnitOption = Annotated[Optional[str], typer.Option(
     "--unit", "-u", metavar="UNIT", show_default=False, autocompletion=_complete_unit,
     help=t("单位简称、全称或别名(默认取 FAZHI_UNIT)。", "Unit: short name, full name or alias (default: FAZHI_UNIT)."))]
+ViewFormatOption = Annotated[ViewFormat, typer.Option(
+    "--format", "-f", help=t("输出格式(xlsx 需配合 --output)。", "Output format (xlsx needs --output)."))]
+OutputOption = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", metavar="FILE", show_default=False,
+    help=t("写入文件而不是屏幕;格式可由扩展名确定(.xlsx .csv .json .md)。",
+           "Write to this file instead of the screen; the extension can choose the format (.xlsx .csv .json .md)."))]
+ExportOption = Annotated[Optional[Path], typer.Option(
+    "--export", metavar="FILE.svg|FILE.html", show_default=False,
+    help=t("把终端上显示的彩色表格另存为 SVG 或 HTML。", "Also save the coloured table as shown, as SVG or HTML."))]
 WarnOption = Annotated[Optional[int], typer.Option(
     "--warn-days", min=0, max=3660, metavar="N", show_default=False,
     help=t("到期前几天亮黄灯(默认取方案设置,30)。", "Days before a deadline that turn it yellow (default 30)."))]
@@ -226,7 +276,21 @@ def _unit(plan: Any, value: str | None) -> str:
     return plan.resolve_unit(value)
 
 
-def _emit(result: Any, fmt: Format | str) -> None:
+def _destination(fmt: Any, output: Path | None, export: Path | None, plan: Any, data_dir: Path | None) -> Any:
+    """The view's format, or a Destination (output.py) when it is bound for a file."""
+    if output is None and export is None and fmt.value != "xlsx":
+        return fmt
+    from .output import Destination  # noqa: PLC0415
+
+    return Destination.make(fmt.value, output, export, plan, _data_root(data_dir))
+
+
+def _emit(result: Any, fmt: Any) -> None:
+    deliver = getattr(fmt, "deliver", None)
+    if deliver is not None:  # a file was asked for: it is written, and perhaps still shown
+        result = deliver(result)
+        if result is None:
+            return
     fmt = getattr(fmt, "value", fmt)
     if isinstance(result, str):
         if fmt in ("json", "csv"):
@@ -264,6 +328,10 @@ _HELP = {
              "A task's full text, parts, units and deadlines.\n\nExample: fazhi show 7 --format json"),
     "units": t('单位、单位组,以及各单位牵头和配合的分项数。\n\n示例: fazhi units --format csv > 单位.csv',
              'Units, groups, and how many parts each unit leads and supports.\n\nExample: fazhi units --format csv > units.csv'),
+    "report": t('年度报告:某单位的年度工作进展情况总结,或不指定单位时全区的落实情况;可存为 Word、Excel 或 HTML。\n\n'
+                '示例: fazhi report --unit 区编办 --year 2017 --output 区编办2017年总结.docx',
+                "A year's report: a unit's progress summary, or without --unit the district's; as Word, Excel or HTML too."
+                "\n\nExample: fazhi report --unit 区编办 --year 2017 --output summary-2017.docx"),
     "check": t('检查方案文件与进度记录;有问题时逐条列出并以状态码 1 退出。\n\n示例: fazhi check --plan 其他区方案.yaml',
              'Validate the plan and the progress files; list every problem and exit 1 if any.\n\nExample: fazhi check --plan other.yaml'),
 }
@@ -275,13 +343,15 @@ def status(
     as_of: AsOfOption = None,
     unit: Annotated[Optional[str], typer.Option("--unit", "-u", metavar="UNIT", autocompletion=_complete_unit,
                                                 help=t("只看这个单位负责的分项。", "Only the parts this unit holds."))] = None,
-    task: Annotated[Optional[str], typer.Option("--task", "-t", metavar="TASK",
+    task: Annotated[Optional[str], typer.Option("--task", "-t", metavar="TASK", autocompletion=_complete_task,
                                                 help=t("只看一个任务及各单位状态。", "One task and every unit's state in it."))] = None,
-    section: Annotated[Optional[str], typer.Option("--section", "-s", metavar="N",
+    section: Annotated[Optional[str], typer.Option("--section", "-s", metavar="N", autocompletion=_complete_section,
                                                    help=t("只看一个章节(一…八 或 1…8)。", "One section (一…八 or 1…8)."))] = None,
     light: Annotated[Optional[Light], typer.Option("--light", help=t("只看某种灯。", "Only this light."))] = None,
     warn_days: WarnOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: ViewFormatOption = ViewFormat.table,
+    output: OutputOption = None,
+    export: ExportOption = None,
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -294,6 +364,7 @@ def status(
     if unit and task:
         raise UsageError(t("--unit 与 --task 不能同时使用", "--unit and --task cannot be used together"))
     plan = _plan(plan_file)
+    fmt = _destination(fmt, output, export, plan, data_dir)
     day = _as_of(as_of)
     st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days)
     chosen_section = plan.section_id(section) if section else None
@@ -318,7 +389,9 @@ def due(
     check: Annotated[bool, typer.Option("--check", help=t("有红灯时以状态码 3 退出(供定时任务使用)。",
                                                           "Exit with status 3 when anything is red."))] = False,
     warn_days: WarnOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: ViewFormatOption = ViewFormat.table,
+    output: OutputOption = None,
+    export: ExportOption = None,
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -329,6 +402,7 @@ def due(
     from . import progress, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
+    fmt = _destination(fmt, output, export, plan, data_dir)
     day = _as_of(as_of)
     who = plan.resolve_unit(unit) if unit else None
     st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days)
@@ -340,7 +414,7 @@ def due(
 
 @app.command(help=_HELP["mark"])
 def mark(
-    target: Annotated[str, typer.Argument(metavar="TASK_OR_PART",
+    target: Annotated[str, typer.Argument(metavar="TASK_OR_PART", autocompletion=_complete_target,
                                           help=t("任务(7)、分项(6.3)或年度事项(summary-2017)。",
                                                  "A task (7), a part (6.3) or a yearly duty (summary-2017)."))],
     unit: UnitOption = None,
@@ -388,7 +462,8 @@ def undo(
 @app.command(help=_HELP["log"])
 def log(
     unit: UnitOption = None,
-    task: Annotated[Optional[str], typer.Option("--task", "-t", metavar="TASK", help=t("只看一个任务。", "One task only."))] = None,
+    task: Annotated[Optional[str], typer.Option("--task", "-t", metavar="TASK", autocompletion=_complete_task,
+                                                help=t("只看一个任务。", "One task only."))] = None,
     since: Annotated[Optional[str], typer.Option("--since", metavar="DATE",
                                                  help=t("只看此日以后记录的。", "Only records made on or after this day."))] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help=t("最多显示几条。", "At most this many."))] = None,
@@ -430,7 +505,8 @@ def import_(
 
 @app.command(help=_HELP["show"])
 def show(
-    task: Annotated[str, typer.Argument(metavar="TASK", help=t("任务编号,如 7。", "Task number, e.g. 7."))],
+    task: Annotated[str, typer.Argument(metavar="TASK", autocompletion=_complete_task,
+                                        help=t("任务编号,如 7。", "Task number, e.g. 7."))],
     fmt: FormatOption = Format.table,
     plan_file: PlanOption = None,
 ) -> None:
@@ -482,6 +558,43 @@ def check(
     typer.echo("\n".join(report))
     if problems:
         raise typer.Exit(1)
+
+
+@app.command(help=_HELP["report"])
+def report(
+    year: Annotated[int, typer.Option("--year", "-y", min=1900, max=2999, metavar="YEAR", show_default=False,
+                                      help=t("报告哪一年,如 2017。", "The year reported on, e.g. 2017."))],
+    unit: Annotated[Optional[str], typer.Option("--unit", "-u", metavar="UNIT", autocompletion=_complete_unit,
+                                                help=t("某单位的年度总结;不写则为全区的落实情况。",
+                                                       "A unit's own summary; without it, the district's."))] = None,
+    fmt: Annotated[Optional[ReportFormat], typer.Option(
+        "--format", "-f", show_default=False,
+        help=t("markdown(默认)、docx、html 或 xlsx;不写时按 --output 的扩展名。",
+               "markdown (default), docx, html or xlsx; by default the --output file's extension decides."))] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", show_default=False,
+                                                   help=t("写入的文件(docx 和 xlsx 必须指定)。",
+                                                          "The file to write (required for docx and xlsx)."))] = None,
+    as_of: Annotated[Optional[str], typer.Option(
+        "--as-of", metavar="DATE", show_default=False,
+        help=t("按哪一天统计(默认为该年 12 月 31 日,未到则为今天)。",
+               "Count as of this day (default: 31 December of the year, or today if earlier)."))] = None,
+    warn_days: WarnOption = None,
+    plan_file: PlanOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """A year's report: a unit's progress summary, or without --unit the district's; as Word, Excel or HTML too.
+
+    Example: fazhi report --unit 区编办 --year 2017 --output summary-2017.docx
+    """
+    from . import output as out, report as reports  # noqa: PLC0415
+    from .dates import today  # noqa: PLC0415
+
+    plan = _plan(plan_file)
+    who = plan.resolve_unit(unit) if unit else None
+    chosen = out.report_format(fmt.value if fmt else None, output, _data_root(data_dir))
+    day = reports.report_day(plan, year, _as_of(as_of) if as_of else None, today())
+    rep = reports.build(plan, _ledger(plan, data_dir).events, year=year, as_of=day, unit=who, warn_days=warn_days)
+    out.write_report(rep, chosen, output)
 
 
 def _data_root(option: Path | None) -> Path:
