@@ -44,7 +44,7 @@ def check_target(path: Path, fmt: str, data_root: Path | None, option: str = "--
     """Refuse an output file that cannot or must not be written; return it."""
     if path.suffix.lower() not in SUFFIXES[fmt]:
         raise UsageError(t("{o} {p}: {f} 格式的文件名应以 {s} 结尾", "{o} {p}: a {f} file name should end in {s}",
-                           o=option, p=path, f=fmt, s=" 或 ".join(SUFFIXES[fmt]) if SUFFIXES[fmt] else "-"))
+                           o=option, p=path, f=fmt, s=t(" 或 ", " or ").join(SUFFIXES[fmt]) or "-"))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(t("{o} {p}: 文件夹 {d} 不存在", "{o} {p}: the folder {d} does not exist",

@@ -97,7 +97,9 @@ def _progress_figure(rep: Any) -> Any:
     ax.stackplot(days, *series, labels=[name for _, name in labels], step="post",
                  colors=SECTION_COLOURS[:len(labels)], alpha=0.85)
     total = rep.total.parts
-    ax.set_ylim(0, max(total, 1))
+    top = max((sum(p.done.values()) for p in rep.timeline), default=0)
+    ax.set_ylim(0, min(total, max(5, int(top * 1.25) + 1)) or 1)
+    ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_xlim(days[0], days[-1])
     what = t("本单位已完成的分项", "parts the unit has done") if rep.unit else t("已完成的分项", "parts done")
     ax.set_ylabel(t("{w}(共 {n} 个)", "{w} (of {n})", w=what, n=total))

@@ -145,7 +145,8 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list
         share = max(room - sum(fixed), 14 * len(wide))
         scale = share / sum(wide) if wide else 1
         units = [u if u <= 14 else max(14, u * scale) for u in units]
-    return [u * UNIT_CM for u in units]
+    # every table as wide as the page, the spare room shared in proportion
+    return [u * USABLE_CM / sum(units) for u in units]
 
 
 def _shade(cell: Any, fill: str) -> None:
@@ -203,8 +204,10 @@ def _table(doc: Any, table: Table) -> None:
         for cell, value in zip(grid.rows[r].cells, row):
             _put(cell, value, bold=bold)
     for i, w in enumerate(widths):
-        for cell in grid.columns[i].cells:
-            cell.width = Cm(w)
+        column = grid.columns[i]
+        column.width = Cm(w)  # the grid, which LibreOffice and WPS follow
+        for cell in column.cells:
+            cell.width = Cm(w)  # each cell, which Word follows
 
 
 def document(doc: Document, charts: Sequence[Any] | None, no_charts: str = "", *, as_of: date | None = None) -> bytes:

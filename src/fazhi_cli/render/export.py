@@ -7,7 +7,9 @@ the Fira Code font from a CDN (an exported file must fetch nothing; the
 font list below names local fonts only), and it sizes each run of text
 by its number of characters, which squeezes every Chinese character into
 half its cell (Rich issue #2742); the runs are resized here by display
-width, which is how the terminal placed them.
+width, which is how the terminal placed them. Rich also asks for full-width
+forms, which CJK fonts honour by drawing digits two cells wide; that is
+dropped too.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ def _svg_format() -> str:
 
     fmt = re.sub(r"\s*@font-face \{\{.*?\}\}", "", CONSOLE_SVG_FORMAT, flags=re.S)
     fmt = re.sub(r"\s*<!--.*?-->", "", fmt, flags=re.S)
+    # Rich asks for full-width forms, which CJK fonts honour by drawing Latin
+    # letters and digits two cells wide: the terminal draws them in one
+    fmt = fmt.replace("font-variant-east-asian: full-width;", "")
     return fmt.replace("font-family: Fira Code, monospace;", f"font-family: {MONO};")
 
 
@@ -42,10 +47,10 @@ def _fix_text_lengths(svg: str) -> str:
     def resize(m: re.Match) -> str:
         text = unescape(m["text"])
         length = float(m["length"])
-        if not text or cell_len(text) == len(text):
-            return m[0]
-        width = length / len(text) * cell_len(text)
-        return f'{m["head"]}textLength="{width:g}"{m["tail"]}>{m["text"]}</text>'
+        width = length / len(text) * cell_len(text) if text else length
+        # a font that draws a character wider than the terminal did (box drawing
+        # in a CJK font) is squeezed into the run's cells, never over the next run
+        return f'{m["head"]}textLength="{width:g}" lengthAdjust="spacingAndGlyphs"{m["tail"]}>{m["text"]}</text>'
 
     return re.sub(r'(?P<head><text [^>]*?)textLength="(?P<length>[\d.]+)"(?P<tail>[^>]*)>(?P<text>[^<]*)</text>',
                   resize, svg)
@@ -67,5 +72,7 @@ def terminal_file(renderables: Any, kind: str) -> str:
     """The SVG or HTML text of what the terminal shows."""
     console = record(renderables)
     if kind == "svg":
-        return _fix_text_lengths(console.export_svg(title="fazhi", code_format=_svg_format()))
+        # the fonts named above draw Latin at half an em and CJK at a whole one: exactly the
+        # terminal's one cell and two, so text is placed where the terminal put it
+        return _fix_text_lengths(console.export_svg(title="fazhi", code_format=_svg_format(), font_aspect_ratio=0.5))
     return console.export_html(code_format=_html_format(), inline_styles=True)

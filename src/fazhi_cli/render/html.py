@@ -34,8 +34,7 @@ tr.total td { font-weight: bold; background: #fafafa; }
 .light-red { background: #d4380d; color: #fff; font-weight: bold; }
 .light-yellow { background: #faad14; color: #000; font-weight: bold; }
 .light-green { color: #237804; }
-.charts { display: flex; flex-wrap: wrap; gap: 1em; }
-figure.chart { flex: 1 1 480px; margin: 0; }
+figure.chart { margin: 1em auto; max-width: 860px; }
 figure.chart svg { width: 100%%; height: auto; }
 .note { color: #666; font-size: 0.9em; margin-top: 2em; border-top: 1px solid #ddd; padding-top: 0.5em; }
 """ % {"fonts": _FONTS}
