@@ -374,7 +374,7 @@ def test_english_report(plan, ledger, cli):
 
 # --- exactly what the terminal shows -------------------------------------------------------------
 
-def test_export_svg_is_the_terminal_table(plan, ledger, cli, tmp_path):
+def test_export_svg_is_the_terminal_table(plan, home, cli, tmp_path):
     from rich.cells import cell_len
 
     out = tmp_path / "status.svg"
@@ -496,3 +496,42 @@ def test_completion_reads_the_plan_in_use(tmp_path, plan_text):
     assert _complete("bash", "fazhi status --unit 法制") == []
     assert _complete("bash", f"fazhi status --plan {other} --unit 法制") == ["法制办公室"]
     assert _complete("bash", "fazhi mark 7 --unit 法制", env={"FAZHI_PLAN": str(other)}) == ["法制办公室"]
+
+
+# --- start-up: a run builds only the command it names ------------------------------------------
+
+def test_a_run_registers_only_the_command_it_names(monkeypatch):
+    from fazhi_cli import cli
+
+    every = list(cli.app.registered_commands)
+    names = lambda: [c.name or c.callback.__name__ for c in cli.app.registered_commands]  # noqa: E731
+    try:
+        for args, expected in ((["status", "--as-of", "2017-12-01"], ["status"]),
+                               (["--lang", "en", "due"], ["due"]), (["--lang=en", "report", "-y", "2017"], ["report"])):
+            cli.app.registered_commands[:] = every
+            cli._only_the_command_asked_for(args)
+            assert names() == expected, args
+        for args in (["--help"], ["--version"], ["nosuch"], [], ["--install-completion"]):
+            cli.app.registered_commands[:] = every
+            cli._only_the_command_asked_for(args)
+            assert len(names()) == len(every), args
+        monkeypatch.setenv("_FAZHI_COMPLETE", "complete_bash")
+        cli.app.registered_commands[:] = every
+        cli._only_the_command_asked_for(["status"])
+        assert len(names()) == len(every)
+    finally:
+        cli.app.registered_commands[:] = every
+
+
+def test_the_program_behaves_the_same_with_one_command_built(cli, home):
+    from conftest import run_fazhi
+
+    env = {"FAZHI_HOME": str(home)}
+    alone = run_fazhi("status", "--as-of", "2017-12-01", "--format", "plain", env=env)
+    assert alone.returncode == 0 and alone.stdout.decode() == cli("status", "--as-of", "2017-12-01", "-f", "plain").stdout
+    english = run_fazhi("--lang", "en", "due", "--as-of", "2016-11-15", "-f", "plain", env=env)
+    assert english.returncode == 0 and english.stdout.decode().startswith("Due ")
+    unknown = run_fazhi("nosuch", env=env)
+    assert unknown.returncode == 2 and "没有这个命令: nosuch" in unknown.stderr.decode()
+    helped = run_fazhi("--help", env=env)
+    assert b"report" in helped.stdout and b"status" in helped.stdout

@@ -609,4 +609,31 @@ def main() -> None:
     import gc  # noqa: PLC0415
 
     gc.disable()
+    _only_the_command_asked_for(sys.argv[1:])
     app()
+
+
+def _only_the_command_asked_for(args: list[str]) -> None:
+    """Register only the command the line names, when it plainly names one.
+
+    Typer builds the Click parameters of every registered command on every
+    run, whichever is invoked: each command and option costs start-up time
+    for all the others. A run of `fazhi status` needs only `status`. Help,
+    completion, the version and anything unusual get the full set.
+    """
+    if os.environ.get("_FAZHI_COMPLETE"):
+        return
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word == "--lang":
+            i += 2
+        elif word.startswith("--lang="):
+            i += 1
+        elif word.startswith("-"):
+            return
+        else:
+            chosen = [c for c in app.registered_commands if (c.name or c.callback.__name__) == word]
+            if len(chosen) == 1:
+                app.registered_commands[:] = chosen
+            return
