@@ -308,6 +308,11 @@ def test_status_workbook(plan, ledger, cli, tmp_path):
     one = next(r for r in parts.iter_rows(min_row=4) if r[0].value == "1.1")
     assert one[2].value == "进行中" and one[-1].value == "区法制办"   # still owed by its other lead
     assert wb["章节"]["A2"].value.startswith("分项 54 个:已完成 2")
+    task = tmp_path / "task7.xlsx"
+    assert cli("status", "--task", "7", "--as-of", "2017-12-31", "-o", task).exit_code == 0
+    units = _xlsx(task)["各单位"]
+    assert [c.value for c in units[4]] == ["7.1", "区法制办", "牵头", "已完成", datetime(2017, 11, 30)]
+    assert units.max_row == 3 + 18
 
 
 def test_due_and_unit_workbooks(plan, ledger, cli, tmp_path):
@@ -535,3 +540,20 @@ def test_the_program_behaves_the_same_with_one_command_built(cli, home):
     assert unknown.returncode == 2 and "没有这个命令: nosuch" in unknown.stderr.decode()
     helped = run_fazhi("--help", env=env)
     assert b"report" in helped.stdout and b"status" in helped.stdout
+
+
+def test_hostile_plan_text_reaches_every_file_as_inert_text(cli, home, tmp_path, plan_text):
+    bad = tmp_path / "p.yaml"
+    bad.write_text(plan_text.replace('title: "加强规范性文件管理"', 'title: "[red]x[/red] \\e[5m闪 \\u202e反 <b>"', 1),
+                   encoding="utf-8")
+    for name in ("r.docx", "r.xlsx", "r.html", "r.md"):
+        r = cli("report", "--plan", bad, "--year", "2017", "--output", tmp_path / name)
+        assert r.exit_code == 0, (name, r.output)
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "[red]x[/red] \\x1b[5m闪 \\u202e反 &lt;b&gt;" in html and "\x1b" not in html and "\u202e" not in html
+    import docx
+
+    cells = [c.text for t in docx.Document(str(tmp_path / "r.docx")).tables for row in t.rows for c in row.cells]
+    assert "[red]x[/red] \\x1b[5m闪 \\u202e反 <b>" in cells
+    md = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "\x1b" not in md and "\\<b\\>" in md

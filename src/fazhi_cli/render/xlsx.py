@@ -234,6 +234,12 @@ def _status_sheets(doc: dict, plan: Any, title: str) -> list[Sheet]:
     sheets.append(Sheet(t("分项", "Parts"), title, headers, prows,
                         lead=(t("{u}负责的分项 {n} 个", "{n} parts held by {u}", u=unit, n=len(prows)) if unit
                               else t("分项 {n} 个", "{n} parts", n=len(prows)))))
+    if unit is None and len(tasks) == 1:  # `status --task N`: every unit's state in it, as the terminal shows
+        urows = [[p["id"], u["unit"], role_label(u["role"]), state_label(u["state"]), _day(u["on"])]
+                 for p in tasks[0]["parts"] for u in p["units"]]
+        sheets.append(Sheet(t("各单位", "Units"), title,
+                            [t("分项", "Part"), t("单位", "Unit"), t("职责", "Role"), t("状态", "State"),
+                             t("日期", "On")], urows, lead=t("{n} 个单位次", "{n} unit entries", n=len(urows))))
     if unit is not None and doc.get("duties"):
         drows = [[d["id"], d["title"], _day(d["due"]), state_label(d["state"]), LightCell(d["light"])]
                  for d in doc["duties"]]
