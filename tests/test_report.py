@@ -276,6 +276,8 @@ def test_unit_workbook_lights_are_fills(plan, ledger, cli, tmp_path):
     assert cli("report", "-u", "区编办", "-y", "2017", "-f", "xlsx", "-o", out).exit_code == 0
     wb = _xlsx(out)
     assert wb.sheetnames == ["章节进度", "承担事项", "本年完成", "逾期未完成", "尚未到期"]
+    assert wb["本年完成"]["A1"].value == ("番禺区创建珠三角法治政府示范区工作方案(番府办〔2016〕60号) · "
+                                      "区编办2017年度工作进展情况总结(草稿) · 截至 2017-12-31")
     red = _find(wb["承担事项"], "红灯")
     assert red.fill.fill_type == "solid" and red.fill.fgColor.rgb == "FFC00000" and red.font.color.rgb == "FFFFFFFF"
     green = _find(wb["承担事项"], "绿灯")

@@ -146,7 +146,9 @@ def _put(cell: Any, value: Any, fill_cls: Any, font_cls: Any) -> None:
 
 def report_workbook(doc: Document, rep: Any) -> bytes:
     """One sheet per part of the report, each titled with the plan and the day."""
-    title = f"{doc.title} · " + t("截至 {d}", "as of {d}", d=rep.as_of)
+    number = f"({rep.plan_number})" if rep.plan_number else ""
+    head = f"{doc.title}{number}" if rep.unit is None else f"{rep.plan_title}{number} · {doc.title}"
+    title = f"{head} · " + t("截至 {d}", "as of {d}", d=rep.as_of)
     sheets = [Sheet(tb.key, title, tb.headers, tb.rows, tb.total, lead=tb.lead) for tb in doc.tables]
     return workbook(sheets, title=doc.title, as_of=rep.as_of)
 
