@@ -201,8 +201,6 @@ def _inline_svg(svg: str, key: str) -> str:
 
 def png_charts(rep: Any, dpi: int = 150) -> list[Chart]:
     """Both charts as PNG, drawn with an installed CJK font; NoCJKFont if there is none."""
-    import matplotlib  # noqa: PLC0415
-
     font = find_cjk_font()
     if font is None:
         raise NoCJKFont(t("本机没有能显示中文的字体(如 Microsoft YaHei、SimHei、Noto Sans CJK、文泉驿)",
