@@ -145,24 +145,49 @@ LIGHTS = {"red": "red", "yellow": "yellow", "green": "green", "红灯": "red", "
 STATES = {"todo": "todo", "doing": "doing", "done": "done", "未开始": "todo", "进行中": "doing", "已完成": "done"}
 
 
+VIEW_FORMATS = {**FORMATS, "xlsx": "xlsx"}        # status and due also write a workbook
+REPORT_FORMATS = ("markdown", "docx", "html", "xlsx")
 
 
 def _format(value: str) -> str:
-    return FORMATS[value]
+    return VIEW_FORMATS[value]
 
 
 def _light(value: str | None) -> str | None:
     return LIGHTS[value] if value else None
 
 
-def _complete_unit(incomplete: str) -> list[str]:
+def _completion_plan(ctx: Any) -> Any:
+    # the plan in use: --plan when it was typed before the word being completed, else FAZHI_PLAN or the bundled one
     try:
         from .plan import load_plan  # noqa: PLC0415
 
-        plan = load_plan()
-    except FazhiError:
+        return load_plan(ctx.params.get("plan_file") if ctx is not None else None)
+    except (FazhiError, OSError, TypeError, ValueError):
+        return None
+
+
+def _complete_unit(ctx: typer.Context, incomplete: str) -> list[str]:
+    plan = _completion_plan(ctx)
+    return [n for n in plan.names if n.startswith(incomplete)] if plan else []
+
+
+def _complete_target(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Task ids, part ids and yearly duty ids, as `mark` takes them."""
+    plan = _completion_plan(ctx)
+    if plan is None:
         return []
-    return [n for n in plan.names if n.startswith(incomplete)]
+    return [x for x in (*plan.tasks, *plan.parts, *plan.obligations) if x.startswith(incomplete)]
+
+
+def _complete_task(ctx: typer.Context, incomplete: str) -> list[str]:
+    plan = _completion_plan(ctx)
+    return [x for x in plan.tasks if x.startswith(incomplete)] if plan else []
+
+
+def _complete_section(ctx: typer.Context, incomplete: str) -> list[str]:
+    plan = _completion_plan(ctx)
+    return [s.id for s in plan.sections if s.id.startswith(incomplete)] if plan else []
 
 
 PlanOption = Annotated[Optional[Path], typer.Option(
@@ -193,6 +218,17 @@ AllUnitsOption = Annotated[bool, typer.Option(
 UnitOption = Annotated[Optional[str], typer.Option(
     "--unit", "-u", metavar=t("单位", "UNIT"), show_default=False, autocompletion=_complete_unit,
     help=t("单位简称、全称或别名(默认取 FAZHI_UNIT)。", "Unit: short name, full name or alias (default: FAZHI_UNIT)."))]
+ViewFormatOption = Annotated[Literal[tuple(VIEW_FORMATS)], typer.Option(  # type: ignore[valid-type]
+    "--format", "-f", metavar=t("表格|文本|markdown|csv|json|xlsx", "table|plain|markdown|csv|json|xlsx"),
+    help=t("输出格式:表格(table)、文本(plain)、markdown、csv、json,或 xlsx(需配合 --output)。",
+           "Output format: table, plain, markdown, csv, json, or xlsx (with --output)."))]
+OutputOption = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", metavar=t("文件", "FILE"), show_default=False,
+    help=t("写入文件而不是屏幕;格式可由扩展名确定(.xlsx .csv .json .md)。",
+           "Write to this file instead of the screen; the extension can choose the format (.xlsx .csv .json .md)."))]
+ExportOption = Annotated[Optional[Path], typer.Option(
+    "--export", metavar=t("文件.svg|文件.html", "FILE.svg|FILE.html"), show_default=False,
+    help=t("把终端上显示的彩色表格另存为 SVG 或 HTML。", "Also save the coloured table as shown, as SVG or HTML."))]
 WarnOption = Annotated[Optional[int], typer.Option(
     "--warn-days", min=0, max=3660, metavar=t("天数", "N"), show_default=False,
     help=t("到期前几天亮黄灯(默认取方案设置,30)。", "Days before a deadline that turn it yellow (default 30)."))]
@@ -260,7 +296,21 @@ def _unit(plan: Any, value: str | None) -> str:
     return plan.resolve_unit(value)
 
 
-def _emit(result: Any, fmt: str) -> None:
+def _destination(fmt: str, output: Path | None, export: Path | None, plan: Any, data_dir: Path | None) -> Any:
+    """The view's format, or a Destination (output.py) when it is bound for a file."""
+    if output is None and export is None and fmt != "xlsx":
+        return fmt
+    from .output import Destination  # noqa: PLC0415
+
+    return Destination.make(fmt, output, export, plan, _data_root(data_dir))
+
+
+def _emit(result: Any, fmt: Any) -> None:
+    deliver = getattr(fmt, "deliver", None)
+    if deliver is not None:  # a file was asked for: it is written, and perhaps still shown
+        result = deliver(result)
+        if result is None:
+            return
     fmt = getattr(fmt, "value", fmt)
     if isinstance(result, str):
         if fmt in ("json", "csv"):
@@ -302,6 +352,10 @@ _HELP = {
              "A task's full text, parts, units and deadlines.\n\nExample: fazhi show 7 --format json"),
     "units": t('单位、单位组,以及各单位牵头和配合的分项数。\n\n示例: fazhi units --format csv > 单位.csv',
              'Units, groups, and how many parts each unit leads and supports.\n\nExample: fazhi units --format csv > units.csv'),
+    "report": t('年度报告:某单位的年度工作进展情况总结,或不指定单位时全区的落实情况;可存为 Word、Excel 或 HTML。\n\n'
+                '示例: fazhi report --unit 区编办 --year 2017 --output 区编办2017年总结.docx',
+                "A year's report: a unit's progress summary, or without --unit the district's; as Word, Excel or HTML too."
+                "\n\nExample: fazhi report --unit 区编办 --year 2017 --output summary-2017.docx"),
     "check": t('检查方案文件与进度记录;有问题时逐条列出并以状态码 1 退出。\n\n示例: fazhi check --plan 其他区方案.yaml',
              'Validate the plan and the progress files; list every problem and exit 1 if any.\n\nExample: fazhi check --plan other.yaml'),
 }
@@ -314,11 +368,11 @@ def status(
     unit: Annotated[Optional[str], typer.Option("--unit", "-u", metavar=t("单位", "UNIT"), autocompletion=_complete_unit,
                                                 help=t("只看这个单位负责的分项和年度事项,按本单位自己的进度亮灯。",
                                                        "Only what this unit holds, lit by its own progress."))] = None,
-    task: Annotated[Optional[str], typer.Option("--task", "-t", metavar=t("任务", "TASK"),
+    task: Annotated[Optional[str], typer.Option("--task", "-t", metavar=t("任务", "TASK"), autocompletion=_complete_task,
                                                 help=t("只看一个任务及各单位状态;年度事项(如 plan-2017)看报送情况。",
                                                        "One task and every unit's state in it; a yearly duty "
                                                        "(e.g. plan-2017) shows who submitted it."))] = None,
-    section: Annotated[Optional[str], typer.Option("--section", "-s", metavar=t("章节", "N"),
+    section: Annotated[Optional[str], typer.Option("--section", "-s", metavar=t("章节", "N"), autocompletion=_complete_section,
                                                    help=t("只看一个章节(一…八 或 1…8)。", "One section (一…八 or 1…8)."))] = None,
     light: LightOption = None,
     duties: Annotated[bool, typer.Option("--duties", help=t("列出年度事项及各单位报送情况。",
@@ -328,7 +382,9 @@ def status(
                                                              "of one per task."))] = False,
     warn_days: WarnOption = None,
     known_at: KnownAtOption = None,
-    fmt: FormatOption = "table",
+    fmt: ViewFormatOption = "table",
+    output: OutputOption = None,
+    export: ExportOption = None,
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -342,21 +398,23 @@ def status(
         raise UsageError(t("--unit、--task 与 --duties 不能同时使用", "--unit, --task and --duties cannot be used together"))
     fmt, light = _format(fmt), _light(light)
     plan = _plan(plan_file)
+    dest = _destination(fmt, output, export, plan, data_dir)
+    fmt = getattr(dest, "value", dest)        # the format the view is computed in
     day = _as_of(as_of)
     st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days, _known_at(known_at))
     chosen_section = plan.section_id(section) if section else None
     tasks = [ts for ts in st.tasks if chosen_section is None or ts.task.section == chosen_section]
     if task and task.strip() in plan.obligations:
-        _emit(render.duty_detail_view(plan, st, next(d for d in st.duties if d.duty.id == task.strip()), fmt), fmt)
+        _emit(render.duty_detail_view(plan, st, next(d for d in st.duties if d.duty.id == task.strip()), fmt), dest)
     elif task:
         chosen = plan.task_of(task)
-        _emit(render.task_detail_view(plan, st, next(ts for ts in st.tasks if ts.task is chosen), fmt), fmt)
+        _emit(render.task_detail_view(plan, st, next(ts for ts in st.tasks if ts.task is chosen), fmt), dest)
     elif duties:
-        _emit(render.duties_view(plan, st, fmt, light), fmt)
+        _emit(render.duties_view(plan, st, fmt, light), dest)
     elif unit:
-        _emit(render.unit_view(plan, st, plan.resolve_unit(unit), tasks, fmt, light), fmt)
+        _emit(render.unit_view(plan, st, plan.resolve_unit(unit), tasks, fmt, light), dest)
     else:
-        _emit(render.status_view(plan, st, tasks, fmt, light, by_part), fmt)
+        _emit(render.status_view(plan, st, tasks, fmt, light, by_part), dest)
 
 
 @app.command(help=_HELP["due"])
@@ -372,7 +430,9 @@ def due(
                                                           "Exit with status 3 when anything is red."))] = False,
     warn_days: WarnOption = None,
     known_at: KnownAtOption = None,
-    fmt: FormatOption = "table",
+    fmt: ViewFormatOption = "table",
+    output: OutputOption = None,
+    export: ExportOption = None,
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -384,18 +444,20 @@ def due(
 
     fmt = _format(fmt)
     plan = _plan(plan_file)
+    dest = _destination(fmt, output, export, plan, data_dir)
+    fmt = getattr(dest, "value", dest)        # the format the view is computed in
     day = _as_of(as_of)
     who = _view_unit(plan, unit, all_units)
     st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days, _known_at(known_at))
     items = progress.due_items(st, within=within, unit=who, everything=everything)
-    _emit(render.due_view(plan, items, day, fmt, st.known_at, everything, who), fmt)
+    _emit(render.due_view(plan, items, day, fmt, st.known_at, everything, who), dest)
     if check and any(i.light == "red" for i in items):
         raise typer.Exit(EXIT_OVERDUE)
 
 
 @app.command(help=_HELP["mark"])
 def mark(
-    target: Annotated[str, typer.Argument(metavar=t("任务或分项", "TASK_OR_PART"),
+    target: Annotated[str, typer.Argument(metavar=t("任务或分项", "TASK_OR_PART"), autocompletion=_complete_target,
                                           help=t("任务(7)、分项(6.3)或年度事项(summary-2017)。",
                                                  "A task (7), a part (6.3) or a yearly duty (summary-2017)."))],
     unit: UnitOption = None,
@@ -477,7 +539,7 @@ def undo(
 @app.command(help=_HELP["log"])
 def log(
     unit: UnitOption = None,
-    task: Annotated[Optional[str], typer.Option("--task", "-t", metavar=t("任务", "TASK"), help=t("只看一个任务。", "One task only."))] = None,
+    task: Annotated[Optional[str], typer.Option("--task", "-t", metavar=t("任务", "TASK"), autocompletion=_complete_task, help=t("只看一个任务。", "One task only."))] = None,
     since: Annotated[Optional[str], typer.Option("--since", metavar=t("日期", "DATE"),
                                                  help=t("只看此日以后记录的。", "Only records made on or after this day."))] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help=t("最多显示几条。", "At most this many."))] = None,
@@ -532,7 +594,7 @@ def import_(
 
 @app.command(help=_HELP["show"])
 def show(
-    task: Annotated[str, typer.Argument(metavar=t("任务", "TASK"), help=t(
+    task: Annotated[str, typer.Argument(metavar=t("任务", "TASK"), autocompletion=_complete_task, help=t(
         "任务编号(如 7)、分项(7.1)或年度事项(如 plan-2017)。", "A task (7), a part (7.1) or a yearly duty (plan-2017)."))],
     fmt: FormatOption = "table",
     plan_file: PlanOption = None,
@@ -598,6 +660,43 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command(help=_HELP["report"])
+def report(
+    year: Annotated[int, typer.Option("--year", "-y", min=1900, max=2999, metavar=t("年份", "YEAR"), show_default=False,
+                                      help=t("报告哪一年,如 2017。", "The year reported on, e.g. 2017."))],
+    unit: Annotated[Optional[str], typer.Option("--unit", "-u", metavar=t("单位", "UNIT"), autocompletion=_complete_unit,
+                                                help=t("某单位的年度总结;不写则为全区的落实情况。",
+                                                       "A unit's own summary; without it, the district's."))] = None,
+    fmt: Annotated[Optional[Literal[REPORT_FORMATS]], typer.Option(  # type: ignore[valid-type]
+        "--format", "-f", show_default=False, metavar="markdown|docx|html|xlsx",
+        help=t("markdown(默认)、docx、html 或 xlsx;不写时按 --output 的扩展名。",
+               "markdown (default), docx, html or xlsx; by default the --output file's extension decides."))] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar=t("文件", "FILE"), show_default=False,
+                                                   help=t("写入的文件(docx 和 xlsx 必须指定)。",
+                                                          "The file to write (required for docx and xlsx)."))] = None,
+    as_of: Annotated[Optional[str], typer.Option(
+        "--as-of", metavar=t("日期", "DATE"), show_default=False,
+        help=t("按哪一天统计(默认为该年 12 月 31 日,未到则为今天)。",
+               "Count as of this day (default: 31 December of the year, or today if earlier)."))] = None,
+    warn_days: WarnOption = None,
+    plan_file: PlanOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """A year's report: a unit's progress summary, or without --unit the district's; as Word, Excel or HTML too.
+
+    Example: fazhi report --unit 区编办 --year 2017 --output summary-2017.docx
+    """
+    from . import output as out, report as reports  # noqa: PLC0415
+    from .dates import today  # noqa: PLC0415
+
+    plan = _plan(plan_file)
+    who = plan.resolve_unit(unit) if unit else None
+    chosen = out.report_format(fmt, output, _data_root(data_dir))
+    day = reports.report_day(plan, year, _as_of(as_of) if as_of else None, today())
+    rep = reports.build(plan, _ledger(plan, data_dir).events, year=year, as_of=day, unit=who, warn_days=warn_days)
+    out.write_report(rep, chosen, output)
+
+
 def _data_root(option: Path | None) -> Path:
     from .ledger import data_dir as resolve  # noqa: PLC0415
 
@@ -610,4 +709,31 @@ def main() -> None:
     import gc  # noqa: PLC0415
 
     gc.disable()
+    _only_the_command_asked_for(sys.argv[1:])
     app()
+
+
+def _only_the_command_asked_for(args: list[str]) -> None:
+    """Register only the command the line names, when it plainly names one.
+
+    Typer builds the Click parameters of every registered command on every
+    run, whichever is invoked: each command and option costs start-up time
+    for all the others. A run of `fazhi status` needs only `status`. Help,
+    completion, the version and anything unusual get the full set.
+    """
+    if os.environ.get("_FAZHI_COMPLETE"):
+        return
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word == "--lang":
+            i += 2
+        elif word.startswith("--lang="):
+            i += 1
+        elif word.startswith("-"):
+            return
+        else:
+            chosen = [c for c in app.registered_commands if (c.name or c.callback.__name__) == word]
+            if len(chosen) == 1:
+                app.registered_commands[:] = chosen
+            return

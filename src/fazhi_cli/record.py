@@ -98,6 +98,9 @@ def _evidence(values: Sequence[str]) -> tuple[list[dict], list[ledger.EvidenceFi
 
 def _validated(plan: Plan, events: list[dict], day: str) -> list[dict]:
     # The same checks an imported record meets: one path for every record.
+    # (--on was checked against the caller's day already; a record stamped
+    # by this machine's clock is never "after today" by that clock.)
+    day = max(day, ledger.now().date().isoformat())
     for obj in events:
         try:
             ledger.check_record(obj, plan, today=day, file_unit=obj["unit"])

@@ -101,7 +101,9 @@ class Page:
 
     def render(self, fmt: str) -> Any:
         if fmt != "table":
-            context = [x for x, _ in self.lines] + ([] if self.rows else [self.empty])
+            context = [x for x, _ in self.lines] + ([] if self.rows or not self.empty else [self.empty])
+            if not self.rows and fmt != "csv":     # CSV keeps its header row for programs
+                return "\n".join(safe(x) for x in context) + "\n"
             return text_table(fmt, self.headers, self.rows, context)
         from rich.text import Text  # noqa: PLC0415
 

@@ -1,0 +1,224 @@
+"""The report as headings, sentences and tables, once for every format.
+
+Markdown, Word, HTML and Excel draw the same ``Document``: the same
+headings, the same columns, and a sentence above each table that counts
+exactly the rows below it. Cells are plain values (text, whole numbers,
+dates) or a ``LightCell``; each renderer makes them safe and styles them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, NamedTuple
+
+from ..i18n import t
+from . import light_label, role_label, state_label
+
+
+class LightCell(NamedTuple):
+    light: str
+
+    def __str__(self) -> str:
+        return light_label(self.light)
+
+
+class Table(NamedTuple):
+    key: str               # a short name: the sheet's name in Excel
+    heading: str
+    lead: str              # one sentence that counts the rows below
+    headers: list[str]
+    rows: list[list[Any]]
+    total: list[Any] | None = None   # a last row in bold, when the table has one
+
+
+class Document(NamedTuple):
+    title: str
+    subtitle: list[str]
+    tables: list[Table]
+    charts_after: int      # the charts go after this table (its index)
+    note: str              # the closing line: how this was made
+
+
+def _numbered(n: int, text: str) -> str:
+    return t("{z}、{x}", "{n}. {x}", z="一二三四五六七八九十"[n - 1], n=n, x=text)
+
+
+def _what(item: Any) -> str:
+    return item.title
+
+
+def _plan_line(rep: Any) -> str:
+    number = f"({rep.plan_number})" if rep.plan_number else ""
+    return f"《{rep.plan_title}》{number}"
+
+
+def _finish(item: Any) -> str:
+    return t("逾期完成", "done late") if item.late else t("按期完成", "on time")
+
+
+def _owing(units: tuple[str, ...]) -> str:
+    return "、".join(units)
+
+
+def _days_late(rep: Any, item: Any) -> int:
+    return (rep.as_of - item.due).days
+
+
+def _days_left(rep: Any, item: Any) -> int:
+    return (item.due - rep.as_of).days
+
+
+def section_table(rep: Any, n: int, unit: bool) -> Table:
+    headers = [t("章节", "Section"), t("完成", "Done"), t("完成率", "Share"), t("逾期完成", "Done late"),
+               t("进行中", "Doing"), t("未开始", "To do"), t("红灯", "Red"), t("黄灯", "Yellow")]
+
+    def row(c: Any, label: str) -> list[Any]:
+        share = f"{round(100 * c.done / c.parts) if c.parts else 0}%"
+        return [label, f"{c.done}/{c.parts}", share, c.done_late, c.doing, c.todo, c.red, c.yellow]
+
+    rows = [row(c, f"({c.id}){c.title}") for c in rep.sections]
+    total = rep.total
+    if unit:
+        lead = t("本单位负责分项 {parts} 个:已完成 {done}(其中逾期完成 {done_late}),进行中 {doing},未开始 {todo};"
+                 "红灯 {red},黄灯 {yellow}。",
+                 "The unit holds {parts} parts: {done} done ({done_late} late), {doing} doing, {todo} to do; "
+                 "{red} red, {yellow} yellow.", **total._asdict())
+    else:
+        lead = t("分项 {parts} 个:已完成 {done}(其中逾期完成 {done_late}),进行中 {doing},未开始 {todo};"
+                 "红灯 {red},黄灯 {yellow}。",
+                 "{parts} parts: {done} done ({done_late} late), {doing} doing, {todo} to do; "
+                 "{red} red, {yellow} yellow.", **total._asdict())
+    return Table(t("章节进度", "Sections"), _numbered(n, t("总体进展", "Overall progress")), lead, headers, rows,
+                 row(total, total.title))
+
+
+def unit_document(rep: Any) -> Document:
+    year, unit = rep.year, rep.unit
+    held = rep.held
+    lead_parts = sum(1 for i in held if i.kind == "part" and i.role == "lead")
+    support_parts = sum(1 for i in held if i.kind == "part" and i.role == "support")
+    duties = sum(1 for i in held if i.kind == "duty")
+    tables = [section_table(rep, 1, unit=True)]
+
+    tables.append(Table(
+        t("承担事项", "Held"), _numbered(2, t("承担的分项和年度事项", "What the unit holds")),
+        t("共 {n} 项:牵头分项 {a} 个,配合分项 {b} 个,{y}年年度事项 {c} 项。",
+          "{n} items: {a} parts led, {b} parts supported, {c} yearly duties of {y}.",
+          n=len(held), a=lead_parts, b=support_parts, c=duties, y=year),
+        [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("本单位状态", "Own state"),
+         t("完成日期", "Done on"), t("灯", "Light")],
+        [[i.id, _what(i), role_label(i.role), i.due, state_label(i.state, i.late), i.on, LightCell(i.light)]
+         for i in held]))
+
+    done = rep.completed
+    late = sum(1 for i in done if i.late)
+    tables.append(Table(
+        t("本年完成", "Completed"), _numbered(3, t("{y}年完成情况", "Completed in {y}", y=year)),
+        t("{y}年完成 {n} 项,其中逾期完成 {m} 项。", "{n} items completed in {y}, {m} of them late.",
+          y=year, n=len(done), m=late) if done else
+        t("{y}年没有完成的记录。", "Nothing was recorded as completed in {y}.", y=year),
+        [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("完成日期", "Done on"),
+         t("完成情况", "Timeliness"), t("备注", "Note"), t("证明材料", "Evidence")],
+        [[i.id, _what(i), role_label(i.role), i.due, i.on, _finish(i), ";".join(i.notes), ";".join(i.evidence)]
+         for i in done]))
+
+    over = rep.overdue
+    tables.append(Table(
+        t("逾期未完成", "Overdue"), _numbered(4, t("逾期未完成的事项", "Overdue")),
+        t("截至 {d},逾期未完成 {n} 项(其中牵头 {m} 项)。", "As of {d}, {n} items are overdue ({m} of them led).",
+          d=rep.as_of, n=len(over), m=sum(1 for i in over if i.role == "lead")) if over else
+        t("截至 {d},没有逾期未完成的事项。", "As of {d}, nothing is overdue.", d=rep.as_of),
+        [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("逾期天数", "Days late"),
+         t("本单位状态", "Own state")],
+        [[i.id, _what(i), role_label(i.role), i.due, _days_late(rep, i), state_label(i.state)] for i in over]))
+
+    pend = rep.pending
+    tables.append(Table(
+        t("尚未到期", "Pending"), _numbered(5, t("尚未到期的事项", "Not yet due")),
+        t("尚未完成、期限未到 {n} 项,按期限先后排列。", "{n} items open and not yet due, soonest first.", n=len(pend)),
+        [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("剩余天数", "Days left"),
+         t("本单位状态", "Own state"), t("灯", "Light")],
+        [[i.id, _what(i), role_label(i.role), i.due, _days_left(rep, i), state_label(i.state), LightCell(i.light)]
+         for i in pend]))
+
+    name = f"{unit}({rep.unit_full_name})" if rep.unit_full_name else unit
+    return Document(
+        title=t("{u}{y}年度工作进展情况总结(草稿)", "{u}: progress summary for {y} (draft)", u=unit, y=year),
+        subtitle=[t("{p}落实情况 · {n}", "{p} · {n}", p=_plan_line(rep), n=name),
+                  t("截至 {d}", "As of {d}", d=rep.as_of)],
+        tables=tables, charts_after=0, note=_note())
+
+
+def district_document(rep: Any) -> Document:
+    year = rep.year
+    tables = [section_table(rep, 1, unit=False)]
+
+    done = rep.completed
+    tables.append(Table(
+        t("本年完成", "Completed"), _numbered(2, t("{y}年完成的事项", "Completed in {y}", y=year)),
+        t("{y}年完成 {n} 项,其中逾期完成 {m} 项。", "{n} items completed in {y}, {m} of them late.",
+          y=year, n=len(done), m=sum(1 for i in done if i.late)) if done else
+        t("{y}年没有完成的记录。", "Nothing was recorded as completed in {y}.", y=year),
+        [t("编号", "No."), t("事项", "What"), t("期限", "Due"), t("完成日期", "Done on"), t("完成情况", "Timeliness"),
+         t("完成单位", "Done by"), t("备注", "Note"), t("证明材料", "Evidence")],
+        [[i.id, _what(i), i.due, i.on, _finish(i), _owing(i.done_by), ";".join(i.notes), ";".join(i.evidence)]
+         for i in done]))
+
+    over = rep.overdue
+    owing = {u for i in over for u in i.owing}
+    tables.append(Table(
+        t("逾期未完成", "Overdue"), _numbered(3, t("逾期未完成的事项及责任单位", "Overdue, and who owes it")),
+        t("截至 {d},逾期未完成 {n} 项,涉及 {m} 个单位。", "As of {d}, {n} items are overdue, owed by {m} units.",
+          d=rep.as_of, n=len(over), m=len(owing)) if over else
+        t("截至 {d},没有逾期未完成的事项。", "As of {d}, nothing is overdue.", d=rep.as_of),
+        [t("编号", "No."), t("事项", "What"), t("期限", "Due"), t("逾期天数", "Days late"), t("状态", "State"),
+         t("尚欠单位", "Still owed by")],
+        [[i.id, _what(i), i.due, _days_late(rep, i), state_label(i.state), _owing(i.owing)] for i in over]))
+
+    pend = rep.pending
+    tables.append(Table(
+        t("尚未到期", "Pending"), _numbered(4, t("尚未到期的事项", "Not yet due")),
+        t("尚未完成、期限未到 {n} 项(年度事项列至 {y} 年),按期限先后排列。",
+          "{n} items open and not yet due (yearly duties up to {y}), soonest first.", n=len(pend), y=year + 1),
+        [t("编号", "No."), t("事项", "What"), t("期限", "Due"), t("剩余天数", "Days left"), t("状态", "State"),
+         t("灯", "Light"), t("尚欠单位", "Still owed by")],
+        [[i.id, _what(i), i.due, _days_left(rep, i), state_label(i.state), LightCell(i.light), _owing(i.owing)]
+         for i in pend]))
+
+    units = rep.units
+    behind = sum(1 for r in units if r.overdue or r.duties_overdue)
+    tables.append(Table(
+        t("各单位", "Units"), _numbered(5, t("各单位落实情况", "The units' record")),
+        t("责任单位 {n} 个,其中有逾期未完成事项的 {m} 个;逾期多的在前。",
+          "{n} responsible units, {m} of them with something overdue; most overdue first.", n=len(units), m=behind),
+        [t("单位", "Unit"), t("牵头分项", "Parts led"), t("已完成", "Done"), t("逾期完成", "Done late"),
+         t("逾期未完成", "Overdue"), t("应报年度事项", "Duties due"), t("已报", "Reported"),
+         t("逾期未报", "Not reported")],
+        [[r.unit, r.lead, r.done, r.done_late, r.overdue, r.duties_due, r.duties_done, r.duties_overdue]
+         for r in units]))
+
+    number = f"({rep.plan_number})" if rep.plan_number else ""
+    return Document(
+        title=t("{p}{y}年度落实情况", "{p}: progress in {y}", p=rep.plan_title, y=year),
+        subtitle=[t("{n}{i} · 截至 {d}", "{n}{i} · as of {d}", n=rep.plan_number or rep.plan_title,
+                    i=f" · {rep.issuer}" if rep.issuer else "", d=rep.as_of)] if number else
+                 [t("截至 {d}", "As of {d}", d=rep.as_of)],
+        tables=tables, charts_after=0, note=_note())
+
+
+def _note() -> str:
+    return t("本文由 fazhi 根据各单位的进度记录生成,报送前请核对并补充文字说明。",
+             "Drawn up by fazhi from the units' progress records; check and complete it before sending.")
+
+
+def document(rep: Any) -> Document:
+    return district_document(rep) if rep.unit is None else unit_document(rep)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text, for the formats that have only text."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,561 @@
+"""The yearly report and the files people send: read back from what is written.
+
+A small ledger, written through ``record.mark``, gives a year (2017, as of
+its last day) whose completed, pending and overdue items are known by hand:
+
+* 7.1  区法制办 done 2017-11-30 (due 2017-12-31), note and evidence: completed on time
+* 2.2  区编办 done 2017-01-15 (due 2016-12-31), evidence a URL: completed late
+* 1.1  区编办 done 2016-12-01: its own share done in 2016; the part waits for 区法制办
+* summary-2016  区编办 done 2017-03-01: the unit's duty met, the district's not (36 others owe it)
+* report-2017  区法制办 done 2017-12-20: the district's duty met
+* 6.3  区发展改革局 doing 2017-05-01
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import one_line_error, snapshot
+from fazhi_cli import record, report
+from fazhi_cli.ledger import read_ledger
+from fazhi_cli.render import charts, report_tables
+
+DAY = date(2017, 12, 31)
+HOSTILE_NOTE = '<script>alert(1)</script> =HYPERLINK("http://evil.example","x") | **b** [l](http://x)'
+
+
+def _mark(plan, home, target, unit, on, state="done", note=None, evidence=()):
+    record.mark(plan, home, target=target, unit=unit, state=state, on=on, note=note, evidence=list(evidence),
+                by="测试", clock_today=DAY)
+
+
+@pytest.fixture
+def ledger(plan, home):
+    _mark(plan, home, "7", "区法制办", "2017-11-30", note="完成规范性文件清理", evidence=["番府办〔2017〕12号"])
+    _mark(plan, home, "2.2", "区编办", "2017-01-15", evidence=["https://www.panyu.gov.cn/qzqd"])
+    _mark(plan, home, "1.1", "区编办", "2016-12-01")
+    _mark(plan, home, "summary-2016", "区编办", "2017-03-01", note="已报送")
+    _mark(plan, home, "report-2017", "区法制办", "2017-12-20")
+    _mark(plan, home, "6.3", "区发展改革局", "2017-05-01", state="doing", note="已起草清理方案")
+    return home
+
+
+def build(plan, home, unit=None, as_of=DAY):
+    return report.build(plan, read_ledger(home, plan).events, year=2017, as_of=as_of, unit=unit)
+
+
+# --- the model -----------------------------------------------------------------------
+
+def test_district_model_by_hand(plan, ledger):
+    rep = build(plan, ledger)
+    assert [(i.id, i.on, i.late) for i in rep.completed] == [
+        ("2.2", date(2017, 1, 15), True), ("7.1", date(2017, 11, 30), False),
+        ("report-2017", date(2017, 12, 20), False)]
+    seven = rep.completed[1]
+    assert seven.done_by == ("区法制办",) and seven.notes == ("完成规范性文件清理",)
+    assert seven.evidence == ("番府办〔2017〕12号",)
+    # nothing is overdue among the parts; four yearly duties are, and who owes them is listed
+    assert [i.id for i in rep.overdue] == ["catalogue-2016", "report-2016", "plan-2017", "summary-2016"]
+    summary = rep.overdue[3]
+    assert len(summary.owing) == 36 and "区编办" not in summary.owing
+    assert rep.overdue[0].owing == ("区政府办", "区监察局", "区法制办")
+    pending = [i.id for i in rep.pending]
+    assert "1.1" in pending and "6.3" in pending and "catalogue-2017" in pending and "summary-2017" in pending
+    assert "summary-2018" not in pending          # duties up to next year only
+    assert rep.total.parts == 54 and rep.total.done == 2 and rep.total.done_late == 1
+    assert rep.total.doing == 2                    # 1.1 (one of two leads) and 6.3
+    assert rep.total.red == 0
+    assert sum(c.parts for c in rep.sections) == 54
+    assert rep.supervision is None
+
+
+def test_units_record(plan, ledger):
+    rec = {r.unit: r for r in build(plan, ledger).units}
+    assert rec["区编办"] == report.UnitRecord("区编办", lead=19, done=2, done_late=1, overdue=0,
+                                            duties_due=2, duties_done=1, duties_overdue=1)
+    assert rec["区法制办"].done == 1 and rec["区法制办"].duties_due == 6 and rec["区法制办"].duties_done == 1
+    # most overdue first
+    records = build(plan, ledger).units
+    behind = [r.overdue + r.duties_overdue for r in records]
+    assert behind == sorted(behind, reverse=True)
+
+
+def test_unit_model_by_hand(plan, ledger):
+    rep = build(plan, ledger, unit="区编办")
+    assert [(i.id, i.role, i.late) for i in rep.completed] == [("2.2", "lead", True), ("summary-2016", "lead", False)]
+    assert rep.completed[1].notes == ("已报送",)
+    assert rep.completed[0].evidence == ("https://www.panyu.gov.cn/qzqd",)
+    assert [(i.id, i.light) for i in rep.overdue] == [("plan-2017", "red")]
+    held = {i.id: i for i in rep.held}
+    assert held["1.1"].state == "done" and held["1.1"].on == date(2016, 12, 1)   # done, but in 2016
+    assert "1.1" not in [i.id for i in rep.completed]
+    assert held["7.1"].role == "support" and "7.1" not in [i.id for i in rep.pending]  # its lead finished it
+    assert sorted(i.id for i in rep.held if i.kind == "duty") == ["plan-2017", "summary-2016", "summary-2017"]
+    assert rep.total.parts == 46 and rep.total.done == 2  # 1.1 and 2.2, own share
+
+
+def test_timeline_replays_month_ends(plan, ledger):
+    rep = build(plan, ledger)
+    days = [p.day for p in rep.timeline]
+    assert days[0] == date(2016, 8, 31) and days[-1] == DAY and len(days) == 17
+    by_day = {p.day: p.done for p in rep.timeline}
+    assert sum(by_day[date(2016, 12, 31)].values()) == 0
+    assert by_day[date(2017, 1, 31)]["一"] == 1         # 2.2
+    assert by_day[date(2017, 11, 30)]["二"] == 1        # 7.1
+    unit = build(plan, ledger, unit="区编办")
+    assert sum(unit.timeline[4].done.values()) == 1      # 2016-12-31: its share of 1.1
+
+
+def test_points_go_quarterly_after_three_years():
+    assert report.points(date(2016, 8, 15), date(2016, 10, 3)) == [date(2016, 8, 31), date(2016, 9, 30),
+                                                                   date(2016, 10, 3)]
+    long = report.points(date(2016, 8, 15), date(2020, 5, 1))
+    assert long[:3] == [date(2016, 9, 30), date(2016, 12, 31), date(2017, 3, 31)] and long[-1] == date(2020, 5, 1)
+
+
+def test_report_day(plan):
+    assert report.report_day(plan, 2017, None, date(2026, 1, 1)) == DAY
+    assert report.report_day(plan, 2018, None, date(2018, 5, 2)) == date(2018, 5, 2)
+    from fazhi_cli.errors import UsageError
+
+    for year, as_of, today in ((2015, None, DAY), (2018, None, date(2017, 5, 1)), (2017, date(2016, 5, 1), DAY)):
+        with pytest.raises(UsageError):
+            report.report_day(plan, year, as_of, today)
+
+
+# --- Markdown ----------------------------------------------------------------------------
+
+def test_markdown_unit_summary(plan, ledger, cli):
+    r = cli("report", "--unit", "区编办", "--year", "2017")
+    assert r.exit_code == 0, r.output
+    md = r.stdout
+    assert md.startswith("# 区编办2017年度工作进展情况总结(草稿)\n")
+    assert "## 三、2017年完成情况" in md and "2017年完成 2 项,其中逾期完成 1 项。" in md
+    assert "| 2.2 | 大力推行权责清单制度 | 牵头 | 2016-12-31 | 2017-01-15 | 逾期完成 |  | https://www.panyu.gov.cn/qzqd |" in md
+    assert "截至 2017-12-31,逾期未完成 1 项(其中牵头 1 项)。" in md
+    assert "| plan-2017 | 2017年具体创建工作计划 | 牵头 | 2017-03-10 | 296 | 未开始 |" in md
+
+
+def test_markdown_escapes_hostile_notes(plan, home, cli):
+    _mark(plan, home, "7", "区法制办", "2017-11-30", note=HOSTILE_NOTE)
+    md = cli("report", "--year", "2017").stdout
+    assert "\\<script\\>" in md and "\\| \\*\\*b\\*\\* \\[l\\](http://x)" in md
+    assert "<script>" not in md
+
+
+# --- Word ------------------------------------------------------------------------------------
+
+def _docx(path: Path):
+    import docx
+
+    return docx.Document(str(path))
+
+
+def _east_asia(style) -> str:
+    from docx.oxml.ns import qn
+
+    return style.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+
+
+def test_word_unit_summary_reads_back(plan, ledger, cli, tmp_path):
+    out = tmp_path / "区编办2017年总结.docx"
+    r = cli("report", "--unit", "区编办", "--year", "2017", "--output", out)
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "" and str(out) in r.stderr
+    doc = _docx(out)
+    heads = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name in ("Title", "Heading 1")]
+    assert heads == [("Title", "区编办2017年度工作进展情况总结(草稿)"), ("Heading 1", "一、总体进展"),
+                     ("Heading 1", "二、承担的分项和年度事项"), ("Heading 1", "三、2017年完成情况"),
+                     ("Heading 1", "四、逾期未完成的事项"), ("Heading 1", "五、尚未到期的事项")]
+    sections, held, done, overdue, pending = doc.tables
+    assert [c.text for c in done.rows[0].cells] == ["编号", "事项", "职责", "期限", "完成日期", "完成情况", "备注", "证明材料"]
+    assert [c.text for c in done.rows[1].cells] == ["2.2", "大力推行权责清单制度", "牵头", "2016-12-31", "2017-01-15",
+                                                    "逾期完成", "", "https://www.panyu.gov.cn/qzqd"]
+    assert [c.text for c in done.rows[2].cells][:2] == ["summary-2016", "2016年工作进展情况总结"]
+    assert len(done.rows) == 3 and len(overdue.rows) == 2
+    assert [c.text for c in sections.rows[-1].cells][:3] == ["合计", "2/46", "4%"]
+    # the light is a fill, not only a word
+    red = next(c for row in held.rows for c in row.cells if c.text == "红灯")
+    assert 'w:fill="C00000"' in red._tc.xml
+    # East Asian fonts are named on the styles, so Word and WPS show Chinese as meant
+    assert _east_asia(doc.styles["Normal"]) == "仿宋"
+    assert _east_asia(doc.styles["Heading 1"]) == "黑体"
+    assert _east_asia(doc.styles["Title"]) == "宋体"
+    assert _east_asia(doc.styles["Table Text"]) == "宋体"
+    assert held.rows[1].cells[0].paragraphs[0].style.name == "Table Text"
+
+
+def test_word_has_the_charts_when_a_chinese_font_exists(plan, ledger, cli, tmp_path):
+    if charts.find_cjk_font() is None:
+        pytest.skip("no CJK font on this machine (apt-get install fonts-noto-cjk); the no-font path is tested below")
+    out = tmp_path / "district.docx"
+    r = cli("report", "--year", "2017", "--format", "docx", "--output", out)
+    assert r.exit_code == 0, r.output
+    doc = _docx(out)
+    assert len(doc.inline_shapes) == 2
+    assert not any("未附图表" in p.text for p in doc.paragraphs)
+
+
+def test_word_without_a_chinese_font_leaves_the_charts_out_and_says_why(plan, ledger, cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(charts, "find_cjk_font", lambda: None)
+    out = tmp_path / "district.docx"
+    r = cli("report", "--year", "2017", "--output", out)
+    assert r.exit_code == 0, r.output
+    doc = _docx(out)
+    assert len(doc.inline_shapes) == 0
+    assert any(p.text.startswith("(本文件未附图表:本机没有能显示中文的字体") for p in doc.paragraphs)
+    assert "未附图表" in r.stderr
+
+
+def test_png_chart_refuses_a_font_without_chinese(plan, ledger):
+    rep = build(plan, ledger)
+    with pytest.raises(charts.NoCJKFont):
+        charts.draw_png(rep, ["DejaVu Sans"])
+
+
+def test_png_chart_draws_every_glyph_with_the_chinese_font_found(plan, ledger):
+    font = charts.find_cjk_font()
+    if font is None:
+        pytest.skip("no CJK font on this machine (apt-get install fonts-noto-cjk)")
+    pngs = charts.draw_png(build(plan, ledger), [font])  # raises on any missing glyph
+    assert [c.key for c in pngs] == ["progress", "lights"]
+    assert all(c.data.startswith(b"\x89PNG") for c in pngs)
+
+
+# --- Excel -------------------------------------------------------------------------------------
+
+def _xlsx(path: Path):
+    import openpyxl
+
+    return openpyxl.load_workbook(path)
+
+
+def _find(ws, value):
+    return next(c for row in ws.iter_rows() for c in row if c.value == value)
+
+
+def test_district_workbook_reads_back(plan, ledger, cli, tmp_path):
+    out = tmp_path / "督办台账.xlsx"
+    r = cli("report", "--year", "2017", "--output", out)
+    assert r.exit_code == 0, r.output
+    wb = _xlsx(out)
+    assert wb.sheetnames == ["章节进度", "本年完成", "逾期未完成", "尚未到期", "各单位"]
+    ws = wb["本年完成"]
+    assert "番禺区创建珠三角法治政府示范区工作方案" in ws["A1"].value and "截至 2017-12-31" in ws["A1"].value
+    assert ws["A2"].value == "2017年完成 3 项,其中逾期完成 1 项。"
+    assert [c.value for c in ws[3]] == ["编号", "事项", "期限", "完成日期", "完成情况", "完成单位", "备注", "证明材料"]
+    assert ws.freeze_panes == "A4"
+    row = [c for c in ws[5]]
+    assert row[0].value == "7.1" and row[1].value == "加强规范性文件管理"
+    assert row[2].is_date and row[2].value == datetime(2017, 12, 31) and row[2].number_format == "yyyy-mm-dd"
+    assert row[3].value == datetime(2017, 11, 30)
+    assert row[7].value == "番府办〔2017〕12号"
+    # widths fit Chinese: a CJK character counts two
+    assert ws.column_dimensions["B"].width >= 2 * len("2017年向区人大常委会报告依法行政工作情况") - 4
+    sections = wb["章节进度"]
+    total = [c for c in sections[sections.max_row]]
+    assert total[0].value == "合计" and total[1].value == "2/54" and total[1].data_type == "s"
+    overdue = wb["逾期未完成"]
+    assert overdue.max_row == 3 + 4
+    pending = wb["尚未到期"]
+    yellow = _find(pending, "黄灯")
+    assert yellow.fill.fgColor.rgb == "FFFFC000"
+    units = wb["各单位"]
+    bianban = next(r for r in units.iter_rows(min_row=4, values_only=True) if r[0] == "区编办")
+    assert bianban == ("区编办", 19, 2, 1, 0, 2, 1, 1)
+
+
+def test_unit_workbook_lights_are_fills(plan, ledger, cli, tmp_path):
+    out = tmp_path / "u.xlsx"
+    assert cli("report", "-u", "区编办", "-y", "2017", "-f", "xlsx", "-o", out).exit_code == 0
+    wb = _xlsx(out)
+    assert wb.sheetnames == ["章节进度", "承担事项", "本年完成", "逾期未完成", "尚未到期"]
+    assert wb["本年完成"]["A1"].value == ("番禺区创建珠三角法治政府示范区工作方案(番府办〔2016〕60号) · "
+                                      "区编办2017年度工作进展情况总结(草稿) · 截至 2017-12-31")
+    red = _find(wb["承担事项"], "红灯")
+    assert red.fill.fill_type == "solid" and red.fill.fgColor.rgb == "FFC00000" and red.font.color.rgb == "FFFFFFFF"
+    green = _find(wb["承担事项"], "绿灯")
+    assert green.fill.fgColor.rgb == "FFC6EFCE"
+
+
+def test_workbook_keeps_formula_like_text_as_text(plan, home, cli, tmp_path):
+    _mark(plan, home, "7", "区法制办", "2017-11-30", note=HOSTILE_NOTE)
+    out = tmp_path / "x.xlsx"
+    assert cli("report", "--year", "2017", "--output", out).exit_code == 0
+    cell = _find(_xlsx(out)["本年完成"], HOSTILE_NOTE.replace("\n", ""))
+    assert cell.data_type == "s"
+
+
+def test_status_workbook(plan, ledger, cli, tmp_path):
+    out = tmp_path / "status.xlsx"
+    r = cli("status", "--as-of", "2017-12-31", "--format", "xlsx", "--output", out)
+    assert r.exit_code == 0, r.output
+    assert r.stdout == ""
+    wb = _xlsx(out)
+    assert wb.sheetnames == ["章节", "任务", "分项"]
+    tasks = wb["任务"]
+    assert tasks["A1"].value == "番禺区创建珠三角法治政府示范区工作方案(番府办〔2016〕60号) · 截至 2017-12-31"
+    assert tasks.freeze_panes == "A4"
+    seven = next(r for r in tasks.iter_rows(min_row=4) if r[0].value == "7")
+    assert [c.value for c in seven][:4] == ["7", "加强规范性文件管理", "区法制办", "已完成"]
+    assert seven[5].value == datetime(2017, 12, 31) and seven[6].value == "0/17" and seven[6].data_type == "s"
+    assert seven[4].fill.fgColor.rgb == "FFC6EFCE"
+    parts = wb["分项"]
+    one = next(r for r in parts.iter_rows(min_row=4) if r[0].value == "1.1")
+    assert one[2].value == "进行中" and one[-1].value == "区法制办"   # still owed by its other lead
+    assert wb["章节"]["A2"].value.startswith("分项 54 个:已完成 2")
+    task = tmp_path / "task7.xlsx"
+    assert cli("status", "--task", "7", "--as-of", "2017-12-31", "-o", task).exit_code == 0
+    units = _xlsx(task)["各单位"]
+    assert [c.value for c in units[4]] == ["7.1", "区法制办", "牵头", "已完成", datetime(2017, 11, 30)]
+    assert units.max_row == 3 + 18
+
+
+def test_due_and_unit_workbooks(plan, ledger, cli, tmp_path):
+    out = tmp_path / "due.xlsx"           # the file name chooses the format
+    r = cli("due", "--as-of", "2017-12-31", "--output", out)
+    assert r.exit_code == 0, r.output
+    ws = _xlsx(out)["到期与逾期"]
+    assert ws["A2"].value == "5 项待办,其中 4 项已逾期"  # 4 duties late, catalogue-2017 due today
+    first = [c for c in ws[4]]
+    assert first[0].value == datetime(2016, 12, 31) and first[1].value == -365 and first[2].value == "红灯"
+    assert first[2].fill.fgColor.rgb == "FFC00000"
+    unit = tmp_path / "unit.xlsx"
+    assert cli("status", "--unit", "区编办", "--as-of", "2017-12-31", "-f", "xlsx", "-o", unit).exit_code == 0
+    wb = _xlsx(unit)
+    assert wb.sheetnames == ["章节", "分项", "年度事项"]
+    two = next(r for r in wb["分项"].iter_rows(min_row=4) if r[0].value == "2.2")
+    assert [c.value for c in two][2:5] == ["牵头", "已完成", "逾期完成"]
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+NETWORK = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import""", re.I)
+
+
+def test_html_report_is_self_contained_with_chinese_charts(plan, ledger, cli, tmp_path):
+    _mark(plan, ledger, "2.1", "区编办", "2017-06-01", state="doing", note=HOSTILE_NOTE)
+    out = tmp_path / "report.html"
+    r = cli("report", "--year", "2017", "--output", out)
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in html
+    assert html.count("<svg") == 2
+    texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", html)
+    assert "各章节已完成分项数(逐月)" in texts and "截至 2017-12-31 各章节分项的红黄绿灯" in texts
+    assert "(一)深化行政体制改革" in texts and "红灯" in texts
+    assert not NETWORK.search(html), NETWORK.search(html)
+    assert "//cdn" not in html and "<script" not in html and "<img" not in html and "<link" not in html
+    assert "<h2>三、逾期未完成的事项及责任单位</h2>" in html
+    assert '<span class="light light-yellow">黄灯</span>' in html
+    # ids of the two inline charts do not collide
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+
+
+def test_html_escapes_notes(plan, home, cli, tmp_path):
+    _mark(plan, home, "7", "区法制办", "2017-11-30", note=HOSTILE_NOTE)
+    out = tmp_path / "r.html"
+    assert cli("report", "--year", "2017", "--format", "html", "--output", out).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert 'href="http' not in html
+
+
+def test_html_to_stdout(plan, ledger, cli):
+    r = cli("report", "--year", "2017", "--format", "html")
+    assert r.exit_code == 0 and r.stdout.startswith("<!DOCTYPE html>")
+
+
+def test_english_report(plan, ledger, cli):
+    r = cli("--lang", "en", "report", "--unit", "区编办", "--year", "2017")
+    assert r.exit_code == 0, r.output
+    assert "## 3. Completed in 2017" in r.stdout and "2 items completed in 2017, 1 of them late." in r.stdout
+
+
+# --- exactly what the terminal shows -------------------------------------------------------------
+
+def test_export_svg_is_the_terminal_table(plan, home, cli, tmp_path):
+    from rich.cells import cell_len
+
+    out = tmp_path / "status.svg"
+    r = cli("status", "--as-of", "2017-12-01", "--export", out, env={"COLUMNS": "120"})
+    assert r.exit_code == 0, r.output
+    assert "红灯" in r.stdout               # still shown on the terminal
+    svg = out.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "cdnjs" not in svg and "url(\"http" not in svg and "@font-face" not in svg
+    runs = re.findall(r'<text [^>]*textLength="([\d.]+)"[^>]*>([^<]+)</text>', svg)
+    texts = "".join(t for _, t in runs)
+    assert "加强规范性文件管理" in texts and "区法制办" in texts
+    # every run is as wide as the cells it takes in the terminal: CJK counts two
+    from html import unescape
+
+    widths = {round(float(length) / cell_len(unescape(text)), 3) for length, text in runs if cell_len(unescape(text))}
+    assert len(widths) == 1, widths
+    assert '<rect fill="#cc555a"' in svg      # the red light's background, in Rich's terminal theme
+
+
+def test_export_html(plan, ledger, cli, tmp_path):
+    out = tmp_path / "due.html"
+    r = cli("due", "--as-of", "2017-12-31", "--export", out)
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    assert "<pre" in html and "catalogue-2016" in html and "红灯" in html
+    assert not NETWORK.search(html)
+
+
+# --- refusals: one line, nothing written, nothing left behind -----------------------------------------
+
+def test_bad_outputs_are_refused(plan, ledger, cli, tmp_path):
+    plan_copy = tmp_path / "tasks.yaml"
+    plan_copy.write_text("keep", encoding="utf-8")
+    folder = tmp_path / "a folder.docx"
+    folder.mkdir()
+    cases = [
+        (["report", "--year", "2017", "--format", "docx"], "请用 --output"),
+        (["report", "--year", "2017", "--format", "xlsx"], "请用 --output"),
+        (["status", "--format", "xlsx"], "请用 --output"),
+        (["report", "--year", "2017", "--output", plan_copy], ".md"),
+        (["report", "--year", "2017", "--format", "docx", "--output", tmp_path / "x.xlsx"], ".docx"),
+        (["report", "--year", "2017", "--output", tmp_path / "nowhere" / "x.docx"], "不存在"),
+        (["report", "--year", "2017", "--output", folder], "不是普通文件"),
+        (["report", "--year", "2017", "--output", ledger / "progress" / "x.docx"], "进度记录文件夹"),
+        (["status", "--output", ledger / "progress" / "x.xlsx"], "进度记录文件夹"),
+        (["status", "--output", tmp_path / "s.yaml"], "请用 --format"),
+        (["status", "--export", tmp_path / "s.png"], ".svg"),
+        (["status", "--export", tmp_path / "s.svg", "--format", "csv"], "--export"),
+        (["report", "--year", "2015"], "2016-2019"),
+        (["report", "--year", "2017", "--unit", "火星局"], "未知单位"),
+        (["report", "--year", "2017", "--as-of", "2016-06-01"], "早于 2017 年"),
+        (["report"], "--year"),
+    ]
+    before_home, before_tmp = snapshot(ledger), sorted(p.name for p in tmp_path.iterdir())
+    for args, words in cases:
+        r = cli(*args)
+        assert r.exit_code == 2, (args, r.output)
+        line = one_line_error(r)
+        assert words in line, (args, line)
+        assert r.stdout == ""
+    assert snapshot(ledger) == before_home
+    assert sorted(p.name for p in tmp_path.iterdir()) == before_tmp
+    assert plan_copy.read_text(encoding="utf-8") == "keep"
+
+
+def test_output_replaces_a_previous_file_and_leaves_no_temporary(plan, ledger, cli, tmp_path):
+    out = tmp_path / "r.md"
+    out.write_text("old", encoding="utf-8")
+    assert cli("report", "--year", "2017", "--output", out).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("# 番禺区")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == ["r.md"]
+
+
+def test_a_failed_write_leaves_nothing(plan, ledger, cli, tmp_path, monkeypatch):
+    import os
+
+    def broken(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken)
+    out = tmp_path / "r.xlsx"
+    r = cli("report", "--year", "2017", "--output", out)
+    assert r.exit_code == 1 and "No space left" in one_line_error(r)
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# --- shell completion that knows the plan -------------------------------------------------------
+
+def _complete(shell: str, words: str, env=None) -> list[str]:
+    from conftest import run_fazhi
+
+    cword = str(len(words.split()) - (0 if words.endswith(" ") else 1))
+    envs = {
+        "bash": {"COMP_WORDS": words, "COMP_CWORD": cword},
+        "zsh": {"_TYPER_COMPLETE_ARGS": words},
+        "fish": {"_TYPER_COMPLETE_ARGS": words, "_TYPER_COMPLETE_FISH_ACTION": "get-args"},
+        "powershell": {"_TYPER_COMPLETE_ARGS": words,
+                       "_TYPER_COMPLETE_WORD_TO_COMPLETE": "" if words.endswith(" ") else words.split()[-1]},
+    }[shell]
+    r = run_fazhi(env={"_FAZHI_COMPLETE": f"complete_{shell}", **envs, **(env or {})})
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode("utf-8")
+    return re.findall(r'"([^"]+)"', out) if shell == "zsh" else [
+        line.split(":::")[0].split("\t")[0] for line in out.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
+def test_completion_of_targets_and_units(shell):
+    assert _complete(shell, "fazhi mark 6.") == ["6.1", "6.2", "6.3", "6.4"]
+    assert _complete(shell, "fazhi mark summ") == ["summary-2016", "summary-2017", "summary-2018"]
+    assert _complete(shell, "fazhi report --unit 区公安") == ["区公安局", "区公安分局"]   # the alias too
+    assert "38" in _complete(shell, "fazhi show 3")
+
+
+def test_completion_reads_the_plan_in_use(tmp_path, plan_text):
+    other = tmp_path / "other.yaml"
+    other.write_text(plan_text.replace("  - name: 区法制办\n", "  - name: 区法制办\n    aliases: [法制办公室]\n", 1),
+                     encoding="utf-8")
+    assert _complete("bash", "fazhi status --unit 法制") == []
+    assert _complete("bash", f"fazhi status --plan {other} --unit 法制") == ["法制办公室"]
+    assert _complete("bash", "fazhi mark 7 --unit 法制", env={"FAZHI_PLAN": str(other)}) == ["法制办公室"]
+
+
+# --- start-up: a run builds only the command it names ------------------------------------------
+
+def test_a_run_registers_only_the_command_it_names(monkeypatch):
+    from fazhi_cli import cli
+
+    every = list(cli.app.registered_commands)
+    names = lambda: [c.name or c.callback.__name__ for c in cli.app.registered_commands]  # noqa: E731
+    try:
+        for args, expected in ((["status", "--as-of", "2017-12-01"], ["status"]),
+                               (["--lang", "en", "due"], ["due"]), (["--lang=en", "report", "-y", "2017"], ["report"])):
+            cli.app.registered_commands[:] = every
+            cli._only_the_command_asked_for(args)
+            assert names() == expected, args
+        for args in (["--help"], ["--version"], ["nosuch"], [], ["--install-completion"]):
+            cli.app.registered_commands[:] = every
+            cli._only_the_command_asked_for(args)
+            assert len(names()) == len(every), args
+        monkeypatch.setenv("_FAZHI_COMPLETE", "complete_bash")
+        cli.app.registered_commands[:] = every
+        cli._only_the_command_asked_for(["status"])
+        assert len(names()) == len(every)
+    finally:
+        cli.app.registered_commands[:] = every
+
+
+def test_the_program_behaves_the_same_with_one_command_built(cli, home):
+    from conftest import run_fazhi
+
+    env = {"FAZHI_HOME": str(home)}
+    alone = run_fazhi("status", "--as-of", "2017-12-01", "--format", "plain", env=env)
+    assert alone.returncode == 0 and alone.stdout.decode() == cli("status", "--as-of", "2017-12-01", "-f", "plain").stdout
+    english = run_fazhi("--lang", "en", "due", "--as-of", "2016-11-15", "--within", "60", "-f", "plain", env=env)
+    assert english.returncode == 0 and english.stdout.decode().startswith("As of 2016-11-15: 3 items")
+    unknown = run_fazhi("nosuch", env=env)
+    assert unknown.returncode == 2 and "没有这个命令: nosuch" in unknown.stderr.decode()
+    helped = run_fazhi("--help", env=env)
+    assert b"report" in helped.stdout and b"status" in helped.stdout
+
+
+def test_hostile_plan_text_reaches_every_file_as_inert_text(cli, home, tmp_path, plan_text):
+    bad = tmp_path / "p.yaml"
+    bad.write_text(plan_text.replace('title: "加强规范性文件管理"', 'title: "[red]x[/red] \\e[5m闪 \\u202e反 <b>"', 1),
+                   encoding="utf-8")
+    for name in ("r.docx", "r.xlsx", "r.html", "r.md"):
+        r = cli("report", "--plan", bad, "--year", "2017", "--output", tmp_path / name)
+        assert r.exit_code == 0, (name, r.output)
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "[red]x[/red] \\x1b[5m闪 \\u202e反 &lt;b&gt;" in html and "\x1b" not in html and "\u202e" not in html
+    import docx
+
+    cells = [c.text for t in docx.Document(str(tmp_path / "r.docx")).tables for row in t.rows for c in row.cells]
+    assert "[red]x[/red] \\x1b[5m闪 \\u202e反 <b>" in cells
+    md = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "\x1b" not in md and "\\<b\\>" in md
