@@ -169,7 +169,8 @@ def test_status_json_by_hand(cli, small_ledger):
     # 54 parts: 7.1 and 2.2 done; 2.1 (no event) todo; 27.1 doing (1 of 34 leads).
     # Red: none (2.2 is done, late); yellow: nothing else is due by 2018-01-20.
     assert doc["summary"] == {"parts": 54, "done": 2, "done_on_time": 1, "done_late": 1, "doing": 1,
-                              "support_only": 0, "todo": 51, "red": 0, "yellow": 0, "green": 54}
+                              "support_only": 0, "todo": 51, "red": 0, "yellow": 0, "green": 54,
+                              "accepted": 0, "pending_review": 2, "returned": 0, "extended": 0, "waived": 0}
     tasks = {t["id"]: t for t in doc["tasks"]}
     seven = tasks["7"]
     assert {k: seven[k] for k in ("id", "title", "state", "light", "late", "due")} == {

@@ -37,6 +37,9 @@ MAX_LINE = 64 * 1024           # a record at its limits is ~25 KiB
 # Plans before identities existed: their records carry no `plan` field.
 LEGACY_PLAN = "番府办〔2016〕60号"
 TYPES = ("mark", "revoke", "attach")
+# The supervising office's acts (督办), written in its own file like any record.
+ACTS = ("review", "extend", "waive", "remind", "close", "reopen")
+VERDICTS = ("accept", "return")
 JOURNAL = ".pending-import"
 _ID = r"[0-9A-Za-z_-]{8,64}"
 _DAY = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
@@ -68,6 +71,11 @@ class Event(NamedTuple):
     line: int = 0
     cmd: str = ""        # the command that wrote it: one `mark 6` writes four events with one cmd
     known_at: str = ""   # when this data folder had it: received_at for an import, else recorded_at
+    subject: str | None = None   # the unit a supervision act is about (None: every unit of the item)
+    verdict: str | None = None   # a review: "accept" (销号) or "return" (退回)
+    until: str | None = None     # an extension: the new due date
+    number: int | None = None    # a reminder: its number in the year
+    approved_by: str = ""        # an extension: who approved it
 
 
 _tuple_new = tuple.__new__
@@ -123,6 +131,9 @@ def _roles(plan: Plan) -> frozenset:
         return hit[1]
     pairs = {(p.id, u) for p in plan.parts.values() for u in (*p.lead_units, *p.support_units)}
     pairs.update((o.id, u) for o in plan.obligations.values() for u in o.units)
+    for new in {s.new for s in plan.successions}:   # a successor answers for what its predecessors held
+        held = {target for target, unit in pairs if unit in plan.predecessors(new)}
+        pairs.update((target, new) for target in held)
     roles = frozenset(pairs)
     _ROLES[id(plan)] = (plan, roles)
     return roles
@@ -207,10 +218,14 @@ def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str
                            u=unit, f=file_unit))
     if unit not in plan.units:
         raise ValueError(t("方案中没有单位 {u!r}", "the plan has no unit {u!r}", u=unit))
-    if target not in plan.parts and target not in plan.obligations:
-        raise ValueError(t("方案中没有分项 {p!r}", "the plan has no part {p!r}", p=target))
-    if (target, unit) not in _roles(plan):
-        raise ValueError(t("{u} 不负责 {p}", "{u} holds no responsibility for {p}", u=unit, p=target))
+    extra: tuple = (None, None, None, None, "")
+    if kind in ACTS or (kind == "revoke" and target == "" and plan.supervises(unit)):
+        extra = _act(obj, plan, kind, unit, target)
+    else:
+        if target not in plan.parts and target not in plan.obligations:
+            raise ValueError(t("方案中没有分项 {p!r}", "the plan has no part {p!r}", p=target))
+        if (target, unit) not in _roles(plan):
+            raise ValueError(t("{u} 不负责 {p}", "{u} holds no responsibility for {p}", u=unit, p=target))
     start = plan.start
     if start is not None and on < start.isoformat():
         raise ValueError(t("日期 {d} 早于方案印发日期 {s}", "date {d} is before the plan was signed ({s})", d=on, s=start))
@@ -225,7 +240,7 @@ def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str
         if type(revokes) is not str or not _ID_RE.fullmatch(revokes):
             raise ValueError(t("撤销记录缺少被撤销的编号", "a revoke record lacks the id it revokes"))
         state = None
-    elif kind == "attach":
+    elif kind == "attach" or kind in ACTS:
         state = revokes = None
     else:
         raise ValueError(t("未知的记录类型 {k!r}", "unknown record type {k!r}", k=kind))
@@ -249,7 +264,37 @@ def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str
     # tuple.__new__ skips the NamedTuple's Python-level constructor: this
     # runs once per record, 100,000 times for a large district.
     return _tuple_new(Event, (eid, kind, target, unit, state, on, note, tuple(evidence), by, stamp, revokes,
-                              file, line, cmd or eid, received or stamp))
+                              file, line, cmd or eid, received or stamp, *extra))
+
+
+def _act(obj: dict, plan: Plan, kind: str, unit: str, target: object) -> tuple:
+    """Check a supervision act; its (subject, verdict, until, number, approved_by)."""
+    if not plan.supervises(unit):
+        who = "、".join(plan.supervision.units) or t("(方案未指定)", "(none named by the plan)")
+        raise ValueError(t("只有督办单位({w})可以记录{k}", "only the supervising unit ({w}) may record a {k}", w=who, k=kind))
+    get = obj.get
+    subject, verdict, until, number, approved = get("subject"), get("verdict"), get("until"), get("number"), get(
+        "approved_by", "")
+    if kind in ("review", "extend", "waive"):
+        if target not in plan.parts and target not in plan.obligations:
+            raise ValueError(t("方案中没有分项 {p!r}", "the plan has no part {p!r}", p=target))
+        if subject is not None and (type(subject) is not str or (target, subject) not in _roles(plan)):
+            raise ValueError(t("{u!r} 不负责 {p}", "{u!r} holds no responsibility for {p}", u=subject, p=target))
+        if kind == "review" and (subject is None or verdict not in VERDICTS):
+            raise ValueError(t("审核记录需要单位和结论(accept 或 return)", "a review needs a unit and a verdict (accept or return)"))
+        if kind == "extend" and (type(until) is not str or not re.fullmatch(_DAY, until) or not _real_day(until)):
+            raise ValueError(t("延期记录的新期限无效: {d!r}", "invalid extended due date: {d!r}", d=until))
+    elif kind == "remind":
+        if type(subject) is not str or subject not in plan.units:
+            raise ValueError(t("催办记录的单位无效: {u!r}", "invalid unit in a reminder: {u!r}", u=subject))
+        if type(number) is not int or not 1 <= number <= 1_000_000:
+            raise ValueError(t("催办编号无效: {n!r}", "invalid reminder number: {n!r}", n=number))
+    elif target != "":
+        raise ValueError(t("{k} 记录不应指明分项", "a {k} record names no part", k=kind))
+    if not _text_ok(approved, MAX_BY) or "\n" in approved:
+        raise ValueError(t("批准人无效", "invalid approved_by"))
+    return (subject, verdict if kind == "review" else None, until if kind == "extend" else None,
+            number if kind == "remind" else None, approved)
 
 
 def _no_constants(name: str) -> None:
@@ -408,7 +453,7 @@ def new_id() -> str:
 
 def new_event(plan: Plan, *, target: str, unit: str, state: str | None, on: str, by: str, cmd: str,
               note: str = "", evidence: list | None = None, revokes: str | None = None,
-              kind: str | None = None) -> dict:
+              kind: str | None = None, **act: object) -> dict:
     event = {
         "id": new_id(),
         "type": kind or ("revoke" if revokes else "mark"),
@@ -426,6 +471,7 @@ def new_event(plan: Plan, *, target: str, unit: str, state: str | None, on: str,
         event["revokes"] = revokes
     elif event["type"] == "mark":
         event["state"] = state
+    event.update((k, v) for k, v in act.items() if v is not None and v != "")
     return event
 
 

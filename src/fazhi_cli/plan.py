@@ -84,6 +84,23 @@ class Obligation(NamedTuple):
     part: str | None = None
 
 
+class Succession(NamedTuple):
+    """Unit ``old``'s responsibilities passed to ``new`` from ``on`` (an institutional reform)."""
+
+    old: str
+    new: str
+    on: date
+    note: str = ""
+
+
+class Supervision(NamedTuple):
+    """Who supervises the plan (督办), and whether a claim counts before it is closed out (销号)."""
+
+    units: tuple[str, ...] = ()
+    review_required: bool = False
+    numbering: str = "督办"      # reminders are numbered 督办〔2017〕3号
+
+
 class Plan(NamedTuple):
     path: str
     title: str
@@ -102,6 +119,8 @@ class Plan(NamedTuple):
     obligations: dict[str, Obligation]
     names: dict[str, str]  # any accepted spelling -> unit name
     id: str = ""  # the plan's explicit `id:`; see `key`
+    supervision: Supervision = Supervision()
+    successions: tuple[Succession, ...] = ()
 
     @property
     def key(self) -> str:
@@ -162,11 +181,42 @@ class Plan(NamedTuple):
         )
 
     def role_of(self, target: Part | Obligation, unit: str) -> str | None:
-        if isinstance(target, Part):
-            if unit in target.lead_units:
+        """The unit's role in a part or duty, its own or inherited from a unit it succeeded."""
+        for name in (unit, *self.predecessors(unit)):
+            if isinstance(target, Part):
+                if name in target.lead_units:
+                    return "lead"
+                if name in target.support_units:
+                    return "support"
+            elif name in target.units:
                 return "lead"
-            return "support" if unit in target.support_units else None
-        return "lead" if unit in target.units else None
+        return None
+
+    def predecessors(self, unit: str) -> tuple[str, ...]:
+        """The units whose responsibilities passed to this one, nearest first."""
+        out: list[str] = []
+        frontier = [unit]
+        while frontier:
+            cur = frontier.pop()
+            for s in self.successions:
+                if s.new == cur and s.old not in out and s.old != unit:
+                    out.append(s.old)
+                    frontier.append(s.old)
+        return tuple(out)
+
+    def successor(self, unit: str, day: date) -> tuple[str, date] | None:
+        """The unit that holds ``unit``'s responsibilities on ``day``, and since when; None if it still does."""
+        chosen = None
+        cur = unit
+        for _ in range(len(self.successions) + 1):
+            nxt = next((s for s in self.successions if s.old == cur and s.on <= day), None)
+            if nxt is None:
+                break
+            chosen, cur = (nxt.new, nxt.on), nxt.new
+        return chosen
+
+    def supervises(self, unit: str) -> bool:
+        return unit in self.supervision.units
 
 
 def did_you_mean(text: str, choices: Iterable[str]) -> str:
@@ -405,7 +455,8 @@ class _Builder:
     def plan(self, root: Any) -> Plan:
         """Build the plan; problems in separate entries are all collected."""
         top = self.mapping(root, t("方案文件", "the plan file"),
-                           ("schema", "plan", "settings", "sections", "units", "groups", "recurring", "tasks"),
+                           ("schema", "plan", "settings", "supervision", "successions", "sections", "units", "groups",
+                            "recurring", "tasks"),
                            ("plan", "sections", "units", "tasks"))
         meta = self.mapping(top["plan"], "plan",
                             ("id", "title", "number", "issuer", "signed", "published", "target", "target_source"),
@@ -427,10 +478,68 @@ class _Builder:
         groups = self._groups(top.get("groups") or _EMPTY_SEQ, names)
         tasks, parts = self._tasks(top["tasks"], sections, groups, names)
         obligations = self._recurring(top.get("recurring") or _EMPTY_SEQ, named_days, tasks, parts, groups, names)
+        supervision = Supervision()
+        with self.entry():
+            supervision = self._supervision(top["supervision"], names) if "supervision" in top else Supervision()
+        successions = self._successions(top.get("successions") or _EMPTY_SEQ, names, plan_args)
         if self.errors:
             raise PlanProblems(self.errors)
         return Plan(path=self.where, warn_days=warn_days, sections=tuple(sections.values()), units=units,
-                    groups=groups, tasks=tasks, parts=parts, obligations=obligations, names=names, **plan_args)
+                    groups=groups, tasks=tasks, parts=parts, obligations=obligations, names=names,
+                    supervision=supervision, successions=successions, **plan_args)
+
+    def _supervision(self, node: Any, names: dict[str, str]) -> Supervision:
+        m = self.mapping(node, "supervision", ("units", "review_required", "numbering"), ("units",))
+        units = []
+        for name, n in self.names(m["units"], "units"):
+            if name not in names:
+                raise self.fail(n, "supervision 中的 {u!r} 不是已定义的单位{h}", "supervision: {u!r} is not a defined unit{h}",
+                                u=name, h=did_you_mean(name, names))
+            units.append(names[name])
+        required = False
+        if "review_required" in m:
+            value = self.text(m["review_required"], "review_required").lower()
+            if value not in ("true", "false"):
+                raise self.fail(m["review_required"], "review_required 应为 true 或 false",
+                                "review_required should be true or false")
+            required = value == "true"
+        numbering = self.text(m["numbering"], "numbering") if "numbering" in m else "督办"
+        return Supervision(tuple(dict.fromkeys(units)), required, numbering)
+
+    def _successions(self, node: Any, names: dict[str, str], meta: dict[str, Any]) -> tuple[Succession, ...]:
+        out: list[Succession] = []
+        for item in self.seq(node, "successions"):
+            with self.entry():
+                m = self.mapping(item, t("职责承继", "a succession"), ("from", "to", "on", "note"), ("from", "to", "on"))
+                ends = []
+                for key in ("from", "to"):
+                    name = self.text(m[key], key)
+                    if name not in names:
+                        raise self.fail(m[key], "{k} 中的 {u!r} 不是已定义的单位{h}", "{k}: {u!r} is not a defined unit{h}",
+                                        k=key, u=name, h=did_you_mean(name, names))
+                    ends.append(names[name])
+                old, new = ends
+                on = self.day(m["on"], "on")
+                start = meta.get("signed") or meta.get("published")
+                if old == new:
+                    raise self.fail(m["to"], "{u} 不能承继自己的职责", "{u} cannot succeed itself", u=old)
+                if start is not None and on < start:
+                    raise self.fail(m["on"], "承继日期 {d} 早于方案印发日期 {s}", "succession date {d} is before the plan was signed ({s})",
+                                    d=on, s=start)
+                if any(s.old == old for s in out):
+                    raise self.fail(m["from"], "{u} 的职责已写明由其他单位承继", "{u}'s responsibilities already pass to another unit",
+                                    u=old)
+                chain, cur = {old}, new
+                while True:  # A -> B -> ... -> A would leave nobody responsible
+                    if cur in chain:
+                        raise self.fail(m["to"], "职责承继形成循环: {u}", "the successions form a cycle through {u}", u=cur)
+                    chain.add(cur)
+                    nxt = next((s for s in out if s.old == cur), None)
+                    if nxt is None:
+                        break
+                    cur = nxt.new
+                out.append(Succession(old, new, on, self.text(m["note"], "note") if "note" in m else ""))
+        return tuple(out)
 
     @contextmanager
     def entry(self) -> Iterator[None]:

@@ -29,14 +29,15 @@ from typing import Any
 from .dates import FIRST_YEAR, LAST_YEAR
 from .files import read_regular
 from .i18n import t
-from .plan import (MAX_WARN_DAYS, PART_ID, UNIT_KINDS, Group, Obligation, Part, Plan, Section, Task, Unit)
+from .plan import (MAX_WARN_DAYS, PART_ID, UNIT_KINDS, Group, Obligation, Part, Plan, Section, Succession,
+                   Supervision, Task, Unit)
 
 try:  # the interpreter's own BLAKE2: importing hashlib would load OpenSSL (~3-5 ms) for one digest
     from _blake2 import blake2b as _blake2b
 except ImportError:  # pragma: no cover - an interpreter built without it
     from hashlib import blake2b as _blake2b
 
-FORMAT = "fazhi-plan-cache-3"
+FORMAT = "fazhi-plan-cache-4"
 # A plan is at most 1 MiB; its entry repeats the expanded unit lists of every
 # part, so it may be a few times larger, never more than this.
 MAX_ENTRY_BYTES = 8 * 1024 * 1024
@@ -155,6 +156,8 @@ def _to_json(plan: Plan, key: str) -> dict:
         "obligations": [[o.id, o.kind, o.year, o.title, d(o.due), o.units, o.source, o.to, o.task, o.part]
                         for o in plan.obligations.values()],
         "names": plan.names,
+        "supervision": [list(plan.supervision.units), plan.supervision.review_required, plan.supervision.numbering],
+        "successions": [[x.old, x.new, d(x.on), x.note] for x in plan.successions],
     }
 
 
@@ -304,10 +307,20 @@ def _from_json(raw: Any, key: str, where: str) -> Plan:
         obligations[oid] = Obligation(oid, _str(kind), _int(year, FIRST_YEAR, LAST_YEAR), _str(otitle), _day(due),
                                       _within(_strs(owed), unit_names), _str(source), _str(to), task, part_ref)
 
+    sup_units, required, numbering = _row(raw.get("supervision"), 3)
+    if type(required) is not bool:
+        raise _NotAnEntry
+    supervision = Supervision(_within(_strs(sup_units), unit_names), required, _str(numbering))
+    successions = []
+    for x in _seq(raw.get("successions")):
+        old, new, on, note = _row(x, 4)
+        successions.append(Succession(_within((_str(old),), unit_names)[0], _within((_str(new),), unit_names)[0],
+                                      _day(on), _str(note)))
+
     return Plan(
         path=where, id=_str(plan_id), title=_str(title), number=_str(number), issuer=_str(issuer),
         signed=_opt_day(signed), published=_opt_day(published), target=_day(target),
         target_source=_str(target_source), warn_days=_int(warn_days, 0, MAX_WARN_DAYS),
         sections=tuple(sections), units=units, groups=groups, tasks=tasks, parts=parts,
-        obligations=obligations, names=names,
+        obligations=obligations, names=names, supervision=supervision, successions=tuple(successions),
     )

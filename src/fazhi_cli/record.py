@@ -472,3 +472,107 @@ def check(plan: Plan, book: Ledger, root: Path) -> tuple[list[str], int]:
     lines.append(t("进度记录: {n} 条,问题 {p} 个", "progress records: {n}, problems: {p}",
                    n=len(book.events), p=len(problems)))
     return lines + problems, len(problems)
+
+
+# --- supervision (督办): the supervising office's acts, in its own file ----------
+
+def _supervisor(plan: Plan, acting: str) -> str:
+    if not plan.supervision.units:
+        raise UsageError(t("方案没有指定督办单位(supervision.units),不能记录督办事项",
+                           "the plan names no supervising unit (supervision.units); supervision acts cannot be recorded"))
+    if not plan.supervises(acting):
+        raise UsageError(t("{u} 不是督办单位;只有 {w} 可以审核、延期、免除、催办或结束方案",
+                           "{u} is not a supervising unit; only {w} may review, extend, waive, remind or close",
+                           u=acting, w="、".join(plan.supervision.units)))
+    return acting
+
+
+def _act_write(plan: Plan, root: Path, acting: str, events: list[dict], day: date) -> list[dict]:
+    _validated(plan, events, day.isoformat())
+    with ledger.Writing(root) as w:
+        w.append(acting, events)
+    return events
+
+
+def _subjects(plan: Plan, target: Part | Obligation, unit: str | None, *, leads_only: bool = False) -> list[str]:
+    if unit is not None:
+        if not plan.role_of(target, unit):
+            raise UsageError(t("{u} 不负责 {p}", "{u} holds no responsibility for {p}", u=unit, p=target.id))
+        return [unit]
+    return []
+
+
+def review(plan: Plan, root: Path, *, target: str, unit: str, acting: str, verdict: str, note: str | None,
+           by: str | None, clock_today: date | None = None) -> list[dict]:
+    """销号 (accept) or 退回 (return) a unit's claim that a part or duty is done."""
+    acting = _supervisor(plan, acting)
+    items = _mine(plan, target, unit)
+    day = clock_today or today()
+    text = ledger.clean_text(note, "--note", allow_empty=False) if note is not None else ""
+    if verdict == "return" and not text:
+        raise UsageError(t("退回时请用 --note 写明理由,单位会在自己的视图中看到",
+                           "say why with --note when returning: the unit sees it in its views"))
+    standing = _own_standing(plan, root, unit, day)
+    unclaimed = [x.id for x in items if getattr(standing.get((x.id, unit)), "state", None) != "done"]
+    if unclaimed:
+        raise UsageError(t("{u} 尚未报告完成 {p},无可审核的内容", "{u} has not reported {p} done; there is nothing to review",
+                           u=unit, p="、".join(unclaimed)))
+    cmd = ledger.new_id()
+    who = _who(by)
+    events = [ledger.new_event(plan, target=x.id, unit=acting, state=None, on=day.isoformat(), by=who, cmd=cmd,
+                               note=text, kind="review", subject=unit, verdict=verdict) for x in items]
+    return _act_write(plan, root, acting, events, day)
+
+
+def extend(plan: Plan, root: Path, *, target: str, unit: str | None, acting: str, to: str, reason: str,
+           approved_by: str | None, by: str | None, clock_today: date | None = None) -> list[dict]:
+    """延期: a new due date for a part or duty (for one unit, or for all), the original kept for assessment."""
+    acting = _supervisor(plan, acting)
+    items = plan.targets(target) if unit is None else _mine(plan, target, unit)
+    new_due = parse_date(to, "--to")
+    late = [x.id for x in items if new_due <= x.due]
+    if late:
+        raise UsageError(t("--to {d} 不晚于 {p} 的原定期限,延期应延到原期限之后", "--to {d} is not after the due date of {p}",
+                           d=new_due, p="、".join(late)))
+    day = clock_today or today()
+    text = ledger.clean_text(reason, "--reason", allow_empty=False)
+    approver = ledger.clean_text(approved_by, "--approved-by", limit=ledger.MAX_BY) if approved_by else ""
+    cmd = ledger.new_id()
+    who = _who(by)
+    events = [ledger.new_event(plan, target=x.id, unit=acting, state=None, on=day.isoformat(), by=who, cmd=cmd,
+                               note=text, kind="extend", subject=unit, until=new_due.isoformat(),
+                               approved_by=approver) for x in items]
+    return _act_write(plan, root, acting, events, day)
+
+
+def waive(plan: Plan, root: Path, *, target: str, unit: str | None, acting: str, reason: str, by: str | None,
+          clock_today: date | None = None) -> list[dict]:
+    """不再适用: the item leaves what is owed (for one unit, or for all) but stays visible with its reason."""
+    acting = _supervisor(plan, acting)
+    items = plan.targets(target) if unit is None else _mine(plan, target, unit)
+    day = clock_today or today()
+    text = ledger.clean_text(reason, "--reason", allow_empty=False)
+    cmd = ledger.new_id()
+    events = [ledger.new_event(plan, target=x.id, unit=acting, state=None, on=day.isoformat(), by=_who(by), cmd=cmd,
+                               note=text, kind="waive", subject=unit) for x in items]
+    return _act_write(plan, root, acting, events, day)
+
+
+def close_plan(plan: Plan, root: Path, *, acting: str, on: str | None, note: str | None, reopen: bool = False,
+               by: str | None = None, clock_today: date | None = None) -> list[dict]:
+    """Close the plan (its final account stands; due --check passes), or reopen it."""
+    acting = _supervisor(plan, acting)
+    now_day = clock_today or today()
+    day = _day(plan, on, now_day)
+    text = ledger.clean_text(note, "--note", allow_empty=False) if note is not None else ""
+    event = ledger.new_event(plan, target="", unit=acting, state=None, on=day.isoformat(), by=_who(by),
+                             cmd=ledger.new_id(), note=text, kind="reopen" if reopen else "close")
+    return _act_write(plan, root, acting, [event], now_day)
+
+
+def closed_on(events: Sequence[Event], as_of: date | None = None) -> str | None:
+    """The day the plan was closed, if its latest close or reopen (by its date) is a close."""
+    revoked = {(e.unit, e.revokes) for e in events if e.revokes}
+    acts = sorted((e for e in events if e.type in ("close", "reopen") and (e.unit, e.id) not in revoked
+                   and (as_of is None or e.on <= as_of.isoformat())), key=lambda e: (e.on, e.recorded_at))
+    return acts[-1].on if acts and acts[-1].type == "close" else None

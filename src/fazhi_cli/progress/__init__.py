@@ -6,7 +6,7 @@ task and yearly duty, ``due`` what falls due. See each module for its rules.
 """
 
 from .due import DueItem, due_items, natural
-from .replay import Pair, known_cutoff, latest, replay
+from .replay import Acts, Pair, known_cutoff, latest, replay, replay_all
 from .status import (LIGHT_RANK, DutyStatus, OwnItem, PartStatus, Status, TaskStatus, UnitState, combine, count,
                      duty_status, light, own_items, part_status, part_title, status)
 

@@ -23,6 +23,25 @@ class Pair(NamedTuple):
     since: str              # the first day of its standing state (a re-mark does not move it)
     event: Event            # the mark in force
     evidence: tuple         # every item of the pair's standing marks and attachments, in order
+    review: str | None = None      # a done claim: "pending" (待审核) or "accepted" (已销号); "returned" (退回)
+    review_note: str = ""
+    review_on: str | None = None
+
+
+class Acts(NamedTuple):
+    """The supervising office's standing extensions and waivers, by (target, unit or None for every unit)."""
+
+    extensions: dict
+    waivers: dict
+
+    def extension(self, target: str, unit: str) -> Event | None:
+        return self.extensions.get((target, unit)) or self.extensions.get((target, None))
+
+    def waiver(self, target: str, unit: str | None) -> Event | None:
+        return self.waivers.get((target, unit)) or self.waivers.get((target, None))
+
+
+NO_ACTS = Acts({}, {})
 
 
 def known_cutoff(known_at: str | None) -> str | None:
@@ -36,17 +55,34 @@ def replay(events: Iterable[Event], as_of: date, known_at: str | None = None) ->
     """Each (target, unit) pair's standing as of a day, counting only what was recorded by ``known_at``.
 
     A revoke takes back a record of its own unit only. Ties on the same day go
-    to the later recording, then to the later line of the unit's file.
+    to the later recording, then to the later line of the unit's file. A
+    review by the supervising office accepts the unit's standing done claim
+    (销号) or returns it (退回: the pair is doing again until the unit marks it
+    done anew).
     """
+    return replay_all(events, as_of, known_at)[0]
+
+
+def replay_all(events: Iterable[Event], as_of: date,
+               known_at: str | None = None) -> tuple[dict[tuple[str, str], Pair], Acts]:
+    """``replay``, and the supervising office's extensions and waivers standing on that day."""
     cutoff = as_of.isoformat()
     known = known_cutoff(known_at)
     pool = [e for e in events if e.known_at <= known] if known else list(events)
     revoked = {(e.unit, e.revokes) for e in pool if e.revokes}
     groups: dict[tuple[str, str], list[Event]] = {}
+    acts: list[Event] = []
     for e in pool:
         if e.type == "revoke" or e.on > cutoff or (revoked and (e.unit, e.id) in revoked):
             continue
-        key = (e.target, e.unit)
+        if e.subject is not None or e.type in ("extend", "waive", "close", "reopen", "remind"):
+            if e.type == "review":
+                key = (e.target, e.subject)
+            else:
+                acts.append(e)
+                continue
+        else:
+            key = (e.target, e.unit)
         group = groups.get(key)
         if group is None:
             groups[key] = [e]
@@ -59,16 +95,47 @@ def replay(events: Iterable[Event], as_of: date, known_at: str | None = None) ->
             continue
         if len(marks) > 1:
             marks.sort(key=_order)
-        cur = marks[-1]
-        since = cur.on
-        for e in reversed(marks[:-1]):
-            if e.state != cur.state:
-                break
-            since = e.on
+        reviews = [e for e in group if e.type == "review"]
         evidence = tuple(dict.fromkeys(_hashable(x) for e in group for x in e.evidence)) if any(
             e.evidence for e in group) else ()
-        out[key] = Pair(cur.state, since, cur, tuple(_unhash(x) for x in evidence))
-    return out
+        evidence = tuple(_unhash(x) for x in evidence)
+        if not reviews:
+            cur = marks[-1]
+            since = cur.on
+            for e in reversed(marks[:-1]):
+                if e.state != cur.state:
+                    break
+                since = e.on
+            out[key] = Pair(cur.state, since, cur, evidence, "pending" if cur.state == "done" else None)
+            continue
+        out[key] = _with_reviews(marks, reviews, evidence)
+    extensions: dict = {}
+    waivers: dict = {}
+    for e in sorted(acts, key=_order):
+        if e.type == "extend":
+            extensions[(e.target, e.subject)] = e
+        elif e.type == "waive":
+            waivers[(e.target, e.subject)] = e
+    return out, Acts(extensions, waivers)
+
+
+def _with_reviews(marks: list[Event], reviews: list[Event], evidence: tuple) -> Pair:
+    """Walk a pair's marks and the office's reviews of it in date order."""
+    state, since, cur = None, "", marks[0]
+    review, note, review_on = None, "", None
+    for e in sorted(marks + reviews, key=_order):
+        if e.type == "mark":
+            if e.state != state:
+                state, since = e.state, e.on
+                review, note, review_on = ("pending" if state == "done" else None), "", None
+            cur = e
+        elif state == "done":              # a review applies to a standing done claim only
+            if e.verdict == "accept":
+                review, note, review_on = "accepted", e.note, e.on
+            else:                          # returned: doing again, with the office's note
+                state, since = "doing", e.on
+                review, note, review_on = "returned", e.note, e.on
+    return Pair(state or "todo", since, cur, evidence, review, note, review_on)
 
 
 def _order(e: Event) -> tuple[str, str]:

@@ -15,11 +15,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterable, NamedTuple
+from typing import Iterable, NamedTuple, Sequence
 
 from ..ledger import Event
 from ..plan import Obligation, Part, Plan, Task
-from .replay import replay
+from .replay import Acts, replay_all
 
 LIGHT_RANK = {"green": 0, "yellow": 1, "red": 2}
 
@@ -45,8 +45,14 @@ class UnitState(NamedTuple):
     state: str
     on: str | None      # the first day of the standing state
     evidence: tuple = ()
+    review: str | None = None     # "pending" (待审核), "accepted" (已销号) or "returned" (退回)
+    review_note: str = ""
+    extended_to: date | None = None   # this unit's due date, extended by the supervising office
+    waived: str | None = None     # why the item no longer applies to this unit
+    succeeds: str | None = None   # the unit whose responsibility this unit took over
 
     def late(self, due: date) -> bool:
+        """Done after the due date: lateness is always against the original date (按原定时间考核)."""
         return self.state == "done" and self.on is not None and self.on > due.isoformat()
 
 
@@ -58,6 +64,9 @@ class PartStatus(NamedTuple):
     done_on: str | None
     units: tuple[UnitState, ...]
     title: str = ""          # the part's own phrase
+    review: str | None = None          # over its lead units: "pending", "accepted" or "returned"
+    extended_to: date | None = None    # the extended due date the light is computed against
+    waived: str | None = None          # why the part no longer applies
 
     @property
     def support_done(self) -> int:
@@ -82,7 +91,7 @@ class PartStatus(NamedTuple):
 
     @property
     def owing(self) -> tuple[str, ...]:
-        return tuple(u.unit for u in self.units if u.role == "lead" and u.state != "done")
+        return tuple(u.unit for u in self.units if u.role == "lead" and u.state != "done" and not u.waived)
 
     @property
     def due(self) -> date:
@@ -109,10 +118,13 @@ class DutyStatus(NamedTuple):
     late: bool
     units: tuple[UnitState, ...]
     done_on: str | None = None
+    review: str | None = None
+    extended_to: date | None = None
+    waived: str | None = None
 
     @property
     def owing(self) -> tuple[str, ...]:
-        return tuple(u.unit for u in self.units if u.state != "done")
+        return tuple(u.unit for u in self.units if u.state != "done" and not u.waived)
 
     @property
     def due(self) -> date:
@@ -130,7 +142,8 @@ class DutyStatus(NamedTuple):
         """报送情况: the units that submitted on time, late, and not at all."""
         out: dict[str, list[UnitState]] = {"on_time": [], "late": [], "missing": []}
         for u in self.units:
-            out["missing" if u.state != "done" else "late" if u.late(self.duty.due) else "on_time"].append(u)
+            if not u.waived:
+                out["missing" if u.state != "done" else "late" if u.late(self.duty.due) else "on_time"].append(u)
         return out
 
 
@@ -152,24 +165,91 @@ class Status(NamedTuple):
 def count(items: Iterable[PartStatus | DutyStatus | OwnItem]) -> dict[str, int]:
     """The numbers a header quotes, from exactly the rows it heads."""
     out = {"parts": 0, "done": 0, "done_on_time": 0, "done_late": 0, "doing": 0, "support_only": 0, "todo": 0,
-           "red": 0, "yellow": 0, "green": 0}
+           "red": 0, "yellow": 0, "green": 0, "accepted": 0, "pending_review": 0, "returned": 0, "extended": 0,
+           "waived": 0}
     for x in items:
         out["parts"] += 1
         out[x.state] += 1
         if getattr(x, "support_only", False):
             out["support_only"] += 1
+        review = getattr(x, "review", None)
+        if review:
+            out["pending_review" if review == "pending" else review] += 1
+        if getattr(x, "extended_to", None):
+            out["extended"] += 1
+        if getattr(x, "waived", None):
+            out["waived"] += 1
         if x.state == "done":
             out["done_late" if x.late else "done_on_time"] += 1
         out[x.light] += 1
     return out
 
 
-def _unit_states(target: str, roles: Iterable[tuple[str, str]], best: dict) -> tuple[UnitState, ...]:
-    out = []
+class _Day(NamedTuple):
+    """What every item of one status is computed against."""
+
+    plan: Plan
+    best: dict
+    acts: Acts
+    as_of: date
+    warn: int
+
+
+def _unit_states(target: str, roles: Iterable[tuple[str, str]], ctx: _Day) -> tuple[UnitState, ...]:
+    out: list[UnitState] = []
+    seen: set[str] = set()
     for unit, role in roles:
-        p = best.get((target, unit))
-        out.append(UnitState(unit, role, p.state, p.since, p.evidence) if p else UnitState(unit, role, "todo", None))
+        name, succeeds = unit, None
+        if ctx.plan.successions:
+            # after a reform, the successor answers for what the old unit had not finished by then
+            moved = ctx.plan.successor(unit, ctx.as_of)
+            old = ctx.best.get((target, unit))
+            if moved is not None and not (old is not None and old.state == "done" and old.since <= moved[1].isoformat()):
+                name, succeeds = moved[0], unit
+        if name in seen:
+            continue
+        seen.add(name)
+        p = ctx.best.get((target, name))
+        ext = ctx.acts.extension(target, name) if ctx.acts.extensions else None
+        waiver = ctx.acts.waiver(target, name) if ctx.acts.waivers else None
+        extended_to = date.fromisoformat(ext.until) if ext is not None else None
+        waived = (waiver.note or "-") if waiver is not None else None
+        if p is None:
+            out.append(UnitState(name, role, "todo", None, (), None, "", extended_to, waived, succeeds))
+        else:
+            review = p.review if ctx.plan.supervision.units else None
+            out.append(UnitState(name, role, p.state, p.since, p.evidence, review, p.review_note, extended_to, waived,
+                                 succeeds))
     return tuple(out)
+
+
+def _combined(units: Sequence[UnitState], due: date, ctx: _Day, owing_roles: tuple[str, ...]) -> tuple:
+    """(state, light, late, done_on, review, extended_to) of an item from its units' standing."""
+    required = [u for u in units if u.role in owing_roles and not u.waived]
+    accepted_only = ctx.plan.supervision.review_required
+    done = all(u.state == "done" and (u.review == "accepted" or not accepted_only) for u in required)
+    if done and required:
+        state = "done"
+    elif any(u.state in ("doing", "done") for u in units):
+        state = "doing"
+    else:
+        state = "todo" if required else "done" if units and all(u.waived for u in units) else "todo"
+    done_on = max(u.on or "" for u in required) if state == "done" and required else None
+    late = done_on is not None and done_on > due.isoformat()
+    if state == "done" or not required:
+        lit = "green"
+    else:
+        lit = max((light(u.extended_to or due, False, ctx.as_of, ctx.warn) for u in required if u.state != "done"
+                   or (accepted_only and u.review != "accepted")), key=LIGHT_RANK.__getitem__, default="green")
+    review = None
+    if ctx.plan.supervision.units and required:
+        reviews = [u.review for u in required]
+        if "returned" in reviews:
+            review = "returned"
+        elif state == "done" or all(u.state == "done" for u in required):
+            review = "accepted" if all(r == "accepted" for r in reviews) else "pending"
+    extended = [u.extended_to for u in required if u.extended_to]
+    return state, lit, late, done_on, review, (max(extended) if extended else None)
 
 
 def part_title(part: Part, task: Task) -> str:
@@ -186,34 +266,31 @@ def part_title(part: Part, task: Task) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def part_status(part: Part, best: dict, as_of: date, warn_days: int, title: str = "") -> PartStatus:
+def part_status(part: Part, ctx: _Day, title: str = "") -> PartStatus:
     units = _unit_states(part.id, [(u, "lead") for u in part.lead_units]
-                         + [(u, "support") for u in part.support_units], best)
-    leads = [u for u in units if u.role == "lead"]
-    if all(u.state == "done" for u in leads):
-        state = "done"
-    else:
-        state = "doing" if any(u.state in ("doing", "done") for u in units) else "todo"
-    done_on = max(u.on for u in leads) if state == "done" else None
-    late = done_on is not None and done_on > part.due.isoformat()
-    return PartStatus(part, state, light(part.due, state == "done", as_of, warn_days), late, done_on, units, title)
+                         + [(u, "support") for u in part.support_units], ctx)
+    state, lit, late, done_on, review, extended_to = _combined(units, part.due, ctx, ("lead",))
+    whole = ctx.acts.waivers.get((part.id, None)) if ctx.acts.waivers else None
+    waived = (whole.note or "-") if whole is not None else None
+    return PartStatus(part, state, "green" if waived else lit, late, done_on, units, title, review, extended_to, waived)
 
 
-def duty_status(duty: Obligation, best: dict, as_of: date, warn_days: int) -> DutyStatus:
-    units = _unit_states(duty.id, [(u, "lead") for u in duty.units], best)
-    state = combine(u.state for u in units)
-    done_on = max(u.on or "" for u in units) if state == "done" else None
-    late = done_on is not None and done_on > duty.due.isoformat()
-    return DutyStatus(duty, state, light(duty.due, state == "done", as_of, warn_days), late, units, done_on)
+def duty_status(duty: Obligation, ctx: _Day) -> DutyStatus:
+    units = _unit_states(duty.id, [(u, "lead") for u in duty.units], ctx)
+    state, lit, late, done_on, review, extended_to = _combined(units, duty.due, ctx, ("lead",))
+    whole = ctx.acts.waivers.get((duty.id, None)) if ctx.acts.waivers else None
+    waived = (whole.note or "-") if whole is not None else None
+    return DutyStatus(duty, state, "green" if waived else lit, late, units, done_on, review, extended_to, waived)
 
 
 def status(plan: Plan, events: Iterable[Event], as_of: date, warn_days: int | None = None,
            known_at: str | None = None) -> Status:
     warn = plan.warn_days if warn_days is None else warn_days
-    best = replay(events, as_of, known_at)
+    best, acts = replay_all(events, as_of, known_at)
+    ctx = _Day(plan, best, acts, as_of, warn)
     tasks = []
     for task in plan.tasks.values():
-        parts = tuple(part_status(p, best, as_of, warn, part_title(p, task)) for p in task.parts)
+        parts = tuple(part_status(p, ctx, part_title(p, task)) for p in task.parts)
         open_dues = [p.part.due for p in parts if p.state != "done"]
         tasks.append(TaskStatus(
             task=task,
@@ -224,7 +301,7 @@ def status(plan: Plan, events: Iterable[Event], as_of: date, warn_days: int | No
             due=min(open_dues) if open_dues else max(p.part.due for p in parts),
             parts=parts,
         ))
-    duties = tuple(duty_status(d, best, as_of, warn) for d in plan.obligations.values())
+    duties = tuple(duty_status(d, ctx) for d in plan.obligations.values())
     return Status(as_of, warn, tuple(tasks), duties, known_at)
 
 
