@@ -18,7 +18,8 @@ def test_mark_then_status_as_of(cli, home):
     before = json.loads(cli("status", "--as-of", "2017-11-29", "--format", "json").stdout)
     part = lambda doc: next(p for t in doc["tasks"] for p in t["parts"] if p["id"] == "7.1")
     assert part(after)["state"] == "done" and part(after)["units"][0] == {
-        "unit": "区法制办", "role": "lead", "state": "done", "on": "2017-11-30", "evidence": []}
+        "unit": "区法制办", "role": "lead", "state": "done", "on": "2017-11-30", "evidence": [],
+        "review": "pending", "review_note": "", "extended_to": None, "waived": None, "succeeds": None}
     assert part(before)["state"] == "todo"
     assert after["summary"]["done"] == 1 and before["summary"]["done"] == 0
 
@@ -181,9 +182,12 @@ def test_status_json_by_hand(cli, small_ledger):
                                 "support_total")} == {
         "id": "7.1", "state": "done", "light": "green", "late": False, "due": "2017-12-31",
         "done_on": "2017-11-30", "support_done": 1, "support_total": 17}
-    assert p71["units"] == [{"unit": "区法制办", "role": "lead", "state": "done", "on": "2017-11-30", "evidence": []}] + [
+    keys = ("unit", "role", "state", "on", "evidence")
+    assert [{k: u[k] for k in keys} for u in p71["units"]] == [
+        {"unit": "区法制办", "role": "lead", "state": "done", "on": "2017-11-30", "evidence": []}] + [
         {"unit": u, "role": "support", "state": "done" if u == "区财政局" else "todo",
          "on": "2017-06-01" if u == "区财政局" else None, "evidence": []} for u in DEPARTMENTS_BUT_FAZHIBAN]
+    assert p71["units"][0]["review"] == "pending" and p71["review"] == "pending"   # 待审核 until 区法制办 closes it out
     two = tasks["2"]
     assert (two["state"], two["light"], two["late"], two["due"]) == ("doing", "green", True, "2018-12-31")
     assert [(p["id"], p["state"], p["late"]) for p in two["parts"]] == [("2.1", "todo", False), ("2.2", "done", True)]
@@ -214,7 +218,7 @@ def test_due_json_by_hand(cli, small_ledger):
     assert items[0] == {"due": "2016-12-31", "kind": "recurring", "id": "catalogue-2016", "task": "34",
                         "part": "34.1", "title": "2016年重大行政决策事项目录",
                         "units": ["区政府办", "区监察局", "区法制办"], "days_left": -355, "light": "red",
-                        "state": "todo", "done_on": None, "late": False}
+                        "state": "todo", "done_on": None, "late": False, "extended_to": None, "waived": None}
     assert items[1]["units"] == ["区法制办"] and items[1]["task"] == "25"
     plan_2017 = items[2]
     assert plan_2017["task"] is None and plan_2017["part"] is None

@@ -20,7 +20,9 @@ class DueItem(NamedTuple):
     light: str
     state: str
     done_on: str | None = None
-    late: bool = False      # done after the due date
+    late: bool = False      # done after the due date (the original date: 按原定时间考核)
+    extended_to: date | None = None   # the due date the light is computed against, when extended
+    waived: str | None = None         # why it no longer applies
 
 
 def _horizon(as_of: date, within: int) -> date:
@@ -42,28 +44,33 @@ def due_items(st: Status, *, within: int = 30, unit: str | None = None, everythi
     horizon = _horizon(as_of, within)
     items: list[DueItem] = []
 
-    def keep(due: date, state: str) -> bool:
-        return everything or (state != "done" and due <= horizon)
+    def keep(due: date, state: str, waived: str | None) -> bool:
+        return everything or (state != "done" and not waived and due <= horizon)
 
     if unit is not None:
         for own in own_items(st, unit):
-            if (everything or own.role == "lead") and keep(own.due, own.state):
+            settled = own.state == "done" or own.item_state == "done" or own.waived
+            if (everything or own.role == "lead") and keep(own.extended_to or own.due, "done" if settled else
+                                                           own.state, own.waived):
                 part = own.id if own.kind == "part" else None
                 items.append(DueItem(own.due, own.kind, own.id, own.task, part, own.title,
-                                     () if own.state == "done" else (unit,), (own.due - as_of).days, own.light,
-                                     own.state, own.on if own.state == "done" else None, own.late))
+                                     () if settled else (unit,), ((own.extended_to or own.due) - as_of).days,
+                                     own.light, own.state, own.on if own.state == "done" else None, own.late,
+                                     own.extended_to, own.waived))
     else:
         for ts in st.tasks:
             for ps in ts.parts:
                 p = ps.part
-                if keep(p.due, ps.state):
+                if keep(ps.extended_to or p.due, ps.state, ps.waived):
                     items.append(DueItem(p.due, "part", p.id, p.task, p.id, ps.title, ps.owing,
-                                         (p.due - as_of).days, ps.light, ps.state, ps.done_on, ps.late))
+                                         ((ps.extended_to or p.due) - as_of).days, ps.light, ps.state, ps.done_on,
+                                         ps.late, ps.extended_to, ps.waived))
         for ds in st.duties:
             d = ds.duty
-            if keep(d.due, ds.state):
+            if keep(ds.extended_to or d.due, ds.state, ds.waived):
                 items.append(DueItem(d.due, "recurring", d.id, d.task, d.part, d.title, ds.owing,
-                                     (d.due - as_of).days, ds.light, ds.state, ds.done_on, ds.late))
+                                     ((ds.extended_to or d.due) - as_of).days, ds.light, ds.state, ds.done_on,
+                                     ds.late, ds.extended_to, ds.waived))
     items.sort(key=lambda i: (i.due, i.kind != "part", natural(i.id)))
     return items
 

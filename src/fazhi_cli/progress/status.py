@@ -323,26 +323,38 @@ class OwnItem(NamedTuple):
     item_state: str         # the part's or duty's state over all its units
     item_light: str
     evidence: tuple
+    review: str | None = None
+    review_note: str = ""
+    extended_to: date | None = None
+    waived: str | None = None
 
 
 def own_items(st: Status, unit: str) -> list[OwnItem]:
-    """Every part and yearly duty the unit holds, lit by its own state, in plan order."""
+    """Every part and yearly duty the unit holds, lit by its own state, in plan order.
+
+    An item is green for the unit once the unit has done it, once the item as
+    a whole is done (a support unit owes nothing more to a finished part), or
+    once it no longer applies to the unit (waived).
+    """
     out = []
     for ts in st.tasks:
         for ps in ts.parts:
             own = next((u for u in ps.units if u.unit == unit), None)
             if own is not None:
-                out.append(_own("part", ps.part.id, ps.part.task, ps.title, own, ps.part.due, ps.state, ps.light, st))
+                out.append(_own("part", ps.part.id, ps.part.task, ps.title, own, ps.part.due, ps.state, ps.light, st,
+                                ps.waived))
     for ds in st.duties:
         own = next((u for u in ds.units if u.unit == unit), None)
         if own is not None:
             out.append(_own("recurring", ds.duty.id, ds.duty.task, ds.duty.title, own, ds.duty.due, ds.state,
-                            ds.light, st))
+                            ds.light, st, ds.waived))
     return out
 
 
 def _own(kind: str, ident: str, task: str | None, title: str, own: UnitState, due: date, item_state: str,
-         item_light: str, st: Status) -> OwnItem:
+         item_light: str, st: Status, item_waived: str | None) -> OwnItem:
+    waived = own.waived or item_waived
+    settled = own.state == "done" or item_state == "done" or waived is not None
     return OwnItem(kind, ident, task, title, own.role, own.state,
-                   light(due, own.state == "done", st.as_of, st.warn_days), own.late(due), own.on, due,
-                   item_state, item_light, own.evidence)
+                   light(own.extended_to or due, settled, st.as_of, st.warn_days), own.late(due), own.on, due,
+                   item_state, item_light, own.evidence, own.review, own.review_note, own.extended_to, waived)

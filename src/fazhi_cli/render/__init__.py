@@ -60,11 +60,20 @@ def to_json(obj: Any) -> str:
 
 # --- labels -------------------------------------------------------------------
 
-def state_label(state: str, late: bool = False, support_only: bool = False) -> str:
+def state_label(state: str, late: bool = False, support_only: bool = False, review: str | None = None,
+                waived: str | None = None) -> str:
+    if waived:
+        return t("不再适用", "waived")
+    if review == "returned" and state != "done":
+        return t("退回", "returned")
+    suffix = {"pending": t("·待审核", " (awaiting review)"), "accepted": t("·已销号", " (closed out)")}.get(
+        review or "", "") if state == "done" else ""
     if state == "done" and late:
-        return t("逾期完成", "done late")
+        return t("逾期完成", "done late") + suffix
     if state == "doing" and support_only:
         return t("配合单位已启动", "support started")
+    if suffix:
+        return t("已完成", "done") + suffix
     return {"todo": t("未开始", "to do"), "doing": t("进行中", "doing"), "done": t("已完成", "done")}[state]
 
 
@@ -125,8 +134,18 @@ def _light_cell(light: str) -> Any:
     return (light_label(light), LIGHT_STYLE[light])
 
 
-def _state_cell(state: str, late: bool = False, support_only: bool = False) -> Any:
-    return (state_label(state, late, support_only), "yellow" if late else STATE_STYLE[state])
+def _state_cell(state: str, late: bool = False, support_only: bool = False, review: str | None = None,
+                waived: str | None = None) -> Any:
+    style = "dim" if waived else "magenta" if review == "returned" and state != "done" else (
+        "yellow" if late else STATE_STYLE[state])
+    return (state_label(state, late, support_only, review, waived), style)
+
+
+def due_cell(due: Any, extended_to: Any = None) -> str:
+    """A due date; an extended one with the original beside it (按原定时间考核)."""
+    if extended_to:
+        return t("{n}(原 {o})", "{n} (was {o})", n=extended_to, o=due)
+    return due.isoformat() if hasattr(due, "isoformat") else str(due)
 
 
 def support_count(parts: Sequence[PartStatus]) -> str:

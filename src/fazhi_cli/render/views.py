@@ -10,7 +10,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..i18n import t
-from . import (LIGHT_STYLE, Cell, Lines, Multiline, Ratio, _light_cell, _state_cell, evidence_cell, lead_names, light_label,
+from . import (LIGHT_STYLE, Cell, Lines, Multiline, Ratio, _light_cell, _state_cell, due_cell, evidence_cell, lead_names,
+               light_label,
                role_label, safe, section_short, state_label, support_count, terminal_table, text_table, to_json)
 
 if TYPE_CHECKING:
@@ -123,8 +124,16 @@ def _part_json(ps: PartStatus) -> dict:
             "due": p.due.isoformat(), "done_on": ps.done_on, "lead": list(p.lead), "support": list(p.support),
             "lead_done": ps.lead_done, "lead_total": ps.lead_total, "support_only": ps.support_only,
             "support_done": ps.support_done, "support_total": ps.support_total, "owing": list(ps.owing),
-            "units": [{"unit": u.unit, "role": u.role, "state": u.state, "on": u.on, "evidence": list(u.evidence)}
-                      for u in ps.units]}
+            "review": ps.review, "extended_to": ps.extended_to.isoformat() if ps.extended_to else None,
+            "waived": ps.waived,
+            "units": [_unit_json(u) for u in ps.units]}
+
+
+def _unit_json(u: Any) -> dict:
+    return {"unit": u.unit, "role": u.role, "state": u.state, "on": u.on, "evidence": list(u.evidence),
+            "review": u.review, "review_note": u.review_note,
+            "extended_to": u.extended_to.isoformat() if u.extended_to else None, "waived": u.waived,
+            "succeeds": u.succeeds}
 
 
 def _duty_json(ds: DutyStatus) -> dict:
@@ -222,8 +231,9 @@ def part_rows(parts: Sequence[PartStatus], fmt: str) -> tuple[list[str], list[li
                t("期限", "Due"), t("完成日期", "Done on"), t("牵头进度", "Leads done"), t("配合", "Support"),
                t("尚欠单位", "Still owed by")]
     limit = 3 if fmt == "table" else None
-    rows = [[ps.part.id, ps.title, Lines(ps.part.lead), _state_cell(ps.state, ps.late, ps.support_only),
-             _light_cell(ps.light), ps.part.due.isoformat(), ps.done_on or "-", _lead_progress(ps),
+    rows = [[ps.part.id, ps.title, Lines(ps.part.lead),
+             _state_cell(ps.state, ps.late, ps.support_only, ps.review, ps.waived),
+             _light_cell(ps.light), due_cell(ps.part.due, ps.extended_to), ps.done_on or "-", _lead_progress(ps),
              support_count([ps]), owing_cell(ps.owing, limit)] for ps in parts]
     return headers, rows
 
@@ -328,8 +338,12 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
     lines = [(head[0], "bold"), (head[1], ""), (summary, "bold red" if c["red"] else "bold")]
     headers = [t("事项", "Item"), t("内容", "What"), t("职责", "Role"), t("本单位", "Own state"), t("灯", "Light"),
                t("期限", "Due"), t("完成日期", "Done on"), t("整体", "Overall")]
-    rows = [[x.id, x.title, role_label(x.role), _state_cell(x.state, x.late), _light_cell(x.light), x.due.isoformat(),
-             x.on if x.state == "done" else "-", _state_cell(x.item_state)] for x in items]
+    rows = [[x.id, x.title, role_label(x.role), _state_cell(x.state, x.late, review=x.review, waived=x.waived),
+             _light_cell(x.light), due_cell(x.due, x.extended_to), x.on if x.state == "done" else "-",
+             _state_cell(x.item_state)] for x in items]
+    returned = [x for x in items if x.review == "returned" and x.state != "done"]
+    for x in returned:   # the office's note, where the unit reads its own view
+        lines.append((t("退回 {p}:{n}", "returned {p}: {n}", p=x.id, n=x.review_note), "magenta"))
     empty = t("{u} 没有{l}事项", "{u} has no {l} items", u=unit, l=light_label(light) if light else "")
     return Page(lines, headers, rows, empty, no_wrap=(0, 2, 3, 4, 5, 6, 7), drop=(7, 6, 2)).render(fmt)
 
@@ -345,7 +359,8 @@ def _own_json(x: OwnItem) -> dict:
     return {"kind": x.kind, "id": x.id, "task": x.task, "title": x.title, "role": x.role, "state": x.state,
             "light": x.light, "late": x.late, "done_on": x.on if x.state == "done" else None, "on": x.on,
             "due": x.due.isoformat(), "item_state": x.item_state, "item_light": x.item_light,
-            "evidence": list(x.evidence)}
+            "evidence": list(x.evidence), "review": x.review, "review_note": x.review_note,
+            "extended_to": x.extended_to.isoformat() if x.extended_to else None, "waived": x.waived}
 
 
 def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
@@ -353,7 +368,9 @@ def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
         return to_json(status_json(plan, st, [ts]))
     headers = [t("分项", "Part"), t("单位", "Unit"), t("职责", "Role"), t("状态", "State"), t("日期", "On"),
                t("证明材料", "Evidence")]
-    rows = [[ps.part.id, Lines([u.unit]), role_label(u.role), _state_cell(u.state, u.late(ps.part.due)), u.on or "",
+    rows = [[ps.part.id, Lines([u.unit + (t("(承继{o})", " (for {o})", o=u.succeeds) if u.succeeds else "")]),
+             role_label(u.role), _state_cell(u.state, u.late(ps.part.due), review=u.review, waived=u.waived),
+             u.on or "",
              evidence_cell(u.evidence, fmt)] for ps in ts.parts for u in ps.units]
     lines = [(f"{ts.task.id}. {ts.task.title}", "bold"), (status_header(plan, st)[1], "")]
     for ps in ts.parts:
@@ -427,7 +444,9 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
                         "summary": _due_summary(items), "items": [
             {"due": i.due.isoformat(), "kind": i.kind, "id": i.id, "task": i.task, "part": i.part,
              "title": i.title, "units": list(i.units), "days_left": i.days_left, "light": i.light,
-             "state": i.state, "done_on": i.done_on, "late": i.late} for i in items]})
+             "state": i.state, "done_on": i.done_on, "late": i.late,
+             "extended_to": i.extended_to.isoformat() if i.extended_to else None, "waived": i.waived}
+            for i in items]})
     table = fmt == "table"
     headers = [t("期限", "Due"), t("距期限", "When"), t("灯", "Light"), t("状态", "State"), t("事项", "What"),
                t("尚欠单位", "Still owed by")]
@@ -436,8 +455,9 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
     limit = 3 if table else None
     rows = []
     for i in items:
-        row = [i.due.isoformat(), days_phrase(i.days_left, i.state, i.late), _light_cell(i.light),
-               _state_cell(i.state, i.late) if i.state != "done" else (i.done_on or "", "yellow" if i.late else "green"),
+        row = [due_cell(i.due, i.extended_to), days_phrase(i.days_left, i.state, i.late), _light_cell(i.light),
+               _state_cell(i.state, i.late, waived=i.waived) if i.state != "done"
+               else (i.done_on or "", "yellow" if i.late else "green"),
                Multiline(f"{i.id}\n{i.title}") if table else f"{i.id} {i.title}", owing_cell(i.units, limit)]
         if fmt == "csv":
             row.insert(2, str(i.days_left))
