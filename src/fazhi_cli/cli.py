@@ -350,8 +350,26 @@ _HELP = {
              'Merge progress files received by mail or copied from another PC; repeated records are kept once.\n\nExample: fazhi import 区编办.jsonl'),
     "show": t('任务全文、分项、牵头与配合单位、期限。\n\n示例: fazhi show 7 --format json',
              "A task's full text, parts, units and deadlines.\n\nExample: fazhi show 7 --format json"),
-    "units": t('单位、单位组,以及各单位牵头和配合的分项数。\n\n示例: fazhi units --format csv > 单位.csv',
-             'Units, groups, and how many parts each unit leads and supports.\n\nExample: fazhi units --format csv > units.csv'),
+    "review": t('审核单位报告的完成情况:销号(--accept)或退回(--return)。\n\n示例: fazhi review 7.1 --unit 区法制办 --accept',
+                "Close out (--accept) or return (--return) a unit's claim that a part is done.\n\n"
+                "Example: fazhi review 7.1 --unit 区法制办 --accept"),
+    "extend": t('批准延期:按新期限亮灯,仍按原定期限考核。\n\n示例: fazhi extend 7.1 --to 2018-06-30 --reason 机构调整',
+                "Extend a deadline; lateness is still judged against the original date.\n\n"
+                "Example: fazhi extend 7.1 --to 2018-06-30 --reason 机构调整"),
+    "waive": t('不再适用:事项不再计入欠账,仍显示并注明理由。\n\n示例: fazhi waive catalogue-2018 --reason 该项工作已由上级统一部署',
+               "Take an item out of what is owed; it stays visible with its reason (not applicable).\n\n"
+               "Example: fazhi waive catalogue-2018 --reason 该项工作已由上级统一部署"),
+    "close": t('结束方案:最终完成情况定稿,due --check 不再报红灯。\n\n示例: fazhi close --on 2019-03-31 --note 创建工作已通过验收',
+               "Close the plan: its final account stands and due --check passes.\n\n"
+               "Example: fazhi close --on 2019-03-31 --note 创建工作已通过验收"),
+    "reopen": t('重新开启已结束的方案。\n\n示例: fazhi reopen --note 补记2018年度工作',
+                "Reopen a closed plan, so that late work can be recorded again.\n\nExample: fazhi reopen --note 补记2018年度工作"),
+    "remind": t('为有欠账的单位生成编号的催办通知,可直接粘贴到 OA。\n\n示例: fazhi remind --as 区法制办 --output 催办',
+                "Numbered reminders for every unit that owes something, ready for OA mail.\n\n"
+                "Example: fazhi remind --as 区法制办 --output 催办"),
+    "units": t('单位、单位组,以及各单位牵头和配合的分项数;--record 为各单位落实情况。\n\n示例: fazhi units --record --year 2017',
+             'Units, groups, and how many parts each unit leads and supports; --record: how each unit has done.'
+             '\n\nExample: fazhi units --record --year 2017'),
     "report": t('年度报告:某单位的年度工作进展情况总结,或不指定单位时全区的落实情况;可存为 Word、Excel 或 HTML。\n\n'
                 '示例: fazhi report --unit 区编办 --year 2017 --output 区编办2017年总结.docx',
                 "A year's report: a unit's progress summary, or without --unit the district's; as Word, Excel or HTML too."
@@ -451,7 +469,10 @@ def due(
     st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days, _known_at(known_at))
     items = progress.due_items(st, within=within, unit=who, everything=everything)
     _emit(render.due_view(plan, items, day, fmt, st.known_at, everything, who), dest)
-    if check and any(i.light == "red" for i in items):
+    if check and st.closed:
+        sys.stderr.write(t("注意: 方案已于 {d} 结束,不再检查逾期事项\n", "note: the plan was closed on {d}; overdue items are no "
+                           "longer checked\n", d=st.closed))
+    elif check and any(i.light == "red" for i in items):
         raise typer.Exit(EXIT_OVERDUE)
 
 
@@ -617,16 +638,38 @@ def show(
 
 @app.command(help=_HELP["units"])
 def units(
+    record_: Annotated[bool, typer.Option("--record", help=t(
+        "各单位落实情况(月度督办表):牵头分项的完成、逾期、待审核、退回,年度事项按时、逾期、未报;最差的在前。",
+        "The units' record (the monthly supervision table): parts led done, late, overdue, awaiting review, returned; "
+        "yearly duties on time, late, missing; worst first."))] = False,
+    year: Annotated[Optional[int], typer.Option("--year", "-y", min=1949, max=2200, metavar=t("年份", "YEAR"),
+                                                help=t("只看这一年的年度事项和到期分项(配合 --record)。",
+                                                       "Only that year's duties and parts due (with --record)."))] = None,
+    as_of: AsOfOption = None,
+    known_at: KnownAtOption = None,
     fmt: FormatOption = "table",
     plan_file: PlanOption = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Units, groups, and how many parts each unit leads and supports.
 
-    Example: fazhi units --format csv > units.csv
+    Example: fazhi units --record --year 2017
     """
     from . import render  # noqa: PLC0415
 
-    _emit(render.units_view(_plan(plan_file), _format(fmt)), _format(fmt))
+    fmt = _format(fmt)
+    plan = _plan(plan_file)
+    if not record_:
+        if year is not None or as_of is not None:
+            raise UsageError(t("--year 和 --as-of 需配合 --record 使用", "--year and --as-of go with --record"))
+        _emit(render.units_view(plan, fmt), fmt)
+        return
+    from . import progress  # noqa: PLC0415
+    from .progress.supervision import units_record  # noqa: PLC0415
+    from .render.supervision import record_view  # noqa: PLC0415
+
+    st = progress.status(plan, _ledger(plan, data_dir).events, _as_of(as_of), None, _known_at(known_at))
+    _emit(record_view(plan, st, units_record(plan, st, year), fmt, year), fmt)
 
 
 @app.command(help=_HELP["check"])
@@ -695,6 +738,185 @@ def report(
     day = reports.report_day(plan, year, _as_of(as_of) if as_of else None, today())
     rep = reports.build(plan, _ledger(plan, data_dir).events, year=year, as_of=day, unit=who, warn_days=warn_days)
     out.write_report(rep, chosen, output)
+
+
+# --- supervision (督办): the supervising office's commands ------------------------
+
+AsOption = Annotated[Optional[str], typer.Option(
+    "--as", metavar=t("督办单位", "OFFICE"), show_default=False, autocompletion=_complete_unit,
+    help=t("以哪个督办单位的身份记录(默认取 FAZHI_UNIT)。", "The supervising unit acting (default: FAZHI_UNIT)."))]
+ByOption = Annotated[Optional[str], typer.Option("--by", help=t("记录人(默认 FAZHI_USER 或登录名)。",
+                                                               "Who records it (default FAZHI_USER or the login)."))]
+TargetArgument = Annotated[str, typer.Argument(metavar=t("任务或分项", "TASK_OR_PART"), autocompletion=_complete_target,
+                                               help=t("任务(7)、分项(6.3)或年度事项(summary-2017)。",
+                                                      "A task (7), a part (6.3) or a yearly duty (summary-2017)."))]
+ReasonOption = Annotated[str, typer.Option("--reason", "-r", metavar=t("理由", "REASON"),
+                                           help=t("理由(必填)。", "The reason (required)."))]
+
+
+def _acting(plan: Any, value: str | None) -> str:
+    value = value if value is not None else os.environ.get("FAZHI_UNIT")
+    if value is None or not value.strip():
+        raise UsageError(t("请用 --as 指明督办单位(或设置 FAZHI_UNIT)", "name the supervising unit with --as (or set FAZHI_UNIT)"))
+    return plan.resolve_unit(value)
+
+
+@app.command(help=_HELP["review"])
+def review(
+    target: TargetArgument,
+    unit: Annotated[str, typer.Option("--unit", "-u", metavar=t("单位", "UNIT"), autocompletion=_complete_unit,
+                                      help=t("被审核的单位。", "The unit whose claim is reviewed."))],
+    accept: Annotated[bool, typer.Option("--accept", help=t("销号:认可完成。", "Close out: the work is accepted."))] = False,
+    send_back: Annotated[bool, typer.Option("--return", help=t("退回:该单位的分项回到进行中,须写 --note。",
+                                                               "Return: the unit's part is doing again; --note says why."))] = False,
+    note: Annotated[Optional[str], typer.Option("--note", "-m", help=t("审核意见。", "The office's note."))] = None,
+    acting: AsOption = None,
+    by: ByOption = None,
+    plan_file: PlanOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Close out (销号) or return (退回) a unit's claim that a part is done.
+
+    Example: fazhi review 7.1 --unit 区法制办 --accept
+    """
+    from . import record, render  # noqa: PLC0415
+
+    if accept == send_back:
+        raise UsageError(t("请在 --accept(销号)与 --return(退回)中选一个", "choose one of --accept and --return"))
+    plan = _plan(plan_file)
+    events = record.review(plan, _data_root(data_dir), target=target, unit=plan.resolve_unit(unit),
+                           acting=_acting(plan, acting), verdict="accept" if accept else "return", note=note, by=by)
+    _emit(render.act_lines(events), "plain")
+
+
+@app.command(help=_HELP["extend"])
+def extend(
+    target: TargetArgument,
+    to: Annotated[str, typer.Option("--to", metavar=t("日期", "DATE"), help=t("新的期限。", "The new due date."))],
+    reason: ReasonOption,
+    unit: Annotated[Optional[str], typer.Option("--unit", "-u", metavar=t("单位", "UNIT"), autocompletion=_complete_unit,
+                                                help=t("只为这个单位延期(默认全部单位)。",
+                                                       "Extend for this unit only (default: every unit)."))] = None,
+    approved_by: Annotated[Optional[str], typer.Option("--approved-by", metavar=t("批准人", "WHO"),
+                                                       help=t("批准人或批准文件。", "Who approved it."))] = None,
+    acting: AsOption = None,
+    by: ByOption = None,
+    plan_file: PlanOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Extend a deadline; lateness is still judged against the original date.
+
+    Example: fazhi extend 7.1 --to 2018-06-30 --reason 机构调整
+    """
+    from . import record, render  # noqa: PLC0415
+
+    plan = _plan(plan_file)
+    events = record.extend(plan, _data_root(data_dir), target=target, unit=plan.resolve_unit(unit) if unit else None,
+                           acting=_acting(plan, acting), to=to, reason=reason, approved_by=approved_by, by=by)
+    _emit(render.act_lines(events), "plain")
+
+
+@app.command(help=_HELP["waive"])
+def waive(
+    target: TargetArgument,
+    reason: ReasonOption,
+    unit: Annotated[Optional[str], typer.Option("--unit", "-u", metavar=t("单位", "UNIT"), autocompletion=_complete_unit,
+                                                help=t("只对这个单位不再适用(默认全部单位)。",
+                                                       "Waive for this unit only (default: every unit)."))] = None,
+    acting: AsOption = None,
+    by: ByOption = None,
+    plan_file: PlanOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Take an item out of what is owed; it stays visible with its reason (not applicable).
+
+    Example: fazhi waive catalogue-2018 --reason 该项工作已由上级统一部署
+    """
+    from . import record, render  # noqa: PLC0415
+
+    plan = _plan(plan_file)
+    events = record.waive(plan, _data_root(data_dir), target=target, unit=plan.resolve_unit(unit) if unit else None,
+                          acting=_acting(plan, acting), reason=reason, by=by)
+    _emit(render.act_lines(events), "plain")
+
+
+@app.command("close", help=_HELP["close"])
+def close_(
+    on: Annotated[Optional[str], typer.Option("--on", metavar=t("日期", "DATE"), show_default=False,
+                                              help=t("结束日期(默认今天)。", "The closing day (default today)."))] = None,
+    note: Annotated[Optional[str], typer.Option("--note", "-m", help=t("说明。", "A note."))] = None,
+    acting: AsOption = None,
+    by: ByOption = None,
+    plan_file: PlanOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Close the plan: its final account stands and due --check passes.
+
+    Example: fazhi close --on 2019-03-31 --note 创建工作已通过验收
+    """
+    from . import record, render  # noqa: PLC0415
+
+    plan = _plan(plan_file)
+    events = record.close_plan(plan, _data_root(data_dir), acting=_acting(plan, acting), on=on, note=note, by=by)
+    _emit(render.act_lines(events), "plain")
+
+
+@app.command(help=_HELP["reopen"])
+def reopen(
+    on: Annotated[Optional[str], typer.Option("--on", metavar=t("日期", "DATE"), show_default=False,
+                                              help=t("重新开启的日期(默认今天)。", "The day it reopens (default today)."))] = None,
+    note: Annotated[Optional[str], typer.Option("--note", "-m", help=t("说明。", "A note."))] = None,
+    acting: AsOption = None,
+    by: ByOption = None,
+    plan_file: PlanOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Reopen a closed plan, so that late work can be recorded again.
+
+    Example: fazhi reopen --note 补记2018年度工作
+    """
+    from . import record, render  # noqa: PLC0415
+
+    plan = _plan(plan_file)
+    events = record.close_plan(plan, _data_root(data_dir), acting=_acting(plan, acting), on=on, note=note, by=by,
+                               reopen=True)
+    _emit(render.act_lines(events), "plain")
+
+
+@app.command(help=_HELP["remind"])
+def remind(
+    unit: Annotated[Optional[str], typer.Option("--unit", "-u", metavar=t("单位", "UNIT"), autocompletion=_complete_unit,
+                                                help=t("只催办这个单位(默认所有有欠账的单位)。",
+                                                       "Remind this unit only (default: every unit that owes)."))] = None,
+    as_of: AsOfOption = None,
+    within: Annotated[int, typer.Option("--within", "-w", min=0, max=3660, metavar=t("天数", "DAYS"),
+                                        help=t("同时列出多少天内到期的事项。", "Also list what falls due within this many days."))] = 30,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar=t("文件夹", "DIR"), show_default=False,
+                                                   help=t("每个单位一个文件,写入这个文件夹。",
+                                                          "Write one file per unit into this folder."))] = None,
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format", "-f", metavar="text|json",
+                                                         help=t("输出格式。", "Output format."))] = "text",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=t("只预览,不编号、不记录。",
+                                                              "Preview only: no number, nothing recorded."))] = False,
+    acting: AsOption = None,
+    by: ByOption = None,
+    plan_file: PlanOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Numbered reminders for every unit that owes something, ready for OA mail.
+
+    Example: fazhi remind --as 区法制办 --output 催办
+    """
+    from . import record  # noqa: PLC0415
+
+    plan = _plan(plan_file)
+    office = _acting(plan, acting)
+    who = plan.resolve_unit(unit) if unit else None
+    day = _as_of(as_of)
+    events = _ledger(plan, data_dir).events
+    lines = record.remind(plan, _data_root(data_dir), events, acting=office, unit=who, as_of=day, within=within,
+                          output=output, fmt=fmt, dry_run=dry_run, by=by)
+    _emit(lines, fmt if fmt == "json" else "plain")
 
 
 def _data_root(option: Path | None) -> Path:

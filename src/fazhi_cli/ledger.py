@@ -219,8 +219,12 @@ def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str
     if unit not in plan.units:
         raise ValueError(t("方案中没有单位 {u!r}", "the plan has no unit {u!r}", u=unit))
     extra: tuple = (None, None, None, None, "")
-    if kind in ACTS or (kind == "revoke" and target == "" and plan.supervises(unit)):
+    if kind in ACTS:
         extra = _act(obj, plan, kind, unit, target)
+    elif kind == "revoke" and plan.supervises(unit):
+        # the office takes back one of its acts (which may name any item, or none)
+        if target != "" and target not in plan.parts and target not in plan.obligations:
+            raise ValueError(t("方案中没有分项 {p!r}", "the plan has no part {p!r}", p=target))
     else:
         if target not in plan.parts and target not in plan.obligations:
             raise ValueError(t("方案中没有分项 {p!r}", "the plan has no part {p!r}", p=target))

@@ -61,6 +61,19 @@ def check_target(path: Path, fmt: str, data_root: Path | None, option: str = "--
     return path
 
 
+def check_folder(folder: Path, data_root: Path | None, option: str = "--output") -> Path:
+    """A folder files may be written into: it exists, and it is not the progress folder."""
+    if not folder.is_dir():
+        raise UsageError(t("{o} {p}: 文件夹不存在", "{o} {p}: no such folder", o=option, p=folder))
+    if data_root is not None:
+        progress = (data_root / "progress").resolve()
+        where = folder.resolve()
+        if where == progress or progress in where.parents:
+            raise UsageError(t("{o} {p}: 不能写入进度记录文件夹 {d}", "{o} {p}: refusing to write into the progress folder {d}",
+                               o=option, p=folder, d=progress))
+    return folder
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data``: a temporary file in the same folder, flushed, then renamed."""
     folder = path.parent if str(path.parent) else Path(".")

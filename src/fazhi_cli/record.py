@@ -122,6 +122,7 @@ def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str 
     mine = _mine(plan, target, unit)
     now_day = clock_today or today()
     day = _day(plan, on, now_day)
+    refuse_if_closed(plan, root, day)
     text = ledger.clean_text(note, "--note", allow_empty=False) if note is not None else ""
     items, files, notes = _evidence(evidence)
     who = _who(by)
@@ -234,10 +235,11 @@ def history(plan: Plan, events: Sequence[Event], *, unit: str | None = None, tas
     def task_of(e: Event) -> str | None:
         if e.target in plan.parts:
             return plan.parts[e.target].task
-        return plan.obligations[e.target].task
+        duty = plan.obligations.get(e.target)
+        return duty.task if duty else None
 
     chosen = [e for e in events
-              if (unit is None or e.unit == unit)
+              if (unit is None or e.unit == unit or e.subject == unit)
               and (task is None or task_of(e) == task or e.target == task)
               and e.recorded_at[:10] >= cutoff
               and (known is None or e.known_at <= known)]
@@ -570,9 +572,78 @@ def close_plan(plan: Plan, root: Path, *, acting: str, on: str | None, note: str
     return _act_write(plan, root, acting, [event], now_day)
 
 
-def closed_on(events: Sequence[Event], as_of: date | None = None) -> str | None:
-    """The day the plan was closed, if its latest close or reopen (by its date) is a close."""
-    revoked = {(e.unit, e.revokes) for e in events if e.revokes}
-    acts = sorted((e for e in events if e.type in ("close", "reopen") and (e.unit, e.id) not in revoked
-                   and (as_of is None or e.on <= as_of.isoformat())), key=lambda e: (e.on, e.recorded_at))
-    return acts[-1].on if acts and acts[-1].type == "close" else None
+def closed_on(events: Sequence[Event]) -> str | None:
+    """The day the plan was closed, if its latest close or reopen is a close."""
+    from .progress.replay import replay_all  # noqa: PLC0415
+
+    return replay_all(events, date.max)[1].closed
+
+
+def _office_events(plan: Plan, root: Path) -> list[Event]:
+    events: list[Event] = []
+    for office in plan.supervision.units:
+        events += _own_events(plan, root, office)[0]
+    return events
+
+
+def refuse_if_closed(plan: Plan, root: Path, day: date) -> None:
+    """A closed plan takes no record dated after its closing, until the office reopens it."""
+    if not plan.supervision.units:
+        return
+    closed = closed_on(_office_events(plan, root))
+    if closed is not None and day.isoformat() > closed:
+        raise UsageError(t("方案已于 {d} 结束,不能记录其后的进度;如需补记,请督办单位先运行 fazhi reopen",
+                           "the plan was closed on {d}; nothing after that can be recorded unless the supervising "
+                           "unit runs fazhi reopen", d=closed))
+
+
+def remind(plan: Plan, root: Path, events: Sequence[Event], *, acting: str, unit: str | None, as_of: date,
+           within: int, output: Path | None, fmt: str, dry_run: bool, by: str | None,
+           clock_today: date | None = None) -> str:
+    """Numbered 催办通知 for the units that owe something; the numbers are recorded in the office's file."""
+    from . import progress  # noqa: PLC0415
+    from .progress.supervision import notices  # noqa: PLC0415
+    from .render.supervision import notice_number, notice_text, notices_json  # noqa: PLC0415
+
+    acting = _supervisor(plan, acting)
+    issued = clock_today or ledger.now().date()   # the recording clock, as the records it writes
+    st = progress.status(plan, events, as_of)
+    chosen = notices(plan, st, within=within, unit=unit)
+    if not chosen:
+        return t("截至 {d},没有需要催办的单位\n", "as of {d}, no unit owes anything to remind it of\n", d=as_of)
+    if output is not None:
+        from .output import check_folder  # noqa: PLC0415
+
+        check_folder(output, root)
+    numbered: list[tuple] = [(n, None) for n in chosen]
+    if not dry_run:
+        who = _who(by)
+        with ledger.Writing(root) as w:
+            # numbered under the lock: two reminders never share a number
+            mine, _ = _own_events(plan, root, acting)
+            revoked = {e.revokes for e in mine if e.revokes}
+            used = [e.number for e in mine if e.type == "remind" and e.id not in revoked and e.on[:4] == str(issued.year)]
+            first = max(used, default=0) + 1
+            numbered = [(n, first + i) for i, n in enumerate(chosen)]
+            cmd = ledger.new_id()
+            records = [ledger.new_event(plan, target="", unit=acting, state=None, on=issued.isoformat(), by=who,
+                                        cmd=cmd, kind="remind", subject=n.unit, number=num,
+                                        note=t("逾期 {a} 项,未报年度事项 {b} 项,即将到期 {c} 项,退回 {d} 项",
+                                               "{a} overdue, {b} duties missing, {c} falling due, {d} returned",
+                                               a=len(n.overdue), b=len(n.duties), c=len(n.upcoming), d=len(n.returned)))
+                       for n, num in numbered]
+            _validated(plan, records, issued.isoformat())
+            w.append(acting, records)
+    if fmt == "json":
+        return notices_json(plan, numbered, as_of, issued)
+    texts = [(n, num, notice_text(plan, n, as_of, num, issued, acting)) for n, num in numbered]
+    if output is None:
+        return ("\n" + "─" * 40 + "\n\n").join(text for _, _, text in texts)
+    from .output import write_atomic  # noqa: PLC0415
+
+    lines = []
+    for n, num, text in texts:
+        path = output / f"{notice_number(plan, issued.year, num)} {n.unit}.txt".replace("/", "-")
+        write_atomic(path, b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))   # Notepad and OA: BOM, CRLF
+        lines.append(t("已写入 {p}", "wrote {p}", p=path))
+    return "\n".join(lines) + "\n"

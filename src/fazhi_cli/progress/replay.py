@@ -33,6 +33,7 @@ class Acts(NamedTuple):
 
     extensions: dict
     waivers: dict
+    closed: str | None = None     # the plan's closing day, if its latest close or reopen is a close
 
     def extension(self, target: str, unit: str) -> Event | None:
         return self.extensions.get((target, unit)) or self.extensions.get((target, None))
@@ -101,41 +102,60 @@ def replay_all(events: Iterable[Event], as_of: date,
         evidence = tuple(_unhash(x) for x in evidence)
         if not reviews:
             cur = marks[-1]
-            since = cur.on
-            for e in reversed(marks[:-1]):
-                if e.state != cur.state:
-                    break
-                since = e.on
-            out[key] = Pair(cur.state, since, cur, evidence, "pending" if cur.state == "done" else None)
+            out[key] = Pair(cur.state, _run_start(marks), cur, evidence, "pending" if cur.state == "done" else None)
             continue
         out[key] = _with_reviews(marks, reviews, evidence)
     extensions: dict = {}
     waivers: dict = {}
+    closed = None
     for e in sorted(acts, key=_order):
         if e.type == "extend":
             extensions[(e.target, e.subject)] = e
         elif e.type == "waive":
             waivers[(e.target, e.subject)] = e
-    return out, Acts(extensions, waivers)
+        elif e.type in ("close", "reopen"):
+            closed = e.on if e.type == "close" else None
+    return out, Acts(extensions, waivers, closed)
 
 
 def _with_reviews(marks: list[Event], reviews: list[Event], evidence: tuple) -> Pair:
-    """Walk a pair's marks and the office's reviews of it in date order."""
-    state, since, cur = None, "", marks[0]
-    review, note, review_on = None, "", None
-    for e in sorted(marks + reviews, key=_order):
+    """A pair's standing with the office's reviews, taken in the order things were recorded.
+
+    A review judges the claim standing when it was recorded: an acceptance
+    holds through later re-marks of the same state; a return sets the pair back
+    to doing, and only a mark recorded after it can claim the part done again
+    (its completion date is then that mark's, not the returned one's).
+    """
+    seen: list[Event] = []
+    floor = 0                        # marks before this index were returned
+    state: str | None = None
+    since, review, note, review_on = "", None, "", None
+    for e in sorted(marks + reviews, key=lambda e: e.recorded_at):
         if e.type == "mark":
-            if e.state != state:
-                state, since = e.state, e.on
+            seen.append(e)
+            fresh = sorted(seen[floor:], key=_order)
+            if fresh[-1].state != state:
+                state, since = fresh[-1].state, _run_start(fresh)
                 review, note, review_on = ("pending" if state == "done" else None), "", None
-            cur = e
-        elif state == "done":              # a review applies to a standing done claim only
+        elif state == "done":
             if e.verdict == "accept":
                 review, note, review_on = "accepted", e.note, e.on
-            else:                          # returned: doing again, with the office's note
-                state, since = "doing", e.on
+            else:
+                state, since, floor = "doing", e.on, len(seen)
                 review, note, review_on = "returned", e.note, e.on
-    return Pair(state or "todo", since, cur, evidence, review, note, review_on)
+    fresh = sorted(seen[floor:], key=_order) or sorted(seen, key=_order)
+    return Pair(state or "todo", since, fresh[-1], evidence, review, note, review_on)
+
+
+def _run_start(marks: list[Event]) -> str:
+    """The first day of the standing state among marks in date order."""
+    cur = marks[-1]
+    since = cur.on
+    for e in reversed(marks[:-1]):
+        if e.state != cur.state:
+            break
+        since = e.on
+    return since
 
 
 def _order(e: Event) -> tuple[str, str]:

@@ -153,6 +153,7 @@ class Status(NamedTuple):
     tasks: tuple[TaskStatus, ...]
     duties: tuple[DutyStatus, ...]
     known_at: str | None = None
+    closed: str | None = None     # the day the supervising office closed the plan, if it stands closed
 
     @property
     def parts(self) -> list[PartStatus]:
@@ -233,7 +234,7 @@ def _combined(units: Sequence[UnitState], due: date, ctx: _Day, owing_roles: tup
     elif any(u.state in ("doing", "done") for u in units):
         state = "doing"
     else:
-        state = "todo" if required else "done" if units and all(u.waived for u in units) else "todo"
+        state = "todo"     # nothing started (or nothing owed: a waiver is not a completion)
     done_on = max(u.on or "" for u in required) if state == "done" and required else None
     late = done_on is not None and done_on > due.isoformat()
     if state == "done" or not required:
@@ -302,7 +303,7 @@ def status(plan: Plan, events: Iterable[Event], as_of: date, warn_days: int | No
             parts=parts,
         ))
     duties = tuple(duty_status(d, ctx) for d in plan.obligations.values())
-    return Status(as_of, warn, tuple(tasks), duties, known_at)
+    return Status(as_of, warn, tuple(tasks), duties, known_at, acts.closed)
 
 
 # --- one unit's own view -----------------------------------------------------

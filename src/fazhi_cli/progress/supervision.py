@@ -41,7 +41,8 @@ def notices(plan: Plan, st: Status, *, within: int = 30, unit: str | None = None
         upcoming = [x for x in items if owes(x) and x.light != "red" and (x.extended_to or x.due) <= horizon]
         duties = [x for x in items if x.kind == "recurring" and owes(x) and x.light == "red"]
         returned = [x for x in items if x.review == "returned" and x.state != "done"]
-        notice = Notice(name, overdue, upcoming, duties, returned)
+        by_due = lambda xs: sorted(xs, key=lambda x: (x.extended_to or x.due, x.id))  # noqa: E731
+        notice = Notice(name, by_due(overdue), by_due(upcoming), by_due(duties), by_due(returned))
         if not notice.empty:
             out.append(notice)
     return out

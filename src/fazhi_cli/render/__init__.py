@@ -271,6 +271,36 @@ def _evidence_suffix(items: Sequence[object]) -> str:
     return t(";证明材料: {e}", "; evidence: {e}", e=safe(";".join(evidence_label(x) for x in items)))
 
 
+def _act_name(e: Any) -> str:
+    names = {"attach": t("补充材料", "attachment"), "review": t("审核", "review"), "extend": t("延期", "extension"),
+             "waive": t("不再适用", "waiver"), "remind": t("催办", "reminder"), "close": t("结束方案", "closing"),
+             "reopen": t("重新开启", "reopening")}
+    return names.get(e.type, e.type)
+
+
+def act_lines(events: Sequence[dict]) -> str:
+    """What a supervision command recorded, one line per record."""
+    out = []
+    for e in events:
+        kind, unit = e["type"], e.get("subject")
+        who = safe(unit) if unit else t("全部单位", "every unit")
+        if kind == "review":
+            what = t("销号", "closed out") if e["verdict"] == "accept" else t("退回", "returned")
+            line = t("已{w} {p} {u}", "{w} {p} for {u}", w=what, p=safe(e["part"]), u=who)
+        elif kind == "extend":
+            line = t("已延期 {p}({u})至 {d}", "extended {p} ({u}) to {d}", p=safe(e["part"]), u=who, d=e["until"])
+        elif kind == "waive":
+            line = t("已免除 {p}({u}):不再适用", "waived {p} ({u}): no longer applies", p=safe(e["part"]), u=who)
+        elif kind == "close":
+            line = t("方案已于 {d} 结束", "the plan is closed as of {d}", d=e["on"])
+        else:
+            line = t("方案已于 {d} 重新开启", "the plan is reopened as of {d}", d=e["on"])
+        if e.get("note"):
+            line += t(";{n}", "; {n}", n=safe(e["note"]))
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def attached_lines(events: Sequence[dict]) -> str:
     return "\n".join(t("已补充 {p} {u}", "attached to {p} {u}", p=safe(e["part"]), u=safe(e["unit"]))
                      + (t(";备注: {n}", "; note: {n}", n=safe(e["note"])) if e["note"] else "")
@@ -280,7 +310,7 @@ def attached_lines(events: Sequence[dict]) -> str:
 def revoked_lines(events: Sequence[Any]) -> str:
     return "".join(t("已撤销 {p} {u}: {s}({d},{at} 记录)", "revoked {p} {u}: {s} ({d}, recorded {at})",
                      p=safe(e.target), u=safe(e.unit),
-                     s=state_label(e.state) if e.state else t("补充材料", "attachment"), d=e.on,
+                     s=state_label(e.state) if e.state else _act_name(e), d=e.on,
                      at=e.recorded_at[:16].replace("T", " ")) + "\n" for e in events)
 
 
@@ -371,7 +401,8 @@ def log_view(events: Sequence[Any], fmt: str) -> Any:
         return to_json({"events": [
             {"id": e.id, "type": e.type, "part": e.target, "unit": e.unit, "state": e.state, "on": e.on,
              "note": e.note, "evidence": list(e.evidence), "by": e.by, "recorded_at": e.recorded_at,
-             "revokes": e.revokes, "cmd": e.cmd, "known_at": e.known_at,
+             "revokes": e.revokes, "cmd": e.cmd, "known_at": e.known_at, "subject": e.subject,
+             "verdict": e.verdict, "until": e.until, "number": e.number, "approved_by": e.approved_by,
              "backdated_days": backdated_days(e)} for e in events]})
     headers = [t("记录时间", "Recorded"), t("单位", "Unit"), t("分项", "Part"), t("状态", "State"),
                t("日期", "On"), t("记录人", "By"), t("备注", "Note"), t("证明材料", "Evidence")]
@@ -381,13 +412,23 @@ def log_view(events: Sequence[Any], fmt: str) -> Any:
             return (t("撤销 ", "revokes ") + (e.revokes or "")[:8], "magenta")
         if e.type == "attach":
             return (t("补充材料", "attachment"), "cyan")
-        return _state_cell(e.state)
+        if e.type == "mark":
+            return _state_cell(e.state)
+        acts = {"review": t("销号", "closed out") if e.verdict == "accept" else t("退回", "returned"),
+                "extend": t("延期至 {d}", "extended to {d}", d=e.until), "waive": t("不再适用", "waived"),
+                "remind": t("催办 第{n}号", "reminder No. {n}", n=e.number), "close": t("结束方案", "plan closed"),
+                "reopen": t("重新开启", "plan reopened")}
+        return (acts.get(e.type, e.type), "blue")
+
+    def item(e: Any) -> str:
+        target = e.target or "-"
+        return f"{target} → {e.subject}" if e.subject else target
 
     def on(e: Any) -> Cell:
         late = backdated_days(e)
         return (e.on + t("(补记,晚 {n} 天)", " (back-dated {n} days)", n=late), "yellow") if late else e.on
 
-    rows = [[e.recorded_at[:16].replace("T", " "), Lines([e.unit]), e.target, what(e), on(e), e.by,
+    rows = [[e.recorded_at[:16].replace("T", " "), Lines([e.unit]), item(e), what(e), on(e), e.by,
              Multiline(e.note), evidence_cell(e.evidence, fmt)] for e in events]
     if not rows and fmt == "table":
         from rich.text import Text  # noqa: PLC0415

@@ -35,6 +35,8 @@ def known_label(known_at: str) -> str:
 def status_header(plan: Plan, st: Status) -> list[str]:
     number = f"({plan.number})" if plan.number else ""
     known = t(" · 按 {k} 时已有的记录", " · as recorded by {k}", k=known_label(st.known_at)) if st.known_at else ""
+    if st.closed:
+        known += t(" · 方案已于 {d} 结束", " · the plan was closed on {d}", d=st.closed)
     return [f"{plan.title}{number}",
             t("截至 {d} · {p}", "As of {d} · {p}", d=st.as_of, p=_days_phrase(plan, st.as_of)) + known]
 
@@ -376,7 +378,8 @@ def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
     for ps in ts.parts:
         lines.append((t("{p} {title}:{s},{l},期限 {d};牵头 {a},配合 {b}",
                         "{p} {title}: {s}, {l}, due {d}; leads {a}, support {b}",
-                        p=ps.part.id, title=ps.title, s=state_label(ps.state, ps.late, ps.support_only),
+                        p=ps.part.id, title=ps.title,
+                        s=state_label(ps.state, ps.late, ps.support_only, ps.review, ps.waived),
                         l=light_label(ps.light), d=ps.part.due, a=_lead_progress(ps), b=support_count([ps])),
                       LIGHT_STYLE[ps.light] if ps.light == "red" else ""))
     return Page(lines, headers, rows, "", no_wrap=(0, 2, 3, 4), drop=(5, 2)).render(fmt)
@@ -429,7 +432,7 @@ def duties_view(plan: Plan, st: Status, fmt: str, light: str | None = None) -> A
     for ds in duties:
         sub = ds.submissions()
         rows.append([ds.duty.id, ds.duty.title, ds.duty.due.isoformat(), str(len(ds.units)), str(len(sub["on_time"])),
-                     str(len(sub["late"])), str(len(sub["missing"])), _state_cell(ds.state, ds.late),
+                     str(len(sub["late"])), str(len(sub["missing"])), _state_cell(ds.state, ds.late, waived=ds.waived),
                      _light_cell(ds.light)])
     empty = t("没有{l}年度事项", "no {l} yearly duties", l=light_label(light) if light else "")
     return Page(lines, headers, rows, empty, no_wrap=(0, 2, 3, 4, 5, 6, 7, 8), drop=(7, 5, 4)).render(fmt)

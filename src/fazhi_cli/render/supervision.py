@@ -1,0 +1,114 @@
+"""What the supervising office sends and reads: 催办通知 and the units' record."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any, Sequence
+
+from ..i18n import t
+from . import Lines, safe, to_json
+from .views import Page, status_header
+
+if TYPE_CHECKING:
+    from ..plan import Plan
+    from ..progress import OwnItem, Status
+    from ..progress.supervision import Notice, RecordRow
+
+
+def cn_day(day: date) -> str:
+    return t("{y}年{m}月{d}日", "{y}-{m:02d}-{d:02d}", y=day.year, m=day.month, d=day.day)
+
+
+def notice_number(plan: Plan, year: int, number: int | None) -> str:
+    if number is None:
+        return t("{p}〔{y}〕(草稿,未编号)", "{p} ({y}, draft, not numbered)", p=plan.supervision.numbering, y=year)
+    return t("{p}〔{y}〕{n}号", "{p} ({y}) No. {n}", p=plan.supervision.numbering, y=year, n=number)
+
+
+def _item_line(n: int, x: OwnItem, as_of: date, what: str) -> str:
+    due = x.extended_to or x.due
+    when = {
+        "overdue": t("期限 {d},已逾期 {n} 天", "due {d}, {n} days overdue", d=cn_day(due), n=(as_of - due).days),
+        "upcoming": t("期限 {d},还有 {n} 天", "due {d}, {n} days left", d=cn_day(due), n=(due - as_of).days),
+        "returned": t("退回意见:{r}", "the office's note: {r}", r=x.review_note or "-"),
+    }[what]
+    if x.extended_to and what != "returned":
+        when += t("(原定 {o},已批准延期)", " (originally {o}, extended)", o=cn_day(x.due))
+    return f"{n}. {x.id} {x.title}({when})" if t("zh", "en") == "zh" else f"{n}. {x.id} {x.title} ({when})"
+
+
+def notice_text(plan: Plan, notice: Notice, as_of: date, number: int | None, issued: date, office: str) -> str:
+    """A 催办通知 in plain formal Chinese (or English), ready to paste into an OA message."""
+    sections = [
+        (t("已逾期未完成的事项", "Overdue and not done"), notice.overdue, "overdue"),
+        (t("尚未报送的年度事项", "Yearly duties not submitted"), notice.duties, "overdue"),
+        (t("即将到期的事项", "Falling due soon"), notice.upcoming, "upcoming"),
+        (t("被退回、需重新办理的事项", "Returned, to be done again"), notice.returned, "returned"),
+    ]
+    numerals = "一二三四五六七八九十"
+    number_text = notice_number(plan, issued.year, number)
+    lines = [number_text, "",
+             t("关于督促落实《{p}》有关事项的通知", "Reminder: items of {p} still owed", p=plan.title), "",
+             t("{u}:", "To {u}:", u=notice.unit), "",
+             t("根据《{p}》{n},截至{d},你单位负责的下列事项尚未完成:",
+               "Under {p}{n}, as of {d} your unit still owes the following:",
+               p=plan.title, n=f"({plan.number})" if plan.number else "", d=cn_day(as_of)), ""]
+    k = 0
+    for heading, items, what in sections:
+        if not items:
+            continue
+        lines.append(t("{k}、{h}(共 {n} 项)", "{k}. {h} ({n})", k=numerals[k] if t("zh", "en") == "zh" else k + 1,
+                       h=heading, n=len(items)))
+        lines += [_item_line(i, x, as_of, what) for i, x in enumerate(items, 1)]
+        lines.append("")
+        k += 1
+    lines += [t("请抓紧落实,完成后及时记录完成情况并提交证明材料(fazhi mark)。",
+                "Please see to them and record each one with its evidence when done (fazhi mark)."), "",
+              office, cn_day(issued)]
+    return "\n".join(safe(x) for x in lines) + "\n"
+
+
+def notices_json(plan: Plan, items: Sequence[tuple[Notice, int | None]], as_of: date, issued: date) -> str:
+    def one(x: OwnItem) -> dict:
+        return {"id": x.id, "kind": x.kind, "title": x.title, "due": x.due.isoformat(),
+                "extended_to": x.extended_to.isoformat() if x.extended_to else None,
+                "days_overdue": (as_of - (x.extended_to or x.due)).days, "review_note": x.review_note}
+
+    return to_json({"as_of": as_of.isoformat(), "issued": issued.isoformat(), "plan_id": plan.key, "notices": [
+        {"unit": n.unit, "number": num, "reference": notice_number(plan, issued.year, num),
+         "overdue": [one(x) for x in n.overdue], "duties": [one(x) for x in n.duties],
+         "upcoming": [one(x) for x in n.upcoming], "returned": [one(x) for x in n.returned]}
+        for n, num in items]})
+
+
+RECORD_FIELDS = ("led", "done", "on_time", "late", "overdue", "pending", "returned", "extended", "waived",
+                 "duties_on_time", "duties_late", "duties_missing")
+
+
+def record_view(plan: Plan, st: Status, rows: Sequence[RecordRow], fmt: str, year: int | None) -> Any:
+    """The units' record: one row per unit, worst first."""
+    if fmt == "json":
+        return to_json({"as_of": st.as_of.isoformat(), "known_at": st.known_at, "plan_id": plan.key, "year": year,
+                        "units": [{"unit": r.unit, **{k: getattr(r, k) for k in RECORD_FIELDS}} for r in rows]})
+    head = status_header(plan, st)
+    scope = t("{y} 年", "{y}", y=year) if year else t("全部年度", "all years")
+    totals = {k: sum(getattr(r, k) for r in rows) for k in RECORD_FIELDS}
+    lines = [(head[0], "bold"), (head[1], ""),
+             (t("各单位落实情况({s}):{n} 个单位;牵头分项 {led} 个,已完成 {done}(按时 {on_time},逾期 {late}),"
+                "逾期未完成 {overdue},待审核 {pending},退回 {returned};年度事项按时 {duties_on_time},"
+                "逾期报送 {duties_late},未报 {duties_missing}",
+                "The units' record ({s}): {n} units; {led} parts led, {done} done ({on_time} on time, {late} late), "
+                "{overdue} overdue, {pending} awaiting review, {returned} returned; yearly duties {duties_on_time} "
+                "on time, {duties_late} late, {duties_missing} missing", s=scope, n=len(rows), **totals), "bold")]
+    headers = [t("单位", "Unit"), t("牵头", "Led"), t("完成", "Done"), t("按时", "On time"), t("逾期完成", "Late"),
+               t("逾期未完成", "Overdue"), t("待审核", "Awaiting"), t("退回", "Returned"), t("延期", "Extended"),
+               t("年度按时", "Duties on time"), t("年度逾期", "Duties late"), t("年度未报", "Duties missing")]
+
+    def num(value: int, style: str) -> Any:
+        return (str(value), style if value else "dim")
+
+    body = [[Lines([r.unit]), str(r.led), str(r.done), str(r.on_time), num(r.late, "yellow"),
+             num(r.overdue, "bold red"), num(r.pending, "cyan"), num(r.returned, "magenta"), num(r.extended, ""),
+             str(r.duties_on_time), num(r.duties_late, "yellow"), num(r.duties_missing, "bold red")] for r in rows]
+    return Page(lines, headers, body, t("没有负责单位", "no responsible units"),
+                no_wrap=tuple(range(1, 12)), drop=(8, 6, 7, 4, 3)).render(fmt)
