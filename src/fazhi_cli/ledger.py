@@ -41,9 +41,11 @@ JOURNAL = ".pending-import"
 _ID = r"[0-9A-Za-z_-]{8,64}"
 _DAY = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 _STAMP = _DAY + r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?\+08:00"
-_SHAPE = re.compile(rf"{_ID} {_DAY} {_STAMP}")
-_ID_RE = re.compile(_ID)
-_STAMP_RE = re.compile(_STAMP)
+# ASCII digits only: \d alone would also take "١٠" or "１０" in a timestamp's
+# hours or fraction, which no PC writes and which sort after every real time.
+_SHAPE = re.compile(rf"{_ID} {_DAY} {_STAMP}", re.ASCII)
+_ID_RE = re.compile(_ID, re.ASCII)
+_STAMP_RE = re.compile(_STAMP, re.ASCII)
 _SHA = re.compile(r"[0-9a-f]{64}")
 # C0 and C1 controls except tab and newline, DEL, and lone surrogates (text
 # decoded from invalid UTF-8 with surrogateescape cannot be written as UTF-8).
@@ -163,6 +165,8 @@ def _evidence_ok(items: object) -> bool:
             return False
         if not item["value"] or not _text_ok(item.get("name", ""), 255):
             return False
+        if kind == "file" and "name" in item and ("/" in item["name"] or "\\" in item["name"]):
+            return False  # a file's name, as `mark` records it: never a path
         if kind == "file":
             sha, size = item.get("sha256"), item.get("size")
             if type(sha) is not str or not _SHA.fullmatch(sha) or type(size) is not int or size < 0:
@@ -199,7 +203,7 @@ def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str
             and _SHAPE.fullmatch(f"{eid} {on} {stamp}") and _real_day(on) and _real_day(stamp[:10])):
         if type(eid) is not str or not _ID_RE.fullmatch(eid):
             raise ValueError(t("记录编号无效", "invalid record id"))
-        if type(on) is not str or not re.fullmatch(_DAY, on) or not _real_day(on):
+        if type(on) is not str or not re.fullmatch(_DAY, on, re.ASCII) or not _real_day(on):
             raise ValueError(t("日期无效: {d!r}", "invalid date: {d!r}", d=on))
         raise ValueError(t("记录时间无效: {d!r}", "invalid recorded_at: {d!r}", d=stamp))
     if file_unit is not None and unit != file_unit:
@@ -216,6 +220,10 @@ def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str
         raise ValueError(t("日期 {d} 早于方案印发日期 {s}", "date {d} is before the plan was signed ({s})", d=on, s=start))
     if today is not None and (on > today or stamp[:10] > today):
         raise ValueError(t("日期晚于今天({d})", "dated after today ({d})", d=today))
+    if on > stamp[:10]:
+        # `mark` never records a day after the day it records on: such a record
+        # was forged, and would count as known before the work it reports.
+        raise ValueError(t("日期 {d} 晚于记录时间 {r}", "date {d} is after the time it was recorded ({r})", d=on, r=stamp))
     if kind == "mark":
         if state not in STATES:
             raise ValueError(t("未知状态 {s!r}(应为 todo、doing 或 done)", "unknown state {s!r} (todo, doing or done)",

@@ -196,7 +196,7 @@ def undo(plan: Plan, root: Path, unit: str) -> Undone:
         chosen = _latest_command(events + more, unit)
         cmd = ledger.new_id()
         by = _who(None)
-        day = today().isoformat()
+        day = ledger.now().date().isoformat()  # the clock of its own timestamp: never dated after it
         out = [ledger.new_event(plan, target=e.target, unit=unit, state=None, on=day, by=by, revokes=e.id, cmd=cmd)
                for e in chosen]
         w.append(unit, out)
