@@ -732,17 +732,21 @@ def evidence_item(value: str, base: Path | None = None) -> dict | EvidenceFile:
     except OSError as e:
         raise UsageError(t("{p}: 无法读取证明材料({e})", "{p}: cannot read the evidence file ({e})",
                            p=path, e=e.strerror or e)) from None
+    if not size:
+        # an empty file proves nothing (and /proc files read as empty): a failed save, most likely
+        raise UsageError(t("{p}: 证明材料文件是空的(0 字节),请检查后再记录", "{p}: the evidence file is empty (0 bytes); check it",
+                           p=path))
     name = path.name[:255]
     return EvidenceFile(path, {"kind": "file", "value": name, "name": name, "size": size, "sha256": sha})
 
 
-def file_digest(path: Path, limit: int = MAX_EVIDENCE_FILE) -> tuple[str, int]:
+def file_digest(path: Path, limit: int = MAX_EVIDENCE_FILE, *, nofollow: bool = False) -> tuple[str, int]:
     """SHA-256 and size of a regular file, read a megabyte at a time, never past its size when opened."""
     import hashlib  # noqa: PLC0415 - only evidence needs it
 
     from .files import TooLarge  # noqa: PLC0415
 
-    fd, st = open_regular(path)
+    fd, st = open_regular(path, nofollow=nofollow)
     try:
         if st.st_size > limit:
             raise TooLarge(27, t("文件过大({n} 字节)", "file too large ({n} bytes)", n=st.st_size), str(path))
@@ -822,10 +826,14 @@ def store_blob(root: Path, source: Path, sha: str, name: str) -> Path | None:
     return target
 
 
-def verify_blob(path: Path, sha: str) -> str | None:
-    """None when the stored copy is intact, else what is wrong with it."""
+def verify_blob(path: Path, sha: str, *, follow: bool = False) -> str | None:
+    """None when the stored copy is intact, else what is wrong with it.
+
+    A stored copy is a regular file in an evidence folder, never a link to one
+    elsewhere (``follow`` is for the path a record made before copies were kept).
+    """
     try:
-        got, _ = file_digest(path)
+        got, _ = file_digest(path, nofollow=not follow)
     except FileNotFoundError:
         return t("证明材料副本不存在: {p}", "the stored copy of the evidence is missing: {p}", p=path)
     except OSError as e:
@@ -845,7 +853,7 @@ def verify_evidence(root: Path, event: Event) -> list[str]:
         problem = verify_blob(blob_path(root, item["sha256"], item.get("name", "")), item["sha256"])
         if problem and "name" not in item:
             # recorded before copies were kept: the file where it was recorded
-            problem = verify_blob(Path(item["value"]), item["sha256"])
+            problem = verify_blob(Path(item["value"]), item["sha256"], follow=True)
         if problem:
             out.append(problem)
     return out

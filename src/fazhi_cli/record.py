@@ -259,6 +259,13 @@ def _sources(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
     out = []
     for path in paths:
         if path.is_dir():
+            # what arrives is read as it is, never through links: not the folder,
+            # not its progress or evidence folders (nor, below, a file or a copy)
+            for folder in (path, path / "progress", path / "evidence"):
+                if folder.is_symlink():
+                    raise UsageError(t("{p}: 是符号链接,不能导入;请给出实际的文件夹",
+                                       "{p}: is a symbolic link and cannot be imported; give the folder itself",
+                                       p=folder))
             progress = path / "progress" if (path / "progress").is_dir() else path
             found = sorted(p for p in progress.iterdir() if p.suffix == ".jsonl")
             if not found:
