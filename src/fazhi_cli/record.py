@@ -350,6 +350,9 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
     incoming: list[Incoming] = []
     for path, source in _sources(files):
         incoming += _read_incoming(plan, path, source, day, any_unit)
+    if not incoming:
+        raise UsageError(t("{p}: 没有任何进度记录,未导入任何记录", "{p}: holds no progress records; nothing was imported",
+                           p=", ".join(map(str, files))))
     have = _existing(root)
     new: dict[str, Incoming] = {}
     repeated = 0
