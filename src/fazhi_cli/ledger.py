@@ -289,8 +289,15 @@ def read_ledger(root: Path, plan: Plan, *, today: str | None = None) -> Ledger:
         return Ledger(events, problems)
     try:
         files = sorted(p for p in folder.iterdir() if p.suffix == ".jsonl")
-    except (FileNotFoundError, NotADirectoryError):
+    except FileNotFoundError:
         return Ledger(events, problems)
+    except NotADirectoryError:
+        # a data or progress folder that is a file, a pipe or a device is not
+        # an empty record: the views would show every part as not started
+        bad = root if os.path.lexists(root) and not root.is_dir() else folder
+        raise LedgerError(t("{p}: 不是文件夹;数据文件夹和其中的 progress 都必须是文件夹",
+                            "{p}: is not a folder; the data folder and its progress folder must be folders",
+                            p=bad)) from None
     except OSError as e:
         raise LedgerError(t("{p}: 无法读取数据文件夹({e})", "{p}: cannot read the data folder ({e})",
                             p=folder, e=e.strerror or e)) from None
