@@ -263,13 +263,13 @@ def _ledger(plan: Any, data_dir: Path | None) -> Any:
 def _as_of(value: str | None) -> Any:
     from .dates import parse_date, today  # noqa: PLC0415
 
-    return parse_date(value, "--as-of") if value else today()
+    return parse_date(value, "--as-of") if value is not None else today()
 
 
 def _known_at(value: str | None) -> str | None:
     from .dates import parse_moment  # noqa: PLC0415
 
-    return parse_moment(value, "--known-at") if value else None
+    return parse_moment(value, "--known-at") if value is not None else None
 
 
 def _today_iso() -> str:
@@ -284,7 +284,9 @@ def _view_unit(plan: Any, value: str | None, all_units: bool) -> str | None:
         if value:
             raise UsageError(t("--unit 与 --all-units 不能同时使用", "--unit and --all-units cannot be used together"))
         return None
-    value = value if value is not None else os.environ.get("FAZHI_UNIT")
+    if value is not None:  # typed, even blank: it must name a unit
+        return plan.resolve_unit(value)
+    value = os.environ.get("FAZHI_UNIT")
     return plan.resolve_unit(value) if value and value.strip() else None
 
 
@@ -581,7 +583,7 @@ def log(
     plan = _plan(plan_file)
     who = _view_unit(plan, unit, all_units)
     which = (task.strip() if task.strip() in plan.obligations else plan.task_of(task).id) if task else None
-    day = parse_date(since, "--since") if since else None
+    day = parse_date(since, "--since") if since is not None else None
     events = record.history(plan, _ledger(plan, data_dir).events, unit=who, task=which, since=day,
                             known_at=_known_at(known_at))
     _emit(render.log_view(events[:limit] if limit else events, fmt), fmt)

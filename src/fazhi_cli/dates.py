@@ -67,7 +67,16 @@ def parse_moment(text: str, what: str = "") -> str:
                                label=label, v=text)) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=CHINA)
-        return moment.astimezone(CHINA).isoformat(timespec="microseconds")
+        try:
+            moment = moment.astimezone(CHINA)  # 9999-12-31T23:59-12:00 is in year 10000 here
+        except OverflowError:
+            moment = datetime.min
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            label = f"{what} " if what else ""
+            raise UsageError(t("{label}时间超出范围: {v}(年份应在 {a} 到 {b} 之间)",
+                               "{label}time out of range: {v} (the year must be from {a} to {b})",
+                               label=label, v=text, a=FIRST_YEAR, b=LAST_YEAR))
+        return moment.isoformat(timespec="microseconds")
     return parse_date(value, what).isoformat()
 
 

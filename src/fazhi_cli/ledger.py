@@ -44,9 +44,11 @@ JOURNAL = ".pending-import"
 _ID = r"[0-9A-Za-z_-]{8,64}"
 _DAY = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 _STAMP = _DAY + r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?\+08:00"
-_SHAPE = re.compile(rf"{_ID} {_DAY} {_STAMP}")
-_ID_RE = re.compile(_ID)
-_STAMP_RE = re.compile(_STAMP)
+# ASCII digits only: \d alone would also take "١٠" or "１０" in a timestamp's
+# hours or fraction, which no PC writes and which sort after every real time.
+_SHAPE = re.compile(rf"{_ID} {_DAY} {_STAMP}", re.ASCII)
+_ID_RE = re.compile(_ID, re.ASCII)
+_STAMP_RE = re.compile(_STAMP, re.ASCII)
 _SHA = re.compile(r"[0-9a-f]{64}")
 # C0 and C1 controls except tab and newline, DEL, and lone surrogates (text
 # decoded from invalid UTF-8 with surrogateescape cannot be written as UTF-8).
@@ -174,6 +176,8 @@ def _evidence_ok(items: object) -> bool:
             return False
         if not item["value"] or not _text_ok(item.get("name", ""), 255):
             return False
+        if kind == "file" and "name" in item and ("/" in item["name"] or "\\" in item["name"]):
+            return False  # a file's name, as `mark` records it: never a path
         if kind == "file":
             sha, size = item.get("sha256"), item.get("size")
             if type(sha) is not str or not _SHA.fullmatch(sha) or type(size) is not int or size < 0:
@@ -210,7 +214,7 @@ def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str
             and _SHAPE.fullmatch(f"{eid} {on} {stamp}") and _real_day(on) and _real_day(stamp[:10])):
         if type(eid) is not str or not _ID_RE.fullmatch(eid):
             raise ValueError(t("记录编号无效", "invalid record id"))
-        if type(on) is not str or not re.fullmatch(_DAY, on) or not _real_day(on):
+        if type(on) is not str or not re.fullmatch(_DAY, on, re.ASCII) or not _real_day(on):
             raise ValueError(t("日期无效: {d!r}", "invalid date: {d!r}", d=on))
         raise ValueError(t("记录时间无效: {d!r}", "invalid recorded_at: {d!r}", d=stamp))
     if file_unit is not None and unit != file_unit:
@@ -235,6 +239,10 @@ def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str
         raise ValueError(t("日期 {d} 早于方案印发日期 {s}", "date {d} is before the plan was signed ({s})", d=on, s=start))
     if today is not None and (on > today or stamp[:10] > today):
         raise ValueError(t("日期晚于今天({d})", "dated after today ({d})", d=today))
+    if on > stamp[:10]:
+        # `mark` never records a day after the day it records on: such a record
+        # was forged, and would count as known before the work it reports.
+        raise ValueError(t("日期 {d} 晚于记录时间 {r}", "date {d} is after the time it was recorded ({r})", d=on, r=stamp))
     if kind == "mark":
         if state not in STATES:
             raise ValueError(t("未知状态 {s!r}(应为 todo、doing 或 done)", "unknown state {s!r} (todo, doing or done)",
@@ -330,8 +338,15 @@ def read_ledger(root: Path, plan: Plan, *, today: str | None = None) -> Ledger:
         return Ledger(events, problems)
     try:
         files = sorted(p for p in folder.iterdir() if p.suffix == ".jsonl")
-    except (FileNotFoundError, NotADirectoryError):
+    except FileNotFoundError:
         return Ledger(events, problems)
+    except NotADirectoryError:
+        # a data or progress folder that is a file, a pipe or a device is not
+        # an empty record: the views would show every part as not started
+        bad = root if os.path.lexists(root) and not root.is_dir() else folder
+        raise LedgerError(t("{p}: 不是文件夹;数据文件夹和其中的 progress 都必须是文件夹",
+                            "{p}: is not a folder; the data folder and its progress folder must be folders",
+                            p=bad)) from None
     except OSError as e:
         raise LedgerError(t("{p}: 无法读取数据文件夹({e})", "{p}: cannot read the data folder ({e})",
                             p=folder, e=e.strerror or e)) from None
@@ -774,17 +789,21 @@ def evidence_item(value: str, base: Path | None = None) -> dict | EvidenceFile:
     except OSError as e:
         raise UsageError(t("{p}: 无法读取证明材料({e})", "{p}: cannot read the evidence file ({e})",
                            p=path, e=e.strerror or e)) from None
+    if not size:
+        # an empty file proves nothing (and /proc files read as empty): a failed save, most likely
+        raise UsageError(t("{p}: 证明材料文件是空的(0 字节),请检查后再记录", "{p}: the evidence file is empty (0 bytes); check it",
+                           p=path))
     name = path.name[:255]
     return EvidenceFile(path, {"kind": "file", "value": name, "name": name, "size": size, "sha256": sha})
 
 
-def file_digest(path: Path, limit: int = MAX_EVIDENCE_FILE) -> tuple[str, int]:
+def file_digest(path: Path, limit: int = MAX_EVIDENCE_FILE, *, nofollow: bool = False) -> tuple[str, int]:
     """SHA-256 and size of a regular file, read a megabyte at a time, never past its size when opened."""
     import hashlib  # noqa: PLC0415 - only evidence needs it
 
     from .files import TooLarge  # noqa: PLC0415
 
-    fd, st = open_regular(path)
+    fd, st = open_regular(path, nofollow=nofollow)
     try:
         if st.st_size > limit:
             raise TooLarge(27, t("文件过大({n} 字节)", "file too large ({n} bytes)", n=st.st_size), str(path))
@@ -864,10 +883,14 @@ def store_blob(root: Path, source: Path, sha: str, name: str) -> Path | None:
     return target
 
 
-def verify_blob(path: Path, sha: str) -> str | None:
-    """None when the stored copy is intact, else what is wrong with it."""
+def verify_blob(path: Path, sha: str, *, follow: bool = False) -> str | None:
+    """None when the stored copy is intact, else what is wrong with it.
+
+    A stored copy is a regular file in an evidence folder, never a link to one
+    elsewhere (``follow`` is for the path a record made before copies were kept).
+    """
     try:
-        got, _ = file_digest(path)
+        got, _ = file_digest(path, nofollow=not follow)
     except FileNotFoundError:
         return t("证明材料副本不存在: {p}", "the stored copy of the evidence is missing: {p}", p=path)
     except OSError as e:
@@ -887,7 +910,7 @@ def verify_evidence(root: Path, event: Event) -> list[str]:
         problem = verify_blob(blob_path(root, item["sha256"], item.get("name", "")), item["sha256"])
         if problem and "name" not in item:
             # recorded before copies were kept: the file where it was recorded
-            problem = verify_blob(Path(item["value"]), item["sha256"])
+            problem = verify_blob(Path(item["value"]), item["sha256"], follow=True)
         if problem:
             out.append(problem)
     return out

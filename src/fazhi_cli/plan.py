@@ -370,8 +370,13 @@ _WINDOWS_DEVICES = frozenset(["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
 # Path characters, controls, and the invisible format marks that reorder or hide
 # text (bidi marks and isolates, zero-width characters, line separators, BOM):
 # a unit name is a file name and is shown on terminals, so none may hide in it.
-_BAD_NAME = (r"[\x00-\x1f\x7f-\x9f<>:\"/\\|?*\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
-             r"\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+_INVISIBLE = (r"\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+              r"\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f")
+_BAD_NAME = rf"[<>:\"/\\|?*{_INVISIBLE}]"
+# Ids and other spellings people type or match (task and section ids, aliases,
+# full names, the plan's number): controls and invisible marks could make
+# two different ones look alike, or act on a terminal when completed.
+_BAD_LABEL = rf"[{_INVISIBLE}]"
 
 
 class _Builder:
@@ -414,6 +419,13 @@ class _Builder:
         value = node.value.strip()
         if not value and not empty:
             raise self.fail(node, "{w} 不能为空", "{w} must not be empty", w=what)
+        return value
+
+    def label(self, node: Any, what: str) -> str:
+        value = self.text(node, what)
+        if re.search(_BAD_LABEL, value):
+            raise self.fail(node, "{w} {v!r} 含有控制字符或不可见的格式字符", "{w} {v!r} contains control or invisible format characters",
+                            w=what, v=value)
         return value
 
     def name(self, node: Any, what: str) -> str:
@@ -463,9 +475,9 @@ class _Builder:
                             ("title", "target"))
         optional = lambda key, read: read(meta[key], key) if key in meta else None  # noqa: E731
         plan_args: dict[str, Any] = dict(
-            id=optional("id", self.text) or "",
+            id=optional("id", self.label) or "",
             title=self.text(meta["title"], "title"),
-            number=optional("number", self.text) or "",
+            number=optional("number", self.label) or "",
             issuer=optional("issuer", self.text) or "",
             signed=optional("signed", self.day),
             published=optional("published", self.day),
@@ -564,7 +576,7 @@ class _Builder:
         for item in self.seq(node, "sections"):
             with self.entry():
                 m = self.mapping(item, t("章节", "a section"), ("id", "heading"), ("id", "heading"))
-                sid = self.text(m["id"], "id")
+                sid = self.label(m["id"], "id")
                 if sid in sections:
                     raise self.fail(m["id"], "重复的章节编号 {i!r}", "duplicate section id {i!r}", i=sid)
                 sections[sid] = Section(sid, self.text(m["heading"], "heading"))
@@ -577,7 +589,7 @@ class _Builder:
             with self.entry():
                 m = self.mapping(item, t("单位", "a unit"), ("name", "full_name", "kind", "aliases"), ("name", "kind"))
                 name = self.name(m["name"], "name")
-                aliases = [a for a, _ in self.names(m["aliases"], "aliases")] if "aliases" in m else []
+                aliases = [self.label(a, "aliases") for a in self.seq(m["aliases"], "aliases")] if "aliases" in m else []
                 for spelling, where in [(name, m["name"])] + [(a, m["aliases"]) for a in aliases]:
                     if spelling in names:
                         raise self.fail(where, "单位名称 {n!r} 重复", "unit name {n!r} is defined twice", n=spelling)
@@ -588,7 +600,7 @@ class _Builder:
                 if kind not in UNIT_KINDS:
                     raise self.fail(m["kind"], "未知的单位类别 {k!r}(可用: {a})",
                                     "unknown unit kind {k!r} (use one of: {a})", k=kind, a=", ".join(UNIT_KINDS))
-                full = self.text(m["full_name"], "full_name") if "full_name" in m else ""
+                full = self.label(m["full_name"], "full_name") if "full_name" in m else ""
                 if full and full not in names:
                     names[full] = name
                 units[name] = Unit(name, kind, full, tuple(aliases))
@@ -623,7 +635,7 @@ class _Builder:
             with self.entry():
                 m = self.mapping(item, t("任务", "a task"), ("id", "section", "title", "text", "parts"),
                                  ("id", "section", "title", "parts"))
-                tid = self.text(m["id"], "id")
+                tid = self.label(m["id"], "id")
                 if tid in tasks:
                     raise self.fail(m["id"], "重复的任务编号 {i!r}", "duplicate task id {i!r}", i=tid)
                 sec = self.text(m["section"], "section")

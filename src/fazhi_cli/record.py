@@ -200,7 +200,7 @@ def undo(plan: Plan, root: Path, unit: str) -> Undone:
         chosen = _latest_command(events + more, unit)
         cmd = ledger.new_id()
         by = _who(None)
-        day = today().isoformat()
+        day = ledger.now().date().isoformat()  # the clock of its own timestamp: never dated after it
         out = [ledger.new_event(plan, target=e.target, unit=unit, state=None, on=day, by=by, revokes=e.id, cmd=cmd)
                for e in chosen]
         w.append(unit, out)
@@ -264,6 +264,13 @@ def _sources(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
     out = []
     for path in paths:
         if path.is_dir():
+            # what arrives is read as it is, never through links: not the folder,
+            # not its progress or evidence folders (nor, below, a file or a copy)
+            for folder in (path, path / "progress", path / "evidence"):
+                if folder.is_symlink():
+                    raise UsageError(t("{p}: 是符号链接,不能导入;请给出实际的文件夹",
+                                       "{p}: is a symbolic link and cannot be imported; give the folder itself",
+                                       p=folder))
             progress = path / "progress" if (path / "progress").is_dir() else path
             found = sorted(p for p in progress.iterdir() if p.suffix == ".jsonl")
             if not found:
@@ -348,6 +355,9 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
     incoming: list[Incoming] = []
     for path, source in _sources(files):
         incoming += _read_incoming(plan, path, source, day, any_unit)
+    if not incoming:
+        raise UsageError(t("{p}: 没有任何进度记录,未导入任何记录", "{p}: holds no progress records; nothing was imported",
+                           p=", ".join(map(str, files))))
     have = _existing(root)
     new: dict[str, Incoming] = {}
     repeated = 0
