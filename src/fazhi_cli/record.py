@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 
 from . import ledger
-from .dates import parse_date, today
+from .dates import parse_date
 from .errors import LedgerError, UsageError
 from .i18n import t
 from .ledger import Event, Ledger
@@ -120,7 +120,7 @@ def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str 
          note: str | None, evidence: Sequence[str], by: str | None, clock_today: date | None = None) -> Written:
     """Record a unit's state for a part, a task's parts, or a yearly duty."""
     mine = _mine(plan, target, unit)
-    now_day = clock_today or today()
+    now_day = clock_today or ledger.now().date()
     day = _day(plan, on, now_day)
     refuse_if_closed(plan, root, day)
     text = ledger.clean_text(note, "--note", allow_empty=False) if note is not None else ""
@@ -148,7 +148,7 @@ def attach(plan: Plan, root: Path, *, target: str, unit: str, note: str | None, 
     if note is None and not evidence:
         raise UsageError(t("请用 --evidence 或 --note 指明要补充的内容", "give --evidence or --note to attach"))
     mine = _mine(plan, target, unit)
-    now_day = clock_today or today()
+    now_day = clock_today or ledger.now().date()
     standing = _own_standing(plan, root, unit, now_day)
     missing = [x.id for x in mine if (x.id, unit) not in standing]
     if missing:
@@ -351,7 +351,7 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
 
     Returns the lines to show and the records added (or that would be).
     """
-    day = (clock_today or today()).isoformat()
+    day = (clock_today or ledger.now().date()).isoformat()
     incoming: list[Incoming] = []
     for path, source in _sources(files):
         incoming += _read_incoming(plan, path, source, day, any_unit)
@@ -519,7 +519,7 @@ def review(plan: Plan, root: Path, *, target: str, unit: str, acting: str, verdi
     """销号 (accept) or 退回 (return) a unit's claim that a part or duty is done."""
     acting = _supervisor(plan, acting)
     items = _mine(plan, target, unit)
-    day = clock_today or today()
+    day = clock_today or ledger.now().date()
     text = ledger.clean_text(note, "--note", allow_empty=False) if note is not None else ""
     if verdict == "return" and not text:
         raise UsageError(t("退回时请用 --note 写明理由,单位会在自己的视图中看到",
@@ -546,7 +546,7 @@ def extend(plan: Plan, root: Path, *, target: str, unit: str | None, acting: str
     if late:
         raise UsageError(t("--to {d} 不晚于 {p} 的原定期限,延期应延到原期限之后", "--to {d} is not after the due date of {p}",
                            d=new_due, p="、".join(late)))
-    day = clock_today or today()
+    day = clock_today or ledger.now().date()
     text = ledger.clean_text(reason, "--reason", allow_empty=False)
     approver = ledger.clean_text(approved_by, "--approved-by", limit=ledger.MAX_BY) if approved_by else ""
     cmd = ledger.new_id()
@@ -562,7 +562,7 @@ def waive(plan: Plan, root: Path, *, target: str, unit: str | None, acting: str,
     """不再适用: the item leaves what is owed (for one unit, or for all) but stays visible with its reason."""
     acting = _supervisor(plan, acting)
     items = plan.targets(target) if unit is None else _mine(plan, target, unit)
-    day = clock_today or today()
+    day = clock_today or ledger.now().date()
     text = ledger.clean_text(reason, "--reason", allow_empty=False)
     cmd = ledger.new_id()
     events = [ledger.new_event(plan, target=x.id, unit=acting, state=None, on=day.isoformat(), by=_who(by), cmd=cmd,
@@ -574,7 +574,7 @@ def close_plan(plan: Plan, root: Path, *, acting: str, on: str | None, note: str
                by: str | None = None, clock_today: date | None = None) -> list[dict]:
     """Close the plan (its final account stands; due --check passes), or reopen it."""
     acting = _supervisor(plan, acting)
-    now_day = clock_today or today()
+    now_day = clock_today or ledger.now().date()
     day = _day(plan, on, now_day)
     text = ledger.clean_text(note, "--note", allow_empty=False) if note is not None else ""
     event = ledger.new_event(plan, target="", unit=acting, state=None, on=day.isoformat(), by=_who(by),

@@ -10,6 +10,6 @@ from .replay import Acts, Pair, known_cutoff, latest, replay, replay_all
 from .status import (LIGHT_RANK, DutyStatus, OwnItem, PartStatus, Status, TaskStatus, UnitState, combine, count,
                      duty_status, light, own_items, part_status, part_title, status)
 
-__all__ = ["DueItem", "DutyStatus", "LIGHT_RANK", "OwnItem", "Pair", "PartStatus", "Status", "TaskStatus", "UnitState",
+__all__ = ["Acts", "DueItem", "DutyStatus", "LIGHT_RANK", "OwnItem", "Pair", "PartStatus", "Status", "TaskStatus", "UnitState",
            "combine", "count", "due_items", "duty_status", "known_cutoff", "latest", "light", "natural", "own_items",
-           "part_status", "part_title", "replay", "status"]
+           "part_status", "part_title", "replay", "replay_all", "status"]

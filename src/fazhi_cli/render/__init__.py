@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..i18n import t
 
 if TYPE_CHECKING:  # types only: rendering `show` must not import the ledger
     from ..plan import Part, Plan, Task
-    from ..progress import DueItem, PartStatus, Status, TaskStatus
+    from ..progress import PartStatus
 
 FORMATS = ("table", "plain", "markdown", "csv", "json")
 
@@ -438,5 +437,5 @@ def log_view(events: Sequence[Any], fmt: str) -> Any:
 
 
 # The status, unit, task, duty and due views live in views.py.
-from .views import (days_phrase, due_view, duties_view, duty_detail_view, status_header, status_json,  # noqa: E402
+from .views import (days_phrase, due_view, duties_view, duty_detail_view, status_header, status_json,  # noqa: E402,F401
                     status_view, task_detail_view, unit_view)
