@@ -470,14 +470,16 @@ def check(
     Example: fazhi check --plan other.yaml
     """
     from . import record  # noqa: PLC0415
-    from .errors import PlanProblems  # noqa: PLC0415
+    from .errors import PlanError, PlanProblems  # noqa: PLC0415
     from .ledger import read_ledger  # noqa: PLC0415
 
     try:
         plan = _plan(plan_file)
-    except PlanProblems as e:  # every mistake found, then the usual one-line error
+    except PlanProblems as e:  # every mistake, one a line, then a count (not the first one again)
         typer.echo("\n".join(e.problems))
-        raise
+        raise PlanError(t("方案文件有 {n} 个问题,已逐条列出如上;改正后再运行 fazhi check",
+                          "the plan file has {n} problem(s), listed above; fix them and run fazhi check again",
+                          n=len(e.problems))) from None
     report, problems = record.check(plan, read_ledger(_data_root(data_dir), plan))
     typer.echo("\n".join(report))
     if problems:
