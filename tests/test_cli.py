@@ -134,7 +134,7 @@ def test_readme_documents_every_command():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     names = [c.name or c.callback.__name__ for c in app.registered_commands]
-    assert len(names) == 9
+    assert len(names) == 11
     for name in names:
         assert re.search(rf"fazhi {name}\b", readme), f"README does not show `fazhi {name}`"
 

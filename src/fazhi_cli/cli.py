@@ -264,6 +264,11 @@ _HELP = {
              "A task's full text, parts, units and deadlines.\n\nExample: fazhi show 7 --format json"),
     "units": t('单位、单位组,以及各单位牵头和配合的分项数。\n\n示例: fazhi units --format csv > 单位.csv',
              'Units, groups, and how many parts each unit leads and supports.\n\nExample: fazhi units --format csv > units.csv'),
+    "draft": t('根据通知原文(.txt、网页 .html 或 .docx)起草方案文件,每处推测都附注释。\n\n示例: fazhi draft 通知.docx --output 方案.yaml',
+             "Draft a plan file from a notice's text (.txt, a saved .html page or .docx), with a comment beside every "
+             "guess.\n\nExample: fazhi draft notice.docx --output plan.yaml"),
+    "new": t('写一个带注释的方案文件模板,fazhi check 可以直接通过。\n\n示例: fazhi new 方案.yaml',
+             'Write a small commented plan file that fazhi check accepts.\n\nExample: fazhi new plan.yaml'),
     "check": t('检查方案文件与进度记录;有问题时逐条列出并以状态码 1 退出。\n\n示例: fazhi check --plan 其他区方案.yaml',
              'Validate the plan and the progress files; list every problem and exit 1 if any.\n\nExample: fazhi check --plan other.yaml'),
 }
@@ -484,6 +489,52 @@ def check(
     typer.echo("\n".join(report))
     if problems:
         raise typer.Exit(1)
+
+
+@app.command(help=_HELP["draft"])
+def draft(
+    notice: Annotated[Path, typer.Argument(metavar="NOTICE", show_default=False,
+                                           help=t("通知文件:.txt(UTF-8 或 GBK)、网页 .html 或 .docx。",
+                                                  "The notice: .txt (UTF-8 or GBK), a saved .html page, or .docx."))],
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", metavar="FILE", show_default=False,
+        help=t("写入这个方案文件(默认输出到屏幕)。", "Write the plan file here (default: standard output)."))] = None,
+    force: Annotated[bool, typer.Option("--force", help=t("覆盖已有文件。", "Replace an existing file."))] = False,
+) -> None:
+    """Draft a plan file from a notice's text, with a comment beside every guess.
+
+    Example: fazhi draft notice.docx --output plan.yaml
+    """
+    from . import draft as drafting  # noqa: PLC0415
+    from .dates import today  # noqa: PLC0415
+
+    if output is not None and not force and (output.exists() or output.is_symlink()):
+        raise UsageError(t("{p}: 文件已存在;要覆盖请加 --force", "{p}: already exists; add --force to replace it", p=output))
+    result, text = drafting.draft_notice(notice, today(), str(output or "plan.yaml"))
+    if output is None:
+        _emit(text, "json")  # a file for programs: UTF-8 whatever the console
+        return
+    drafting.save(output, text, force)
+    typer.echo(drafting.summary(result, str(output)), nl=False)
+
+
+@app.command("new", help=_HELP["new"])
+def new(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN.yaml", show_default=False,
+                                              help=t("要写的方案文件。", "The plan file to write."))],
+    force: Annotated[bool, typer.Option("--force", help=t("覆盖已有文件。", "Replace an existing file."))] = False,
+) -> None:
+    """Write a small commented plan file that fazhi check accepts.
+
+    Example: fazhi new plan.yaml
+    """
+    from .dates import today  # noqa: PLC0415
+    from .draft import save  # noqa: PLC0415
+    from .draft.writing import template  # noqa: PLC0415
+
+    save(plan_file, template(today().year), force)
+    typer.echo(t("已写入 {p}:把示例改成你的方案,然后运行 fazhi check --plan {p}",
+                 "wrote {p}: replace the examples with your plan, then run fazhi check --plan {p}", p=plan_file))
 
 
 def _data_root(option: Path | None) -> Path:

@@ -14,9 +14,9 @@ from ..i18n import t
 from . import deadlines as dl
 from .header import read_header
 from .model import (RESPONSIBLE, Draft, DraftDuty, DraftGroup, DraftPart, DraftSection, DraftTask, DraftUnit)
-from .structure import RANK, Item, build_items
+from .structure import RANK, Item, build_items, tables_as_items
 from .text import CLAUSE_END, mask_titles, norm, sentence_bounds, short
-from .units import UnitList, find_lists, guess_kind, is_collective, looks_like_unit, possible_alias, split_names
+from .units import UNIT_END, UnitList, find_lists, guess_kind, is_collective, looks_like_unit, possible_alias, split_names
 
 
 class NoticeError(FazhiError):
@@ -24,7 +24,7 @@ class NoticeError(FazhiError):
 
 
 def recognise(text: str, today: date, where: str = "") -> Draft:
-    lines = [ln.strip() for ln in text.split("\n")]
+    lines = [ln.strip() for ln in tables_as_items(text.split("\n"))]
     lines = [ln for ln in lines if ln]
     if not lines:
         raise NoticeError(t("{w}: 文件没有文字内容", "{w}: the file holds no text", w=where))
@@ -249,8 +249,10 @@ def _duties(d: Draft, outside: str, year: int) -> None:
             cuts.append(s_end)
             for i, r in enumerate(found):
                 a, b = cuts[i], cuts[i + 1]
-                clause = text[a:b].strip(" 、,,;")
-                duty = _duty(clause, norm(text[a:b]).strip(" 、,,;"), nsent, r, pid, to, used)
+                p = r.start
+                while p > a and n[p - 1] in "于在":   # 于每年3月初
+                    p -= 1
+                duty = _duty(text[a:p], text[r.end:b], nsent, r, pid, to, used)
                 duty.source = short(sentence.strip(), 80)
                 if r.early_march:
                     d.early_march = True
@@ -269,29 +271,21 @@ def _sentences_with(n: str, found: list[dl.Recurring]):
 
 _IDS = (("计划", "plan"), ("总结", "summary"), ("报告", "report"), ("目录", "catalogue"), ("统计", "stats"),
         ("报表", "stats"), ("进展", "progress"), ("自查", "selfcheck"), ("评估", "review"), ("考核", "assessment"),
-        ("清单", "list"), ("台账", "register"), ("督查", "inspection"))
+        ("清单", "list"), ("台账", "register"), ("督查", "inspection"), ("分析", "analysis"))
 
 
-def _duty(clause: str, nclause: str, nsentence: str, r: dl.Recurring, pid: str | None, to: str,
+def _duty(before: str, after: str, nsentence: str, r: dl.Recurring, pid: str | None, to: str,
           used: dict[str, int]) -> DraftDuty:
-    # where the deadline phrase sits in this clause
-    m = None
-    for pattern in (r"(?:于|在)?每(?:年|季度|月)", r"(?:于|在)?次年"):
-        m = re.search(pattern, nclause)
-        if m:
-            break
-    before = clause[:m.start()] if m else clause
-    after_start = m.start() if m else len(clause)
-    # the phrase runs to its date words: cut the after-text past them
-    rest = nclause[after_start:]
-    span = re.match(r"(?:于|在)?(?:每|次)[^,。;、]*?(?:日前|日之前|日|初前|初|旬前|旬|底前|底|末前|末|月份|年底前|年(?=[^\d]))",
-                    rest)
-    after = clause[after_start + (span.end() if span else len(rest)):]
-    after = re.sub(r"^(?:前|之前|以前)", "", after)
-    after_title = _clean_title(re.sub(r"(?:报送|上报|报给|报(?![告表道名]))[^,。;、]*$", "", after))
-    title = after_title if len(after_title) >= 4 else _clean_title(before)
-    if not title:
-        title = _clean_title(clause) or t("定期事项", "recurring duty")
+    """One recurring duty from the words around its deadline phrase."""
+    after = re.sub(r"^(?:前|之前|以前)", "", after.strip(" 、,,;"))
+    after = after[:len(re.split(r"[,;。]", norm(after))[0])]     # its own clause only
+    dest = re.search(r"(?:报送|上报|报给|报(?![告表道名送]))([^,。;、]{2,30})$", norm(after))
+    if dest and looks_like_unit(dest[1]) and dest[1][-1] in UNIT_END:
+        after = after[:dest.start()]
+    after = re.sub(r"^(?:将|把|报送|上报|提交|报(?![告表道名]))", "", after.strip())
+    after_title = _clean_title(after)
+    title = after_title if len(after_title) >= 4 else _clean_title(before) or after_title
+    title = title or t("定期事项", "recurring duty")
     key = "duty"
     best = -1
     for word, name in _IDS:
@@ -304,12 +298,12 @@ def _duty(clause: str, nclause: str, nsentence: str, r: dl.Recurring, pid: str |
     if r.note:
         duty.notes.append(r.note)
     if pid is None:
-        subject = norm(before)
-        if "责任单位" in subject or "责任单位" in nsentence:
+        subject = before.strip(" 、,,;")
+        subject = re.sub(r"(?:要|应|须|均|都|的)+$", "", subject)
+        if "责任单位" in norm(subject) or "责任单位" in nsentence:
             duty.units = RESPONSIBLE
         else:
-            names = [before[a:b] for a, b, _ in split_names(before, 0, len(before))]
-            names = [x.strip().removesuffix("的") for x in names]
+            names = [subject[a:b].strip() for a, b, _ in split_names(subject, 0, len(subject))]
             if names and all(looks_like_unit(x) for x in names):
                 duty.units = names
             else:

@@ -100,3 +100,49 @@ def build_items(lines: list[str], start: int = 0) -> list[Item]:
         items.append(item)
         current = item
     return items
+
+
+_COLUMNS = (
+    ("number", r"^(序号|编号|序)$"),
+    ("task", r"(任务|内容|事项|措施|目标)"),
+    ("lead", r"^(牵头单位|牵头部门|主责单位|牵头)$"),
+    ("responsible", r"^(责任单位|责任部门|承办单位|实施单位)$"),
+    ("support", r"^(配合单位|配合部门|协办单位|参与单位|配合)$"),
+    ("deadline", r"(时限|完成时间|时间节点|期限)"),
+)
+_LABEL_OF = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位", "deadline": "完成时限"}
+
+
+def tables_as_items(lines: list[str]) -> list[str]:
+    """A task table (序号 | 任务 | 牵头单位 | 配合单位 | 完成时限) → numbered items with role lines.
+
+    Rows arrive as lines with tab-separated cells (see reading.py); other
+    lines pass unchanged.
+    """
+    out: list[str] = []
+    columns: dict[str, int] | None = None
+    width = count = 0
+    for line in lines:
+        if "\t" not in line:
+            out.append(line)      # a paragraph, or a row merged into one cell (一、稳定经济增长)
+            continue
+        cells = line.split("\t")
+        found: dict[str, int] = {}
+        for i, cell in enumerate(cells):
+            c = norm(cell).strip()
+            key = next((k for k, pattern in _COLUMNS if k not in found and len(c) <= 12 and re.search(pattern, c)), None)
+            if key is not None:
+                found[key] = i
+        if "task" in found and {"lead", "responsible"} & set(found):
+            columns, width, count = found, len(cells), 0
+            continue
+        if columns is None or len(cells) != width:
+            out.append(" ".join(c for c in cells if c.strip()))
+            continue
+        count += 1
+        number = cells[columns["number"]].strip() if "number" in columns else ""
+        out.append(f"{number if number.isdigit() else count}.{cells[columns['task']].strip()}")
+        for key in ("lead", "responsible", "support", "deadline"):
+            if key in columns and cells[columns[key]].strip():
+                out.append(f"{_LABEL_OF[key]}:{cells[columns[key]].strip()}")
+    return out

@@ -199,31 +199,25 @@ def find_lists(text: str) -> list[UnitList]:
             if ul2 is not None:
                 found.append(ul2)
     taken = [(u.start, u.end) for u in found]
-    # role lines, or role words after a sentence: from the first label to the end of the line
+    # role lines, or role words after a sentence: from the first label to the end of the line;
+    # consecutive role lines (牵头单位:… / 责任单位:… / 完成时限:…) are one list, read together
+    blocks: list[list[int]] = []
     for m in re.finditer(r"(?:^|(?<=[。;\n]))[ \t]*(" + LABEL + r")", text, re.M):
         a = m.start(1)
         if any(s <= a < e for s, e in taken):
             continue
         b = text.find("\n", a)
         b = len(text) if b < 0 else b
+        if blocks and not text[blocks[-1][1]:a].strip():
+            blocks[-1][1] = b
+        else:
+            blocks.append([a, b])
+    for a, b in blocks:
         ul = UnitList(a, b, shape="lines")
         _roles_from_labels(text, a, b, ul)
         found.append(ul)
-        taken.append((a, b))
     found.sort(key=lambda u: u.start)
-    # consecutive role lines (牵头单位:… / 配合单位:… / 完成时限:…) are one list
-    merged: list[UnitList] = []
-    for ul in found:
-        if merged and merged[-1].shape == "lines" and ul.shape == "lines" and not text[merged[-1].end:ul.start].strip():
-            last = merged[-1]
-            last.end = ul.end
-            last.lead += ul.lead
-            last.support += ul.support
-            last.deadline = last.deadline or ul.deadline
-            last.note = last.note or ul.note
-            continue
-        merged.append(ul)
-    return [u for u in merged if u.lead or u.support or u.deadline]
+    return [u for u in found if u.lead or u.support or u.deadline]
 
 
 def guess_kind(name: str) -> tuple[str, str]:

@@ -209,3 +209,144 @@ _HEAD_EN = """\
 #   - whether two similar names are one unit (see "may be the same body as" under units);
 #   - a part with no deadline takes the plan's overall one (plan.target); each unit's kind is guessed from its name.
 # Then run: fazhi check --plan {output}"""
+
+
+def template(year: int) -> str:
+    """A small plan file that ``fazhi check`` accepts, every field explained."""
+    return t(_TEMPLATE_ZH, _TEMPLATE_EN).format(y=year)
+
+
+_TEMPLATE_ZH = """\
+# 方案文件模板(由 fazhi new 生成)。把示例内容改成你的方案,改好后运行:
+#   fazhi check --plan 本文件
+# 规则: 值里含有冒号、# 或以特殊字符开头时,请加双引号;日期写成 "YYYY-MM-DD";缩进只用空格。
+
+schema: 1
+
+plan:
+  title: "示例区{y}年法治政府建设工作要点"   # 方案名称
+  number: "示例府办〔{y}〕1号"                # 文号(可删)
+  issuer: "示例区人民政府办公室"              # 印发单位(可删)
+  signed: "{y}-03-01"                          # 印发日期:早于它的期限会被 check 指出
+  target: "{y}-12-31"                          # 总体期限:分项没写期限时以它为准
+  target_source: "{y}年底前完成各项任务"       # 原文怎么说的(可删)
+
+settings:
+  early_march: "03-10"   # “3月初”算哪一天;定期事项的 due 可以写 early_march
+  warn_days: 30          # 到期前几天亮黄灯
+
+sections:                # 章节:任务按章节分组
+  - id: 一
+    heading: "示例章节:深化行政执法体制改革"
+
+units:                   # 每个单位一条;kind: department 政府部门、party 党委机构、judicial 司法机关、
+                         # subdistrict 街道、town 镇、committee 管委会、other 其他
+  - name: 区司法局
+    full_name: 示例区司法局   # 全称(可删)
+    kind: department
+    aliases: [区司法行政局]   # 其他写法(可删)
+  - name: 区财政局
+    kind: department
+  - name: 甲街
+    kind: subdistrict
+  - name: 乙镇
+    kind: town
+
+groups:                  # 通知里指一类单位的说法,如“各镇、街”:列出它包含的单位
+  - name: 各镇、街
+    members: [甲街, 乙镇]
+
+recurring:               # 定期事项:每期一个期限,编号 <id>-<年>,如 summary-{y}
+  - id: summary
+    title: 工作总结
+    units: 责任单位      # 责任单位 = 每个牵头某一分项的单位;也可以写单位列表
+    years: [{y}]
+    due: "12-20"         # 每年的 MM-DD
+  - id: progress
+    title: 工作进展情况
+    units: [区司法局]
+    every: quarter       # 按季度(quarter)或按月(month);编号如 progress-{y}-q1、-{y}-01
+    years: [{y}]
+    due: "03-25"         # 从每期第一个月算起:03-25 即每季度最后一个月的25日
+
+tasks:
+  - id: "1"
+    section: 一
+    title: "示例任务:推行行政执法公示制度"
+    text: "推行行政执法公示制度,{y}年6月底前完成执法信息公示平台建设。(牵头单位:区司法局,配合单位:区财政局和各镇、街)"
+    parts:               # 每个分项:编号 <任务>.<序号>,牵头单位必填
+      - id: "1.1"
+        text: "推行行政执法公示制度,{y}年6月底前完成执法信息公示平台建设。"
+        lead: [区司法局]
+        support: [区财政局, 各镇、街]
+        due: "{y}-06-30"
+        due_source: "{y}年6月底前完成执法信息公示平台建设"
+"""
+
+_TEMPLATE_EN = """\
+# A plan file template (written by fazhi new). Replace the examples with your plan, then run:
+#   fazhi check --plan this-file
+# Rules: quote a value that holds a colon or a #, or starts with a special character; dates are "YYYY-MM-DD";
+# indent with spaces only.
+
+schema: 1
+
+plan:
+  title: "示例区{y}年法治政府建设工作要点"   # the plan's title
+  number: "示例府办〔{y}〕1号"                # document number (optional)
+  issuer: "示例区人民政府办公室"              # issuer (optional)
+  signed: "{y}-03-01"                          # day issued: check reports deadlines before it
+  target: "{y}-12-31"                          # overall deadline: a part without its own takes it
+  target_source: "{y}年底前完成各项任务"       # the notice's words (optional)
+
+settings:
+  early_march: "03-10"   # which day "3月初" is; a recurring due may say early_march
+  warn_days: 30          # days before a deadline that turn it yellow
+
+sections:                # sections group the tasks
+  - id: 一
+    heading: "示例章节:深化行政执法体制改革"
+
+units:                   # one entry per unit; kind: department, party, judicial, subdistrict (街道),
+                         # town (镇), committee (管委会), other
+  - name: 区司法局
+    full_name: 示例区司法局   # full name (optional)
+    kind: department
+    aliases: [区司法行政局]   # other spellings (optional)
+  - name: 区财政局
+    kind: department
+  - name: 甲街
+    kind: subdistrict
+  - name: 乙镇
+    kind: town
+
+groups:                  # names for sets of units, such as 各镇、街: list who belongs
+  - name: 各镇、街
+    members: [甲街, 乙镇]
+
+recurring:               # recurring duties: one deadline per period, ids <id>-<year> such as summary-{y}
+  - id: summary
+    title: 工作总结
+    units: 责任单位      # 责任单位 = every unit that leads a part; or a list of units
+    years: [{y}]
+    due: "12-20"         # MM-DD each year
+  - id: progress
+    title: 工作进展情况
+    units: [区司法局]
+    every: quarter       # quarter or month; ids such as progress-{y}-q1, -{y}-01
+    years: [{y}]
+    due: "03-25"         # counted from each period's first month: the 25th of its last month
+
+tasks:
+  - id: "1"
+    section: 一
+    title: "示例任务:推行行政执法公示制度"
+    text: "推行行政执法公示制度,{y}年6月底前完成执法信息公示平台建设。(牵头单位:区司法局,配合单位:区财政局和各镇、街)"
+    parts:               # each part: id <task>.<n>; a lead unit is required
+      - id: "1.1"
+        text: "推行行政执法公示制度,{y}年6月底前完成执法信息公示平台建设。"
+        lead: [区司法局]
+        support: [区财政局, 各镇、街]
+        due: "{y}-06-30"
+        due_source: "{y}年6月底前完成执法信息公示平台建设"
+"""
