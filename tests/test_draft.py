@@ -189,6 +189,19 @@ def test_numbering_sections_over_tasks():
     assert d.skipped == ["三、(一) 加强组织领导。"]
 
 
+def test_an_item_without_units_takes_those_of_its_section():
+    d = draft(NOTICE_HEAD + """一、政务公开(牵头单位:县政务办,配合单位:各镇、街)
+1.公开权责清单(牵头单位:县编办)
+2.公开财政预决算,2022年9月底前完成
+二、执法
+3.统一执法文书(牵头单位:县司法局)
+""")
+    p = parts(d)
+    assert (p["2.1"].lead, p["2.1"].support, p["2.1"].due) == (["县政务办"], ["各镇、街"], date(2022, 9, 30))
+    assert d.tasks[1].text == "公开财政预决算,2022年9月底前完成"
+    assert "一、" in p["2.1"].role_note or "一、" in d.tasks[1].note
+
+
 def test_numbering_that_restarts_is_renumbered_with_a_note():
     d = draft(NOTICE_HEAD + """(一)第一部分
 1、任务甲(牵头单位:县司法局)

@@ -73,7 +73,7 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
     if not task_items:
         raise NoticeError(t("{w}: 没有找到任务", "{w}: no tasks found", w=where))
 
-    _sections_of(d, [ti[0] for ti in task_items])
+    section_of = _sections_of(d, [ti[0] for ti in task_items])
     numbers = [ti[0].value for ti in task_items]
     renumber = numbers != list(range(1, len(numbers) + 1))
 
@@ -84,7 +84,7 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
 
     for n, (item, full, found, holder_text) in enumerate(task_items, 1):
         tid = str(n) if renumber else str(item.value)
-        task = _task(d, item, tid, full, found, holder_text, year)
+        task = _task(d, item, tid, section_of[id(item)], full, found, holder_text, year)
         if renumber:
             task.note = t("原文编号 {p}", "numbered {p} in the notice", p=item.path())
         d.tasks.append(task)
@@ -110,7 +110,7 @@ def _plan_year(title: str, signed: date | None, published: date | None, today: d
     return today.year
 
 
-def _sections_of(d: Draft, tasks: list[Item]) -> None:
+def _sections_of(d: Draft, tasks: list[Item]) -> dict[int, str]:
     """The sections: the items right above the tasks (一、 over (一), (一) over 1.)."""
     seen: dict[int, DraftSection] = {}
     ids: set[str] = set()
@@ -134,7 +134,7 @@ def _sections_of(d: Draft, tasks: list[Item]) -> None:
         ids.add(sec.id)
         seen[key] = sec
         d.sections.append(sec)
-    d._section_of = {id(item): seen[id(item.parent) if item.parent is not None else 0].id for item in tasks}  # type: ignore[attr-defined]
+    return {id(item): seen[id(item.parent) if item.parent is not None else 0].id for item in tasks}
 
 
 def _target(d: Draft, preamble: str, year: int) -> None:
@@ -153,7 +153,7 @@ def _target(d: Draft, preamble: str, year: int) -> None:
                           "the notice gives no overall deadline: 31 December of the plan's year, {y}; please confirm", y=year)
 
 
-def _task(d: Draft, item: Item, tid: str, full: list[str], found: list[UnitList], holder_text: str,
+def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: list[UnitList], holder_text: str,
           year: int) -> DraftTask:
     text = "\n".join(full)
     ntext = norm(text)
@@ -189,8 +189,7 @@ def _task(d: Draft, item: Item, tid: str, full: list[str], found: list[UnitList]
         kept = text[:last_end].rstrip()   # e.g. a page footer after the last task
         note = t("最后一个单位列表之后的文字不属于任何分项:{x}", "the words after the last unit list are in no part: {x}",
                  x=short(text[last_end:], 30))
-    task = DraftTask(tid, d._section_of[id(item)], title.strip(), kept, parts, note)  # type: ignore[attr-defined]
-    return task
+    return DraftTask(tid, section, title.strip(), kept, parts, note)
 
 
 def _names(text: str, spans: list[tuple[int, int]]) -> list[str]:

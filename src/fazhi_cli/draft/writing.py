@@ -7,7 +7,6 @@ notice can change the file's structure; comments are cut to one line.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from ..i18n import t
 from .model import RESPONSIBLE, Draft, DraftDuty, DraftPart
