@@ -430,6 +430,17 @@ def test_fifty_megabytes_are_refused_before_being_read(tmp_path, monkeypatch):
     assert read == []
 
 
+def test_a_notice_of_endless_items_or_deadlines_is_refused_quickly():
+    import time
+
+    for text, words in (("1.任务(牵头单位:区甲局)\n" * 6000, "6000 个编号条目"),
+                        ("1.任务" + "每年3月初、" * 100000 + "(牵头单位:区甲局)", "定期期限超过 5000 处")):
+        start = time.perf_counter()
+        with pytest.raises(NoticeError, match=words):
+            draft(text)
+        assert time.perf_counter() - start < 20
+
+
 # --- the commands ------------------------------------------------------------------------
 
 def test_draft_to_standard_output_then_fill_in_and_check(cli, tmp_path):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..i18n import t
+from .text import Spans
 
 
 @dataclass
@@ -43,6 +44,12 @@ def _safe(y: int, m: int, d: int) -> date | None:
     except ValueError:
         return None
 
+
+# a starting day (自2024年1月1日起) is not a deadline
+_STARTING = re.compile(r"\s*(?:起|开始|以来|至今|施行)")
+
+# More deadlines than this in one text are not a notice's (recognise refuses them).
+LIMIT = 5000
 
 _Q = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _BEFORE = r"(?:前|之前|以前)?"
@@ -138,17 +145,20 @@ def _recurring_rules() -> list[tuple[str, object]]:
 
 
 def _scan(text: str, rules: list, make) -> list:
-    taken: list[tuple[int, int]] = []
+    taken = Spans()
     out = []
     for pattern, build in rules:
         for m in re.finditer(pattern, text):
-            if any(a < m.end() and m.start() < b for a, b in taken):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             item = make(m, build)
             if item is None:
                 continue
-            taken.append((m.start(), m.end()))
+            taken.add(m.start(), m.end())
             out.append(item)
+            if len(out) > LIMIT:     # no notice has so many; the caller refuses it
+                out.sort(key=lambda i: i.start)
+                return out
     out.sort(key=lambda i: i.start)
     return out
 
@@ -169,12 +179,14 @@ def recurring(text: str) -> list[Recurring]:
 
 def one_off(text: str, year: int) -> list[OneOff]:
     """Dated deadlines, outside any recurring phrase."""
-    blocked = [(r.start, r.end) for r in recurring(text)]
+    blocked = Spans()
+    for r in recurring(text):
+        blocked.add(r.start, r.end)
 
     def make(m: re.Match, build) -> OneOff | None:
-        if any(a < m.end() and m.start() < b for a, b in blocked):
+        if blocked.overlaps(m.start(), m.end()):
             return None
-        if re.match(r"\s*(?:起|开始|以来|至今|施行)", text[m.end():]) or text[max(0, m.start() - 1):m.start()] in ("自", "从"):
+        if _STARTING.match(text, m.end()) or text[max(0, m.start() - 1):m.start()] in ("自", "从"):
             return None   # a starting day (自2024年1月1日起), not a deadline
         day, note = build(m)
         return None if day is None else OneOff(m.start(), m.end(), day, note)

@@ -15,8 +15,13 @@ from . import deadlines as dl
 from .header import read_header
 from .model import (RESPONSIBLE, Draft, DraftDuty, DraftGroup, DraftPart, DraftSection, DraftTask, DraftUnit)
 from .structure import RANK, Item, build_items, tables_as_items
-from .text import CLAUSE_END, mask_titles, norm, sentence_bounds, short
+from .text import CLAUSE_END, SENTENCE_END, mask_titles, norm, sentence_bounds, short
 from .units import UNIT_END, UnitList, find_lists, guess_kind, is_collective, looks_like_unit, possible_alias, split_names
+
+
+# The longest task division plans run to a few hundred items; a "notice" with
+# more is something else, and would only cost time.
+MAX_ITEMS = 5000
 
 
 class NoticeError(FazhiError):
@@ -29,6 +34,9 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
     if not lines:
         raise NoticeError(t("{w}: 文件没有文字内容", "{w}: the file holds no text", w=where))
     items = build_items(lines)
+    if len(items) > MAX_ITEMS:
+        raise NoticeError(t("{w}: 有 {n} 个编号条目,不像一份通知(最多 {m} 个)", "{w}: {n} numbered items do not look "
+                            "like a notice (at most {m})", w=where, n=len(items), m=MAX_ITEMS))
     lists = {id(i): find_lists(norm(i.own_text())) for i in items}
     scores: dict[str, int] = {}
     for item in items:
@@ -95,7 +103,7 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
         task_lines.update(range(item.line, item.line + len(item.full_lines())))
     outside = [ln for i, ln in enumerate(lines) if i not in task_lines and i > max(header.signed_line, 0)
                and i > first_task_line]
-    _duties(d, "\n".join(outside), year)
+    _duties(d, "\n".join(outside), year, where)
     _units(d)
     return d
 
@@ -229,7 +237,7 @@ def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: Unit
                      t("原文未写期限:取方案总体期限", "no deadline in the notice: the plan's overall deadline"))
 
 
-def _duties(d: Draft, outside: str, year: int) -> None:
+def _duties(d: Draft, outside: str, year: int, where: str) -> None:
     start_year = (d.signed or d.published or date(year, 1, 1)).year
     used: dict[str, int] = {}
     places = [(part.text, part.id) for task in d.tasks for part in task.parts] + [(outside, None)]
@@ -239,6 +247,8 @@ def _duties(d: Draft, outside: str, year: int) -> None:
             sentence = text[s_start:s_end]
             nsent = n[s_start:s_end]
             to = _to(nsent, sentence)
+            source = short(sentence.strip()[:200], 80)
+            responsible = "责任单位" in nsent
             cuts = [s_start]
             for r in found[1:]:
                 k = r.start
@@ -246,13 +256,16 @@ def _duties(d: Draft, outside: str, year: int) -> None:
                     k -= 1
                 cuts.append(k if k > cuts[-1] else r.start)
             cuts.append(s_end)
+            if len(d.duties) + len(found) > MAX_ITEMS:
+                raise NoticeError(t("{w}: 定期期限超过 {m} 处,不像一份通知", "{w}: more than {m} recurring deadlines do "
+                                    "not look like a notice", w=where, m=MAX_ITEMS))
             for i, r in enumerate(found):
                 a, b = cuts[i], cuts[i + 1]
                 p = r.start
                 while p > a and n[p - 1] in "于在":   # 于每年3月初
                     p -= 1
-                duty = _duty(text[a:p], text[r.end:b], nsent, r, pid, to, used)
-                duty.source = short(sentence.strip(), 80)
+                duty = _duty(text[a:p], text[r.end:b], responsible, r, pid, to, used)
+                duty.source = source
                 if r.early_march:
                     d.early_march = True
                 duty.years = _years(r, start_year, d.target.year, d.signed)
@@ -260,9 +273,15 @@ def _duties(d: Draft, outside: str, year: int) -> None:
 
 
 def _sentences_with(n: str, found: list[dl.Recurring]):
+    import bisect  # noqa: PLC0415
+
+    stops = [i for i, c in enumerate(n) if c in SENTENCE_END]   # once: a sentence may hold thousands of matches
     groups: dict[tuple[int, int], list[dl.Recurring]] = {}
     for r in found:
-        a, b = sentence_bounds(n, r.start, r.end)
+        i = bisect.bisect_left(stops, r.start)
+        a = stops[i - 1] + 1 if i > 0 else 0
+        j = bisect.bisect_left(stops, r.end)
+        b = stops[j] if j < len(stops) else len(n)
         groups.setdefault((a, b), []).append(r)
     for (a, b), rs in groups.items():
         yield a, b, rs
@@ -273,7 +292,7 @@ _IDS = (("计划", "plan"), ("总结", "summary"), ("报告", "report"), ("目�
         ("清单", "list"), ("台账", "register"), ("督查", "inspection"), ("分析", "analysis"))
 
 
-def _duty(before: str, after: str, nsentence: str, r: dl.Recurring, pid: str | None, to: str,
+def _duty(before: str, after: str, responsible: bool, r: dl.Recurring, pid: str | None, to: str,
           used: dict[str, int]) -> DraftDuty:
     """One recurring duty from the words around its deadline phrase."""
     after = re.sub(r"^(?:前|之前|以前)", "", after.strip(" 、,,;"))
@@ -299,7 +318,7 @@ def _duty(before: str, after: str, nsentence: str, r: dl.Recurring, pid: str | N
     if pid is None:
         subject = before.strip(" 、,,;")
         subject = re.sub(r"(?:要|应|须|均|都|的)+$", "", subject)
-        if "责任单位" in norm(subject) or "责任单位" in nsentence:
+        if responsible or "责任单位" in norm(subject):
             duty.units = RESPONSIBLE
         else:
             names = [subject[a:b].strip() for a, b, _ in split_names(subject, 0, len(subject))]

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..i18n import t
+from .text import Spans
 
 LEAD_LABELS = ("牵头单位", "牵头部门", "主责单位", "主责部门", "主办单位", "牵头责任单位")
 RESPONSIBLE_LABELS = ("责任单位", "责任部门", "承办单位", "实施单位", "落实单位", "责任主体")
@@ -198,13 +199,15 @@ def find_lists(text: str) -> list[UnitList]:
             ul2 = _sentence_roles(text, a, b)
             if ul2 is not None:
                 found.append(ul2)
-    taken = [(u.start, u.end) for u in found]
+    taken = Spans()
+    for u in found:
+        taken.add(u.start, u.end)
     # role lines, or role words after a sentence: from the first label to the end of the line;
     # consecutive role lines (牵头单位:… / 责任单位:… / 完成时限:…) are one list, read together
     blocks: list[list[int]] = []
     for m in re.finditer(r"(?:^|(?<=[。;\n]))[ \t]*(" + LABEL + r")", text, re.M):
         a = m.start(1)
-        if any(s <= a < e for s, e in taken):
+        if taken.overlaps(a, a + 1):
             continue
         b = text.find("\n", a)
         b = len(text) if b < 0 else b
