@@ -165,7 +165,7 @@ def _first_lead(text: str) -> str:
 BAD_PLANS = {
     # name: (edit(text) -> text, the line the message must name (text -> int), words in the message)
     "syntax": (lambda s: s.replace("  title: 番禺区", "  title: [番禺区", 1),
-               lambda s: _line_of(s, "title: [番禺区") + 1, "YAML"),
+               lambda s: _line_of(s, "title: [番禺区"), "YAML"),   # where the [ was opened
     "duplicate key": (lambda s: s.replace("  number: 番府办", "  title: again\n  number: 番府办", 1),
                       lambda s: _line_of(s, "title: again"), "重复的键"),
     "duplicate task id": (lambda s: s.replace('  - id: "2"\n', '  - id: "1"\n', 1),
@@ -222,9 +222,14 @@ def test_each_plan_mistake_names_file_and_line(name, tmp_path, plan_text, cli):
     assert result.exit_code == 1
     from conftest import one_line_error
 
-    line = one_line_error(result)
-    assert f"{bad}:{line_of(bad_text)}" in line, line
-    assert words in line, line
+    last = one_line_error(result)
+    # the mistake is said once: a syntax error alone on stderr, a list of
+    # problems on stdout with a count on stderr
+    said = [ln for ln in (result.stdout + result.stderr).splitlines() if f"{bad}:{line_of(bad_text)}" in ln]
+    assert len(said) == 1, result.output
+    assert words in said[0], said[0]
+    if result.stdout:
+        assert "问题" in last and str(bad) not in last, last
 
 
 def test_did_you_mean_for_a_misspelt_unit(tmp_path, plan_text, cli):
@@ -310,7 +315,226 @@ def test_escapes_in_the_list_of_plan_problems_stay_inert(tmp_path, plan_text, cl
     bad.write_text(bad_text, encoding="utf-8")
     r = cli("check", "--plan", bad)
     assert r.exit_code == 1
-    assert len(r.stdout.splitlines()) == 2
-    assert "7\\x1b[2J\\x1b]0;pwned\\x07" in r.stdout
+    # three independent mistakes: the unit kind, the id's control characters, the undefined section
+    assert len(r.stdout.splitlines()) == 3
+    assert "7\\x1b[2J\\x1b]0;pwned\\x07" in r.stdout and "None" not in r.stdout
     for raw in ("\x1b", "\x07"):
         assert raw not in r.stdout and raw not in r.stderr
+
+
+# --- check helps a person fix the file -----------------------------------------
+
+def _check(cli, tmp_path, text: str, *args: str):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    return bad, cli(*args, "check", "--plan", bad)
+
+
+def test_a_duplicate_key_is_reported_with_a_missing_section_list(tmp_path, plan_text, cli):
+    text = (plan_text.replace("\nsections:\n", "\nchapters:\n", 1)
+            .replace("  number: 番府办", "  title: again\n  number: 番府办", 1))
+    bad, r = _check(cli, tmp_path, text)
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert [ln.split(": ", 1)[0] for ln in lines] == [
+        f"{bad}:{_line_of(text, 'schema: 1')}",      # the file lacks `sections` (said where its content starts)
+        f"{bad}:{_line_of(text, 'title: again')}",   # and, independently, plan: has `title` twice
+        f"{bad}:{_line_of(text, 'chapters:')}",      # and a field no plan has
+    ]
+    assert "'sections'" in lines[0] and "重复的键 'title'" in lines[1] and "'chapters'" in lines[2]
+    # 38 tasks name sections that cannot be known: no error for each of them
+    assert "未在 sections 中定义" not in r.stdout
+
+
+def test_errors_come_sorted_by_line(tmp_path, plan_text, cli):
+    # recurring duties are read after the tasks but written before them
+    text = (plan_text.replace("lead: [区编办, 区法制办]", "lead: [区编辦, 区法制办]", 1)
+            .replace("due_year: next", "due_year: later", 1)
+            .replace("    kind: judicial", "    kind: court", 1))
+    bad, r = _check(cli, tmp_path, text)
+    numbers = [int(ln.split(":")[1]) for ln in r.stdout.splitlines()]
+    assert numbers == sorted(numbers) and len(numbers) == 3
+    assert numbers == [_line_of(text, "kind: court"), _line_of(text, "due_year: later"), _line_of(text, "区编辦")]
+
+
+def test_an_unknown_field_in_a_unit_does_not_undefine_it(tmp_path, plan_text, cli):
+    text = plan_text.replace("    full_name: 番禺区机构编制委员会办公室\n", "    fullname: 番禺区机构编制委员会办公室\n", 1)
+    bad, r = _check(cli, tmp_path, text)
+    assert r.exit_code == 1
+    assert r.stdout.splitlines() == [
+        f"{bad}:{_line_of(text, 'fullname:')}: 单位 中有未知字段 'fullname',是否要写: full_name、name?"]
+
+
+def test_faulty_definitions_are_reported_once_not_at_every_use(tmp_path, plan_text, cli):
+    text = (plan_text.replace("  - name: 各镇、街\n    members: [市桥街,", "  - name: 各镇、街\n    members: [市侨街,", 1)
+            .replace('early_march: "03-10"', 'early_march: "3月初"', 1)
+            .replace("lead: [区法制办]\n        support: [区政府有关部门]\n        due: \"2018-12-31\"\n"
+                     "        due_source: 到2018年底,我区基本建成……法治政府\n  - id: \"26\"",
+                     "lead: [区法治办]\n        support: [区政府有关部门]\n        due: \"2018-12-31\"\n"
+                     "        due_source: 到2018年底,我区基本建成……法治政府\n  - id: \"26\"", 1))
+    assert text.count("区法治办") == 1   # part 25.1, which the yearly report duty refers to
+    bad, r = _check(cli, tmp_path, text)
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3, r.stdout
+    assert "市侨街" in lines[1] and "early_march" in lines[0] and "区法治办" in lines[2]
+    # not: "各镇、街 is not a defined group" at each of its 40 uses, "due should be MM-DD"
+    # for the two duties due early_march, nor "unknown part 25.1"
+
+
+def test_a_group_with_no_members_must_be_filled_in(tmp_path, plan_text, cli):
+    start = plan_text.index("  - name: 各镇、街\n    members: [")
+    end = plan_text.index("\n", start + len("  - name: 各镇、街\n"))
+    text = plan_text[:start] + "  - name: 各镇、街\n    members: []" + plan_text[end:]
+    bad, r = _check(cli, tmp_path, text)
+    assert r.exit_code == 1
+    assert r.stdout.splitlines() == [
+        f"{bad}:{_line_of(text, 'members: []')}: 单位组 各镇、街 还没有成员:请在 members 中列出它包含的单位(每个单位先在 units 中定义)"]
+
+
+def test_a_part_must_belong_to_its_task(tmp_path, plan_text, cli):
+    text = plan_text.replace('- id: "4.1"', '- id: "3.1"', 1)
+    bad, r = _check(cli, tmp_path, text)
+    line = _line_of(text, '- id: "3.1"', 2)
+    assert r.stdout.splitlines() == [
+        f"{bad}:{line}: 分项编号 '3.1' 不属于任务 4(任务 4 的分项应写成 4.1、4.2……)"]
+
+
+def test_a_deadline_before_the_plan_was_signed(tmp_path, plan_text, cli):
+    text = plan_text.replace('due: "2016-12-31"', 'due: "2016-06-30"', 1).replace("years: [2017, 2018]",
+                                                                                 "years: [2016, 2017, 2018]", 1)
+    bad, r = _check(cli, tmp_path, text)
+    assert r.stdout.splitlines() == [
+        f"{bad}:{_line_of(text, 'years: [2016, 2017, 2018]')}: plan-2016 的期限 2016-03-10 早于方案印发日期 2016-08-15"
+        "(plan.signed),请核对",
+        f"{bad}:{_line_of(text, '2016-06-30')}: 2.2 的期限 2016-06-30 早于方案印发日期 2016-08-15(plan.signed),请核对",
+    ]
+
+
+def test_one_problem_is_printed_once(tmp_path, plan_text, cli):
+    bad, r = _check(cli, tmp_path, plan_text.replace("    kind: judicial", "    kind: court", 1))
+    assert r.exit_code == 1
+    assert r.stdout.count("court") == 1 and "court" not in r.stderr
+    assert r.stderr == "错误: 方案文件有 1 个问题,已逐条列出如上;改正后再运行 fazhi check\n"
+
+
+YAML_MISTAKES = {
+    "tab": (lambda s: s.replace("\n  number:", "\n\tnumber:", 1), "\tnumber:", "制表符(Tab)", "a tab character"),
+    "indentation": (lambda s: s.replace("\n  number:", "\n   number:", 1), "   number:", "缩进不对",
+                    "indented wrongly"),
+    "dedent": (lambda s: s.replace("\n  number:", "\n number:", 1), " number:", "缩进不一致",
+               "inconsistent indentation"),
+    "unclosed list": (lambda s: s.replace("lead: [区编办]", "lead: [区编办", 1), "lead: [区编办\n", "方括号",
+                      "list is not closed"),
+    "backslash": (lambda s: s.replace('heading: "深化', 'heading: "\\q深化', 1), '"\\q深化', "反斜杠",
+                  "backslash"),
+}
+
+
+@pytest.mark.parametrize("name", YAML_MISTAKES)
+def test_yaml_syntax_errors_are_explained(name, tmp_path, plan_text, cli):
+    edit, needle, zh, en = YAML_MISTAKES[name]
+    text = edit(plan_text)
+    bad, r = _check(cli, tmp_path, text)
+    assert r.exit_code == 1 and r.stdout == ""
+    from conftest import one_line_error
+
+    line = one_line_error(r)
+    assert f"{bad}:{_line_of(text, needle)}:" in line and "YAML 语法错误" in line and zh in line, line
+    bad, r = _check(cli, tmp_path, text, "--lang", "en")
+    assert "YAML syntax error" in r.stderr and en in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("libyaml", [True, False])
+def test_tabs_and_control_characters_with_and_without_libyaml(libyaml, monkeypatch, plan_text):
+    import yaml
+
+    if not libyaml:
+        monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    from fazhi_cli.errors import PlanError
+
+    with pytest.raises(PlanError) as e:
+        parse_plan(plan_text.replace("\n  number:", "\n\tnumber:", 1).encode(), "p.yaml")
+    assert e.value.message.startswith(f"p.yaml:{_line_of(plan_text, '  number:')}:") and "制表符" in e.value.message
+    with pytest.raises(PlanError) as e:
+        parse_plan(plan_text.replace("  number: 番府办", "  number: \x07番府办", 1).encode(), "p.yaml")
+    assert e.value.message.startswith(f"p.yaml:{_line_of(plan_text, '  number:')}:"), e.value.message
+    assert "控制字符 #x0007" in e.value.message
+
+
+# --- quarterly and monthly duties ---------------------------------------------------
+
+QUARTERLY = '''
+  - id: progress
+    title: 工作进展情况
+    source: 每季度最后一个月的30日前报送工作进展情况
+    units: [区法制办]
+    every: quarter
+    years: [2016, 2017]
+    due: "03-30"
+  - id: stats
+    title: 统计报表
+    source: 每月28日前报送统计报表
+    units: [区编办, 各镇、街]
+    every: month
+    years: [2017]
+    due: "28"
+  - id: digest
+    title: 执法情况汇总
+    source: 次月5日前报送上月执法情况
+    part: "19.1"
+    every: month
+    years: [2018]
+    due: "02-05"
+'''
+
+
+def _with_duties(plan_text: str, duties: str) -> str:
+    return plan_text.replace("\ntasks:\n", duties + "\ntasks:\n", 1)
+
+
+def test_quarterly_and_monthly_duties(plan_text):
+    plan = parse_plan(_with_duties(plan_text, QUARTERLY).encode(), "p.yaml")
+    ob = plan.obligations
+    # signed 2016-08-15: the first two quarters of 2016 are not owed
+    assert [o for o in ob if o.startswith("progress-")] == [
+        "progress-2016-q3", "progress-2016-q4", "progress-2017-q1", "progress-2017-q2", "progress-2017-q3",
+        "progress-2017-q4"]
+    assert ob["progress-2016-q3"].due == date(2016, 9, 30)
+    assert ob["progress-2017-q1"].due == date(2017, 3, 30)
+    assert ob["progress-2017-q1"].title == "2017年第1季度工作进展情况" and ob["progress-2017-q1"].year == 2017
+    assert len([o for o in ob if o.startswith("stats-")]) == 12
+    assert ob["stats-2017-02"].due == date(2017, 2, 28) and ob["stats-2017-02"].title == "2017年2月统计报表"
+    assert len(ob["stats-2017-05"].units) == 17       # 区编办 and the 16 towns and subdistricts
+    # "次月5日前": the 5th of the following month; December's falls in the next year
+    assert ob["digest-2018-01"].due == date(2018, 2, 5) and ob["digest-2018-12"].due == date(2019, 1, 5)
+    assert ob["digest-2018-03"].units == plan.parts["19.1"].lead_units and ob["digest-2018-03"].task == "19"
+    # the yearly ones keep their ids
+    assert ob["summary-2017"].due == date(2018, 3, 10)
+
+
+def test_a_day_past_the_month_end_is_its_last_day(plan_text):
+    duty = QUARTERLY.split("  - id: stats")[0].replace('due: "03-30"', 'due: "02-31"').replace("[2016, 2017]", "[2020]")
+    ob = parse_plan(_with_duties(plan_text, duty).encode(), "p.yaml").obligations
+    assert [ob[f"progress-2020-q{n}"].due for n in (1, 2, 3, 4)] == [
+        date(2020, 2, 29), date(2020, 5, 31), date(2020, 8, 31), date(2020, 11, 30)]
+
+
+@pytest.mark.parametrize("edit,words", [
+    (lambda d: d.replace("every: quarter", "every: week"), "every 应为 year、quarter 或 month"),
+    (lambda d: d.replace('due: "03-30"', 'due: "13-01"'), "MM 从本期第一个月算起"),
+    (lambda d: d.replace('due: "28"', 'due: "3月28日"'), "按月事项也可只写日"),
+    (lambda d: d.replace('due: "03-30"', 'due: "03-30"\n    due_year: next'), "due_year 只用于每年一次的事项"),
+])
+def test_mistakes_in_periodic_duties(edit, words, tmp_path, plan_text, cli):
+    bad, r = _check(cli, tmp_path, _with_duties(plan_text, edit(QUARTERLY)))
+    assert r.exit_code == 1
+    assert len(r.stdout.splitlines()) == 1 and words in r.stdout, r.stdout
+
+
+def test_periodic_duties_survive_the_cache(tmp_path, monkeypatch, plan_text):
+    monkeypatch.setenv("FAZHI_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "p.yaml"
+    path.write_text(_with_duties(plan_text, QUARTERLY), encoding="utf-8")
+    first = load_plan(path)
+    assert list((tmp_path / "cache").glob("plan-*.json"))
+    assert load_plan(path) == first and "stats-2017-12" in first.obligations

@@ -376,6 +376,11 @@ _HELP = {
                 '示例: fazhi report --unit 区编办 --year 2017 --output 区编办2017年总结.docx',
                 "A year's report: a unit's progress summary, or without --unit the district's; as Word, Excel or HTML too."
                 "\n\nExample: fazhi report --unit 区编办 --year 2017 --output summary-2017.docx"),
+    "draft": t('根据通知原文(.txt、网页 .html 或 .docx)起草方案文件,每处推测都附注释。\n\n示例: fazhi draft 通知.docx --output 方案.yaml',
+             "Draft a plan file from a notice's text (.txt, a saved .html page or .docx), with a comment beside every "
+             "guess.\n\nExample: fazhi draft notice.docx --output plan.yaml"),
+    "new": t('写一个带注释的方案文件模板,fazhi check 可以直接通过。\n\n示例: fazhi new 方案.yaml',
+             'Write a small commented plan file that fazhi check accepts.\n\nExample: fazhi new plan.yaml'),
     "check": t('检查方案文件与进度记录;有问题时逐条列出并以状态码 1 退出。\n\n示例: fazhi check --plan 其他区方案.yaml',
              'Validate the plan and the progress files; list every problem and exit 1 if any.\n\nExample: fazhi check --plan other.yaml'),
 }
@@ -684,7 +689,7 @@ def check(
     Example: fazhi check --plan other.yaml
     """
     from . import plancache, record  # noqa: PLC0415
-    from .errors import PlanProblems  # noqa: PLC0415
+    from .errors import PlanError, PlanProblems  # noqa: PLC0415
     from .ledger import read_ledger  # noqa: PLC0415
     from .render import safe  # noqa: PLC0415
 
@@ -693,10 +698,11 @@ def check(
         sys.stderr.write(t("注意: ", "note: ") + safe(note) + "\n")
     try:
         plan = _plan(plan_file, fresh=True)  # the file itself, never the cache
-    except PlanProblems as e:  # every mistake found, then the usual one-line error
+    except PlanProblems as e:  # every mistake, one a line, then a count (not the first one again)
         typer.echo("\n".join(safe(p) for p in e.problems))
-        raise
-    from .render import safe  # noqa: PLC0415
+        raise PlanError(t("方案文件有 {n} 个问题,已逐条列出如上;改正后再运行 fazhi check",
+                          "the plan file has {n} problem(s), listed above; fix them and run fazhi check again",
+                          n=len(e.problems))) from None
 
     root = _data_root(data_dir)
     report, problems = record.check(plan, read_ledger(root, plan, today=_today_iso()), root)
@@ -919,6 +925,50 @@ def remind(
     lines = record.remind(plan, _data_root(data_dir), events, acting=office, unit=who, as_of=day, within=within,
                           output=output, fmt=fmt, dry_run=dry_run, by=by)
     _emit(lines, fmt if fmt == "json" else "plain")
+@app.command(help=_HELP["draft"])
+def draft(
+    notice: Annotated[Path, typer.Argument(metavar="NOTICE", show_default=False,
+                                           help=t("通知文件:.txt(UTF-8 或 GBK)、网页 .html 或 .docx。",
+                                                  "The notice: .txt (UTF-8 or GBK), a saved .html page, or .docx."))],
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", metavar="FILE", show_default=False,
+        help=t("写入这个方案文件(默认输出到屏幕)。", "Write the plan file here (default: standard output)."))] = None,
+    force: Annotated[bool, typer.Option("--force", help=t("覆盖已有文件。", "Replace an existing file."))] = False,
+) -> None:
+    """Draft a plan file from a notice's text, with a comment beside every guess.
+
+    Example: fazhi draft notice.docx --output plan.yaml
+    """
+    from . import draft as drafting  # noqa: PLC0415
+    from .dates import today  # noqa: PLC0415
+
+    if output is not None and not force and (output.exists() or output.is_symlink()):
+        raise UsageError(t("{p}: 文件已存在;要覆盖请加 --force", "{p}: already exists; add --force to replace it", p=output))
+    result, text = drafting.draft_notice(notice, today(), str(output or "plan.yaml"))
+    if output is None:
+        _emit(text, "json")  # a file for programs: UTF-8 whatever the console
+        return
+    drafting.save(output, text, force)
+    typer.echo(drafting.summary(result, str(output)), nl=False)
+
+
+@app.command("new", help=_HELP["new"])
+def new(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN.yaml", show_default=False,
+                                              help=t("要写的方案文件。", "The plan file to write."))],
+    force: Annotated[bool, typer.Option("--force", help=t("覆盖已有文件。", "Replace an existing file."))] = False,
+) -> None:
+    """Write a small commented plan file that fazhi check accepts.
+
+    Example: fazhi new plan.yaml
+    """
+    from .dates import today  # noqa: PLC0415
+    from .draft import save  # noqa: PLC0415
+    from .draft.writing import template  # noqa: PLC0415
+
+    save(plan_file, template(today().year), force)
+    typer.echo(t("已写入 {p}:把示例改成你的方案,然后运行 fazhi check --plan {p}",
+                 "wrote {p}: replace the examples with your plan, then run fazhi check --plan {p}", p=plan_file))
 
 
 def _data_root(option: Path | None) -> Path:

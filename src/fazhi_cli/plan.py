@@ -304,26 +304,86 @@ def _compose(text: str, where: str) -> Any:
     import yaml  # noqa: PLC0415
 
     Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loader = Loader(text)
+    loader = None
     try:
+        loader = Loader(text)  # the pure-Python reader refuses control characters here already
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        problem = (e.problem or e.context or "").strip()
+        if e.context_mark is not None and ("flow" in (e.context or "") or "end of stream" in (e.problem or "")):
+            mark = e.context_mark  # an unclosed [ or quote: where it was opened, not where the file ran on to
         if mark is None:
-            raise PlanError(f"{where}: {t('YAML 语法错误', 'YAML syntax error')}: {problem}") from None
+            raise PlanError(f"{where}: " + t("YAML 语法错误: {p}", "YAML syntax error: {p}",
+                                             p=_yaml_problem(e, text))) from None
         raise PlanError(
             f"{where}:{mark.line + 1}:{mark.column + 1}: "
-            + t("YAML 语法错误: {p}", "YAML syntax error: {p}", p=problem)
+            + t("YAML 语法错误: {p}", "YAML syntax error: {p}", p=_yaml_problem(e, text))
         ) from None
+    except yaml.reader.ReaderError as e:
+        # the first such character is the one reported (libyaml counts its position in bytes)
+        at = text.find(chr(e.character)) if isinstance(e.character, int) else -1
+        line = text.count("\n", 0, at if at >= 0 else max(e.position, 0)) + 1
+        raise PlanError(f"{where}:{line}: " + t(
+            "YAML 语法错误: 含有不允许的控制字符 #x{c:04x},请删去", "YAML syntax error: control character #x{c:04x} is not allowed; remove it",
+            c=e.character if isinstance(e.character, int) else 0)) from None
     except yaml.YAMLError as e:
         raise PlanError(f"{where}: {t('YAML 语法错误', 'YAML syntax error')}: {e}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise PlanError(t("{w}: 文件为空", "{w}: the file is empty", w=where))
     _refuse_aliases_and_tags(root, where)
     return root
+
+
+# PyYAML's messages (both its C and its Python scanner), said so that the
+# person who mis-indented a line can fix it: (words in the problem or its
+# context, Chinese, English).
+_YAML_PROBLEMS = (
+    (("a tab character",), "此处有制表符(Tab):YAML 只能用空格缩进,请把 Tab 换成空格",
+     "a tab character here: YAML is indented with spaces only; replace the tab with spaces"),
+    (("mapping values are not allowed",),
+     "此处不能出现“键: 值”:可能是这一行缩进不对,或值里含有“: ”(请给整个值加双引号)",
+     "a 'key: value' is not allowed here: the line may be indented wrongly, or the value contains ': ' "
+     "(put the whole value in double quotes)"),
+    (("expected <block end>", "did not find expected key", "expected '-' indicator"),
+     "缩进不一致:同一层的键和列表项(-)必须上下对齐",
+     "inconsistent indentation: the keys and list items (-) of one level must line up"),
+    (("could not find expected ':'",), "这一行缺少冒号:键和值之间应写“: ”",
+     "this line lacks a colon: write 'key: value'"),
+    (("expected ',' or ']'",), "方括号 [ ] 没有闭合,或列表项之间缺少逗号",
+     "a [ ] list is not closed, or a comma is missing between its items"),
+    (("expected ',' or '}'",), "花括号 { } 没有闭合,或项之间缺少逗号",
+     "a { } mapping is not closed, or a comma is missing between its items"),
+    (("unknown escape character",), "双引号里有无效的反斜杠转义:反斜杠请写成 \\\\,或改用单引号",
+     "an invalid backslash escape inside double quotes: write a backslash as \\\\ or use single quotes"),
+    (("quoted scalar",), "引号没有闭合(每个值的引号都要成对)",
+     "a quotation mark is not closed (every value's quotes come in pairs)"),
+    (("alias", "anchor"), "不允许使用锚点和别名(& 和 *),请把内容直接写出",
+     "anchors and aliases (& and *) are not allowed; write the content out"),
+    (("tag handle",), "不允许使用 YAML 标签(以 ! 开头);如果 ! 是文字,请给整个值加双引号",
+     "YAML tags (starting with !) are not allowed; if the ! is text, put the whole value in double quotes"),
+    (("another document",), "一个文件只能有一个 YAML 文档,请删去 --- 分隔线",
+     "a file holds one YAML document only; remove the --- separator"),
+    (("cannot start any token",), "值不能以这个字符开头(如 @ ` % !):请给整个值加双引号",
+     "a value cannot start with this character (such as @ ` % !): put the whole value in double quotes"),
+)
+
+
+def _yaml_problem(e: Any, text: str) -> str:
+    """PyYAML's complaint in the reader's language, with what to do about it."""
+    said = f"{e.problem or ''} {e.context or ''}"
+    mark = e.problem_mark
+    if mark is not None and "cannot start any token" in said:
+        # The C scanner does not say which character it met: look.
+        lines = text.split("\n")
+        if mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
+            said = "a tab character"
+    for words, zh, en in _YAML_PROBLEMS:
+        if any(w in said for w in words):
+            return t(zh, en)
+    return (e.problem or e.context or "").strip()
 
 
 _PLAIN_TAGS = frozenset(
@@ -379,34 +439,60 @@ _BAD_NAME = rf"[<>:\"/\\|?*{_INVISIBLE}]"
 _BAD_LABEL = rf"[{_INVISIBLE}]"
 
 
+class _Noted(Exception):
+    """An entry cannot be read further; its problem is already in the list."""
+
+
 class _Builder:
     def __init__(self, where: str) -> None:
         self.where = where
         self.errors: list[PlanError] = []
+        # Names whose own definition was faulty: already reported, so a
+        # reference to them is not reported again.
+        self.faulty_parts: set[str] = set()
+        self.faulty_days: set[str] = set()
 
     # small typed readers; each failure names the node's line
     def fail(self, node: Any, zh: str, en: str, **kw: object) -> PlanError:
-        return PlanError(f"{self.where}:{node.start_mark.line + 1}: " + t(zh, en, **kw))
+        line = node.start_mark.line + 1
+        error = PlanError(f"{self.where}:{line}: " + t(zh, en, **kw))
+        error.line = line  # type: ignore[attr-defined]  # for sorting the report
+        return error
 
     def mapping(self, node: Any, what: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
+        """The fields of a mapping; a stray, repeated or missing field is noted and the rest still read."""
         if node.id != "mapping":
             raise self.fail(node, "{w} 应为键值映射", "{w} should be a mapping", w=what)
         out: dict[str, Any] = {}
+        seen: set[str] = set()
         for k, v in node.value:
             key = k.value if k.id == "scalar" else None
             if not isinstance(key, str):
-                raise self.fail(k, "{w} 的键应为文字", "keys of {w} should be text", w=what)
-            if key in out:
-                raise self.fail(k, "重复的键 {k!r}(在 {w} 中)", "duplicate key {k!r} in {w}", k=key, w=what)
-            if key not in allowed:
-                raise self.fail(k, "{w} 中有未知字段 {k!r}{h}", "unknown field {k!r} in {w}{h}",
-                                k=key, w=what, h=did_you_mean(key, allowed))
-            out[key] = v
+                self.errors.append(self.fail(k, "{w} 的键应为文字", "keys of {w} should be text", w=what))
+            elif key in seen:
+                self.errors.append(self.fail(k, "重复的键 {k!r}(在 {w} 中)", "duplicate key {k!r} in {w}", k=key, w=what))
+            elif key not in allowed:
+                self.errors.append(self.fail(k, "{w} 中有未知字段 {k!r}{h}", "unknown field {k!r} in {w}{h}",
+                                             k=key, w=what, h=did_you_mean(key, allowed)))
+            else:
+                out[key] = v
+            if isinstance(key, str):
+                seen.add(key)
         for key in required:
-            if key not in out:
-                raise self.fail(node, "{w} 缺少必填字段 {k!r}", "{w} is missing the required field {k!r}",
-                                k=key, w=what)
+            if key not in out and key not in seen:
+                self.errors.append(self.fail(node, "{w} 缺少必填字段 {k!r}", "{w} is missing the required field {k!r}",
+                                             k=key, w=what))
         return out
+
+    def field(self, m: dict[str, Any], key: str, read: Any, *args: Any, **kw: Any) -> Any:
+        """One field read with ``read``; None when absent or faulty (the fault is noted)."""
+        if key not in m:
+            return None
+        try:
+            return read(m[key], key, *args, **kw)
+        except PlanError as e:
+            self.errors.append(e)
+            return None
 
     def seq(self, node: Any, what: str) -> list[Any]:
         if node.id != "sequence":
@@ -465,37 +551,28 @@ class _Builder:
 
     # the document
     def plan(self, root: Any) -> Plan:
-        """Build the plan; problems in separate entries are all collected."""
+        """Build the plan; every independent problem is collected, sorted by line."""
         top = self.mapping(root, t("方案文件", "the plan file"),
                            ("schema", "plan", "settings", "supervision", "successions", "sections", "units", "groups",
                             "recurring", "tasks"),
                            ("plan", "sections", "units", "tasks"))
-        meta = self.mapping(top["plan"], "plan",
-                            ("id", "title", "number", "issuer", "signed", "published", "target", "target_source"),
-                            ("title", "target"))
-        optional = lambda key, read: read(meta[key], key) if key in meta else None  # noqa: E731
-        plan_args: dict[str, Any] = dict(
-            id=optional("id", self.label) or "",
-            title=self.text(meta["title"], "title"),
-            number=optional("number", self.label) or "",
-            issuer=optional("issuer", self.text) or "",
-            signed=optional("signed", self.day),
-            published=optional("published", self.day),
-            target=self.day(meta["target"], "target"),
-            target_source=optional("target_source", self.text) or "",
-        )
+        plan_args = self._meta(top["plan"]) if "plan" in top else None
+        signed = plan_args["signed"] if plan_args else None
         named_days, warn_days = self._settings(top)
-        sections = self._sections(top["sections"])
-        units, names = self._units(top["units"])
+        # None below means "not known": a part is then not checked against it,
+        # so a missing or broken list is reported once, not at every use.
+        sections = self._sections(top["sections"]) if "sections" in top else None
+        units, names = self._units(top["units"]) if "units" in top else ({}, None)
         groups = self._groups(top.get("groups") or _EMPTY_SEQ, names)
-        tasks, parts = self._tasks(top["tasks"], sections, groups, names)
-        obligations = self._recurring(top.get("recurring") or _EMPTY_SEQ, named_days, tasks, parts, groups, names)
+        tasks, parts = self._tasks(top["tasks"], sections, groups, names, signed) if "tasks" in top else ({}, {})
+        obligations = self._recurring(top.get("recurring") or _EMPTY_SEQ, named_days, tasks, parts, groups, names,
+                                      signed)
         supervision = Supervision()
         with self.entry():
-            supervision = self._supervision(top["supervision"], names) if "supervision" in top else Supervision()
-        successions = self._successions(top.get("successions") or _EMPTY_SEQ, names, plan_args)
-        if self.errors:
-            raise PlanProblems(self.errors)
+            supervision = self._supervision(top["supervision"], names or {}) if "supervision" in top else Supervision()
+        successions = self._successions(top.get("successions") or _EMPTY_SEQ, names or {}, plan_args or {})
+        if self.errors or plan_args is None or names is None or sections is None:
+            raise PlanProblems(sorted(self.errors, key=lambda e: getattr(e, "line", 0)))
         return Plan(path=self.where, warn_days=warn_days, sections=tuple(sections.values()), units=units,
                     groups=groups, tasks=tasks, parts=parts, obligations=obligations, names=names,
                     supervision=supervision, successions=successions, **plan_args)
@@ -560,132 +637,252 @@ class _Builder:
             yield
         except PlanError as e:
             self.errors.append(e)
+        except _Noted:
+            pass
+
+    def _meta(self, node: Any) -> dict[str, Any] | None:
+        try:
+            meta = self.mapping(node, "plan",
+                                ("id", "title", "number", "issuer", "signed", "published", "target", "target_source"),
+                                ("title", "target"))
+        except PlanError as e:
+            self.errors.append(e)
+            return None
+        args: dict[str, Any] = dict(
+            id=self.field(meta, "id", self.label) or "",
+            title=self.field(meta, "title", self.text),
+            number=self.field(meta, "number", self.label) or "",
+            issuer=self.field(meta, "issuer", self.text) or "",
+            signed=self.field(meta, "signed", self.day),
+            published=self.field(meta, "published", self.day),
+            target=self.field(meta, "target", self.day),
+            target_source=self.field(meta, "target_source", self.text) or "",
+        )
+        self._not_before_signed(meta.get("target"), args["target"], args["signed"], "target")
+        return args if args["title"] is not None and args["target"] is not None else None
+
+    def _not_before_signed(self, node: Any, day: date | None, signed: date | None, what: str) -> None:
+        if day is not None and signed is not None and day < signed:
+            self.errors.append(self.fail(node, "{w} 的期限 {d} 早于方案印发日期 {s}(plan.signed),请核对",
+                                         "{w}: the deadline {d} is before the plan was signed ({s}, plan.signed)",
+                                         w=what, d=day.isoformat(), s=signed.isoformat()))
 
     def _settings(self, top: dict[str, Any]) -> tuple[dict[str, str], int]:
-        settings = self.mapping(top["settings"], "settings", ("early_march", "warn_days"), ()) if "settings" in top else {}
+        settings: dict[str, Any] = {}
+        if "settings" in top:
+            try:
+                settings = self.mapping(top["settings"], "settings", ("early_march", "warn_days"), ())
+            except PlanError as e:
+                self.errors.append(e)
         named_days: dict[str, str] = {}
         if "early_march" in settings:
-            md = self.text(settings["early_march"], "early_march")
-            self._month_day(settings["early_march"], md, "early_march")
-            named_days["early_march"] = md
-        warn_days = self.integer(settings["warn_days"], "warn_days", 0, MAX_WARN_DAYS) if "warn_days" in settings else 30
+            md = self.field(settings, "early_march", self.text)
+            try:
+                if md is None:
+                    raise _Noted
+                self._month_day(settings["early_march"], md, "early_march")
+                named_days["early_march"] = md
+            except PlanError as e:
+                self.errors.append(e)
+                self.faulty_days.add("early_march")
+            except _Noted:
+                self.faulty_days.add("early_march")
+        warn_days = 30
+        if "warn_days" in settings:
+            try:
+                warn_days = self.integer(settings["warn_days"], "warn_days", 0, MAX_WARN_DAYS)
+            except PlanError as e:
+                self.errors.append(e)
         return named_days, warn_days
 
-    def _sections(self, node: Any) -> dict[str, Section]:
+    def _sections(self, node: Any) -> dict[str, Section] | None:
         sections: dict[str, Section] = {}
-        for item in self.seq(node, "sections"):
+        try:
+            items = self.seq(node, "sections")
+        except PlanError as e:
+            self.errors.append(e)
+            return None
+        for item in items:
             with self.entry():
                 m = self.mapping(item, t("章节", "a section"), ("id", "heading"), ("id", "heading"))
-                sid = self.label(m["id"], "id")
+                sid = self.field(m, "id", self.label)
+                if sid is None:
+                    continue
                 if sid in sections:
                     raise self.fail(m["id"], "重复的章节编号 {i!r}", "duplicate section id {i!r}", i=sid)
-                sections[sid] = Section(sid, self.text(m["heading"], "heading"))
+                sections[sid] = Section(sid, self.field(m, "heading", self.text) or "")
         return sections
 
-    def _units(self, node: Any) -> tuple[dict[str, Unit], dict[str, str]]:
+    def _units(self, node: Any) -> tuple[dict[str, Unit], dict[str, str] | None]:
         units: dict[str, Unit] = {}
         names: dict[str, str] = {}
-        for item in self.seq(node, "units"):
+        try:
+            items = self.seq(node, "units")
+        except PlanError as e:
+            self.errors.append(e)
+            return units, None
+        for item in items:
             with self.entry():
                 m = self.mapping(item, t("单位", "a unit"), ("name", "full_name", "kind", "aliases"), ("name", "kind"))
-                name = self.name(m["name"], "name")
-                aliases = [self.label(a, "aliases") for a in self.seq(m["aliases"], "aliases")] if "aliases" in m else []
+                name = self.field(m, "name", self.text)
+                if name is None:
+                    continue
+                aliases = [self.label(a, "aliases") for a in self.field(m, "aliases", self.seq) or []]
                 for spelling, where in [(name, m["name"])] + [(a, m["aliases"]) for a in aliases]:
                     if spelling in names:
-                        raise self.fail(where, "单位名称 {n!r} 重复", "unit name {n!r} is defined twice", n=spelling)
-                # known from here on, so that a mistake below is reported once,
-                # not again at every part that names the unit
-                names.update({spelling: name for spelling in [name, *aliases]})
-                kind = self.text(m["kind"], "kind")
-                if kind not in UNIT_KINDS:
-                    raise self.fail(m["kind"], "未知的单位类别 {k!r}(可用: {a})",
-                                    "unknown unit kind {k!r} (use one of: {a})", k=kind, a=", ".join(UNIT_KINDS))
-                full = self.label(m["full_name"], "full_name") if "full_name" in m else ""
+                        self.errors.append(self.fail(where, "单位名称 {n!r} 重复", "unit name {n!r} is defined twice",
+                                                     n=spelling))
+                # known from here on, even when refused below, so that a
+                # mistake here is reported once, not again at every part that
+                # names the unit
+                for spelling in [name, *aliases]:
+                    names.setdefault(spelling, name)
+                self.field(m, "name", self.name)
+                kind = self.field(m, "kind", self.text)
+                if kind is not None and kind not in UNIT_KINDS:
+                    self.errors.append(self.fail(m["kind"], "未知的单位类别 {k!r}(可用: {a})",
+                                                 "unknown unit kind {k!r} (use one of: {a})",
+                                                 k=kind, a=", ".join(UNIT_KINDS)))
+                full = self.field(m, "full_name", self.label) or ""
                 if full and full not in names:
                     names[full] = name
-                units[name] = Unit(name, kind, full, tuple(aliases))
+                units.setdefault(name, Unit(name, kind or "other", full, tuple(aliases)))
         return units, names
 
-    def _groups(self, node: Any, names: dict[str, str]) -> dict[str, Group]:
+    def _groups(self, node: Any, names: dict[str, str] | None) -> dict[str, Group]:
         groups: dict[str, Group] = {}
-        for item in self.seq(node, "groups"):
+        try:
+            items = self.seq(node, "groups")
+        except PlanError as e:
+            self.errors.append(e)
+            return groups
+        for item in items:
             with self.entry():
                 m = self.mapping(item, t("单位组", "a group"), ("name", "members", "role", "note"), ("name", "members"))
-                gname = self.name(m["name"], "name")
-                if gname in groups or gname in names:
+                gname = self.field(m, "name", self.text)
+                if gname is None:
+                    continue
+                if gname in groups or (names is not None and gname in names):
                     raise self.fail(m["name"], "名称 {n!r} 重复", "the name {n!r} is defined twice", n=gname)
+                groups[gname] = Group(gname, ())  # known from here on, whatever is wrong below
+                self.field(m, "name", self.name)
                 members = []
-                for member, mnode in self.names(m["members"], "members"):
+                listed = self.field(m, "members", self.names)
+                for member, mnode in listed or []:
+                    if names is None:
+                        continue
                     if member not in names:
-                        raise self.fail(mnode, "单位组 {g} 的成员 {u!r} 未在 units 中定义{h}",
-                                        "group {g}: member {u!r} is not defined under units{h}",
-                                        g=gname, u=member, h=did_you_mean(member, names))
+                        self.errors.append(self.fail(mnode, "单位组 {g} 的成员 {u!r} 未在 units 中定义{h}",
+                                                     "group {g}: member {u!r} is not defined under units{h}",
+                                                     g=gname, u=member, h=did_you_mean(member, names)))
+                        continue
                     members.append(names[member])
-                role = "role" in m and self.text(m["role"], "role").lower() == "true"
-                note = self.text(m["note"], "note") if "note" in m else ""
+                if listed == []:
+                    # A group drafted from a notice ("各镇、街") comes with no
+                    # members: tracking it would track nobody, so say so.
+                    self.errors.append(self.fail(
+                        m["members"], "单位组 {g} 还没有成员:请在 members 中列出它包含的单位(每个单位先在 units 中定义)",
+                        "group {g} has no members yet: list the units it stands for under members "
+                        "(define each under units first)", g=gname))
+                role = "role" in m and (self.field(m, "role", self.text) or "").lower() == "true"
+                note = self.field(m, "note", self.text) or ""
                 groups[gname] = Group(gname, tuple(dict.fromkeys(members)), role, note)
         return groups
 
-    def _tasks(self, node: Any, sections: dict[str, Section], groups: dict[str, Group],
-               names: dict[str, str]) -> tuple[dict[str, Task], dict[str, Part]]:
-        known = set(names) | set(groups)
+    def _tasks(self, node: Any, sections: dict[str, Section] | None, groups: dict[str, Group],
+               names: dict[str, str] | None, signed: date | None) -> tuple[dict[str, Task], dict[str, Part]]:
+        known = None if names is None else set(names) | set(groups)
         tasks: dict[str, Task] = {}
         parts: dict[str, Part] = {}
-        for item in self.seq(node, "tasks"):
+        try:
+            items = self.seq(node, "tasks")
+        except PlanError as e:
+            self.errors.append(e)
+            return tasks, parts
+        for item in items:
             with self.entry():
                 m = self.mapping(item, t("任务", "a task"), ("id", "section", "title", "text", "parts"),
                                  ("id", "section", "title", "parts"))
-                tid = self.label(m["id"], "id")
-                if tid in tasks:
-                    raise self.fail(m["id"], "重复的任务编号 {i!r}", "duplicate task id {i!r}", i=tid)
-                sec = self.text(m["section"], "section")
-                if sec not in sections:
-                    raise self.fail(m["section"], "任务 {i} 的章节 {s!r} 未在 sections 中定义",
-                                    "task {i}: section {s!r} is not defined under sections", i=tid, s=sec)
+                tid = self.field(m, "id", self.label)
+                if tid is not None and tid in tasks:
+                    self.errors.append(self.fail(m["id"], "重复的任务编号 {i!r}", "duplicate task id {i!r}", i=tid))
+                    tid = None
+                sec = self.field(m, "section", self.text)
+                if sec is not None and sections is not None and sec not in sections:
+                    named = tid if tid is not None else getattr(m["id"], "value", "?")
+                    self.errors.append(self.fail(m["section"], "任务 {i} 的章节 {s!r} 未在 sections 中定义",
+                                                 "task {i}: section {s!r} is not defined under sections", i=named, s=sec))
                 task_parts = []
-                for pnode in self.seq(m["parts"], "parts"):
+                for pnode in self.field(m, "parts", self.seq) or []:
                     with self.entry():
-                        part = self._part(pnode, tid, parts, known, groups, names)
+                        part = self._part(pnode, tid, parts, known, groups, names, signed)
                         parts[part.id] = part
                         task_parts.append(part)
-                if not self.seq(m["parts"], "parts"):
-                    raise self.fail(m["parts"], "任务 {i} 没有分项", "task {i} has no parts", i=tid)
-                text = self.text(m["text"], "text") if "text" in m else ""
-                tasks[tid] = Task(tid, sec, self.text(m["title"], "title"), text, tuple(task_parts))
+                if "parts" in m and m["parts"].id == "sequence" and not m["parts"].value:
+                    self.errors.append(self.fail(m["parts"], "任务 {i} 没有分项", "task {i} has no parts", i=tid))
+                title = self.field(m, "title", self.text)
+                text = self.field(m, "text", self.text) or ""
+                if tid is not None:
+                    tasks[tid] = Task(tid, sec or "", title or "", text, tuple(task_parts))
         return tasks, parts
 
-    def _part(self, node: Any, tid: str, parts: dict[str, Part], known: set[str], groups: dict[str, Group],
-              names: dict[str, str]) -> Part:
+    def _part(self, node: Any, tid: str | None, parts: dict[str, Part], known: set[str] | None,
+              groups: dict[str, Group], names: dict[str, str] | None, signed: date | None) -> Part:
         pm = self.mapping(node, t("分项", "a part"), ("id", "text", "lead", "support", "due", "due_source"),
                           ("id", "lead", "due"))
-        pid = self.text(pm["id"], "id")
+        pid = self.field(pm, "id", self.text)
+        if pid is None:
+            raise _Noted
         if not re.fullmatch(PART_ID, pid):
+            self.faulty_parts.add(pid)
             raise self.fail(pm["id"], "分项编号 {i!r} 无效(只能用英文字母、数字、点和连字符,如 6.3)",
                             "invalid part id {i!r} (use ASCII letters, digits, dots and dashes, like 6.3)", i=pid)
-        if pid in parts:
+        if tid is not None and not (pid.startswith(f"{tid}.") and len(pid) > len(tid) + 1):
+            # checked first: "3.1" under task 4 is one mistake, not also a duplicate of task 3's 3.1
+            self.faulty_parts.add(pid)
+            raise self.fail(pm["id"], "分项编号 {p!r} 不属于任务 {i}(任务 {i} 的分项应写成 {i}.1、{i}.2……)",
+                            "part id {p!r} does not belong to task {i} (its parts are {i}.1, {i}.2, ...)",
+                            p=pid, i=tid)
+        if pid in parts or pid in self.faulty_parts:
             raise self.fail(pm["id"], "重复的分项编号 {i!r}", "duplicate part id {i!r}", i=pid)
-        lead = self._unit_refs(pm["lead"], "lead", known)
-        if not lead:
-            raise self.fail(pm["lead"], "分项 {i} 没有牵头单位", "part {i} has no lead unit", i=pid)
-        support = self._unit_refs(pm["support"], "support", known) if "support" in pm else []
+        before = len(self.errors)
+        lead = self.field(pm, "lead", self._unit_refs, known) or []
+        if "lead" in pm and pm["lead"].id == "sequence" and not pm["lead"].value:
+            self.errors.append(self.fail(pm["lead"], "分项 {i} 没有牵头单位", "part {i} has no lead unit", i=pid))
+        support = self.field(pm, "support", self._unit_refs, known) or []
+        due = self.field(pm, "due", self.day)
+        self._not_before_signed(pm.get("due"), due, signed, pid)
+        if len(self.errors) > before or names is None:
+            self.faulty_parts.add(pid)
+            raise _Noted
         lead_units = expand(groups, names, lead)
-        return Part(pid, tid, self.text(pm["text"], "text", empty=True) if "text" in pm else "",
-                    tuple(lead), tuple(support), self.day(pm["due"], "due"),
-                    self.text(pm["due_source"], "due_source") if "due_source" in pm else "",
+        return Part(pid, tid or "", self.field(pm, "text", self.text, empty=True) or "",
+                    tuple(lead), tuple(support), due or date.min,
+                    self.field(pm, "due_source", self.text) or "",
                     lead_units, tuple(u for u in expand(groups, names, support) if u not in lead_units))
 
     def _recurring(self, node: Any, named_days: dict[str, str], tasks: dict[str, Task], parts: dict[str, Part],
-                   groups: dict[str, Group], names: dict[str, str]) -> dict[str, Obligation]:
-        known = set(names) | set(groups)
+                   groups: dict[str, Group], names: dict[str, str] | None,
+                   signed: date | None) -> dict[str, Obligation]:
+        known = None if names is None else set(names) | set(groups)
         obligations: dict[str, Obligation] = {}
         responsible = tuple(dict.fromkeys(u for p in parts.values() for u in p.lead_units))
-        for item in self.seq(node, "recurring"):
+        try:
+            items = self.seq(node, "recurring")
+        except PlanError as e:
+            self.errors.append(e)
+            return obligations
+        for item in items:
             with self.entry():
                 m = self.mapping(item, t("年度事项", "a recurring duty"),
-                                 ("id", "title", "source", "to", "units", "part", "years", "due", "due_year"),
+                                 ("id", "title", "source", "to", "units", "part", "every", "years", "due", "due_year"),
                                  ("id", "title", "years", "due"))
+                if any(k not in m for k in ("id", "title", "years", "due")):
+                    raise _Noted
                 rid = self.name(m["id"], "id")
                 part_ref = self.text(m["part"], "part") if "part" in m else None
+                if part_ref in self.faulty_parts:
+                    raise _Noted
                 if part_ref is not None and part_ref not in parts:
                     raise self.fail(m["part"], "未知分项 {p!r}", "unknown part {p!r}", p=part_ref)
                 if "units" in m and m["units"].id == "scalar":
@@ -694,17 +891,33 @@ class _Builder:
                                         "units should be a list of units or {r}", r=RESPONSIBLE)
                     owed = responsible
                 elif "units" in m:
-                    owed = expand(groups, names, self._unit_refs(m["units"], "units", known))
+                    before = len(self.errors)
+                    refs = self._unit_refs(m["units"], "units", known)
+                    if len(self.errors) > before or names is None:
+                        raise _Noted
+                    owed = expand(groups, names, refs)
                 elif part_ref is not None:
                     owed = parts[part_ref].lead_units
                 else:
                     raise self.fail(item, "年度事项 {i} 需要 units 或 part", "recurring duty {i} needs units or part",
                                     i=rid)
+                every = self.text(m["every"], "every") if "every" in m else "year"
+                if every not in _PERIODS:
+                    raise self.fail(m["every"], "every 应为 year、quarter 或 month",
+                                    "every should be year, quarter or month")
                 due_text = self.text(m["due"], "due")
+                if due_text in self.faulty_days:
+                    raise _Noted
                 month_day = named_days.get(due_text, due_text)
-                self._month_day(m["due"], month_day, "due")
+                if every == "year":
+                    self._month_day(m["due"], month_day, "due")
+                else:
+                    month_day = self._offset_day(m["due"], month_day, every)
                 shift = 0
                 if "due_year" in m:
+                    if every != "year":
+                        raise self.fail(m["due_year"], "due_year 只用于每年一次的事项;按季、按月的事项请在 due 中写月份",
+                                        "due_year applies to yearly duties only; write the month into due instead")
                     which = self.text(m["due_year"], "due_year")
                     if which not in ("same", "next"):
                         raise self.fail(m["due_year"], "due_year 应为 same 或 next", "due_year should be same or next")
@@ -712,25 +925,31 @@ class _Builder:
                 title = self.text(m["title"], "title")
                 for ynode in self.seq(m["years"], "years"):
                     year = self.integer(ynode, "years", FIRST_YEAR, LAST_YEAR)
-                    oid = f"{rid}-{year}"
-                    if oid in obligations or oid in parts or oid in tasks:
-                        raise self.fail(ynode, "重复的编号 {i!r}", "duplicate id {i!r}", i=oid)
-                    obligations[oid] = Obligation(
-                        id=oid, kind=rid, year=year, title=f"{year}年{title}",
-                        due=date.fromisoformat(f"{year + shift}-{month_day}"),
-                        units=owed, source=self.text(m["source"], "source") if "source" in m else "",
-                        to=self.text(m["to"], "to") if "to" in m else "",
-                        task=parts[part_ref].task if part_ref else None, part=part_ref,
-                    )
+                    for suffix, label, due in _periods(every, year, month_day, shift):
+                        if every != "year" and signed is not None and due < signed:
+                            continue  # a month or quarter whose deadline passed before the plan was signed
+                        self._not_before_signed(ynode, due, signed, f"{rid}-{year}{suffix}")
+                        oid = f"{rid}-{year}{suffix}"
+                        if oid in obligations or oid in parts or oid in tasks:
+                            raise self.fail(ynode, "重复的编号 {i!r}", "duplicate id {i!r}", i=oid)
+                        obligations[oid] = Obligation(
+                            id=oid, kind=rid, year=year, title=f"{year}年{label}{title}",
+                            due=due,
+                            units=owed, source=self.text(m["source"], "source") if "source" in m else "",
+                            to=self.text(m["to"], "to") if "to" in m else "",
+                            task=parts[part_ref].task if part_ref else None, part=part_ref,
+                        )
         return obligations
 
-    def _unit_refs(self, node: Any, what: str, known: set[str]) -> list[str]:
+    def _unit_refs(self, node: Any, what: str, known: set[str] | None) -> list[str]:
+        """The units and groups a list names; each unknown one is noted, the rest returned."""
         out = []
         for name, n in self.names(node, what):
-            if name not in known:
-                raise self.fail(n, "{w} 中的 {u!r} 不是已定义的单位或单位组{h}",
-                                "{w}: {u!r} is not a defined unit or group{h}",
-                                w=what, u=name, h=did_you_mean(name, known))
+            if known is not None and name not in known:
+                self.errors.append(self.fail(n, "{w} 中的 {u!r} 不是已定义的单位或单位组{h}",
+                                             "{w}: {u!r} is not a defined unit or group{h}",
+                                             w=what, u=name, h=did_you_mean(name, known)))
+                continue
             out.append(name)
         return out
 
@@ -744,6 +963,47 @@ class _Builder:
         if not ok:
             raise self.fail(node, "{w} 应为 MM-DD 形式的日期或设置名称: {v!r}",
                             "{w} should be a month-day MM-DD or the name of a setting: {v!r}", w=what, v=value)
+
+    def _offset_day(self, node: Any, value: str, every: str) -> str:
+        """A quarterly or monthly due: "MM-DD" counted from the period's first month (01 = that month); "DD" alone for a month."""
+        if every == "month" and re.fullmatch(r"\d{1,2}", value):
+            value = f"01-{int(value):02d}"
+        m = re.fullmatch(r"(\d{2})-(\d{2})", value)
+        if not m or not (1 <= int(m[1]) <= 12 and 1 <= int(m[2]) <= 31):
+            raise self.fail(node, "按季、按月事项的 due 应写成 MM-DD(MM 从本期第一个月算起,01 即本期第一个月;按月事项也可只写日,如 28): {v!r}",
+                            "the due of a quarterly or monthly duty is MM-DD, MM counted from the period's first "
+                            "month (01 = that month), or for a monthly duty the day alone, e.g. 28: {v!r}", v=value)
+        return value
+
+
+_PERIODS = ("year", "quarter", "month")
+
+
+def _periods(every: str, year: int, month_day: str, shift: int) -> Iterator[tuple[str, str, date]]:
+    """(id suffix, title prefix, deadline) of each period of a recurring duty in one year.
+
+    A yearly duty keeps the ids it always had (summary-2017); quarters are
+    summary-2024-q1 … q4, months summary-2024-01 … 12. For quarters and
+    months, "MM-DD" counts months from the period's first month and a day
+    past the month's end means its last day (每季度最后一个月的30日前 in a
+    quarter ending in March is 31 March's neighbour, 30 March; in February a
+    monthly "30" is the 28th or 29th).
+    """
+    if every == "year":
+        yield "", "", date.fromisoformat(f"{year + shift}-{month_day}")
+        return
+    import calendar  # noqa: PLC0415
+
+    offset, day = int(month_day[:2]) - 1, int(month_day[3:])
+    starts = range(1, 13, 3) if every == "quarter" else range(1, 13)
+    for n, first in enumerate(starts, 1):
+        index = year * 12 + first - 1 + offset
+        y, mo = divmod(index, 12)
+        due = date(y, mo + 1, min(day, calendar.monthrange(y, mo + 1)[1]))
+        if every == "quarter":
+            yield f"-q{n}", f"第{n}季度", due
+        else:
+            yield f"-{first:02d}", f"{first}月", due
 
 
 class _EmptySeq:

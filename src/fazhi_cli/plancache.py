@@ -37,7 +37,10 @@ try:  # the interpreter's own BLAKE2: importing hashlib would load OpenSSL (~3-5
 except ImportError:  # pragma: no cover - an interpreter built without it
     from hashlib import blake2b as _blake2b
 
-FORMAT = "fazhi-plan-cache-4"
+# 5: the loader refuses more (deadlines before plan.signed, stray part ids,
+# empty groups) and reads quarterly and monthly duties: an entry made by an
+# older loader may stand for a file this one refuses.
+FORMAT = "fazhi-plan-cache-5"
 # A plan is at most 1 MiB; its entry repeats the expanded unit lists of every
 # part, so it may be a few times larger, never more than this.
 MAX_ENTRY_BYTES = 8 * 1024 * 1024

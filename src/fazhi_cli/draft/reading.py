@@ -1,0 +1,212 @@
+"""A notice file → its text: plain text (UTF-8, GB18030/GBK, UTF-16), an HTML page, or a .docx.
+
+The file may be hostile: only a regular file is read, never more than
+MAX_NOTICE_BYTES, and a .docx (a zip) is refused when its directory declares
+more than MAX_DOCX_UNPACKED bytes once unpacked, before anything is unpacked.
+
+Encodings: the standard library's strict decoders, tried in a fixed order
+(a byte-order mark; UTF-8; the charset an HTML page declares; GB18030, which
+contains GBK and GB2312). Text that is not UTF-8 is almost never valid UTF-8
+by accident, and Chinese government notices come in no other encodings, so a
+statistical detector would add a dependency and a way to guess wrong on a
+short notice without reading anything more.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ..i18n import t
+from .recognise import NoticeError
+
+MAX_NOTICE_BYTES = 20 * 1024 * 1024       # a .docx with its pictures
+MAX_TEXT_BYTES = 4 * 1024 * 1024          # a notice's text or a saved page is far smaller
+MAX_DOCX_UNPACKED = 64 * 1024 * 1024
+MAX_DOCX_MEMBERS = 2000
+
+
+def read_notice(path: str | Path) -> str:
+    """The text of the notice at ``path``; NoticeError (one line) when it cannot be read."""
+    from ..files import NotRegularFile, TooLarge, read_regular  # noqa: PLC0415
+
+    where = str(path)
+    try:
+        data = read_regular(path, MAX_NOTICE_BYTES)
+    except FileNotFoundError:
+        raise NoticeError(t("{p}: 找不到文件", "{p}: no such file", p=where)) from None
+    except TooLarge:
+        size = Path(path).stat().st_size
+        raise NoticeError(t("{p}: 文件过大({n} 字节),通知文件不得超过 {m} MiB",
+                            "{p}: file too large ({n} bytes); a notice must stay under {m} MiB",
+                            p=where, n=size, m=MAX_NOTICE_BYTES // (1024 * 1024))) from None
+    except NotRegularFile as e:
+        raise NoticeError(f"{where}: {e.strerror}") from None
+    except PermissionError:
+        raise NoticeError(t("{p}: 无权读取", "{p}: no permission to read it", p=where)) from None
+    except OSError as e:
+        raise NoticeError(t("{p}: 无法读取({e})", "{p}: cannot be read ({e})", p=where, e=e.strerror or e)) from None
+    return notice_text(data, where)
+
+
+def notice_text(data: bytes, where: str) -> str:
+    """The text of a notice given as bytes, whatever its format."""
+    if not data.strip():
+        raise NoticeError(t("{p}: 文件是空的", "{p}: the file is empty", p=where))
+    head = data[:8]
+    if head.startswith(b"PK\x03\x04"):
+        return "\n".join(docx_lines(data, where))
+    if head.startswith(b"%PDF"):
+        raise NoticeError(t("{p}: 是 PDF 文件,无法读取:请在网页上复制正文另存为 .txt,或另存为 .docx",
+                            "{p}: a PDF cannot be read: copy the text from the web page into a .txt, or save it as .docx",
+                            p=where))
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise NoticeError(t("{p}: 是旧版 Word(.doc)或 WPS 文件:请用 Word/WPS 另存为 .docx",
+                            "{p}: an old Word (.doc) or WPS file: save it as .docx in Word or WPS", p=where))
+    if head.startswith(b"{\\rtf"):
+        raise NoticeError(t("{p}: 是 RTF 文件:请另存为 .docx 或 .txt", "{p}: an RTF file: save it as .docx or .txt", p=where))
+    if len(data) > MAX_TEXT_BYTES:
+        raise NoticeError(t("{p}: 文本过大({n} 字节),通知正文不会超过 {m} MiB:是不是选错了文件?",
+                            "{p}: too much text ({n} bytes) for a notice (at most {m} MiB): the wrong file?",
+                            p=where, n=len(data), m=MAX_TEXT_BYTES // (1024 * 1024)))
+    html = _looks_like_html(data, where)
+    text = decode(data, where, html=html)
+    if html:
+        text = html_text(text)
+    return text
+
+
+def _looks_like_html(data: bytes, where: str) -> bool:
+    if where.lower().endswith((".htm", ".html", ".shtml", ".xhtml")):
+        return True
+    start = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<meta", b"<body")) or (
+        start.startswith(b"<") and re.search(rb"<(p|div|body|table|br)[\s>/]", data[:65536], re.I) is not None)
+
+
+def decode(data: bytes, where: str, *, html: bool = False) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8"]
+        if html:
+            m = re.search(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]{2,20})""", data[:4096], re.I)
+            if m:
+                try:
+                    candidates.append(codecs.lookup(m[1].decode("ascii")).name)
+                except LookupError:
+                    pass
+        candidates.append("gb18030")
+    if b"\x00" in data and candidates[0] != "utf-16":
+        raise _binary(where)
+    for encoding in dict.fromkeys(candidates):
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        controls = sum(1 for c in text if c < " " and c not in "\t\n\r\f" or "\x7f" <= c <= "\x9f")
+        if controls > max(2, len(text) // 200):
+            raise _binary(where)
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    raise NoticeError(t("{p}: 无法识别文字编码(不是 UTF-8,也不是 GBK/GB18030):请另存为 UTF-8 文本",
+                        "{p}: unknown text encoding (neither UTF-8 nor GBK/GB18030): save it as UTF-8 text", p=where))
+
+
+def _binary(where: str) -> NoticeError:
+    return NoticeError(t("{p}: 不是文本文件,也不是网页或 .docx:请提供通知的 .txt、.html 或 .docx",
+                         "{p}: not a text file, a web page or a .docx: give the notice as .txt, .html or .docx", p=where))
+
+
+class _TextOfPage(HTMLParser):
+    """The visible text of a saved page: one line per block, cells of a row separated by tabs."""
+
+    BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
+              "ul", "ol", "dd", "dt", "blockquote", "pre", "hr", "center", "header", "footer", "form", "title", "tbody"}
+    HIDDEN = {"script", "style", "noscript", "template", "svg", "iframe", "object", "select", "textarea"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        elif tag in self.BLOCKS:
+            self.out.append("\n")
+        elif tag in ("td", "th"):
+            self.out.append("\t")
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        if tag in self.BLOCKS:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in self.BLOCKS:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.out.append(re.sub(r"[ \t\r\n]+", " ", data))
+
+
+def html_text(page: str) -> str:
+    parser = _TextOfPage()
+    parser.feed(page)
+    parser.close()
+    lines = ("".join(parser.out)).split("\n")
+    return "\n".join(" ".join(ln.replace("\u3000", " ").split()) if "\t" not in ln else
+                     "\t".join(" ".join(c.split()) for c in ln.split("\t")).strip("\t") for ln in lines)
+
+
+def docx_lines(data: bytes, where: str) -> list[str]:
+    """The paragraphs (and table rows, cells joined by tabs) of a .docx, in order."""
+    import zipfile  # noqa: PLC0415
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise NoticeError(t("{p}: 文件损坏,或不是 .docx", "{p}: damaged, or not a .docx", p=where)) from None
+    unpacked = sum(i.file_size for i in infos)
+    if len(infos) > MAX_DOCX_MEMBERS or unpacked > MAX_DOCX_UNPACKED:
+        raise NoticeError(t("{p}: 解压后有 {n} 字节、{k} 个部件,超过上限({m} MiB):拒绝读取(可能是压缩炸弹)",
+                            "{p}: unpacks to {n} bytes in {k} parts, over the limit ({m} MiB): refused (a zip bomb?)",
+                            p=where, n=unpacked, k=len(infos), m=MAX_DOCX_UNPACKED // (1024 * 1024)))
+    if "word/document.xml" not in {i.filename for i in infos}:
+        raise NoticeError(t("{p}: 是压缩包,但不是 Word .docx", "{p}: a zip file, but not a Word .docx", p=where))
+    try:
+        import docx  # noqa: PLC0415
+        from docx.table import Table  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - python-docx is a dependency
+        raise NoticeError(t("读取 .docx 需要 python-docx:pip install python-docx",
+                            "reading a .docx needs python-docx: pip install python-docx")) from None
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                for row in block.rows:
+                    cells: list[str] = []
+                    seen: list[object] = []
+                    for cell in row.cells:
+                        if any(cell._tc is tc for tc in seen):   # a merged cell repeats
+                            continue
+                        seen.append(cell._tc)
+                        cells.append(" ".join(cell.text.split()))
+                    lines.append("\t".join(cells))
+            else:
+                lines.append(block.text)
+    except NoticeError:
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever a malformed package raises, the file is at fault
+        raise NoticeError(t("{p}: 无法读取 .docx({k})", "{p}: cannot read the .docx ({k})", p=where,
+                            k=type(e).__name__)) from None
+    return lines

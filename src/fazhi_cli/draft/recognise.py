@@ -1,0 +1,404 @@
+"""A notice's text → a Draft: header, sections, tasks, parts, units, duties.
+
+Pure: text in, Draft out; ``today`` only decides the plan's year when the
+notice names none.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ..errors import FazhiError
+from ..i18n import t
+from . import deadlines as dl
+from .header import read_header
+from .model import (RESPONSIBLE, Draft, DraftDuty, DraftGroup, DraftPart, DraftSection, DraftTask, DraftUnit)
+from .structure import RANK, Item, build_items, tables_as_items
+from .text import CLAUSE_END, SENTENCE_END, mask_titles, norm, sentence_bounds, short
+from .units import UNIT_END, UnitList, find_lists, guess_kind, is_collective, looks_like_unit, possible_alias, split_names
+
+
+# The longest task division plans run to a few hundred items; a "notice" with
+# more is something else, and would only cost time.
+MAX_ITEMS = 5000
+
+
+class NoticeError(FazhiError):
+    """The notice cannot be read, or holds nothing that looks like a plan."""
+
+
+def recognise(text: str, today: date, where: str = "") -> Draft:
+    lines = [ln.strip() for ln in tables_as_items(text.split("\n"))]
+    lines = [ln for ln in lines if ln]
+    if not lines:
+        raise NoticeError(t("{w}: 文件没有文字内容", "{w}: the file holds no text", w=where))
+    items = build_items(lines)
+    if len(items) > MAX_ITEMS:
+        raise NoticeError(t("{w}: 有 {n} 个编号条目,不像一份通知(最多 {m} 个)", "{w}: {n} numbered items do not look "
+                            "like a notice (at most {m})", w=where, n=len(items), m=MAX_ITEMS))
+    lists = {id(i): find_lists(norm(i.own_text())) for i in items}
+    scores: dict[str, int] = {}
+    for item in items:
+        scores[item.level] = scores.get(item.level, 0) + bool(lists[id(item)])
+    if not scores or max(scores.values()) == 0:
+        raise NoticeError(t("{w}: 没有找到任务:没有一个编号条目写明牵头单位或责任单位(如“(牵头单位:…)”“责任单位:…”)",
+                            "{w}: no tasks found: no numbered item names its lead or responsible units "
+                            "(such as “(牵头单位:…)” or “责任单位:…”)", w=where))
+    task_level = max(scores, key=lambda lv: (scores[lv], RANK[lv]))
+    header = read_header(lines, items[0].line if items else len(lines))
+    year = _plan_year(header.title, header.signed, header.published, today)
+
+    d = Draft(title=header.title, number=header.number, issuer=header.issuer, signed=header.signed,
+              published=header.published, addressees=header.addressees, notes=dict(header.notes))
+
+    # tasks: the items at the task level that name units (or whose section does)
+    task_items: list[tuple[Item, list[str], list[UnitList], str]] = []
+    for item in items:
+        if item.level != task_level:
+            continue
+        full = item.full_lines()
+        found = find_lists(norm("\n".join(full)))
+        note = ""
+        if not found:
+            holder = item.parent
+            while holder is not None and not lists[id(holder)]:
+                holder = holder.parent
+            if holder is None:
+                d.skipped.append(f"{item.path()} {short(item.lines[0], 40)}")
+                continue
+            note = t("本条未写单位:沿用上级条目 {p} 的单位", "no units here: those of {p} above are used", p=holder.path())
+            # the holder's list, re-found in the holder's own text, closes this item's whole text
+            text = "\n".join(full)
+            inherited = find_lists(norm(holder.own_text()))[-1]
+            found = [UnitList(len(text), len(text), lead=[], support=[], note=note, shape="inherited")]
+            found[0].lead = [(a, b) for a, b in inherited.lead]
+            found[0].support = [(a, b) for a, b in inherited.support]
+            found[0].deadline = inherited.deadline
+            task_items.append((item, full, found, holder.own_text()))
+            continue
+        task_items.append((item, full, found, ""))
+    if not task_items:
+        raise NoticeError(t("{w}: 没有找到任务", "{w}: no tasks found", w=where))
+
+    section_of = _sections_of(d, [ti[0] for ti in task_items])
+    numbers = [ti[0].value for ti in task_items]
+    renumber = numbers != list(range(1, len(numbers) + 1))
+
+    first_task_line = task_items[0][0].line
+    preamble = [ln for i, ln in enumerate(lines[:first_task_line])
+                if i > header.signed_line or header.signed_line > first_task_line]
+    _target(d, "\n".join(preamble), year)
+
+    for n, (item, full, found, holder_text) in enumerate(task_items, 1):
+        tid = str(n) if renumber else str(item.value)
+        task = _task(d, item, tid, section_of[id(item)], full, found, holder_text, year)
+        if renumber:
+            task.note = t("原文编号 {p}", "numbered {p} in the notice", p=item.path())
+        d.tasks.append(task)
+
+    # recurring duties: in the tasks' parts, and in the text outside the tasks
+    task_lines: set[int] = set()
+    for item, *_ in task_items:
+        task_lines.update(range(item.line, item.line + len(item.full_lines())))
+    outside = [ln for i, ln in enumerate(lines) if i not in task_lines and i > max(header.signed_line, 0)
+               and i > first_task_line]
+    _duties(d, "\n".join(outside), year, where)
+    _units(d)
+    return d
+
+
+def _plan_year(title: str, signed: date | None, published: date | None, today: date) -> int:
+    m = re.search(r"(\d{4})\s*年", norm(title))
+    if m and 1990 <= int(m[1]) <= 2100:
+        return int(m[1])
+    for day in (signed, published):
+        if day is not None:
+            return day.year
+    return today.year
+
+
+def _sections_of(d: Draft, tasks: list[Item]) -> dict[int, str]:
+    """The sections: the items right above the tasks (一、 over (一), (一) over 1.)."""
+    seen: dict[int, DraftSection] = {}
+    ids: set[str] = set()
+    for item in tasks:
+        parent = item.parent
+        key = id(parent) if parent is not None else 0
+        if key in seen:
+            continue
+        if parent is None:
+            sec = DraftSection("一", t("(未分章节)", "(no sections)"),
+                               t("原文任务不在任何章节之下:请填写章节名称", "the notice puts these tasks under no heading: name it"))
+        else:
+            sid = parent.label if parent.level in ("A", "B") else str(parent.value)
+            if sid in ids:
+                sid = parent.path().rstrip(".、")
+            heading = parent.lines[0]
+            cut = re.search(r"[。]", norm(heading))
+            if cut and cut.end() < len(heading):   # "(一)加强领导。我区……": the heading is the first sentence
+                heading = heading[:cut.end()]
+            sec = DraftSection(sid, heading.strip())
+        ids.add(sec.id)
+        seen[key] = sec
+        d.sections.append(sec)
+    return {id(item): seen[id(item.parent) if item.parent is not None else 0].id for item in tasks}
+
+
+def _target(d: Draft, preamble: str, year: int) -> None:
+    found = dl.one_off(mask_titles(norm(preamble)), year)
+    if found:
+        best = max(found, key=lambda f: f.day)
+        a, _ = sentence_bounds(norm(preamble), best.start, best.end, stops=CLAUSE_END)
+        _, b = sentence_bounds(norm(preamble), best.start, best.end)
+        d.target = best.day
+        d.target_source = short(preamble[a:b], 80)
+        d.notes["target"] = best.note or t("取自通知的总体目标", "from the notice's overall aim")
+        return
+    d.target = date(year, 12, 31)
+    d.target_source = ""
+    d.notes["target"] = t("通知未写总体期限:取方案年度 {y} 年12月31日,请核对",
+                          "the notice gives no overall deadline: 31 December of the plan's year, {y}; please confirm", y=year)
+
+
+def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: list[UnitList], holder_text: str,
+          year: int) -> DraftTask:
+    text = "\n".join(full)
+    ntext = norm(text)
+    masked = mask_titles(ntext)
+    parts: list[DraftPart] = []
+    cursor = 0
+    last_end = 0
+    for ul in found:
+        src = holder_text if ul.shape == "inherited" else text
+        lead = _names(src, ul.lead)
+        support = [u for u in _names(src, ul.support) if u not in lead]
+        start = cursor
+        while start < ul.start and ntext[start] in " \n。;,,":
+            start += 1
+        body = text[start:ul.start].strip()
+        cursor = ul.end
+        last_end = ul.end if ul.shape != "inherited" else len(text)
+        if not body.strip(" 。;,") and parts:
+            # a list right after another (牵头单位:… then 配合单位:…): the same part
+            parts[-1].lead += [u for u in lead if u not in parts[-1].lead]
+            parts[-1].support += [u for u in support if u not in parts[-1].support + parts[-1].lead]
+            continue
+        part = DraftPart(f"{tid}.{len(parts) + 1}", body, lead, support, d.target, d.target_source, role_note=ul.note)
+        if not lead:
+            part.role_note = t("原文只写了配合单位:请填写牵头单位", "the notice names only support units: add the lead")
+        _part_deadline(part, text, masked, start, ul, src, year)
+        parts.append(part)
+    title_m = re.search(r"[,。;:(]", norm(full[0]))
+    title = full[0][:title_m.start()] if title_m and title_m.start() > 0 else full[0]
+    kept = text
+    note = ""
+    if text[last_end:].strip(" \n。;,,.") and found[-1].shape != "inherited":
+        kept = text[:last_end].rstrip()   # e.g. a page footer after the last task
+        note = t("最后一个单位列表之后的文字不属于任何分项:{x}", "the words after the last unit list are in no part: {x}",
+                 x=short(text[last_end:], 30))
+    return DraftTask(tid, section, title.strip(), kept, parts, note)
+
+
+def _names(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    out: list[str] = []
+    for a, b in spans:
+        name = text[a:b].strip()
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: UnitList, src: str, year: int) -> None:
+    """The part's due date: a 完成时限 line, else a date in its words, else the plan's target."""
+    if ul.deadline is not None:
+        a, b = ul.deadline
+        found = dl.one_off(norm(src[a:b]), year)
+        if found:
+            part.due = max(f.day for f in found)
+            part.due_source = src[a:b].strip()
+            part.due_note = found[-1].note
+            return
+    segment = masked[start:ul.start]
+    found = dl.one_off(segment, year)
+    if found:
+        best = max(found, key=lambda f: f.day)
+        a, _ = sentence_bounds(segment, best.start, best.end, stops=CLAUSE_END)
+        _, b = sentence_bounds(segment, best.start, best.end)
+        part.due = best.day
+        part.due_source = short(text[start + a:start + b], 80)
+        notes = [best.note] if best.note else []
+        if len(found) > 1:
+            notes.append(t("文中还有其他期限,取最晚的", "other dates in the text: the latest is taken"))
+        part.due_note = ";".join(notes)
+        return
+    part.due_note = (t("定期事项见 recurring;本分项取方案总体期限", "its recurring duty is under recurring; the part takes "
+                       "the plan's overall deadline") if dl.recurring(segment) else
+                     t("原文未写期限:取方案总体期限", "no deadline in the notice: the plan's overall deadline"))
+
+
+def _duties(d: Draft, outside: str, year: int, where: str) -> None:
+    start_year = (d.signed or d.published or date(year, 1, 1)).year
+    used: dict[str, int] = {}
+    places = [(part.text, part.id) for task in d.tasks for part in task.parts] + [(outside, None)]
+    for text, pid in places:
+        n = mask_titles(norm(text))
+        for s_start, s_end, found in _sentences_with(n, dl.recurring(n)):
+            sentence = text[s_start:s_end]
+            nsent = n[s_start:s_end]
+            to = _to(nsent, sentence)
+            source = short(sentence.strip()[:200], 80)
+            responsible = "责任单位" in nsent
+            cuts = [s_start]
+            for r in found[1:]:
+                k = r.start
+                while k > cuts[-1] and n[k - 1] not in "、,,;":
+                    k -= 1
+                cuts.append(k if k > cuts[-1] else r.start)
+            cuts.append(s_end)
+            if len(d.duties) + len(found) > MAX_ITEMS:
+                raise NoticeError(t("{w}: 定期期限超过 {m} 处,不像一份通知", "{w}: more than {m} recurring deadlines do "
+                                    "not look like a notice", w=where, m=MAX_ITEMS))
+            for i, r in enumerate(found):
+                a, b = cuts[i], cuts[i + 1]
+                p = r.start
+                while p > a and n[p - 1] in "于在":   # 于每年3月初
+                    p -= 1
+                duty = _duty(text[a:p], text[r.end:b], responsible, r, pid, to, used)
+                duty.source = source
+                if r.early_march:
+                    d.early_march = True
+                duty.years = _years(r, start_year, d.target.year, d.signed)
+                d.duties.append(duty)
+
+
+def _sentences_with(n: str, found: list[dl.Recurring]):
+    import bisect  # noqa: PLC0415
+
+    stops = [i for i, c in enumerate(n) if c in SENTENCE_END]   # once: a sentence may hold thousands of matches
+    groups: dict[tuple[int, int], list[dl.Recurring]] = {}
+    for r in found:
+        i = bisect.bisect_left(stops, r.start)
+        a = stops[i - 1] + 1 if i > 0 else 0
+        j = bisect.bisect_left(stops, r.end)
+        b = stops[j] if j < len(stops) else len(n)
+        groups.setdefault((a, b), []).append(r)
+    for (a, b), rs in groups.items():
+        yield a, b, rs
+
+
+_IDS = (("计划", "plan"), ("总结", "summary"), ("报告", "report"), ("目录", "catalogue"), ("统计", "stats"),
+        ("报表", "stats"), ("进展", "progress"), ("自查", "selfcheck"), ("评估", "review"), ("考核", "assessment"),
+        ("清单", "list"), ("台账", "register"), ("督查", "inspection"), ("分析", "analysis"))
+
+
+def _duty(before: str, after: str, responsible: bool, r: dl.Recurring, pid: str | None, to: str,
+          used: dict[str, int]) -> DraftDuty:
+    """One recurring duty from the words around its deadline phrase."""
+    after = re.sub(r"^(?:前|之前|以前)", "", after.strip(" 、,,;"))
+    after = after[:len(re.split(r"[,;。]", norm(after))[0])]     # its own clause only
+    dest = re.search(r"(?:报送|上报|报给|报(?![告表道名送]))([^,。;、]{2,30})$", norm(after))
+    if dest and looks_like_unit(dest[1]) and dest[1][-1] in UNIT_END:
+        after = after[:dest.start()]
+    after = re.sub(r"^(?:将|把|报送|上报|提交|报(?![告表道名]))", "", after.strip())
+    after_title = _clean_title(after)
+    title = after_title if len(after_title) >= 4 else _clean_title(before) or after_title
+    title = title or t("定期事项", "recurring duty")
+    key = "duty"
+    best = -1
+    for word, name in _IDS:
+        pos = title.rfind(word)
+        if pos > best:
+            best, key = pos, name
+    used[key] = used.get(key, 0) + 1
+    rid = key if used[key] == 1 else f"{key}{used[key]}"
+    duty = DraftDuty(rid, title, "", r.every, r.due, r.due_year, to=to, part=pid)
+    if r.note:
+        duty.notes.append(r.note)
+    if pid is None:
+        subject = before.strip(" 、,,;")
+        subject = re.sub(r"(?:要|应|须|均|都|的)+$", "", subject)
+        if responsible or "责任单位" in norm(subject):
+            duty.units = RESPONSIBLE
+        else:
+            names = [subject[a:b].strip() for a, b, _ in split_names(subject, 0, len(subject))]
+            if names and all(looks_like_unit(x) for x in names):
+                duty.units = names
+            else:
+                duty.units = RESPONSIBLE
+                duty.notes.append(t("原文未写由谁报送:取全部牵头单位(责任单位)", "the notice does not say who owes it: "
+                                    "every lead unit (责任单位)"))
+    if rid.startswith("duty"):
+        duty.notes.append(t("编号 {i} 是草稿起的,可改为简短的英文词(如 summary)", "the id {i} is made up: "
+                            "a short English word (such as summary) reads better", i=rid))
+    return duty
+
+
+def _clean_title(s: str) -> str:
+    s = s.strip(" 、,,;。.")
+    s = re.sub(r"^(?:各)?(?:责任单位|牵头单位|配合单位)的?", "", s)
+    s = re.sub(r"^(?:要|应|须|并|均|都|主动|及时|按时|定期|认真)+", "", s)
+    s = re.sub(r"(?:于|在|要|应|须)+$", "", s)
+    return s.strip(" 、,,;。.")
+
+
+def _to(nsent: str, sentence: str) -> str:
+    for pattern in (r"向([^,。;、]{2,30}?)(?:报告|报送|提交|汇报|备案)",
+                    r"(?:报送|上报|报)(?!告|表|道|名)([^,。;、]{2,30}?)(?:审核|备案|审定|汇总)?(?:[,。;]|$)"):
+        m = re.search(pattern, nsent)
+        if m and looks_like_unit(m[1]) and not is_collective(m[1]):
+            return sentence[m.start(1):m.end(1)].strip()
+    return ""
+
+
+def _years(r: dl.Recurring, start: int, end: int, signed: date | None) -> list[int]:
+    years = list(range(start, max(start, end) + 1))
+    if r.every != "year" or signed is None:
+        return years
+    md = "03-10" if r.due == "early_march" else r.due
+    shift = 1 if r.due_year == "next" else 0
+    kept = [y for y in years if date.fromisoformat(f"{y + shift}-{md}") >= signed]
+    return kept or years
+
+
+def _units(d: Draft) -> None:
+    """Every name the tasks and duties use: a unit, or a group to be filled in."""
+    order: list[str] = []
+    for task in d.tasks:
+        for part in task.parts:
+            order += part.lead + part.support
+    for duty in d.duties:
+        if isinstance(duty.units, list):
+            order += duty.units
+    seen: list[str] = list(dict.fromkeys(order))
+    plain = [n for n in seen if not is_collective(n)]
+    for name in seen:
+        if is_collective(name):
+            d.groups.append(DraftGroup(name, _group_note(name), _group_hint(name, plain)))
+    for name in plain:
+        kind, why = guess_kind(name)
+        unit = DraftUnit(name, kind, why)
+        earlier = [u.name for u in d.units if possible_alias(u.name, name)]
+        if earlier:
+            unit.alias_note = t("可能与 {o} 是同一单位(名称只差几个字):如是,删去本条,把 {n} 写进 {o} 的 aliases;"
+                                "草稿不合并", "may be the same body as {o} (the names differ by a few characters): "
+                                "if so, remove this entry and add {n} to the aliases of {o}; the draft merges nothing",
+                                o="、".join(earlier), n=name)
+        d.units.append(unit)
+
+
+def _group_note(name: str) -> str:
+    if name.endswith("部门") and not any(w in name for w in ("各", "有关", "相关", "直属")):
+        return t("“{g}”指一类单位,可能是一种角色(如起草某项决策的部门):请列出成员;是角色时加 role: true",
+                 "“{g}” names a kind of body, perhaps a role (such as whoever drafts a decision): list the members; "
+                 "add role: true if it is a role", g=name)
+    return t("通知未列出“{g}”包含哪些单位:请在 members 中逐一列出(每个成员先在 units 中定义)",
+             "the notice does not list who “{g}” are: list them under members (define each under units first)", g=name)
+
+
+def _group_hint(name: str, plain: list[str]) -> str:
+    if any(w in name for w in ("部门", "单位")):
+        departments = [n for n in plain if guess_kind(n)[0] == "department"]
+        if departments:
+            return t("通知中出现的部门有: {n}", "departments the notice names: {n}", n="、".join(departments))
+    return ""
