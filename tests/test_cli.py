@@ -286,7 +286,8 @@ def test_status_filters(cli, home):
 
 def test_english_output(cli, home):
     r = cli("--lang", "en", "due", "--as-of", "2016-11-15", "--within", "60", "-f", "plain")
-    assert r.exit_code == 0 and r.stdout.startswith("As of 2016-11-15: 3 items to do, 0 overdue\n\nDue ")
+    assert r.exit_code == 0 and r.stdout.startswith(
+        "番禺区创建珠三角法治政府示范区工作方案(番府办〔2016〕60号)\nAs of 2016-11-15: 3 items to do, 0 overdue\n\nDue ")
     assert "green" in r.stdout and "46 days left" in r.stdout
 
 

@@ -42,6 +42,7 @@ def test_due_table_literal(plan):
 
 def test_due_plain_literal(plan):
     assert due_2016(plan, "plain") == "\n".join([
+        "番禺区创建珠三角法治政府示范区工作方案(番府办〔2016〕60号)",
         "截至 2016-11-15:3 项待办,其中 0 项已逾期",
         "",
         "期限        距期限      灯    状态    事项                                                  尚欠单位",

@@ -89,12 +89,12 @@ def test_every_header_counts_its_rows(cli, campaign, view, lang):
     assert r.exit_code == 0, r.output
     context, headers, rows = plain_table(r.stdout)
     if not rows:
-        count_line = context[2] if view[0] == "status" else context[0]
+        count_line = context[2] if view[0] == "status" else context[1]
         assert numbers(count_line)[0] == 0 and context[-1].startswith(("没有", "no ", "nothing")), context
         return
     light = column(headers, rows, "灯", "Light") if view[0] == "status" and "--task" not in view else None
     if view[0] == "due":
-        head = numbers(context[0])
+        head = numbers(context[1])                     # after the plan's title
         lights = column(headers, rows, "灯", "Light")
         states = column(headers, rows, "状态", "State")
         red = sum(1 for x in lights if x == LABELS[lang]["red"])

@@ -319,6 +319,8 @@ def decode_line(raw: bytes) -> object:
         raise ValueError(t("记录过长({n} 字节)", "record too long ({n} bytes)", n=len(raw)))
     try:
         return json.loads(raw, parse_constant=_no_constants)
+    except json.JSONDecodeError as e:
+        raise ValueError(t("不是有效的 JSON(第 {c} 个字符处)", "not valid JSON (at character {c})", c=e.pos + 1)) from None
     except RecursionError:
         raise ValueError(t("嵌套过深", "nested too deeply")) from None
     except UnicodeDecodeError:

@@ -155,7 +155,10 @@ class Plan(NamedTuple):
         return v
 
     def task_of(self, ref: str) -> Task:
+        """A task by its id, or the task a part id (6.3) belongs to."""
         task = self.tasks.get(ref.strip())
+        if task is None and ref.strip() in self.parts:
+            task = self.tasks[self.parts[ref.strip()].task]
         if task is None:
             raise UsageError(
                 t("未知任务: {r!r}(任务编号为 1-{n}){hint}",
@@ -225,7 +228,7 @@ def did_you_mean(text: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(text.strip(), list(choices), n=3, cutoff=0.5)
     if not close:
         return ""
-    return t(",是否要写: {c}?", "; did you mean: {c}?", c="、".join(close))
+    return t(",是否要写: {c}?", "; did you mean: {c}?", c=t("、", ", ").join(close))
 
 
 # --- locating and reading the file ----------------------------------------

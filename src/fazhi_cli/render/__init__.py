@@ -105,6 +105,10 @@ class Lines(tuple):
         return "、".join(self)
 
 
+class Names(Lines):
+    """A cell of many names: joined by 、 everywhere, a terminal breaks lines only between names."""
+
+
 def lead_names(task: Task) -> Lines:
     return Lines(dict.fromkeys(n for p in task.parts for n in p.lead))
 
@@ -239,17 +243,21 @@ def terminal_table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, no
 
     cells = []
     atoms: set[int] = set()
+    names: set[int] = set()
     for row in rows:
         out = []
         for i, c in enumerate(row):
-            if isinstance(c, Lines):  # each name on its own line, never folded mid-name
+            if isinstance(c, Names):  # names packed into lines, broken only between them
+                out.append(("、".join(safe(x) for x in c), ""))
+                names.add(i)
+            elif isinstance(c, Lines):  # each name on its own line, never folded mid-name
                 out.append(("\n".join(safe(x) for x in c), ""))
                 atoms.add(i)
             else:
                 value, style = c if isinstance(c, tuple) else (c, "")
                 out.append((safe_lines(value) if isinstance(value, Multiline) else safe(value), style))
         cells.append(out)
-    return Grid([safe(h) for h in headers], cells, no_wrap, atoms, drop)
+    return Grid([safe(h) for h in headers], cells, no_wrap, atoms - names, drop, names)
 
 
 def render_rows(fmt: str, headers: Sequence[str], rows: list[Sequence[Cell]], **kw: Any) -> Any:
@@ -326,7 +334,7 @@ def show_view(plan: Plan, task: Task, fmt: str) -> Any:
         return to_json({"id": task.id, "section": task.section, "title": task.title, "text": task.text,
                         "parts": [part_json(p) for p in task.parts]})
     headers = [t("分项", "Part"), t("牵头单位", "Lead"), t("配合单位", "Support"), t("期限", "Due"), t("内容", "Text")]
-    rows = [[p.id, "、".join(p.lead), "、".join(p.support) or "-", p.due.isoformat(), p.text] for p in task.parts]
+    rows = [[p.id, Names(p.lead), Names(p.support) if p.support else "-", p.due.isoformat(), p.text] for p in task.parts]
     if fmt != "table":
         return text_table(fmt, headers, rows)
     from rich.text import Text  # noqa: PLC0415
@@ -335,13 +343,15 @@ def show_view(plan: Plan, task: Task, fmt: str) -> Any:
     out: list[Any] = [Text(safe(f"{task.id}. {task.title}"), style="bold")]
     if sec:
         out.append(Text(safe(f"({sec.id}){sec.heading}"), style="dim"))
-    out += ["", Text(safe(task.text)), ""]
+    from .table import Paragraph  # noqa: PLC0415
+
+    out += ["", Paragraph(safe(task.text)), ""]
     for p in task.parts:
         out.append(Text(safe(p.id), style="bold"))
-        out.append(Text(safe(p.text)))
-        out.append(Text(t("  牵头: ", "  lead: ") + safe("、".join(p.lead))))
-        if p.support:
-            out.append(Text(t("  配合: ", "  support: ") + safe("、".join(p.support))))
+        out.append(Paragraph(safe(p.text)))
+        out.append(terminal_table(["", ""], [[t("  牵头:", "  lead:"), Names(p.lead)]]
+                                  + ([[t("  配合:", "  support:"), Names(p.support)]] if p.support else []),
+                                  no_wrap=(0,)))
         out.append(Text(t("  期限: ", "  due: ") + p.due.isoformat()))
         if p.due_source:
             out.append(Text(t("  依据: ", "  from: ") + safe(p.due_source), style="dim"))
@@ -383,14 +393,15 @@ def units_view(plan: Plan, fmt: str) -> Any:
                        for g in plan.groups.values()]})
     headers = [t("单位", "Unit"), t("全称", "Full name"), t("类别", "Kind"), t("牵头", "Leads"),
                t("配合", "Supports"), t("别名", "Aliases")]
-    rows = [[u.name, u.full_name, kind_label(u.kind), str(lead[u.name]), str(support[u.name]), "、".join(u.aliases)]
-            for u in plan.units.values()]
+    rows = [[u.name, Lines([u.full_name]) if u.full_name else "", kind_label(u.kind), str(lead[u.name]),
+             str(support[u.name]), Names(u.aliases)] for u in plan.units.values()]
     gheaders = [t("单位组", "Group"), t("成员数", "Members"), t("成员", "Member units")]
-    grows = [[g.name + (t("(角色)", " (role)") if g.role else ""), str(len(g.members)), "、".join(g.members)]
+    grows = [[g.name + (t("(角色)", " (role)") if g.role else ""), str(len(g.members)), Names(g.members)]
              for g in plan.groups.values()]
     if fmt != "table":
         return text_table(fmt, headers, rows) + "\n" + text_table(fmt, gheaders, grows)
-    return [terminal_table(headers, rows, no_wrap=(0, 2, 3, 4)), terminal_table(gheaders, grows, no_wrap=(0, 1))]
+    return [terminal_table(headers, rows, no_wrap=(0, 2, 3, 4), drop=(5, 2)), "",
+            terminal_table(gheaders, grows, no_wrap=(0, 1))]
 
 
 def log_view(events: Sequence[Any], fmt: str) -> Any:
@@ -433,7 +444,7 @@ def log_view(events: Sequence[Any], fmt: str) -> Any:
         from rich.text import Text  # noqa: PLC0415
 
         return [Text(t("没有符合条件的记录", "no records match"))]
-    return render_rows(fmt, headers, rows, no_wrap=(0, 2, 3), drop=(7, 5, 4))
+    return render_rows(fmt, headers, rows, no_wrap=(0, 2, 3), drop=(7, 5, 0))
 
 
 # The status, unit, task, duty and due views live in views.py.

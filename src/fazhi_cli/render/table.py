@@ -35,6 +35,26 @@ def _word_start(line: list[str]) -> int:
     return k
 
 
+def fold_names(text: str, width: int) -> list[str]:
+    """Names joined by 、, broken into lines only between names (a name is never split)."""
+    out: list[str] = []
+    line = ""
+    for name in text.split("、"):
+        piece = name if not line else "、" + name
+        if line and cell_len(line + piece) > width:
+            out.append(line + "、")
+            line = name
+        else:
+            line += piece
+    out.append(line)
+    return out
+
+
+def _longest_word(text: str) -> int:
+    """The widest piece of a cell that must not be broken: a Latin word, an id, a number."""
+    return max((len(w) for w in re.findall(r"[!-~]+", text)), default=0)
+
+
 def fold(text: str, width: int) -> list[str]:
     """Break one line of text into pieces at most `width` cells wide.
 
@@ -84,12 +104,14 @@ class Grid:
     """Rows of (text, style) cells; a cell's text may hold several lines."""
 
     def __init__(self, headers: Sequence[str], rows: Iterable[Sequence[tuple[str, str]]],
-                 no_wrap: Sequence[int] = (), atoms: Iterable[int] = (), drop: Sequence[int] = ()) -> None:
+                 no_wrap: Sequence[int] = (), atoms: Iterable[int] = (), drop: Sequence[int] = (),
+                 names: Iterable[int] = ()) -> None:
         self.headers = list(headers)
         self.rows = [list(r) for r in rows]
         # atoms: columns of names, one per line, never folded inside a name
         self.no_wrap = set(no_wrap) | set(atoms)
         self.drop = list(drop)   # columns to leave out, in this order, when a terminal is too narrow
+        self.names = set(names)  # columns of names joined by 、: folded only between names
 
     def fitted(self, total: int) -> "Grid":
         """This grid, less the optional columns a terminal of ``total`` cells has no room for."""
@@ -102,14 +124,21 @@ class Grid:
             return self
         index = {c: i for i, c in enumerate(keep)}
         return Grid([self.headers[c] for c in keep], [[row[c] for c in keep] for row in self.rows],
-                    [index[c] for c in self.no_wrap if c in index])
+                    [index[c] for c in self.no_wrap if c in index], names=[index[c] for c in self.names if c in index])
+
+    def _unbreakable(self, col: int) -> int:
+        """The widest piece of this column that folding must keep whole."""
+        cells = [row[col][0] for row in self.rows]
+        if col in self.names:
+            return max((cell_len(n) for text in cells for line in text.split("\n") for n in line.split("、")), default=0)
+        return max((_longest_word(text) for text in cells), default=0)
 
     def _needs(self, cols: Sequence[int]) -> int:
         """The narrowest this grid can be with these columns: fixed ones whole, the others at their floor."""
         need = len(GAP) * (len(cols) - 1)
         for c in cols:
             widest = max([cell_len(self.headers[c])] + [cell_len(x) for row in self.rows for x in row[c][0].split("\n")])
-            need += widest if c in self.no_wrap else min(widest, MIN_WRAP)
+            need += widest if c in self.no_wrap else min(widest, max(MIN_WRAP, self._unbreakable(c)))
         return need
 
     def widths(self, total: int) -> list[int]:
@@ -124,7 +153,7 @@ class Grid:
             return natural
         widths = list(natural)
         share = room - sum(w for i, w in enumerate(natural) if i in self.no_wrap)
-        floor = {i: min(natural[i], MIN_WRAP) for i in wrap}
+        floor = {i: min(natural[i], max(MIN_WRAP, self._unbreakable(i))) for i in wrap}
         if share <= sum(floor.values()):
             # a narrow terminal: split what there is evenly, two cells at least
             each = max(2, share // len(wrap))
@@ -162,13 +191,14 @@ class Grid:
 
         new_line = Segment.line()
         bold = Style(bold=True)
-        yield from self._line([[h] for h in self.headers], [bold] * len(widths), widths)
-        yield new_line
-        yield Segment("─" * (sum(widths) + len(GAP) * (len(widths) - 1)))
-        yield new_line
+        if any(self.headers):   # a grid without headers is a list of labelled lines
+            yield from self._line([[h] for h in self.headers], [bold] * len(widths), widths)
+            yield new_line
+            yield Segment("─" * (sum(widths) + len(GAP) * (len(widths) - 1)))
+            yield new_line
         for row in self.rows:
-            pieces = [[p for part in text.split("\n") for p in fold(part, w)] or [""]
-                      for (text, _), w in zip(row, widths)]
+            pieces = [[p for part in text.split("\n") for p in (fold_names if i in self.names else fold)(part, w)]
+                      or [""] for i, ((text, _), w) in enumerate(zip(row, widths))]
             yield from self._line(pieces, [style(s) for _, s in row], widths)
             yield new_line
 
@@ -185,3 +215,18 @@ class Grid:
                     yield Segment(texts[i], styles[i])
                 if i < end:
                     yield Segment(" " * (widths[i] - cell_len(texts[i])) + GAP)
+
+
+class Paragraph:
+    """Text folded to the terminal's width the way tables fold it: Chinese anywhere, but a
+    Latin word, an id or a number is never split and closing punctuation never starts a line."""
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text, self.style = text, style
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterable[Segment]:
+        style = Style.parse(self.style) if self.style else None
+        for line in self.text.split("\n"):
+            for piece in fold(line, options.max_width):
+                yield Segment(piece, style)
+                yield Segment.line()

@@ -110,8 +110,10 @@ class Page:
             return text_table(fmt, self.headers, self.rows, context)
         from rich.text import Text  # noqa: PLC0415
 
-        out: list[Any] = [Text(safe(x), style=s) for x, s in self.lines[:2]] + self.lead
-        out += [Text(safe(x), style=s) for x, s in self.lines[2:]]
+        from .table import Paragraph  # noqa: PLC0415
+
+        out: list[Any] = [Paragraph(safe(x), s) for x, s in self.lines[:2]] + self.lead
+        out += [Paragraph(safe(x), s) for x, s in self.lines[2:]]
         out += self.before
         if not self.rows:
             return out + [Text(safe(self.empty))]
@@ -476,7 +478,9 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
         line = t("{w}截至 {d}{k}:{n} 项待办,其中 {r} 项已逾期", "{w}As of {d}{k}: {n} items to do, {r} overdue",
                  w=who, d=as_of, k=known, n=s["open"], r=s["red"])
     empty = t("没有即将到期或已逾期的事项", "nothing falls due and nothing is late")
-    return Page([(line, "bold")], headers, rows, empty, no_wrap=(0, 1, 2, 3), drop=(3, 1)).render(fmt)
+    title = f"{plan.title}({plan.number})" if plan.number else plan.title
+    context = [(title, "bold"), (line, "bold")] if fmt not in ("table",) else [(line, "bold")]
+    return Page(context, headers, rows, empty, no_wrap=(0, 1, 2, 3), drop=(3, 1)).render(fmt)
 
 
 def _due_summary(items: Sequence[DueItem]) -> dict[str, int]:
