@@ -319,3 +319,20 @@ def test_bad_date_spellings(cli, home, spelling):
     r = cli("mark", "7", "-u", "区法制办", "--on", spelling)
     assert r.exit_code == 2 and "--on" in one_line_error(r)
     assert snapshot(home) == {}
+
+
+def test_evidence_that_missed_the_first_import_comes_with_a_later_folder(plan, home, tmp_path):
+    # a clerk mails the ledger alone first, then the whole data folder
+    pc = tmp_path / "unit-pc"
+    scan = tmp_path / "学法制度.docx"
+    scan.write_bytes(b"PK rules")
+    mark(plan, pc, "30.1", "区司法局", "2017-06-01", evidence=[str(scan)])
+    mailed = tmp_path / "mail" / "区司法局.jsonl"
+    mailed.parent.mkdir()
+    mailed.write_bytes((pc / "progress" / "区司法局.jsonl").read_bytes())
+    lines, added = record.import_files(plan, home, [mailed])
+    assert len(added) == 1 and any("没有随附" in x for x in lines)
+    assert record.check(plan, ledger.read_ledger(home, plan), home)[1] == 1
+    lines, added = record.import_files(plan, home, [pc])
+    assert added == [] and any("补齐证明材料 1 份" in x for x in lines)
+    assert record.check(plan, ledger.read_ledger(home, plan), home)[1] == 0

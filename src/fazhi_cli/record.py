@@ -383,20 +383,29 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
                    t("撤销的是 {u} 的记录;一个单位只能撤销自己的记录", "it revokes a record of {u}; a unit may revoke only its own",
                      u=units_of[target]))
             raise LedgerError(t("{w}: {r};未导入任何记录", "{w}: {r}; nothing was imported", w=item.where, r=why))
-    blobs, missing = _incoming_evidence(root, new.values())
+    # evidence comes with every record received, new or already here: a ledger
+    # mailed alone first and its folder later brings the copies that were missing
+    blobs, missing = _incoming_evidence(root, incoming)
     lines = [_added_line(x) for x in new.values()]
     lines += missing
+    wanted_new = {ev["sha256"] for x in new.values() for ev in x.event.evidence
+                  if isinstance(ev, dict) and ev.get("kind") == "file"}
+    filled = sum(1 for _, sha, _ in blobs if sha not in wanted_new)
+    if filled:
+        lines.append(t("补齐证明材料 {n} 份(此前已导入的记录缺少的副本)", "{n} evidence copies filled in for records "
+                       "already here", n=filled))
     summary = t("读到 {n} 条记录,新增 {a} 条,已有 {s} 条未重复写入", "{n} records read, {a} new, {s} already present",
                 n=len(incoming), a=len(new), s=repeated)
     if dry_run:
         return [*lines, t("试运行: {s};未写入任何文件", "dry run: {s}; nothing was written", s=summary)], list(new.values())
-    if new:
+    if new or blobs:
         stamp = ledger.now().isoformat(timespec="microseconds")
         by_unit: dict[str, list[dict]] = {}
         for x in new.values():
             by_unit.setdefault(x.event.unit, []).append({**x.obj, "received_at": stamp})
         with ledger.Writing(root) as w:
-            w.journal(ledger.ledger_path(root, u) for u in sorted(by_unit))
+            if by_unit:
+                w.journal(ledger.ledger_path(root, u) for u in sorted(by_unit))
             for source, sha, name in blobs:
                 w.store_evidence(source, sha, name)
             for unit in sorted(by_unit):
