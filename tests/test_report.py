@@ -754,3 +754,25 @@ def test_supervision_in_both_reports_counted_from_its_rows(plan, ledger, cli, tm
     assert [(r[0], r[2]) for r in rows[1:]] == [("7.1", "已销号"), ("catalogue-2017", "不再适用"),
                                                  ("report-2017", "待审核"), ("21.1", "延期")]
     assert rows[4][3:] == ["2018-12-31", "2019-06-30", "等待市统一系统上线(区政府批准)"]
+
+
+def test_word_charts_draw_nothing_past_their_edges(plan, ledger, cli, tmp_path):
+    # the trial: the legend was cut off on the left ("(七)加强依法行政能力建i", the first swatch clipped)
+    if charts.find_cjk_font() is None:
+        pytest.skip("no CJK font on this machine (apt-get install fonts-noto-cjk)")
+    import zipfile
+
+    from PIL import Image
+
+    for args in (["--year", "2017"], ["--unit", "区编办", "--year", "2017"]):
+        out = tmp_path / "r.docx"
+        assert cli("report", *args, "--output", out).exit_code == 0
+        with zipfile.ZipFile(out) as z:
+            names = sorted(n for n in z.namelist() if n.startswith("word/media/"))
+            assert len(names) == 2
+            for name in names:
+                image = Image.open(io.BytesIO(z.read(name))).convert("L")
+                w, h = image.size
+                edges = [image.getpixel((x, y)) for x in range(w) for y in (0, h - 1)]
+                edges += [image.getpixel((x, y)) for y in range(h) for x in (0, w - 1)]
+                assert min(edges) >= 250, (args, name)   # a white margin all round: nothing cut at the edge
