@@ -776,3 +776,34 @@ def test_word_charts_draw_nothing_past_their_edges(plan, ledger, cli, tmp_path):
                 edges = [image.getpixel((x, y)) for x in range(w) for y in (0, h - 1)]
                 edges += [image.getpixel((x, y)) for y in range(h) for x in (0, w - 1)]
                 assert min(edges) >= 250, (args, name)   # a white margin all round: nothing cut at the edge
+
+
+def test_html_never_breaks_inside_a_unit_name_or_a_state(plan, ledger, cli, tmp_path):
+    # the trial: 尚欠单位 broke as 区科工/商信局 and 区/人力资源和社会保障局, 状态 as 未开/始
+    out = tmp_path / "d.html"
+    assert cli("report", "--year", "2017", "--output", out).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert re.search(r"\.nb\s*\{[^}]*white-space:\s*nowrap", html)
+    nb = '<span class="nb">{}</span>'.format
+    tables = re.findall(r"<table>(.*?)</table>", html, flags=re.S)
+    assert len(tables) == 6
+    seen = 0
+    for table in tables:
+        headers = re.findall(r"<th>([^<]*)</th>", table)
+        rows = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table) if "<td" in r]
+        for name in ("尚欠单位", "完成单位", "单位"):
+            if name in headers:
+                i = headers.index(name)
+                for cells in rows:
+                    # one span per name, joined by 、 outside the spans: a line breaks only between names
+                    assert re.fullmatch(r"(?:<span class=\"nb\">[^<、]+</span>(?:、(?!$))?)*", cells[i]), cells[i]
+                    seen += cells[i].count("<span")
+        for name in ("编号", "状态"):
+            if name in headers:
+                i = headers.index(name)
+                assert all(re.fullmatch(r'<span class="nb">[^<]+</span>', cells[i]) for cells in rows), name
+    assert seen > 100
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", html) if ">catalogue-2016<" in r)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert cells[0] == nb("catalogue-2016") and nb("未开始") in cells
+    assert cells[-1] == "、".join(nb(u) for u in ("区政府办", "区监察局", "区法制办"))

@@ -22,6 +22,21 @@ class LightCell(NamedTuple):
         return light_label(self.light)
 
 
+class Word(str):
+    """Text never broken across lines where the format can say so: an id, a state, a role."""
+
+
+class Names(str):
+    """Unit names joined by 、: a line may break between two names, never inside one."""
+
+    names: tuple[str, ...]
+
+    def __new__(cls, names: Any) -> Names:
+        self = super().__new__(cls, "、".join(names))
+        self.names = tuple(names)
+        return self
+
+
 class Table(NamedTuple):
     key: str               # a short name: the sheet's name in Excel
     heading: str
@@ -53,11 +68,11 @@ def _plan_line(rep: Any) -> str:
 
 
 def _finish(item: Any) -> str:
-    return t("逾期完成", "done late") if item.late else t("按期完成", "on time")
+    return Word(t("逾期完成", "done late") if item.late else t("按期完成", "on time"))
 
 
-def _owing(units: tuple[str, ...]) -> str:
-    return "、".join(units)
+def _owing(units: tuple[str, ...]) -> Names:
+    return Names(units)
 
 
 def _days_late(rep: Any, item: Any) -> int:
@@ -70,11 +85,15 @@ def _days_left(rep: Any, item: Any) -> int:
 
 def _due(item: Any) -> Any:
     """The due date as a date; an extended one as the views show it, with the original beside it."""
-    return due_cell(item.due, item.extended_to) if item.extended_to else item.due
+    return Word(due_cell(item.due, item.extended_to)) if item.extended_to else item.due
 
 
-def _state(item: Any, late: bool = False) -> str:
-    return state_label(item.state, late, review=item.review, waived=item.waived)
+def _state(item: Any, late: bool = False) -> Word:
+    return Word(state_label(item.state, late, review=item.review, waived=item.waived))
+
+
+def _role(item: Any) -> Word:
+    return Word(role_label(item.role))
 
 
 def _evidence(item: Any) -> str:
@@ -124,7 +143,7 @@ def unit_document(rep: Any) -> Document:
           n=len(held), a=lead_parts, b=support_parts, c=len(duties), o=others),
         [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("本单位状态", "Own state"),
          t("完成日期", "Done on"), t("灯", "Light")],
-        [[i.id, _what(i), role_label(i.role), _due(i), _state(i, i.late), i.on, LightCell(i.light)] for i in held]))
+        [[Word(i.id), _what(i), _role(i), _due(i), _state(i, i.late), i.on, LightCell(i.light)] for i in held]))
 
     done = rep.completed
     late = sum(1 for i in done if i.late)
@@ -135,7 +154,7 @@ def unit_document(rep: Any) -> Document:
         t("{y}年没有完成的记录。", "Nothing was recorded as completed in {y}.", y=year),
         [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("完成日期", "Done on"),
          t("完成情况", "Timeliness"), t("备注", "Note"), t("证明材料", "Evidence")],
-        [[i.id, _what(i), role_label(i.role), i.due, i.on, _finish(i), ";".join(i.notes), _evidence(i)]
+        [[Word(i.id), _what(i), _role(i), i.due, i.on, _finish(i), ";".join(i.notes), _evidence(i)]
          for i in done]))
 
     over = rep.overdue
@@ -146,7 +165,7 @@ def unit_document(rep: Any) -> Document:
         t("截至 {d},没有逾期未完成的事项。", "As of {d}, nothing is overdue.", d=rep.as_of),
         [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("逾期天数", "Days late"),
          t("本单位状态", "Own state")],
-        [[i.id, _what(i), role_label(i.role), _due(i), _days_late(rep, i), _state(i)] for i in over]))
+        [[Word(i.id), _what(i), _role(i), _due(i), _days_late(rep, i), _state(i)] for i in over]))
 
     pend = rep.pending
     tables.append(Table(
@@ -154,7 +173,7 @@ def unit_document(rep: Any) -> Document:
         t("尚未完成、期限未到 {n} 项,按期限先后排列。", "{n} items open and not yet due, soonest first.", n=len(pend)),
         [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("剩余天数", "Days left"),
          t("本单位状态", "Own state"), t("灯", "Light")],
-        [[i.id, _what(i), role_label(i.role), _due(i), _days_left(rep, i), _state(i), LightCell(i.light)]
+        [[Word(i.id), _what(i), _role(i), _due(i), _days_left(rep, i), _state(i), LightCell(i.light)]
          for i in pend]))
     if rep.supervision is not None:
         tables.append(supervision_table(rep, 6, unit=True))
@@ -179,7 +198,7 @@ def district_document(rep: Any) -> Document:
         t("{y}年没有完成的记录。", "Nothing was recorded as completed in {y}.", y=year),
         [t("编号", "No."), t("事项", "What"), t("期限", "Due"), t("完成日期", "Done on"), t("完成情况", "Timeliness"),
          t("完成单位", "Done by"), t("备注", "Note"), t("证明材料", "Evidence")],
-        [[i.id, _what(i), i.due, i.on, _finish(i), _owing(i.done_by), ";".join(i.notes), _evidence(i)]
+        [[Word(i.id), _what(i), i.due, i.on, _finish(i), _owing(i.done_by), ";".join(i.notes), _evidence(i)]
          for i in done]))
 
     over = rep.overdue
@@ -191,7 +210,7 @@ def district_document(rep: Any) -> Document:
         t("截至 {d},没有逾期未完成的事项。", "As of {d}, nothing is overdue.", d=rep.as_of),
         [t("编号", "No."), t("事项", "What"), t("期限", "Due"), t("逾期天数", "Days late"), t("状态", "State"),
          t("尚欠单位", "Still owed by")],
-        [[i.id, _what(i), _due(i), _days_late(rep, i), _state(i), _owing(i.owing)] for i in over]))
+        [[Word(i.id), _what(i), _due(i), _days_late(rep, i), _state(i), _owing(i.owing)] for i in over]))
 
     pend = rep.pending
     tables.append(Table(
@@ -200,7 +219,7 @@ def district_document(rep: Any) -> Document:
           "{n} items open and not yet due (yearly duties up to {y}), soonest first.", n=len(pend), y=year + 1),
         [t("编号", "No."), t("事项", "What"), t("期限", "Due"), t("剩余天数", "Days left"), t("状态", "State"),
          t("灯", "Light"), t("尚欠单位", "Still owed by")],
-        [[i.id, _what(i), _due(i), _days_left(rep, i), _state(i), LightCell(i.light), _owing(i.owing)]
+        [[Word(i.id), _what(i), _due(i), _days_left(rep, i), _state(i), LightCell(i.light), _owing(i.owing)]
          for i in pend]))
 
     units = rep.units
@@ -215,7 +234,7 @@ def district_document(rep: Any) -> Document:
         [t("单位", "Unit"), t("牵头分项", "Parts led"), t("已完成", "Done"), t("逾期完成", "Done late"),
          t("逾期未完成", "Overdue"), t("按时报送", "Reported on time"), t("逾期报送", "Reported late"),
          t("逾期未报", "Not reported")],
-        [[r.unit, r.led, r.done, r.late, r.overdue, r.duties_on_time, r.duties_late, r.duties_missing]
+        [[Names((r.unit,)), r.led, r.done, r.late, r.overdue, r.duties_on_time, r.duties_late, r.duties_missing]
          for r in units]))
     if rep.supervision is not None:
         tables.append(supervision_table(rep, 6, unit=False))
@@ -248,7 +267,7 @@ def supervision_table(rep: Any, n: int, unit: bool) -> Table:
              "{extended} extended, {waived} waived.", n=len(acts), **counts)
     headers = [t("编号", "No."), t("事项", "What"), t("单位", "Units"), t("情况", "Status"), t("期限", "Due"),
                t("延至", "Extended to"), t("说明", "Note")]
-    rows = [[a.id, a.title, _owing(a.units), _act(a.what), a.due, a.extended_to, a.note] for a in acts]
+    rows = [[Word(a.id), a.title, _owing(a.units), Word(_act(a.what)), a.due, a.extended_to, a.note] for a in acts]
     if unit:
         del headers[2]
         for row in rows:
