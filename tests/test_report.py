@@ -807,3 +807,20 @@ def test_html_never_breaks_inside_a_unit_name_or_a_state(plan, ledger, cli, tmp_
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
     assert cells[0] == nb("catalogue-2016") and nb("未开始") in cells
     assert cells[-1] == "、".join(nb(u) for u in ("区政府办", "区监察局", "区法制办"))
+
+
+def test_word_tables_never_squeeze_a_short_column(plan, ledger, cli, tmp_path):
+    # longer states (逾期完成·待审核) once squeezed every column: 牵头 and 绿灯 broke in two in LibreOffice
+    from docx.shared import Cm
+
+    from fazhi_cli.render.docx import UNIT_CM
+
+    out = tmp_path / "u.docx"
+    assert cli("report", "--unit", "区编办", "--year", "2017", "--output", out).exit_code == 0
+    held = _docx(out).tables[1]
+    header = [c.text for c in held.rows[0].cells]
+    assert header[4] == "本单位状态" and "逾期完成·待审核" in [row.cells[4].text for row in held.rows]
+    for name, cells in (("职责", 2), ("灯", 2), ("期限", 5), ("完成日期", 5)):
+        i = header.index(name)
+        # as wide as its text (a CJK character is two cells) and the cell margins, to the twip Word stores
+        assert held.columns[i].width >= Cm((2 * cells + 2) * UNIT_CM) - 635, name
