@@ -824,3 +824,17 @@ def test_word_tables_never_squeeze_a_short_column(plan, ledger, cli, tmp_path):
         i = header.index(name)
         # as wide as its text (a CJK character is two cells) and the cell margins, to the twip Word stores
         assert held.columns[i].width >= Cm((2 * cells + 2) * UNIT_CM) - 635, name
+
+
+def test_no_supervision_section_when_the_plan_names_no_supervising_office(ledger, cli, tmp_path, plan_text):
+    assert "\n  units: [区法制办]\n" in plan_text
+    other = tmp_path / "p.yaml"
+    other.write_text(plan_text.replace("\n  units: [区法制办]\n", "\n  units: []\n", 1), encoding="utf-8")
+    for args in (["--year", "2017"], ["--unit", "区编办", "--year", "2017"]):
+        out = tmp_path / "r.docx"
+        assert cli("report", "--plan", other, *args, "--output", out).exit_code == 0
+        heads = list(_docx_sections(out))
+        assert heads[-1] in ("五、各单位落实情况", "五、尚未到期的事项") and not any("督办" in h for h in heads)
+        held = _docx_sections(out).get("二、承担的分项和年度事项")
+        if held:   # no review, so no 待审核 beside a state
+            assert not any("审核" in c for row in held[1] for c in row)
