@@ -24,6 +24,8 @@ import pytest
 from conftest import one_line_error, snapshot
 from fazhi_cli import record, report
 from fazhi_cli.ledger import read_ledger
+from fazhi_cli.progress.supervision import RecordRow
+from fazhi_cli.render import evidence_label
 from fazhi_cli.render import charts, report_tables
 
 DAY = date(2017, 12, 31)
@@ -59,7 +61,7 @@ def test_district_model_by_hand(plan, ledger):
         ("report-2017", date(2017, 12, 20), False)]
     seven = rep.completed[1]
     assert seven.done_by == ("区法制办",) and seven.notes == ("完成规范性文件清理",)
-    assert seven.evidence == ("番府办〔2017〕12号",)
+    assert [evidence_label(x) for x in seven.evidence] == ["番府办〔2017〕12号"]
     # nothing is overdue among the parts; four yearly duties are, and who owes them is listed
     assert [i.id for i in rep.overdue] == ["catalogue-2016", "report-2016", "plan-2017", "summary-2016"]
     summary = rep.overdue[3]
@@ -72,17 +74,21 @@ def test_district_model_by_hand(plan, ledger):
     assert rep.total.doing == 2                    # 1.1 (one of two leads) and 6.3
     assert rep.total.red == 0
     assert sum(c.parts for c in rep.sections) == 54
-    assert rep.supervision is None
+    # the plan names a supervising office: every done claim awaits its review (待审核)
+    assert [(a.id, a.units, a.what) for a in rep.supervision] == [
+        ("1.1", ("区编办",), "pending"), ("2.2", ("区编办",), "pending"), ("7.1", ("区法制办",), "pending"),
+        ("summary-2016", ("区编办",), "pending"), ("report-2017", ("区法制办",), "pending")]
 
 
 def test_units_record(plan, ledger):
     rec = {r.unit: r for r in build(plan, ledger).units}
-    assert rec["区编办"] == report.UnitRecord("区编办", lead=19, done=2, done_late=1, overdue=0,
-                                            duties_due=2, duties_done=1, duties_overdue=1)
-    assert rec["区法制办"].done == 1 and rec["区法制办"].duties_due == 6 and rec["区法制办"].duties_done == 1
-    # most overdue first
+    assert rec["区编办"] == RecordRow("区编办", led=19, done=2, on_time=1, late=1, overdue=0, pending=2, returned=0,
+                                     extended=0, waived=0, duties_on_time=1, duties_late=0, duties_missing=1)
+    # catalogue-2017 falls due on the report's day: not yet missing
+    assert rec["区法制办"].done == 1 and rec["区法制办"].duties_on_time == 1 and rec["区法制办"].duties_missing == 4
+    # the worst first: parts overdue, then yearly duties missing
     records = build(plan, ledger).units
-    behind = [r.overdue + r.duties_overdue for r in records]
+    behind = [(r.overdue, r.duties_missing) for r in records]
     assert behind == sorted(behind, reverse=True)
 
 
@@ -90,7 +96,7 @@ def test_unit_model_by_hand(plan, ledger):
     rep = build(plan, ledger, unit="区编办")
     assert [(i.id, i.role, i.late) for i in rep.completed] == [("2.2", "lead", True), ("summary-2016", "lead", False)]
     assert rep.completed[1].notes == ("已报送",)
-    assert rep.completed[0].evidence == ("https://www.panyu.gov.cn/qzqd",)
+    assert [evidence_label(x) for x in rep.completed[0].evidence] == ["https://www.panyu.gov.cn/qzqd"]
     assert [(i.id, i.light) for i in rep.overdue] == [("plan-2017", "red")]
     held = {i.id: i for i in rep.held}
     assert held["1.1"].state == "done" and held["1.1"].on == date(2016, 12, 1)   # done, but in 2016
@@ -137,7 +143,7 @@ def test_markdown_unit_summary(plan, ledger, cli):
     md = r.stdout
     assert md.startswith("# 区编办2017年度工作进展情况总结(草稿)\n")
     assert "## 三、2017年完成情况" in md and "2017年完成 2 项,其中逾期完成 1 项。" in md
-    assert "| 2.2 | 大力推行权责清单制度 | 牵头 | 2016-12-31 | 2017-01-15 | 逾期完成 |  | https://www.panyu.gov.cn/qzqd |" in md
+    assert "| 2.2 | 基本完成权责清单的公布 | 牵头 | 2016-12-31 | 2017-01-15 | 逾期完成 |  | https://www.panyu.gov.cn/qzqd |" in md
     assert "截至 2017-12-31,逾期未完成 1 项(其中牵头 1 项)。" in md
     assert "| plan-2017 | 2017年具体创建工作计划 | 牵头 | 2017-03-10 | 296 | 未开始 |" in md
 
@@ -172,10 +178,11 @@ def test_word_unit_summary_reads_back(plan, ledger, cli, tmp_path):
     heads = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name in ("Title", "Heading 1")]
     assert heads == [("Title", "区编办2017年度工作进展情况总结(草稿)"), ("Heading 1", "一、总体进展"),
                      ("Heading 1", "二、承担的分项和年度事项"), ("Heading 1", "三、2017年完成情况"),
-                     ("Heading 1", "四、逾期未完成的事项"), ("Heading 1", "五、尚未到期的事项")]
-    sections, held, done, overdue, pending = doc.tables
+                     ("Heading 1", "四、逾期未完成的事项"), ("Heading 1", "五、尚未到期的事项"),
+                     ("Heading 1", "六、督办情况")]
+    sections, held, done, overdue, pending, supervision = doc.tables
     assert [c.text for c in done.rows[0].cells] == ["编号", "事项", "职责", "期限", "完成日期", "完成情况", "备注", "证明材料"]
-    assert [c.text for c in done.rows[1].cells] == ["2.2", "大力推行权责清单制度", "牵头", "2016-12-31", "2017-01-15",
+    assert [c.text for c in done.rows[1].cells] == ["2.2", "基本完成权责清单的公布", "牵头", "2016-12-31", "2017-01-15",
                                                     "逾期完成", "", "https://www.panyu.gov.cn/qzqd"]
     assert [c.text for c in done.rows[2].cells][:2] == ["summary-2016", "2016年工作进展情况总结"]
     assert len(done.rows) == 3 and len(overdue.rows) == 2
@@ -245,7 +252,7 @@ def test_district_workbook_reads_back(plan, ledger, cli, tmp_path):
     r = cli("report", "--year", "2017", "--output", out)
     assert r.exit_code == 0, r.output
     wb = _xlsx(out)
-    assert wb.sheetnames == ["章节进度", "本年完成", "逾期未完成", "尚未到期", "各单位"]
+    assert wb.sheetnames == ["章节进度", "本年完成", "逾期未完成", "尚未到期", "各单位", "督办情况"]
     ws = wb["本年完成"]
     assert "番禺区创建珠三角法治政府示范区工作方案" in ws["A1"].value and "截至 2017-12-31" in ws["A1"].value
     assert ws["A2"].value == "2017年完成 3 项,其中逾期完成 1 项。"
@@ -268,14 +275,16 @@ def test_district_workbook_reads_back(plan, ledger, cli, tmp_path):
     assert yellow.fill.fgColor.rgb == "FFFFC000"
     units = wb["各单位"]
     bianban = next(r for r in units.iter_rows(min_row=4, values_only=True) if r[0] == "区编办")
-    assert bianban == ("区编办", 19, 2, 1, 0, 2, 1, 1)
+    assert [c.value for c in units[3]] == ["单位", "牵头分项", "已完成", "逾期完成", "逾期未完成", "按时报送", "逾期报送",
+                                          "逾期未报"]
+    assert bianban == ("区编办", 19, 2, 1, 0, 1, 0, 1)
 
 
 def test_unit_workbook_lights_are_fills(plan, ledger, cli, tmp_path):
     out = tmp_path / "u.xlsx"
     assert cli("report", "-u", "区编办", "-y", "2017", "-f", "xlsx", "-o", out).exit_code == 0
     wb = _xlsx(out)
-    assert wb.sheetnames == ["章节进度", "承担事项", "本年完成", "逾期未完成", "尚未到期"]
+    assert wb.sheetnames == ["章节进度", "承担事项", "本年完成", "逾期未完成", "尚未到期", "督办情况"]
     assert wb["本年完成"]["A1"].value == ("番禺区创建珠三角法治政府示范区工作方案(番府办〔2016〕60号) · "
                                       "区编办2017年度工作进展情况总结(草稿) · 截至 2017-12-31")
     red = _find(wb["承担事项"], "红灯")
@@ -559,3 +568,273 @@ def test_hostile_plan_text_reaches_every_file_as_inert_text(cli, home, tmp_path,
     assert "[red]x[/red] \\x1b[5m闪 \\u202e反 <b>" in cells
     md = (tmp_path / "r.md").read_text(encoding="utf-8")
     assert "\x1b" not in md and "\\<b\\>" in md
+
+
+# --- what a new user's trial found -------------------------------------------------------------------
+#
+# Each test reads back the document written by `fazhi report` and holds it
+# against what the views (`fazhi status`) say on the same day.
+
+def _docx_sections(path: Path) -> dict[str, tuple[str, list[list[str]]]]:
+    """Each Heading 1 of a Word report: the sentence under it and its table's rows (header first) as text."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    doc = docx.Document(str(path))
+    out: dict[str, list] = {}
+    heading = None
+    for el in doc.element.body.iterchildren():
+        if el.tag.endswith("}p"):
+            p = Paragraph(el, doc)
+            if p.style.name == "Heading 1":
+                heading = p.text
+                out[heading] = ["", []]
+            elif heading and not out[heading][0] and p.text:
+                out[heading][0] = p.text
+        elif el.tag.endswith("}tbl") and heading:
+            out[heading][1] = [[c.text for c in row.cells] for row in Table(el, doc).rows]
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def _view(cli, *args) -> dict:
+    r = cli("status", *args, "--format", "json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+LIGHT_WORDS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+
+
+def _supervise(plan, home):
+    """The office's acts on the small ledger: one accepted, one returned, one extended, one waived for all."""
+    acts = dict(acting="区法制办", by="督办科", clock_today=DAY)
+    record.review(plan, home, target="7.1", unit="区法制办", verdict="accept", note="材料齐全", **acts)
+    record.review(plan, home, target="2.2", unit="区编办", verdict="return", note="缺少公布网址的截图", **acts)
+    record.extend(plan, home, target="21.1", unit="区法制办", to="2019-06-30", reason="等待市统一系统上线",
+                  approved_by="区政府", **acts)
+    record.waive(plan, home, target="catalogue-2017", unit=None, reason="当年未制定新的目录", **acts)
+
+
+def test_a_units_report_lists_everything_overdue_whatever_year_it_was_due(plan, ledger, cli, tmp_path):
+    # the trial: 区法制办's report for 2018 said 2 overdue (plan-2018, summary-2017), its own view 7 red
+    out = tmp_path / "u.docx"
+    r = cli("report", "--unit", "区法制办", "--year", "2018", "--output", out)
+    assert r.exit_code == 0, r.output
+    view = _view(cli, "--unit", "区法制办", "--as-of", "2018-12-31")
+    red = [x["id"] for x in view["items"] if x["light"] == "red"]
+    assert len(red) == 7 and {"catalogue-2016", "report-2016", "summary-2016", "plan-2017"} <= set(red)
+    lead, rows = _docx_sections(out)["四、逾期未完成的事项"]
+    assert sorted(row[0] for row in rows[1:]) == sorted(red)
+    assert lead.startswith("截至 2018-12-31,逾期未完成 7 项")
+    # what it owes from earlier years is among what it holds, and said so
+    held_lead, held = _docx_sections(out)["二、承担的分项和年度事项"]
+    assert {"catalogue-2016", "report-2016"} <= {row[0] for row in held[1:]}
+    duties = [row for row in held[1:] if not row[0][0].isdigit()]
+    assert f"年度事项 {len(duties)} 项" in held_lead
+
+
+def test_a_units_report_lights_every_item_as_its_own_view_does(plan, ledger, cli, tmp_path):
+    _supervise(plan, ledger)     # an extension and a waiver change the unit's own lights
+    out = tmp_path / "u.docx"
+    r = cli("report", "--unit", "区法制办", "--year", "2018", "--as-of", "2019-01-15", "--output", out)
+    assert r.exit_code == 0, r.output
+    view = {x["id"]: x for x in _view(cli, "--unit", "区法制办", "--as-of", "2019-01-15")["items"]}
+    assert view["21.1"]["light"] == "green" and view["catalogue-2017"]["light"] == "green"
+    sections = _docx_sections(out)
+    _, held = sections["二、承担的分项和年度事项"]
+    header = held[0]
+    light, state = header.index("灯"), header.index("本单位状态")
+    assert len(held) > 40
+    for row in held[1:]:
+        assert row[light] == LIGHT_WORDS[view[row[0]]["light"]], row
+    states = {row[0]: row[state] for row in held[1:]}
+    assert states["21.1"] == "未开始" and "catalogue-2017" not in states   # waived: not owed past its deadline
+    red = {i for i, x in view.items() if x["light"] == "red"}
+    _, overdue = sections["四、逾期未完成的事项"]
+    assert {row[0] for row in overdue[1:]} == red
+    _, pending = sections["五、尚未到期的事项"]
+    assert "21.1" not in {row[0] for row in overdue[1:]}
+    # the section table counts the unit's own parts by the same lights
+    lead, _ = sections["一、总体进展"]
+    parts = [x for x in view.values() if x["kind"] == "part"]
+    assert f"本单位负责分项 {len(parts)} 个" in lead
+    assert f"红灯 {sum(1 for x in parts if x['light'] == 'red')}," in lead
+
+
+def test_reports_show_all_of_a_pairs_evidence_as_status_task_does(plan, home, cli, tmp_path):
+    _mark(plan, home, "7", "区法制办", "2017-11-20", state="doing", evidence=["番府办〔2017〕9号"])
+    _mark(plan, home, "7", "区法制办", "2017-11-30", evidence=["番府办〔2017〕12号"])
+    pdf = tmp_path / "清理结果.pdf"
+    pdf.write_bytes(b"%PDF-1.4 cleared\n")
+    record.attach(plan, home, target="7.1", unit="区法制办", note=None,
+                  evidence=[str(pdf), "https://www.panyu.gov.cn/gfxwj"], by="测试", clock_today=DAY)
+    plain = cli("status", "--task", "7", "--as-of", "2017-12-31", "--format", "plain").stdout
+    row = next(line for line in plain.splitlines() if line.startswith("7.1") and "区法制办" in line)
+    shown = row.rstrip().split("  ")[-1].strip()
+    assert shown.count(";") == 3 and "清理结果.pdf" in shown and "番府办〔2017〕12号" in shown
+    district, unit = tmp_path / "d.docx", tmp_path / "u.docx"
+    assert cli("report", "--year", "2017", "--output", district).exit_code == 0
+    assert cli("report", "--unit", "区法制办", "--year", "2017", "--output", unit).exit_code == 0
+    for path, heading in ((district, "二、2017年完成的事项"), (unit, "三、2017年完成情况")):
+        _, rows = _docx_sections(path)[heading]
+        seven = next(r for r in rows if r[0] == "7.1")
+        assert seven[rows[0].index("证明材料")] == shown, path.name
+
+
+def test_the_units_record_sentence_counts_its_own_columns(plan, ledger, cli, tmp_path):
+    # the trial: "其中有逾期未完成事项的 37 个" above a 逾期未完成 column of zeros
+    out = tmp_path / "d.docx"
+    assert cli("report", "--year", "2017", "--output", out).exit_code == 0
+    lead, rows = _docx_sections(out)["五、各单位落实情况"]
+    header, body = rows[0], rows[1:]
+    overdue, missing = header.index("逾期未完成"), header.index("逾期未报")
+    with_overdue = sum(1 for r in body if r[overdue] != "0")
+    with_missing = sum(1 for r in body if r[missing] != "0")
+    assert with_overdue == 0 and with_missing > 30
+    assert lead.startswith(f"责任单位 {len(body)} 个,其中有逾期未完成分项的 {with_overdue} 个,"
+                           f"有逾期未报年度事项的 {with_missing} 个")
+
+
+def test_reports_name_each_part_by_its_own_phrase(plan, ledger, cli, tmp_path):
+    # the trial: 6.1-6.4 all read 强化市场监管, the task's title
+    titles = {p["id"]: p["title"] for task in _view(cli, "--as-of", "2017-12-31")["tasks"] for p in task["parts"]}
+    assert len({titles[f"6.{n}"] for n in range(1, 5)}) == 4
+    out = tmp_path / "d.docx"
+    assert cli("report", "--year", "2017", "--output", out).exit_code == 0
+    _, pending = _docx_sections(out)["四、尚未到期的事项"]
+    named = {r[0]: r[1] for r in pending[1:] if r[0] in titles}
+    assert {f"6.{n}" for n in range(1, 5)} <= set(named)
+    assert all(named[i] == titles[i] for i in named)
+    unit = tmp_path / "u.docx"
+    assert cli("report", "--unit", "区市场监管局", "--year", "2017", "--output", unit).exit_code == 0
+    _, held = _docx_sections(unit)["二、承担的分项和年度事项"]
+    assert {r[0]: r[1] for r in held[1:]}["6.2"] == titles["6.2"] == "深化商事制度改革"
+
+
+def test_supervision_in_both_reports_counted_from_its_rows(plan, ledger, cli, tmp_path):
+    _supervise(plan, ledger)
+    out = tmp_path / "d.docx"
+    assert cli("report", "--year", "2017", "--output", out).exit_code == 0
+    lead, rows = _docx_sections(out)["六、督办情况"]
+    header, body = rows[0], rows[1:]
+    assert header == ["编号", "事项", "单位", "情况", "期限", "延至", "说明"]
+    got = {(r[0], r[2], r[3]): r for r in body}
+    assert got[("7.1", "区法制办", "已销号")][6] == "材料齐全"
+    assert got[("2.2", "区编办", "退回")][6] == "缺少公布网址的截图"
+    extended = got[("21.1", "区法制办", "延期")]
+    assert extended[4:6] == ["2018-12-31", "2019-06-30"]
+    assert got[("catalogue-2017", "区政府办、区监察局、区法制办", "不再适用")][6] == "当年未制定新的目录"
+    waiting = sorted((r[0], r[2]) for r in body if r[3] == "待审核")
+    assert waiting == [("1.1", "区编办"), ("report-2017", "区法制办"), ("summary-2016", "区编办")]
+    kinds = [r[3] for r in body]
+    assert len(body) == 7
+    assert lead == (f"审核、延期和免除 {len(body)} 条:待审核 {kinds.count('待审核')},已销号 {kinds.count('已销号')},"
+                    f"退回 {kinds.count('退回')},延期 {kinds.count('延期')},不再适用 {kinds.count('不再适用')}。")
+    # the returned part is not completed any more, and the waived duty not overdue
+    _, done = _docx_sections(out)["二、2017年完成的事项"]
+    assert "2.2" not in {r[0] for r in done[1:]}
+    _, over = _docx_sections(out)["三、逾期未完成的事项及责任单位"]
+    assert "catalogue-2017" not in {r[0] for r in over[1:]}
+    unit = tmp_path / "u.docx"
+    assert cli("report", "--unit", "区编办", "--year", "2017", "--output", unit).exit_code == 0
+    lead, rows = _docx_sections(unit)["六、督办情况"]
+    assert rows[0] == ["编号", "事项", "情况", "期限", "延至", "说明"]
+    assert sorted((r[0], r[2]) for r in rows[1:]) == [("1.1", "待审核"), ("2.2", "退回"), ("summary-2016", "待审核")]
+    assert lead.startswith("审核、延期和免除 3 条:待审核 2,已销号 0,退回 1")
+    # the office's acts also show in the unit's state, as in its own view
+    fazhi = tmp_path / "f.docx"
+    assert cli("report", "--unit", "区法制办", "--year", "2017", "--output", fazhi).exit_code == 0
+    sections = _docx_sections(fazhi)
+    _, held = sections["二、承担的分项和年度事项"]
+    states = {r[0]: r[held[0].index("本单位状态")] for r in held[1:]}
+    assert states["catalogue-2017"] == "不再适用" and states["7.1"] == "已完成·已销号"
+    assert {r[0]: r[3] for r in held[1:]}["21.1"] == "2019-06-30(原 2018-12-31)"
+    _, rows = sections["六、督办情况"]
+    assert [(r[0], r[2]) for r in rows[1:]] == [("7.1", "已销号"), ("catalogue-2017", "不再适用"),
+                                                 ("report-2017", "待审核"), ("21.1", "延期")]
+    assert rows[4][3:] == ["2018-12-31", "2019-06-30", "等待市统一系统上线(区政府批准)"]
+
+
+def test_word_charts_draw_nothing_past_their_edges(plan, ledger, cli, tmp_path):
+    # the trial: the legend was cut off on the left ("(七)加强依法行政能力建i", the first swatch clipped)
+    if charts.find_cjk_font() is None:
+        pytest.skip("no CJK font on this machine (apt-get install fonts-noto-cjk)")
+    import zipfile
+
+    from PIL import Image
+
+    for args in (["--year", "2017"], ["--unit", "区编办", "--year", "2017"]):
+        out = tmp_path / "r.docx"
+        assert cli("report", *args, "--output", out).exit_code == 0
+        with zipfile.ZipFile(out) as z:
+            names = sorted(n for n in z.namelist() if n.startswith("word/media/"))
+            assert len(names) == 2
+            for name in names:
+                image = Image.open(io.BytesIO(z.read(name))).convert("L")
+                w, h = image.size
+                edges = [image.getpixel((x, y)) for x in range(w) for y in (0, h - 1)]
+                edges += [image.getpixel((x, y)) for y in range(h) for x in (0, w - 1)]
+                assert min(edges) >= 250, (args, name)   # a white margin all round: nothing cut at the edge
+
+
+def test_html_never_breaks_inside_a_unit_name_or_a_state(plan, ledger, cli, tmp_path):
+    # the trial: 尚欠单位 broke as 区科工/商信局 and 区/人力资源和社会保障局, 状态 as 未开/始
+    out = tmp_path / "d.html"
+    assert cli("report", "--year", "2017", "--output", out).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert re.search(r"\.nb\s*\{[^}]*white-space:\s*nowrap", html)
+    nb = '<span class="nb">{}</span>'.format
+    tables = re.findall(r"<table>(.*?)</table>", html, flags=re.S)
+    assert len(tables) == 6
+    seen = 0
+    for table in tables:
+        headers = re.findall(r"<th>([^<]*)</th>", table)
+        rows = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table) if "<td" in r]
+        for name in ("尚欠单位", "完成单位", "单位"):
+            if name in headers:
+                i = headers.index(name)
+                for cells in rows:
+                    # one span per name, joined by 、 outside the spans: a line breaks only between names
+                    assert re.fullmatch(r"(?:<span class=\"nb\">[^<、]+</span>(?:、(?!$))?)*", cells[i]), cells[i]
+                    seen += cells[i].count("<span")
+        for name in ("编号", "状态"):
+            if name in headers:
+                i = headers.index(name)
+                assert all(re.fullmatch(r'<span class="nb">[^<]+</span>', cells[i]) for cells in rows), name
+    assert seen > 100
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", html) if ">catalogue-2016<" in r)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert cells[0] == nb("catalogue-2016") and nb("未开始") in cells
+    assert cells[-1] == "、".join(nb(u) for u in ("区政府办", "区监察局", "区法制办"))
+
+
+def test_word_tables_never_squeeze_a_short_column(plan, ledger, cli, tmp_path):
+    # longer states (逾期完成·待审核) once squeezed every column: 牵头 and 绿灯 broke in two in LibreOffice
+    from docx.shared import Cm
+
+    from fazhi_cli.render.docx import UNIT_CM
+
+    out = tmp_path / "u.docx"
+    assert cli("report", "--unit", "区编办", "--year", "2017", "--output", out).exit_code == 0
+    held = _docx(out).tables[1]
+    header = [c.text for c in held.rows[0].cells]
+    assert header[4] == "本单位状态" and "逾期完成·待审核" in [row.cells[4].text for row in held.rows]
+    for name, cells in (("职责", 2), ("灯", 2), ("期限", 5), ("完成日期", 5)):
+        i = header.index(name)
+        # as wide as its text (a CJK character is two cells) and the cell margins, to the twip Word stores
+        assert held.columns[i].width >= Cm((2 * cells + 2) * UNIT_CM) - 635, name
+
+
+def test_no_supervision_section_when_the_plan_names_no_supervising_office(ledger, cli, tmp_path, plan_text):
+    assert "\n  units: [区法制办]\n" in plan_text
+    other = tmp_path / "p.yaml"
+    other.write_text(plan_text.replace("\n  units: [区法制办]\n", "\n  units: []\n", 1), encoding="utf-8")
+    for args in (["--year", "2017"], ["--unit", "区编办", "--year", "2017"]):
+        out = tmp_path / "r.docx"
+        assert cli("report", "--plan", other, *args, "--output", out).exit_code == 0
+        heads = list(_docx_sections(out))
+        assert heads[-1] in ("五、各单位落实情况", "五、尚未到期的事项") and not any("督办" in h for h in heads)
+        held = _docx_sections(out).get("二、承担的分项和年度事项")
+        if held:   # no review, so no 待审核 beside a state
+            assert not any("审核" in c for row in held[1] for c in row)

@@ -1,27 +1,31 @@
 """The yearly report: what a unit or the district sends, computed once for every format.
 
 ``build`` turns (plan, events, year, as_of) into a ``Report``: plain data that
-the Markdown, Word, Excel and HTML renderers draw and never recompute. It
-uses ``progress.status`` and ``progress.latest`` as they are; what they do
-not give (a unit's own light, what was completed in a given year, the units'
-record, the replay over time for the charts) is computed here.
+the Markdown, Word, Excel and HTML renderers draw and never recompute.
 
-A unit's report speaks of the unit's own work: an item is done for the unit
-when its own latest record says done; its light is green once it (or the
-whole part) is done, otherwise red past the deadline and yellow within
-``warn_days`` of it. The district report speaks of parts and yearly duties
-as ``fazhi status`` and ``fazhi due`` do.
+States, lights, evidence and the supervising office's acts come from
+``progress`` exactly as the views show them, by one rule: a part or a
+yearly duty as ``progress.status`` has it, a unit's own item as
+``progress.own_items`` has it (``fazhi status --unit``), the units' record
+as ``progress.supervision.units_record`` has it. What ``progress`` does not
+give is chosen here: which items belong to a year's report, the notes of
+the marks in force, and the replay over time behind the charts.
+
+A unit's report holds every part the unit has, its yearly duties of that
+year, and whatever else it still owes past its deadline on the report's
+day, whatever year that was due.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from . import progress
 from .errors import UsageError
 from .i18n import t
 from .plan import Plan
+from .progress.supervision import RecordRow, units_record
 
 MAX_POINTS = 36  # monthly points up to three years, quarterly beyond
 
@@ -48,7 +52,7 @@ class Item(NamedTuple):
     kind: str                 # "part" or "duty"
     task: str | None
     section: str | None
-    title: str                # the task's title, or the duty's
+    title: str                # the part's own phrase (as the views name it), or the duty's title
     text: str                 # the part's own text ("" for a duty)
     due: date
     role: str | None          # the unit's role in a unit's report: "lead" or "support"
@@ -59,20 +63,31 @@ class Item(NamedTuple):
     owing: tuple[str, ...]    # units that still owe it (district report)
     done_by: tuple[str, ...]  # units whose records completed it
     notes: tuple[str, ...]
-    evidence: tuple[str, ...]
+    evidence: tuple           # as recorded: every item of the pairs' marks and attachments
+    review: str | None = None         # "pending" (待审核), "accepted" (已销号) or "returned" (退回)
+    extended_to: date | None = None   # the due date the light is computed against, when extended
+    waived: str | None = None         # why it no longer applies
+    year: int | None = None           # a yearly duty's own year (summary-2017: 2017)
+
+    @property
+    def until(self) -> date:
+        """The date the light and the days left or late are counted against."""
+        return self.extended_to or self.due
 
 
-class UnitRecord(NamedTuple):
-    """How one unit stands: its lead parts and its yearly duties due so far."""
+class Act(NamedTuple):
+    """One line of the supervision section: an item, the units it concerns, what the office did or awaits."""
 
-    unit: str
-    lead: int
-    done: int
-    done_late: int
-    overdue: int
-    duties_due: int
-    duties_done: int
-    duties_overdue: int
+    id: str
+    title: str
+    units: tuple[str, ...]
+    what: str                 # "pending", "accepted", "returned", "extended" or "waived"
+    due: date
+    extended_to: date | None
+    note: str                 # the office's note, the extension's reason, the waiver's reason
+
+
+ACT_KINDS = ("pending", "accepted", "returned", "extended", "waived")
 
 
 class Point(NamedTuple):
@@ -96,12 +111,12 @@ class Report(NamedTuple):
     completed: tuple[Item, ...]   # completed during the year (by as_of)
     pending: tuple[Item, ...]     # not done, deadline not passed
     overdue: tuple[Item, ...]     # not done, deadline passed
-    units: tuple[UnitRecord, ...]  # the district report: every responsible unit's record
+    units: tuple[RecordRow, ...]  # the district report: progress.supervision.units_record
     timeline: tuple[Point, ...]
     section_titles: dict[str, str]
-    # Reviews and extensions belong here once supervision exists; until
-    # then it stays None and no renderer shows a section for it.
-    supervision: Any = None
+    # Reviews, extensions and waivers, when the plan names a supervising
+    # unit (None otherwise: no renderer shows a section for it).
+    supervision: tuple[Act, ...] | None = None
 
     @property
     def period(self) -> tuple[date, date]:
@@ -138,32 +153,21 @@ def _section_short(heading: str) -> str:
     return heading.split(",")[0].rstrip("。")
 
 
-def _natural(ident: str) -> tuple:
-    return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in ident.replace("-", ".").split("."))
-
-
 def _order(item: Item) -> tuple:
-    return (item.due, item.kind != "part", _natural(item.id))
-
-
-def evidence_text(item: Any) -> str:
-    """One piece of evidence as a reader sees it: a number, an address, or a file and its fingerprint."""
-    if isinstance(item, dict):
-        value = str(item.get("value", ""))
-        if item.get("kind") == "file":
-            name = value.replace("\\", "/").rsplit("/", 1)[-1]
-            digest = str(item.get("sha256", ""))[:12]
-            return f"{name}(SHA-256 {digest})" if digest else name
-        return value
-    return str(item)
-
-
-def _own_light(due: date, done: bool, as_of: date, warn_days: int) -> str:
-    return progress.light(due, done, as_of, warn_days)
+    return (item.due, item.kind != "part", progress.natural(item.id))
 
 
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+class _Context(NamedTuple):
+    plan: Plan
+    st: progress.Status
+    best: dict                # (target, unit) -> progress.Pair: the notes of the marks in force
+    acts: progress.Acts       # the office's extensions and waivers: their reasons
+    first: date
+    last: date
 
 
 def build(plan: Plan, events: Iterable[Any], *, year: int, as_of: date, unit: str | None = None,
@@ -171,168 +175,182 @@ def build(plan: Plan, events: Iterable[Any], *, year: int, as_of: date, unit: st
     """Everything a report for ``year`` shows, as of ``as_of``; ``unit`` for a unit's own report."""
     events = list(events)
     st = progress.status(plan, events, as_of, warn_days)
-    best = progress.latest(events, as_of)
+    best, acts = progress.replay_all(events, as_of)
+    ctx = _Context(plan, st, best, acts, date(year, 1, 1), date(year, 12, 31))
     titles = {s.id: s.heading for s in plan.sections}
-    first, last = date(year, 1, 1), date(year, 12, 31)
     common = dict(plan_title=plan.title, plan_number=plan.number, issuer=plan.issuer, target=plan.target,
                   year=year, as_of=as_of, warn_days=st.warn_days, section_titles=titles)
     if unit is None:
-        return _district(plan, st, best, events, first, last, common)
-    return _unit(plan, st, best, events, unit, first, last, common)
+        return _district(ctx, events, common)
+    return _unit(ctx, events, unit, common)
 
 
-def _in_year(day: date | None, first: date, last: date) -> bool:
-    return day is not None and first <= day <= last
+def _in_year(day: date | None, ctx: _Context) -> bool:
+    return day is not None and ctx.first <= day <= ctx.last
 
 
-def _notes(best: dict, target: str, units: Iterable[str], several: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    notes, evidence = [], []
+def _of_year(duty_year: int, due: date, ctx: _Context) -> bool:
+    """A yearly duty belongs to a year's report when it is that year's or falls due in it."""
+    return duty_year == ctx.first.year or due.year == ctx.first.year
+
+
+def _section_of(plan: Plan, task: str | None) -> str | None:
+    return plan.tasks[task].section if task in plan.tasks else None
+
+
+def _notes(ctx: _Context, target: str, units: Sequence[str]) -> tuple[str, ...]:
+    """The notes of the units' marks in force (named by unit when there are several)."""
+    several = len(units) > 1
+    notes = []
     for u in units:
-        e = best.get((target, u))
-        if e is None:
-            continue
-        if e.note:
-            notes.append(f"{u}: {e.note}" if several else e.note)
-        evidence.extend(evidence_text(x) for x in e.evidence)
-    return tuple(notes), tuple(dict.fromkeys(evidence))
+        pair = ctx.best.get((target, u))
+        if pair is not None and pair.event.note:
+            notes.append(f"{u}: {pair.event.note}" if several else pair.event.note)
+    return tuple(notes)
 
 
-def _district(plan: Plan, st: progress.Status, best: dict, events: list, first: date, last: date,
-              common: dict) -> Report:
-    as_of = st.as_of
+def _evidence(states: Iterable[progress.UnitState]) -> tuple:
+    out: dict = {}
+    for u in states:
+        for x in u.evidence:
+            out.setdefault(_key(x), x)
+    return tuple(out.values())
+
+
+def _key(x: Any) -> Any:
+    return tuple(sorted(x.items())) if isinstance(x, dict) else x
+
+
+def _district(ctx: _Context, events: list, common: dict) -> Report:
+    plan, st = ctx.plan, ctx.st
     completed, pending, overdue = [], [], []
     for ts in st.tasks:
         for ps in ts.parts:
             p = ps.part
-            on = _day(ps.done_on)
-            notes, evidence = ((), ())
-            if ps.state == "done":
-                notes, evidence = _notes(best, p.id, p.lead_units, len(p.lead_units) > 1)
-            item = Item(p.id, "part", p.task, ts.task.section, ts.task.title, p.text, p.due, None, ps.state,
-                        ps.light, on, ps.late, ps.owing, p.lead_units if ps.state == "done" else (), notes, evidence)
-            if ps.state == "done":
-                if _in_year(on, first, last):
-                    completed.append(item)
-            elif ps.light == "red":
-                overdue.append(item)
-            else:
-                pending.append(item)
+            leads = [u for u in ps.units if u.role == "lead" and not u.waived]
+            done = ps.state == "done"
+            notes = _notes(ctx, p.id, [u.unit for u in leads]) if done else ()
+            item = Item(p.id, "part", p.task, ts.task.section, ps.title, p.text, p.due, None, ps.state,
+                        ps.light, _day(ps.done_on), ps.late, ps.owing, tuple(u.unit for u in leads) if done else (),
+                        notes, _evidence(leads) if done else (), ps.review, ps.extended_to, ps.waived)
+            _place(item, completed, pending, overdue, ctx, keep_pending=True)
     for ds in st.duties:
         d = ds.duty
-        done_days = [u.on for u in ds.units if u.state == "done" and u.on]
-        on = _day(max(done_days)) if ds.state == "done" and done_days else None
-        section = plan.tasks[d.task].section if d.task in plan.tasks else None
-        notes, evidence = _notes(best, d.id, d.units, len(d.units) > 1) if ds.state == "done" else ((), ())
-        item = Item(d.id, "duty", d.task, section, d.title, "", d.due, None, ds.state, ds.light, on, ds.late,
-                    ds.owing, d.units if ds.state == "done" else (), notes, evidence)
-        if ds.state == "done":
-            if _in_year(on, first, last):
-                completed.append(item)
-        elif ds.light == "red":
-            overdue.append(item)
-        elif d.due.year <= first.year + 1:  # this year's and next year's duties, not the whole plan's
-            pending.append(item)
-    sections, total = _counts(plan, [(ps.part, ps.state, ps.light, ps.late) for ts in st.tasks for ps in ts.parts])
+        units = [u for u in ds.units if not u.waived]
+        done = ds.state == "done"
+        notes = _notes(ctx, d.id, [u.unit for u in units]) if done else ()
+        item = Item(d.id, "duty", d.task, _section_of(plan, d.task), d.title, "", d.due, None, ds.state, ds.light,
+                    _day(ds.done_on), ds.late, ds.owing, tuple(u.unit for u in units) if done else (), notes,
+                    _evidence(units) if done else (), ds.review, ds.extended_to, ds.waived, d.year)
+        # this year's and next year's duties are pending, not the whole plan's
+        _place(item, completed, pending, overdue, ctx, keep_pending=d.due.year <= ctx.first.year + 1)
+    sections, total = _counts(plan, [(ps.part.task, ps) for ps in st.parts])
     return Report(unit=None, unit_full_name="", sections=sections, total=total, held=(),
                   completed=tuple(sorted(completed, key=_order)), pending=tuple(sorted(pending, key=_order)),
-                  overdue=tuple(sorted(overdue, key=_order)), units=_records(plan, st, as_of),
-                  timeline=_timeline(plan, events, as_of, None, st.warn_days), **common)
+                  overdue=tuple(sorted(overdue, key=_order)), units=tuple(units_record(plan, st)),
+                  timeline=_timeline(plan, events, st.as_of, None, st.warn_days),
+                  supervision=_district_acts(ctx), **common)
 
 
-def _unit(plan: Plan, st: progress.Status, best: dict, events: list, unit: str, first: date, last: date,
-          common: dict) -> Report:
-    as_of, warn = st.as_of, st.warn_days
+def _place(item: Item, completed: list, pending: list, overdue: list, ctx: _Context, keep_pending: bool) -> None:
+    if item.state == "done":
+        if _in_year(item.on, ctx):
+            completed.append(item)
+    elif item.light == "red":
+        overdue.append(item)
+    elif not item.waived and keep_pending:
+        pending.append(item)
+
+
+def _unit(ctx: _Context, events: list, unit: str, common: dict) -> Report:
+    plan, st = ctx.plan, ctx.st
     held: list[Item] = []
-    scored = []
-    for ts in st.tasks:
-        for ps in ts.parts:
-            own = next((u for u in ps.units if u.unit == unit), None)
-            if own is None:
+    own: dict[str, progress.OwnItem] = {}
+    for x in progress.own_items(st, unit):
+        on = _day(x.on) if x.state == "done" else None
+        if x.kind != "part":
+            # the year's duties, and any other the unit completed that year or still owes past its deadline
+            if not (_of_year(plan.obligations[x.id].year, x.due, ctx) or _in_year(on, ctx) or x.light == "red"):
                 continue
-            p = ps.part
-            on = _day(own.on) if own.state == "done" else None
-            light = _own_light(p.due, own.state == "done" or ps.state == "done", as_of, warn)
-            e = best.get((p.id, unit))
-            held.append(Item(p.id, "part", p.task, ts.task.section, ts.task.title, p.text, p.due, own.role, own.state,
-                             light, on, on is not None and on > p.due, ps.owing, (unit,) if on else (),
-                             (e.note,) if e and e.note else (),
-                             tuple(evidence_text(x) for x in e.evidence) if e else ()))
-            scored.append((p, own.state, light, on is not None and on > p.due))
-    for ds in st.duties:
-        d = ds.duty
-        own = next((u for u in ds.units if u.unit == unit), None)
-        if own is None or not (d.year == first.year or d.due.year == first.year):
-            continue
-        on = _day(own.on) if own.state == "done" else None
-        e = best.get((d.id, unit))
-        section = plan.tasks[d.task].section if d.task in plan.tasks else None
-        held.append(Item(d.id, "duty", d.task, section, d.title, "", d.due, "lead", own.state,
-                         _own_light(d.due, own.state == "done", as_of, warn), on, on is not None and on > d.due,
-                         ds.owing, (unit,) if on else (), (e.note,) if e and e.note else (),
-                         tuple(evidence_text(x) for x in e.evidence) if e else ()))
+        own[x.id] = x
+        held.append(Item(x.id, "part" if x.kind == "part" else "duty", x.task, _section_of(plan, x.task), x.title,
+                         plan.parts[x.id].text if x.kind == "part" else "", x.due, x.role, x.state, x.light, on,
+                         x.late, () if x.state == "done" else (unit,), (unit,) if on else (), _notes(ctx, x.id, [unit]),
+                         x.evidence, x.review, x.extended_to, x.waived,
+                         None if x.kind == "part" else plan.obligations[x.id].year))
     held.sort(key=_order)
-    completed = [i for i in held if i.state == "done" and _in_year(i.on, first, last)]
-    # a part its leads have finished is not the unit's to do any more
-    finished = _done_parts(st)
-    open_items = [i for i in held if i.state != "done" and not (i.kind == "part" and i.id in finished)]
-    overdue = [i for i in open_items if i.light == "red"]
-    pending = [i for i in open_items if i.light != "red"]
-    sections, total = _counts(plan, scored)
+    completed = [i for i in held if i.state == "done" and _in_year(i.on, ctx)]
+    overdue = [i for i in held if i.light == "red"]
+    # not pending: what the unit has done, what is done as a whole (a support unit owes nothing more to a
+    # part its leads finished), and what no longer applies to it
+    pending = [i for i in held if i.light != "red" and i.state != "done" and own[i.id].item_state != "done"
+               and not i.waived]
+    sections, total = _counts(plan, [(x.task, x) for x in own.values() if x.kind == "part"])
+    acts = None
+    if plan.supervision.units:
+        acts = tuple(a for i in held for a in _acts_of(ctx, i.id, i.title, i.due, [(unit, own[i.id])]))
     return Report(unit=unit, unit_full_name=plan.units[unit].full_name if unit in plan.units else "",
                   sections=sections, total=total, held=tuple(held), completed=tuple(completed),
                   pending=tuple(pending), overdue=tuple(overdue), units=(),
-                  timeline=_timeline(plan, events, as_of, unit, warn), **common)
+                  timeline=_timeline(plan, events, st.as_of, unit, st.warn_days), supervision=acts, **common)
 
 
-def _done_parts(st: progress.Status) -> set[str]:
-    return {ps.part.id for ts in st.tasks for ps in ts.parts if ps.state == "done"}
-
-
-def _counts(plan: Plan, scored: list) -> tuple[tuple[Count, ...], Count]:
-    """Per-section counts of (part, state, light, late) rows, and their total."""
-    rows = []
+def _counts(plan: Plan, rows: Sequence[tuple[str, Any]]) -> tuple[tuple[Count, ...], Count]:
+    """Per-section counts of (task id, part or own item) rows by ``progress.count``, and their total."""
+    out = []
     for sec in plan.sections:
-        mine = [x for x in scored if plan.tasks[x[0].task].section == sec.id]
+        mine = [x for task, x in rows if plan.tasks[task].section == sec.id]
         if mine:
-            rows.append(_count(sec.id, _section_short(sec.heading), mine))
-    return tuple(rows), _count("", t("合计", "Total"), scored)
+            out.append(_count(sec.id, _section_short(sec.heading), mine))
+    return tuple(out), _count("", t("合计", "Total"), [x for _, x in rows])
 
 
-def _count(sid: str, title: str, rows: list) -> Count:
-    states = [r[1] for r in rows]
-    lights = [r[2] for r in rows]
-    return Count(sid, title, len(rows), states.count("done"), sum(1 for r in rows if r[1] == "done" and r[3]),
-                 states.count("doing"), states.count("todo"), lights.count("red"), lights.count("yellow"),
-                 lights.count("green"))
+def _count(sid: str, title: str, rows: Sequence[Any]) -> Count:
+    c = progress.count(rows)
+    return Count(sid, title, c["parts"], c["done"], c["done_late"], c["doing"], c["todo"], c["red"], c["yellow"],
+                 c["green"])
 
 
-def _records(plan: Plan, st: progress.Status, as_of: date) -> tuple[UnitRecord, ...]:
-    rec: dict[str, list[int]] = {}
-    for ts in st.tasks:
-        for ps in ts.parts:
-            for u in ps.units:
-                if u.role != "lead":
-                    continue
-                r = rec.setdefault(u.unit, [0] * 7)
-                r[0] += 1
-                if u.state == "done":
-                    r[1] += 1
-                    r[2] += bool(u.on and u.on > ps.part.due.isoformat())
-                elif ps.state != "done" and ps.part.due < as_of:
-                    r[3] += 1
-    for ds in st.duties:
-        if ds.duty.due > as_of:
-            continue
-        for u in ds.units:
-            r = rec.setdefault(u.unit, [0] * 7)
-            r[4] += 1
-            if u.state == "done":
-                r[5] += 1
-            elif ds.duty.due < as_of:
-                r[6] += 1
-    order = {name: i for i, name in enumerate(plan.units)}
-    out = [UnitRecord(name, *r[:7]) for name, r in rec.items()]
-    out.sort(key=lambda r: (-(r.overdue + r.duties_overdue), order.get(r.unit, 0)))
+# --- supervision: the office's reviews, extensions and waivers ------------------------
+
+def _acts_of(ctx: _Context, ident: str, title: str, due: date, standing: Iterable[tuple[str, Any]]) -> list[Act]:
+    """An item's acts, one line per (what, date, note), naming every unit it concerns.
+
+    ``standing``: (unit, its ``UnitState`` or ``OwnItem``), which carry the same supervision fields.
+    """
+    groups: dict[tuple, list[str]] = {}
+    for unit, u in standing:
+        keys = []
+        if u.waived:
+            keys.append(("waived", None, "" if u.waived == "-" else u.waived))
+        else:
+            if u.review in ("accepted", "returned") or (u.review == "pending" and u.state == "done"):
+                keys.append((u.review, None, u.review_note))
+            if u.extended_to:
+                keys.append(("extended", u.extended_to, _reason(ctx.acts.extension(ident, unit))))
+        for key in keys:
+            groups.setdefault(key, []).append(unit)
+    rows = [Act(ident, title, tuple(names), what, due, until, note) for (what, until, note), names in groups.items()]
+    rows.sort(key=lambda a: ACT_KINDS.index(a.what))
+    return rows
+
+
+def _reason(event: Any) -> str:
+    if event is None:
+        return ""
+    if event.approved_by:
+        return t("{r}({a}批准)", "{r} (approved by {a})", r=event.note, a=event.approved_by)
+    return event.note
+
+
+def _district_acts(ctx: _Context) -> tuple[Act, ...] | None:
+    if not ctx.plan.supervision.units:
+        return None
+    out: list[Act] = []
+    for ps in ctx.st.parts:
+        out += _acts_of(ctx, ps.part.id, ps.title, ps.part.due, [(u.unit, u) for u in ps.units])
+    for ds in ctx.st.duties:
+        out += _acts_of(ctx, ds.duty.id, ds.duty.title, ds.duty.due, [(u.unit, u) for u in ds.units])
     return tuple(out)
 
 
@@ -361,17 +379,18 @@ def points(start: date, end: date) -> list[date]:
 
 
 def _timeline(plan: Plan, events: list, as_of: date, unit: str | None, warn_days: int) -> tuple[Point, ...]:
+    """Parts done per section at each point: the district's by ``status``, a unit's own by ``own_items``."""
     start = plan.signed or plan.published or date(as_of.year, 1, 1)
-    section_of = {p.id: plan.tasks[p.task].section for p in plan.parts.values()}
     out = []
     for day in points(start, as_of):
         done = {s.id: 0 for s in plan.sections}
+        st = progress.status(plan, events, day, warn_days)
         if unit is None:
-            for ts in progress.status(plan, events, day, warn_days).tasks:
+            for ts in st.tasks:
                 done[ts.task.section] += sum(1 for ps in ts.parts if ps.state == "done")
         else:
-            for (target, who), e in progress.latest(events, day).items():
-                if who == unit and e.state == "done" and target in section_of:
-                    done[section_of[target]] += 1
+            for x in progress.own_items(st, unit):
+                if x.kind == "part" and x.state == "done":
+                    done[plan.tasks[x.task].section] += 1
         out.append(Point(day, done))
     return tuple(out)

@@ -35,6 +35,11 @@ SECTION_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377
                    "#17becf", "#d62728")
 
 
+# The saved picture is the box around everything drawn, with a white margin: a
+# label or legend wider than the figure grows the picture instead of being cut.
+_WHOLE = {"bbox_inches": "tight", "pad_inches": 0.12}
+
+
 class NoCJKFont(Exception):
     """No font on this system can draw the charts' Chinese labels."""
 
@@ -105,7 +110,8 @@ def _progress_figure(rep: Any) -> Any:
     ax.set_ylabel(t("{w}(共 {n} 个)", "{w} (of {n})", w=what, n=total))
     ax.set_title(chart_titles(rep)[0], loc="left", fontsize=12)
     ax.grid(axis="y", alpha=0.3)
-    fig.legend(loc="outside lower center", fontsize=8, frameon=False, ncols=4)
+    # two columns: the longest section name (about 14 characters) four times over is wider than the figure
+    fig.legend(loc="outside lower center", fontsize=8, frameon=False, ncols=2)
     _date_axis(ax)
     return fig
 
@@ -177,7 +183,8 @@ def svg_charts(rep: Any) -> list[Chart]:
         titles = chart_titles(rep)
         for (key, fig), title in zip(_figures(rep), titles):
             buf = io.StringIO()
-            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+                        **_WHOLE)
             out.append(Chart(key, title, _inline_svg(buf.getvalue(), key)))
     return out
 
@@ -219,7 +226,7 @@ def draw_png(rep: Any, family: list[str], dpi: int = 150) -> list[Chart]:
         titles = chart_titles(rep)
         for (key, fig), title in zip(_figures(rep), titles):
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+            fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, **_WHOLE)
             missing = [w for w in caught if "missing from font" in str(w.message)]
             if missing:
                 raise NoCJKFont(t("字体 {f} 缺少图表所需的汉字", "the font {f} lacks characters the chart needs",

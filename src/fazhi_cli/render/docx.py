@@ -145,6 +145,14 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list
         share = max(room - sum(fixed), 14 * len(wide))
         scale = share / sum(wide) if wide else 1
         units = [u if u <= 14 else max(14, u * scale) for u in units]
+    over = sum(units) - room
+    if over > 0:
+        # the long columns' floors left too little room: take it from the columns longer than a date,
+        # never from the short ones (a role, a light, a date), which would break in two
+        longer = [i for i, n in enumerate(natural) if n > 10]
+        free = sum(units[i] for i in longer)
+        for i in longer:
+            units[i] -= over * units[i] / free
     # every table as wide as the page, the spare room shared in proportion
     return [u * USABLE_CM / sum(units) for u in units]
 

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from ..i18n import lang
 from . import safe
-from .report_tables import Document, LightCell, Table, cell_text
+from .report_tables import Document, LightCell, Names, Table, Word, cell_text
 
 _FONTS = ("'Microsoft YaHei', 'PingFang SC', 'Hiragino Sans GB', 'Noto Sans CJK SC', 'Source Han Sans SC', "
           "'WenQuanYi Micro Hei', SimHei, sans-serif")
@@ -30,6 +30,7 @@ th { background: #f0f0f0; white-space: nowrap; }
 td.num { text-align: right; white-space: nowrap; }
 td.date { white-space: nowrap; }
 tr.total td { font-weight: bold; background: #fafafa; }
+.nb { white-space: nowrap; }
 .light { display: inline-block; padding: 0 0.5em; border-radius: 3px; white-space: nowrap; }
 .light-red { background: #d4380d; color: #fff; font-weight: bold; }
 .light-yellow { background: #faad14; color: #000; font-weight: bold; }
@@ -47,6 +48,11 @@ def h(value: Any) -> str:
 def _cell(value: Any) -> str:
     if isinstance(value, LightCell):
         return f'<td><span class="light light-{h(value.light)}">{h(value)}</span></td>'
+    if isinstance(value, Names):
+        # one span per name: the browser may break a line at 、 between names, never inside one
+        return "<td>" + "、".join(f'<span class="nb">{h(n)}</span>' for n in value.names) + "</td>"
+    if isinstance(value, Word):
+        return f'<td><span class="nb">{h(value)}</span></td>'
     if isinstance(value, bool):
         return f"<td>{h(value)}</td>"
     if isinstance(value, int):

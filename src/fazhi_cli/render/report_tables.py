@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from ..i18n import t
-from . import light_label, role_label, state_label
+from . import due_cell, evidence_cell, light_label, role_label, state_label
 
 
 class LightCell(NamedTuple):
@@ -20,6 +20,21 @@ class LightCell(NamedTuple):
 
     def __str__(self) -> str:
         return light_label(self.light)
+
+
+class Word(str):
+    """Text never broken across lines where the format can say so: an id, a state, a role."""
+
+
+class Names(str):
+    """Unit names joined by 、: a line may break between two names, never inside one."""
+
+    names: tuple[str, ...]
+
+    def __new__(cls, names: Any) -> Names:
+        self = super().__new__(cls, "、".join(names))
+        self.names = tuple(names)
+        return self
 
 
 class Table(NamedTuple):
@@ -53,19 +68,37 @@ def _plan_line(rep: Any) -> str:
 
 
 def _finish(item: Any) -> str:
-    return t("逾期完成", "done late") if item.late else t("按期完成", "on time")
+    return Word(t("逾期完成", "done late") if item.late else t("按期完成", "on time"))
 
 
-def _owing(units: tuple[str, ...]) -> str:
-    return "、".join(units)
+def _owing(units: tuple[str, ...]) -> Names:
+    return Names(units)
 
 
 def _days_late(rep: Any, item: Any) -> int:
-    return (rep.as_of - item.due).days
+    return (rep.as_of - item.until).days
 
 
 def _days_left(rep: Any, item: Any) -> int:
-    return (item.due - rep.as_of).days
+    return (item.until - rep.as_of).days
+
+
+def _due(item: Any) -> Any:
+    """The due date as a date; an extended one as the views show it, with the original beside it."""
+    return Word(due_cell(item.due, item.extended_to)) if item.extended_to else item.due
+
+
+def _state(item: Any, late: bool = False) -> Word:
+    return Word(state_label(item.state, late, review=item.review, waived=item.waived))
+
+
+def _role(item: Any) -> Word:
+    return Word(role_label(item.role))
+
+
+def _evidence(item: Any) -> str:
+    """Every item of evidence, as ``fazhi status --task N --format plain`` shows it."""
+    return evidence_cell(item.evidence, "plain")
 
 
 def section_table(rep: Any, n: int, unit: bool) -> Table:
@@ -97,18 +130,20 @@ def unit_document(rep: Any) -> Document:
     held = rep.held
     lead_parts = sum(1 for i in held if i.kind == "part" and i.role == "lead")
     support_parts = sum(1 for i in held if i.kind == "part" and i.role == "support")
-    duties = sum(1 for i in held if i.kind == "duty")
+    duties = [i for i in held if i.kind == "duty"]
+    other_years = sum(1 for i in duties if i.year != year and i.due.year != year)
+    others = t("(其中其他年份逾期未报或本年补报的 {e} 项)", " ({e} of them from other years, overdue or made up this year)",
+               e=other_years) if other_years else ""
     tables = [section_table(rep, 1, unit=True)]
 
     tables.append(Table(
         t("承担事项", "Held"), _numbered(2, t("承担的分项和年度事项", "What the unit holds")),
-        t("共 {n} 项:牵头分项 {a} 个,配合分项 {b} 个,{y}年年度事项 {c} 项。",
-          "{n} items: {a} parts led, {b} parts supported, {c} yearly duties of {y}.",
-          n=len(held), a=lead_parts, b=support_parts, c=duties, y=year),
+        t("共 {n} 项:牵头分项 {a} 个,配合分项 {b} 个,年度事项 {c} 项{o}。",
+          "{n} items: {a} parts led, {b} parts supported, {c} yearly duties{o}.",
+          n=len(held), a=lead_parts, b=support_parts, c=len(duties), o=others),
         [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("本单位状态", "Own state"),
          t("完成日期", "Done on"), t("灯", "Light")],
-        [[i.id, _what(i), role_label(i.role), i.due, state_label(i.state, i.late), i.on, LightCell(i.light)]
-         for i in held]))
+        [[Word(i.id), _what(i), _role(i), _due(i), _state(i, i.late), i.on, LightCell(i.light)] for i in held]))
 
     done = rep.completed
     late = sum(1 for i in done if i.late)
@@ -119,7 +154,7 @@ def unit_document(rep: Any) -> Document:
         t("{y}年没有完成的记录。", "Nothing was recorded as completed in {y}.", y=year),
         [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("完成日期", "Done on"),
          t("完成情况", "Timeliness"), t("备注", "Note"), t("证明材料", "Evidence")],
-        [[i.id, _what(i), role_label(i.role), i.due, i.on, _finish(i), ";".join(i.notes), ";".join(i.evidence)]
+        [[Word(i.id), _what(i), _role(i), i.due, i.on, _finish(i), ";".join(i.notes), _evidence(i)]
          for i in done]))
 
     over = rep.overdue
@@ -130,7 +165,7 @@ def unit_document(rep: Any) -> Document:
         t("截至 {d},没有逾期未完成的事项。", "As of {d}, nothing is overdue.", d=rep.as_of),
         [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("逾期天数", "Days late"),
          t("本单位状态", "Own state")],
-        [[i.id, _what(i), role_label(i.role), i.due, _days_late(rep, i), state_label(i.state)] for i in over]))
+        [[Word(i.id), _what(i), _role(i), _due(i), _days_late(rep, i), _state(i)] for i in over]))
 
     pend = rep.pending
     tables.append(Table(
@@ -138,8 +173,10 @@ def unit_document(rep: Any) -> Document:
         t("尚未完成、期限未到 {n} 项,按期限先后排列。", "{n} items open and not yet due, soonest first.", n=len(pend)),
         [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("剩余天数", "Days left"),
          t("本单位状态", "Own state"), t("灯", "Light")],
-        [[i.id, _what(i), role_label(i.role), i.due, _days_left(rep, i), state_label(i.state), LightCell(i.light)]
+        [[Word(i.id), _what(i), _role(i), _due(i), _days_left(rep, i), _state(i), LightCell(i.light)]
          for i in pend]))
+    if rep.supervision is not None:
+        tables.append(supervision_table(rep, 6, unit=True))
 
     name = f"{unit}({rep.unit_full_name})" if rep.unit_full_name else unit
     return Document(
@@ -161,7 +198,7 @@ def district_document(rep: Any) -> Document:
         t("{y}年没有完成的记录。", "Nothing was recorded as completed in {y}.", y=year),
         [t("编号", "No."), t("事项", "What"), t("期限", "Due"), t("完成日期", "Done on"), t("完成情况", "Timeliness"),
          t("完成单位", "Done by"), t("备注", "Note"), t("证明材料", "Evidence")],
-        [[i.id, _what(i), i.due, i.on, _finish(i), _owing(i.done_by), ";".join(i.notes), ";".join(i.evidence)]
+        [[Word(i.id), _what(i), i.due, i.on, _finish(i), _owing(i.done_by), ";".join(i.notes), _evidence(i)]
          for i in done]))
 
     over = rep.overdue
@@ -173,7 +210,7 @@ def district_document(rep: Any) -> Document:
         t("截至 {d},没有逾期未完成的事项。", "As of {d}, nothing is overdue.", d=rep.as_of),
         [t("编号", "No."), t("事项", "What"), t("期限", "Due"), t("逾期天数", "Days late"), t("状态", "State"),
          t("尚欠单位", "Still owed by")],
-        [[i.id, _what(i), i.due, _days_late(rep, i), state_label(i.state), _owing(i.owing)] for i in over]))
+        [[Word(i.id), _what(i), _due(i), _days_late(rep, i), _state(i), _owing(i.owing)] for i in over]))
 
     pend = rep.pending
     tables.append(Table(
@@ -182,20 +219,25 @@ def district_document(rep: Any) -> Document:
           "{n} items open and not yet due (yearly duties up to {y}), soonest first.", n=len(pend), y=year + 1),
         [t("编号", "No."), t("事项", "What"), t("期限", "Due"), t("剩余天数", "Days left"), t("状态", "State"),
          t("灯", "Light"), t("尚欠单位", "Still owed by")],
-        [[i.id, _what(i), i.due, _days_left(rep, i), state_label(i.state), LightCell(i.light), _owing(i.owing)]
+        [[Word(i.id), _what(i), _due(i), _days_left(rep, i), _state(i), LightCell(i.light), _owing(i.owing)]
          for i in pend]))
 
     units = rep.units
-    behind = sum(1 for r in units if r.overdue or r.duties_overdue)
+    with_overdue = sum(1 for r in units if r.overdue)
+    with_missing = sum(1 for r in units if r.duties_missing)
     tables.append(Table(
         t("各单位", "Units"), _numbered(5, t("各单位落实情况", "The units' record")),
-        t("责任单位 {n} 个,其中有逾期未完成事项的 {m} 个;逾期多的在前。",
-          "{n} responsible units, {m} of them with something overdue; most overdue first.", n=len(units), m=behind),
+        t("责任单位 {n} 个,其中有逾期未完成分项的 {a} 个,有逾期未报年度事项的 {b} 个;"
+          "逾期未完成分项多的在前,其次逾期未报多的。",
+          "{n} responsible units: {a} with parts overdue, {b} with yearly duties not reported; "
+          "most parts overdue first, then most duties not reported.", n=len(units), a=with_overdue, b=with_missing),
         [t("单位", "Unit"), t("牵头分项", "Parts led"), t("已完成", "Done"), t("逾期完成", "Done late"),
-         t("逾期未完成", "Overdue"), t("应报年度事项", "Duties due"), t("已报", "Reported"),
+         t("逾期未完成", "Overdue"), t("按时报送", "Reported on time"), t("逾期报送", "Reported late"),
          t("逾期未报", "Not reported")],
-        [[r.unit, r.lead, r.done, r.done_late, r.overdue, r.duties_due, r.duties_done, r.duties_overdue]
+        [[Names((r.unit,)), r.led, r.done, r.late, r.overdue, r.duties_on_time, r.duties_late, r.duties_missing]
          for r in units]))
+    if rep.supervision is not None:
+        tables.append(supervision_table(rep, 6, unit=False))
 
     number = f"({rep.plan_number})" if rep.plan_number else ""
     return Document(
@@ -204,6 +246,33 @@ def district_document(rep: Any) -> Document:
                     i=f" · {rep.issuer}" if rep.issuer else "", d=rep.as_of)] if number else
                  [t("截至 {d}", "As of {d}", d=rep.as_of)],
         tables=tables, charts_after=0, note=_note())
+
+
+ACT_LABELS = {"pending": ("待审核", "awaiting review"), "accepted": ("已销号", "closed out"),
+              "returned": ("退回", "returned"), "extended": ("延期", "extended"), "waived": ("不再适用", "waived")}
+
+
+def _act(what: str) -> str:
+    zh, en = ACT_LABELS[what]
+    return t(zh, en)
+
+
+def supervision_table(rep: Any, n: int, unit: bool) -> Table:
+    """The office's reviews, extensions and waivers: one row per item and what it did, counted from the rows."""
+    acts = rep.supervision
+    counts = {k: sum(1 for a in acts if a.what == k) for k in ACT_LABELS}
+    lead = t("审核、延期和免除 {n} 条:待审核 {pending},已销号 {accepted},退回 {returned},延期 {extended},"
+             "不再适用 {waived}。",
+             "{n} reviews, extensions and waivers: {pending} awaiting review, {accepted} closed out, {returned} returned, "
+             "{extended} extended, {waived} waived.", n=len(acts), **counts)
+    headers = [t("编号", "No."), t("事项", "What"), t("单位", "Units"), t("情况", "Status"), t("期限", "Due"),
+               t("延至", "Extended to"), t("说明", "Note")]
+    rows = [[Word(a.id), a.title, _owing(a.units), Word(_act(a.what)), a.due, a.extended_to, a.note] for a in acts]
+    if unit:
+        del headers[2]
+        for row in rows:
+            del row[2]
+    return Table(t("督办情况", "Supervision"), _numbered(n, t("督办情况", "Supervision")), lead, headers, rows)
 
 
 def _note() -> str:
