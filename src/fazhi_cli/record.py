@@ -324,16 +324,71 @@ def _existing(root: Path) -> dict[str, Existing]:
     if not folder.is_dir():
         return out
     caps = ledger.pending_import(root)
+    staged = ledger.pending_sync(root)
     for path in sorted(p for p in folder.iterdir() if p.suffix == ".jsonl"):
-        data, _ = ledger.read_ledger_file(path, caps.get(path.name))
-        for number, raw in enumerate((data or b"").split(b"\n"), 1):
-            try:
-                obj = ledger.decode_line(raw) if raw.strip() else None
-            except ValueError:
-                continue
-            if type(obj) is dict and type(obj.get("id")) is str and obj["id"] not in out:
-                out[obj["id"]] = Existing(str(obj.get("unit")), _canonical(obj), f"{path}:{number}")
+        data, _ = ledger.read_ledger_file(staged.get(path.name, path), caps.get(path.name))
+        existing_lines(str(path), data or b"", out)
     return out
+
+
+def existing_lines(label: str, data: bytes, out: dict[str, Existing]) -> None:
+    """Add every record id of one file's bytes (named ``label``) to ``out``, the first of each id."""
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            obj = ledger.decode_line(raw) if raw.strip() else None
+        except ValueError:
+            continue
+        if type(obj) is dict and type(obj.get("id")) is str and obj["id"] not in out:
+            out[obj["id"]] = Existing(str(obj.get("unit")), _canonical(obj), f"{label}:{number}")
+
+
+class Admitted(NamedTuple):
+    """What an import (or a sync) may add, once every rule is met."""
+
+    new: dict[str, Incoming]            # by id, in the order received
+    repeated: int                       # records already present, identical
+    blobs: list[tuple[Path, str, str]]  # evidence copies to bring: (where, sha256, name)
+    missing: list[str]                  # lines about evidence copies that did not come along
+
+
+def admit(root: Path, incoming: Sequence[Incoming], have: dict[str, Existing] | None = None, *,
+          nothing: str | None = None) -> Admitted:
+    """The rules every record arriving from elsewhere meets, whether by import or by sync.
+
+    An id already present (in ``have``, by default the data folder) with other
+    content is a conflict; a revoke may take back only a record of its own
+    unit; evidence copies are checked against their SHA-256. Raises
+    LedgerError naming the record; ``nothing`` ends the message (what was
+    not done).
+    """
+    nothing = nothing or t("未导入任何记录", "nothing was imported")
+    have = _existing(root) if have is None else have
+    new: dict[str, Incoming] = {}
+    repeated = 0
+    for item in incoming:
+        eid, canon = item.event.id, _canonical(item.obj)
+        known = have.get(eid)
+        if known is None and eid in new:
+            known = Existing(new[eid].event.unit, _canonical(new[eid].obj), new[eid].where)
+        if known is None:
+            new[eid] = item
+            continue
+        if known.canonical != canon:
+            raise LedgerError(t("{w}: 编号 {i} 已存在({k})且内容不同;已有: {a};收到: {b};{n}",
+                                "{w}: id {i} already exists ({k}) with other content; have: {a}; received: {b}; "
+                                "{n}", w=item.where, i=eid, k=known.where, a=known.canonical, b=canon, n=nothing))
+        repeated += 1
+    units_of = {eid: x.unit for eid, x in have.items()}
+    units_of.update((eid, x.event.unit) for eid, x in new.items())
+    for item in new.values():
+        target = item.event.revokes
+        if target and units_of.get(target) != item.event.unit:
+            why = (t("撤销的记录不存在", "the record it revokes does not exist") if target not in units_of else
+                   t("撤销的是 {u} 的记录;一个单位只能撤销自己的记录", "it revokes a record of {u}; a unit may revoke only its own",
+                     u=units_of[target]))
+            raise LedgerError(t("{w}: {r};{n}", "{w}: {r}; {n}", w=item.where, r=why, n=nothing))
+    blobs, missing = _incoming_evidence(root, new.values(), nothing)
+    return Admitted(new, repeated, blobs, missing)
 
 
 def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool = False, any_unit: bool = False,
@@ -346,33 +401,8 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
     incoming: list[Incoming] = []
     for path, source in _sources(files):
         incoming += _read_incoming(plan, path, source, day, any_unit)
-    have = _existing(root)
-    new: dict[str, Incoming] = {}
-    repeated = 0
-    for item in incoming:
-        eid, canon = item.event.id, _canonical(item.obj)
-        known = have.get(eid)
-        if known is None and eid in new:
-            known = Existing(new[eid].event.unit, _canonical(new[eid].obj), new[eid].where)
-        if known is None:
-            new[eid] = item
-            continue
-        if known.canonical != canon:
-            raise LedgerError(t("{w}: 编号 {i} 已存在({k})且内容不同;已有: {a};收到: {b};未导入任何记录",
-                                "{w}: id {i} already exists ({k}) with other content; have: {a}; received: {b}; "
-                                "nothing was imported", w=item.where, i=eid, k=known.where, a=known.canonical, b=canon))
-        repeated += 1
-    units_of = {eid: x.unit for eid, x in have.items()}
-    units_of.update((eid, x.event.unit) for eid, x in new.items())
-    for item in new.values():
-        target = item.event.revokes
-        if target and units_of.get(target) != item.event.unit:
-            why = (t("撤销的记录不存在", "the record it revokes does not exist") if target not in units_of else
-                   t("撤销的是 {u} 的记录;一个单位只能撤销自己的记录", "it revokes a record of {u}; a unit may revoke only its own",
-                     u=units_of[target]))
-            raise LedgerError(t("{w}: {r};未导入任何记录", "{w}: {r}; nothing was imported", w=item.where, r=why))
-    blobs, missing = _incoming_evidence(root, new.values())
-    lines = [_added_line(x) for x in new.values()]
+    new, repeated, blobs, missing = admit(root, incoming)
+    lines = [added_line(x) for x in new.values()]
     lines += missing
     summary = t("读到 {n} 条记录,新增 {a} 条,已有 {s} 条未重复写入", "{n} records read, {a} new, {s} already present",
                 n=len(incoming), a=len(new), s=repeated)
@@ -393,7 +423,7 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
     return [*lines, t("导入完成: {s}", "imported: {s}", s=summary)], list(new.values())
 
 
-def _added_line(x: Incoming) -> str:
+def added_line(x: Incoming) -> str:
     e = x.event
     if e.type == "revoke":
         what = t("撤销 {i}", "revokes {i}", i=(e.revokes or "")[:8])
@@ -406,7 +436,7 @@ def _added_line(x: Incoming) -> str:
     return t("+ {u} {p} {w}({d})", "+ {u} {p} {w} ({d})", u=e.unit, p=e.target, w=what, d=e.on)
 
 
-def _incoming_evidence(root: Path, items) -> tuple[list[tuple[Path, str, str]], list[str]]:
+def _incoming_evidence(root: Path, items, nothing: str) -> tuple[list[tuple[Path, str, str]], list[str]]:
     """The evidence copies to bring along, checked by hash; lines for those that did not come."""
     wanted: dict[str, tuple[Path, str]] = {}
     for x in items:
@@ -425,9 +455,9 @@ def _incoming_evidence(root: Path, items) -> tuple[list[tuple[Path, str, str]], 
             continue
         problem = ledger.verify_blob(there, sha)
         if problem:
-            raise LedgerError(t("{p}: 证明材料与记录的 SHA-256 不符或无法读取;未导入任何记录",
-                                "{p}: the evidence does not match its recorded SHA-256 or cannot be read; nothing was imported",
-                                p=there))
+            raise LedgerError(t("{p}: 证明材料与记录的 SHA-256 不符或无法读取;{n}",
+                                "{p}: the evidence does not match its recorded SHA-256 or cannot be read; {n}",
+                                p=there, n=nothing))
         blobs.append((there, sha, name))
     return blobs, missing
 
@@ -469,6 +499,14 @@ def check(plan: Plan, book: Ledger, root: Path) -> tuple[list[str], int]:
         problems.append(t("{p}: 有一次导入未完成,其写入部分不计;下一次写入时会撤回",
                           "{p}: an import did not finish; what it wrote is not counted and is taken back on the next write",
                           p=ledger.progress_dir(root) / ledger.JOURNAL))
+    from .sync import repo_dir  # noqa: PLC0415
+
+    if repo_dir(root).is_dir():  # the folder syncs: its whole history must keep every synced line
+        from .sync.audit import audit as sync_audit  # noqa: PLC0415
+
+        said, found = sync_audit(plan, root)
+        lines += said
+        problems += found
     lines.append(t("进度记录: {n} 条,问题 {p} 个", "progress records: {n}, problems: {p}",
                    n=len(book.events), p=len(problems)))
     return lines + problems, len(problems)
