@@ -851,3 +851,36 @@ def test_status_due_and_mark_import_nothing_of_git(args, tmp_path, shared, plan)
     imported = [ln.split("|")[-1].strip() for ln in r.stderr.decode().splitlines() if ln.startswith("import time:")]
     assert imported and not [m for m in imported if m.split(".")[0] in ("dulwich", "urllib3")]
     assert "fazhi_cli.sync.run" not in imported and "fazhi_cli.sync.tree" not in imported
+
+
+def test_undo_while_a_sync_rewrites_the_units_file_reads_it_again(plan, tmp_path, shared, monkeypatch):
+    one, two = tmp_path / "pc1", tmp_path / "pc2"
+    sync(plan, one, shared)
+    sync(plan, two, shared)
+    mine = mark(plan, two, "6.3", "区编办", on="2017-01-05").events[0]
+    time.sleep(0.01)
+    newest = mark(plan, one, "2.1", "区编办", on="2017-01-06").events[0]
+    sync(plan, one)
+    real = record._latest_command
+    once = []
+
+    def with_a_sync_meanwhile(events, unit):
+        if not once:            # between undo's first read and its lock, the PC syncs
+            once.append(1)
+            sync(plan, two)
+        return real(events, unit)
+
+    monkeypatch.setattr(record, "_latest_command", with_a_sync_meanwhile)
+    undone = record.undo(plan, two, "区编办")
+    assert [e.id for e in undone.revoked] == [newest["id"]] and len(undone.events) == 1
+    assert mine["id"] in {e.id for e in ledger.read_ledger(two, plan).events}
+
+
+def test_a_remote_left_locked_by_an_interrupted_sync_is_one_line(plan, tmp_path, shared, cli):
+    a = tmp_path / "a"
+    mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+    (shared / "refs" / "heads" / "main.lock").write_bytes(b"")
+    before = data_of(a)
+    r = cli("sync", shared, "--data-dir", a)
+    assert r.exit_code == 1
+    assert "main.lock" in one_line_error(r) and data_of(a) == before

@@ -176,11 +176,20 @@ def _own_events(plan: Plan, root: Path, unit: str, start: int = 0) -> tuple[list
     if not os.path.lexists(path):
         return [], 0
     caps = ledger.pending_import(root)
-    data, problem = ledger.read_ledger_file(path, caps.get(path.name), start)
+    source = ledger.pending_sync(root).get(path.name, path)     # a sync's decided file, if one is pending
+    data, problem = ledger.read_ledger_file(source, caps.get(path.name), start)
     if data is None:
         raise LedgerError(str(problem))
     events = [item[0] for item in ledger.parse_lines(path, data, plan, file_unit=unit) if not isinstance(item, ledger.Problem)]
     return events, start + len(data)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 class Undone(NamedTuple):
@@ -190,12 +199,19 @@ class Undone(NamedTuple):
 
 def undo(plan: Plan, root: Path, unit: str) -> Undone:
     """Revoke everything the unit's latest command recorded, by appending revoking events."""
+    path = ledger.ledger_path(root, unit)
     events, size = _own_events(plan, root, unit)
+    seen = _identity(path)
     _latest_command(events, unit)       # refuse before taking the lock
     with ledger.Writing(root) as w:
         # Only what was appended meanwhile is read under the lock: a large
-        # ledger must not keep other writers waiting.
-        more, _ = _own_events(plan, root, unit, start=size)
+        # ledger must not keep other writers waiting. A sync replaces the
+        # file whole (a new file, lines in another order): then it is read again.
+        if _identity(path) == seen:
+            more, _ = _own_events(plan, root, unit, start=size)
+        else:
+            events, _ = _own_events(plan, root, unit)
+            more = []
         chosen = _latest_command(events + more, unit)
         cmd = ledger.new_id()
         by = _who(None)
@@ -331,9 +347,14 @@ def _existing(root: Path) -> dict[str, Existing]:
     return out
 
 
-def existing_lines(label: str, data: bytes, out: dict[str, Existing]) -> None:
-    """Add every record id of one file's bytes (named ``label``) to ``out``, the first of each id."""
+def existing_lines(label: str, data: bytes, out: dict[str, Existing], only: Sequence[bytes] | None = None) -> None:
+    """Add every record id of one file's bytes (named ``label``) to ``out``, the first of each id.
+
+    ``only``: read just the lines that contain one of these byte strings (quoted ids).
+    """
     for number, raw in enumerate(data.split(b"\n"), 1):
+        if only is not None and not any(n in raw for n in only):
+            continue
         try:
             obj = ledger.decode_line(raw) if raw.strip() else None
         except ValueError:

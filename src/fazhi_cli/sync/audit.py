@@ -109,7 +109,7 @@ def _local(root: Path, store, head: tree.Folder) -> list[str]:
         if not data.startswith(synced):
             n, rid = tree.first_difference(synced, data)
             out.append(t("{p}:{n}: 已同步的记录{i}在本机被修改或删除", "{p}:{n}: a synced record{i} was changed or removed on this PC",
-                         p=path, n=n, i=f" {rid}" if rid else ""))
+                         p=path, n=n, i=t("(编号 {r})", " {r}", r=rid) if rid else ""))
     for name in sorted(head.evidence):
         if not (evidence_dir(root) / name).exists():
             out.append(t("{p}: 已同步的证明材料副本在本机缺失(下次同步会恢复)",

@@ -360,9 +360,6 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
             where = f"{remote.shown} {tree.PROGRESS}/{name}:{first + offset}"
             incoming.append(_received(plan, raw, name[:-6], where, staging, day))
     _stage_evidence(root, store, theirs, staging)
-    have = record._existing(root)
-    received = record.admit(root, incoming, have, nothing=nothing())
-    notes += received.missing
     # this PC's news: every record after the synced bytes that the remote lacks
     news: list[record.Incoming] = []
     raws: dict[str, bytes] = {}
@@ -383,6 +380,9 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
             seen[x.event.id] = canon.encode("utf-8")
             raws[x.event.id] = x.raw
             news.append(record.Incoming(x.obj, x.event, f"{local.path}:{x.number}", root))
+    have = _have(root, [x.event for x in (*incoming, *news)])
+    received = record.admit(root, incoming, have, nothing=nothing())
+    notes += received.missing
     own = {x.event.id for x in news}
     sent = record.admit(root, news, {k: v for k, v in have.items() if k not in own},
                         nothing=t("未同步任何内容", "nothing was synced"))
@@ -395,6 +395,30 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
     start = theirs if head is not None else base
     commit = _commit(plan, root, store, parent, start, news, raws, clock)
     return Decision(commit, True, news, list(received.new.values()), notes)
+
+
+def _have(root: Path, events: Sequence[Event]) -> dict[str, record.Existing]:
+    """The folder's records that the rules can involve: those sharing an id with, or revoked by, these events.
+
+    The same as ``record._existing`` for these ids; for a few records, only
+    the lines that mention one of them are decoded, so that a sync of one
+    record does not read a district's whole history into JSON.
+    """
+    wanted = {e.id for e in events} | {e.revokes for e in events if e.revokes}
+    if not wanted:
+        return {}
+    if len(wanted) > 256:
+        return record._existing(root)
+    needles = [json.dumps(w).encode("ascii") for w in sorted(wanted)]
+    out: dict[str, record.Existing] = {}
+    folder = ledger.progress_dir(root)
+    if not folder.is_dir():
+        return out
+    for path in sorted(p for p in folder.iterdir() if p.suffix == ".jsonl"):
+        data, _ = ledger.read_ledger_file(path, None)
+        if data and any(n in data for n in needles):
+            record.existing_lines(str(path), data, out, only=needles)
+    return out
 
 
 def _base_bytes(store: Any, folder: Folder, name: str) -> bytes:
@@ -470,7 +494,7 @@ def _read_locals(plan: Plan, root: Path, store: Any, base: Folder, day: str) -> 
                                 "请恢复此行后再同步;{m}",
                                 "{p}:{n}: a synced record{i} was changed or removed on this PC, outside fazhi; "
                                 "put the line back before syncing; {m}",
-                                p=path, n=n, i=f" {rid}" if rid else "", m=nothing()))
+                                p=path, n=n, i=t("(编号 {r})", " {r}", r=rid) if rid else "", m=nothing()))
         extras = list(_extras(plan, path, data, len(synced), synced.count(b"\n"), day))
         out[name] = Local(name, path, data, synced, extras)
     return out
@@ -643,8 +667,6 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
     arrived = 0
     for name, sha in sorted(target.units.items()):
         path = folder / name
-        theirs = tree.blob(store, sha, tree.MAX_UNIT_FILE, name)
-        synced = _base_bytes(store, base, name)
         try:
             data = read_regular(path, tree.MAX_UNIT_FILE, nofollow=True)
         except FileNotFoundError:
@@ -652,6 +674,10 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
         except OSError as e:
             raise LedgerError(t("{p}: 无法读取进度文件({e})", "{p}: the progress file cannot be read ({e})",
                                 p=path, e=e.strerror or e)) from None
+        if sha == base.units.get(name) and _blob_id(data) == sha:
+            continue        # the file is exactly what was synced, and the target did not change it
+        theirs = tree.blob(store, sha, tree.MAX_UNIT_FILE, name)
+        synced = _base_bytes(store, base, name)
         if not data.startswith(synced):
             raise LedgerError(t("{p}: 同步期间被 fazhi 以外的程序改动;请再同步一次", "{p}: changed outside fazhi during the sync; "
                                                                                  "sync again", p=path))
@@ -702,6 +728,13 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
                                                    + b"\n" for e in entries)
     w.replace(contents)
     return arrived
+
+
+def _blob_id(data: bytes) -> bytes:
+    """git's name for these bytes as a file (a SHA-1 of its header and content)."""
+    import hashlib  # noqa: PLC0415
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest().encode("ascii")  # noqa: S324 - git's object name
 
 
 def _arrivals(name: str, theirs: bytes, synced_lines: int, known: dict[str, str], ranges: list,
