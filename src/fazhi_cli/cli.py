@@ -422,9 +422,12 @@ def status(
 def _sync_lines(plan: Any, data_dir: Path | None, events: Any) -> Any:
     """When the folder syncs: when it last did, and whose files have not changed for long (never in JSON or CSV,
     which stay the same on every PC)."""
+    root = _data_root(data_dir)
+    if not os.path.lexists(root / ".sync"):     # the usual case costs one stat, and no import
+        return ()
     from .sync import read_state, status_lines  # noqa: PLC0415
 
-    state = read_state(_data_root(data_dir))
+    state = read_state(root)
     if state is None:
         return ()
     from .dates import now  # noqa: PLC0415

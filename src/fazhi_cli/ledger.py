@@ -772,17 +772,18 @@ def _recover(root: Path) -> None:
     # appended were never a committed record, and readers already ignore them,
     # so they are taken back before anything else is appended.
     folder = progress_dir(root)
-    for stale in folder.glob(f"{JOURNAL}.*.tmp"):   # a journal a killed import never finished writing
-        try:
-            stale.unlink()
-        except OSError:
-            pass
-    for stale in folder.glob(f"{SYNC_JOURNAL}.*.tmp"):
-        try:
-            stale.unlink()
-        except OSError:
-            pass
-    if os.path.lexists(folder / SYNC_JOURNAL):
+    try:
+        names = os.listdir(folder)     # one listing, no glob patterns to compile: every write passes here
+    except OSError:
+        names = []
+    for name in names:
+        # a journal a killed import or sync never finished writing
+        if name.endswith(".tmp") and (name.startswith(JOURNAL + ".") or name.startswith(SYNC_JOURNAL + ".")):
+            try:
+                (folder / name).unlink()
+            except OSError:
+                pass
+    if SYNC_JOURNAL in names:
         # a sync that had decided was killed while moving its files into
         # place: the decision stands, so the move is finished
         try:
@@ -791,7 +792,7 @@ def _recover(root: Path) -> None:
             raise LedgerError(t("{p}: 无法完成一次中断的同步({e});请检查数据文件夹的权限后重试",
                                 "{p}: cannot finish an interrupted sync ({e}); check the data folder's permissions and retry",
                                 p=folder / SYNC_JOURNAL, e=e.strerror or e)) from None
-    elif os.path.lexists(folder / STAGED):
+    elif STAGED in names:
         try:  # a sync killed before it decided: its files were never the truth
             _remove_stage(folder / STAGED)
         except OSError:

@@ -363,13 +363,21 @@ def existing_lines(label: str, data: bytes, out: dict[str, Existing], only: Sequ
             out[obj["id"]] = Existing(str(obj.get("unit")), _canonical(obj), f"{label}:{number}")
 
 
-class Admitted(NamedTuple):
-    """What an import (or a sync) may add, once every rule is met."""
+class Admitted:
+    """What an import (or a sync) may add, once every rule is met.
 
-    new: dict[str, Incoming]            # by id, in the order received
-    repeated: int                       # records already present, identical
-    blobs: list[tuple[Path, str, str]]  # evidence copies to bring: (where, sha256, name)
-    missing: list[str]                  # lines about evidence copies that did not come along
+    A plain class, not a NamedTuple: `mark` imports this module, and a
+    NamedTuple compiles code when it is defined.
+    """
+
+    __slots__ = ("new", "repeated", "blobs", "missing")
+
+    def __init__(self, new: dict[str, Incoming], repeated: int, blobs: list[tuple[Path, str, str]],
+                 missing: list[str]) -> None:
+        self.new = new              # by id, in the order received
+        self.repeated = repeated    # records already present, identical
+        self.blobs = blobs          # evidence copies to bring: (where, sha256, name)
+        self.missing = missing      # lines about evidence copies that did not come along
 
 
 def admit(root: Path, incoming: Sequence[Incoming], have: dict[str, Existing] | None = None, *,
@@ -422,7 +430,8 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
     incoming: list[Incoming] = []
     for path, source in _sources(files):
         incoming += _read_incoming(plan, path, source, day, any_unit)
-    new, repeated, blobs, missing = admit(root, incoming)
+    admitted = admit(root, incoming)
+    new, repeated, blobs, missing = admitted.new, admitted.repeated, admitted.blobs, admitted.missing
     lines = [added_line(x) for x in new.values()]
     lines += missing
     summary = t("读到 {n} 条记录,新增 {a} 条,已有 {s} 条未重复写入", "{n} records read, {a} new, {s} already present",
