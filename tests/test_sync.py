@@ -78,7 +78,8 @@ def shared(tmp_path, plan):
     """A bare repository on the 'shared drive', created by the first PC's `fazhi sync --init-remote`."""
     path = tmp_path / "share" / "fazhi.git"
     path.parent.mkdir()
-    sync(plan, tmp_path / "office", init_remote=str(path))
+    out = sync(plan, tmp_path / "office", init_remote=str(path))
+    assert out.lines[0] == f"已新建同步仓库: {path}" and out.lines[-1].startswith("同步完成")
     return path
 
 
@@ -327,8 +328,12 @@ def _delete_file(units):
     del units["区编办.jsonl"]
 
 
+def _keep_every_line(units):
+    pass            # a history rewritten (the synced commit replaced by another) that keeps every line
+
+
 @pytest.mark.parametrize("change, what", [(_change_line, "第 1 行"), (_drop_line, "第 2 行"),
-                                          (_delete_file, "区编办 的进度文件")])
+                                          (_delete_file, "区编办 的进度文件"), (_keep_every_line, "不在远端的历史中")])
 def test_a_force_pushed_rewrite_is_refused_with_nothing_merged(plan, tmp_path, shared, cli, change, what):
     a, b = tmp_path / "a", tmp_path / "b"
     mark(plan, b, "2.2", "区编办", on="2016-12-20")
@@ -343,7 +348,7 @@ def test_a_force_pushed_rewrite_is_refused_with_nothing_merged(plan, tmp_path, s
     assert r.exit_code == 1
     line = one_line_error(r)
     assert "强制推送" in line and what in line and "未合并任何内容" in line
-    if change is not _delete_file:
+    if change in (_change_line, _drop_line):
         assert bad.decode()[:10] in line and "区编办" in line
     assert data_of(a) == before and remote_state(shared) == remote_before
     assert head_of(a / ".sync" / "git") == main_before
@@ -838,6 +843,13 @@ def test_any_order_of_marks_and_syncs_converges_to_the_same_files_and_views(plan
         views = {runner.invoke(app, ["status", "--as-of", "2018-01-01", "-f", "json", "--data-dir", str(p)]).stdout
                  for p in pcs.values()}
         assert len(views) == 1
+        r = repo(shared)                # the shared history: one line of syncs, every line kept
+        try:
+            commits, _ = tree.walk(r.object_store, r.refs[MAIN], None)
+            assert all(len(r[c].parents) <= 1 for c in commits)
+            assert list(tree.verify(r.object_store, commits)) == []
+        finally:
+            r.close()
 
 
 # --- speed: nothing of git outside sync and check --------------------------------------
@@ -884,3 +896,25 @@ def test_a_remote_left_locked_by_an_interrupted_sync_is_one_line(plan, tmp_path,
     r = cli("sync", shared, "--data-dir", a)
     assert r.exit_code == 1
     assert "main.lock" in one_line_error(r) and data_of(a) == before
+
+
+def test_a_record_marked_while_the_sync_pushes_stays_and_goes_next_time(plan, tmp_path, shared, monkeypatch):
+    a, b = tmp_path / "a", tmp_path / "b"
+    mark(plan, b, "2.2", "区编办", on="2016-12-20")
+    sync(plan, b, shared)
+    mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+    real = run._push
+    during = []
+
+    def push_while_marking(*args):
+        during.append(mark(plan, a, "11.1", "区法制办", on="2017-12-01").events[0])   # the clerk goes on working
+        return real(*args)
+
+    monkeypatch.setattr(run, "_push", push_while_marking)
+    sync(plan, a, shared)
+    monkeypatch.setattr(run, "_push", real)
+    lines = (a / "progress" / "区法制办.jsonl").read_bytes().splitlines()
+    assert len(lines) == 2 and json.loads(lines[1])["id"] == during[0]["id"]
+    assert sync(plan, a).lines[1] == "发出: 区法制办 1 条"
+    sync(plan, b)
+    assert files_of(a) == files_of(b)

@@ -121,6 +121,8 @@ def sync(plan: Plan, root: Path, remote_text: str | None = None, *, init_remote:
                 outcome = _sync(plan, root, remote, repo, state, clock)
             finally:
                 repo.close()
+        if made_remote is not None:
+            outcome.lines.insert(0, t("已新建同步仓库: {p}", "created the repository: {p}", p=made_remote))
         created = []
         made_remote = None
         return outcome
