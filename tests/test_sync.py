@@ -391,12 +391,13 @@ def test_what_arrives_meets_the_rules_of_import(plan, tmp_path, shared, cli):
     whys = ["与进度文件的单位", "已存在", "一个单位只能撤销自己的记录", "晚于今天"]
     for change, why in zip(cases, whys):
         start = head_of(shared)
-        push_commit(shared, change)
+        pushed = push_commit(shared, change)
         before = data_of(a)
         r = cli("sync", "--data-dir", a)
         assert r.exit_code == 1, r.output
         msg = one_line_error(r)
         assert why in msg and "未合并任何内容" in msg, msg
+        assert f"{pushed.decode()[:10]}:progress/" in msg and ".jsonl:" in msg       # the commit, the file, the line
         assert data_of(a) == before
         _reset(shared, start)
 
@@ -675,6 +676,7 @@ def serving(path: Path, **kw):
 
 def test_sync_over_http_with_a_password_that_is_never_stored_or_printed(plan, tmp_path, shared, cli, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("FAZHI_SYNC_TIMEOUT", "10")           # a server that stops answering fails the test, not hangs it
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     a, b = tmp_path / "a", tmp_path / "b"
@@ -918,3 +920,21 @@ def test_a_record_marked_while_the_sync_pushes_stays_and_goes_next_time(plan, tm
     assert sync(plan, a).lines[1] == "发出: 区法制办 1 条"
     sync(plan, b)
     assert files_of(a) == files_of(b)
+
+
+def test_a_lost_shared_repository_is_rebuilt_from_the_pc_that_synced_last(plan, tmp_path, shared, cli):
+    a, b = tmp_path / "a", tmp_path / "b"
+    mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+    sync(plan, a, shared)
+    mark(plan, b, "2.2", "区编办", on="2016-12-20")
+    sync(plan, b, shared)
+    history = head_of(shared)
+    shutil.rmtree(shared)                           # the shared drive's disk died
+    new = tmp_path / "share" / "new.git"
+    r = cli("sync", "--init-remote", new, "--data-dir", b)
+    assert r.exit_code == 0, r.output
+    assert head_of(new) == history                  # the same history, commit for commit
+    mark(plan, a, "11.1", "区法制办", on="2017-12-01")
+    assert cli("sync", new, "--data-dir", a).exit_code == 0
+    sync(plan, b)
+    assert files_of(a) == files_of(b) and len(files_of(a)["区法制办.jsonl"].splitlines()) == 2

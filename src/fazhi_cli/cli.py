@@ -423,7 +423,7 @@ def _sync_lines(plan: Any, data_dir: Path | None, events: Any) -> Any:
     """When the folder syncs: when it last did, and whose files have not changed for long (never in JSON or CSV,
     which stay the same on every PC)."""
     root = _data_root(data_dir)
-    if not os.path.lexists(root / ".sync"):     # the usual case costs one stat, and no import
+    if not os.path.lexists(root / ".sync"):     # sync.SYNC_DIR; the usual case costs one stat, and no import
         return ()
     from .sync import read_state, status_lines  # noqa: PLC0415
 

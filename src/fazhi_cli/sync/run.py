@@ -359,7 +359,8 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
         old = _base_bytes(store, base, name)
         first = old.count(b"\n") + 1
         for offset, raw in enumerate(data[len(old):].split(b"\n")[:-1]):
-            where = f"{remote.shown} {tree.PROGRESS}/{name}:{first + offset}"
+            # named as git names a file of a commit: <commit>:<path>, then the line
+            where = f"{remote.shown} {tree.short(head)}:{tree.PROGRESS}/{name}:{first + offset}"
             incoming.append(_received(plan, raw, name[:-6], where, staging, day))
     _stage_evidence(root, store, theirs, staging)
     # this PC's news: every record after the synced bytes that the remote lacks
