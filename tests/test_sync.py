@@ -389,7 +389,7 @@ def test_what_arrives_meets_the_rules_of_import(plan, tmp_path, shared, cli):
                                                                           ensure_ascii=False).encode() + b"\n"}),
     ]
     whys = ["与进度文件的单位", "已存在", "一个单位只能撤销自己的记录", "晚于今天"]
-    for change, why in zip(cases, whys):
+    for change, why in zip(cases, whys, strict=True):
         start = head_of(shared)
         pushed = push_commit(shared, change)
         before = data_of(a)

@@ -659,15 +659,14 @@ def _push(remote: Remote, client: Any, path: str, repo: Any, old: bytes | None, 
 # --- 5. apply -------------------------------------------------------------------
 
 def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Folder, staging: Path,
-           stamp: str) -> int:
-    """Bring the folder to ``target``, keeping what it has that target lacks; the number of records arrived."""
+           stamp: str) -> None:
+    """Bring the folder to ``target``, keeping what it has that target lacks (all files at once)."""
     from ..files import read_regular  # noqa: PLC0415
 
     folder = ledger.progress_dir(root)
     contents: dict[str, bytes] = {}
     entries: list[dict] = []
     arrivals = ledger.read_arrivals(root)
-    arrived = 0
     for name, sha in sorted(target.units.items()):
         path = folder / name
         try:
@@ -705,9 +704,7 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
         new = theirs + b"".join(raw + b"\n" for raw in keep)
         if new != data:
             contents[name] = new
-        got, count = _arrivals(name, theirs, synced.count(b"\n"), known, arrivals.get(name, []), stamp)
-        entries += got
-        arrived += count
+        entries += _arrivals(name, theirs, synced.count(b"\n"), known, arrivals.get(name, []), stamp)
     for name, sha in sorted(target.evidence.items()):
         here = ledger.evidence_dir(root) / name
         if os.path.lexists(here):
@@ -730,7 +727,6 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
         contents[ledger.ARRIVALS] = old + b"".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
                                                    + b"\n" for e in entries)
     w.replace(contents)
-    return arrived
 
 
 def _blob_id(data: bytes) -> bytes:
@@ -741,7 +737,7 @@ def _blob_id(data: bytes) -> bytes:
 
 
 def _arrivals(name: str, theirs: bytes, synced_lines: int, known: dict[str, str], ranges: list,
-              stamp: str) -> tuple[list[dict], int]:
+              stamp: str) -> list[dict]:
     """When the lines of ``theirs`` after the synced ones reached this folder, as ranges of line numbers.
 
     A record this folder already had (its own, or one imported by mail)
@@ -752,7 +748,6 @@ def _arrivals(name: str, theirs: bytes, synced_lines: int, known: dict[str, str]
     for r in ranges:
         covered.update(range(r.first, r.last + 1))
     out: list[dict] = []
-    count = 0
     lines = theirs.split(b"\n")[:-1]
     for number in range(synced_lines + 1, len(lines) + 1):
         if number in covered:
@@ -767,15 +762,13 @@ def _arrivals(name: str, theirs: bytes, synced_lines: int, known: dict[str, str]
         own = obj.get("received_at") or obj.get("recorded_at")
         rid = obj.get("id")
         at = known.get(rid) if type(rid) is str and rid in known else stamp
-        if rid not in known:
-            count += 1
         if at == own or type(at) is not str:
             continue
         if out and out[-1]["at"] == at and out[-1]["to"] == number - 1:
             out[-1]["to"] = number
         else:
             out.append({"file": name, "from": number, "to": number, "at": at})
-    return out, count
+    return out
 
 
 def _write_state(root: Path, state: State) -> None:
