@@ -426,7 +426,8 @@ def status(
     dest = _destination(fmt, output, export, plan, data_dir)
     fmt = getattr(dest, "value", dest)        # the format the view is computed in
     day = _as_of(as_of)
-    st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days, _known_at(known_at))
+    events = _ledger(plan, data_dir).events
+    st = progress.status(plan, events, day, warn_days, _known_at(known_at))
     chosen_section = plan.section_id(section) if section else None
     tasks = [ts for ts in st.tasks if chosen_section is None or ts.task.section == chosen_section]
     if task and task.strip() in plan.obligations:
@@ -439,7 +440,24 @@ def status(
     elif unit:
         _emit(render.unit_view(plan, st, plan.resolve_unit(unit), tasks, fmt, light), dest)
     else:
-        _emit(render.status_view(plan, st, tasks, fmt, light, by_part), dest)
+        synced = _sync_lines(plan, data_dir, events) if fmt in ("table", "plain", "markdown") else ()
+        _emit(render.status_view(plan, st, tasks, fmt, light, by_part, synced), dest)
+
+
+def _sync_lines(plan: Any, data_dir: Path | None, events: Any) -> Any:
+    """When the folder syncs: when it last did, and whose files have not changed for long (never in JSON or CSV,
+    which stay the same on every PC)."""
+    root = _data_root(data_dir)
+    if not os.path.lexists(root / ".sync"):     # sync.SYNC_DIR; the usual case costs one stat, and no import
+        return ()
+    from .sync import read_state, status_lines  # noqa: PLC0415
+
+    state = read_state(root)
+    if state is None:
+        return ()
+    from .dates import now  # noqa: PLC0415
+
+    return status_lines(state, events, plan, now())
 
 
 @app.command(help=_HELP["due"])
@@ -618,6 +636,38 @@ def import_(
     plan = _plan(plan_file)
     lines, _ = record.import_files(plan, _data_root(data_dir), files, dry_run=dry_run, any_unit=any_unit)
     typer.echo("\n".join(safe(x) for x in lines))
+
+
+_SYNC_HELP = t("与远端(共享盘上的仓库或 git 服务器)同步进度记录:发出本机的新记录,收到其他电脑的记录。"
+               "第一次写远端,以后只需 fazhi sync。\n\n示例: fazhi sync \\\\server\\share\\fazhi.git",
+               "Sync the record with the remote (a repository on a shared drive, or a git server): send this PC's new "
+               "records and receive the others'. Give the remote the first time; afterwards fazhi sync is enough."
+               "\n\nExample: fazhi sync \\\\server\\share\\fazhi.git")
+
+
+@app.command(help=_SYNC_HELP)
+def sync(
+    remote: Annotated[Optional[str], typer.Argument(metavar=t("远端", "REMOTE"), show_default=False, help=t(
+        "共享盘上的仓库路径、http(s):// 或 ssh:// 地址;第一次之后可省略(已记在数据文件夹中,不含密码)。",
+        "A repository path on a shared drive, or an http(s):// or ssh:// address; remembered after the first time "
+        "(without any password)."))] = None,
+    init_remote: Annotated[Optional[str], typer.Option("--init-remote", metavar=t("路径", "PATH"), show_default=False, help=t(
+        "在共享盘上新建一个空的同步仓库作为远端,并完成第一次同步。", "Create an empty repository on a shared drive as "
+        "the remote, and sync with it the first time."))] = None,
+    plan_file: PlanOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Sync the record with the remote: send this PC's new records and receive the others'.
+
+    Example: fazhi sync \\\\server\\share\\fazhi.git
+    """
+    from .render import safe  # noqa: PLC0415
+    from .sync.run import sync as run_sync  # noqa: PLC0415
+
+    plan = _plan(plan_file)
+    done = run_sync(plan, _data_root(data_dir), remote, init_remote=init_remote)
+    typer.echo("\n".join(safe(x) for x in done.lines))
+    _notes(done.notes)
 
 
 @app.command(help=_HELP["show"])

@@ -41,6 +41,14 @@ TYPES = ("mark", "revoke", "attach")
 ACTS = ("review", "extend", "waive", "remind", "close", "reopen")
 VERDICTS = ("accept", "return")
 JOURNAL = ".pending-import"
+# A sync replaces whole files (see ``Writing.replace``): the new contents wait
+# in STAGED until SYNC_JOURNAL names them, then move into place.
+SYNC_JOURNAL = ".pending-sync"
+STAGED = ".staged"
+# When records that arrived by sync reached this folder: ranges of lines of
+# the unit files, never synced itself (see ``read_arrivals``).
+ARRIVALS = ".arrivals"
+MAX_ARRIVALS = 64 * 1024 * 1024
 _ID = r"[0-9A-Za-z_-]{8,64}"
 _DAY = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 _STAMP = _DAY + r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?\+08:00"
@@ -353,19 +361,31 @@ def read_ledger(root: Path, plan: Plan, *, today: str | None = None) -> Ledger:
         raise LedgerError(t("{p}: 无法读取数据文件夹({e})", "{p}: cannot read the data folder ({e})",
                             p=folder, e=e.strerror or e)) from None
     caps = pending_import(root)
+    staged = pending_sync(root)
+    if staged:  # a sync was cut off after it decided: its files are the ones to read
+        files = sorted(set(files) | {folder / n for n in staged if n.endswith(".jsonl")})
+    arrivals = read_arrivals(root, staged)
+    if arrivals:
+        from bisect import bisect_right  # noqa: PLC0415 - only a folder that syncs needs it
     for path in files:
         unit = path.stem
-        data, problem = read_ledger_file(path, caps.get(path.name))
+        data, problem = read_ledger_file(staged.get(path.name, path), caps.get(path.name))
         if problem is not None:
             problems.append(problem)
         if data is None:
             continue
         seen: dict[str, bytes] = {}
+        ranges = arrivals.get(path.name)
+        starts = [r[0] for r in ranges] if ranges else None
         for item in parse_lines(path, data, plan, today=today, file_unit=unit):
             if isinstance(item, Problem):
                 problems.append(item)
                 continue
             event, raw = item
+            if starts:
+                i = bisect_right(starts, event.line) - 1
+                if i >= 0 and event.line <= ranges[i][1]:
+                    event = event._replace(known_at=ranges[i][2])
             if event.id in seen:
                 # The same line copied twice counts once; two different records
                 # under one id are a problem, and the first stands.
@@ -462,6 +482,82 @@ def pending_import(root: Path) -> dict[str, int]:
         pass
     raise LedgerError(t("{p}: 中断的导入记录无法读取;请检查此文件", "{p}: the record of an interrupted import cannot be read; check this file",
                         p=path))
+
+
+def pending_sync(root: Path) -> dict[str, Path]:
+    """The files a sync has decided on but not yet moved into place, by name: read these instead."""
+    folder = progress_dir(root)
+    path = folder / SYNC_JOURNAL
+    if not os.path.lexists(path):
+        return {}
+    names = _journal_names(path)
+    stage = folder / STAGED
+    return {n: stage / n for n in names if os.path.lexists(stage / n)}
+
+
+def _journal_names(path: Path) -> list[str]:
+    try:
+        fd, _ = open_regular(path, nofollow=True)
+        try:
+            raw = os.read(fd, 1 << 20)
+        finally:
+            os.close(fd)
+        names = json.loads(raw)
+        if type(names) is list and all(type(n) is str and _replaceable(n) for n in names):
+            return names
+    except (OSError, ValueError, RecursionError):
+        pass
+    raise LedgerError(t("{p}: 中断的同步记录无法读取;请检查此文件", "{p}: the record of an interrupted sync cannot be read; check this file",
+                        p=path))
+
+
+def _replaceable(name: str) -> bool:
+    """A file of the progress folder that a sync may replace whole: a unit's file, or the arrivals."""
+    return name == ARRIVALS or (name.endswith(".jsonl") and not name.startswith(".") and "/" not in name
+                                and "\\" not in name and "\x00" not in name)
+
+
+class Arrival(NamedTuple):
+    first: int      # line numbers of the unit's file, inclusive
+    last: int
+    at: str         # when they reached this data folder
+
+
+def read_arrivals(root: Path, staged: dict[str, Path] | None = None) -> dict[str, list[Arrival]]:
+    """When records that came by sync arrived here: for each unit file, ranges of its lines.
+
+    Synced lines keep the bytes every PC has, so the moment they reached this
+    folder cannot be written into them (as an import writes ``received_at``);
+    it is kept here, in a file that is never synced. Line numbers stay valid
+    because a synced file only ever grows at its end. A range that does not
+    read is ignored: its records count from their own time.
+    """
+    path = (staged or {}).get(ARRIVALS) or progress_dir(root) / ARRIVALS
+    if not os.path.lexists(path):
+        return {}
+    from .files import read_regular  # noqa: PLC0415
+
+    try:
+        data = read_regular(path, MAX_ARRIVALS, nofollow=True)
+    except OSError:
+        return {}
+    out: dict[str, list[Arrival]] = {}
+    for raw in data.split(b"\n"):
+        try:
+            obj = json.loads(raw) if raw.strip() else None
+        except (ValueError, RecursionError):
+            continue
+        if arrival_ok(obj):
+            out.setdefault(obj["file"], []).append(Arrival(obj["from"], obj["to"], obj["at"]))
+    for ranges in out.values():
+        ranges.sort()
+    return out
+
+
+def arrival_ok(obj: object) -> bool:
+    return (type(obj) is dict and type(obj.get("file")) is str and obj["file"].endswith(".jsonl")
+            and type(obj.get("from")) is int and type(obj.get("to")) is int and 1 <= obj["from"] <= obj["to"]
+            and type(obj.get("at")) is str and bool(_STAMP_RE.fullmatch(obj["at"])))
 
 
 # --- writing ----------------------------------------------------------------
@@ -641,6 +737,100 @@ class Writing:
             self._journal.unlink()
             self._journal = None
 
+    def replace(self, contents: dict[str, bytes]) -> None:
+        """Replace whole files of the progress folder (by name) together: all of them, even after a kill.
+
+        Only a sync does this, and only to put lines in the order every PC
+        has (see the sync package): each new file holds every line of the old.
+        The new files are written aside, then a journal naming them is renamed
+        into place (from then on they are the truth: readers read them, and
+        the next writer finishes the job if this one is killed), then they
+        are renamed over the old ones one by one.
+        """
+        if not contents:
+            return
+        stage = self.folder / STAGED
+        for name in contents:
+            target = self.folder / name
+            if not _replaceable(name) or target.parent != self.folder:
+                raise LedgerError(t("{p}: 不能替换此文件", "{p}: this file cannot be replaced", p=target))
+            try:
+                st = os.lstat(target)
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:
+                raise LedgerError(t("{p}: 不是普通文件或有多个硬链接,拒绝写入",
+                                    "{p}: not a regular file, or it has several hard links; refusing to write", p=target))
+        try:
+            _remove_stage(stage)
+            stage.mkdir()
+            for name, data in contents.items():
+                _write_new(stage / name, data)
+        except OSError as e:
+            _remove_stage(stage)
+            raise LedgerError(t("{p}: 写入失败({e}),文件保持原样", "{p}: write failed ({e}); the files are unchanged",
+                                p=stage, e=e.strerror or e)) from None
+        journal = self.folder / SYNC_JOURNAL
+        tmp = self.folder / f"{SYNC_JOURNAL}.{new_id()}.tmp"
+        try:
+            _write_new(tmp, json.dumps(sorted(contents), ensure_ascii=False).encode("utf-8"))
+            os.replace(tmp, journal)
+        except OSError as e:
+            for leftover in (tmp,):
+                try:
+                    leftover.unlink()
+                except OSError:
+                    pass
+            _remove_stage(stage)
+            raise LedgerError(t("{p}: 写入失败({e}),文件保持原样", "{p}: write failed ({e}); the files are unchanged",
+                                p=journal, e=e.strerror or e)) from None
+        try:
+            _finish_replace(self.folder)
+        except OSError as e:
+            raise LedgerError(t("{p}: 同步的文件未能全部就位({e});下一次写入时会完成",
+                                "{p}: not every synced file could be moved into place ({e}); the next write finishes it",
+                                p=self.folder, e=e.strerror or e)) from None
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            if n <= 0:
+                raise OSError(28, "short write")
+            view = view[n:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_stage(stage: Path) -> None:
+    if not os.path.lexists(stage):
+        return
+    if stage.is_symlink() or not stage.is_dir():
+        stage.unlink()
+        return
+    for p in stage.iterdir():
+        p.unlink()
+    stage.rmdir()
+
+
+def _finish_replace(folder: Path) -> None:
+    """Move a decided sync's files into place (the journal says which), then forget it."""
+    journal = folder / SYNC_JOURNAL
+    stage = folder / STAGED
+    for name in _journal_names(journal):
+        staged = stage / name
+        if os.path.lexists(staged):
+            os.replace(staged, folder / name)
+    journal.unlink()
+    try:
+        _remove_stage(stage)
+    except OSError:
+        pass
+
 
 def _recover(root: Path) -> None:
     # An import appends to several files; before it starts it writes their
@@ -649,9 +839,29 @@ def _recover(root: Path) -> None:
     # appended were never a committed record, and readers already ignore them,
     # so they are taken back before anything else is appended.
     folder = progress_dir(root)
-    for stale in folder.glob(f"{JOURNAL}.*.tmp"):   # a journal a killed import never finished writing
+    try:
+        names = os.listdir(folder)     # one listing, no glob patterns to compile: every write passes here
+    except OSError:
+        names = []
+    for name in names:
+        # a journal a killed import or sync never finished writing
+        if name.endswith(".tmp") and (name.startswith(JOURNAL + ".") or name.startswith(SYNC_JOURNAL + ".")):
+            try:
+                (folder / name).unlink()
+            except OSError:
+                pass
+    if SYNC_JOURNAL in names:
+        # a sync that had decided was killed while moving its files into
+        # place: the decision stands, so the move is finished
         try:
-            stale.unlink()
+            _finish_replace(folder)
+        except OSError as e:
+            raise LedgerError(t("{p}: 无法完成一次中断的同步({e});请检查数据文件夹的权限后重试",
+                                "{p}: cannot finish an interrupted sync ({e}); check the data folder's permissions and retry",
+                                p=folder / SYNC_JOURNAL, e=e.strerror or e)) from None
+    elif STAGED in names:
+        try:  # a sync killed before it decided: its files were never the truth
+            _remove_stage(folder / STAGED)
         except OSError:
             pass
     sizes = pending_import(root)

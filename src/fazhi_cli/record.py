@@ -177,11 +177,20 @@ def _own_events(plan: Plan, root: Path, unit: str, start: int = 0) -> tuple[list
     if not os.path.lexists(path):
         return [], 0
     caps = ledger.pending_import(root)
-    data, problem = ledger.read_ledger_file(path, caps.get(path.name), start)
+    source = ledger.pending_sync(root).get(path.name, path)     # a sync's decided file, if one is pending
+    data, problem = ledger.read_ledger_file(source, caps.get(path.name), start)
     if data is None:
         raise LedgerError(str(problem))
     events = [item[0] for item in ledger.parse_lines(path, data, plan, file_unit=unit) if not isinstance(item, ledger.Problem)]
     return events, start + len(data)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 class Undone(NamedTuple):
@@ -191,12 +200,19 @@ class Undone(NamedTuple):
 
 def undo(plan: Plan, root: Path, unit: str) -> Undone:
     """Revoke everything the unit's latest command recorded, by appending revoking events."""
+    path = ledger.ledger_path(root, unit)
     events, size = _own_events(plan, root, unit)
+    seen = _identity(path)
     _latest_command(events, unit)       # refuse before taking the lock
     with ledger.Writing(root) as w:
         # Only what was appended meanwhile is read under the lock: a large
-        # ledger must not keep other writers waiting.
-        more, _ = _own_events(plan, root, unit, start=size)
+        # ledger must not keep other writers waiting. A sync replaces the
+        # file whole (a new file, lines in another order): then it is read again.
+        if _identity(path) == seen:
+            more, _ = _own_events(plan, root, unit, start=size)
+        else:
+            events, _ = _own_events(plan, root, unit)
+            more = []
         chosen = _latest_command(events + more, unit)
         cmd = ledger.new_id()
         by = _who(None)
@@ -333,16 +349,86 @@ def _existing(root: Path) -> dict[str, Existing]:
     if not folder.is_dir():
         return out
     caps = ledger.pending_import(root)
+    staged = ledger.pending_sync(root)
     for path in sorted(p for p in folder.iterdir() if p.suffix == ".jsonl"):
-        data, _ = ledger.read_ledger_file(path, caps.get(path.name))
-        for number, raw in enumerate((data or b"").split(b"\n"), 1):
-            try:
-                obj = ledger.decode_line(raw) if raw.strip() else None
-            except ValueError:
-                continue
-            if type(obj) is dict and type(obj.get("id")) is str and obj["id"] not in out:
-                out[obj["id"]] = Existing(str(obj.get("unit")), _canonical(obj), f"{path}:{number}")
+        data, _ = ledger.read_ledger_file(staged.get(path.name, path), caps.get(path.name))
+        existing_lines(str(path), data or b"", out)
     return out
+
+
+def existing_lines(label: str, data: bytes, out: dict[str, Existing], only: Sequence[bytes] | None = None) -> None:
+    """Add every record id of one file's bytes (named ``label``) to ``out``, the first of each id.
+
+    ``only``: read just the lines that contain one of these byte strings (quoted ids).
+    """
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if only is not None and not any(n in raw for n in only):
+            continue
+        try:
+            obj = ledger.decode_line(raw) if raw.strip() else None
+        except ValueError:
+            continue
+        if type(obj) is dict and type(obj.get("id")) is str and obj["id"] not in out:
+            out[obj["id"]] = Existing(str(obj.get("unit")), _canonical(obj), f"{label}:{number}")
+
+
+class Admitted:
+    """What an import (or a sync) may add, once every rule is met.
+
+    A plain class, not a NamedTuple: `mark` imports this module, and a
+    NamedTuple compiles code when it is defined.
+    """
+
+    __slots__ = ("new", "repeated", "blobs", "missing")
+
+    def __init__(self, new: dict[str, Incoming], repeated: int, blobs: list[tuple[Path, str, str]],
+                 missing: list[str]) -> None:
+        self.new = new              # by id, in the order received
+        self.repeated = repeated    # records already present, identical
+        self.blobs = blobs          # evidence copies to bring: (where, sha256, name)
+        self.missing = missing      # lines about evidence copies that did not come along
+
+
+def admit(root: Path, incoming: Sequence[Incoming], have: dict[str, Existing] | None = None, *,
+          nothing: str | None = None) -> Admitted:
+    """The rules every record arriving from elsewhere meets, whether by import or by sync.
+
+    An id already present (in ``have``, by default the data folder) with other
+    content is a conflict; a revoke may take back only a record of its own
+    unit; evidence copies are checked against their SHA-256. Raises
+    LedgerError naming the record; ``nothing`` ends the message (what was
+    not done).
+    """
+    nothing = nothing or t("未导入任何记录", "nothing was imported")
+    have = _existing(root) if have is None else have
+    new: dict[str, Incoming] = {}
+    repeated = 0
+    for item in incoming:
+        eid, canon = item.event.id, _canonical(item.obj)
+        known = have.get(eid)
+        if known is None and eid in new:
+            known = Existing(new[eid].event.unit, _canonical(new[eid].obj), new[eid].where)
+        if known is None:
+            new[eid] = item
+            continue
+        if known.canonical != canon:
+            raise LedgerError(t("{w}: 编号 {i} 已存在({k})且内容不同;已有: {a};收到: {b};{n}",
+                                "{w}: id {i} already exists ({k}) with other content; have: {a}; received: {b}; "
+                                "{n}", w=item.where, i=eid, k=known.where, a=known.canonical, b=canon, n=nothing))
+        repeated += 1
+    units_of = {eid: x.unit for eid, x in have.items()}
+    units_of.update((eid, x.event.unit) for eid, x in new.items())
+    for item in new.values():
+        target = item.event.revokes
+        if target and units_of.get(target) != item.event.unit:
+            why = (t("撤销的记录不存在", "the record it revokes does not exist") if target not in units_of else
+                   t("撤销的是 {u} 的记录;一个单位只能撤销自己的记录", "it revokes a record of {u}; a unit may revoke only its own",
+                     u=units_of[target]))
+            raise LedgerError(t("{w}: {r};{n}", "{w}: {r}; {n}", w=item.where, r=why, n=nothing))
+    # evidence comes with every record received, new or already here: a ledger
+    # mailed alone first and its folder later brings the copies that were missing
+    blobs, missing = _incoming_evidence(root, incoming, nothing)
+    return Admitted(new, repeated, blobs, missing)
 
 
 def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool = False, any_unit: bool = False,
@@ -358,35 +444,9 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
     if not incoming:
         raise UsageError(t("{p}: 没有任何进度记录,未导入任何记录", "{p}: holds no progress records; nothing was imported",
                            p=", ".join(map(str, files))))
-    have = _existing(root)
-    new: dict[str, Incoming] = {}
-    repeated = 0
-    for item in incoming:
-        eid, canon = item.event.id, _canonical(item.obj)
-        known = have.get(eid)
-        if known is None and eid in new:
-            known = Existing(new[eid].event.unit, _canonical(new[eid].obj), new[eid].where)
-        if known is None:
-            new[eid] = item
-            continue
-        if known.canonical != canon:
-            raise LedgerError(t("{w}: 编号 {i} 已存在({k})且内容不同;已有: {a};收到: {b};未导入任何记录",
-                                "{w}: id {i} already exists ({k}) with other content; have: {a}; received: {b}; "
-                                "nothing was imported", w=item.where, i=eid, k=known.where, a=known.canonical, b=canon))
-        repeated += 1
-    units_of = {eid: x.unit for eid, x in have.items()}
-    units_of.update((eid, x.event.unit) for eid, x in new.items())
-    for item in new.values():
-        target = item.event.revokes
-        if target and units_of.get(target) != item.event.unit:
-            why = (t("撤销的记录不存在", "the record it revokes does not exist") if target not in units_of else
-                   t("撤销的是 {u} 的记录;一个单位只能撤销自己的记录", "it revokes a record of {u}; a unit may revoke only its own",
-                     u=units_of[target]))
-            raise LedgerError(t("{w}: {r};未导入任何记录", "{w}: {r}; nothing was imported", w=item.where, r=why))
-    # evidence comes with every record received, new or already here: a ledger
-    # mailed alone first and its folder later brings the copies that were missing
-    blobs, missing = _incoming_evidence(root, incoming)
-    lines = [_added_line(x) for x in new.values()]
+    admitted = admit(root, incoming)
+    new, repeated, blobs, missing = admitted.new, admitted.repeated, admitted.blobs, admitted.missing
+    lines = [added_line(x) for x in new.values()]
     lines += missing
     wanted_new = {ev["sha256"] for x in new.values() for ev in x.event.evidence
                   if isinstance(ev, dict) and ev.get("kind") == "file"}
@@ -414,7 +474,7 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
     return [*lines, t("导入完成: {s}", "imported: {s}", s=summary)], list(new.values())
 
 
-def _added_line(x: Incoming) -> str:
+def added_line(x: Incoming) -> str:
     e = x.event
     if e.type == "revoke":
         what = t("撤销 {i}", "revokes {i}", i=(e.revokes or "")[:8])
@@ -427,7 +487,7 @@ def _added_line(x: Incoming) -> str:
     return t("+ {u} {p} {w}({d})", "+ {u} {p} {w} ({d})", u=e.unit, p=e.target, w=what, d=e.on)
 
 
-def _incoming_evidence(root: Path, items) -> tuple[list[tuple[Path, str, str]], list[str]]:
+def _incoming_evidence(root: Path, items, nothing: str) -> tuple[list[tuple[Path, str, str]], list[str]]:
     """The evidence copies to bring along, checked by hash; lines for those that did not come."""
     wanted: dict[str, tuple[Path, str]] = {}
     for x in items:
@@ -446,9 +506,9 @@ def _incoming_evidence(root: Path, items) -> tuple[list[tuple[Path, str, str]], 
             continue
         problem = ledger.verify_blob(there, sha)
         if problem:
-            raise LedgerError(t("{p}: 证明材料与记录的 SHA-256 不符或无法读取;未导入任何记录",
-                                "{p}: the evidence does not match its recorded SHA-256 or cannot be read; nothing was imported",
-                                p=there))
+            raise LedgerError(t("{p}: 证明材料与记录的 SHA-256 不符或无法读取;{n}",
+                                "{p}: the evidence does not match its recorded SHA-256 or cannot be read; {n}",
+                                p=there, n=nothing))
         blobs.append((there, sha, name))
     return blobs, missing
 
@@ -490,6 +550,14 @@ def check(plan: Plan, book: Ledger, root: Path) -> tuple[list[str], int]:
         problems.append(t("{p}: 有一次导入未完成,其写入部分不计;下一次写入时会撤回",
                           "{p}: an import did not finish; what it wrote is not counted and is taken back on the next write",
                           p=ledger.progress_dir(root) / ledger.JOURNAL))
+    from .sync import repo_dir  # noqa: PLC0415
+
+    if repo_dir(root).is_dir():  # the folder syncs: its whole history must keep every synced line
+        from .sync.audit import audit as sync_audit  # noqa: PLC0415
+
+        said, found = sync_audit(plan, root)
+        lines += said
+        problems += found
     lines.append(t("进度记录: {n} 条,问题 {p} 个", "progress records: {n}, problems: {p}",
                    n=len(book.events), p=len(problems)))
     return lines + problems, len(problems)

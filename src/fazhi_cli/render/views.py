@@ -253,8 +253,11 @@ def owing_cell(units: Sequence[str], limit: int | None) -> Cell:
 
 
 def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, light: str | None = None,
-                by_part: bool = False) -> Any:
-    """The overview: tasks (or, with a light or by_part, parts), each header counted from its rows."""
+                by_part: bool = False, synced: Sequence[str] = ()) -> Any:
+    """The overview: tasks (or, with a light or by_part, parts), each header counted from its rows.
+
+    ``synced``: lines on the folder's sync (when it last synced, units gone quiet), shown under the header.
+    """
     keep = (lambda p: p.light == light) if light else None
     if fmt == "json":
         doc = status_json(plan, st, tasks, keep)
@@ -271,6 +274,12 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, l
     lines = [(head[0], "bold"), (head[1], "")]
     before: list[Any] = []
     lead: list[Any] = []
+    if fmt == "table" and synced:
+        from rich.text import Text  # noqa: PLC0415
+
+        lead = [Text(safe(x)) for x in synced]
+    else:
+        lines += [(x, "") for x in synced]
     if st.as_of > plan.target and not light:
         # a plan past its target leads with its final account, section by section
         c = count(parts)
@@ -281,7 +290,7 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, l
             from rich.text import Text  # noqa: PLC0415
 
             fh, frows = _final_rows(plan, parts)
-            lead = [Text(safe(final), style="bold"), terminal_table(fh, frows, no_wrap=(1, 2, 3, 4)), ""]
+            lead += [Text(safe(final), style="bold"), terminal_table(fh, frows, no_wrap=(1, 2, 3, 4)), ""]
         else:
             lines.append((final, "bold"))
     noun = t("{l}分项", "{l} parts", l=light_label(light)) if light else None

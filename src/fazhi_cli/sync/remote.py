@@ -1,0 +1,206 @@
+"""Where a data folder syncs: a bare repository on a shared drive, or a git server.
+
+A remote is typed as a path (``\\\\server\\share\\fazhi.git``, ``/mnt/share/fazhi.git``,
+``file://...``), an HTTP(S) URL (``https://git.example.gov.cn/fazhi.git``) or an
+SSH address (``ssh://user@host/srv/fazhi.git`` or ``user@host:fazhi.git``).
+
+Credentials come from where git keeps them: a password typed in the URL is
+used for that run only; otherwise HTTP(S) looks in the git credential store
+(``~/.git-credentials``), and SSH uses the ``ssh`` program, its keys and its
+agent. What the data folder remembers is the URL without user name or
+password (an SSH user name is kept: it says which account, not how to get
+in); what is printed hides any password.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ..errors import FazhiError, LedgerError, UsageError
+from ..i18n import t
+from . import shown
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_DRIVE = re.compile(r"[A-Za-z]:([\\/]|$)")
+_SCP = re.compile(r"(?:(?P<user>[^@/\\]+)@)?(?P<host>[^@/\\:]{2,}):(?P<path>.*)")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+DEFAULT_TIMEOUT = 30.0
+
+
+class Remote(NamedTuple):
+    kind: str                 # "local", "http" or "ssh"
+    target: str               # a path, or the URL without credentials
+    stored: str               # what the data folder remembers
+    username: str | None = None
+    password: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return shown(self.stored)
+
+
+def parse(text: str) -> Remote:
+    """Read what the user typed as a remote; UsageError if it is none of the accepted forms."""
+    value = text.strip()
+    if not value:
+        raise UsageError(t("远端不能为空", "the remote must not be empty"))
+    if _CONTROL.search(value):
+        raise UsageError(t("远端含有控制字符", "the remote contains control characters"))
+    m = _SCHEME.match(value)
+    if m:
+        return _url(value)
+    scp = _SCP.fullmatch(value)
+    if scp and not _DRIVE.match(value) and not os.path.exists(value):
+        user, password = scp["user"], None
+        if user and ":" in user:
+            user, password = user.split(":", 1)
+        target = (f"{user}@" if user else "") + f"{scp['host']}:{scp['path']}"
+        return Remote("ssh", target, target, user, password)
+    path = os.path.abspath(os.path.expanduser(value))
+    return Remote("local", path, path)
+
+
+def _url(value: str) -> Remote:
+    from urllib.parse import unquote, urlsplit, urlunsplit  # noqa: PLC0415
+
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise UsageError(t("远端地址无效: {u}", "invalid remote address: {u}", u=shown(value))) from None
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        from urllib.request import url2pathname  # noqa: PLC0415
+
+        path = os.path.abspath(url2pathname(parts.path if not parts.netloc else f"//{parts.netloc}{parts.path}"))
+        return Remote("local", path, path)
+    if scheme not in ("http", "https", "ssh", "git+ssh") or not parts.hostname:
+        raise UsageError(t("不支持的远端 {u}:请写共享盘上的路径、http(s):// 或 ssh:// 地址",
+                           "unsupported remote {u}: give a path on a shared drive, an http(s):// or an ssh:// address",
+                           u=shown(value)))
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    host = parts.hostname + (f":{port}" if port else "")
+    if ":" in parts.hostname:  # an IPv6 address keeps its brackets
+        host = f"[{parts.hostname}]" + (f":{port}" if port else "")
+    bare = urlunsplit((scheme, host, parts.path, parts.query, ""))
+    if scheme in ("http", "https"):
+        return Remote("http", bare, bare, user, password)
+    with_user = urlunsplit((scheme, (f"{parts.username}@" if parts.username else "") + host, parts.path, "", ""))
+    return Remote("ssh", with_user, with_user, user, password)
+
+
+def credentials(remote: Remote) -> tuple[str | None, str | None]:
+    """The user name and password for an HTTP(S) remote: typed in the URL, else from git's credential store."""
+    if remote.password is not None or remote.kind != "http":
+        return remote.username, remote.password
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    from dulwich.client import get_credentials_from_store  # noqa: PLC0415
+
+    parts = urlsplit(remote.target)
+    home = Path(os.path.expanduser("~"))
+    xdg = os.environ.get("XDG_CONFIG_HOME") or str(home / ".config")
+    stores = [str(home / ".git-credentials"), os.path.join(xdg, "git", "credentials")]
+    try:
+        for user, password in get_credentials_from_store(parts.scheme, parts.hostname or "", remote.username,
+                                                         fnames=stores):
+            return user, password
+    except (OSError, ValueError, UnicodeDecodeError):
+        pass
+    return remote.username, None
+
+
+def client(remote: Remote) -> tuple[Any, str]:
+    """A dulwich client for the remote and the path to give it."""
+    if remote.kind == "local":
+        from dulwich.client import LocalGitClient  # noqa: PLC0415
+
+        return LocalGitClient(), remote.target
+    if remote.kind == "http":
+        from urllib.parse import urlsplit  # noqa: PLC0415
+
+        from dulwich.client import Urllib3HttpGitClient  # noqa: PLC0415
+
+        user, password = credentials(remote)
+        return (Urllib3HttpGitClient(remote.target, username=user, password=password, timeout=timeout(), config=None),
+                urlsplit(remote.target).path or "/")
+    from dulwich.client import get_transport_and_path  # noqa: PLC0415
+
+    try:
+        return get_transport_and_path(remote.target, username=remote.username, password=remote.password)
+    except ValueError as e:
+        raise UsageError(t("远端地址无效: {u}({e})", "invalid remote address: {u} ({e})", u=remote.shown, e=e)) from None
+
+
+def timeout() -> float:
+    raw = os.environ.get("FAZHI_SYNC_TIMEOUT", "")
+    try:
+        value = float(raw) if raw else DEFAULT_TIMEOUT
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return min(max(1.0, value), 3600.0) if value == value else DEFAULT_TIMEOUT
+
+
+def check_local(remote: Remote) -> None:
+    """A path remote must be a bare repository that is there: say plainly what it is otherwise."""
+    if remote.kind != "local":
+        return
+    path = Path(remote.target)
+    if not path.exists():
+        raise LedgerError(t("无法连接远端 {r}: 找不到此文件夹(共享盘是否已连接?);未做任何改动",
+                            "cannot reach the remote {r}: no such folder (is the shared drive connected?); nothing was changed",
+                            r=remote.shown))
+    if not path.is_dir():
+        raise UsageError(t("远端 {r} 不是文件夹,不是 git 仓库", "the remote {r} is not a folder, not a git repository",
+                           r=remote.shown))
+    if (path / ".git").exists():
+        raise UsageError(t("远端 {r} 是带工作区的 git 仓库;请使用裸仓库(fazhi sync --init-remote 可新建)",
+                           "the remote {r} is a git working copy; use a bare repository (fazhi sync --init-remote creates one)",
+                           r=remote.shown))
+    if not ((path / "objects").is_dir() and (path / "refs").is_dir() and (path / "HEAD").exists()):
+        hint = t("(这是 fazhi 的数据文件夹,不是同步用的仓库)", " (it is a fazhi data folder, not a repository to sync with)") \
+            if (path / "progress").is_dir() else ""
+        raise UsageError(t("远端 {r} 不是 git 仓库{h};可用 fazhi sync --init-remote {r} 新建",
+                           "the remote {r} is not a git repository{h}; fazhi sync --init-remote {r} creates one",
+                           r=remote.shown, h=hint))
+
+
+def init_bare(remote: Remote) -> Path:
+    """Create an empty bare repository at a path remote; refuse anything already there but an empty folder."""
+    if remote.kind != "local":
+        raise UsageError(t("--init-remote 只能在共享盘或本机路径上新建仓库;服务器上的仓库请在服务器上新建",
+                           "--init-remote creates repositories on a shared drive or local path only; create a server's "
+                           "repository on the server"))
+    path = Path(remote.target)
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise UsageError(t("{p} 已存在且不是空文件夹;已有的同步仓库请用 fazhi sync {p}",
+                           "{p} exists and is not an empty folder; for an existing repository use fazhi sync {p}", p=path))
+    if not path.parent.is_dir():
+        raise LedgerError(t("无法连接远端 {r}: 上级文件夹不存在(共享盘是否已连接?);未做任何改动",
+                            "cannot reach the remote {r}: its parent folder does not exist (is the shared drive "
+                            "connected?); nothing was changed", r=remote.shown))
+    from dulwich.repo import Repo  # noqa: PLC0415
+
+    try:
+        Repo.init_bare(str(path), mkdir=not path.exists(), default_branch=b"main").close()
+    except OSError as e:
+        raise LedgerError(t("{p}: 无法新建仓库({e})", "{p}: cannot create the repository ({e})",
+                            p=path, e=e.strerror or e)) from None
+    return path
+
+
+def unreachable(remote: Remote, why: object) -> FazhiError:
+    return LedgerError(t("无法连接远端 {r}: {e};未做任何改动", "cannot reach the remote {r}: {e}; nothing was changed",
+                         r=remote.shown, e=_reason(remote, why)))
+
+
+def _reason(remote: Remote, why: object) -> str:
+    text = str(why) or type(why).__name__
+    # never echo a password, whatever the library put in its message
+    if remote.password:
+        text = text.replace(remote.password, "***")
+    return " ".join(text.split())[:300]

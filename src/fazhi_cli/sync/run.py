@@ -1,0 +1,817 @@
+"""`fazhi sync`: commit this PC's new lines, fetch, check, merge, push, and bring the folder to the result.
+
+One attempt, under the folder's sync lock:
+
+1. fetch the remote's head R into ``.sync/git`` (nothing else changes yet);
+2. check every commit since the head this folder last matched (``main``):
+   the marker and plan, the shape, no synced line changed or removed, the
+   evidence by hash; a history that does not contain ``main`` was rewritten;
+3. under the data folder's write lock, read the unit files: each must still
+   begin with its synced bytes (anything else is an edit outside fazhi);
+   the lines after them are this PC's news; check R's new lines and the news
+   against each other by the rules of ``fazhi import``; commit the news on
+   top of R (one commit, whose message names the units and the records);
+4. push it, if the remote has not moved meanwhile (else start again);
+5. under the write lock again, rewrite each unit file as R's (or the new
+   commit's) bytes followed by whatever this PC has that they lack, all files
+   at once (``ledger.Writing.replace``), note when the new lines arrived, and
+   only then move ``main``.
+
+A kill at any point leaves both sides consistent: the remote's ref moves in
+one step, the folder's files change together or not at all, and ``main``
+moves last, so the next sync finds the folder still beginning with ``main``'s
+bytes and carries on from there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple, Sequence
+
+from .. import ledger, record
+from ..dates import now as china_now
+from ..errors import FazhiError, LedgerError, UsageError
+from ..i18n import t
+from ..ledger import Event
+from ..plan import Plan
+from . import State, read_state, repo_dir, sync_dir, tree
+from .remote import Remote
+from .tree import EMPTY, MAIN, Damaged, Folder, Refused
+
+MAX_TRIES = 5
+LISTED = 20                      # received records listed one by one; the rest are counted
+
+
+def nothing() -> str:
+    return t("未合并任何内容", "nothing was merged")
+
+
+class Outcome(NamedTuple):
+    lines: list[str]             # what was sent and received, for stdout
+    notes: list[str]             # what the user should know, for stderr
+
+
+class Extra(NamedTuple):
+    """A line of a unit's file after its synced bytes."""
+
+    number: int
+    raw: bytes
+    obj: Any
+    event: Event | None          # None: not a record of this plan (a cut line, another plan's record)
+
+
+class Local(NamedTuple):
+    name: str                    # "区编办.jsonl"
+    path: Path
+    data: bytes
+    base: bytes                  # the synced bytes it begins with
+    extras: list[Extra]
+
+
+class Decision(NamedTuple):
+    target: bytes | None         # the commit the folder will match (None: nothing to match yet)
+    pushed: bool                 # whether target is a new commit to push
+    news: list[record.Incoming]  # this PC's records sent
+    received: list[record.Incoming]
+    notes: list[str]
+
+
+def sync(plan: Plan, root: Path, remote_text: str | None = None, *, init_remote: str | None = None,
+         clock: datetime | None = None) -> Outcome:
+    """Sync the data folder with its remote (remembered after the first time)."""
+    from ..lock import FolderLock, lock_timeout  # noqa: PLC0415
+    from . import remote as remotes  # noqa: PLC0415
+
+    if remote_text and init_remote:
+        raise UsageError(t("远端与 --init-remote 只能给一个", "give the remote or --init-remote, not both"))
+    state = read_state(root)
+    text = init_remote or remote_text or (state.remote if state else None)
+    if not text:
+        raise UsageError(t("尚未设置远端:第一次请写 fazhi sync 远端(共享盘上的仓库路径或服务器地址),"
+                           "或用 fazhi sync --init-remote 路径 在共享盘上新建",
+                           "no remote yet: the first time, give it (fazhi sync REMOTE: a repository on a shared drive or "
+                           "a server's address), or create one on a shared drive with fazhi sync --init-remote PATH"))
+    remote = remotes.parse(text)
+    created: list[Path] = []
+    made_remote: Path | None = None
+    try:
+        if init_remote:
+            made_remote = remotes.init_bare(remote)
+        else:
+            remotes.check_local(remote)
+        folder = sync_dir(root)
+        for p in (root, folder):
+            if p.is_symlink():
+                raise LedgerError(t("{p}: 是符号链接,拒绝写入", "{p}: is a symbolic link; refusing to write", p=p))
+            if not p.exists():
+                try:
+                    p.mkdir(parents=True)
+                except OSError as e:
+                    raise LedgerError(t("{p}: 无法创建文件夹({e})", "{p}: cannot create the folder ({e})",
+                                        p=p, e=e.strerror or e)) from None
+                created.append(p)
+        with FolderLock(folder, lock_timeout(), name=str(folder)):
+            repo = _open_repo(root, created)
+            try:
+                outcome = _sync(plan, root, remote, repo, state, clock)
+            finally:
+                repo.close()
+        if made_remote is not None:
+            outcome.lines.insert(0, t("已新建同步仓库: {p}", "created the repository: {p}", p=made_remote))
+        created = []
+        made_remote = None
+        return outcome
+    finally:
+        if made_remote is not None and not _has_history(made_remote):
+            _remove_tree(made_remote)      # created by this run, and nothing ever reached it
+        for p in reversed(created):
+            _remove_tree(p)
+
+
+def _has_history(path: Path) -> bool:
+    from dulwich.repo import Repo  # noqa: PLC0415
+
+    try:
+        with Repo(str(path)) as r:
+            return MAIN in r.refs
+    except Exception:  # noqa: BLE001 - whatever it is, it is not a repository anybody used
+        return False
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove a folder this run created (and only such a folder)."""
+    import shutil  # noqa: PLC0415
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _open_repo(root: Path, created: list[Path]) -> Any:
+    from dulwich.errors import NotGitRepository  # noqa: PLC0415
+    from dulwich.repo import Repo  # noqa: PLC0415
+
+    path = repo_dir(root)
+    if not path.exists():
+        try:
+            repo = Repo.init_bare(str(path), mkdir=True, default_branch=b"main")
+        except OSError as e:
+            raise LedgerError(t("{p}: 无法新建同步仓库({e})", "{p}: cannot create the sync repository ({e})",
+                                p=path, e=e.strerror or e)) from None
+        created.append(path)
+        return repo
+    try:
+        return Repo(str(path))
+    except NotGitRepository:
+        raise Damaged(t("{p}: 本机的同步仓库已损坏;请检查此文件夹", "{p}: this PC's sync repository is damaged; check this folder",
+                        p=path)) from None
+
+
+def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None, clock: datetime | None) -> Outcome:
+    from . import remote as remotes  # noqa: PLC0415
+
+    client, path = remotes.client(remote)
+    try:
+        for attempt in range(MAX_TRIES):
+            if attempt:
+                time.sleep(0.1 + random.random() * 0.4 * attempt)
+            outcome = _attempt(plan, root, remote, repo, client, path, clock)
+            if outcome is not None:
+                return outcome
+    finally:
+        try:
+            client.close()
+        except Exception:  # noqa: BLE001 - closing a connection must not hide the result
+            pass
+    raise LedgerError(t("远端在同步期间一再被其他电脑更新,{n} 次均未能推送;请稍后再试",
+                        "the remote kept changing while syncing ({n} tries); try again shortly", n=MAX_TRIES))
+
+
+def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, client: Any, path: str,
+             clock: datetime | None) -> Outcome | None:
+    store = repo.object_store
+    main = _ref(repo)
+    head = _fetch(remote, client, path, repo)
+    base = tree.read_folder(store, main) if main else EMPTY
+    if head is not None:
+        theirs = _verified(plan, store, head, main, base, remote)
+    else:
+        theirs = EMPTY
+    stamp = china_now(clock).isoformat(timespec="microseconds")
+    staging = sync_dir(root) / "incoming"
+    try:
+        with ledger.Writing(root):
+            decision = _decide(plan, root, store, remote, main, base, head, theirs, staging, clock)
+        if decision.pushed and not _push(remote, client, path, repo, head, decision.target):
+            return None
+        target = decision.target
+        folder = tree.read_folder(store, target) if target else EMPTY
+        with ledger.Writing(root) as w:
+            _apply(root, store, w, base, folder, staging, stamp)
+        if target is not None:
+            repo.refs[MAIN] = target
+            _write_state(root, State(remote.stored, stamp, target.decode("ascii"), plan.key))
+    finally:
+        _remove_staging(staging)
+    return _report(remote, decision, target)
+
+
+def _ref(repo: Any) -> bytes | None:
+    try:
+        return repo.refs[MAIN]
+    except KeyError:
+        return None
+
+
+# --- 1. fetch -----------------------------------------------------------------
+
+def _fetch(remote: Remote, client: Any, path: str, repo: Any) -> bytes | None:
+    """The remote's head, its objects now in the local store; None for an empty remote."""
+    from dulwich.client import HTTPUnauthorized  # noqa: PLC0415
+    from dulwich.errors import GitProtocolError, HangupException, NotGitRepository  # noqa: PLC0415
+
+    from . import remote as remotes  # noqa: PLC0415
+
+    wanted: dict[str, Any] = {}
+
+    def wants(refs: dict, depth: Any = None, **_: Any) -> list[bytes]:
+        wanted["refs"] = refs
+        sha = refs.get(MAIN)
+        return [sha] if sha and sha not in repo.object_store else []
+
+    try:
+        result = client.fetch(path, repo, determine_wants=wants)
+    except NotGitRepository:
+        raise UsageError(t("远端 {r} 不是 git 仓库;可用 fazhi sync --init-remote 在共享盘上新建",
+                           "the remote {r} is not a git repository; fazhi sync --init-remote creates one on a shared drive",
+                           r=remote.shown)) from None
+    except HTTPUnauthorized:
+        raise LedgerError(t("远端 {r} 要求用户名和密码:请在地址中写一次(https://用户名:密码@…,不会保存),"
+                            "或写入 git 凭据文件 ~/.git-credentials;未做任何改动",
+                            "the remote {r} asks for a user name and password: type them in the address once "
+                            "(https://user:password@…, never stored) or put them in git's credential store "
+                            "~/.git-credentials; nothing was changed", r=remote.shown)) from None
+    except (HangupException, GitProtocolError, OSError, EOFError) as e:
+        if isinstance(e, FazhiError):
+            raise
+        raise remotes.unreachable(remote, e) from None
+    except FazhiError:
+        raise
+    except KeyError as e:  # an object the remote's history needs is not there
+        raise Damaged(t("远端 {r} 的历史不完整(浅克隆或已损坏的仓库,缺少对象 {o});未做任何改动",
+                        "the remote {r} has an incomplete history (a shallow or damaged repository: object {o} is "
+                        "missing); nothing was changed", r=remote.shown, o=_object_name(e))) from None
+    except Exception as e:  # noqa: BLE001 - zlib, checksum and pack errors: the remote's objects do not read
+        raise Damaged(t("远端 {r} 的仓库已损坏,无法读取({e});未做任何改动",
+                        "the remote {r} is damaged and cannot be read ({e}); nothing was changed",
+                        r=remote.shown, e=type(e).__name__)) from None
+    refs = getattr(result, "refs", None) or wanted.get("refs") or {}
+    head = refs.get(MAIN)
+    if head is None and any(k.startswith(b"refs/") for k in refs):
+        raise UsageError(t("远端 {r} 不是 fazhi 的同步仓库(没有 main 分支);未合并任何内容",
+                           "the remote {r} is not a fazhi repository (it has no main branch); nothing was merged",
+                           r=remote.shown))
+    return head
+
+
+def _object_name(e: KeyError) -> str:
+    name = e.args[0] if e.args else ""
+    if isinstance(name, bytes):
+        name = name.decode("ascii", "replace")
+    return str(name)[:10] or "?"
+
+
+# --- 2. the remote's history ----------------------------------------------------
+
+def _verified(plan: Plan, store: Any, head: bytes, main: bytes | None, base: Folder, remote: Remote) -> Folder:
+    """The remote head's content, once its history since ``main`` keeps every synced line."""
+    if main == head:
+        return base
+    their_plan = tree.marker_plan(store, head)
+    if their_plan != plan.key:
+        raise UsageError(t("远端 {r} 是方案 {o} 的记录,而本次使用的方案是 {p};请用 --plan 指明该方案;未合并任何内容",
+                           "the remote {r} holds the record of the plan {o}, not of {p}; give that plan with --plan; "
+                           "nothing was merged", r=remote.shown, o=their_plan, p=plan.key))
+    commits, met = tree.walk(store, head, main)
+    known = {main: base} if main else {}
+    for violation in tree.verify(store, commits, known):
+        raise Refused(t("远端的历史不可接受: {m};未合并任何内容", "the remote's history is refused: {m}; nothing was merged",
+                        m=violation.message))
+    if main is not None and not met:
+        raise Refused(_rewritten(store, commits, head, base))
+    return tree.read_folder(store, head)
+
+
+def _rewritten(store: Any, commits: list[bytes], head: bytes, base: Folder) -> str:
+    """Why a head whose history lacks ``main`` is refused: the first synced line it lost, and where."""
+    theirs = tree.read_folder(store, head)
+    for name, sha in sorted(base.units.items()):
+        old = tree.blob(store, sha, tree.MAX_UNIT_FILE, name)
+        new_sha = theirs.units.get(name)
+        new = tree.blob(store, new_sha, tree.MAX_UNIT_FILE, name) if new_sha else b""
+        if new.startswith(old):
+            continue
+        n, rid = tree.first_difference(old, new)
+        culprit = _culprit(store, commits, name, old) or head
+        what = tree.line_ref(name, n, rid) if new_sha else t("{u} 的进度文件", "{u}'s progress file", u=name[:-6])
+        return t("远端的历史被改写(强制推送):{w}在远端提交 {c} 中已被修改或删除;未合并任何内容",
+                 "the remote's history was rewritten (a force-push): {w} is changed or gone in the remote's commit {c}; "
+                 "nothing was merged", w=what, c=tree.commit_label(tree.get(store, culprit)))
+    return t("远端的历史被改写(强制推送):本机已同步到的提交 {c} 不在远端的历史中;未合并任何内容",
+             "the remote's history was rewritten (a force-push): commit {c}, which this PC had synced, is not in it; "
+             "nothing was merged", c=tree.short(base.commit))
+
+
+def _culprit(store: Any, commits: list[bytes], name: str, old: bytes) -> bytes | None:
+    """The oldest commit of the new history whose version of a file contradicts what was synced."""
+    for sha in commits:
+        folder = tree.read_folder(store, sha)
+        blob_id = folder.units.get(name)
+        if blob_id is None:
+            continue
+        data = tree.blob(store, blob_id, tree.MAX_UNIT_FILE, name)
+        if not (data.startswith(old) or old.startswith(data)):
+            return sha
+    return None
+
+
+# --- 3. decide ------------------------------------------------------------------
+
+def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | None, base: Folder,
+            head: bytes | None, theirs: Folder, staging: Path, clock: datetime | None) -> Decision:
+    day = china_now(clock).date().isoformat()
+    locals_ = _read_locals(plan, root, store, base, day)
+    notes = [_stays(x.path, e) for x in locals_.values() for e in x.extras if e.event is None]
+    # the remote's new lines, as import would receive them
+    incoming: list[record.Incoming] = []
+    their_bytes: dict[str, bytes] = {}
+    for name, sha in sorted(theirs.units.items()):
+        if base.units.get(name) == sha:
+            continue
+        data = their_bytes[name] = tree.blob(store, sha, tree.MAX_UNIT_FILE, name)
+        if name[:-6] not in plan.units:
+            raise Refused(t("远端有方案中没有的单位的进度文件 {p};未合并任何内容",
+                            "the remote holds {p}, a progress file of no unit of the plan; nothing was merged",
+                            p=f"{tree.PROGRESS}/{name}"))
+        old = _base_bytes(store, base, name)
+        first = old.count(b"\n") + 1
+        for offset, raw in enumerate(data[len(old):].split(b"\n")[:-1]):
+            # named as git names a file of a commit: <commit>:<path>, then the line
+            where = f"{remote.shown} {tree.short(head)}:{tree.PROGRESS}/{name}:{first + offset}"
+            incoming.append(_received(plan, raw, name[:-6], where, staging, day))
+    _stage_evidence(root, store, theirs, staging)
+    # this PC's news: every record after the synced bytes that the remote lacks
+    news: list[record.Incoming] = []
+    raws: dict[str, bytes] = {}
+    seen: dict[str, bytes] = {}
+    for name, local in sorted(locals_.items()):
+        their_ids = _ids(their_bytes.get(name) or _base_bytes(store, theirs, name)) if local.extras else {}
+        for x in local.extras:
+            if x.event is None:
+                continue
+            canon = record._canonical(x.obj)
+            other = their_ids.get(x.event.id) or seen.get(x.event.id)
+            if other is not None:
+                if other != canon.encode("utf-8"):
+                    raise LedgerError(t("{p}:{n}: 编号 {i} 在远端已有内容不同的记录;{m}",
+                                        "{p}:{n}: the remote holds another record under the id {i}; {m}",
+                                        p=local.path, n=x.number, i=x.event.id, m=nothing()))
+                continue
+            seen[x.event.id] = canon.encode("utf-8")
+            raws[x.event.id] = x.raw
+            news.append(record.Incoming(x.obj, x.event, f"{local.path}:{x.number}", root))
+    have = _have(root, [x.event for x in (*incoming, *news)])
+    received = record.admit(root, incoming, have, nothing=nothing())
+    notes += received.missing
+    own = {x.event.id for x in news}
+    sent = record.admit(root, news, {k: v for k, v in have.items() if k not in own},
+                        nothing=t("未同步任何内容", "nothing was synced"))
+    notes += sent.missing
+    if not news and head is not None:
+        return Decision(head, False, [], list(received.new.values()), notes)
+    if not news and head is None and main is not None:
+        return Decision(main, True, [], [], notes)      # an empty remote gets this folder's history back
+    parent = head if head is not None else main
+    start = theirs if head is not None else base
+    commit = _commit(plan, root, store, parent, start, news, raws, clock)
+    return Decision(commit, True, news, list(received.new.values()), notes)
+
+
+def _have(root: Path, events: Sequence[Event]) -> dict[str, record.Existing]:
+    """The folder's records that the rules can involve: those sharing an id with, or revoked by, these events.
+
+    The same as ``record._existing`` for these ids; for a few records, only
+    the lines that mention one of them are decoded, so that a sync of one
+    record does not read a district's whole history into JSON.
+    """
+    wanted = {e.id for e in events} | {e.revokes for e in events if e.revokes}
+    if not wanted:
+        return {}
+    if len(wanted) > 256:
+        return record._existing(root)
+    needles = [json.dumps(w).encode("ascii") for w in sorted(wanted)]
+    out: dict[str, record.Existing] = {}
+    folder = ledger.progress_dir(root)
+    if not folder.is_dir():
+        return out
+    for path in sorted(p for p in folder.iterdir() if p.suffix == ".jsonl"):
+        data, _ = ledger.read_ledger_file(path, None)
+        if data and any(n in data for n in needles):
+            record.existing_lines(str(path), data, out, only=needles)
+    return out
+
+
+def _base_bytes(store: Any, folder: Folder, name: str) -> bytes:
+    sha = folder.units.get(name)
+    return tree.blob(store, sha, tree.MAX_UNIT_FILE, name) if sha else b""
+
+
+def _ids(data: bytes) -> dict[str, bytes]:
+    """Each record id of a file's bytes with its canonical content."""
+    out: dict[str, bytes] = {}
+    for raw in data.split(b"\n"):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except ValueError:
+            continue
+        if type(obj) is dict and type(obj.get("id")) is str:
+            out.setdefault(obj["id"], record._canonical(obj).encode("utf-8"))
+    return out
+
+
+def _received(plan: Plan, raw: bytes, unit: str, where: str, staging: Path, day: str) -> record.Incoming:
+    try:
+        obj = ledger.decode_line(raw)
+        event = ledger.check_record(obj, plan, today=day, file_unit=unit)
+        if event is None:
+            raise ValueError(t("记录属于另一方案 {k!r}", "the record belongs to another plan {k!r}", k=ledger.plan_of(obj)))
+    except ValueError as e:
+        raise LedgerError(t("{w}: {r};{m}", "{w}: {r}; {m}", w=where, r=e, m=nothing())) from None
+    return record.Incoming(obj, event, where, staging)
+
+
+def _stays(path: Path, x: Extra) -> str:
+    return t("注意: {p}:{n} 不是本方案的记录(或是写入中断留下的残行),只留在本机,不同步",
+             "note: {p}:{n} is not a record of this plan (or a line cut off by a crash); it stays on this PC, unsynced",
+             p=path, n=x.number)
+
+
+def _read_locals(plan: Plan, root: Path, store: Any, base: Folder, day: str) -> dict[str, Local]:
+    """Every unit file of the folder, each checked to begin with its synced bytes."""
+    from ..files import read_regular  # noqa: PLC0415
+
+    folder = ledger.progress_dir(root)
+    if folder.is_symlink():
+        raise LedgerError(t("{p}: 进度文件夹是符号链接,拒绝同步", "{p}: the progress folder is a symbolic link; refusing to sync",
+                            p=folder))
+    names = set(base.units)
+    if folder.is_dir():
+        names.update(p.name for p in folder.iterdir() if p.suffix == ".jsonl" and not p.name.startswith("."))
+    out: dict[str, Local] = {}
+    for name in sorted(names):
+        path = folder / name
+        synced = _base_bytes(store, base, name)
+        try:
+            data = read_regular(path, tree.MAX_UNIT_FILE, nofollow=True)
+            links = os.lstat(path).st_nlink
+        except FileNotFoundError:
+            if synced:
+                raise LedgerError(t("{p}: 已同步的进度文件在本机被删除(不是 fazhi 做的改动);请从备份恢复此文件,"
+                                    "或在其他电脑上核对后再同步;{m}",
+                                    "{p}: a synced progress file was deleted on this PC, outside fazhi; restore it from a "
+                                    "backup before syncing; {m}", p=path, m=nothing())) from None
+            continue
+        except OSError as e:
+            raise LedgerError(t("{p}: 无法读取进度文件({e});{m}", "{p}: the progress file cannot be read ({e}); {m}",
+                                p=path, e=e.strerror or e, m=nothing())) from None
+        if links > 1:
+            raise LedgerError(t("{p}: 有多个硬链接,拒绝同步", "{p}: has several hard links; refusing to sync", p=path))
+        if not data.startswith(synced):
+            n, rid = tree.first_difference(synced, data)
+            raise LedgerError(t("{p}:{n}: 已同步的记录{i}在本机被修改或删除(不是 fazhi 做的改动);"
+                                "请恢复此行后再同步;{m}",
+                                "{p}:{n}: a synced record{i} was changed or removed on this PC, outside fazhi; "
+                                "put the line back before syncing; {m}",
+                                p=path, n=n, i=t("(编号 {r})", " {r}", r=rid) if rid else "", m=nothing()))
+        extras = list(_extras(plan, path, data, len(synced), synced.count(b"\n"), day))
+        out[name] = Local(name, path, data, synced, extras)
+    return out
+
+
+def _extras(plan: Plan, path: Path, data: bytes, start: int, lines_before: int, day: str):
+    unit = path.stem
+    for offset, raw in enumerate(data[start:].split(b"\n")):
+        number = lines_before + offset + 1
+        if not raw.strip():
+            continue
+        try:
+            obj = ledger.decode_line(raw)
+        except ValueError:
+            yield Extra(number, raw, None, None)
+            continue
+        try:
+            event = ledger.check_record(obj, plan, today=day, file=str(path), line=number, file_unit=unit)
+        except ValueError as e:
+            raise LedgerError(t("{p}:{n}: {r}(这一行不是 fazhi 写入的,或已被改动);{m}",
+                                "{p}:{n}: {r} (a line fazhi did not write, or one that was changed); {m}",
+                                p=path, n=number, r=e, m=nothing())) from None
+        yield Extra(number, raw, obj, event)
+
+
+def _stage_evidence(root: Path, store: Any, theirs: Folder, staging: Path) -> None:
+    """The remote's evidence copies this folder lacks, written out where import's checks can read them."""
+    _remove_staging(staging)
+    target = staging / "evidence"
+    for name, sha in sorted(theirs.evidence.items()):
+        if os.path.lexists(ledger.evidence_dir(root) / name):
+            continue
+        if not target.exists():
+            target.mkdir(parents=True)
+        data = tree.blob(store, sha, ledger.MAX_EVIDENCE_FILE, f"{tree.EVIDENCE}/{name}")
+        (target / name).write_bytes(data)
+
+
+def _remove_staging(staging: Path) -> None:
+    if staging.exists():
+        _remove_tree(staging)
+
+
+def _commit(plan: Plan, root: Path, store: Any, parent: bytes | None, start: Folder,
+            news: Sequence[record.Incoming], raws: dict[str, bytes], clock: datetime | None) -> bytes:
+    """One commit on top of ``parent``: its files with this PC's news appended, and the evidence they cite."""
+    from dulwich.objects import Blob, Commit, Tree  # noqa: PLC0415
+
+    units = dict(start.units)
+    evidence = dict(start.evidence)
+    added: list[Any] = []
+    by_file: dict[str, list[record.Incoming]] = {}
+    for x in news:
+        by_file.setdefault(f"{x.event.unit}.jsonl", []).append(x)
+    for name, items in by_file.items():
+        # each record keeps the bytes of its line here: never re-encoded
+        data = _base_bytes(store, start, name) + b"".join(raws[x.event.id] + b"\n" for x in items)
+        b = Blob.from_string(data)
+        added.append(b)
+        units[name] = b.id
+    for x in news:
+        for item in x.event.evidence:
+            if not isinstance(item, dict) or item.get("kind") != "file" or "name" not in item:
+                continue
+            path = ledger.blob_path(root, item["sha256"], item["name"])
+            if path.name in evidence or ledger.verify_blob(path, item["sha256"]) is not None:
+                continue  # already there, or no good copy here (admit said so)
+            from ..files import read_regular  # noqa: PLC0415
+
+            b = Blob.from_string(read_regular(path, ledger.MAX_EVIDENCE_FILE, nofollow=True))
+            added.append(b)
+            evidence[path.name] = b.id
+    marker = start.marker
+    if marker is None:
+        b = Blob.from_string(tree.marker_bytes(plan.key))
+        added.append(b)
+        marker = b.id
+    progress, files = Tree(), Tree()
+    for name, sha in units.items():
+        progress.add(name.encode("utf-8"), 0o100644, sha)
+    for name, sha in evidence.items():
+        files.add(name.encode("ascii"), 0o100644, sha)
+    top = Tree()
+    top.add(tree.MARKER.encode(), 0o100644, marker)
+    if units:
+        top.add(tree.PROGRESS.encode(), 0o040000, progress.id)
+    if evidence:
+        top.add(tree.EVIDENCE.encode(), 0o040000, files.id)
+    c = Commit()
+    c.tree = top.id
+    c.parents = [parent] if parent else []
+    who = _author()
+    c.author = c.committer = f"{who} <>".encode("utf-8")
+    moment = china_now(clock)
+    c.author_time = c.commit_time = int(moment.timestamp())
+    c.author_timezone = c.commit_timezone = 8 * 3600
+    c.message = _message(news).encode("utf-8")
+    store.add_objects([(o, None) for o in (*added, progress, files, top, c)])
+    return c.id
+
+
+def _author() -> str:
+    try:
+        who = record._who(None)
+    except FazhiError:
+        who = ""
+    who = "".join(ch for ch in who if ch not in "<>\n\r")[:100].strip()
+    return who or "fazhi"
+
+
+def _message(news: Sequence[record.Incoming]) -> str:
+    counts: dict[str, int] = {}
+    for x in news:
+        counts[x.event.unit] = counts.get(x.event.unit, 0) + 1
+    if not counts:
+        return t("fazhi: 开始同步\n", "fazhi: start syncing\n")
+    head = t(";", "; ").join(t("{u} 记录 {n} 条", "{u} recorded {n}", u=u, n=n) for u, n in counts.items())
+    body = "\n".join(record.added_line(x) for x in news)
+    return f"{head}\n\n{body}\n"
+
+
+# --- 4. push --------------------------------------------------------------------
+
+def _push(remote: Remote, client: Any, path: str, repo: Any, old: bytes | None, new: bytes) -> bool:
+    """Move the remote's main from ``old`` to ``new``; False when it had moved meanwhile."""
+    from dulwich.client import HTTPUnauthorized  # noqa: PLC0415
+    from dulwich.errors import GitProtocolError, HangupException  # noqa: PLC0415
+    from dulwich.file import FileLocked  # noqa: PLC0415
+
+    from . import remote as remotes  # noqa: PLC0415
+
+    moved = False
+
+    def update(refs: dict) -> dict:
+        nonlocal moved
+        if refs.get(MAIN) != old:
+            moved = True
+            return {}
+        return {MAIN: new}
+
+    try:
+        result = client.send_pack(path, update, repo.generate_pack_data)
+    except FileLocked:
+        raise LedgerError(t("远端 {r} 正被另一次同步锁定;请稍后再试(若一直如此,可能是中断的同步留下了 refs/heads/main.lock)",
+                            "the remote {r} is locked by another sync; try again shortly (if it stays so, an interrupted "
+                            "sync may have left refs/heads/main.lock behind)", r=remote.shown)) from None
+    except HTTPUnauthorized:
+        raise LedgerError(t("远端 {r} 拒绝写入:用户名或密码不对,或没有写权限;本机已核对的内容未改动",
+                            "the remote {r} refuses the push: wrong user name or password, or no right to write; "
+                            "nothing was changed here", r=remote.shown)) from None
+    except (HangupException, GitProtocolError, OSError, EOFError) as e:
+        raise remotes.unreachable(remote, e) from None
+    if moved:
+        return False
+    status = getattr(result, "ref_status", None) or {}
+    return not status.get(MAIN)
+
+
+# --- 5. apply -------------------------------------------------------------------
+
+def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Folder, staging: Path,
+           stamp: str) -> None:
+    """Bring the folder to ``target``, keeping what it has that target lacks (all files at once)."""
+    from ..files import read_regular  # noqa: PLC0415
+
+    folder = ledger.progress_dir(root)
+    contents: dict[str, bytes] = {}
+    entries: list[dict] = []
+    arrivals = ledger.read_arrivals(root)
+    for name, sha in sorted(target.units.items()):
+        path = folder / name
+        try:
+            data = read_regular(path, tree.MAX_UNIT_FILE, nofollow=True)
+        except FileNotFoundError:
+            data = b""
+        except OSError as e:
+            raise LedgerError(t("{p}: 无法读取进度文件({e})", "{p}: the progress file cannot be read ({e})",
+                                p=path, e=e.strerror or e)) from None
+        if sha == base.units.get(name) and _blob_id(data) == sha:
+            continue        # the file is exactly what was synced, and the target did not change it
+        theirs = tree.blob(store, sha, tree.MAX_UNIT_FILE, name)
+        synced = _base_bytes(store, base, name)
+        if not data.startswith(synced):
+            raise LedgerError(t("{p}: 同步期间被 fazhi 以外的程序改动;请再同步一次", "{p}: changed outside fazhi during the sync; "
+                                                                                 "sync again", p=path))
+        their_ids = _ids(theirs)
+        keep, known = [], {}
+        for raw in data[len(synced):].split(b"\n"):
+            if not raw.strip():
+                continue
+            rid = tree.record_id(raw)
+            if rid and rid in their_ids:
+                try:
+                    obj = json.loads(raw)
+                    known[rid] = obj.get("received_at") or obj.get("recorded_at")
+                except ValueError:
+                    pass
+                if their_ids[rid] != record._canonical(json.loads(raw)).encode("utf-8"):
+                    raise LedgerError(t("{p}: 编号 {i} 在远端已有内容不同的记录;未合并任何内容",
+                                        "{p}: the remote holds another record under the id {i}; nothing was merged",
+                                        p=path, i=rid))
+                continue
+            keep.append(raw)
+        new = theirs + b"".join(raw + b"\n" for raw in keep)
+        if new != data:
+            contents[name] = new
+        entries += _arrivals(name, theirs, synced.count(b"\n"), known, arrivals.get(name, []), stamp)
+    for name, sha in sorted(target.evidence.items()):
+        here = ledger.evidence_dir(root) / name
+        if os.path.lexists(here):
+            continue
+        staged = staging / "evidence" / name
+        if not staged.exists():
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            staged.write_bytes(tree.blob(store, sha, ledger.MAX_EVIDENCE_FILE, f"{tree.EVIDENCE}/{name}"))
+        w.store_evidence(staged, name[:64], name)
+    if entries:
+        path = folder / ledger.ARRIVALS
+        try:
+            old = read_regular(path, ledger.MAX_ARRIVALS, nofollow=True)
+        except FileNotFoundError:
+            old = b""
+        except OSError as e:
+            raise LedgerError(t("{p}: 无法读取({e})", "{p}: cannot be read ({e})", p=path, e=e.strerror or e)) from None
+        if old and not old.endswith(b"\n"):
+            old += b"\n"
+        contents[ledger.ARRIVALS] = old + b"".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                                                   + b"\n" for e in entries)
+    w.replace(contents)
+
+
+def _blob_id(data: bytes) -> bytes:
+    """git's name for these bytes as a file (a SHA-1 of its header and content)."""
+    import hashlib  # noqa: PLC0415
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest().encode("ascii")  # noqa: S324 - git's object name
+
+
+def _arrivals(name: str, theirs: bytes, synced_lines: int, known: dict[str, str], ranges: list,
+              stamp: str) -> list[dict]:
+    """When the lines of ``theirs`` after the synced ones reached this folder, as ranges of line numbers.
+
+    A record this folder already had (its own, or one imported by mail)
+    counts from when it had it; any other from now. Lines an earlier,
+    interrupted sync already noted keep their first moment.
+    """
+    covered = set()
+    for r in ranges:
+        covered.update(range(r.first, r.last + 1))
+    out: list[dict] = []
+    lines = theirs.split(b"\n")[:-1]
+    for number in range(synced_lines + 1, len(lines) + 1):
+        if number in covered:
+            continue
+        raw = lines[number - 1]
+        try:
+            obj = json.loads(raw)
+        except ValueError:
+            continue
+        if type(obj) is not dict:
+            continue
+        own = obj.get("received_at") or obj.get("recorded_at")
+        rid = obj.get("id")
+        at = known.get(rid) if type(rid) is str and rid in known else stamp
+        if at == own or type(at) is not str:
+            continue
+        if out and out[-1]["at"] == at and out[-1]["to"] == number - 1:
+            out[-1]["to"] = number
+        else:
+            out.append({"file": name, "from": number, "to": number, "at": at})
+    return out
+
+
+def _write_state(root: Path, state: State) -> None:
+    path = sync_dir(root) / "state.json"
+    tmp = path.with_name(f".state.{ledger.new_id()}.tmp")
+    data = json.dumps(state._asdict(), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError as e:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise LedgerError(t("{p}: 无法保存同步状态({e});记录已同步", "{p}: cannot save the sync state ({e}); the records are synced",
+                            p=path, e=e.strerror or e)) from None
+
+
+# --- what the user reads --------------------------------------------------------
+
+def _report(remote: Remote, d: Decision, target: bytes | None) -> Outcome:
+    lines = [t("远端: {r}", "remote: {r}", r=remote.shown)]
+    if d.news:
+        lines.append(t("发出: {s}", "sent: {s}", s=_per_unit(d.news)))
+    if d.received:
+        lines.append(t("收到: {s}", "received: {s}", s=_per_unit(d.received)))
+        lines += [record.added_line(x) for x in d.received[:LISTED]]
+        if len(d.received) > LISTED:
+            lines.append(t("…… 另有 {n} 条", "… and {n} more", n=len(d.received) - LISTED))
+    if not d.news and not d.received:
+        lines.append(t("没有新的记录要发出或收到", "no new records to send or receive"))
+    lines.append(t("同步完成: 与远端一致(提交 {c})", "synced: the folder matches the remote (commit {c})",
+                   c=tree.short(target)))
+    return Outcome(lines, d.notes)
+
+
+def _per_unit(items: Sequence[record.Incoming]) -> str:
+    counts: dict[str, int] = {}
+    for x in items:
+        counts[x.event.unit] = counts.get(x.event.unit, 0) + 1
+    return t("、", ", ").join(t("{u} {n} 条", "{u} {n}", u=u, n=n) for u, n in counts.items())
