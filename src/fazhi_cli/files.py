@@ -72,23 +72,47 @@ def read_regular(path: str | os.PathLike[str], limit: int, *, nofollow: bool = F
         if st.st_size > limit:
             raise TooLarge(errno.EFBIG, t("文件过大({n} 字节,上限 {m} 字节)", "file too large ({n} bytes, at most {m})",
                                           n=st.st_size, m=limit), str(path))
-        return _read_exactly(fd, st.st_size)
+        return read_span(fd, st.st_size)
     finally:
         os.close(fd)
 
 
-def _read_exactly(fd: int, size: int) -> bytes:
-    # Never more than the size the file had when opened: a file that grows
-    # meanwhile (another writer appending) is read as it was.
+def read_span(fd: int, size: int, start: int = 0) -> bytes:
+    """Bytes ``start`` to ``size`` of an open file: never past ``size``, so a file that grows
+    meanwhile (another writer appending) is read as it was."""
+    start = min(start, size)
+    if start:
+        os.lseek(fd, start, os.SEEK_SET)
     chunks = []
-    left = size
+    left = size - start
     while left > 0:
-        chunk = os.read(fd, min(left, 1 << 20))
+        chunk = os.read(fd, min(left, 1 << 24))
         if not chunk:
             break
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
+
+
+def write_aside(path: Path, data: bytes) -> None:
+    """Write ``data`` under a fresh name beside ``path``, flush it, then rename it into place:
+    a reader, or a process killed half-way, never meets half a file. Raises OSError."""
+    tmp = path.with_name(f"{path.name}.{os.urandom(8).hex()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, 0o644)
+        try:
+            if os.write(fd, data) != len(data):
+                raise OSError(errno.ENOSPC, "short write")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
 
 
 def is_regular(path: Path) -> bool:

@@ -25,7 +25,7 @@ from typing import Iterable, Iterator, NamedTuple
 
 from .dates import now
 from .errors import LedgerError, UsageError
-from .files import open_regular
+from .files import open_regular, read_span, write_aside
 from .i18n import t
 from .plan import STATES, Plan
 
@@ -413,16 +413,7 @@ def read_ledger_file(path: Path, cap: int | None, start: int = 0) -> tuple[bytes
             problem = Problem(str(path), 0, t("有 {n} 个硬链接,本工具不会向它写入", "has {n} hard links; fazhi will not write to it",
                                               n=st.st_nlink))
         size = st.st_size if cap is None else min(max(cap, 0), st.st_size)
-        if start:
-            os.lseek(fd, min(start, size), os.SEEK_SET)
-        chunks, left = [], size - min(start, size)
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 24))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks), problem
+        return read_span(fd, size, start), problem
     except OSError as e:
         return None, Problem(str(path), 0, t("无法读取({e}),已忽略", "cannot be read ({e}); ignored", e=e.strerror or e))
     finally:
@@ -711,21 +702,9 @@ class Writing:
         data = json.dumps(sizes, ensure_ascii=False).encode("utf-8")
         # written whole under another name, then renamed: a reader or a
         # later writer never meets half a journal, even after a kill
-        tmp = self.folder / f"{JOURNAL}.{new_id()}.tmp"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, 0o644)
-            try:
-                if os.write(fd, data) != len(data):
-                    raise OSError(28, "short write")
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
+            write_aside(path, data)
         except OSError as e:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
             raise LedgerError(t("{p}: 无法开始导入({e})", "{p}: cannot start the import ({e})",
                                 p=path, e=e.strerror or e)) from None
         self._journal = path
@@ -771,16 +750,9 @@ class Writing:
             raise LedgerError(t("{p}: 写入失败({e}),文件保持原样", "{p}: write failed ({e}); the files are unchanged",
                                 p=stage, e=e.strerror or e)) from None
         journal = self.folder / SYNC_JOURNAL
-        tmp = self.folder / f"{SYNC_JOURNAL}.{new_id()}.tmp"
         try:
-            _write_new(tmp, json.dumps(sorted(contents), ensure_ascii=False).encode("utf-8"))
-            os.replace(tmp, journal)
+            write_aside(journal, json.dumps(sorted(contents), ensure_ascii=False).encode("utf-8"))
         except OSError as e:
-            for leftover in (tmp,):
-                try:
-                    leftover.unlink()
-                except OSError:
-                    pass
             _remove_stage(stage)
             raise LedgerError(t("{p}: 写入失败({e}),文件保持原样", "{p}: write failed ({e}); the files are unchanged",
                                 p=journal, e=e.strerror or e)) from None

@@ -52,12 +52,7 @@ def check_target(path: Path, fmt: str, data_root: Path | None, option: str = "--
     if os.path.lexists(path) and (path.is_dir() or not path.is_file()):
         raise UsageError(t("{o} {p}: 已存在且不是普通文件", "{o} {p}: exists and is not a regular file",
                            o=option, p=path))
-    if data_root is not None:
-        progress = (data_root / "progress").resolve()
-        where = folder.resolve()
-        if where == progress or progress in where.parents:
-            raise UsageError(t("{o} {p}: 不能写入进度记录文件夹 {d}", "{o} {p}: refusing to write into the progress folder {d}",
-                               o=option, p=path, d=progress))
+    check_folder(folder, data_root, option)
     return path
 
 

@@ -772,22 +772,13 @@ def _arrivals(name: str, theirs: bytes, synced_lines: int, known: dict[str, str]
 
 
 def _write_state(root: Path, state: State) -> None:
+    from ..files import write_aside  # noqa: PLC0415
+
     path = sync_dir(root) / "state.json"
-    tmp = path.with_name(f".state.{ledger.new_id()}.tmp")
     data = json.dumps(state._asdict(), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        write_aside(path, data)
     except OSError as e:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
         raise LedgerError(t("{p}: 无法保存同步状态({e});记录已同步", "{p}: cannot save the sync state ({e}); the records are synced",
                             p=path, e=e.strerror or e)) from None
 
