@@ -323,10 +323,9 @@ def _emit(result: Any, fmt: Any) -> None:
                 return
         sys.stdout.write(result)
         return
-    from rich.console import Console, Group  # noqa: PLC0415
+    from .render.terminal import show  # noqa: PLC0415 - Rich's bytes, without importing Rich
 
-    items = result if isinstance(result, list) else [result]
-    Console(highlight=False).print(Group(*items))
+    show(result if isinstance(result, list) else [result])
 
 
 # --- commands ------------------------------------------------------------------

@@ -281,7 +281,7 @@ def show_view(plan: Plan, task: Task, fmt: str) -> Any:
     rows = [[p.id, "、".join(p.lead), "、".join(p.support) or "-", p.due.isoformat(), p.text] for p in task.parts]
     if fmt != "table":
         return text_table(fmt, headers, rows)
-    from rich.text import Text  # noqa: PLC0415
+    from .terminal import Text  # noqa: PLC0415
 
     sec = next((s for s in plan.sections if s.id == task.section), None)
     out: list[Any] = [Text(safe(f"{task.id}. {task.title}"), style="bold")]
@@ -371,7 +371,7 @@ def log_view(events: Sequence[Any], fmt: str) -> Any:
     rows = [[e.recorded_at[:16].replace("T", " "), Lines([e.unit]), e.target, what(e), on(e), e.by,
              Multiline(e.note), evidence_cell(e.evidence, fmt)] for e in events]
     if not rows and fmt == "table":
-        from rich.text import Text  # noqa: PLC0415
+        from .terminal import Text  # noqa: PLC0415
 
         return [Text(t("没有符合条件的记录", "no records match"))]
     return render_rows(fmt, headers, rows, no_wrap=(0, 2, 3), drop=(7, 5, 4))
