@@ -382,3 +382,22 @@ def test_the_usual_line_path_reads_what_fazhi_writes(plan, home):
     (event,) = ledger._usual_lines(data, numbered, plan, None, "f", "区法制办")
     assert event == ledger.read_ledger(home, plan).events[0]._replace(file="f")
     assert event.evidence == ({"kind": "document", "value": "番府办〔2017〕12号"},) and event.note == "已完成"
+
+
+def test_a_units_files_alone_can_be_read(plan, home, cli):
+    mark(plan, home)                                            # 区法制办
+    mark(plan, home, target="2.2", unit="区编办", on="2017-01-05")
+    (home / "progress" / "区编办.jsonl").open("ab").write(b"torn{\n")
+    whole = ledger.read_ledger(home, plan)
+    mine = ledger.read_ledger(home, plan, units={"区法制办"})
+    assert mine.events == [e for e in whole.events if e.unit == "区法制办"] and mine.problems == []
+    assert len(whole.problems) == 1
+    assert ledger.read_ledger(home, plan, units=()).events == []
+    # a unit's due list and log read only its own file: another unit's torn line is not theirs to report
+    env = {"FAZHI_HOME": str(home)}
+    for args in (["due", "--unit", "区法制办", "--all"], ["log", "--unit", "区法制办"]):
+        r = cli(*args, env=env)
+        assert r.exit_code == 0 and "无法读取" not in r.stderr and "7.1" in r.stdout, (args, r.output)
+    for args in (["due", "--all-units"], ["log", "--all-units"], ["status", "--unit", "区法制办"]):
+        r = cli(*args, env=env)
+        assert r.exit_code == 0 and "1 行进度记录无法读取" in r.stderr, (args, r.output)

@@ -249,10 +249,10 @@ def _plan(path: Path | None, *, fresh: bool = False) -> Any:
     return load_plan(path, fresh=fresh)
 
 
-def _ledger(plan: Any, data_dir: Path | None) -> Any:
+def _ledger(plan: Any, data_dir: Path | None, units: Any = None) -> Any:
     from .ledger import read_ledger  # noqa: PLC0415
 
-    ledger = read_ledger(_data_root(data_dir), plan, today=_today_iso())
+    ledger = read_ledger(_data_root(data_dir), plan, today=_today_iso(), units=units)
     if ledger.problems:
         sys.stderr.write(t("注意: {n} 行进度记录无法读取,已跳过;运行 fazhi check 查看详情\n",
                            "note: {n} progress lines could not be read and were skipped; run fazhi check for details\n",
@@ -400,7 +400,10 @@ def status(
     dest = _destination(fmt, output, export, plan, data_dir)
     fmt = getattr(dest, "value", dest)        # the format the view is computed in
     day = _as_of(as_of)
-    st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days, _known_at(known_at))
+    who = plan.resolve_unit(unit) if unit else None
+    # a unit's view is decided by the records of the units it shares parts and duties with
+    units = progress.sharing(plan, who) if who else None
+    st = progress.status(plan, _ledger(plan, data_dir, units).events, day, warn_days, _known_at(known_at))
     chosen_section = plan.section_id(section) if section else None
     tasks = [ts for ts in st.tasks if chosen_section is None or ts.task.section == chosen_section]
     if task and task.strip() in plan.obligations:
@@ -410,8 +413,8 @@ def status(
         _emit(render.task_detail_view(plan, st, next(ts for ts in st.tasks if ts.task is chosen), fmt), dest)
     elif duties:
         _emit(render.duties_view(plan, st, fmt, light), dest)
-    elif unit:
-        _emit(render.unit_view(plan, st, plan.resolve_unit(unit), tasks, fmt, light), dest)
+    elif who:
+        _emit(render.unit_view(plan, st, who, tasks, fmt, light), dest)
     else:
         _emit(render.status_view(plan, st, tasks, fmt, light, by_part), dest)
 
@@ -447,7 +450,9 @@ def due(
     fmt = getattr(dest, "value", dest)        # the format the view is computed in
     day = _as_of(as_of)
     who = _view_unit(plan, unit, all_units)
-    st = progress.status(plan, _ledger(plan, data_dir).events, day, warn_days, _known_at(known_at))
+    # a unit's due list is lit by its own records only: its own file is all that is read
+    st = progress.status(plan, _ledger(plan, data_dir, {who} if who else None).events, day, warn_days,
+                         _known_at(known_at))
     items = progress.due_items(st, within=within, unit=who, everything=everything)
     _emit(render.due_view(plan, items, day, fmt, st.known_at, everything, who), dest)
     if check and any(i.light == "red" for i in items):
@@ -560,8 +565,8 @@ def log(
     who = _view_unit(plan, unit, all_units)
     which = (task.strip() if task.strip() in plan.obligations else plan.task_of(task).id) if task else None
     day = parse_date(since, "--since") if since else None
-    events = record.history(plan, _ledger(plan, data_dir).events, unit=who, task=which, since=day,
-                            known_at=_known_at(known_at))
+    events = record.history(plan, _ledger(plan, data_dir, {who} if who else None).events, unit=who, task=which,
+                            since=day, known_at=_known_at(known_at))
     _emit(render.log_view(events[:limit] if limit else events, fmt), fmt)
 
 

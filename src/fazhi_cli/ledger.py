@@ -21,7 +21,7 @@ import re
 import stat
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple
+from typing import Collection, Iterable, Iterator, NamedTuple
 
 from .dates import now
 from .errors import LedgerError, UsageError
@@ -308,8 +308,12 @@ def decode_line(raw: bytes) -> object:
 
 # --- reading ----------------------------------------------------------------
 
-def read_ledger(root: Path, plan: Plan, *, today: str | None = None) -> Ledger:
-    """Every valid event of this plan in the data folder, and a Problem for every bad line."""
+def read_ledger(root: Path, plan: Plan, *, today: str | None = None, units: Collection[str] | None = None) -> Ledger:
+    """Every valid event of this plan in the data folder, and a Problem for every bad line.
+
+    ``units``: read only these units' files (a unit's own view needs no other
+    file: each file holds only its unit's records). None reads every file.
+    """
     folder = progress_dir(root)
     events: list[Event] = []
     problems: list[Problem] = []
@@ -318,7 +322,7 @@ def read_ledger(root: Path, plan: Plan, *, today: str | None = None) -> Ledger:
                                                   "the progress folder is a symbolic link; not read")))
         return Ledger(events, problems)
     try:
-        files = sorted(p for p in folder.iterdir() if p.suffix == ".jsonl")
+        files = sorted(p for p in folder.iterdir() if p.suffix == ".jsonl" and (units is None or p.stem in units))
     except (FileNotFoundError, NotADirectoryError):
         return Ledger(events, problems)
     except OSError as e:
