@@ -48,6 +48,8 @@ _SHA = re.compile(r"[0-9a-f]{64}")
 # C0 and C1 controls except tab and newline, DEL, and lone surrogates (text
 # decoded from invalid UTF-8 with surrogateescape cannot be written as UTF-8).
 _BAD_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# The bytes of UTF-8 text that can hold such a character (\xc2 leads U+0080-U+00BF).
+_BAD_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, 0xC2])
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
@@ -175,7 +177,7 @@ def plan_of(obj: dict) -> str:
     return value if type(value) is str else ""
 
 
-_USUAL = re.compile(rf"{_ID} {_STAMP} (?:{_ID})?")
+_USUAL = re.compile(rf"{_ID} {_DAY} {_STAMP} (?:{_ID})?")
 
 
 def _usual(obj: dict, plan: Plan, today: str | None, file: str, line: int, file_unit: str | None) -> Event | None:
@@ -183,8 +185,8 @@ def _usual(obj: dict, plan: Plan, today: str | None, file: str, line: int, file_
 
     A read of 100,000 records runs this 100,000 times, so the checks of the
     careful path below are made here in fewer, cheaper steps: one regular
-    expression for the id, the timestamp and the command id, set lookups for
-    days already seen valid, one search for control characters over the note
+    expression for the id, the day, the timestamp and the command id, a set
+    lookup for days already seen valid, one search for control characters over the note
     and the name together. Whatever it accepts, the careful path accepts as the
     same Event; anything it is not sure of (another plan, a new day, a revoke or
     an attachment, an import's received_at...) goes down the careful path.
@@ -194,7 +196,7 @@ def _usual(obj: dict, plan: Plan, today: str | None, file: str, line: int, file_
     note, by, evidence, unit = get("note", ""), get("by", ""), get("evidence", []), get("unit")
     if (type(eid) is not str or type(on) is not str or type(stamp) is not str or type(cmd) is not str
             or type(note) is not str or type(by) is not str or type(evidence) is not list
-            or get("plan", LEGACY_PLAN) != plan.key or on not in _GOOD_DAYS or stamp[:10] not in _GOOD_DAYS
+            or get("plan", LEGACY_PLAN) != plan.key
             or (file_unit is not None and unit != file_unit) or len(note) > MAX_NOTE or len(by) > MAX_BY
             or "\n" in by or get("received_at") is not None or get("type", "mark") != "mark"):
         return None
@@ -204,7 +206,8 @@ def _usual(obj: dict, plan: Plan, today: str | None, file: str, line: int, file_
             or (target, unit) not in _roles(plan) or (evidence and not _evidence_ok(evidence))
             or (start is not None and on < start.isoformat())
             or (today is not None and (on > today or stamp[:10] > today))
-            or not _USUAL.fullmatch(f"{eid} {stamp} {cmd}") or _BAD_TEXT.search(note + by)):
+            or not _USUAL.fullmatch(f"{eid} {on} {stamp} {cmd}") or _BAD_TEXT.search(note + by)
+            or not _real_day(on) or not _real_day(stamp[:10])):
         return None
     return _tuple_new(Event, (eid, "mark", target, unit, state, on, note, tuple(evidence), by, stamp, None, file,
                               line, cmd or eid, stamp))
@@ -429,8 +432,9 @@ def parse_lines(path: Path, data: bytes, plan: Plan, *, today: str | None = None
             yield event, raw
 
 
-# A JSON string character that needs no escape and that _BAD_TEXT allows.
-_PLAIN = r'[^"\\\x00-\x1f\x7f-\x9f\ud800-\udfff]'
+# A JSON string character that needs no escape (Latin-1 ranges only: a class
+# with the surrogates costs milliseconds to compile; _BAD_TEXT is checked apart).
+_PLAIN = r'[^"\\\x00-\x1f]'
 # A mark exactly as `encode` writes it (and as an import appends it, with
 # received_at): nearly every line of every file. Such a line is valid JSON
 # whose strings are their own text, so its fields are read straight from the
@@ -453,9 +457,13 @@ def _usual_lines(data: bytes, numbered: list[tuple[int, bytes]], plan: Plan, tod
     with the careful path's.
     """
     try:
-        texts = data.decode("utf-8").split("\n")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    texts = text.split("\n")
+    # no control byte and no C1 control (UTF-8 \xc2\x80-\x9f) anywhere: then no note or name holds
+    # what _BAD_TEXT refuses (a search of the bytes: a character class over the text is ten times slower)
+    clean = len(data.translate(None, _BAD_BYTES)) == len(data)
     match = _LINE.fullmatch
     key, units, roles, days = plan.key, plan.units, _roles(plan), _GOOD_DAYS
     start = plan.start.isoformat() if plan.start is not None else ""
@@ -467,10 +475,12 @@ def _usual_lines(data: bytes, numbered: list[tuple[int, bytes]], plan: Plan, tod
             out.append(None)
             continue
         eid, plan_key, target, unit, on, note, evidence, by, stamp, cmd, state, received = m.groups()
-        if (plan_key != key or on not in days or stamp[:10] not in days or on < start or on > last
-                or stamp[:10] > last or unit not in units or (target, unit) not in roles
-                or (file_unit is not None and unit != file_unit) or len(raw) > MAX_LINE
-                or (received is not None and received[:10] not in days)):
+        if (plan_key != key or on < start or on > last or stamp[:10] > last or unit not in units
+                or (target, unit) not in roles or (file_unit is not None and unit != file_unit)
+                or len(raw) > MAX_LINE or (on not in days and not _real_day(on))
+                or (stamp[:10] not in days and not _real_day(stamp[:10]))
+                or (received is not None and received[:10] not in days and not _real_day(received[:10]))
+                or (not clean and _BAD_TEXT.search(note + by))):
             out.append(None)
             continue
         if evidence == "[]":

@@ -52,10 +52,107 @@ def safe(value: object) -> str:
     return str(value).translate(_SAFE_TABLE)
 
 
+_JSON_UNSAFE: Any = None
+
+
 def to_json(obj: Any) -> str:
     # json escapes C0 itself; the rest is escaped here so that the output is
-    # still exact JSON but carries no raw escape character.
-    return json.dumps(obj, ensure_ascii=False, indent=2).translate(_JSON_TABLE) + "\n"
+    # still exact JSON but carries no raw escape character. translate() looked
+    # up every one of a status document's 300,000 characters in a dict, and a
+    # character class over the text is no faster; the UTF-8 bytes are searched
+    # for the marks' encodings instead, and only a document that has one is
+    # translated.
+    global _JSON_UNSAFE
+    text = dumps_indented(obj)
+    if _JSON_UNSAFE is None:
+        _JSON_UNSAFE = _utf8_alternatives(_JSON_TABLE)
+    if _JSON_UNSAFE.search(text.encode("utf-8", "surrogatepass")) is not None:
+        text = text.translate(_JSON_TABLE)
+    return text + "\n"
+
+
+def _utf8_alternatives(chars: Iterable[int]) -> Any:
+    """A bytes pattern that finds any of these characters in UTF-8 (or surrogatepass) text."""
+    return re.compile(b"|".join(re.escape(chr(c).encode("utf-8", "surrogatepass")) for c in sorted(chars)))
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def dumps_indented(obj: Any) -> str:
+    """``json.dumps(obj, ensure_ascii=False, indent=2)``, several times faster on a view's document.
+
+    The stdlib writes indented JSON in Python, value by value; here every
+    object or array whose members are plain values (or empty arrays and
+    objects) is written by the C encoder in one call, with the line break and
+    indentation as its item separator. Anything unusual (a key that is not a
+    string, a float, a custom type) is left to json.dumps itself.
+    """
+    out: list[str] = []
+    try:
+        _indented(obj, out, "\n", _flat_encoder)
+    except _Unusual:
+        return json.dumps(obj, ensure_ascii=False, indent=2)
+    return "".join(out)
+
+
+class _Unusual(Exception):
+    pass
+
+
+_encoders: dict[str, Any] = {}
+
+
+def _flat_encoder(separator: str) -> Any:
+    encoder = _encoders.get(separator)
+    if encoder is None:
+        encoder = _encoders[separator] = json.JSONEncoder(ensure_ascii=False, separators=(separator, ": ")).encode
+    return encoder
+
+
+def _indented(obj: Any, out: list[str], newline: str, flat: Any) -> None:
+    kind = type(obj)
+    if kind is dict:
+        if not obj:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        values = obj.values()
+        if all(type(k) is str for k in obj) and all(type(v) in _SCALARS or (type(v) in (list, dict) and not v)
+                                                   for v in values):
+            text = flat("," + inner)(obj)
+            out.append("{" + inner + text[1:-1] + newline + "}")
+            return
+        if not all(type(k) is str for k in obj):
+            raise _Unusual
+        out.append("{")
+        first = True
+        for k, v in obj.items():
+            out.append(inner if first else "," + inner)
+            first = False
+            out.append(flat("")(k) + ": ")
+            _indented(v, out, inner, flat)
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not obj:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        if all(type(v) in _SCALARS or (type(v) in (list, dict) and not v) for v in obj):
+            text = flat("," + inner)(obj)
+            out.append("[" + inner + text[1:-1] + newline + "]")
+            return
+        out.append("[")
+        first = True
+        for v in obj:
+            out.append(inner if first else "," + inner)
+            first = False
+            _indented(v, out, inner, flat)
+        out.append(newline + "]")
+    elif kind in _SCALARS:
+        out.append(flat("")(obj))
+    else:
+        raise _Unusual
 
 
 # --- labels -------------------------------------------------------------------
