@@ -41,15 +41,37 @@ JOURNAL = ".pending-import"
 _ID = r"[0-9A-Za-z_-]{8,64}"
 _DAY = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 _STAMP = _DAY + r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?\+08:00"
-_SHAPE = re.compile(rf"{_ID} {_DAY} {_STAMP}")
-_ID_RE = re.compile(_ID)
-_STAMP_RE = re.compile(_STAMP)
-_SHA = re.compile(r"[0-9a-f]{64}")
+
+
+class _Lazy:
+    """A regular expression compiled when first used: a `fazhi status` needs few of this module's patterns,
+    and compiling all of them cost a few per cent of its run."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, *args: object) -> None:
+        self._args = args
+        self._compiled: re.Pattern | None = None
+
+    def _get(self) -> re.Pattern:
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)  # type: ignore[call-overload]
+        return self._compiled
+
+    def fullmatch(self, text: str) -> re.Match | None:
+        return self._get().fullmatch(text)
+
+    def search(self, text: str) -> re.Match | None:
+        return self._get().search(text)
+
+
+_SHAPE = _Lazy(rf"{_ID} {_DAY} {_STAMP}")
+_ID_RE = _Lazy(_ID)
+_STAMP_RE = _Lazy(_STAMP)
+_SHA = _Lazy(r"[0-9a-f]{64}")
 # C0 and C1 controls except tab and newline, DEL, and lone surrogates (text
 # decoded from invalid UTF-8 with surrogateescape cannot be written as UTF-8).
-_BAD_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-# The bytes of UTF-8 text that can hold such a character (\xc2 leads U+0080-U+00BF).
-_BAD_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, 0xC2])
+_BAD_TEXT = _Lazy(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
@@ -177,7 +199,7 @@ def plan_of(obj: dict) -> str:
     return value if type(value) is str else ""
 
 
-_USUAL = re.compile(rf"{_ID} {_DAY} {_STAMP} (?:{_ID})?")
+_USUAL = _Lazy(rf"{_ID} {_DAY} {_STAMP} (?:{_ID})?")
 
 
 def _usual(obj: dict, plan: Plan, today: str | None, file: str, line: int, file_unit: str | None) -> Event | None:
@@ -439,7 +461,7 @@ _PLAIN = r'[^"\\\x00-\x1f]'
 # received_at): nearly every line of every file. Such a line is valid JSON
 # whose strings are their own text, so its fields are read straight from the
 # match. The evidence list is decoded on its own.
-_LINE = re.compile(
+_LINE = _Lazy(
     rf'[ \t\r]*\{{"id":"({_ID})","type":"mark","plan":"({_PLAIN}*)","part":"({_PLAIN}*)","unit":"({_PLAIN}*)",'
     rf'"on":"({_DAY})","note":"({_PLAIN}{{0,{MAX_NOTE}}})","evidence":(\[[^\]]*\]),"by":"({_PLAIN}{{0,{MAX_BY}}})",'
     rf'"recorded_at":"({_STAMP})","cmd":"({_ID})","state":"(todo|doing|done)"(?:,"received_at":"({_STAMP})")?\}}'
@@ -461,10 +483,11 @@ def _usual_lines(data: bytes, numbered: list[tuple[int, bytes]], plan: Plan, tod
     except UnicodeDecodeError:
         return None
     texts = text.split("\n")
-    # no control byte and no C1 control (UTF-8 \xc2\x80-\x9f) anywhere: then no note or name holds
-    # what _BAD_TEXT refuses (a search of the bytes: a character class over the text is ten times slower)
-    clean = len(data.translate(None, _BAD_BYTES)) == len(data)
-    match = _LINE.fullmatch
+    # no DEL and no C1 control (UTF-8 \xc2\x80-\x9f) anywhere: then no note or name holds what _BAD_TEXT
+    # refuses (the pattern admits no C0 control and strict UTF-8 no surrogate). Two byte searches: a
+    # character class over the text is a hundred times slower.
+    clean = b"\x7f" not in data and b"\xc2" not in data
+    match = _LINE._get().fullmatch
     key, units, roles, days = plan.key, plan.units, _roles(plan), _GOOD_DAYS
     start = plan.start.isoformat() if plan.start is not None else ""
     last = today if today is not None else "9999-12-31"
@@ -815,8 +838,8 @@ def clean_text(value: str, what: str, *, limit: int = MAX_NOTE, allow_empty: boo
 # --- evidence ---------------------------------------------------------------
 
 MAX_EVIDENCE_FILE = 512 * 1024 * 1024
-_EXT = re.compile(r"\.[0-9A-Za-z]{1,8}$")
-_PATHLIKE = re.compile(r"[/\\]|\.(?:pdf|docx?|xlsx?|wps|et|ofd|jpe?g|png|tiff?|zip|rar|7z|txt|csv)$", re.I)
+_EXT = _Lazy(r"\.[0-9A-Za-z]{1,8}$")
+_PATHLIKE = _Lazy(r"[/\\]|\.(?:pdf|docx?|xlsx?|wps|et|ofd|jpe?g|png|tiff?|zip|rar|7z|txt|csv)$", re.I)
 
 
 class EvidenceFile(NamedTuple):
