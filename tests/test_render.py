@@ -171,9 +171,22 @@ def test_indented_json_is_what_json_dumps_writes(value):
     assert render.to_json(value) == json.dumps(value, ensure_ascii=False, indent=2).translate(render._JSON_TABLE) + "\n"
 
 
+def test_arrays_of_plain_objects_are_indented_as_json_dumps_indents_them():
+    tricky = ["}\x00{", "\x00", "\x01", "},{", "}\n{", "中文", ""]
+    for value in ([{"a": x, "b": [], "c": {}, "d": None} for x in tricky], [{"a": 1}, {"b": True, "c": ""}],
+                  {"k": [[{"x": "}\x00{"}, {"y": 2}]]}, [{"a": 1}, {}], [{"a": [1]}, {"b": 2}]):
+        assert render.dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
 def test_a_status_document_is_written_by_the_fast_path(plan):
     st_ = progress.status(plan, [], date(2017, 12, 1))
     doc = render.status_json(plan, st_, st_.tasks)
     out: list[str] = []
-    render._indented(doc, out, "\n", render._flat_encoder)      # raises _Unusual where json.dumps takes over
+    render._indented(doc, out, "\n")                   # raises _Unusual where json.dumps would take over
     assert "".join(out) == json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def test_the_json_escape_search_finds_exactly_the_escaped_characters():
+    found = {c for c in range(0x110000) if render._json_unsafe(chr(c).encode("utf-8", "surrogatepass"))}
+    assert found == set(render._JSON_TABLE)
+    assert not render._json_unsafe("中文“引号”——(全角)…".encode())
