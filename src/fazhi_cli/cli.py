@@ -781,9 +781,15 @@ def _names_and_help_only() -> None:
     The list of commands shows each one's name and the first line of its
     help, nothing of its options; Typer would build them all the same.
     """
+    import copy  # noqa: PLC0415
+
+    stand_ins = []
     for info in app.registered_commands:
         def stub() -> None:  # never called: the help is printed and the run ends
             raise AssertionError("a command registered for help only was run")
 
         stub.__name__ = info.callback.__name__
-        info.callback = stub
+        stand_in = copy.copy(info)   # the registered command itself stays whole
+        stand_in.callback = stub
+        stand_ins.append(stand_in)
+    app.registered_commands[:] = stand_ins
