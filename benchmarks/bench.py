@@ -134,8 +134,9 @@ def synthetic_ledger(home: Path, plan_path: Path, events: int) -> None:
     rng = random.Random(events)
     pairs = [(p.id, u) for p in plan.parts.values() for u in p.lead_units + p.support_units]
     per_unit: dict[str, list[dict]] = {}
-    stamp = ledger.now().isoformat(timespec="microseconds")
+    start = ledger.now() - timedelta(days=30)
     for i in range(events):
+        stamp = (start + timedelta(seconds=i * 7, microseconds=i)).isoformat(timespec="microseconds")
         pid, unit = rng.choice(pairs)
         on = date(2016, 9, 1) + timedelta(days=rng.randint(0, 800))
         # the fields and their order of ledger.new_event, without a uuid4 and a clock reading per event
