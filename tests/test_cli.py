@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
-from conftest import ROOT, one_line_error, snapshot
+from conftest import ROOT, one_line_error, run_fazhi, snapshot
 
 
 def test_mark_then_status_as_of(cli, home):
@@ -304,3 +307,47 @@ def test_every_command_has_help_with_an_example(cli):
 
     r = run_fazhi("due", "--help", env={"FAZHI_LANG": "en"})
     assert r.returncode == 0 and b"Example: fazhi due" in r.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["--lang", "en", "--help"], []])
+def test_help_built_from_names_and_help_alone_is_the_full_help(args):
+    # `fazhi --help` registers each command without its parameters (cli._names_and_help_only);
+    # what it prints is what the full registration (the app called without main()) prints
+    env = {**os.environ, "COLUMNS": "100"}
+    quick = run_fazhi(*args, env=env)
+    full = subprocess.run([sys.executable, "-c", "import sys; from fazhi_cli.cli import app; app(sys.argv[1:], 'fazhi')",
+                           *args], env=env, capture_output=True)
+    assert quick.returncode == full.returncode == 0
+    assert quick.stdout == full.stdout and b"mark" in full.stdout and b"status" in full.stdout
+
+
+def test_a_run_ends_at_once_only_when_nothing_is_left_to_do(monkeypatch):
+    import atexit
+    import threading
+
+    from fazhi_cli import cli as module
+
+    ended = []
+    monkeypatch.setattr(module.os, "_exit", ended.append)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(atexit, "_ncallbacks", lambda: 0, raising=False)
+    module._leave_now(3)
+    module._leave_now(None)
+    module._leave_now("a message")                  # sys.exit("...") prints it: the interpreter does that
+    assert ended == [3, 0]
+    monkeypatch.setattr(atexit, "_ncallbacks", lambda: 1, raising=False)
+    module._leave_now(0)                            # someone waits for the exit: the interpreter runs it
+    monkeypatch.setattr(atexit, "_ncallbacks", lambda: 0, raising=False)
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    module._leave_now(0)                            # a thread still runs: the interpreter waits for it
+    assert ended == [3, 0]
+
+
+def test_exit_status_and_output_survive_the_quick_exit(tmp_path):
+    home = tmp_path / "data"
+    r = run_fazhi("due", "--check", "--as-of", "2017-06-30", "--all-units", env={"FAZHI_HOME": str(home)})
+    assert r.returncode == 3 and "逾期" in r.stdout.decode("utf-8")
+    r = run_fazhi("status", "--format", "json", "--as-of", "2017-06-30", env={"FAZHI_HOME": str(home)})
+    assert r.returncode == 0 and json.loads(r.stdout)["as_of"] == "2017-06-30"
+    r = run_fazhi("mark", "7", "--unit", "nowhere", env={"FAZHI_HOME": str(home)})
+    assert r.returncode == 2 and r.stderr.decode("utf-8").startswith("错误: ")

@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT, snapshot
 from fazhi_cli import ledger, record, render
@@ -107,6 +109,37 @@ def test_unknown_units_parts_and_states_in_a_ledger_are_problems(plan, home):
     assert len(book.events) == 1
     assert [p.line for p in book.problems] == [2, 3, 4, 5]
     assert "火星局" in book.problems[0].message
+
+
+def test_evidence_that_is_not_a_list_is_a_problem_not_a_crash(plan, home, cli):
+    # "evidence": null in a mailed or hand-edited file made every view an internal error
+    mark(plan, home)
+    path = home / "progress" / "区法制办.jsonl"
+    (event,) = lines_of(path)
+    with open(path, "ab") as fh:
+        for n, value in enumerate([None, 0, False, "", {}, "番府办〔2017〕12号"]):
+            fh.write(json.dumps(dict(event, id=f"{n}" * 32, evidence=value), ensure_ascii=False).encode() + b"\n")
+    book = ledger.read_ledger(home, plan)
+    assert len(book.events) == 1
+    assert [p.line for p in book.problems] == [2, 3, 4, 5, 6, 7]
+    assert all("证明材料无效" in p.message for p in book.problems)
+    r = cli("status", env={"FAZHI_HOME": str(home)})
+    assert r.exit_code == 0 and "6 行进度记录无法读取" in r.stderr, r.output
+
+
+@pytest.mark.parametrize("field", ["id", "type", "plan", "part", "unit", "on", "state", "note", "evidence", "by",
+                                   "recorded_at", "cmd", "received_at", "revokes"])
+def test_a_field_of_the_wrong_type_is_a_problem_or_harmless_never_a_crash(plan, home, field):
+    # "part": [] made every view an internal error (an unhashable key)
+    mark(plan, home)
+    path = home / "progress" / "区法制办.jsonl"
+    (event,) = lines_of(path)
+    with open(path, "ab") as fh:
+        for n, value in enumerate([None, [], {}, 0, False, 1.5, ["7.1"], {"a": 1}]):
+            fh.write(json.dumps({**event, "id": f"{n}" * 32, field: value}).encode() + b"\n")
+    book = ledger.read_ledger(home, plan)
+    assert len(book.events) + len(book.problems) == 9
+    assert all(type(getattr(e, name)) is str for e in book.events for name in ("id", "target", "unit", "on", "cmd"))
 
 
 @pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
@@ -228,3 +261,144 @@ def test_eight_processes_over_four_units(plan, home):
     assert len(book.events) == 400 and len({e.id for e in book.events}) == 400
     for unit, _ in units:
         assert len(lines_of(home / "progress" / f"{unit}.jsonl")) == 100
+
+
+# --- the fast path of check_record ----------------------------------------------------
+
+def _careful(obj, plan, **kw):
+    """check_record with its fast path turned off: the outcome, or the message it refuses with."""
+    saved = ledger._usual
+    ledger._usual = lambda *a: None
+    try:
+        return _outcome(obj, plan, **kw)
+    finally:
+        ledger._usual = saved
+
+
+def _outcome(obj, plan, **kw):
+    try:
+        return ledger.check_record(obj, plan, **kw)
+    except ValueError as e:
+        return str(e)
+
+
+GOOD = {"id": "d86f920efcb84db49eddd2b1dda3ab83", "type": "mark", "plan": "番府办〔2016〕60号", "part": "7.1",
+        "unit": "区法制办", "on": "2017-11-30", "note": "按计划推进", "evidence": [], "by": "测试员",
+        "recorded_at": "2017-12-01T09:30:00.123456+08:00", "cmd": "7c01b03e783a45cb808974f90de7b2ad", "state": "done"}
+ODD = [None, [], {}, 0, True, 1.5, "", " ", "x", "7.1", "6.2", "区编办", "区法制办", "done", "todo", "revoke",
+       "attach", "2016-02-30", "2017-11-30", "2099-01-01", "2016-01-01", "2017-12-01T09:30:00+08:00",
+       "2017-12-01T09:30:00Z", "a" * 32, "a" * 7, "a" * 65, "x\x07y", "x\ny", "x\ud800", "\x85", "y" * 2001,
+       "y" * 101, ["番府办〔2017〕12号"], [""], [{"kind": "url", "value": "https://x"}], ["a"] * 21,
+       "番府办〔2016〕60号", "其他方案"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(st.sampled_from([*GOOD, "received_at", "revokes"]), st.sampled_from(ODD), max_size=3),
+       drop=st.lists(st.sampled_from(list(GOOD)), max_size=2), today=st.sampled_from([None, "2017-12-01", "2017-11-29"]),
+       file_unit=st.sampled_from([None, "区法制办", "区编办"]))
+def test_the_fast_path_accepts_exactly_what_the_careful_path_accepts(plan, changes, drop, today, file_unit):
+    obj = {k: v for k, v in {**GOOD, **changes}.items() if k not in drop}
+    assert _outcome(obj, plan, today=today, file_unit=file_unit) == _careful(obj, plan, today=today,
+                                                                            file_unit=file_unit)
+
+
+def test_the_fast_path_takes_the_usual_record(plan):
+    # else the test above would compare the careful path with itself
+    ledger.check_record(GOOD, plan)                       # its days are now known to be real
+    fast = ledger._usual(dict(GOOD, evidence=["番府办〔2017〕12号"]), plan, None, "f", 3, "区法制办")
+    assert fast == ledger.Event(GOOD["id"], "mark", "7.1", "区法制办", "done", "2017-11-30", "按计划推进",
+                                ("番府办〔2017〕12号",), "测试员", GOOD["recorded_at"], None, "f", 3, GOOD["cmd"],
+                                GOOD["recorded_at"])
+
+
+# --- the usual line, read without JSON ----------------------------------------------------
+
+NOTES = ["", "按计划推进", "第一行\n第二行", 'a "quoted" \\ back', "tab\there", "bell\x07", "c1\x85", "x" * 2001,
+         "\u202e反", "€ and 𝐀", "]", "\"],\"by\":\"x"]
+EVIDENCE = [[], ["番府办〔2017〕12号"], [{"kind": "url", "value": "https://example.org/a]b"}],
+            [{"kind": "file", "value": "a.pdf", "name": "a.pdf", "size": 3, "sha256": "0" * 64}], [""], [1], ["x"] * 21]
+
+
+@st.composite
+def record_lines(draw, plan):
+    obj = {"id": draw(st.sampled_from(["a" * 32, "b" * 32, "c" * 8, "bad id"])),
+           "type": draw(st.sampled_from(["mark"] * 6 + ["revoke", "attach", "other"])),
+           "plan": draw(st.sampled_from([plan.key] * 6 + ["其他方案"])),
+           "part": draw(st.sampled_from(["7.1", "7.1", "2.2", "99.1", "plan-2017"])),
+           "unit": draw(st.sampled_from(["区法制办", "区法制办", "区编办", "火星局"])),
+           "on": draw(st.sampled_from(["2017-11-30", "2017-11-30", "2016-02-30", "2099-01-01", "2016-01-01"])),
+           "note": draw(st.sampled_from(NOTES)), "evidence": draw(st.sampled_from(EVIDENCE)),
+           "by": draw(st.sampled_from(["测试员", "", "y" * 101, "a\nb"])),
+           "recorded_at": draw(st.sampled_from(["2017-12-01T09:30:00.123456+08:00", "2017-12-01T09:30:00Z"])),
+           "cmd": draw(st.sampled_from(["d" * 32, "d" * 32, "", "short"])),
+           "state": draw(st.sampled_from(["done", "doing", "todo", "finished"]))}
+    if obj["type"] == "revoke":
+        obj["revokes"] = "b" * 32
+    if draw(st.booleans()):
+        obj["received_at"] = draw(st.sampled_from(["2018-01-01T08:00:00.000001+08:00", "2018-02-30T08:00:00+08:00"]))
+    if draw(st.integers(0, 9)) == 0:
+        del obj[draw(st.sampled_from(sorted(obj)))]
+    raw = ledger.encode([obj]).rstrip(b"\n")
+    how = draw(st.sampled_from(["as written"] * 8 + ["spaced", "crlf", "bom", "torn", "garbage", "blank", "twice"]))
+    if how == "spaced":
+        raw = json.dumps(obj, ensure_ascii=False).encode()
+    elif how == "crlf":
+        raw += b"\r"
+    elif how == "bom":
+        raw = b"\xef\xbb\xbf" + raw
+    elif how == "torn":
+        raw = raw[:draw(st.integers(1, len(raw) - 1))]
+    elif how == "garbage":
+        raw = draw(st.sampled_from([b"[1", b"2]", b"{}", b"null", b"\xff\xfe", b"NaN", b" \t "]))
+    elif how == "blank":
+        raw = b""
+    elif how == "twice":
+        raw = raw + b"\n" + raw
+    return raw
+
+
+def _parsed(plan, data, **kw):
+    return list(ledger.parse_lines(Path("区法制办.jsonl"), data, plan, **kw))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), today=st.sampled_from([None, "2017-12-01"]), file_unit=st.sampled_from([None, "区法制办"]))
+def test_a_file_reads_the_same_with_and_without_the_usual_line_path(plan, monkeypatch, data, today, file_unit):
+    lines = data.draw(st.lists(record_lines(plan), min_size=1, max_size=8))
+    raw = b"\n".join(lines) + data.draw(st.sampled_from([b"\n", b""]))
+    fast = _parsed(plan, raw, today=today, file_unit=file_unit)
+    with monkeypatch.context() as m:
+        m.setattr(ledger, "_usual_lines", lambda *a: None)
+        careful = _parsed(plan, raw, today=today, file_unit=file_unit)
+    assert fast == careful
+    assert _parsed(plan, raw, today=today, file_unit=file_unit) == careful
+
+
+def test_the_usual_line_path_reads_what_fazhi_writes(plan, home):
+    mark(plan, home, evidence=["番府办〔2017〕12号"], note="已完成")
+    data = (home / "progress" / "区法制办.jsonl").read_bytes()
+    numbered = [(1, data.rstrip(b"\n"))]
+    ledger.read_ledger(home, plan)                          # its days are now known to be real
+    (event,) = ledger._usual_lines(data, numbered, plan, None, "f", "区法制办")
+    assert event == ledger.read_ledger(home, plan).events[0]._replace(file="f")
+    assert event.evidence == ({"kind": "document", "value": "番府办〔2017〕12号"},) and event.note == "已完成"
+
+
+def test_a_units_files_alone_can_be_read(plan, home, cli):
+    mark(plan, home)                                            # 区法制办
+    mark(plan, home, target="2.2", unit="区编办", on="2017-01-05")
+    (home / "progress" / "区编办.jsonl").open("ab").write(b"torn{\n")
+    whole = ledger.read_ledger(home, plan)
+    mine = ledger.read_ledger(home, plan, units={"区法制办"})
+    assert mine.events == [e for e in whole.events if e.unit == "区法制办"] and mine.problems == []
+    assert len(whole.problems) == 1
+    assert ledger.read_ledger(home, plan, units=()).events == []
+    # a unit's log reads only its own file and the supervising office's: another unit's torn line is not
+    # its to report (its due list reads the units it shares items with: an item done as a whole is not owed)
+    env = {"FAZHI_HOME": str(home)}
+    r = cli("log", "--unit", "区法制办", env=env)
+    assert r.exit_code == 0 and "无法读取" not in r.stderr and "7.1" in r.stdout, r.output
+    for args in (["due", "--all-units"], ["log", "--all-units"], ["status", "--unit", "区法制办"],
+                 ["due", "--unit", "区法制办", "--all"]):
+        r = cli(*args, env=env)
+        assert r.exit_code == 0 and "1 行进度记录无法读取" in r.stderr, (args, r.output)

@@ -163,3 +163,40 @@ def test_due_sorts_ids_with_superscript_digits(plan_text):
     assert "²-2017" in odd.obligations
     items = due_items(status(odd, [], date(2017, 1, 1)), within=0, everything=True)
     assert "²-2017" in [i.id for i in items]
+
+
+# --- a unit's view needs only some files ---------------------------------------------
+
+def _random_record(plan, seed, n=600):
+    import random
+
+    rng = random.Random(seed)
+    pairs = sorted({(p.id, u) for p in plan.parts.values() for u in (*p.lead_units, *p.support_units)}
+                   | {(o.id, u) for o in plan.obligations.values() for u in o.units})
+    events = []
+    for _ in range(n):
+        target, unit = rng.choice(pairs)
+        on = date(2016, 9, 1).toordinal() + rng.randint(0, 900)
+        events.append(ev(plan, target, unit, date.fromordinal(on).isoformat(), rng.choice(["doing", "done"])))
+    return events
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("unit", ["区法制办", "区编办", "石楼镇"])
+def test_a_units_views_say_the_same_from_the_files_they_read(plan, seed, unit):
+    from fazhi_cli import render
+    from fazhi_cli.progress import sharing
+
+    events = _random_record(plan, seed)
+    day = date(2017, 12, 1)
+    full = status(plan, events, day)
+    shared = status(plan, [e for e in events if e.unit in sharing(plan, unit)], day)
+    own = status(plan, [e for e in events if e.unit == unit], day)
+    for fmt in ("json", "plain"):
+        # status --unit reads the files of the units it shares items with
+        assert render.unit_view(plan, shared, unit, shared.tasks, fmt) == render.unit_view(plan, full, unit,
+                                                                                          full.tasks, fmt)
+        # due --unit and log --unit read the unit's own file
+        assert (render.due_view(plan, due_items(own, unit=unit, within=400), day, fmt, unit=unit)
+                == render.due_view(plan, due_items(full, unit=unit, within=400), day, fmt, unit=unit))
+    assert sharing(plan, unit) >= {unit} and "区法制办" in sharing(plan, "区编办")

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from datetime import date
+from operator import attrgetter
 from typing import Iterable, NamedTuple
 
 from ..ledger import Event
@@ -158,8 +159,8 @@ def _run_start(marks: list[Event]) -> str:
     return since
 
 
-def _order(e: Event) -> tuple[str, str]:
-    return (e.on, e.recorded_at)
+# (on, recorded_at), computed in C: the sort key of 100,000 events
+_order = attrgetter("on", "recorded_at")
 
 
 def _hashable(item: object) -> object:

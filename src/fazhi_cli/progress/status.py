@@ -330,6 +330,18 @@ class OwnItem(NamedTuple):
     waived: str | None = None
 
 
+def sharing(plan: Plan, unit: str) -> frozenset[str]:
+    """The units whose records decide what a unit's own view says: every unit holding a part or duty with it."""
+    out = {unit}
+    for p in plan.parts.values():
+        if unit in p.lead_units or unit in p.support_units:
+            out.update(p.lead_units, p.support_units)
+    for d in plan.obligations.values():
+        if unit in d.units:
+            out.update(d.units)
+    return frozenset(out)
+
+
 def own_items(st: Status, unit: str) -> list[OwnItem]:
     """Every part and yearly duty the unit holds, lit by its own state, in plan order.
 

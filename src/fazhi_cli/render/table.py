@@ -6,8 +6,9 @@ does the same job for the simple layout fazhi needs (a header, a rule,
 rows, columns two spaces apart): fixed columns take their widest cell,
 wrapping columns share the rest of the terminal in proportion to their
 natural widths, and text folds by display width, so Chinese stays aligned.
-It yields Rich segments, so colors, NO_COLOR and non-terminal output are
-still Rich's business.
+It draws itself as lines of (text, style) runs: ``terminal.show`` writes
+them without Rich, and ``__rich_console__`` hands the same runs to Rich as
+segments (for the exported SVG and HTML, and wherever Rich draws the view).
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ import re
 from typing import Any, Iterable, Sequence
 
 from rich.cells import cell_len, get_character_cell_size
-from rich.segment import Segment
-from rich.style import Style
 
 GAP = "  "
 MIN_WRAP = 12         # a wrapping column keeps this much (most unit names) while it can
@@ -174,47 +173,45 @@ class Grid:
             left -= add
         return widths
 
-    def __rich_console__(self, console: Any, options: Any) -> Iterable[Segment]:
-        grid = self.fitted(options.max_width) if self.drop else self
-        yield from grid._segments(options.max_width)
+    def __rich_console__(self, console: Any, options: Any) -> Iterable[Any]:
+        from rich.segment import Segment  # noqa: PLC0415
+        from rich.style import Style  # noqa: PLC0415
 
-    def _segments(self, total: int) -> Iterable[Segment]:
-        widths = self.widths(total)
-        styles: dict[str, Style] = {}
-
-        def style(name: str) -> Style | None:
-            if not name:
-                return None
-            if name not in styles:
-                styles[name] = Style.parse(name)
-            return styles[name]
-
+        styles: dict[str, Style | None] = {"": None}
         new_line = Segment.line()
-        bold = Style(bold=True)
+        grid = self.fitted(options.max_width) if self.drop else self
+        for runs in grid.lines(options.max_width):
+            for text, name in runs:
+                style = styles.get(name)
+                if style is None and name:
+                    style = styles[name] = Style.parse(name)
+                yield Segment(text, style)
+            yield new_line
+
+    def lines(self, total: int) -> Iterable[list[tuple[str, str]]]:
+        """Each line of the grid drawn ``total`` cells wide, as (text, style) runs; no trailing blanks."""
+        widths = self.widths(total)
         if any(self.headers):   # a grid without headers is a list of labelled lines
-            yield from self._line([[h] for h in self.headers], [bold] * len(widths), widths)
-            yield new_line
-            yield Segment("─" * (sum(widths) + len(GAP) * (len(widths) - 1)))
-            yield new_line
+            yield from self._line([[h] for h in self.headers], ["bold"] * len(widths), widths)
+            yield [("─" * (sum(widths) + len(GAP) * (len(widths) - 1)), "")]
         for row in self.rows:
             pieces = [[p for part in text.split("\n") for p in (fold_names if i in self.names else fold)(part, w)]
                       or [""] for i, ((text, _), w) in enumerate(zip(row, widths))]
-            yield from self._line(pieces, [style(s) for _, s in row], widths)
-            yield new_line
+            yield from self._line(pieces, [s for _, s in row], widths)
 
     @staticmethod
-    def _line(pieces: list[list[str]], styles: list[Style | None], widths: list[int]) -> Iterable[Segment]:
+    def _line(pieces: list[list[str]], styles: list[str], widths: list[int]) -> Iterable[list[tuple[str, str]]]:
         height = max(len(p) for p in pieces)
         for n in range(height):
-            if n:
-                yield Segment.line()
             texts = [cell[n] if n < len(cell) else "" for cell in pieces]
             end = max((i for i, x in enumerate(texts) if x), default=-1)  # no trailing blanks
+            runs = []
             for i in range(end + 1):
                 if texts[i]:
-                    yield Segment(texts[i], styles[i])
+                    runs.append((texts[i], styles[i]))
                 if i < end:
-                    yield Segment(" " * (widths[i] - cell_len(texts[i])) + GAP)
+                    runs.append((" " * (widths[i] - cell_len(texts[i])) + GAP, ""))
+            yield runs
 
 
 class Paragraph:
@@ -224,9 +221,14 @@ class Paragraph:
     def __init__(self, text: str, style: str = "") -> None:
         self.text, self.style = text, style
 
-    def __rich_console__(self, console: Any, options: Any) -> Iterable[Segment]:
+    def lines(self, width: int) -> list[str]:
+        return [piece for line in self.text.split("\n") for piece in fold(line, width)]
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterable[Any]:
+        from rich.segment import Segment  # noqa: PLC0415
+        from rich.style import Style  # noqa: PLC0415
+
         style = Style.parse(self.style) if self.style else None
-        for line in self.text.split("\n"):
-            for piece in fold(line, options.max_width):
-                yield Segment(piece, style)
-                yield Segment.line()
+        for piece in self.lines(options.max_width):
+            yield Segment(piece, style)
+            yield Segment.line()

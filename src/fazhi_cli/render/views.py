@@ -108,7 +108,7 @@ class Page:
             if not self.rows and fmt != "csv":     # CSV keeps its header row for programs
                 return "\n".join(safe(x) for x in context) + "\n"
             return text_table(fmt, self.headers, self.rows, context)
-        from rich.text import Text  # noqa: PLC0415
+        from .terminal import Text  # noqa: PLC0415
 
         from .table import Paragraph  # noqa: PLC0415
 
@@ -275,7 +275,7 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, l
     before: list[Any] = []
     lead: list[Any] = []
     if fmt == "table" and synced:
-        from rich.text import Text  # noqa: PLC0415
+        from .terminal import Text  # noqa: PLC0415
 
         lead = [Text(safe(x)) for x in synced]
     else:
@@ -287,7 +287,7 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, l
                   "The overall target has passed. Final account: {a} on time, {b} late, {n} not done",
                   a=c["done_on_time"], b=c["done_late"], n=c["parts"] - c["done"])
         if fmt == "table":
-            from rich.text import Text  # noqa: PLC0415
+            from .terminal import Text  # noqa: PLC0415
 
             fh, frows = _final_rows(plan, parts)
             lead += [Text(safe(final), style="bold"), terminal_table(fh, frows, no_wrap=(1, 2, 3, 4)), ""]
@@ -311,7 +311,7 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, l
         before += ["", terminal_table(sh, srows, no_wrap=(1, 2, 3, 4, 5, 6, 7), drop=(7, 3, 5, 4, 1))]
     lines_after = [(tasks_line(tasks), "bold")]
     if fmt == "table":
-        from rich.text import Text  # noqa: PLC0415
+        from .terminal import Text  # noqa: PLC0415
 
         duties = list(st.duties)
         before += ["", Text(safe(duties_line(duties))), "", Text(safe(lines_after[0][0]), style="bold")]
