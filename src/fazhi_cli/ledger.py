@@ -25,7 +25,7 @@ from typing import Collection, Iterable, Iterator, NamedTuple
 
 from .dates import now
 from .errors import LedgerError, UsageError
-from .files import open_regular, read_span, write_aside
+from .files import open_regular, read_regular, read_span, write_aside
 from .i18n import t
 from .plan import STATES, Plan
 
@@ -614,11 +614,7 @@ def pending_import(root: Path) -> dict[str, int]:
     if not os.path.lexists(path):
         return {}
     try:
-        fd, _ = open_regular(path, nofollow=True)
-        try:
-            raw = os.read(fd, 1 << 20)
-        finally:
-            os.close(fd)
+        raw = read_regular(path, 1 << 20, nofollow=True)
         sizes = json.loads(raw)
         if type(sizes) is dict and all(type(k) is str and type(v) is int and v >= -1 for k, v in sizes.items()):
             return sizes
@@ -641,11 +637,7 @@ def pending_sync(root: Path) -> dict[str, Path]:
 
 def _journal_names(path: Path) -> list[str]:
     try:
-        fd, _ = open_regular(path, nofollow=True)
-        try:
-            raw = os.read(fd, 1 << 20)
-        finally:
-            os.close(fd)
+        raw = read_regular(path, 1 << 20, nofollow=True)
         names = json.loads(raw)
         if type(names) is list and all(type(n) is str and _replaceable(n) for n in names):
             return names
