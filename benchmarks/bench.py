@@ -150,6 +150,26 @@ def synthetic_ledger(home: Path, plan_path: Path, events: int) -> None:
         (folder / f"{unit}.jsonl").write_bytes(ledger.encode(lines))
 
 
+def make(*args: object) -> None:
+    """Write benchmark data in a child process: a child forked from a parent holding 100k events would
+    report the parent's memory as its own peak (ru_maxrss counts the pages it had before exec)."""
+    subprocess.run([sys.executable, __file__, "--make", *map(str, args)], check=True)
+
+
+def _make(args: list[str]) -> None:
+    kind, *rest = args
+    if kind == "realistic":
+        realistic_ledger(Path(rest[0]), int(rest[1]) if len(rest) > 1 else None)
+    elif kind == "synthetic-plan":
+        synthetic_plan(Path(rest[0]))
+    elif kind == "synthetic":
+        synthetic_ledger(Path(rest[0]), Path(rest[1]), int(rest[2]))
+
+
+def count_events(home: Path) -> int:
+    return sum(p.read_bytes().count(b"\n") for p in (home / "progress").glob("*.jsonl"))
+
+
 # --- measuring ----------------------------------------------------------------
 
 def measure(commands: dict[str, list[str]], env: dict, runs: int, warmup: int = 2) -> dict[str, dict]:
@@ -226,7 +246,8 @@ def main() -> int:
         for label, pairs in (("early", 200), ("late", None)):
             lhome = tmp / f"data-{label}"
             lenv = {**env, "FAZHI_HOME": str(lhome)}
-            n = realistic_ledger(lhome, pairs)
+            make("realistic", lhome, *([pairs] if pairs else []))
+            n = count_events(lhome)
             print(f"\nbundled plan, {n} events ({label}; FAZHI_UNIT=区法制办); "
                   f"{runs} runs each, interleaved with the floor")
             res = measure(commands, lenv, runs)
@@ -281,14 +302,14 @@ def main() -> int:
 def synthetic(tmp: Path, env: dict, base: list[str], runs: int, million: bool, results: dict) -> list[str]:
     failures = []
     plan_path = tmp / "synthetic.yaml"
-    synthetic_plan(plan_path)
+    make("synthetic-plan", plan_path)
     results["synthetic"] = {}
     sizes = [10_000, 100_000] + ([1_000_000] if million else [])
     print(f"\nsynthetic plan: 1,000 tasks, 3,000 parts, 200 units; `fazhi status`, {max(5, runs // 2)} runs each")
     print(f"{'events':>10}{'median':>10}{'x floor':>9}{'peak':>9}{'target':>22}")
     for events in sizes:
         shome = tmp / f"syn{events}"
-        synthetic_ledger(shome, plan_path, events)
+        make("synthetic", shome, plan_path, events)
         senv = {**env, "FAZHI_HOME": str(shome), "FAZHI_PLAN": str(plan_path)}
         senv.pop("FAZHI_UNIT", None)
         res = measure({"status": [*base, "status"]}, senv, max(5, runs // 2) if events < 1_000_000 else 3,
@@ -319,4 +340,7 @@ def synthetic(tmp: Path, env: dict, base: list[str], runs: int, million: bool, r
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--make"]:
+        _make(sys.argv[2:])
+        sys.exit(0)
     sys.exit(main())

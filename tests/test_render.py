@@ -153,6 +153,8 @@ def test_tag_characters_are_escaped_and_json_stays_exact():
 # --- JSON as json.dumps(indent=2) writes it, faster ----------------------------------------
 
 from hypothesis import given, settings  # noqa: E402
+
+from fazhi_cli.render import jsontext  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 JSON_TEXT = st.text(st.sampled_from(list('ab"\\\n\t\x00\x1b\x7f\x85\u202e\u2028中文€') + ["\U0001d400", "\U000e0041"]),
@@ -167,7 +169,7 @@ JSON_VALUE = st.recursive(JSON_LEAF, lambda kids: st.one_of(
 @settings(max_examples=400, deadline=None)
 @given(JSON_VALUE)
 def test_indented_json_is_what_json_dumps_writes(value):
-    assert render.dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2)
+    assert jsontext.dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2)
     # and to_json escapes exactly what translate() escaped
     assert render.to_json(value) == json.dumps(value, ensure_ascii=False, indent=2).translate(render._JSON_TABLE) + "\n"
 
@@ -176,18 +178,18 @@ def test_arrays_of_plain_objects_are_indented_as_json_dumps_indents_them():
     tricky = ["}\x00{", "\x00", "\x01", "},{", "}\n{", "中文", ""]
     for value in ([{"a": x, "b": [], "c": {}, "d": None} for x in tricky], [{"a": 1}, {"b": True, "c": ""}],
                   {"k": [[{"x": "}\x00{"}, {"y": 2}]]}, [{"a": 1}, {}], [{"a": [1]}, {"b": 2}]):
-        assert render.dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2)
+        assert jsontext.dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2)
 
 
 def test_a_status_document_is_written_by_the_fast_path(plan):
     st_ = progress.status(plan, [], date(2017, 12, 1))
     doc = render.status_json(plan, st_, st_.tasks)
     out: list[str] = []
-    render._indented(doc, out, "\n")                   # raises _Unusual where json.dumps would take over
+    jsontext._indented(doc, out, "\n")                   # raises _Unusual where json.dumps would take over
     assert "".join(out) == json.dumps(doc, ensure_ascii=False, indent=2)
 
 
 def test_the_json_escape_search_finds_exactly_the_escaped_characters():
-    found = {c for c in range(0x110000) if render._json_unsafe(chr(c).encode("utf-8", "surrogatepass"))}
+    found = {c for c in range(0x110000) if jsontext.has_marks(chr(c).encode("utf-8", "surrogatepass"))}
     assert found == set(render._JSON_TABLE)
-    assert not render._json_unsafe("中文“引号”——(全角)…".encode())
+    assert not jsontext.has_marks("中文“引号”——(全角)…".encode())

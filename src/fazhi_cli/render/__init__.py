@@ -8,7 +8,6 @@ as ``Text``, never inside markup.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
@@ -58,160 +57,12 @@ def to_json(obj: Any) -> str:
     # character class over the text is no faster; the UTF-8 bytes are searched
     # for the marks' encodings instead, and only a document that has one is
     # translated.
+    from .jsontext import dumps_indented, has_marks  # noqa: PLC0415
+
     text = dumps_indented(obj)
-    if _json_unsafe(text.encode("utf-8", "surrogatepass")):
+    if has_marks(text.encode("utf-8", "surrogatepass")):
         text = text.translate(_JSON_TABLE)
     return text + "\n"
-
-
-# The UTF-8 forms of _JSON_TABLE's characters: a byte sequence each starts with,
-# and what must follow it (a test checks every character against the table).
-_UNSAFE_UTF8: list[tuple[bytes, Any]] = [
-    (b"\x7f", None), (b"\xc2", rb"\xc2[\x80-\x9f\xad]"), (b"\xd8\x9c", None), (b"\xe1\xa0\x8e", None),
-    (b"\xe2\x80", rb"\xe2\x80[\x8b-\x8f\xa8-\xae]"), (b"\xe2\x81", rb"\xe2\x81[\xa0-\xa4\xa6-\xaf]"),
-    (b"\xef\xbb\xbf", None), (b"\xef\xbf", rb"\xef\xbf[\xb9-\xbb]"), (b"\xf3\xa0", rb"\xf3\xa0[\x80\x81]")]
-
-
-def _json_unsafe(data: bytes) -> bool:
-    """Whether UTF-8 text holds a character of _JSON_TABLE: byte searches first, a pattern only where one hits."""
-    for start, rest in _UNSAFE_UTF8:
-        if start in data and (rest is None or re.search(rest, data)):
-            return True
-    return False
-
-
-_SCALARS = frozenset({str, int, bool, type(None)})
-_EMPTY = frozenset({list, dict})
-
-
-def dumps_indented(obj: Any) -> str:
-    """``json.dumps(obj, ensure_ascii=False, indent=2)``, several times faster on a view's document.
-
-    The stdlib writes indented JSON in Python, value by value; here every
-    object or array whose members are plain values (or empty arrays and
-    objects) is written by the C encoder in one call, with the line break and
-    indentation as its item separator, and plain values elsewhere by the C
-    string encoder. Anything unusual (a key that is not a string, a float, a
-    custom type) is left to json.dumps itself. A test compares the two.
-    """
-    out: list[str] = []
-    try:
-        _indented(obj, out, "\n")
-    except _Unusual:
-        return json.dumps(obj, ensure_ascii=False, indent=2)
-    return "".join(out)
-
-
-class _Unusual(Exception):
-    pass
-
-
-_flat_encoders: dict[str, Any] = {}
-
-
-def _flat(separator: str) -> Any:
-    """The C encoder for a container of plain values, its items joined by ``separator``."""
-    encode = _flat_encoders.get(separator)
-    if encode is None:
-        from json.encoder import c_make_encoder, encode_basestring  # noqa: PLC0415
-
-        if c_make_encoder is None:  # pragma: no cover - an interpreter without _json
-            encode = json.JSONEncoder(ensure_ascii=False, separators=(separator, ": ")).encode
-        else:
-            iterencode = c_make_encoder(None, _refuse, encode_basestring, None, ": ", separator, False, False, True)
-            encode = lambda o: "".join(iterencode(o, 0))  # noqa: E731
-        _flat_encoders[separator] = encode
-    return encode
-
-
-def _refuse(o: Any) -> Any:
-    raise _Unusual
-
-
-def _encode_str(text: str) -> str:
-    global _encode_str
-    from json.encoder import encode_basestring  # noqa: PLC0415 - the C function where there is one
-
-    _encode_str = encode_basestring
-    return encode_basestring(text)
-
-
-def _scalar(v: Any) -> str:
-    if type(v) is str:
-        return _encode_str(v)
-    if v is None:
-        return "null"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    return int.__repr__(v)
-
-
-def _is_flat(values: Any) -> bool:
-    kinds = set(map(type, values))
-    if kinds <= _SCALARS:
-        return True
-    return kinds <= _SCALARS | _EMPTY and not any(v for v in values if type(v) in _EMPTY)
-
-
-def _flat_object(d: dict) -> bool:
-    return bool(d) and set(map(type, d)) == {str} and _is_flat(d.values())
-
-
-def _indented(obj: Any, out: list[str], newline: str) -> None:
-    kind = type(obj)
-    inner = newline + "  "
-    if kind is dict:
-        if not obj:
-            out.append("{}")
-            return
-        if set(map(type, obj)) != {str}:
-            raise _Unusual
-        if _is_flat(obj.values()):
-            text = _flat("," + inner)(obj)
-            out.append("{" + inner + text[1:-1] + newline + "}")
-            return
-        sep = "{" + inner
-        for k, v in obj.items():
-            out.append(sep + _encode_str(k) + ": ")
-            sep = "," + inner
-            if type(v) in _SCALARS:
-                out.append(_scalar(v))
-            else:
-                _indented(v, out, inner)
-        out.append(newline + "}")
-    elif kind is list or kind is tuple:
-        if not obj:
-            out.append("[]")
-            return
-        if _is_flat(obj):
-            text = _flat("," + inner)(obj)
-            out.append("[" + inner + text[1:-1] + newline + "]")
-            return
-        if set(map(type, obj)) == {dict} and all(map(_flat_object, obj)):
-            # an array of objects of plain values (a part's units): one C call for all of them, with a
-            # separator no encoded text can hold (\x00: the encoder escapes control characters); "}\x00{"
-            # is where one object ends and the next begins, any other \x00 is between two members
-            deeper = inner + "  "
-            text = _flat("\x00")(obj)[2:-2]
-            text = text.replace("}\x00{", "\x01").replace("\x00", "," + deeper)
-            text = text.replace("\x01", inner + "}," + inner + "{" + deeper)
-            out.append("[" + inner + "{" + deeper + text + inner + "}" + newline + "]")
-            return
-        sep = "[" + inner
-        for v in obj:
-            out.append(sep)
-            sep = "," + inner
-            if type(v) in _SCALARS:
-                out.append(_scalar(v))
-            else:
-                _indented(v, out, inner)
-        out.append(newline + "]")
-    elif kind in _SCALARS:
-        out.append(_scalar(obj))
-    else:
-        raise _Unusual
 
 
 # --- labels -------------------------------------------------------------------
