@@ -260,6 +260,18 @@ def _ledger(plan: Any, data_dir: Path | None, units: Any = None) -> Any:
     return ledger
 
 
+def _standing(plan: Any, data_dir: Path | None, units: Any, day: Any, known_at: str | None) -> Any:
+    """What status and due need of the record: by the snapshot when it stands, else by reading it all."""
+    from .snapshot import standing  # noqa: PLC0415
+
+    got = standing(_data_root(data_dir), plan, today=_today_iso(), as_of=day, known_at=known_at, units=units)
+    if got.problems:
+        sys.stderr.write(t("注意: {n} 行进度记录无法读取,已跳过;运行 fazhi check 查看详情\n",
+                           "note: {n} progress lines could not be read and were skipped; run fazhi check for details\n",
+                           n=len(got.problems)))
+    return got
+
+
 def _as_of(value: str | None) -> Any:
     from .dates import parse_date, today  # noqa: PLC0415
 
@@ -429,8 +441,9 @@ def status(
     # a unit's view is decided by the records of the units it shares parts and duties with,
     # and by the supervising office's acts (reviews, extensions, waivers, closing)
     units = _readers(plan, progress.sharing(plan, who)) if who else None
-    events = _ledger(plan, data_dir, units).events
-    st = progress.status(plan, events, day, warn_days, _known_at(known_at))
+    known = _known_at(known_at)
+    got = _standing(plan, data_dir, units, day, known)
+    st = progress.status_of(plan, got.pairs, got.acts, day, warn_days, known)
     chosen_section = plan.section_id(section) if section else None
     tasks = [ts for ts in st.tasks if chosen_section is None or ts.task.section == chosen_section]
     if task and task.strip() in plan.obligations:
@@ -443,7 +456,7 @@ def status(
     elif who:
         _emit(render.unit_view(plan, st, who, tasks, fmt, light), dest)
     else:
-        synced = _sync_lines(plan, data_dir, events) if fmt in ("table", "plain", "markdown") else ()
+        synced = _sync_lines(plan, data_dir, got.last) if fmt in ("table", "plain", "markdown") else ()
         _emit(render.status_view(plan, st, tasks, fmt, light, by_part, synced), dest)
 
 
@@ -452,7 +465,7 @@ def _readers(plan: Any, units: set[str]) -> set[str]:
     return set(units) | set(plan.supervision.units)
 
 
-def _sync_lines(plan: Any, data_dir: Path | None, events: Any) -> Any:
+def _sync_lines(plan: Any, data_dir: Path | None, last: dict[str, str]) -> Any:
     """When the folder syncs: when it last did, and whose files have not changed for long (never in JSON or CSV,
     which stay the same on every PC)."""
     root = _data_root(data_dir)
@@ -465,7 +478,7 @@ def _sync_lines(plan: Any, data_dir: Path | None, events: Any) -> Any:
         return ()
     from .dates import now  # noqa: PLC0415
 
-    return status_lines(state, events, plan, now())
+    return status_lines(state, last, plan, now())
 
 
 @app.command(help=_HELP["due"])
@@ -502,7 +515,9 @@ def due(
     # a unit's due list is lit by its own records, those of the units it shares items with (an
     # item done as a whole is no longer owed) and the supervising office's acts
     units = _readers(plan, progress.sharing(plan, who)) if who else None
-    st = progress.status(plan, _ledger(plan, data_dir, units).events, day, warn_days, _known_at(known_at))
+    known = _known_at(known_at)
+    got = _standing(plan, data_dir, units, day, known)
+    st = progress.status_of(plan, got.pairs, got.acts, day, warn_days, known)
     items = progress.due_items(st, within=within, unit=who, everything=everything)
     _emit(render.due_view(plan, items, day, fmt, st.known_at, everything, who), dest)
     if check and st.closed:

@@ -21,7 +21,7 @@ import re
 import stat
 from datetime import date
 from pathlib import Path
-from typing import Collection, Iterable, Iterator, NamedTuple
+from typing import Callable, Collection, Iterable, Iterator, NamedTuple
 
 from .dates import now
 from .errors import LedgerError, UsageError
@@ -401,11 +401,13 @@ def decode_line(raw: bytes) -> object:
 
 # --- reading ----------------------------------------------------------------
 
-def read_ledger(root: Path, plan: Plan, *, today: str | None = None, units: Collection[str] | None = None) -> Ledger:
+def read_ledger(root: Path, plan: Plan, *, today: str | None = None, units: Collection[str] | None = None,
+                on_file: Callable[[str, os.stat_result, bytes], None] | None = None) -> Ledger:
     """Every valid event of this plan in the data folder, and a Problem for every bad line.
 
     ``units``: read only these units' files (a unit's own view needs no other
     file: each file holds only its unit's records). None reads every file.
+    ``on_file(name, stat, data)`` is told what was read of each file (the snapshot keeps how to recognise it).
     """
     folder = progress_dir(root)
     events: list[Event] = []
@@ -433,15 +435,15 @@ def read_ledger(root: Path, plan: Plan, *, today: str | None = None, units: Coll
     if staged:  # a sync was cut off after it decided: its files are the ones to read
         files = sorted(set(files) | {folder / n for n in staged if n.endswith(".jsonl")})
     arrivals = read_arrivals(root, staged)
-    if arrivals:
-        from bisect import bisect_right  # noqa: PLC0415 - only a folder that syncs needs it
     for path in files:
         unit = path.stem
-        data, problem = read_ledger_file(staged.get(path.name, path), caps.get(path.name))
+        data, problem, st = _read_file(staged.get(path.name, path), caps.get(path.name))
         if problem is not None:
             problems.append(problem)
         if data is None:
             continue
+        if on_file is not None and st is not None:
+            on_file(path.name, st, data)
         seen: dict[str, bytes] = {}
         ranges = arrivals.get(path.name)
         starts = [r[0] for r in ranges] if ranges else None
@@ -451,9 +453,7 @@ def read_ledger(root: Path, plan: Plan, *, today: str | None = None, units: Coll
                 continue
             event, raw = item
             if starts:
-                i = bisect_right(starts, event.line) - 1
-                if i >= 0 and event.line <= ranges[i][1]:
-                    event = event._replace(known_at=ranges[i][2])
+                event = arrived(event, ranges, starts)
             if event.id in seen:
                 # The same line copied twice counts once; two different records
                 # under one id are a problem, and the first stands.
@@ -467,33 +467,54 @@ def read_ledger(root: Path, plan: Plan, *, today: str | None = None, units: Coll
     return Ledger(events, problems)
 
 
+def arrived(event: Event, ranges: list[Arrival], starts: list[int]) -> Event:
+    """The event with the time it came to this folder by sync, when the arrivals name its line."""
+    from bisect import bisect_right  # noqa: PLC0415 - only a folder that syncs needs it
+
+    i = bisect_right(starts, event.line) - 1
+    if i >= 0 and event.line <= ranges[i][1]:
+        return event._replace(known_at=ranges[i][2])
+    return event
+
+
 def read_ledger_file(path: Path, cap: int | None, start: int = 0) -> tuple[bytes | None, Problem | None]:
     """A ledger's bytes (from ``start``, up to ``cap``: an unfinished import's lines are not read)."""
+    data, problem, _ = _read_file(path, cap, start)
+    return data, problem
+
+
+def _read_file(path: Path, cap: int | None, start: int = 0) -> tuple[bytes | None, Problem | None,
+                                                                      os.stat_result | None]:
     try:
         fd, st = open_regular(path, nofollow=True)
     except OSError as e:
         if os.path.islink(path):
-            return None, Problem(str(path), 0, t("是符号链接,已忽略", "is a symbolic link; ignored"))
-        return None, Problem(str(path), 0, t("无法读取({e}),已忽略", "cannot be read ({e}); ignored", e=e.strerror or e))
+            return None, Problem(str(path), 0, t("是符号链接,已忽略", "is a symbolic link; ignored")), None
+        return None, Problem(str(path), 0, t("无法读取({e}),已忽略", "cannot be read ({e}); ignored",
+                                             e=e.strerror or e)), None
     try:
         problem = None
         if st.st_nlink > 1:
             problem = Problem(str(path), 0, t("有 {n} 个硬链接,本工具不会向它写入", "has {n} hard links; fazhi will not write to it",
                                               n=st.st_nlink))
         size = st.st_size if cap is None else min(max(cap, 0), st.st_size)
-        return read_span(fd, size, start), problem
+        return read_span(fd, size, start), problem, st
     except OSError as e:
-        return None, Problem(str(path), 0, t("无法读取({e}),已忽略", "cannot be read ({e}); ignored", e=e.strerror or e))
+        return None, Problem(str(path), 0, t("无法读取({e}),已忽略", "cannot be read ({e}); ignored",
+                                             e=e.strerror or e)), None
     finally:
         os.close(fd)
 
 
 def parse_lines(path: Path, data: bytes, plan: Plan, *, today: str | None = None,
-                file_unit: str | None = None) -> Iterator[tuple[Event, bytes] | Problem]:
-    """(event, its raw line) for each good line of this plan, a Problem for each bad one."""
+                file_unit: str | None = None, first: int = 1) -> Iterator[tuple[Event, bytes] | Problem]:
+    """(event, its raw line) for each good line of this plan, a Problem for each bad one.
+
+    ``first``: the line number of the first line of ``data`` (a read that starts past the file's beginning).
+    """
     name = str(path)
-    numbered = [(n, raw) for n, raw in enumerate(data.split(b"\n"), 1) if raw.strip()]
-    usual = _usual_lines(data, numbered, plan, today, name, file_unit)
+    numbered = [(n, raw) for n, raw in enumerate(data.split(b"\n"), first) if raw.strip()]
+    usual = _usual_lines(data, numbered, plan, today, name, file_unit, first)
     others = numbered if usual is None else [x for x, e in zip(numbered, usual) if e is None]
     objs = None
     if others and all(len(raw) <= MAX_LINE for _, raw in others):
@@ -550,7 +571,7 @@ _STATES = {s: s for s in STATES}
 
 
 def _usual_lines(data: bytes, numbered: list[tuple[int, bytes]], plan: Plan, today: str | None, file: str,
-                 file_unit: str | None) -> list[Event | None] | None:
+                 file_unit: str | None, first: int = 1) -> list[Event | None] | None:
     """For each line, its Event when the line is a mark exactly as fazhi writes it and passes every check of
     ``check_record``; None for a line to be read the careful way (None for all: a file that is not UTF-8).
 
@@ -577,7 +598,7 @@ def _usual_lines(data: bytes, numbered: list[tuple[int, bytes]], plan: Plan, tod
     last = today if today is not None else "9999-12-31"
     out: list[Event | None] = []
     for number, raw in numbered:
-        m = match(texts[number - 1])
+        m = match(texts[number - first])
         if m is None:
             out.append(None)
             continue

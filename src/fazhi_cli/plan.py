@@ -121,6 +121,7 @@ class Plan(NamedTuple):
     id: str = ""  # the plan's explicit `id:`; see `key`
     supervision: Supervision = Supervision()
     successions: tuple[Succession, ...] = ()
+    digest: str = ""  # BLAKE2b of the file's bytes, set by load_plan: what a state snapshot is keyed on
 
     @property
     def key(self) -> str:
@@ -258,10 +259,10 @@ def load_plan(path: str | os.PathLike[str] | None = None, *, fresh: bool = False
 
     cached = None if fresh else plancache.get(p, data)
     if cached is not None:
-        return cached
+        return cached._replace(digest=plancache.digest(data))
     plan = parse_plan(data, str(p))
     plancache.put(p, data, plan)
-    return plan
+    return plan._replace(digest=plancache.digest(data))
 
 
 def read_plan_text(p: Path) -> bytes:

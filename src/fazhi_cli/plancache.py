@@ -53,6 +53,14 @@ def digest(data: bytes) -> str:
     return _blake2b(data, digest_size=32).hexdigest()
 
 
+def folder() -> Path | None:
+    """The cache folder when it may be used (private, or not yet made); None when the cache is off."""
+    chosen = _folder()
+    if chosen is None or (os.path.lexists(chosen) and not _private(chosen)):
+        return None
+    return chosen
+
+
 def _folder() -> Path | None:
     if os.environ.get("FAZHI_NO_CACHE"):
         return None
@@ -123,9 +131,14 @@ def put(path: Path, data: bytes, plan: Plan) -> None:
         return
     if len(body) > MAX_ENTRY_BYTES:
         return
+    write_entry(folder, _entry_name(key), body)
+
+
+def write_entry(folder: Path, name: str, body: bytes) -> None:
+    """Put an entry into the (private) cache folder whole, or not at all; never raises."""
     # O_EXCL never follows or reuses whatever sits at the name, and the name
     # cannot be guessed in advance; the rename replaces a link, never its target.
-    tmp = folder / f".{_entry_name(key)}.{os.urandom(8).hex()}.tmp"
+    tmp = folder / f".{name}.{os.urandom(8).hex()}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, 0o600)
     except OSError:
@@ -133,7 +146,7 @@ def put(path: Path, data: bytes, plan: Plan) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(body)
-        os.replace(tmp, folder / _entry_name(key))
+        os.replace(tmp, folder / name)
     except OSError:
         try:
             os.unlink(tmp)

@@ -105,7 +105,7 @@ def replay_all(events: Iterable[Event], as_of: date,
             cur = marks[-1]
             out[key] = Pair(cur.state, _run_start(marks), cur, evidence, "pending" if cur.state == "done" else None)
             continue
-        out[key] = _with_reviews(marks, reviews, evidence)
+        out[key] = with_reviews(marks, reviews, evidence)[0]
     extensions: dict = {}
     waivers: dict = {}
     closed = None
@@ -119,8 +119,9 @@ def replay_all(events: Iterable[Event], as_of: date,
     return out, Acts(extensions, waivers, closed)
 
 
-def _with_reviews(marks: list[Event], reviews: list[Event], evidence: tuple) -> Pair:
-    """A pair's standing with the office's reviews, taken in the order things were recorded.
+def with_reviews(marks: list[Event], reviews: list[Event], evidence: tuple) -> tuple[Pair, bool]:
+    """A pair's standing with the office's reviews, taken in the order things were recorded; and whether a
+    mark was recorded after the last return (the snapshot folds later marks in by that).
 
     A review judges the claim standing when it was recorded: an acceptance
     holds through later re-marks of the same state; a return sets the pair back
@@ -144,8 +145,9 @@ def _with_reviews(marks: list[Event], reviews: list[Event], evidence: tuple) -> 
             else:
                 state, since, floor = "doing", e.on, len(seen)
                 review, note, review_on = "returned", e.note, e.on
-    fresh = sorted(seen[floor:], key=_order) or sorted(seen, key=_order)
-    return Pair(state or "todo", since, fresh[-1], evidence, review, note, review_on)
+    fresh = sorted(seen[floor:], key=_order)
+    return Pair(state or "todo", since, (fresh or sorted(seen, key=_order))[-1], evidence, review, note,
+                review_on), bool(fresh)
 
 
 def _run_start(marks: list[Event]) -> str:
@@ -160,7 +162,7 @@ def _run_start(marks: list[Event]) -> str:
 
 
 # (on, recorded_at), computed in C: the sort key of 100,000 events
-_order = attrgetter("on", "recorded_at")
+_order = order = attrgetter("on", "recorded_at")
 
 
 def _hashable(item: object) -> object:

@@ -286,8 +286,14 @@ def duty_status(duty: Obligation, ctx: _Day) -> DutyStatus:
 
 def status(plan: Plan, events: Iterable[Event], as_of: date, warn_days: int | None = None,
            known_at: str | None = None) -> Status:
-    warn = plan.warn_days if warn_days is None else warn_days
     best, acts = replay_all(events, as_of, known_at)
+    return status_of(plan, best, acts, as_of, warn_days, known_at)
+
+
+def status_of(plan: Plan, best: dict, acts: Acts, as_of: date, warn_days: int | None = None,
+              known_at: str | None = None) -> Status:
+    """``status`` from pairs already replayed (by ``replay_all``, or kept by the snapshot)."""
+    warn = plan.warn_days if warn_days is None else warn_days
     ctx = _Day(plan, best, acts, as_of, warn)
     tasks = []
     for task in plan.tasks.values():

@@ -35,7 +35,7 @@ import json
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from ..i18n import t
 
@@ -95,18 +95,14 @@ def shown(url: str) -> str:
         return "***"
 
 
-def status_lines(state: State, events: Iterable, plan: Any, now: datetime) -> list[str]:
+def status_lines(state: State, last: dict[str, str], plan: Any, now: datetime) -> list[str]:
     """The lines `status` adds when the folder syncs: when it last did, and which units have gone quiet.
 
     A unit's file in the shared record changes when the unit records and
-    syncs, so its newest record's ``recorded_at`` says when it last changed:
+    syncs, so its newest record's ``recorded_at`` (``last``, by unit) says when it last changed:
     a unit that records but never syncs, or has not recorded for months,
     shows up here on the supervising office's PC.
     """
-    last: dict[str, str] = {}
-    for e in events:
-        if e.recorded_at > last.get(e.unit, ""):
-            last[e.unit] = e.recorded_at
     lines = [t("上次同步: {w} · 远端 {r}", "Last synced: {w} · remote {r}", w=_minute(state.last_sync),
                r=shown(state.remote))]
     cutoff = (now - timedelta(days=STALE_DAYS)).isoformat()
