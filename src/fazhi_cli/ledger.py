@@ -80,6 +80,7 @@ class _Lazy:
 # hours or fraction, which no PC writes and which sort after every real time.
 _SHAPE = _Lazy(rf"{_ID} {_DAY} {_STAMP}", re.ASCII)
 _ID_RE = _Lazy(_ID, re.ASCII)
+_DAY_RE = _Lazy(_DAY, re.ASCII)
 _STAMP_RE = _Lazy(_STAMP, re.ASCII)
 _SHA = _Lazy(r"[0-9a-f]{64}")
 # C0 and C1 controls except tab and newline, DEL, and lone surrogates (text
@@ -157,6 +158,15 @@ def ledger_path(root: Path, unit: str) -> Path:
 # --- one validation path ------------------------------------------------------
 
 _ROLES: dict[int, tuple[Plan, frozenset]] = {}
+
+
+def role_list(plan: Plan) -> list[tuple[str, str]]:
+    """Every (target, unit) pair the plan gives a role, in the plan's order (successors' after all others)."""
+    order = [(p.id, u) for p in plan.parts.values() for u in (*p.lead_units, *p.support_units)]
+    order += [(o.id, u) for o in plan.obligations.values() for u in o.units]
+    if plan.successions:
+        order += sorted(_roles(plan).difference(order))
+    return list(dict.fromkeys(order))
 
 
 def _roles(plan: Plan) -> frozenset:

@@ -47,7 +47,7 @@ from array import array
 from base64 import b64decode, b64encode
 from datetime import date
 from pathlib import Path
-from typing import Any, Collection, NamedTuple
+from typing import Any, Collection, Iterator, NamedTuple
 
 from . import ledger, plancache
 from .files import open_regular, read_regular, read_span
@@ -133,7 +133,8 @@ class _Place:
         material = json.dumps([FORMAT, os.path.realpath(folder), folder_id, plan.digest, self.who],
                               ensure_ascii=False).encode("utf-8")
         self.key = plancache.digest(material)
-        self.name = f"state-{self.key[:40]}.jsonl"
+        self.name = f"state-{FORMAT}-{self.key[:40]}.json"
+        self.side_name = f"state-{FORMAT}-{self.key[:40]}-fold.json"   # what only a fold reads
 
     def quiet(self) -> bool:
         """No import or sync left unfinished: their files would change what a read sees."""
@@ -188,9 +189,8 @@ class _Place:
             raw = read_regular(self.cache / self.name, MAX_ENTRY_BYTES, nofollow=True)
         except (OSError, ValueError):
             raise _Miss from None
-        head, _, tail = raw.partition(b"\n")
         try:
-            meta = json.loads(head, parse_constant=_refuse)
+            meta = json.loads(raw, parse_constant=_refuse)
         except (ValueError, RecursionError):
             raise _Miss from None
         if (type(meta) is not dict or meta.get("format") != FORMAT or meta.get("key") != self.key
@@ -198,7 +198,7 @@ class _Place:
                 or type(meta.get("built_ns")) is not int or not self.quiet()
                 or meta.get("arrivals") != self.arrivals()):
             raise _Miss
-        state = _State.load(meta, tail, self, today)
+        state = _State.load(meta, self, today)
         if as_of.isoformat() < state.max_on:
             raise _Miss
         try:
@@ -225,6 +225,18 @@ class _Place:
             files.update(changed)
             self.save(state, files, None, today, meta["arrivals"])
         return out
+
+    def read_side(self, nonce: str) -> dict:
+        """The part of the entry only a fold needs, written with the main part (the same nonce) or a miss."""
+        try:
+            side = json.loads(read_regular(self.cache / self.side_name, MAX_ENTRY_BYTES, nofollow=True),
+                              parse_constant=_refuse)
+        except (OSError, ValueError, RecursionError):
+            raise _Miss from None
+        if type(side) is not dict or side.get("format") != FORMAT or side.get("key") != self.key or side.get(
+                "nonce") != nonce:
+            raise _Miss
+        return side
 
     def _check_file(self, name: str, row: Any, built_ns: int) -> tuple | None:
         """None when the file is as the snapshot read it; else (its new row, appended bytes, first line number)."""
@@ -270,14 +282,19 @@ class _Place:
         if not plancache._private(self.cache):
             return
         rows = {n: (list(v) if type(v) is list else _file_row(v)) for n, v in files.items()}
-        head, tail = state.dump(raws)
-        head.update(format=FORMAT, key=self.key, today=today, built_ns=time.time_ns(), arrivals=arrivals, files=rows)
+        nonce = os.urandom(8).hex()
         try:
-            body = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" + tail
-        except (ValueError, UnicodeEncodeError):
+            main, side = state.dump(raws, ledger.role_list(self.plan))
+            main.update(format=FORMAT, key=self.key, nonce=nonce, today=today, built_ns=time.time_ns(),
+                        arrivals=arrivals, files=rows)
+            side.update(format=FORMAT, key=self.key, nonce=nonce)
+            bodies = [json.dumps(x, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for x in (side, main)]
+        except (ValueError, KeyError, _Miss):
             return
-        if len(body) <= MAX_ENTRY_BYTES:
-            plancache.write_entry(self.cache, self.name, body)
+        if all(len(b) <= MAX_ENTRY_BYTES for b in bodies):
+            # the fold part first: a reader that meets the new main part with the old fold part is told by the nonce
+            plancache.write_entry(self.cache, self.side_name, bodies[0])
+            plancache.write_entry(self.cache, self.name, bodies[1])
 
 
 def _place(root: Path, plan: Plan, units: Collection[str] | None) -> _Place | None:
@@ -340,18 +357,24 @@ def _crc(eid: str) -> int:
 # --- the state ------------------------------------------------------------------------------------------------
 
 class _Group:
-    """One (target, unit) pair as the replay rules need it to go on."""
+    """One (target, unit) pair as the views need it, and as the replay rules need it to go on.
 
-    __slots__ = ("event", "all_last", "state", "since", "review", "note", "review_on", "evidence", "last_rec",
+    Keys are (on, recorded_at), the replay's order. The views read no record
+    of a pair, only its standing; so pairs served by a snapshot carry no event.
+    """
+
+    __slots__ = ("state", "since", "review", "note", "review_on", "evidence", "key", "all_key", "last_rec",
                  "fresh", "reviewed", "ordered", "foreign")
 
     def __init__(self) -> None:
-        self.event: Event | None = None        # the mark in force
-        self.all_last: Event | None = None     # the last of all marks in date order (in force after a return)
-        self.state: str | None = None
-        self.since = self.review = self.note = self.review_on = None
+        self.state: str | None = None          # None: no mark yet (only attachments or reviews)
+        self.since: str | None = None
+        self.review: str | None = None
         self.note = ""
+        self.review_on: str | None = None
         self.evidence: tuple = ()
+        self.key: tuple | None = None          # the mark in force, when a mark was recorded after the last return
+        self.all_key: tuple | None = None      # the last of all marks in date order
         self.last_rec = ""                     # the newest recorded_at of its marks and reviews
         self.fresh = False                     # a mark was recorded after the last return
         self.reviewed = False                  # the office has reviewed it (replay takes recording order then)
@@ -359,9 +382,12 @@ class _Group:
         self.foreign = False                   # a review brought evidence (its order is by file, not time)
 
     def pair(self) -> Pair | None:
-        if self.event is None:
+        if self.state is None:
             return None
-        return Pair(self.state, self.since, self.event, self.evidence, self.review, self.note, self.review_on)
+        return _tuple_new(Pair, (self.state, self.since, None, self.evidence, self.review, self.note, self.review_on))
+
+
+_tuple_new = tuple.__new__
 
 
 class _State:
@@ -374,30 +400,54 @@ class _State:
         self.max_on = ""
         self.last: dict[str, str] = {}
         self.revoked: set = set()
-        self.ids: array = array("I")
-        self.raws: dict[tuple[str, int], bytes] = {}    # the lines of the events kept, by (file, line)
+        self._ids: array | None = array("I")
+        self._packed = ""                        # the ids as kept, decoded only when lines are folded in
+        self.raws: dict[tuple[str, int], bytes] = {}    # the lines of the acts kept, by (file, line)
+        self.cols: _Columns | None = None        # the pairs as loaded; ``groups`` then holds those changed since
+        self._side: Any = None                   # the entry's fold part, or how to read it
 
-    def kept(self) -> dict[tuple[str, int], Event]:
-        """The events an entry keeps: each pair's mark in force and last mark, the standing extensions
-        and waivers."""
-        events: dict[tuple[str, int], Event] = {}
-        for g in self.groups.values():
-            for e in (g.event, g.all_last):
-                if e is not None:
-                    events[(_name(e), e.line)] = e
-        for e in (*self.extensions.values(), *self.waivers.values()):
-            events[(_name(e), e.line)] = e
-        return events
+    def group(self, key: tuple[str, str]) -> _Group:
+        """The pair's group to change (taken out of the loaded columns, or new)."""
+        g = self.groups.get(key)
+        if g is None:
+            g = self.cols.group(key) if self.cols is not None else None
+            self.groups[key] = g = g or _Group()
+        return g
+
+    def side(self) -> dict:
+        if callable(self._side):
+            self._side = self._side()
+        return self._side
+
+    @property
+    def ids(self) -> array:
+        """A CRC-32 of every record id read (a repeated id is a miss; a false match only a slower read)."""
+        if self._ids is None:
+            self._packed = self.side().get("ids")
+            if type(self._packed) is not str:
+                raise _Miss
+            try:
+                packed = b64decode(self._packed, validate=True)
+            except ValueError:
+                raise _Miss from None
+            if len(packed) % 4:
+                raise _Miss
+            ids = array("I")
+            if ids.itemsize != 4:  # pragma: no cover - every platform fazhi runs on has a 4-byte C int
+                raise _Miss
+            ids.frombytes(packed)
+            self._ids = _little(ids)
+        return self._ids
 
     def needed(self) -> set[tuple[str, int]]:
-        return set(self.kept())
+        """The records an entry keeps as lines: the standing extensions and waivers."""
+        return {(_name(e), e.line) for e in (*self.extensions.values(), *self.waivers.values())}
 
     def standing(self) -> Standing:
-        pairs = {}
+        pairs = self.cols.pairs() if self.cols is not None else {}
         for key, g in self.groups.items():
-            p = g.pair()
-            if p is not None:
-                pairs[key] = p
+            if g.state is not None:
+                pairs[key] = g.pair()
         return Standing(pairs, Acts(dict(self.extensions), dict(self.waivers), self.closed), dict(self.last), [])
 
     # --- from a full read -----------------------------------------------------------------------------------
@@ -427,10 +477,11 @@ class _State:
             reviews = [e for e in group if e.type == "review"]
             pair = pairs.get(key)
             if pair is not None:
-                g.event, g.state, g.since, g.evidence = pair.event, pair.state, pair.since, pair.evidence
+                g.state, g.since, g.evidence = pair.state, pair.since, pair.evidence
                 g.review, g.note, g.review_on = pair.review, pair.review_note, pair.review_on
-                g.all_last = sorted(marks, key=order)[-1]
                 g.fresh = with_reviews(marks, reviews, pair.evidence)[1] if reviews else True
+                g.key = order(pair.event) if g.fresh else None
+                g.all_key = order(sorted(marks, key=order)[-1])
             else:
                 g.evidence = _union((), [x for e in group for x in e.evidence])
             g.last_rec = max((e.recorded_at for e in marks + reviews), default="")
@@ -442,142 +493,67 @@ class _State:
         self.extensions, self.waivers, self.closed = dict(acts.extensions), dict(acts.waivers), acts.closed
         self.acts_key = max(act_keys, default=None)
         self.last = dict(last)
-        self.ids = array("I", sorted({_crc(e.id) for e in events}))
+        self._ids = array("I", sorted({_crc(e.id) for e in events}))
         return self
 
     # --- to and from an entry ---------------------------------------------------------------------------------
 
-    def dump(self, raws: dict | None) -> tuple[dict, bytes]:
-        """The header fields and the record lines of an entry. ``raws``: the lines of a full read; without
-        them, the lines this state was loaded or folded from."""
-        events = self.kept()
-        places = sorted(events)
-        index = {p: i for i, p in enumerate(places)}
-        lines = [(raws or self.raws)[p] for p in places]
-
-        def at(e: Event | None) -> int | None:
-            return None if e is None else index[(_name(e), e.line)]
-
-        pairs = [[t, u, at(g.event), at(g.all_last), g.state, g.since, g.review, g.note, g.review_on,
-                  list(g.evidence), g.last_rec, g.fresh, g.reviewed, g.ordered, g.foreign]
-                 for (t, u), g in self.groups.items()]
-        acts = {"extensions": [[t, s, at(e)] for (t, s), e in self.extensions.items()],
-                "waivers": [[t, s, at(e)] for (t, s), e in self.waivers.items()],
-                "closed": self.closed, "key": list(self.acts_key) if self.acts_key else None}
-        ids = self.ids
-        if ids.itemsize != 4:  # pragma: no cover - every platform fazhi runs on has a 4-byte C int
-            raise ValueError
-        head = {"events": [[n, line, events[(n, line)].known_at] for n, line in places], "pairs": pairs,
-                "acts": acts, "max_on": self.max_on, "last": self.last, "revoked": sorted(self.revoked),
-                "ids": b64encode(_little(ids).tobytes()).decode("ascii")}
-        return head, b"".join(line + b"\n" for line in lines)
+    def dump(self, raws: dict | None, keys: list[tuple[str, str]]) -> dict:
+        """The fields of an entry. ``raws``: the lines of a full read; without them, those it was loaded from."""
+        lines = raws if raws is not None else self.raws
+        acts = [[_name(e), e.line, e.known_at, lines[(_name(e), e.line)].decode("utf-8")]
+                for e in (*self.extensions.values(), *self.waivers.values())]
+        groups = dict(self.cols.groups()) if self.cols is not None else {}
+        groups.update(self.groups)
+        pairs, fold = _Columns.dump(groups, keys)
+        fold["ids"] = b64encode(_little(self.ids).tobytes()).decode("ascii")
+        return {"pairs": pairs, "acts": acts, "closed": self.closed,
+                "acts_key": list(self.acts_key) if self.acts_key else None, "max_on": self.max_on,
+                "last": self.last, "revoked": sorted(self.revoked)}, fold
 
     @classmethod
-    def load(cls, meta: dict, tail: bytes, place: _Place, today: str) -> "_State":
+    def load(cls, meta: dict, place: _Place, today: str) -> "_State":
         plan = place.plan
-        rows, pairs, acts = meta.get("events"), meta.get("pairs"), meta.get("acts")
-        if type(rows) is not list or type(pairs) is not list or type(acts) is not dict:
+        pairs, acts, files = meta.get("pairs"), meta.get("acts"), meta.get("files")
+        if type(pairs) is not dict or type(acts) is not list or type(files) is not dict:
             raise _Miss
-        lines = tail.split(b"\n")
-        if len(lines) != len(rows) + 1 or lines[-1] != b"":
-            raise _Miss
-        events: list[Event] = []
-        raws: dict[tuple[str, int], bytes] = {}
-        start = 0
-        while start < len(rows):
-            row = rows[start]
-            if type(row) is not list or len(row) != 3 or type(row[0]) is not str:
-                raise _Miss
-            name = row[0]
-            end = start
-            while end < len(rows) and type(rows[end]) is list and rows[end][:1] == [name]:
-                end += 1
-            if type(meta.get("files")) is not dict or name not in meta["files"] or not _ledger_name(name):
-                raise _Miss
-            chunk = lines[start:end]
-            got = list(ledger.parse_lines(place.folder / name, b"\n".join(chunk), plan, today=today,
-                                          file_unit=name[:-6]))
-            if len(got) != end - start:
-                raise _Miss
-            for (event_raw, row2, raw) in zip(got, rows[start:end], chunk):
-                if isinstance(event_raw, Problem) or len(row2) != 3:
-                    raise _Miss
-                event, _ = event_raw
-                line, known = row2[1], row2[2]
-                if (type(line) is not int or line < 1 or type(known) is not str
-                        or not ledger._STAMP_RE.fullmatch(known) or (name, line) in raws):
-                    raise _Miss
-                events.append(event._replace(line=line, known_at=known))
-                raws[(name, line)] = raw
-            start = end
-
-        def ev(i: Any, kind: str) -> Event | None:
-            if i is None:
-                return None
-            if type(i) is not int or not 0 <= i < len(events) or events[i].type != kind:
-                raise _Miss
-            return events[i]
-
         self = cls()
-        self.raws = raws
-        roles = ledger._roles(plan)
-        for row in pairs:
-            if type(row) is not list or len(row) != 15:
+        # the standing extensions and waivers: records, checked as any record is
+        for row in acts:
+            if (type(row) is not list or len(row) != 4 or type(row[0]) is not str or row[0] not in files
+                    or not _ledger_name(row[0]) or type(row[1]) is not int or row[1] < 1 or type(row[2]) is not str
+                    or not ledger._STAMP_RE.fullmatch(row[2]) or type(row[3]) is not str or "\n" in row[3]
+                    or (row[0], row[1]) in self.raws):
                 raise _Miss
-            (target, unit, e, last, state, since, review, note, review_on, evidence, last_rec, fresh, reviewed,
-             ordered, foreign) = row
-            g = _Group()
-            g.event, g.all_last = ev(e, "mark"), ev(last, "mark")
-            if ((target, unit) not in roles or (target, unit) in self.groups or (g.event is None) != (state is None)
-                    or (g.all_last is None) != (g.event is None)
-                    or any(x is not None and (x.target, x.unit) != (target, unit) for x in (g.event, g.all_last))
-                    or (state is not None and (state not in STATES or not _day(since)))
-                    or review not in REVIEWS or not ledger._text_ok(note, ledger.MAX_NOTE)
-                    or (review_on is not None and not _day(review_on))
-                    or type(evidence) is not list or not _evidence(evidence)
-                    or type(last_rec) is not str or (last_rec and not ledger._STAMP_RE.fullmatch(last_rec))
-                    or not all(type(x) is bool for x in (fresh, reviewed, ordered, foreign))):
+            raw = row[3].encode("utf-8", "surrogatepass")
+            got = list(ledger.parse_lines(place.folder / row[0], raw, plan, today=today, file_unit=row[0][:-6]))
+            if len(got) != 1 or isinstance(got[0], Problem):
                 raise _Miss
-            g.state, g.since, g.review, g.note, g.review_on = state, since, review, note, review_on
-            g.evidence = tuple(evidence)
-            g.last_rec, g.fresh, g.reviewed, g.ordered, g.foreign = last_rec, fresh, reviewed, ordered, foreign
-            self.groups[(target, unit)] = g
-        for field, kind, into in (("extensions", "extend", self.extensions), ("waivers", "waive", self.waivers)):
-            found = acts.get(field)
-            if type(found) is not list:
+            e = got[0][0]._replace(line=row[1], known_at=row[2])
+            into = self.extensions if e.type == "extend" else self.waivers if e.type == "waive" else None
+            if into is None or (e.target, e.subject) in into:
                 raise _Miss
-            for row in found:
-                if type(row) is not list or len(row) != 3:
-                    raise _Miss
-                e = ev(row[2], kind)
-                if e is None or (e.target, e.subject) != (row[0], row[1]) or (row[0], row[1]) in into:
-                    raise _Miss
-                into[(row[0], row[1])] = e
-        closed, key = acts.get("closed"), acts.get("key")
-        if (closed is not None and not _day(closed)) or not (
-                key is None or (type(key) is list and len(key) == 2 and _day(key[0])
-                                and type(key[1]) is str and ledger._STAMP_RE.fullmatch(key[1]))):
+            into[(e.target, e.subject)] = e
+            self.raws[(row[0], row[1])] = raw
+        self.cols = _Columns(pairs, ledger.role_list(plan))
+        stamp = ledger._STAMP_RE._get().fullmatch
+        days = ledger._GOOD_DAYS
+        closed, acts_key = meta.get("closed"), meta.get("acts_key")
+        if (closed is not None and not _day(closed, days)) or not (
+                acts_key is None or (type(acts_key) is list and len(acts_key) == 2 and _day(acts_key[0], days)
+                                     and type(acts_key[1]) is str and stamp(acts_key[1]))):
             raise _Miss
-        self.closed, self.acts_key = closed, tuple(key) if key else None
-        max_on, last, revoked, ids = meta.get("max_on"), meta.get("last"), meta.get("revoked"), meta.get("ids")
-        if (not (max_on == "" or _day(max_on)) or type(last) is not dict
-                or not all(u in plan.units and type(s) is str and ledger._STAMP_RE.fullmatch(s) for u, s in last.items())
-                or type(revoked) is not list or type(ids) is not str):
+        self.closed, self.acts_key = closed, tuple(acts_key) if acts_key else None
+        max_on, last, revoked, nonce = meta.get("max_on"), meta.get("last"), meta.get("revoked"), meta.get("nonce")
+        if (not (max_on == "" or _day(max_on, days)) or type(last) is not dict
+                or not all(u in plan.units and type(s) is str and stamp(s) for u, s in last.items())
+                or type(revoked) is not list or type(nonce) is not str):
             raise _Miss
         if not all(type(r) is list and len(r) == 2 and type(r[0]) is str and type(r[1]) is str for r in revoked):
             raise _Miss
         self.max_on, self.last, self.revoked = max_on, last, {(u, i) for u, i in revoked}
-        try:
-            packed = b64decode(ids, validate=True)
-        except ValueError:
-            raise _Miss from None
-        if len(packed) % 4:
-            raise _Miss
-        self.ids = array("I")
-        if self.ids.itemsize != 4:  # pragma: no cover
-            raise _Miss
-        self.ids.frombytes(packed)
-        self.ids = _little(self.ids)
+        self._ids, self._side = None, lambda: place.read_side(nonce)
+        self.cols.side = self.side
         return self
 
     # --- going on from it ---------------------------------------------------------------------------------------
@@ -588,6 +564,7 @@ class _State:
         fresh_ids: set[str] = set()
         arrivals = ledger.read_arrivals(place.root) if place.arrivals() is not None else {}
         count = 0
+        ids = self.ids
         for name, data, first in grown:
             ranges = arrivals.get(name)
             starts = [r[0] for r in ranges] if ranges else None
@@ -597,7 +574,7 @@ class _State:
                     raise _Miss
                 e, raw = item
                 count += 1
-                if count > MAX_FOLD or e.known_at != e.recorded_at or e.id in fresh_ids or _crc(e.id) in self.ids:
+                if count > MAX_FOLD or e.known_at != e.recorded_at or e.id in fresh_ids or _crc(e.id) in ids:
                     raise _Miss
                 if e.type == "revoke" or (e.unit, e.id) in self.revoked:
                     raise _Miss
@@ -605,12 +582,13 @@ class _State:
                     e = ledger.arrived(e, ranges, starts)
                 fresh_ids.add(e.id)
                 self._take(e)
-                self.raws[(name, e.line)] = raw
+                if e.type in ("extend", "waive"):
+                    self.raws[(name, e.line)] = raw
                 if e.recorded_at > self.last.get(e.unit, ""):
                     self.last[e.unit] = e.recorded_at
                 if e.on > self.max_on:
                     self.max_on = e.on
-        self.ids = array("I", sorted({*self.ids, *map(_crc, fresh_ids)}))
+        self._ids = array("I", sorted({*ids, *map(_crc, fresh_ids)}))
 
     def _take(self, e: Event) -> None:
         kind = e.type
@@ -629,8 +607,7 @@ class _State:
             else:
                 self.closed = e.on if kind == "close" else None
         elif kind == "attach":
-            g = self.groups.setdefault((e.target, e.unit), _Group())
-            self._evidence(g, e)
+            self._evidence(self.group((e.target, e.unit)), e)
         else:
             self._mark(e)
 
@@ -641,43 +618,194 @@ class _State:
             g.evidence = _union(g.evidence, e.evidence)
 
     def _mark(self, e: Event) -> None:
-        g = self.groups.setdefault((e.target, e.unit), _Group())
+        g = self.group((e.target, e.unit))
         if g.last_rec and not e.recorded_at > g.last_rec:
             raise _Miss
         key = order(e)
-        if g.fresh and g.event is not None and not key > order(g.event):
+        if g.key is not None and not key > g.key:
             raise _Miss
-        if g.all_last is None or key > order(g.all_last):
-            g.all_last = e
-        elif key == order(g.all_last):
+        if g.all_key is None or key > g.all_key:
+            g.all_key = key
+        elif key == g.all_key:
             raise _Miss
         self._evidence(g, e)
         if g.state is None or e.state != g.state:
             g.state, g.since, g.note, g.review_on = e.state, e.on, "", None
             g.review = "pending" if e.state == "done" else None
-        g.event, g.fresh, g.last_rec = e, True, e.recorded_at
+        g.key, g.fresh, g.last_rec = key, True, e.recorded_at
 
     def _review(self, e: Event) -> None:
-        g = self.groups.setdefault((e.target, e.subject), _Group())
+        g = self.group((e.target, e.subject))
         if e.evidence or (g.last_rec and not e.recorded_at > g.last_rec) or (
-                g.event is not None and not g.reviewed and not g.ordered):
+                g.state is not None and not g.reviewed and not g.ordered):
             raise _Miss
         if g.state == "done":
             if e.verdict == "accept":
                 g.review, g.note, g.review_on = "accepted", e.note, e.on
             else:
-                g.state, g.since, g.fresh, g.event = "doing", e.on, False, g.all_last
+                g.state, g.since, g.fresh, g.key = "doing", e.on, False, None
                 g.review, g.note, g.review_on = "returned", e.note, e.on
         g.reviewed, g.last_rec = True, e.recorded_at
+
+
+_STATE_CODES = {"todo": "t", "doing": "g", "done": "d", None: "-"}
+_STATE_OF = {v: k for k, v in _STATE_CODES.items()}
+_REVIEW_CODES = {None: "-", "pending": "p", "accepted": "a", "returned": "r"}
+_REVIEW_OF = {v: k for k, v in _REVIEW_CODES.items()}
+_FLAGS = frozenset("0123456789abcdef")
+_FOLD_COLUMNS = ("key_on", "key_rec", "all_on", "all_rec", "last_rec")
+
+
+class _Columns:
+    """The pairs of an entry, one column per field: a column of short values is one string (a character per
+    pair, or values joined by newlines), rare values sit in maps by position. Reading 27,000 pairs this way
+    makes a few dozen objects instead of 400,000, and the columns only a fold needs are split when it does."""
+
+    def __init__(self, raw: dict, keys: list[tuple[str, str]]) -> None:
+        get = raw.get
+        n = len(keys)
+        if get("n") != n:
+            raise _Miss
+        self.n, self.keys = n, keys
+        since = get("since")
+        if type(since) is not str:
+            raise _Miss
+        self.texts = {"since": since}
+        self.side: Any = None                  # the entry's fold part, when a fold needs it
+        self.state, self.review, self.flags = get("state"), get("review"), get("flags")
+        if not all(type(x) is str and len(x) == n for x in (self.state, self.review, self.flags)):
+            raise _Miss
+        if not set(self.state) <= _STATE_OF.keys() or not set(self.review) <= _REVIEW_OF.keys() or not set(
+                self.flags) <= _FLAGS:
+            raise _Miss
+        self.since = self._split("since")
+        good = ledger._GOOD_DAYS
+        if not all(_day(s, good) for s in set(self.since).difference(("",))):
+            raise _Miss
+        self.notes = self._sparse(get("notes"), lambda v: v != "" and ledger._text_ok(v, ledger.MAX_NOTE))
+        self.review_on = self._sparse(get("review_on"), _day)
+        self.evidence = self._sparse(get("evidence"), lambda v: type(v) is list and bool(v) and _evidence(v))
+        self._fold: dict | None = None
+
+    def _split(self, name: str) -> list[str]:
+        text = self.texts[name]
+        out = text.split("\n") if self.n else []
+        if len(out) != self.n or (not self.n and text):
+            raise _Miss
+        return out
+
+    def _sparse(self, value: Any, ok: Any) -> dict[int, Any]:
+        if type(value) is not dict:
+            raise _Miss
+        out = {}
+        for k, v in value.items():
+            if not k.isdigit() or len(k) > 9 or int(k) >= self.n or not ok(v):
+                raise _Miss
+            out[int(k)] = v
+        return out
+
+    def pairs(self) -> dict[tuple[str, str], Pair]:
+        state_of, review_of = _STATE_OF, _REVIEW_OF
+        made = [_tuple_new(Pair, (state_of[c], since, None, (), review_of[r], "", None))
+                for c, since, r in zip(self.state, self.since, self.review)]
+        for field, values in ((3, self.evidence), (5, self.notes), (6, self.review_on)):
+            for i, v in values.items():
+                row = list(made[i])
+                row[field] = tuple(v) if field == 3 else v
+                made[i] = _tuple_new(Pair, row)
+        out = {key: p for key, p in zip(self.keys, made) if p.state is not None}
+        if any(not p.since for p in out.values()):
+            raise _Miss
+        return out
+
+    def _fold_columns(self) -> dict:
+        """The columns a fold needs, split and checked (once)."""
+        if self._fold is None:
+            stamp, good = ledger._STAMP_RE._get().fullmatch, ledger._GOOD_DAYS
+            side = self.side()
+            for name in _FOLD_COLUMNS:
+                if type(side.get(name)) is not str:
+                    raise _Miss
+                self.texts[name] = side[name]
+            cols = {name: self._split(name) for name in _FOLD_COLUMNS}
+            for name in ("key_on", "all_on"):
+                if not all(v == "" or _day(v, good) for v in cols[name]):
+                    raise _Miss
+            for name in ("key_rec", "all_rec", "last_rec"):
+                if not all(v == "" or stamp(v) for v in cols[name]):
+                    raise _Miss
+            cols["index"] = {k: i for i, k in enumerate(self.keys)}
+            self._fold = cols
+        return self._fold
+
+    def group(self, key: tuple[str, str]) -> _Group | None:
+        cols = self._fold_columns()
+        i = cols["index"].get(key)
+        return None if i is None else self._group(i, cols)
+
+    def _group(self, i: int, cols: dict) -> _Group:
+        g = _Group()
+        g.state = _STATE_OF[self.state[i]]
+        flags = int(self.flags[i], 16)
+        g.fresh, g.reviewed, g.ordered, g.foreign = bool(flags & 1), bool(flags & 2), bool(flags & 4), bool(flags & 8)
+        if g.state is not None:
+            g.since = self.since[i]
+            if not cols["all_on"][i] or not cols["all_rec"][i] or g.fresh != bool(cols["key_on"][i] and cols["key_rec"][i]):
+                raise _Miss
+            g.key = (cols["key_on"][i], cols["key_rec"][i]) if g.fresh else None
+            g.all_key = (cols["all_on"][i], cols["all_rec"][i])
+        g.review, g.note, g.review_on = _REVIEW_OF[self.review[i]], self.notes.get(i, ""), self.review_on.get(i)
+        ev = self.evidence.get(i)
+        g.evidence = tuple(ev) if ev else ()
+        g.last_rec = cols["last_rec"][i]
+        return g
+
+    def groups(self) -> Iterator[tuple[tuple[str, str], _Group]]:
+        cols = self._fold_columns()
+        for i, key in enumerate(self.keys):
+            if self.state[i] != "-" or self.flags[i] != "4" or i in self.evidence or cols["last_rec"][i]:
+                yield key, self._group(i, cols)
+
+    @staticmethod
+    def dump(groups: dict[tuple[str, str], _Group], keys: list[tuple[str, str]]) -> tuple[dict, dict]:
+        if not set(groups) <= set(keys):
+            raise ValueError("a pair outside the plan's roles")
+        empty = _Group()
+        col = {name: [] for name in ("since", "key_on", "key_rec", "all_on", "all_rec", "last_rec")}
+        state, review, flags = [], [], []
+        notes, review_on, evidence = {}, {}, {}
+        for i, key in enumerate(keys):
+            g = groups.get(key, empty)
+            col["since"].append(g.since or "")
+            key, all_key = g.key or ("", ""), g.all_key or ("", "")
+            col["key_on"].append(key[0])
+            col["key_rec"].append(key[1])
+            col["all_on"].append(all_key[0])
+            col["all_rec"].append(all_key[1])
+            col["last_rec"].append(g.last_rec)
+            state.append(_STATE_CODES[g.state])
+            review.append(_REVIEW_CODES[g.review])
+            flags.append("%x" % (g.fresh | g.reviewed << 1 | g.ordered << 2 | g.foreign << 3))
+            if g.note:
+                notes[str(i)] = g.note
+            if g.review_on is not None:
+                review_on[str(i)] = g.review_on
+            if g.evidence:
+                evidence[str(i)] = list(g.evidence)
+        out: dict[str, Any] = {"n": len(keys), "since": "\n".join(col["since"]), "state": "".join(state),
+                               "review": "".join(review), "flags": "".join(flags), "notes": notes,
+                               "review_on": review_on, "evidence": evidence}
+        return out, {k: "\n".join(col[k]) for k in _FOLD_COLUMNS}
 
 
 def _name(e: Event) -> str:
     return os.path.basename(e.file)
 
 
-def _day(value: Any) -> bool:
-    return type(value) is str and len(value) == 10 and bool(ledger._STAMP_RE.fullmatch(value + "T00:00:00+08:00")) \
-        and ledger._real_day(value)
+def _day(value: Any, good: set[str] | None = None) -> bool:
+    if good is not None and type(value) is str and value in good:    # a day already found valid here
+        return True
+    return type(value) is str and len(value) == 10 and bool(ledger._DAY_RE.fullmatch(value)) and ledger._real_day(value)
 
 
 def _evidence(items: list) -> bool:
