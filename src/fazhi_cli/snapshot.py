@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import time
 import zlib
@@ -47,7 +48,7 @@ from array import array
 from base64 import b64decode, b64encode
 from datetime import date
 from pathlib import Path
-from typing import Any, Collection, Iterator, NamedTuple
+from typing import Any, Collection, NamedTuple
 
 from . import ledger, plancache
 from .files import open_regular, read_regular, read_span
@@ -104,17 +105,21 @@ def _full(root: Path, plan: Plan, *, today: str, as_of: date, known_at: str | No
           units: Collection[str] | None, place: "_Place | None") -> Standing:
     files: dict[str, tuple] = {}
 
+    offices = {f"{u}.jsonl" for u in plan.supervision.units}
+
     def seen(name: str, st: os.stat_result, data: bytes) -> None:
-        files[name] = (st, len(data), data.count(b"\n"), _sample_bytes(data), plancache.digest(data),
-                       not data or data.endswith(b"\n"))
+        # only the supervising office's files hold acts, whose lines the entry keeps (read again and compared)
+        files[name] = (st, len(data), data.count(b"\n"), _sample_bytes(data),
+                       plancache.digest(data) if name in offices else None, not data or data.endswith(b"\n"))
 
     before = place.arrivals() if place is not None else None
     read = ledger.read_ledger(root, plan, today=today, units=units, on_file=seen if place is not None else None)
-    pairs, acts = replay_all(read.events, as_of, known_at)
+    kept: dict | None = {} if place is not None and known_at is None else None
+    pairs, acts = replay_all(read.events, as_of, known_at, keep=kept)
     out = Standing(pairs, acts, last_recorded(read.events), read.problems)
-    if (place is not None and not read.problems and all(f[5] for f in files.values()) and place.quiet()
+    if (kept is not None and not read.problems and all(f[5] for f in files.values()) and place.quiet()
             and place.arrivals() == before):
-        state = _State.build(read.events, pairs, acts, out.last, as_of)
+        state = _State.build(read.events, kept, pairs, acts, out.last, as_of)
         if state is not None:
             raws = place.lines_of(state.needed(), files)
             if raws is not None:
@@ -175,7 +180,7 @@ class _Place:
                     os.close(fd)
             except OSError:
                 return None
-            if len(data) != info[1] or plancache.digest(data) != info[4]:
+            if len(data) != info[1] or info[4] is None or plancache.digest(data) != info[4]:
                 return None
             for number, raw in enumerate(data.split(b"\n"), 1):
                 if number in lines:
@@ -212,7 +217,8 @@ class _Place:
         for name in names:
             got = self._check_file(name, known.get(name), meta["built_ns"])
             if got is not None:
-                changed[name] = got[0]
+                if _file_row(got[0]) != known.get(name):    # not only compared again (too recent to trust)
+                    changed[name] = got[0]
                 if got[1]:
                     grown.append((name, got[1], got[2]))
         if grown:
@@ -453,47 +459,38 @@ class _State:
     # --- from a full read -----------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, events: list[Event], pairs: dict, acts: Acts, last: dict, as_of: date) -> "_State | None":
+    def build(cls, events: list[Event], kept: dict, pairs: dict, acts: Acts, last: dict,
+              as_of: date) -> "_State | None":
+        """The state of a full replay (``kept``: the records that counted, as ``replay_all`` sorted them)."""
         self = cls()
         self.max_on = max((e.on for e in events), default="")
         if self.max_on > as_of.isoformat():
             return None      # the replay left later records out: it is not the present state
         self.revoked = {(e.unit, e.revokes) for e in events if e.revokes}
-        members: dict[tuple[str, str], list[Event]] = {}
-        act_keys = []
-        for e in events:
-            if e.type == "revoke" or (e.unit, e.id) in self.revoked:
-                continue
-            if e.type == "review":
-                members.setdefault((e.target, e.subject), []).append(e)
-            elif e.subject is not None or e.type in _ACTS:
-                if e.type != "remind":
-                    act_keys.append(order(e))
-            else:
-                members.setdefault((e.target, e.unit), []).append(e)
-        for key, group in members.items():
+        groups = self.groups
+        for key, group in kept["groups"].items():
             g = _Group()
             marks = [e for e in group if e.type == "mark"]
-            reviews = [e for e in group if e.type == "review"]
+            reviews = [e for e in group if e.type == "review"] if len(marks) != len(group) else []
             pair = pairs.get(key)
             if pair is not None:
                 g.state, g.since, g.evidence = pair.state, pair.since, pair.evidence
                 g.review, g.note, g.review_on = pair.review, pair.review_note, pair.review_on
                 g.fresh = with_reviews(marks, reviews, pair.evidence)[1] if reviews else True
                 g.key = order(pair.event) if g.fresh else None
-                g.all_key = order(sorted(marks, key=order)[-1])
+                g.all_key = max(map(order, marks))
+                g.ordered = len(marks) == 1 or _ordered(marks)
             else:
                 g.evidence = _union((), [x for e in group for x in e.evidence])
-            g.last_rec = max((e.recorded_at for e in marks + reviews), default="")
+            g.last_rec = max(e.recorded_at for e in (*marks, *reviews)) if marks or reviews else ""
             g.reviewed = bool(reviews)
-            by_time = sorted(marks, key=lambda e: e.recorded_at)
-            g.ordered = all(order(a) < order(b) and a.recorded_at < b.recorded_at for a, b in zip(by_time, by_time[1:]))
             g.foreign = any(r.evidence for r in reviews)
-            self.groups[key] = g
+            groups[key] = g
         self.extensions, self.waivers, self.closed = dict(acts.extensions), dict(acts.waivers), acts.closed
-        self.acts_key = max(act_keys, default=None)
+        self.acts_key = max((order(e) for e in kept["acts"] if e.type != "remind"), default=None)
         self.last = dict(last)
-        self._ids = array("I", sorted({_crc(e.id) for e in events}))
+        crc = zlib.crc32
+        self._ids = array("I", sorted({crc(e.id.encode("ascii")) for e in events}))
         return self
 
     # --- to and from an entry ---------------------------------------------------------------------------------
@@ -503,9 +500,10 @@ class _State:
         lines = raws if raws is not None else self.raws
         acts = [[_name(e), e.line, e.known_at, lines[(_name(e), e.line)].decode("utf-8")]
                 for e in (*self.extensions.values(), *self.waivers.values())]
-        groups = dict(self.cols.groups()) if self.cols is not None else {}
-        groups.update(self.groups)
-        pairs, fold = _Columns.dump(groups, keys)
+        if self.cols is not None:
+            pairs, fold = self.cols.dump_with(self.groups)
+        else:
+            pairs, fold = _Columns.dump(self.groups, keys)
         fold["ids"] = b64encode(_little(self.ids).tobytes()).decode("ascii")
         return {"pairs": pairs, "acts": acts, "closed": self.closed,
                 "acts_key": list(self.acts_key) if self.acts_key else None, "max_on": self.max_on,
@@ -721,19 +719,23 @@ class _Columns:
     def _fold_columns(self) -> dict:
         """The columns a fold needs, split and checked (once)."""
         if self._fold is None:
-            stamp, good = ledger._STAMP_RE._get().fullmatch, ledger._GOOD_DAYS
+            good = ledger._GOOD_DAYS
             side = self.side()
             for name in _FOLD_COLUMNS:
                 if type(side.get(name)) is not str:
                     raise _Miss
                 self.texts[name] = side[name]
+            # one regular expression over each whole column, then each distinct day once
+            for name, shape in (("key_on", ledger._DAY), ("all_on", ledger._DAY), ("key_rec", ledger._STAMP),
+                                ("all_rec", ledger._STAMP), ("last_rec", ledger._STAMP)):
+                if not re.fullmatch(f"(?:{shape})?(?:\n(?:{shape})?)*", self.texts[name], re.ASCII):
+                    raise _Miss
             cols = {name: self._split(name) for name in _FOLD_COLUMNS}
-            for name in ("key_on", "all_on"):
-                if not all(v == "" or _day(v, good) for v in cols[name]):
-                    raise _Miss
-            for name in ("key_rec", "all_rec", "last_rec"):
-                if not all(v == "" or stamp(v) for v in cols[name]):
-                    raise _Miss
+            if not all(_day(v, good) for v in {*cols["key_on"], *cols["all_on"]}.difference(("",))):
+                raise _Miss
+            if not all(ledger._real_day(v[:10]) for v in {v[:10] for n in ("key_rec", "all_rec", "last_rec")
+                                                         for v in cols[n]}.difference(("",))):
+                raise _Miss
             cols["index"] = {k: i for i, k in enumerate(self.keys)}
             self._fold = cols
         return self._fold
@@ -760,42 +762,71 @@ class _Columns:
         g.last_rec = cols["last_rec"][i]
         return g
 
-    def groups(self) -> Iterator[tuple[tuple[str, str], _Group]]:
+    def dump_with(self, changed: dict[tuple[str, str], _Group]) -> tuple[dict, dict]:
+        """The columns again, with these groups changed (every group of the plan has its place)."""
         cols = self._fold_columns()
-        for i, key in enumerate(self.keys):
-            if self.state[i] != "-" or self.flags[i] != "4" or i in self.evidence or cols["last_rec"][i]:
-                yield key, self._group(i, cols)
+        index = cols["index"]
+        state, review, flags = list(self.state), list(self.review), list(self.flags)
+        col = {name: list(cols[name]) for name in _FOLD_COLUMNS}
+        col["since"] = list(self.since)
+        notes, review_on, evidence = dict(self.notes), dict(self.review_on), dict(self.evidence)
+        for key, g in changed.items():
+            i = index.get(key)
+            if i is None:
+                raise ValueError("a pair outside the plan's roles")
+            row = _Columns._row(g)
+            for name, value in zip(("since", *_FOLD_COLUMNS), row[:6]):
+                col[name][i] = value
+            state[i], review[i], flags[i] = row[6:9]
+            for into, value in zip((notes, review_on, evidence), row[9:]):
+                if value:
+                    into[i] = value
+                else:
+                    into.pop(i, None)
+        out = {"n": self.n, "since": "\n".join(col["since"]), "state": "".join(state), "review": "".join(review),
+               "flags": "".join(flags), "notes": {str(i): v for i, v in notes.items()},
+               "review_on": {str(i): v for i, v in review_on.items()},
+               "evidence": {str(i): list(v) for i, v in evidence.items()}}
+        return out, {k: "\n".join(col[k]) for k in _FOLD_COLUMNS}
+
+    @staticmethod
+    def _row(g: _Group) -> tuple:
+        key, all_key = g.key or ("", ""), g.all_key or ("", "")
+        return (g.since or "", key[0], key[1], all_key[0], all_key[1], g.last_rec, _STATE_CODES[g.state],
+                _REVIEW_CODES[g.review], "%x" % (g.fresh | g.reviewed << 1 | g.ordered << 2 | g.foreign << 3),
+                g.note, g.review_on, list(g.evidence))
 
     @staticmethod
     def dump(groups: dict[tuple[str, str], _Group], keys: list[tuple[str, str]]) -> tuple[dict, dict]:
         if not set(groups) <= set(keys):
             raise ValueError("a pair outside the plan's roles")
         empty = _Group()
-        col = {name: [] for name in ("since", "key_on", "key_rec", "all_on", "all_rec", "last_rec")}
-        state, review, flags = [], [], []
-        notes, review_on, evidence = {}, {}, {}
-        for i, key in enumerate(keys):
-            g = groups.get(key, empty)
-            col["since"].append(g.since or "")
-            key, all_key = g.key or ("", ""), g.all_key or ("", "")
-            col["key_on"].append(key[0])
-            col["key_rec"].append(key[1])
-            col["all_on"].append(all_key[0])
-            col["all_rec"].append(all_key[1])
-            col["last_rec"].append(g.last_rec)
-            state.append(_STATE_CODES[g.state])
-            review.append(_REVIEW_CODES[g.review])
-            flags.append("%x" % (g.fresh | g.reviewed << 1 | g.ordered << 2 | g.foreign << 3))
-            if g.note:
-                notes[str(i)] = g.note
-            if g.review_on is not None:
-                review_on[str(i)] = g.review_on
-            if g.evidence:
-                evidence[str(i)] = list(g.evidence)
+        gs = [groups.get(k, empty) for k in keys]
+        col = {"since": [g.since or "" for g in gs],
+               "key_on": [g.key[0] if g.key else "" for g in gs], "key_rec": [g.key[1] if g.key else "" for g in gs],
+               "all_on": [g.all_key[0] if g.all_key else "" for g in gs],
+               "all_rec": [g.all_key[1] if g.all_key else "" for g in gs], "last_rec": [g.last_rec for g in gs]}
+        state = [_STATE_CODES[g.state] for g in gs]
+        review = [_REVIEW_CODES[g.review] for g in gs]
+        flags = ["%x" % (g.fresh | g.reviewed << 1 | g.ordered << 2 | g.foreign << 3) for g in gs]
+        notes = {str(i): g.note for i, g in enumerate(gs) if g.note}
+        review_on = {str(i): g.review_on for i, g in enumerate(gs) if g.review_on is not None}
+        evidence = {str(i): list(g.evidence) for i, g in enumerate(gs) if g.evidence}
         out: dict[str, Any] = {"n": len(keys), "since": "\n".join(col["since"]), "state": "".join(state),
                                "review": "".join(review), "flags": "".join(flags), "notes": notes,
                                "review_on": review_on, "evidence": evidence}
         return out, {k: "\n".join(col[k]) for k in _FOLD_COLUMNS}
+
+
+def _ordered(marks: list[Event]) -> bool:
+    """Whether the marks, in file order, were recorded one after another with ever later dates (the usual
+    case). False is only caution: a first review of such a pair is then a miss."""
+    prev = ("", "")
+    for e in marks:
+        if not (e.on > prev[0] or (e.on == prev[0] and e.recorded_at > prev[1])) or not e.recorded_at > prev[1]:
+            return False
+        prev = (e.on, e.recorded_at)
+    return True
 
 
 def _name(e: Event) -> str:

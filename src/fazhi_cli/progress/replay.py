@@ -65,9 +65,13 @@ def replay(events: Iterable[Event], as_of: date, known_at: str | None = None) ->
     return replay_all(events, as_of, known_at)[0]
 
 
-def replay_all(events: Iterable[Event], as_of: date,
-               known_at: str | None = None) -> tuple[dict[tuple[str, str], Pair], Acts]:
-    """``replay``, and the supervising office's extensions and waivers standing on that day."""
+def replay_all(events: Iterable[Event], as_of: date, known_at: str | None = None,
+               keep: dict | None = None) -> tuple[dict[tuple[str, str], Pair], Acts]:
+    """``replay``, and the supervising office's extensions and waivers standing on that day.
+
+    ``keep``, when given, receives the records that counted, by pair ("groups") and the acts ("acts"):
+    the snapshot is made from them without sorting 100,000 records out again.
+    """
     cutoff = as_of.isoformat()
     known = known_cutoff(known_at)
     pool = [e for e in events if e.known_at <= known] if known else list(events)
@@ -90,6 +94,8 @@ def replay_all(events: Iterable[Event], as_of: date,
             groups[key] = [e]
         else:
             group.append(e)
+    if keep is not None:
+        keep["groups"], keep["acts"] = groups, acts
     out: dict[tuple[str, str], Pair] = {}
     for key, group in groups.items():
         marks = [e for e in group if e.type == "mark"]
