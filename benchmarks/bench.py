@@ -166,6 +166,30 @@ def _make(args: list[str]) -> None:
         synthetic_ledger(Path(rest[0]), Path(rest[1]), int(rest[2]))
 
 
+def after_mark(home: Path, plan_path: Path, cmd: list[str], env: dict, runs: int) -> dict[str, dict]:
+    """`status` right after one more mark (appended here, outside the timing), interleaved with the floor."""
+    from fazhi_cli import ledger
+    from fazhi_cli.plan import load_plan
+
+    plan = load_plan(plan_path)
+    part = next(iter(plan.parts.values()))
+    unit = part.lead_units[0]
+    path = home / "progress" / f"{unit}.jsonl"
+    times, peaks, floors = [], [], []
+    for i in range(runs):
+        event = ledger.new_event(plan, target=part.id, unit=unit, state=("doing", "done")[i % 2],
+                                 on=ledger.now().date().isoformat(), by="bench", cmd=ledger.new_id(), note="基准测试")
+        with path.open("ab") as f:
+            f.write(ledger.encode([event]))
+        elapsed, peak = run(cmd, env)
+        times.append(elapsed)
+        peaks.append(peak)
+        floors.append(run(FLOOR, env)[0])
+    median = statistics.median(times)
+    return {"after a mark": {"median_s": median, "ratio": median / statistics.median(floors), "peak_mib": max(peaks),
+                             "runs": runs}}
+
+
 def count_events(home: Path) -> int:
     return sum(p.read_bytes().count(b"\n") for p in (home / "progress").glob("*.jsonl"))
 
@@ -306,18 +330,25 @@ def synthetic(tmp: Path, env: dict, base: list[str], runs: int, million: bool, r
     results["synthetic"] = {}
     sizes = [10_000, 100_000] + ([1_000_000] if million else [])
     print(f"\nsynthetic plan: 1,000 tasks, 3,000 parts, 200 units; `fazhi status`, {max(5, runs // 2)} runs each")
-    print(f"{'events':>10}{'median':>10}{'x floor':>9}{'peak':>9}{'target':>22}")
+    print("  status: as a clerk runs it again (the state snapshot as kept); after a mark: one line appended")
+    print("  before each run (the snapshot folds it in); no snapshot: FAZHI_NO_SNAPSHOT=1 (every record read)")
+    print(f"{'events':>10}{'':>16}{'median':>10}{'x floor':>9}{'peak':>9}{'target':>22}")
     for events in sizes:
         shome = tmp / f"syn{events}"
         make("synthetic", shome, plan_path, events)
         senv = {**env, "FAZHI_HOME": str(shome), "FAZHI_PLAN": str(plan_path)}
         senv.pop("FAZHI_UNIT", None)
-        res = measure({"status": [*base, "status"]}, senv, max(5, runs // 2) if events < 1_000_000 else 3,
-                      warmup=1)
+        n = max(5, runs // 2) if events < 1_000_000 else 3
+        res = measure({"status": [*base, "status"]}, senv, n, warmup=1)
+        res.update(after_mark(shome, plan_path, [*base, "status"], senv, n))
+        res.update({k: v for k, v in measure({"no snapshot": [*base, "status"]}, {**senv, "FAZHI_NO_SNAPSHOT": "1"},
+                                             n, warmup=1).items() if k != "floor"})
         results["synthetic"][str(events)] = res
-        r = res["status"]
         target = {100_000: f"<= {SYNTHETIC_100K_RATIO:g}x, <= {PEAK_MIB} MiB"}.get(events, "")
-        print(f"{events:>10,}{r['median_s']:>9.2f}s{r['ratio']:>8.2f}x{r['peak_mib']:>6.0f}MiB{target:>22}")
+        for i, name in enumerate(("status", "after a mark", "no snapshot")):
+            r = res[name]
+            print(f"{f'{events:,}' if i == 0 else '':>10}  {name:<14}{r['median_s']:>9.2f}s{r['ratio']:>8.2f}x"
+                  f"{r['peak_mib']:>6.0f}MiB{target if i == 0 else '':>22}")
         shutil.rmtree(shome, ignore_errors=True)
     s10, s100 = (results["synthetic"][k]["status"] for k in ("10000", "100000"))
     growth = s100["ratio"] / s10["ratio"]
