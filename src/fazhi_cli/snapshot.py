@@ -199,7 +199,7 @@ class _Place:
         except (ValueError, RecursionError):
             raise _Miss from None
         if (type(meta) is not dict or meta.get("format") != FORMAT or meta.get("key") != self.key
-                or type(meta.get("today")) is not str or meta["today"] > today or not ledger._real_day(meta["today"])
+                or type(meta.get("today")) is not str or meta["today"] > today or not _day(meta["today"])
                 or type(meta.get("built_ns")) is not int or not self.quiet()
                 or meta.get("arrivals") != self.arrivals()):
             raise _Miss
@@ -229,7 +229,7 @@ class _Place:
         if changed:
             files: dict[str, Any] = dict(known)
             files.update(changed)
-            self.save(state, files, None, today, meta["arrivals"])
+            self.save(state, files, None, today, meta.get("arrivals"))
         return out
 
     def read_side(self, nonce: str) -> dict:
@@ -697,7 +697,7 @@ class _Columns:
             raise _Miss
         out = {}
         for k, v in value.items():
-            if not k.isdigit() or len(k) > 9 or int(k) >= self.n or not ok(v):
+            if not (k.isascii() and k.isdigit()) or len(k) > 9 or int(k) >= self.n or not ok(v):
                 raise _Miss
             out[int(k)] = v
         return out
