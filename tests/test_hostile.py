@@ -2228,11 +2228,10 @@ def test_a_300_mb_entry_is_refused_by_its_size_unread(plan, snapped, monkeypatch
     _as_read(plan, snapped, monkeypatch, got)
 
 
-@pytest.mark.xfail(strict=True, reason="a large ledger is recognised by sampled blocks (snapshot.py): a change of "
-                   "the same size between them, in a file rewritten in place, is not seen")
 @pytest.mark.parametrize("time_put_back", [True, False], ids=["time-put-back", "time-changed"])
-def test_a_large_ledger_changed_in_place_between_the_sampled_blocks_is_read_again(time_put_back, plan, snapped,
-                                                                                  monkeypatch):
+def test_a_large_ledger_changed_in_place_is_read_again(time_put_back, plan, snapped, monkeypatch):
+    # a file whose size or times changed is compared with the digest of every byte the snapshot read,
+    # however large (it once compared sampled blocks, and a change between them went unseen)
     from fazhi_cli import ledger  # noqa: PLC0415
 
     path = snapped / "progress" / "区编办.jsonl"
@@ -2242,15 +2241,8 @@ def test_a_large_ledger_changed_in_place_between_the_sampled_blocks_is_read_agai
                              cmd=ledger.new_id())
     lines = [ledger.encode([e]) for e in padding]
     head = path.read_bytes()
-    size = len(head) + sum(map(len, lines)) + len(ledger.encode([claim]))
-    assert size > snapshot_mod.WHOLE
-    spans = snapshot_mod._spans(size)
-    for k in range(len(lines) // 3, len(lines)):        # put the claim where no sampled block reads it
-        at = len(head) + sum(map(len, lines[:k])) + ledger.encode([claim]).index(b'"state":"todo"')
-        if not any(a <= at + i < a + n for a, n in spans for i in range(len(b'"state":"todo"'))):
-            break
-    else:  # pragma: no cover - the blocks leave gaps of several KiB
-        pytest.fail("no gap between the sampled blocks")
+    k = len(lines) // 2                                  # the claim in the middle of a 400 KiB file
+    at = len(head) + sum(map(len, lines[:k])) + ledger.encode([claim]).index(b'"state":"todo"')
     path.write_bytes(head + b"".join(lines[:k]) + ledger.encode([claim]) + b"".join(lines[k:]))
     old = time.time() - 3600
     os.utime(path, (old, old))

@@ -14,9 +14,10 @@ any doubt is a miss, and a miss only means the whole record is read again
 (and a new snapshot made). It is a miss when:
 
 * a ledger file it read is gone, shrunk, is another file (device and inode),
-  has more than one link, or no longer starts and ends its read part with the
-  same bytes (the whole of a small file, sampled blocks of a large one, read
-  again whenever its size or times changed or its change is too recent to tell);
+  has more than one link, or no longer holds the bytes it read (a digest of
+  them, compared whenever the file's size or times changed, or changed too
+  recently to tell: an unchanged file is trusted by its size, times and
+  inode, as git trusts its index);
 * an appended line is not a plain mark, attachment, review or supervision act
   that falls after everything the pair or the acts already hold: a revoke
   (undo), an import (``received_at``), a mark back-dated before the pair's
@@ -58,9 +59,6 @@ from .progress.replay import Acts, Pair, order, replay_all, with_reviews
 
 FORMAT = "fazhi-state-1"
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
-WHOLE = 96 * 1024          # a file read up to this size is compared whole
-EDGE = 16 * 1024           # a larger one by its first and last 16 KiB ...
-BLOCKS, BLOCK = 16, 4096   # ... and 16 blocks of 4 KiB spread between
 RACY_NS = 3_000_000_000    # a file changed this close to the snapshot is compared, whatever its times say
 MAX_FOLD = 2000            # more appended records than this are read the whole way: a rebuild is as quick
 REVIEWS = (None, "pending", "accepted", "returned")
@@ -105,19 +103,15 @@ def _full(root: Path, plan: Plan, *, today: str, as_of: date, known_at: str | No
           units: Collection[str] | None, place: "_Place | None") -> Standing:
     files: dict[str, tuple] = {}
 
-    offices = {f"{u}.jsonl" for u in plan.supervision.units}
-
     def seen(name: str, st: os.stat_result, data: bytes) -> None:
-        # only the supervising office's files hold acts, whose lines the entry keeps (read again and compared)
-        files[name] = (st, len(data), data.count(b"\n"), _sample_bytes(data),
-                       plancache.digest(data) if name in offices else None, not data or data.endswith(b"\n"))
+        files[name] = (st, len(data), data.count(b"\n"), plancache.digest(data), not data or data.endswith(b"\n"))
 
     before = place.arrivals() if place is not None else None
     read = ledger.read_ledger(root, plan, today=today, units=units, on_file=seen if place is not None else None)
     kept: dict | None = {} if place is not None and known_at is None else None
     pairs, acts = replay_all(read.events, as_of, known_at, keep=kept)
     out = Standing(pairs, acts, last_recorded(read.events), read.problems)
-    if (kept is not None and not read.problems and all(f[5] for f in files.values()) and place.quiet()
+    if (kept is not None and not read.problems and all(f[4] for f in files.values()) and place.quiet()
             and place.arrivals() == before):
         state = _State.build(read.events, kept, pairs, acts, out.last, as_of)
         if state is not None:
@@ -180,7 +174,7 @@ class _Place:
                     os.close(fd)
             except OSError:
                 return None
-            if len(data) != info[1] or info[4] is None or plancache.digest(data) != info[4]:
+            if len(data) != info[1] or plancache.digest(data) != info[3]:
                 return None
             for number, raw in enumerate(data.split(b"\n"), 1):
                 if number in lines:
@@ -252,7 +246,7 @@ class _Place:
             if (type(row) is not list or len(row) != 7 or not all(type(x) is int for x in row[:6])
                     or type(row[6]) is not str):
                 raise _Miss
-            dev, ino, old_size, mtime, ctime, lines, sample = row
+            dev, ino, old_size, mtime, ctime, lines, digest = row
         try:
             fd, st = open_regular(self.folder / name, nofollow=True)
         except OSError:
@@ -266,12 +260,14 @@ class _Place:
                 if (st.st_size == old_size and st.st_mtime_ns == mtime and st.st_ctime_ns == ctime
                         and st.st_mtime_ns < built_ns - RACY_NS):
                     return None
-                if _sample_fd(fd, old_size) != sample:
-                    raise _Miss
-            new = read_span(fd, st.st_size, old_size) if st.st_size > old_size else b""
-            if len(new) != st.st_size - old_size or (new and not new.endswith(b"\n")):
+            # its times or size changed (or changed too recently to tell): every byte it had must be as it was
+            data = read_span(fd, st.st_size)
+            if len(data) != st.st_size or (row is not None and plancache.digest(data[:old_size]) != digest):
                 raise _Miss
-            return (st, st.st_size, lines + new.count(b"\n"), _sample_fd(fd, st.st_size)), new, lines + 1
+            new = data[old_size:]
+            if new and not new.endswith(b"\n"):
+                raise _Miss
+            return (st, st.st_size, lines + new.count(b"\n"), plancache.digest(data)), new, lines + 1
         except OSError:
             raise _Miss from None
         finally:
@@ -320,8 +316,8 @@ def _place(root: Path, plan: Plan, units: Collection[str] | None) -> _Place | No
 
 
 def _file_row(v: tuple) -> list:
-    st, size, lines, sample = v
-    return [st.st_dev, st.st_ino, size, st.st_mtime_ns, st.st_ctime_ns, lines, sample]
+    st, size, lines, digest = v
+    return [st.st_dev, st.st_ino, size, st.st_mtime_ns, st.st_ctime_ns, lines, digest]
 
 
 def _ledger_name(name: str) -> bool:
@@ -332,29 +328,7 @@ def _refuse(_name: str) -> None:
     raise ValueError("not JSON")
 
 
-# --- recognising a file's bytes -----------------------------------------------------------------------------
-
-def _spans(size: int) -> list[tuple[int, int]]:
-    if size <= WHOLE:
-        return [(0, size)]
-    step = (size - 2 * EDGE) // (BLOCKS + 1)
-    return [(0, EDGE), *((EDGE + step * (i + 1), BLOCK) for i in range(BLOCKS)), (size - EDGE, EDGE)]
-
-
-def _sample_bytes(data: bytes) -> str:
-    return plancache.digest(b"".join(data[a:a + n] for a, n in _spans(len(data))))
-
-
-def _sample_fd(fd: int, size: int) -> str:
-    parts = []
-    for a, n in _spans(size):
-        os.lseek(fd, a, os.SEEK_SET)
-        got = os.read(fd, n)
-        if len(got) != n:
-            raise _Miss
-        parts.append(got)
-    return plancache.digest(b"".join(parts))
-
+# --- record ids -----------------------------------------------------------------------------------------------
 
 def _crc(eid: str) -> int:
     return zlib.crc32(eid.encode("ascii"))
