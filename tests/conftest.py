@@ -21,7 +21,7 @@ SOURCE = FIXTURES / "panyu-2016-plan.txt"
 def _clean_env(monkeypatch, tmp_path_factory):
     # Every test starts from the same, isolated environment.
     for var in ("FAZHI_HOME", "FAZHI_PLAN", "FAZHI_UNIT", "FAZHI_USER", "FAZHI_LANG", "FAZHI_LOCK_TIMEOUT",
-                "NO_COLOR", "FAZHI_NO_CACHE"):
+                "NO_COLOR", "FAZHI_NO_CACHE", "FAZHI_NO_SNAPSHOT"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("FAZHI_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     i18n.set_lang(None)

@@ -1,6 +1,6 @@
 """The state snapshot is only a shortcut: every view says the same, byte for byte, with it and without it.
 
-Issue 15: `status` and `due` keep the replayed state in the cache folder (`state-*.jsonl` beside the
+Issue 15: `status` and `due` keep the replayed state in the cache folder (`state-*.json` beside the
 plan cache), fold appended lines in on the next run and replay everything on anything unusual.
 `FAZHI_NO_SNAPSHOT=1` turns only the snapshot off, so each view is run twice against the same data
 folder and the same persistent cache folder, and the two answers must be the same bytes.
@@ -114,7 +114,7 @@ class Folder:
 
     def entries(self) -> dict[str, bytes]:
         """The snapshot's entries in the cache folder, with their bytes."""
-        return {str(p.relative_to(self.cache)): p.read_bytes() for p in sorted(self.cache.rglob("state-*.jsonl"))}
+        return {str(p.relative_to(self.cache)): p.read_bytes() for p in sorted(self.cache.rglob("state-*.json"))}
 
 
 def say(text: str) -> None:
@@ -363,7 +363,7 @@ def test_a_status_run_keeps_a_snapshot_and_a_later_mark_is_folded_into_it(folder
     f.act("mark", "7", "--unit", OFFICE, "--on", "2017-04-20", codes=(0,))
     same_views(f)
     first = f.entries()
-    assert first, "status with the cache on left no state-*.jsonl in the cache folder"
+    assert first, "status with the cache on left no state-*.json in the cache folder"
     f.clock.advance(3)
     f.act("mark", "11.1", "--unit", OFFICE, "--state", "doing", codes=(0,))   # appended to the same file
     same_views(f)
