@@ -134,7 +134,8 @@ def synthetic_ledger(home: Path, plan_path: Path, events: int) -> None:
     rng = random.Random(events)
     pairs = [(p.id, u) for p in plan.parts.values() for u in p.lead_units + p.support_units]
     per_unit: dict[str, list[dict]] = {}
-    start = ledger.now() - timedelta(days=30)
+    # recorded one every 7 s up to a day ago: 1M events span 81 days, none of them after today
+    start = ledger.now() - timedelta(days=1, seconds=7 * events)
     for i in range(events):
         stamp = (start + timedelta(seconds=i * 7, microseconds=i)).isoformat(timespec="microseconds")
         pid, unit = rng.choice(pairs)

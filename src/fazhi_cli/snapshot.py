@@ -207,12 +207,16 @@ class _Place:
         known = meta["files"]
         if type(known) is not dict or not set(known) <= set(names):
             raise _Miss
-        changed, grown = {}, []
+        changed, grown, settled = {}, [], False
         for name in names:
             got = self._check_file(name, known.get(name), meta["built_ns"])
             if got is not None:
-                if _file_row(got[0]) != known.get(name):    # not only compared again (too recent to trust)
+                if _file_row(got[0]) != known.get(name):
                     changed[name] = got[0]
+                elif got[0][0].st_mtime_ns < time.time_ns() - RACY_NS:
+                    # compared again only because it changed just before the entry was made: an entry made
+                    # now can trust its times, and the next run need not read it
+                    settled = True
                 if got[1]:
                     grown.append((name, got[1], got[2]))
         if grown:
@@ -220,7 +224,7 @@ class _Place:
             if as_of.isoformat() < state.max_on:
                 raise _Miss
         out = state.standing()._replace(how="folded" if grown else "snapshot")
-        if changed:
+        if changed or settled:
             files: dict[str, Any] = dict(known)
             files.update(changed)
             self.save(state, files, None, today, meta.get("arrivals"))
