@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 FLOOR = [sys.executable, "-c", "import typer, yaml, rich.console, rich.table"]
@@ -148,7 +148,12 @@ def synthetic_ledger(home: Path, plan_path: Path, events: int) -> None:
     folder = home / "progress"
     folder.mkdir(parents=True, exist_ok=True)
     for unit, lines in per_unit.items():
-        (folder / f"{unit}.jsonl").write_bytes(ledger.encode(lines))
+        path = folder / f"{unit}.jsonl"
+        path.write_bytes(ledger.encode(lines))
+        # last written when its last record was, as in a folder that grew over weeks (a file written
+        # seconds before a snapshot is made is compared byte for byte until it is older than that)
+        when = datetime.fromisoformat(lines[-1]["recorded_at"]).timestamp()
+        os.utime(path, (when, when))
 
 
 def make(*args: object) -> None:
