@@ -5,9 +5,16 @@ supervising office's extensions, waivers and closing: the replay of every
 record in the data folder. A snapshot keeps that replayed state in the cache
 folder, beside the plan cache, with what it takes to go on from it: for each
 ledger file read, how far it was read and how to recognise it; for each pair,
-the records in force and the few facts the replay rules look at next. The next
-run reads only what was appended since and folds it in, so the cost of a view
-follows the plan's size, not the record's length.
+its standing (state, since when, evidence, review) and the few facts the replay
+rules look at next; the standing extensions and waivers as their records. The
+next run reads only what was appended since and folds it in, so the cost of a
+view follows the plan's size, not the record's length.
+
+An entry is two JSON files: the main part, what a view needs (the pairs as
+columns in the plan's order of roles: a character per pair for its state and
+review, its days joined by newlines, rare fields by position), and the fold
+part, what only folding needs (each pair's keys and recorded times, a CRC-32 of
+every record id), tied to the main part by a random nonce.
 
 A snapshot is used only when it can say exactly what a full replay would say;
 any doubt is a miss, and a miss only means the whole record is read again
@@ -30,8 +37,8 @@ any doubt is a miss, and a miss only means the whole record is read again
   checked again by ``ledger.check_record``'s rules, every other field by type,
   range and reference to the plan.
 
-The rules follow the plan cache: entries are JSON lines named by a digest of
-what they stand for, and hold it again; they are read only as regular files of
+The rules follow the plan cache: entries are named by a digest of what they
+stand for (the progress folder, the plan's bytes, the units read), and hold it again; they are read only as regular files of
 bounded size from a folder only this user can write, and written whole under an
 unpredictable name, then renamed. FAZHI_NO_SNAPSHOT=1 (or FAZHI_NO_CACHE=1)
 turns snapshots off; `fazhi check`, `log` and the reports always read everything.
@@ -468,7 +475,7 @@ class _State:
         self.acts_key = max((order(e) for e in kept["acts"] if e.type != "remind"), default=None)
         self.last = dict(last)
         crc = zlib.crc32
-        self._ids = array("I", sorted({crc(e.id.encode("ascii")) for e in events}))
+        self._ids = array("I", {crc(e.id.encode("ascii")) for e in events})
         return self
 
     # --- to and from an entry ---------------------------------------------------------------------------------
@@ -564,7 +571,8 @@ class _State:
                     self.last[e.unit] = e.recorded_at
                 if e.on > self.max_on:
                     self.max_on = e.on
-        self._ids = array("I", sorted({*ids, *map(_crc, fresh_ids)}))
+        ids.extend(map(_crc, fresh_ids))    # none of them was there (checked above); the order is of no use
+        self._ids = ids
 
     def _take(self, e: Event) -> None:
         kind = e.type
