@@ -516,3 +516,27 @@ def test_the_same_ledger_imported_twice(folder):
     f.act("import", *sent, codes=(0,))             # nothing new
     same_views(f)
     assert part_of(f.view("status"), "7.1")["state"] == "doing"     # the imported mark has the later day
+
+
+def test_entries_not_written_for_sixty_days_are_taken_out_when_another_is_written(folder):
+    # a cache that only grows is a leak: an entry of a plan since edited, or of a folder since moved,
+    # is never read again; leftovers of a killed write go after a day; nothing else is touched
+    f = folder
+    f.act("mark", "7", "--unit", OFFICE, "--on", "2017-04-20", codes=(0,))
+    f.fazhi("status")
+    stale = f.cache / "state-fazhi-state-1-0123456789abcdef0123456789abcdef01234567.json"
+    recent = f.cache / "state-fazhi-state-1-fedcba9876543210fedcba9876543210fedcba98.json"
+    left = f.cache / ".state-fazhi-state-1-0123.json.00112233.tmp"
+    other = f.cache / "notes-of-the-user.json"
+    for path in (stale, recent, left, other):
+        path.write_text("{}", encoding="utf-8")
+    old = datetime.now().timestamp() - 61 * 86400
+    for path in (stale, left, other):
+        os.utime(path, (old, old))
+    os.utime(recent, (old + 2 * 86400, old + 2 * 86400))     # 59 days
+    f.fazhi("status")                                       # a hit writes nothing, and takes nothing out
+    assert stale.exists() and left.exists()
+    f.act("mark", "11.1", "--unit", OFFICE, "--state", "doing", codes=(0,))
+    f.fazhi("status")                                       # a fold writes the entry again
+    assert not stale.exists() and not left.exists()
+    assert recent.exists() and other.exists() and f.entries()

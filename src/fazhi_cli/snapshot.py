@@ -67,6 +67,7 @@ from .progress.replay import Acts, Pair, order, replay_all, with_reviews
 FORMAT = "fazhi-state-1"
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
 RACY_NS = 3_000_000_000    # a file changed this close to the snapshot is compared, whatever its times say
+STALE_DAYS = 60            # an entry not written again for this long is taken out of the cache folder
 MAX_FOLD = 2000            # more appended records than this are read the whole way: a rebuild is as quick
 REVIEWS = (None, "pending", "accepted", "returned")
 _ACTS = ("extend", "waive", "close", "reopen", "remind")
@@ -308,6 +309,7 @@ class _Place:
             # the fold part first: a reader that meets the new main part with the old fold part is told by the nonce
             plancache.write_entry(self.cache, self.side_name, bodies[0])
             plancache.write_entry(self.cache, self.name, bodies[1])
+            _prune(self.cache)
 
 
 def _place(root: Path, plan: Plan, units: Collection[str] | None) -> _Place | None:
@@ -324,6 +326,27 @@ def _place(root: Path, plan: Plan, units: Collection[str] | None) -> _Place | No
     if not stat.S_ISDIR(st.st_mode):
         return None
     return _Place(root, plan, units, cache, folder, [st.st_dev, st.st_ino])
+
+
+def _prune(cache: Path) -> None:
+    """Take out entries not written for STALE_DAYS (of another plan's bytes, a folder gone, a view not
+    asked for since), and temporary files a killed write left: a cache that only grows is a leak."""
+    now = time.time()
+    try:
+        names = os.listdir(cache)
+    except OSError:
+        return
+    for name in names:
+        entry = name.startswith("state-") and name.endswith(".json")
+        left = name.startswith(".state-") and name.endswith(".tmp")
+        if not (entry or left):
+            continue
+        try:
+            st = os.lstat(cache / name)
+            if now - st.st_mtime > (STALE_DAYS * 86400 if entry else 86400):
+                os.unlink(cache / name)
+        except OSError:
+            pass
 
 
 def _file_row(v: tuple) -> list:
