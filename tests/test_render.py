@@ -78,6 +78,21 @@ def test_fold_keeps_chinese_aligned_and_punctuation_attached():
     assert fold("短", 1) == ["短"]                                       # a wide character always fits
 
 
+def test_fold_keeps_a_count_with_its_label():
+    # at 80 columns the unit view's header once ended a line with 本单位红灯 and began the next with 51,
+    # and the status summary split 未开始 0 into 未开 / 始 0: a short phrase holding a number moves whole
+    from fazhi_cli.render.table import fold
+
+    head = "区编办:负责事项 51 项(牵头 24,配合 27):已完成 0,进行中 1,未开始 50;本单位红灯 51,黄灯 0"
+    assert fold(head, 80) == ["区编办:负责事项 51 项(牵头 24,配合 27):已完成 0,进行中 1,未开始 50;",
+                              "本单位红灯 51,黄灯 0"]
+    summary = "分项 3000 个:已完成 703(其中逾期完成 457),进行中 2297(其中仅配合单位启动 4),未开始 0;红灯 2297"
+    assert fold(summary, 80)[1].startswith("未开始 0;")
+    # a phrase without a number, or too long to move, still folds where it reaches the edge
+    assert fold("区人力资源和社会保障局", 12) == ["区人力资源和", "社会保障局"]
+    assert fold("推进:区人力资源和社会保障局工作", 12) == ["推进:区人力", "资源和社会保", "障局工作"]
+
+
 def test_grid_never_exceeds_the_terminal(plan):
     from fazhi_cli.render.table import Grid
 

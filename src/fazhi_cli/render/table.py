@@ -24,6 +24,26 @@ _NO_LINE_START = set("、,。;:)》」』〕】!?,.;:)")
 
 
 _WORD = re.compile(r"[!-~]")  # printable ASCII: a word, a number, an option, a range
+# a phrase begins after one of these; a short one holding a number (未开始 0, 本单位红灯 51) is kept whole
+_PHRASE_END = frozenset("、,。;:,;:)》」』〕】!?(《「『〔【(")
+MAX_PHRASE = 16       # cells
+
+
+def _phrase_start(line: list[str], text: str, i: int, width: int) -> int:
+    """Where in ``line`` the phrase running on through ``text[i]`` begins, when it holds a count and fits
+    a line: it then moves to the next line whole. 0 when it does not apply."""
+    p = len(line)
+    while p > 0 and line[p - 1] not in _PHRASE_END:
+        p -= 1
+    if p == 0 or p == len(line):
+        return 0
+    j = i
+    while j < len(text) and text[j] not in _PHRASE_END:
+        j += 1
+    phrase = "".join(line[p:]) + text[i:j]
+    if any(c.isdigit() for c in phrase) and cell_len(phrase.strip()) <= min(MAX_PHRASE, width):
+        return p
+    return 0
 
 
 def _word_start(line: list[str]) -> int:
@@ -68,13 +88,18 @@ def fold(text: str, width: int) -> list[str]:
     out: list[str] = []
     line: list[str] = []
     used = 0
-    for ch in text:
+    for i, ch in enumerate(text):
         w = get_character_cell_size(ch)
         if used + w > width and line:
             if latin and " " in line:
                 k = len(line) - 1 - line[::-1].index(" ")
                 out.append("".join(line[:k]).rstrip())
                 line = line[k + 1:]
+            elif not latin and (k := _phrase_start(line, text, i, width)):
+                out.append("".join(line[:k]))
+                line = line[k:]
+                while line and line[0] == " ":
+                    line.pop(0)
             elif _WORD.match(ch) and _WORD.match(line[-1]) and _word_start(line) > 0:
                 # a Latin word or number inside Chinese text moves whole to the next line
                 k = _word_start(line)
