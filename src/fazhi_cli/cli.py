@@ -253,23 +253,28 @@ def _ledger(plan: Any, data_dir: Path | None, units: Any = None) -> Any:
     from .ledger import read_ledger  # noqa: PLC0415
 
     ledger = read_ledger(_data_root(data_dir), plan, today=_today_iso(), units=units)
-    if ledger.problems:
-        sys.stderr.write(t("注意: {n} 行进度记录无法读取,已跳过;运行 fazhi check 查看详情\n",
-                           "note: {n} progress lines could not be read and were skipped; run fazhi check for details\n",
-                           n=len(ledger.problems)))
+    _note_problems(ledger.problems)
     return ledger
 
 
-def _standing(plan: Any, data_dir: Path | None, units: Any, day: Any, known_at: str | None) -> Any:
-    """What status and due need of the record: by the snapshot when it stands, else by reading it all."""
-    from .snapshot import standing  # noqa: PLC0415
-
-    got = standing(_data_root(data_dir), plan, today=_today_iso(), as_of=day, known_at=known_at, units=units)
-    if got.problems:
+def _note_problems(problems: list) -> None:
+    if problems:
         sys.stderr.write(t("注意: {n} 行进度记录无法读取,已跳过;运行 fazhi check 查看详情\n",
                            "note: {n} progress lines could not be read and were skipped; run fazhi check for details\n",
-                           n=len(got.problems)))
-    return got
+                           n=len(problems)))
+
+
+def _status(plan: Any, data_dir: Path | None, units: Any, day: Any, warn_days: int | None,
+            known_at: str | None) -> Any:
+    """The Status that `status` and `due` show, and the standing it came from (by the snapshot when it stands, else
+    by reading every record)."""
+    from . import progress  # noqa: PLC0415
+    from .snapshot import standing  # noqa: PLC0415
+
+    known = _known_at(known_at)
+    got = standing(_data_root(data_dir), plan, today=_today_iso(), as_of=day, known_at=known, units=units)
+    _note_problems(got.problems)
+    return progress.status_of(plan, got.pairs, got.acts, day, warn_days, known), got
 
 
 def _as_of(value: str | None) -> Any:
@@ -441,9 +446,7 @@ def status(
     # a unit's view is decided by the records of the units it shares parts and duties with,
     # and by the supervising office's acts (reviews, extensions, waivers, closing)
     units = _readers(plan, progress.sharing(plan, who)) if who else None
-    known = _known_at(known_at)
-    got = _standing(plan, data_dir, units, day, known)
-    st = progress.status_of(plan, got.pairs, got.acts, day, warn_days, known)
+    st, got = _status(plan, data_dir, units, day, warn_days, known_at)
     chosen_section = plan.section_id(section) if section else None
     tasks = [ts for ts in st.tasks if chosen_section is None or ts.task.section == chosen_section]
     if task and task.strip() in plan.obligations:
@@ -515,9 +518,7 @@ def due(
     # a unit's due list is lit by its own records, those of the units it shares items with (an
     # item done as a whole is no longer owed) and the supervising office's acts
     units = _readers(plan, progress.sharing(plan, who)) if who else None
-    known = _known_at(known_at)
-    got = _standing(plan, data_dir, units, day, known)
-    st = progress.status_of(plan, got.pairs, got.acts, day, warn_days, known)
+    st = _status(plan, data_dir, units, day, warn_days, known_at)[0]
     items = progress.due_items(st, within=within, unit=who, everything=everything)
     _emit(render.due_view(plan, items, day, fmt, st.known_at, everything, who), dest)
     if check and st.closed:

@@ -427,7 +427,7 @@ def read_ledger(root: Path, plan: Plan, *, today: str | None = None, units: Coll
                                                   "the progress folder is a symbolic link; not read")))
         return Ledger(events, problems)
     try:
-        files = sorted(p for p in folder.iterdir() if p.suffix == ".jsonl" and (units is None or p.stem in units))
+        files = sorted(folder / name for name in ledger_names(folder, units))
     except FileNotFoundError:
         return Ledger(events, problems)
     except NotADirectoryError:
@@ -475,6 +475,17 @@ def read_ledger(root: Path, plan: Plan, *, today: str | None = None, units: Coll
             seen[event.id] = raw
             events.append(event)
     return Ledger(events, problems)
+
+
+def ledger_names(folder: Path, units: Collection[str] | None = None) -> list[str]:
+    """The names of the unit files a read takes from the progress folder (only these units' when given),
+    sorted. Raises OSError as ``os.listdir`` does."""
+    return sorted(n for n in os.listdir(folder) if is_ledger_name(n) and (units is None or n[:-6] in units))
+
+
+def is_ledger_name(name: str) -> bool:
+    """A unit's file by its name: ``<unit>.jsonl``."""
+    return name.endswith(".jsonl") and name != ".jsonl"
 
 
 def arrived(event: Event, ranges: list[Arrival], starts: list[int]) -> Event:

@@ -61,7 +61,7 @@ from typing import Any, Collection, NamedTuple
 from . import ledger, plancache
 from .files import open_regular, read_regular, read_span
 from .ledger import Event, Problem
-from .plan import STATES, Plan
+from .plan import Plan
 from .progress.replay import Acts, Pair, order, replay_all, with_reviews
 
 FORMAT = "fazhi-state-1"
@@ -125,7 +125,7 @@ def _full(root: Path, plan: Plan, *, today: str, as_of: date, known_at: str | No
         if state is not None:
             raws = place.lines_of(state.needed(), files)
             if raws is not None:
-                place.save(state, {n: f[:4] for n, f in files.items()}, raws, today, before)
+                place.save(state, {n: _file_row(f[:4]) for n, f in files.items()}, raws, today, before)
     return out
 
 
@@ -157,12 +157,6 @@ class _Place:
         except (OSError, ValueError):
             return "unreadable"
 
-    def listing(self) -> list[str]:
-        """The ledger files a full read would read, by name (as ``read_ledger`` chooses them)."""
-        units = self.units
-        return sorted(n for n in os.listdir(self.folder)
-                      if _ledger_name(n) and (units is None or n[:-6] in units))
-
     def lines_of(self, needed: set[tuple[str, int]], files: dict[str, tuple]) -> dict | None:
         """The raw lines at these (file, line) places, read again from the bytes the full read saw
         (None when a file is no longer those bytes)."""
@@ -191,17 +185,20 @@ class _Place:
 
     # --- reading ------------------------------------------------------------------------------------------
 
+    def _read(self, name: str) -> dict:
+        """One part of this entry: a bounded regular file holding a JSON object of this format and key."""
+        try:
+            got = json.loads(read_regular(self.cache / name, MAX_ENTRY_BYTES, nofollow=True),
+                             parse_constant=ledger._no_constants)
+        except (OSError, ValueError, RecursionError):
+            raise _Miss from None
+        if type(got) is not dict or got.get("format") != FORMAT or got.get("key") != self.key:
+            raise _Miss
+        return got
+
     def load(self, today: str, as_of: date) -> Standing:
-        try:
-            raw = read_regular(self.cache / self.name, MAX_ENTRY_BYTES, nofollow=True)
-        except (OSError, ValueError):
-            raise _Miss from None
-        try:
-            meta = json.loads(raw, parse_constant=_refuse)
-        except (ValueError, RecursionError):
-            raise _Miss from None
-        if (type(meta) is not dict or meta.get("format") != FORMAT or meta.get("key") != self.key
-                or type(meta.get("today")) is not str or meta["today"] > today or not _day(meta["today"])
+        meta = self._read(self.name)
+        if (type(meta.get("today")) is not str or meta["today"] > today or not _day(meta["today"])
                 or type(meta.get("built_ns")) is not int or not self.quiet()
                 or meta.get("arrivals") != self.arrivals()):
             raise _Miss
@@ -209,7 +206,7 @@ class _Place:
         if as_of.isoformat() < state.max_on:
             raise _Miss
         try:
-            names = self.listing()
+            names = ledger.ledger_names(self.folder, self.units)
         except OSError:
             raise _Miss from None
         known = meta["files"]
@@ -219,8 +216,9 @@ class _Place:
         for name in names:
             got = self._check_file(name, known.get(name), meta["built_ns"])
             if got is not None:
-                if _file_row(got[0]) != known.get(name):
-                    changed[name] = got[0]
+                row = _file_row(got[0])
+                if row != known.get(name):
+                    changed[name] = row
                 elif got[0][0].st_mtime_ns < time.time_ns() - RACY_NS:
                     # compared again only because it changed just before the entry was made: an entry made
                     # now can trust its times, and the next run need not read it
@@ -228,25 +226,20 @@ class _Place:
                 if got[1]:
                     grown.append((name, got[1], got[2]))
         if grown:
-            state.fold(self, grown, today)
+            state.fold(self, grown, today, synced=meta.get("arrivals") is not None)
             if as_of.isoformat() < state.max_on:
                 raise _Miss
         out = state.standing()._replace(how="folded" if grown else "snapshot")
         if changed or settled:
-            files: dict[str, Any] = dict(known)
-            files.update(changed)
-            self.save(state, files, None, today, meta.get("arrivals"))
+            rows: dict[str, list] = dict(known)
+            rows.update(changed)
+            self.save(state, rows, None, today, meta.get("arrivals"))
         return out
 
     def read_side(self, nonce: str) -> dict:
         """The part of the entry only a fold needs, written with the main part (the same nonce) or a miss."""
-        try:
-            side = json.loads(read_regular(self.cache / self.side_name, MAX_ENTRY_BYTES, nofollow=True),
-                              parse_constant=_refuse)
-        except (OSError, ValueError, RecursionError):
-            raise _Miss from None
-        if type(side) is not dict or side.get("format") != FORMAT or side.get("key") != self.key or side.get(
-                "nonce") != nonce:
+        side = self._read(self.side_name)
+        if side.get("nonce") != nonce:
             raise _Miss
         return side
 
@@ -287,15 +280,15 @@ class _Place:
 
     # --- writing ------------------------------------------------------------------------------------------
 
-    def save(self, state: "_State", files: dict[str, tuple], raws: dict | None, today: str,
+    def save(self, state: "_State", rows: dict[str, list], raws: dict | None, today: str,
              arrivals: str | None) -> None:
+        """Write the entry: ``rows``, each ledger file as ``_file_row`` tells it; ``raws``, see ``_State.dump``."""
         try:
             self.cache.mkdir(mode=0o700, parents=True, exist_ok=True)
         except (OSError, ValueError):
             return
         if not plancache._private(self.cache):
             return
-        rows = {n: (list(v) if type(v) is list else _file_row(v)) for n, v in files.items()}
         nonce = os.urandom(8).hex()
         try:
             main, side = state.dump(raws, ledger.role_list(self.plan))
@@ -354,14 +347,6 @@ def _file_row(v: tuple) -> list:
     return [st.st_dev, st.st_ino, size, st.st_mtime_ns, st.st_ctime_ns, lines, digest]
 
 
-def _ledger_name(name: str) -> bool:
-    return Path(name).suffix == ".jsonl"
-
-
-def _refuse(_name: str) -> None:
-    raise ValueError("not JSON")
-
-
 # --- record ids -----------------------------------------------------------------------------------------------
 
 def _crc(eid: str) -> int:
@@ -414,8 +399,7 @@ class _State:
         self.max_on = ""
         self.last: dict[str, str] = {}
         self.revoked: set = set()
-        self._ids: array | None = array("I")
-        self._packed = ""                        # the ids as kept, decoded only when lines are folded in
+        self._ids: array | None = array("I")    # None: kept in the fold part, decoded when lines are folded in
         self.raws: dict[tuple[str, int], bytes] = {}    # the lines of the acts kept, by (file, line)
         self.cols: _Columns | None = None        # the pairs as loaded; ``groups`` then holds those changed since
         self._side: Any = None                   # the entry's fold part, or how to read it
@@ -437,11 +421,11 @@ class _State:
     def ids(self) -> array:
         """A CRC-32 of every record id read (a repeated id is a miss; a false match only a slower read)."""
         if self._ids is None:
-            self._packed = self.side().get("ids")
-            if type(self._packed) is not str:
+            kept = self.side().get("ids")
+            if type(kept) is not str:
                 raise _Miss
             try:
-                packed = b64decode(self._packed, validate=True)
+                packed = b64decode(kept, validate=True)
             except ValueError:
                 raise _Miss from None
             if len(packed) % 4:
@@ -527,7 +511,7 @@ class _State:
         # the standing extensions and waivers: records, checked as any record is
         for row in acts:
             if (type(row) is not list or len(row) != 4 or type(row[0]) is not str or row[0] not in files
-                    or not _ledger_name(row[0]) or type(row[1]) is not int or row[1] < 1 or type(row[2]) is not str
+                    or not ledger.is_ledger_name(row[0]) or type(row[1]) is not int or row[1] < 1 or type(row[2]) is not str
                     or not ledger._STAMP_RE.fullmatch(row[2]) or type(row[3]) is not str or "\n" in row[3]
                     or (row[0], row[1]) in self.raws):
                 raise _Miss
@@ -564,11 +548,12 @@ class _State:
 
     # --- going on from it ---------------------------------------------------------------------------------------
 
-    def fold(self, place: _Place, grown: list[tuple[str, bytes, int]], today: str) -> None:
-        """Take in the lines appended to these files, as a full replay would; _Miss when it cannot be sure."""
+    def fold(self, place: _Place, grown: list[tuple[str, bytes, int]], today: str, synced: bool) -> None:
+        """Take in the lines appended to these files, as a full replay would; _Miss when it cannot be sure.
+        ``synced``: the folder has sync arrivals (the entry's digest of them is the folder's)."""
         plan = place.plan
         fresh_ids: set[str] = set()
-        arrivals = ledger.read_arrivals(place.root) if place.arrivals() is not None else {}
+        arrivals = ledger.read_arrivals(place.root) if synced else {}
         count = 0
         ids = self.ids
         for name, data, first in grown:
@@ -775,56 +760,52 @@ class _Columns:
         """The columns again, with these groups changed (every group of the plan has its place)."""
         cols = self._fold_columns()
         index = cols["index"]
-        state, review, flags = list(self.state), list(self.review), list(self.flags)
-        col = {name: list(cols[name]) for name in _FOLD_COLUMNS}
-        col["since"] = list(self.since)
-        notes, review_on, evidence = dict(self.notes), dict(self.review_on), dict(self.evidence)
+        text = [list(self.since), *(list(cols[name]) for name in _FOLD_COLUMNS)]
+        chars = [list(self.state), list(self.review), list(self.flags)]
+        sparse = [dict(self.notes), dict(self.review_on), dict(self.evidence)]
         for key, g in changed.items():
             i = index.get(key)
             if i is None:
                 raise ValueError("a pair outside the plan's roles")
             row = _Columns._row(g)
-            for name, value in zip(("since", *_FOLD_COLUMNS), row[:6]):
-                col[name][i] = value
-            state[i], review[i], flags[i] = row[6:9]
-            for into, value in zip((notes, review_on, evidence), row[9:]):
+            for column, value in zip((*text, *chars), row[:9]):
+                column[i] = value
+            for into, value in zip(sparse, row[9:]):
                 if value:
                     into[i] = value
                 else:
                     into.pop(i, None)
-        out = {"n": self.n, "since": "\n".join(col["since"]), "state": "".join(state), "review": "".join(review),
-               "flags": "".join(flags), "notes": {str(i): v for i, v in notes.items()},
-               "review_on": {str(i): v for i, v in review_on.items()},
-               "evidence": {str(i): list(v) for i, v in evidence.items()}}
-        return out, {k: "\n".join(col[k]) for k in _FOLD_COLUMNS}
+        return _Columns._emit(self.n, text, chars, sparse)
+
+    @staticmethod
+    def dump(groups: dict[tuple[str, str], _Group], keys: list[tuple[str, str]]) -> tuple[dict, dict]:
+        """The columns of these groups, in the plan's order of roles ``keys``."""
+        if not set(groups) <= set(keys):
+            raise ValueError("a pair outside the plan's roles")
+        empty = _Group()
+        columns = list(zip(*(_Columns._row(groups.get(k, empty)) for k in keys))) or [()] * 12
+        sparse = [{i: v for i, v in enumerate(column) if v} for column in columns[9:]]
+        return _Columns._emit(len(keys), columns[:6], columns[6:9], sparse)
 
     @staticmethod
     def _row(g: _Group) -> tuple:
+        """A group's values, column by column: since and the fold columns, the one-character columns, then
+        note, review day and evidence (kept by position where they are set)."""
         key, all_key = g.key or ("", ""), g.all_key or ("", "")
         return (g.since or "", key[0], key[1], all_key[0], all_key[1], g.last_rec, _STATE_CODES[g.state],
                 _REVIEW_CODES[g.review], "%x" % (g.fresh | g.reviewed << 1 | g.ordered << 2 | g.foreign << 3),
                 g.note, g.review_on, list(g.evidence))
 
     @staticmethod
-    def dump(groups: dict[tuple[str, str], _Group], keys: list[tuple[str, str]]) -> tuple[dict, dict]:
-        if not set(groups) <= set(keys):
-            raise ValueError("a pair outside the plan's roles")
-        empty = _Group()
-        gs = [groups.get(k, empty) for k in keys]
-        col = {"since": [g.since or "" for g in gs],
-               "key_on": [g.key[0] if g.key else "" for g in gs], "key_rec": [g.key[1] if g.key else "" for g in gs],
-               "all_on": [g.all_key[0] if g.all_key else "" for g in gs],
-               "all_rec": [g.all_key[1] if g.all_key else "" for g in gs], "last_rec": [g.last_rec for g in gs]}
-        state = [_STATE_CODES[g.state] for g in gs]
-        review = [_REVIEW_CODES[g.review] for g in gs]
-        flags = ["%x" % (g.fresh | g.reviewed << 1 | g.ordered << 2 | g.foreign << 3) for g in gs]
-        notes = {str(i): g.note for i, g in enumerate(gs) if g.note}
-        review_on = {str(i): g.review_on for i, g in enumerate(gs) if g.review_on is not None}
-        evidence = {str(i): list(g.evidence) for i, g in enumerate(gs) if g.evidence}
-        out: dict[str, Any] = {"n": len(keys), "since": "\n".join(col["since"]), "state": "".join(state),
-                               "review": "".join(review), "flags": "".join(flags), "notes": notes,
-                               "review_on": review_on, "evidence": evidence}
-        return out, {k: "\n".join(col[k]) for k in _FOLD_COLUMNS}
+    def _emit(n: int, text: list, chars: list, sparse: list) -> tuple[dict, dict]:
+        """The main part's pairs and the fold part's columns, as an entry keeps them."""
+        since, *fold = text
+        state, review, flags = ("".join(c) for c in chars)
+        notes, review_on, evidence = sparse
+        main = {"n": n, "since": "\n".join(since), "state": state, "review": review, "flags": flags,
+                "notes": {str(i): v for i, v in notes.items()}, "review_on": {str(i): v for i, v in review_on.items()},
+                "evidence": {str(i): list(v) for i, v in evidence.items()}}
+        return main, {name: "\n".join(column) for name, column in zip(_FOLD_COLUMNS, fold)}
 
 
 def _ordered(marks: list[Event]) -> bool:
