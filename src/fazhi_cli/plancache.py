@@ -116,13 +116,7 @@ def get(path: Path, data: bytes) -> Plan | None:
 
 def put(path: Path, data: bytes, plan: Plan) -> None:
     folder = _folder()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except (OSError, ValueError):
-        return  # a cache that cannot be written is only a slower start
-    if not _private(folder):
+    if folder is None or not made(folder):
         return
     key = digest(data)
     try:
@@ -132,6 +126,15 @@ def put(path: Path, data: bytes, plan: Plan) -> None:
     if len(body) > MAX_ENTRY_BYTES:
         return
     write_entry(folder, _entry_name(key), body)
+
+
+def made(folder: Path) -> bool:
+    """The cache folder, made (0700) if it was not there, and private: else it is not written."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except (OSError, ValueError):
+        return False  # a cache that cannot be written is only a slower start
+    return _private(folder)
 
 
 def write_entry(folder: Path, name: str, body: bytes) -> None:

@@ -283,11 +283,7 @@ class _Place:
     def save(self, state: "_State", rows: dict[str, list], raws: dict | None, today: str,
              arrivals: str | None) -> None:
         """Write the entry: ``rows``, each ledger file as ``_file_row`` tells it; ``raws``, see ``_State.dump``."""
-        try:
-            self.cache.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except (OSError, ValueError):
-            return
-        if not plancache._private(self.cache):
+        if not plancache.made(self.cache):
             return
         nonce = os.urandom(8).hex()
         try:
