@@ -102,7 +102,7 @@ def replay_all(events: Iterable[Event], as_of: date, known_at: str | None = None
         if not marks:
             continue
         if len(marks) > 1:
-            marks.sort(key=_order)
+            marks.sort(key=order)
         reviews = [e for e in group if e.type == "review"]
         evidence = tuple(dict.fromkeys(_hashable(x) for e in group for x in e.evidence)) if any(
             e.evidence for e in group) else ()
@@ -115,7 +115,7 @@ def replay_all(events: Iterable[Event], as_of: date, known_at: str | None = None
     extensions: dict = {}
     waivers: dict = {}
     closed = None
-    for e in sorted(acts, key=_order):
+    for e in sorted(acts, key=order):
         if e.type == "extend":
             extensions[(e.target, e.subject)] = e
         elif e.type == "waive":
@@ -141,7 +141,7 @@ def with_reviews(marks: list[Event], reviews: list[Event], evidence: tuple) -> t
     for e in sorted(marks + reviews, key=lambda e: e.recorded_at):
         if e.type == "mark":
             seen.append(e)
-            fresh = sorted(seen[floor:], key=_order)
+            fresh = sorted(seen[floor:], key=order)
             if fresh[-1].state != state:
                 state, since = fresh[-1].state, _run_start(fresh)
                 review, note, review_on = ("pending" if state == "done" else None), "", None
@@ -151,8 +151,8 @@ def with_reviews(marks: list[Event], reviews: list[Event], evidence: tuple) -> t
             else:
                 state, since, floor = "doing", e.on, len(seen)
                 review, note, review_on = "returned", e.note, e.on
-    fresh = sorted(seen[floor:], key=_order)
-    return Pair(state or "todo", since, (fresh or sorted(seen, key=_order))[-1], evidence, review, note,
+    fresh = sorted(seen[floor:], key=order)
+    return Pair(state or "todo", since, (fresh or sorted(seen, key=order))[-1], evidence, review, note,
                 review_on), bool(fresh)
 
 
@@ -168,7 +168,7 @@ def _run_start(marks: list[Event]) -> str:
 
 
 # (on, recorded_at), computed in C: the sort key of 100,000 events
-_order = order = attrgetter("on", "recorded_at")
+order = attrgetter("on", "recorded_at")
 
 
 def _hashable(item: object) -> object:
