@@ -16,6 +16,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import Iterator
 
 from .i18n import t
 
@@ -80,18 +81,21 @@ def read_regular(path: str | os.PathLike[str], limit: int, *, nofollow: bool = F
 def read_span(fd: int, size: int, start: int = 0) -> bytes:
     """Bytes ``start`` to ``size`` of an open file: never past ``size``, so a file that grows
     meanwhile (another writer appending) is read as it was."""
+    return b"".join(span_chunks(fd, size, start))
+
+
+def span_chunks(fd: int, size: int, start: int = 0, block: int = 1 << 24) -> Iterator[bytes]:
+    """``read_span``'s bytes as they are read, ``block`` at a time (for a digest that need not hold them)."""
     start = min(start, size)
     if start:
         os.lseek(fd, start, os.SEEK_SET)
-    chunks = []
     left = size - start
     while left > 0:
-        chunk = os.read(fd, min(left, 1 << 24))
+        chunk = os.read(fd, min(left, block))
         if not chunk:
             break
-        chunks.append(chunk)
+        yield chunk
         left -= len(chunk)
-    return b"".join(chunks)
 
 
 def write_aside(path: Path, data: bytes) -> None:

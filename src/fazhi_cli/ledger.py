@@ -1172,21 +1172,18 @@ def file_digest(path: Path, limit: int = MAX_EVIDENCE_FILE, *, nofollow: bool = 
     """SHA-256 and size of a regular file, read a megabyte at a time, never past its size when opened."""
     import hashlib  # noqa: PLC0415 - only evidence needs it
 
-    from .files import TooLarge  # noqa: PLC0415
+    from .files import TooLarge, span_chunks  # noqa: PLC0415
 
     fd, st = open_regular(path, nofollow=nofollow)
     try:
         if st.st_size > limit:
             raise TooLarge(27, t("文件过大({n} 字节)", "file too large ({n} bytes)", n=st.st_size), str(path))
         digest = hashlib.sha256()
-        left = st.st_size
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
+        size = 0
+        for chunk in span_chunks(fd, st.st_size, block=1 << 20):
             digest.update(chunk)
-            left -= len(chunk)
-        return digest.hexdigest(), st.st_size - left
+            size += len(chunk)
+        return digest.hexdigest(), size
     finally:
         os.close(fd)
 

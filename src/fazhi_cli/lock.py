@@ -26,12 +26,18 @@ _POLL = 0.05
 
 
 def lock_timeout() -> float:
-    raw = os.environ.get("FAZHI_LOCK_TIMEOUT", "")
+    return env_seconds("FAZHI_LOCK_TIMEOUT", DEFAULT_TIMEOUT, 0.0)
+
+
+def env_seconds(name: str, default: float, low: float, high: float = 3600.0) -> float:
+    """Seconds from an environment variable, held between ``low`` and ``high``; the default when it is unset,
+    empty, not a number or NaN."""
+    raw = os.environ.get(name, "")
     try:
-        value = float(raw) if raw else DEFAULT_TIMEOUT
+        value = float(raw) if raw else default
     except ValueError:
-        return DEFAULT_TIMEOUT
-    return min(max(0.0, value), 3600.0) if value == value else DEFAULT_TIMEOUT  # NaN -> default
+        return default
+    return min(max(low, value), high) if value == value else default  # NaN -> default
 
 
 class FolderLock:

@@ -137,12 +137,9 @@ def client(remote: Remote) -> tuple[Any, str]:
 
 
 def timeout() -> float:
-    raw = os.environ.get("FAZHI_SYNC_TIMEOUT", "")
-    try:
-        value = float(raw) if raw else DEFAULT_TIMEOUT
-    except ValueError:
-        return DEFAULT_TIMEOUT
-    return min(max(1.0, value), 3600.0) if value == value else DEFAULT_TIMEOUT
+    from ..lock import env_seconds  # noqa: PLC0415
+
+    return env_seconds("FAZHI_SYNC_TIMEOUT", DEFAULT_TIMEOUT, 1.0)
 
 
 def check_local(remote: Remote) -> None:
