@@ -13,6 +13,7 @@ from conftest import one_line_error, snapshot
 from fazhi_cli import ledger, progress, record
 from fazhi_cli.dates import CHINA
 from fazhi_cli.errors import UsageError
+from fazhi_cli.progress.history import backdated_days
 from fazhi_cli.plan import load_plan
 
 
@@ -267,7 +268,7 @@ def test_known_at_shows_again_what_a_past_report_said(plan, home, clock):
     early = progress.status(plan, events, date(2017, 6, 30), known_at="2017-06-25T09:00:00+08:00")
     assert part(early, "2.1").state == "todo"
     back = [e for e in events if e.target == "7.1"][0]
-    assert record.backdated_days(back) == 23
+    assert backdated_days(back) == 23
 
 
 def test_known_at_counts_an_import_from_when_it_arrived(plan, home, tmp_path, clock):

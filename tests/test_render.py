@@ -169,7 +169,7 @@ def test_tag_characters_are_escaped_and_json_stays_exact():
 
 from hypothesis import given, settings  # noqa: E402
 
-from fazhi_cli.render import jsontext  # noqa: E402
+from fazhi_cli.render import escape, jsontext  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 JSON_TEXT = st.text(st.sampled_from(list('ab"\\\n\t\x00\x1b\x7f\x85\u202e\u2028中文€') + ["\U0001d400", "\U000e0041"]),
@@ -186,7 +186,7 @@ JSON_VALUE = st.recursive(JSON_LEAF, lambda kids: st.one_of(
 def test_indented_json_is_what_json_dumps_writes(value):
     assert jsontext.dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2)
     # and to_json escapes exactly what translate() escaped
-    assert render.to_json(value) == json.dumps(value, ensure_ascii=False, indent=2).translate(render._JSON_TABLE) + "\n"
+    assert render.to_json(value) == json.dumps(value, ensure_ascii=False, indent=2).translate(escape._JSON_TABLE) + "\n"
 
 
 def test_arrays_of_plain_objects_are_indented_as_json_dumps_indents_them():
@@ -206,5 +206,5 @@ def test_a_status_document_is_written_by_the_fast_path(plan):
 
 def test_the_json_escape_search_finds_exactly_the_escaped_characters():
     found = {c for c in range(0x110000) if jsontext.has_marks(chr(c).encode("utf-8", "surrogatepass"))}
-    assert found == set(render._JSON_TABLE)
+    assert found == set(escape._JSON_TABLE)
     assert not jsontext.has_marks("中文“引号”——(全角)…".encode())

@@ -25,7 +25,7 @@ from conftest import one_line_error, snapshot
 from fazhi_cli import record, report
 from fazhi_cli.ledger import read_ledger
 from fazhi_cli.progress.supervision import RecordRow
-from fazhi_cli.render import evidence_label
+from fazhi_cli.render.cells import evidence_label
 from fazhi_cli.render import charts, report_tables
 
 DAY = date(2017, 12, 31)

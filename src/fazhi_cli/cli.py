@@ -316,12 +316,12 @@ def _unit(plan: Any, value: str | None) -> str:
 
 
 def _destination(fmt: str, output: Path | None, export: Path | None, plan: Any, data_dir: Path | None) -> Any:
-    """The view's format, or a Destination (output.py) when it is bound for a file."""
+    """The view's format, or a Destination (render/output.py) when it is bound for a file."""
     if output is None and export is None and fmt != "xlsx":
         return fmt
-    from .output import Destination  # noqa: PLC0415
+    from .render.output import Destination  # noqa: PLC0415
 
-    return Destination.make(fmt, output, export, plan, _data_root(data_dir))
+    return Destination.make(fmt, output, export, plan, _protected(data_dir))
 
 
 def _emit(result: Any, fmt: Any) -> None:
@@ -626,15 +626,16 @@ def log(
 
     Example: fazhi log --unit 区法制办 --since 2017-01-01
     """
-    from . import render, record  # noqa: PLC0415
+    from . import render  # noqa: PLC0415
     from .dates import parse_date  # noqa: PLC0415
+    from .progress.history import history  # noqa: PLC0415
 
     fmt = _format(fmt)
     plan = _plan(plan_file)
     who = _view_unit(plan, unit, all_units)
     which = (task.strip() if task.strip() in plan.obligations else plan.task_of(task).id) if task else None
     day = parse_date(since, "--since") if since is not None else None
-    events = record.history(plan, _ledger(plan, data_dir, _readers(plan, {who}) if who else None).events, unit=who,
+    events = history(plan, _ledger(plan, data_dir, _readers(plan, {who}) if who else None).events, unit=who,
                             task=which,
                             since=day, known_at=_known_at(known_at))
     _emit(render.log_view(events[:limit] if limit else events, fmt), fmt)
@@ -815,12 +816,13 @@ def report(
 
     Example: fazhi report --unit 区编办 --year 2017 --output summary-2017.docx
     """
-    from . import output as out, report as reports  # noqa: PLC0415
+    from . import report as reports
+    from .render import output as out  # noqa: PLC0415
     from .dates import today  # noqa: PLC0415
 
     plan = _plan(plan_file)
     who = plan.resolve_unit(unit) if unit else None
-    chosen = out.report_format(fmt, output, _data_root(data_dir))
+    chosen = out.report_format(fmt, output, _protected(data_dir))
     day = reports.report_day(plan, year, _as_of(as_of) if as_of else None, today())
     rep = reports.build(plan, _ledger(plan, data_dir).events, year=year, as_of=day, unit=who, warn_days=warn_days)
     out.write_report(rep, chosen, output)
@@ -993,16 +995,19 @@ def remind(
 
     Example: fazhi remind --as 区法制办 --output 催办
     """
-    from . import record  # noqa: PLC0415
+    from . import files, record  # noqa: PLC0415
+    from .render.output import notices_out  # noqa: PLC0415
 
     plan = _plan(plan_file)
-    office = _acting(plan, acting)
     who = plan.resolve_unit(unit) if unit else None
     day = _as_of(as_of)
-    events = _ledger(plan, data_dir).events
-    lines = record.remind(plan, _data_root(data_dir), events, acting=office, unit=who, as_of=day, within=within,
-                          output=output, fmt=fmt, dry_run=dry_run, by=by)
-    _emit(lines, fmt if fmt == "json" else "plain")
+    office, chosen = record.owed_notices(plan, _ledger(plan, data_dir).events, acting=_acting(plan, acting), unit=who,
+                                         as_of=day, within=within)
+    if chosen and output is not None:
+        files.check_folder(output, _protected(data_dir))
+    numbered, issued = record.remind(plan, _data_root(data_dir), chosen, acting=office, dry_run=dry_run, by=by) \
+        if chosen else ([], None)
+    _emit(notices_out(plan, numbered, day, issued, office, output, fmt), fmt if fmt == "json" else "plain")
 @app.command(help=_HELP["draft"])
 def draft(
     notice: Annotated[Path, typer.Argument(metavar="NOTICE", show_default=False,
@@ -1047,6 +1052,13 @@ def new(
     save(plan_file, template(today().year), force)
     typer.echo(t("已写入 {p}:把示例改成你的方案,然后运行 fazhi check --plan {p}",
                  "wrote {p}: replace the examples with your plan, then run fazhi check --plan {p}", p=plan_file))
+
+
+def _protected(option: Path | None) -> Path:
+    """The folder only the ledger writes: no view, report or notice may be written inside it."""
+    from .ledger import records_folder  # noqa: PLC0415
+
+    return records_folder(_data_root(option))
 
 
 def _data_root(option: Path | None) -> Path:

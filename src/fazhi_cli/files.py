@@ -8,6 +8,12 @@ regular file on the open descriptor (not by name, which could be swapped),
 and read for at most the size it had when opened, which must be within the
 caller's limit. Files in /proc report size 0 and are read as empty instead of
 blocking.
+
+Files fazhi writes for people (views, reports, notices) are checked before
+anything is computed (``check_target``, ``check_folder``) and written to a
+temporary file in the same folder, flushed, then renamed over the target
+(``write_atomic``): a reader never sees half a file and a failure leaves
+nothing behind.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import stat
 from pathlib import Path
 from typing import Iterator
 
+from .errors import FazhiError, UsageError
 from .i18n import t
 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -125,3 +132,77 @@ def is_regular(path: Path) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except (OSError, ValueError):
         return False
+
+
+# --- files written for people: views, reports, notices ------------------------------
+
+def check_target(path: Path, suffixes: tuple[str, ...], kind: str, protected: Path | None,
+                 option: str = "--output") -> Path:
+    """Refuse an output file that cannot or must not be written; return it.
+
+    Its name must end in one of ``suffixes`` (so a slip cannot write a workbook
+    over the plan or a ledger), its folder must exist and not be ``protected``,
+    and if it exists it must be a regular file, which is then replaced.
+    """
+    if path.suffix.lower() not in suffixes:
+        raise UsageError(t("{o} {p}: {f} 格式的文件名应以 {s} 结尾", "{o} {p}: a {f} file name should end in {s}",
+                           o=option, p=path, f=kind, s=t(" 或 ", " or ").join(suffixes) or "-"))
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(t("{o} {p}: 文件夹 {d} 不存在", "{o} {p}: the folder {d} does not exist",
+                           o=option, p=path, d=folder))
+    if os.path.lexists(path) and (path.is_dir() or not path.is_file()):
+        raise UsageError(t("{o} {p}: 已存在且不是普通文件", "{o} {p}: exists and is not a regular file",
+                           o=option, p=path))
+    check_folder(folder, protected, option)
+    return path
+
+
+def check_folder(folder: Path, protected: Path | None, option: str = "--output") -> Path:
+    """A folder files may be written into: it exists, and it is not inside ``protected`` (the progress folder)."""
+    if not folder.is_dir():
+        raise UsageError(t("{o} {p}: 文件夹不存在", "{o} {p}: no such folder", o=option, p=folder))
+    if protected is not None:
+        protected = protected.resolve()
+        where = folder.resolve()
+        if where == protected or protected in where.parents:
+            raise UsageError(t("{o} {p}: 不能写入进度记录文件夹 {d}", "{o} {p}: refusing to write into the progress folder {d}",
+                               o=option, p=folder, d=protected))
+    return folder
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data``: a temporary file in the same folder, flushed, then renamed."""
+    import tempfile  # noqa: PLC0415  only the commands that write a document need it
+
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise FazhiError(t("{p}: 无法写入({e})", "{p}: cannot be written ({e})", p=path, e=e.strerror or e)) from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            mode = path.stat().st_mode & 0o777 if path.is_file() else 0o666 & ~_umask()
+            os.chmod(tmp, mode)
+        except OSError:
+            pass
+        os.replace(tmp, path)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        hint = t("(文件是否正被 Excel、WPS 或 Word 打开?)", " (is it open in Excel, WPS or Word?)") \
+            if isinstance(e, PermissionError) else ""
+        raise FazhiError(t("{p}: 无法写入({e}){h}", "{p}: cannot be written ({e}){h}",
+                           p=path, e=e.strerror or e, h=hint)) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

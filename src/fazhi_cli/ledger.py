@@ -144,6 +144,11 @@ def progress_dir(root: Path) -> Path:
     return root / "progress"
 
 
+def records_folder(root: Path) -> Path:
+    """The folder only the ledger writes in: views, reports and notices refuse to be written inside it."""
+    return progress_dir(root)
+
+
 def ledger_path(root: Path, unit: str) -> Path:
     # Unit names come from the validated plan, which refuses separators and
     # dots at the start; this check keeps a path outside the folder

@@ -18,13 +18,11 @@ from typing import NamedTuple, Sequence
 from . import ledger
 from .dates import parse_date
 from .errors import LedgerError, UsageError
-from .i18n import t
+from .i18n import state_label, t
 from .ledger import Event, Ledger
 from .plan import Obligation, Part, Plan
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
-# A record made this many days after the day it reports is shown as back-dated (补记).
-BACKDATED_DAYS = 7
 
 
 class Written(NamedTuple):
@@ -230,36 +228,6 @@ def _latest_command(events: list[Event], unit: str) -> list[Event]:
         raise UsageError(t("{u} 没有可撤销的记录", "{u} has no record to revoke", u=unit))
     newest = max(standing, key=lambda e: e.recorded_at)
     return [e for e in standing if e.cmd == newest.cmd]
-
-
-def backdated_days(e: Event) -> int:
-    """How many days after its date a record was made (0 when made within a week)."""
-    try:
-        days = (date.fromisoformat(e.recorded_at[:10]) - date.fromisoformat(e.on)).days
-    except ValueError:
-        return 0
-    return days if days > BACKDATED_DAYS else 0
-
-
-def history(plan: Plan, events: Sequence[Event], *, unit: str | None = None, task: str | None = None,
-            since: date | None = None, known_at: str | None = None) -> list[Event]:
-    from .progress.replay import known_cutoff  # noqa: PLC0415
-
-    cutoff = since.isoformat() if since else ""
-    known = known_cutoff(known_at)
-
-    def task_of(e: Event) -> str | None:
-        if e.target in plan.parts:
-            return plan.parts[e.target].task
-        duty = plan.obligations.get(e.target)
-        return duty.task if duty else None
-
-    chosen = [e for e in events
-              if (unit is None or e.unit == unit or e.subject == unit)
-              and (task is None or task_of(e) == task or e.target == task)
-              and e.recorded_at[:10] >= cutoff
-              and (known is None or e.known_at <= known)]
-    return sorted(chosen, key=lambda e: e.recorded_at, reverse=True)
 
 
 # --- import -----------------------------------------------------------------
@@ -475,14 +443,13 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
 
 
 def added_line(x: Incoming) -> str:
+    """One record an import or a sync brings, as the list of what arrived shows it."""
     e = x.event
     if e.type == "revoke":
         what = t("撤销 {i}", "revokes {i}", i=(e.revokes or "")[:8])
     elif e.type == "attach":
         what = t("补充材料", "attachment")
     else:
-        from .render import state_label  # noqa: PLC0415
-
         what = state_label(e.state or "todo")
     return t("+ {u} {p} {w}({d})", "+ {u} {p} {w} ({d})", u=e.unit, p=e.target, w=what, d=e.on)
 
@@ -684,24 +651,21 @@ def refuse_if_closed(plan: Plan, root: Path, day: date) -> None:
                            "unit runs fazhi reopen", d=closed))
 
 
-def remind(plan: Plan, root: Path, events: Sequence[Event], *, acting: str, unit: str | None, as_of: date,
-           within: int, output: Path | None, fmt: str, dry_run: bool, by: str | None,
-           clock_today: date | None = None) -> str:
-    """Numbered 催办通知 for the units that owe something; the numbers are recorded in the office's file."""
+def owed_notices(plan: Plan, events: Sequence[Event], *, acting: str, unit: str | None, as_of: date,
+                 within: int) -> tuple[str, list]:
+    """The supervising unit acting, and the 催办通知 due: one for each unit that owes something as of ``as_of``."""
     from . import progress  # noqa: PLC0415
     from .progress.supervision import notices  # noqa: PLC0415
-    from .render.supervision import notice_number, notice_text, notices_json  # noqa: PLC0415
 
     acting = _supervisor(plan, acting)
-    issued = clock_today or ledger.now().date()   # the recording clock, as the records it writes
     st = progress.status(plan, events, as_of)
-    chosen = notices(plan, st, within=within, unit=unit)
-    if not chosen:
-        return t("截至 {d},没有需要催办的单位\n", "as of {d}, no unit owes anything to remind it of\n", d=as_of)
-    if output is not None:
-        from .output import check_folder  # noqa: PLC0415
+    return acting, notices(plan, st, within=within, unit=unit)
 
-        check_folder(output, root)
+
+def remind(plan: Plan, root: Path, chosen: Sequence, *, acting: str, dry_run: bool, by: str | None,
+           clock_today: date | None = None) -> tuple[list[tuple], date]:
+    """Number the notices and record the numbers in the office's file; the numbered notices and the day issued."""
+    issued = clock_today or ledger.now().date()   # the recording clock, as the records it writes
     numbered: list[tuple] = [(n, None) for n in chosen]
     if not dry_run:
         who = _who(by)
@@ -721,16 +685,4 @@ def remind(plan: Plan, root: Path, events: Sequence[Event], *, acting: str, unit
                        for n, num in numbered]
             _validated(plan, records, issued.isoformat())
             w.append(acting, records)
-    if fmt == "json":
-        return notices_json(plan, numbered, as_of, issued)
-    texts = [(n, num, notice_text(plan, n, as_of, num, issued, acting)) for n, num in numbered]
-    if output is None:
-        return ("\n" + "─" * 40 + "\n\n").join(text for _, _, text in texts)
-    from .output import write_atomic  # noqa: PLC0415
-
-    lines = []
-    for n, num, text in texts:
-        path = output / f"{notice_number(plan, issued.year, num)} {n.unit}.txt".replace("/", "-")
-        write_atomic(path, b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))   # Notepad and OA: BOM, CRLF
-        lines.append(t("已写入 {p}", "wrote {p}", p=path))
-    return "\n".join(lines) + "\n"
+    return numbered, issued

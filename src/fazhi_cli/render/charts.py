@@ -146,7 +146,7 @@ def _lights_figure(rep: Any) -> Any:
 
 
 def _light_name(light: str) -> str:
-    from . import light_label  # noqa: PLC0415
+    from ..i18n import light_label  # noqa: PLC0415
 
     return light_label(light)
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from typing import Any, Sequence
 
 from ..i18n import lang, t
-from . import safe
+from .escape import safe
 from .report_tables import Document, LightCell, Table, cell_text
 
 LATIN = "Times New Roman"

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any, Sequence
 
 from ..i18n import lang
-from . import safe
+from .escape import safe
 from .report_tables import Document, LightCell, Names, Table, Word, cell_text
 
 _FONTS = ("'Microsoft YaHei', 'PingFang SC', 'Hiragino Sans GB', 'Noto Sans CJK SC', 'Source Han Sans SC', "

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-# The UTF-8 forms of render._JSON_TABLE's characters: a byte sequence each starts with,
+# The UTF-8 forms of escape._JSON_TABLE's characters: a byte sequence each starts with,
 # and what must follow it (a test checks every character against the table).
 _UNSAFE_UTF8: list[tuple[bytes, Any]] = [
     (b"\x7f", None), (b"\xc2", rb"\xc2[\x80-\x9f\xad]"), (b"\xd8\x9c", None), (b"\xe1\xa0\x8e", None),
@@ -25,7 +25,7 @@ _NOT_LEADS = bytes(b for b in range(256) if b not in {start[0] for start, _ in _
 
 
 def has_marks(data: bytes) -> bool:
-    """Whether UTF-8 text holds a character of render._JSON_TABLE: byte searches, then a pattern where one hits
+    """Whether UTF-8 text holds a character of escape._JSON_TABLE: byte searches, then a pattern where one hits
     (a search for a sequence whose first byte the text does not hold is skipped: each costs a pass)."""
     leads = set(data.translate(None, _NOT_LEADS))
     if not leads:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from . import safe
+from .escape import safe
 from .report_tables import Document, Table, cell_text
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")

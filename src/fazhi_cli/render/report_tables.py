@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from ..i18n import t
-from . import due_cell, evidence_cell, light_label, role_label, state_label
+from ..i18n import light_label, role_label, state_label, t
+from .cells import due_cell, evidence_cell
 
 
 class LightCell(NamedTuple):

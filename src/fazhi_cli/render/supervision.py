@@ -6,7 +6,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..i18n import t
-from . import Lines, safe, to_json
+from .cells import Lines
+from .escape import safe, to_json
 from .views import Page, status_header
 
 if TYPE_CHECKING:

@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from ..i18n import t
-from . import (LIGHT_STYLE, Cell, Lines, Multiline, Ratio, _light_cell, _state_cell, due_cell, evidence_cell, lead_names,
-               light_label,
-               role_label, safe, section_short, state_label, support_count, terminal_table, text_table, to_json)
+from ..i18n import light_label, role_label, state_label, t
+from .cells import (LIGHT_STYLE, Cell, Lines, Ratio, due_cell, evidence_cell, lead_names, light_cell,
+                    section_short, state_cell, support_count)
+from .escape import safe, to_json
+from .rows import terminal_table, text_table
 
 if TYPE_CHECKING:
     from ..plan import Plan
-    from ..progress import DueItem, DutyStatus, OwnItem, PartStatus, Status, TaskStatus
+    from ..progress import DutyStatus, OwnItem, PartStatus, Status, TaskStatus
 
 
 # --- pieces -------------------------------------------------------------------
@@ -221,8 +222,8 @@ def _bar(done: int, total: int, width: int = 10) -> Cell:
 def task_rows(tasks: Sequence[TaskStatus]) -> tuple[list[str], list[list[Cell]]]:
     headers = [t("编号", "No."), t("任务", "Task"), t("牵头单位", "Lead"), t("状态", "State"),
                t("灯", "Light"), t("期限", "Due"), t("配合", "Support")]
-    rows = [[ts.task.id, ts.task.title, lead_names(ts.task), _state_cell(ts.state, ts.late),
-             _light_cell(ts.light), ts.due.isoformat(), support_count(ts.parts)] for ts in tasks]
+    rows = [[ts.task.id, ts.task.title, lead_names(ts.task), state_cell(ts.state, ts.late),
+             light_cell(ts.light), ts.due.isoformat(), support_count(ts.parts)] for ts in tasks]
     return headers, rows
 
 
@@ -236,8 +237,8 @@ def part_rows(parts: Sequence[PartStatus], fmt: str) -> tuple[list[str], list[li
                t("尚欠单位", "Still owed by")]
     limit = 3 if fmt == "table" else None
     rows = [[ps.part.id, ps.title, Lines(ps.part.lead),
-             _state_cell(ps.state, ps.late, ps.support_only, ps.review, ps.waived),
-             _light_cell(ps.light), due_cell(ps.part.due, ps.extended_to), ps.done_on or "-", _lead_progress(ps),
+             state_cell(ps.state, ps.late, ps.support_only, ps.review, ps.waived),
+             light_cell(ps.light), due_cell(ps.part.due, ps.extended_to), ps.done_on or "-", _lead_progress(ps),
              support_count([ps]), owing_cell(ps.owing, limit)] for ps in parts]
     return headers, rows
 
@@ -351,9 +352,9 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
     lines = [(head[0], "bold"), (head[1], ""), (summary, "bold red" if c["red"] else "bold")]
     headers = [t("事项", "Item"), t("内容", "What"), t("职责", "Role"), t("本单位", "Own state"), t("灯", "Light"),
                t("期限", "Due"), t("完成日期", "Done on"), t("整体", "Overall")]
-    rows = [[x.id, x.title, role_label(x.role), _state_cell(x.state, x.late, review=x.review, waived=x.waived),
-             _light_cell(x.light), due_cell(x.due, x.extended_to), x.on if x.state == "done" else "-",
-             _state_cell(x.item_state)] for x in items]
+    rows = [[x.id, x.title, role_label(x.role), state_cell(x.state, x.late, review=x.review, waived=x.waived),
+             light_cell(x.light), due_cell(x.due, x.extended_to), x.on if x.state == "done" else "-",
+             state_cell(x.item_state)] for x in items]
     returned = [x for x in items if x.review == "returned" and x.state != "done"]
     for x in returned:   # the office's note, where the unit reads its own view
         lines.append((t("退回 {p}:{n}", "returned {p}: {n}", p=x.id, n=x.review_note), "magenta"))
@@ -382,7 +383,7 @@ def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
     headers = [t("分项", "Part"), t("单位", "Unit"), t("职责", "Role"), t("状态", "State"), t("日期", "On"),
                t("证明材料", "Evidence")]
     rows = [[ps.part.id, Lines([u.unit + (t("(承继{o})", " (for {o})", o=u.succeeds) if u.succeeds else "")]),
-             role_label(u.role), _state_cell(u.state, u.late(ps.part.due), review=u.review, waived=u.waived),
+             role_label(u.role), state_cell(u.state, u.late(ps.part.due), review=u.review, waived=u.waived),
              u.on or "",
              evidence_cell(u.evidence, fmt)] for ps in ts.parts for u in ps.units]
     lines = [(f"{ts.task.id}. {ts.task.title}", "bold"), (status_header(plan, st)[1], "")]
@@ -443,58 +444,7 @@ def duties_view(plan: Plan, st: Status, fmt: str, light: str | None = None) -> A
     for ds in duties:
         sub = ds.submissions()
         rows.append([ds.duty.id, ds.duty.title, ds.duty.due.isoformat(), str(len(ds.units)), str(len(sub["on_time"])),
-                     str(len(sub["late"])), str(len(sub["missing"])), _state_cell(ds.state, ds.late, waived=ds.waived),
-                     _light_cell(ds.light)])
+                     str(len(sub["late"])), str(len(sub["missing"])), state_cell(ds.state, ds.late, waived=ds.waived),
+                     light_cell(ds.light)])
     empty = t("没有{l}年度事项", "no {l} yearly duties", l=light_label(light) if light else "")
     return Page(lines, headers, rows, empty, no_wrap=(0, 2, 3, 4, 5, 6, 7, 8), drop=(7, 5, 4)).render(fmt)
-
-
-# --- due ----------------------------------------------------------------------
-
-def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_at: str | None = None,
-             everything: bool = False, unit: str | None = None) -> Any:
-    if fmt == "json":
-        return to_json({"as_of": as_of.isoformat(), "known_at": known_at, "plan_id": plan.key, "unit": unit,
-                        "summary": _due_summary(items), "items": [
-            {"due": i.due.isoformat(), "kind": i.kind, "id": i.id, "task": i.task, "part": i.part,
-             "title": i.title, "units": list(i.units), "days_left": i.days_left, "light": i.light,
-             "state": i.state, "done_on": i.done_on, "late": i.late,
-             "extended_to": i.extended_to.isoformat() if i.extended_to else None, "waived": i.waived}
-            for i in items]})
-    table = fmt == "table"
-    headers = [t("期限", "Due"), t("距期限", "When"), t("灯", "Light"), t("状态", "State"), t("事项", "What"),
-               t("尚欠单位", "Still owed by")]
-    if fmt == "csv":
-        headers.insert(2, t("剩余天数", "Days left"))
-    limit = 3 if table else None
-    rows = []
-    for i in items:
-        row = [due_cell(i.due, i.extended_to), days_phrase(i.days_left, i.state, i.late), _light_cell(i.light),
-               _state_cell(i.state, i.late, waived=i.waived) if i.state != "done"
-               else (i.done_on or "", "yellow" if i.late else "green"),
-               Multiline(f"{i.id}\n{i.title}") if table else f"{i.id} {i.title}", owing_cell(i.units, limit)]
-        if fmt == "csv":
-            row.insert(2, str(i.days_left))
-        rows.append(row)
-    s = _due_summary(items)
-    who = t("{u} ", "{u}: ", u=unit) if unit else ""
-    known = t("(按 {k} 时已有的记录)", " (as recorded by {k})", k=known_label(known_at)) if known_at else ""
-    if everything:
-        line = t("{w}截至 {d}{k}:共 {n} 项,{done},未完成 {open},其中已逾期 {r} 项",
-                 "{w}As of {d}{k}: {n} items, {done}, {open} open, {r} of them overdue",
-                 w=who, d=as_of, k=known, n=s["items"], done=done_phrase(s), open=s["open"], r=s["red"])
-    else:
-        line = t("{w}截至 {d}{k}:{n} 项待办,其中 {r} 项已逾期", "{w}As of {d}{k}: {n} items to do, {r} overdue",
-                 w=who, d=as_of, k=known, n=s["open"], r=s["red"])
-    empty = t("没有即将到期或已逾期的事项", "nothing falls due and nothing is late")
-    title = f"{plan.title}({plan.number})" if plan.number else plan.title
-    context = [(title, "bold"), (line, "bold")] if fmt not in ("table",) else [(line, "bold")]
-    return Page(context, headers, rows, empty, no_wrap=(0, 1, 2, 3), drop=(3, 1)).render(fmt)
-
-
-def _due_summary(items: Sequence[DueItem]) -> dict[str, int]:
-    done = [i for i in items if i.state == "done"]
-    late = sum(1 for i in done if i.late)
-    return {"items": len(items), "done": len(done), "done_late": late, "done_on_time": len(done) - late,
-            "open": len(items) - len(done), "red": sum(1 for i in items if i.light == "red"),
-            "yellow": sum(1 for i in items if i.light == "yellow")}

@@ -13,8 +13,9 @@ import io
 from datetime import date, datetime, time
 from typing import Any, Iterable, Sequence
 
-from ..i18n import t
-from . import light_label, role_label, safe, section_short, state_label
+from ..i18n import light_label, role_label, state_label, t
+from .cells import section_short
+from .escape import safe
 from .report_tables import Document, LightCell, cell_text
 
 FILLS = {"red": ("FFC00000", "FFFFFFFF"), "yellow": ("FFFFC000", "FF000000"), "green": ("FFC6EFCE", "FF006100")}

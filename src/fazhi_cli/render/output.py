@@ -2,7 +2,7 @@
 
 Checked before anything is computed: the file's extension must match the
 format (so a slip cannot write a workbook over the plan or a ledger), its
-folder must exist, it must not be inside the data folder's ``progress/``,
+folder must exist, it must not be inside the folder the ledger keeps (``protected``),
 and if it exists it must be a regular file, which is then replaced (as
 report tools do). Writing goes to a temporary file in the same folder,
 flushed, then renamed over the target: a reader never sees half a file
@@ -11,14 +11,15 @@ and a failure leaves nothing behind.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .errors import FazhiError, UsageError
-from .i18n import t
+from .. import files
+from ..errors import UsageError
+from ..files import write_atomic
+from ..i18n import t
+from .escape import safe
 
 SUFFIXES = {
     "markdown": (".md", ".markdown", ".txt"),
@@ -40,73 +41,12 @@ def format_of(path: Path, choices: tuple[str, ...]) -> str | None:
     return next((f for f in choices if suffix in SUFFIXES[f]), None)
 
 
-def check_target(path: Path, fmt: str, data_root: Path | None, option: str = "--output") -> Path:
-    """Refuse an output file that cannot or must not be written; return it."""
-    if path.suffix.lower() not in SUFFIXES[fmt]:
-        raise UsageError(t("{o} {p}: {f} 格式的文件名应以 {s} 结尾", "{o} {p}: a {f} file name should end in {s}",
-                           o=option, p=path, f=fmt, s=t(" 或 ", " or ").join(SUFFIXES[fmt]) or "-"))
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(t("{o} {p}: 文件夹 {d} 不存在", "{o} {p}: the folder {d} does not exist",
-                           o=option, p=path, d=folder))
-    if os.path.lexists(path) and (path.is_dir() or not path.is_file()):
-        raise UsageError(t("{o} {p}: 已存在且不是普通文件", "{o} {p}: exists and is not a regular file",
-                           o=option, p=path))
-    check_folder(folder, data_root, option)
-    return path
-
-
-def check_folder(folder: Path, data_root: Path | None, option: str = "--output") -> Path:
-    """A folder files may be written into: it exists, and it is not the progress folder."""
-    if not folder.is_dir():
-        raise UsageError(t("{o} {p}: 文件夹不存在", "{o} {p}: no such folder", o=option, p=folder))
-    if data_root is not None:
-        progress = (data_root / "progress").resolve()
-        where = folder.resolve()
-        if where == progress or progress in where.parents:
-            raise UsageError(t("{o} {p}: 不能写入进度记录文件夹 {d}", "{o} {p}: refusing to write into the progress folder {d}",
-                               o=option, p=folder, d=progress))
-    return folder
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: a temporary file in the same folder, flushed, then renamed."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        raise FazhiError(t("{p}: 无法写入({e})", "{p}: cannot be written ({e})", p=path, e=e.strerror or e)) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            mode = path.stat().st_mode & 0o777 if path.is_file() else 0o666 & ~_umask()
-            os.chmod(tmp, mode)
-        except OSError:
-            pass
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        hint = t("(文件是否正被 Excel、WPS 或 Word 打开?)", " (is it open in Excel, WPS or Word?)") \
-            if isinstance(e, PermissionError) else ""
-        raise FazhiError(t("{p}: 无法写入({e}){h}", "{p}: cannot be written ({e}){h}",
-                           p=path, e=e.strerror or e, h=hint)) from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def check_target(path: Path, fmt: str, protected: Path | None, option: str = "--output") -> Path:
+    """Refuse an output file that cannot or must not be written (files.check_target), by the format's names."""
+    return files.check_target(path, SUFFIXES[fmt], fmt, protected, option)
 
 
 def saved(path: Path) -> None:
-    from .render import safe  # noqa: PLC0415
-
     sys.stderr.write(t("已保存 {p}\n", "saved {p}\n", p=safe(path)))
 
 
@@ -122,7 +62,7 @@ class Destination(NamedTuple):
     plan: Any
 
     @classmethod
-    def make(cls, fmt: str, output: Path | None, export: Path | None, plan: Any, data_root: Path) -> "Destination":
+    def make(cls, fmt: str, output: Path | None, export: Path | None, plan: Any, protected: Path | None) -> "Destination":
         if export is not None:
             if fmt != "table":
                 raise UsageError(t("--export 保存的是终端表格,不能与 --format {f} 同用",
@@ -133,7 +73,7 @@ class Destination(NamedTuple):
             if kind is None:
                 raise UsageError(t("--export {p}: 文件名应以 .svg 或 .html 结尾",
                                    "--export {p}: the file name should end in .svg or .html", p=export))
-            check_target(export, kind, data_root, "--export")
+            check_target(export, kind, protected, "--export")
             return cls("table", kind, None, export, plan)
         if output is None:
             if fmt in BINARY:
@@ -146,13 +86,13 @@ class Destination(NamedTuple):
                 raise UsageError(t("--output {p}: 请用 --format 指明格式(xlsx、csv、json、markdown 或 plain)",
                                    "--output {p}: choose the format with --format (xlsx, csv, json, markdown or plain)",
                                    p=output))
-        check_target(output, fmt, data_root)
+        check_target(output, fmt, protected)
         return cls("json" if fmt == "xlsx" else fmt, fmt, output, None, plan)
 
     def deliver(self, result: Any) -> Any:
         """Write the file; return what the terminal should still show (None: nothing)."""
         if self.export is not None:
-            from .render.export import terminal_file  # noqa: PLC0415
+            from .export import terminal_file  # noqa: PLC0415
 
             write_atomic(self.export, terminal_file(result, self.fmt).encode("utf-8"))
             saved(self.export)
@@ -162,7 +102,7 @@ class Destination(NamedTuple):
         if self.fmt == "xlsx":
             import json  # noqa: PLC0415
 
-            from .render.xlsx import view_workbook  # noqa: PLC0415
+            from .xlsx import view_workbook  # noqa: PLC0415
 
             data = view_workbook(json.loads(result), self.plan)
         else:
@@ -177,7 +117,7 @@ class Destination(NamedTuple):
 REPORT_FORMATS = ("markdown", "docx", "html", "xlsx")
 
 
-def report_format(fmt: str | None, output: Path | None, data_root: Path) -> str:
+def report_format(fmt: str | None, output: Path | None, protected: Path | None) -> str:
     """The report's format, from --format or the output file's name; checked before any work."""
     if fmt is None:
         fmt = (format_of(output, REPORT_FORMATS) if output is not None else None) or "markdown"
@@ -186,40 +126,38 @@ def report_format(fmt: str | None, output: Path | None, data_root: Path) -> str:
             raise UsageError(t("{f} 是二进制文件,请用 --output 指定要写入的文件(如 --output 报告.{f})",
                                "{f} is a binary format: name the file with --output (e.g. --output report.{f})", f=fmt))
     else:
-        check_target(output, fmt, data_root)
+        check_target(output, fmt, protected)
     return fmt
 
 
 def write_report(rep: Any, fmt: str, output: Path | None) -> None:
     """Render the report in ``fmt`` and write it to ``output`` (text formats: stdout without one)."""
-    from .render import report_tables  # noqa: PLC0415
+    from . import report_tables  # noqa: PLC0415
 
     doc = report_tables.document(rep)
     data: bytes | str
     if fmt == "markdown":
-        from .render.report_md import markdown  # noqa: PLC0415
+        from .report_md import markdown  # noqa: PLC0415
 
         data = markdown(doc)
     elif fmt == "html":
-        from .render.charts import svg_charts  # noqa: PLC0415
-        from .render.html import page  # noqa: PLC0415
+        from .charts import svg_charts  # noqa: PLC0415
+        from .html import page  # noqa: PLC0415
 
         data = page(doc, svg_charts(rep))
     elif fmt == "xlsx":
-        from .render.xlsx import report_workbook  # noqa: PLC0415
+        from .xlsx import report_workbook  # noqa: PLC0415
 
         data = report_workbook(doc, rep)
     else:
-        from .render import charts  # noqa: PLC0415
-        from .render.docx import document  # noqa: PLC0415
+        from . import charts  # noqa: PLC0415
+        from .docx import document  # noqa: PLC0415
 
         why = ""
         try:
             pictures = charts.png_charts(rep)
         except charts.NoCJKFont as e:
             pictures, why = None, str(e)
-            from .render import safe  # noqa: PLC0415
-
             sys.stderr.write(t("注意: Word 文件未附图表: {w}\n", "note: no charts in the Word file: {w}\n", w=safe(why)))
         data = document(doc, pictures, why, as_of=rep.as_of)
     if output is None:
@@ -227,3 +165,25 @@ def write_report(rep: Any, fmt: str, output: Path | None) -> None:
         return
     write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
     saved(output)
+
+
+# --- the 催办通知 ---------------------------------------------------------------------
+
+def notices_out(plan: Any, numbered: list[tuple], as_of: Any, issued: Any, acting: str, output: Path | None,
+                fmt: str) -> str:
+    """The numbered notices as JSON, as text for the terminal, or written one file per unit into ``output``."""
+    from .supervision import notice_number, notice_text, notices_json  # noqa: PLC0415
+
+    if not numbered:
+        return t("截至 {d},没有需要催办的单位\n", "as of {d}, no unit owes anything to remind it of\n", d=as_of)
+    if fmt == "json":
+        return notices_json(plan, numbered, as_of, issued)
+    texts = [(n, num, notice_text(plan, n, as_of, num, issued, acting)) for n, num in numbered]
+    if output is None:
+        return ("\n" + "─" * 40 + "\n\n").join(text for _, _, text in texts)
+    lines = []
+    for n, num, text in texts:
+        path = output / f"{notice_number(plan, issued.year, num)} {n.unit}.txt".replace("/", "-")
+        write_atomic(path, b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))   # Notepad and OA: BOM, CRLF
+        lines.append(t("已写入 {p}", "wrote {p}", p=path))
+    return "\n".join(lines) + "\n"
