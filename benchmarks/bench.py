@@ -127,7 +127,7 @@ def synthetic_plan(path: Path, tasks: int = 1000, parts_per_task: int = 3, units
 
 def synthetic_ledger(home: Path, plan_path: Path, events: int) -> None:
     """Random marks over every (part, unit) pair, each unit's file written as `fazhi mark` writes it."""
-    from fazhi_cli import ledger
+    from fazhi_cli import dates, ledger
     from fazhi_cli.plan import load_plan
 
     plan = load_plan(plan_path)
@@ -135,7 +135,7 @@ def synthetic_ledger(home: Path, plan_path: Path, events: int) -> None:
     pairs = [(p.id, u) for p in plan.parts.values() for u in p.lead_units + p.support_units]
     per_unit: dict[str, list[dict]] = {}
     # recorded one every 7 s up to a day ago: 1M events span 81 days, none of them after today
-    start = ledger.now() - timedelta(days=1, seconds=7 * events)
+    start = dates.now() - timedelta(days=1, seconds=7 * events)
     for i in range(events):
         stamp = (start + timedelta(seconds=i * 7, microseconds=i)).isoformat(timespec="microseconds")
         pid, unit = rng.choice(pairs)
@@ -174,7 +174,7 @@ def _make(args: list[str]) -> None:
 
 def after_mark(home: Path, plan_path: Path, cmd: list[str], env: dict, runs: int) -> dict[str, dict]:
     """`status` right after one more mark (appended here, outside the timing), interleaved with the floor."""
-    from fazhi_cli import ledger
+    from fazhi_cli import dates, ledger
     from fazhi_cli.plan import load_plan
 
     plan = load_plan(plan_path)
@@ -184,7 +184,7 @@ def after_mark(home: Path, plan_path: Path, cmd: list[str], env: dict, runs: int
     times, peaks, floors = [], [], []
     for i in range(runs):
         event = ledger.new_event(plan, target=part.id, unit=unit, state=("doing", "done")[i % 2],
-                                 on=ledger.now().date().isoformat(), by="bench", cmd=ledger.new_id(), note="基准测试")
+                                 on=dates.now().date().isoformat(), by="bench", cmd=ledger.new_id(), note="基准测试")
         with path.open("ab") as f:
             f.write(ledger.encode([event]))
         elapsed, peak = run(cmd, env)

@@ -21,6 +21,7 @@ import pytest
 
 from conftest import one_line_error, run_fazhi, snapshot
 from fazhi_cli import ledger, progress, record
+from fazhi_cli.ledger import reading
 from fazhi_cli.errors import FazhiError, LedgerError
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="FIFOs, hard links and signals are POSIX")
@@ -372,14 +373,14 @@ def test_undo_reads_only_what_was_appended_under_the_lock(plan, home, monkeypatc
     reads = []
     path = home / "progress" / "区法制办.jsonl"
     size = path.stat().st_size
-    real = ledger.read_ledger_file
+    real = reading.read_ledger_file
 
     def counting(path, cap, start=0):
         data, problem = real(path, cap, start)
         reads.append(len(data or b""))
         return data, problem
 
-    monkeypatch.setattr(ledger, "read_ledger_file", counting)
+    monkeypatch.setattr(reading, "read_ledger_file", counting)
     record.undo(plan, home, "区法制办")
     # the whole file once, before the lock; under the lock only what was appended since: nothing
     assert reads == [size, 0]

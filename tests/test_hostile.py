@@ -2016,9 +2016,9 @@ def _without_newline(change):
 
 
 def ledger_now() -> str:
-    from fazhi_cli import ledger  # noqa: PLC0415
+    from fazhi_cli import dates  # noqa: PLC0415
 
-    return ledger.now().isoformat(timespec="microseconds")
+    return dates.now().isoformat(timespec="microseconds")
 
 
 def _hard_link(ctx, path):

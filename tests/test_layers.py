@@ -21,18 +21,6 @@ ALLOWED_CIRCLES: list[frozenset[str]] = [
 ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
     ("snapshot", "progress.replay", "_hashable"),
     ("snapshot", "progress.replay", "_unhash"),
-    ("snapshot", "ledger", "_no_constants"),
-    ("snapshot", "ledger", "_STAMP_RE"),
-    ("snapshot", "ledger", "_GOOD_DAYS"),
-    ("snapshot", "ledger", "_text_ok"),
-    ("snapshot", "ledger", "_DAY"),
-    ("snapshot", "ledger", "_STAMP"),
-    ("snapshot", "ledger", "_real_day"),
-    ("snapshot", "ledger", "_DAY_RE"),
-    ("snapshot", "ledger", "_evidence_ok"),
-    ("sync.run", "record", "_canonical"),
-    ("sync.run", "record", "_existing"),
-    ("sync.run", "record", "_who"),
 }
 
 # fazhi modules that progress/ may import: the pure ones (models, dates, words).
@@ -40,22 +28,19 @@ PURE = {"errors", "i18n", "dates", "ledger.model", "plan.model"}
 IO_STDLIB = {"os", "io", "pathlib", "shutil", "subprocess", "socket", "tempfile", "glob", "fcntl", "msvcrt", "mmap",
              "sqlite3", "urllib", "http", "json"}
 ALLOWED_IMPURE: set[tuple[str, str]] = {
-    ("progress.history", "ledger"),
     ("progress.history", "plan"),
-    ("progress.replay", "ledger"),
-    ("progress.status", "ledger"),
     ("progress.status", "plan"),
     ("progress.supervision", "plan"),
 }
 
 # Modules outside ledger/ that build a path into progress/ or evidence/ themselves.
 STORAGE_PATHS = {"progress_dir", "ledger_path", "evidence_dir", "blob_path"}
-ALLOWED_SIDE_DOORS: set[str] = {"record", "snapshot", "sync.audit", "sync.remote", "sync.run",
+ALLOWED_SIDE_DOORS: set[str] = {"snapshot", "sync.audit", "sync.remote", "sync.run",
                                   "sync.tree"}
 
 MAX_MODULE = 500
 MAX_CLASS = 300
-ALLOWED_LONG: set[str] = {"ledger", "plan", "cli", "record", "snapshot", "sync.run"}
+ALLOWED_LONG: set[str] = {"plan", "cli", "snapshot", "sync.run"}
 ALLOWED_LONG_CLASSES: set[tuple[str, str]] = {("plan", "_Builder")}
 
 

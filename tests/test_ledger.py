@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, snapshot
 from fazhi_cli import ledger, record, render
+from fazhi_cli.ledger import checks, reading
 from fazhi_cli.errors import LedgerError, UsageError
 
 
@@ -267,12 +268,12 @@ def test_eight_processes_over_four_units(plan, home):
 
 def _careful(obj, plan, **kw):
     """check_record with its fast path turned off: the outcome, or the message it refuses with."""
-    saved = ledger._usual
-    ledger._usual = lambda *a: None
+    saved = checks.usual_record
+    checks.usual_record = lambda *a: None
     try:
         return _outcome(obj, plan, **kw)
     finally:
-        ledger._usual = saved
+        checks.usual_record = saved
 
 
 def _outcome(obj, plan, **kw):
@@ -305,7 +306,7 @@ def test_the_fast_path_accepts_exactly_what_the_careful_path_accepts(plan, chang
 def test_the_fast_path_takes_the_usual_record(plan):
     # else the test above would compare the careful path with itself
     ledger.check_record(GOOD, plan)                       # its days are now known to be real
-    fast = ledger._usual(dict(GOOD, evidence=["番府办〔2017〕12号"]), plan, None, "f", 3, "区法制办")
+    fast = checks.usual_record(dict(GOOD, evidence=["番府办〔2017〕12号"]), plan, None, "f", 3, "区法制办")
     assert fast == ledger.Event(GOOD["id"], "mark", "7.1", "区法制办", "done", "2017-11-30", "按计划推进",
                                 ("番府办〔2017〕12号",), "测试员", GOOD["recorded_at"], None, "f", 3, GOOD["cmd"],
                                 GOOD["recorded_at"])
@@ -368,7 +369,7 @@ def test_a_file_reads_the_same_with_and_without_the_usual_line_path(plan, monkey
     raw = b"\n".join(lines) + data.draw(st.sampled_from([b"\n", b""]))
     fast = _parsed(plan, raw, today=today, file_unit=file_unit)
     with monkeypatch.context() as m:
-        m.setattr(ledger, "_usual_lines", lambda *a: None)
+        m.setattr(reading, "usual_lines", lambda *a: None)
         careful = _parsed(plan, raw, today=today, file_unit=file_unit)
     assert fast == careful
     assert _parsed(plan, raw, today=today, file_unit=file_unit) == careful
@@ -379,7 +380,7 @@ def test_the_usual_line_path_reads_what_fazhi_writes(plan, home):
     data = (home / "progress" / "区法制办.jsonl").read_bytes()
     numbered = [(1, data.rstrip(b"\n"))]
     ledger.read_ledger(home, plan)                          # its days are now known to be real
-    (event,) = ledger._usual_lines(data, numbered, plan, None, "f", "区法制办")
+    (event,) = reading.usual_lines(data, numbered, plan, None, "f", "区法制办")
     assert event == ledger.read_ledger(home, plan).events[0]._replace(file="f")
     assert event.evidence == ({"kind": "document", "value": "番府办〔2017〕12号"},) and event.note == "已完成"
 

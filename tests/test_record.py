@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import one_line_error, snapshot
-from fazhi_cli import ledger, progress, record
+from fazhi_cli import dates, ledger, progress, record
 from fazhi_cli.dates import CHINA
 from fazhi_cli.errors import UsageError
 from fazhi_cli.progress.history import backdated_days
@@ -45,7 +45,7 @@ def clock(monkeypatch):
             return self.moment
 
     c = Clock()
-    monkeypatch.setattr(ledger, "now", c)
+    monkeypatch.setattr(dates, "now", c)
     return c
 
 

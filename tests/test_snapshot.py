@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, currently_in_test_context, given, note, sett
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from fazhi_cli import ledger
+from fazhi_cli import dates, ledger
 from fazhi_cli.cli import app
 from fazhi_cli.dates import CHINA
 from fazhi_cli.plan import bundled_plan_path, load_plan
@@ -50,7 +50,7 @@ VIEWS = (
 
 
 class Clock:
-    """The recording clock (ledger.now): moves forward only, never past the real today."""
+    """The recording clock (dates.now): moves forward only, never past the real today."""
 
     def __init__(self, start: str = "2016-12-01T09:00") -> None:
         self.moment = datetime.fromisoformat(start).replace(tzinfo=CHINA)
@@ -323,7 +323,7 @@ def test_every_view_is_the_same_with_and_without_the_snapshot(data):
     plan = load_plan(bundled_plan_path())    # not a fixture: a failing example would print the whole plan
     pairs = _pairs(plan)
     clock = Clock()
-    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(ledger, "now", clock):
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(dates, "now", clock):
         f = Folder(Path(tmp))
         for _ in range(data.draw(st.integers(1, 12), label="steps")):
             step(data, plan, f, clock, pairs)
@@ -345,7 +345,7 @@ SOME = (VIEWS[0], ("status", "--unit", "区编办", "-f", "json"), ("due", "--al
 def folder(tmp_path, monkeypatch):
     f = Folder(tmp_path)
     f.clock = Clock("2017-05-01T09:00")
-    monkeypatch.setattr(ledger, "now", f.clock)
+    monkeypatch.setattr(dates, "now", f.clock)
     return f
 
 

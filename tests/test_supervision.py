@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from conftest import one_line_error, snapshot
-from fazhi_cli import ledger, progress, record
+from fazhi_cli import dates, ledger, progress, record
 from fazhi_cli.dates import CHINA
 from fazhi_cli.errors import UsageError
 from fazhi_cli.plan import load_plan
@@ -30,7 +30,7 @@ def clock(monkeypatch):
             return self.moment
 
     c = Clock()
-    monkeypatch.setattr(ledger, "now", c)
+    monkeypatch.setattr(dates, "now", c)
     return c
 
 

@@ -26,7 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import one_line_error, snapshot
-from fazhi_cli import ledger, record
+from fazhi_cli import dates, ledger, record
+from fazhi_cli.record import own
 from fazhi_cli.cli import app
 from fazhi_cli.sync import read_state, remote as remotes, run, tree
 
@@ -239,7 +240,7 @@ def test_records_arriving_by_sync_count_from_their_arrival_and_keep_the_remotes_
     a, b = tmp_path / "a", tmp_path / "b"
     theirs = mark(plan, b, "2.2", "区编办", on="2016-12-20").events[0]
     sync(plan, b, shared)
-    before = ledger.now().isoformat(timespec="microseconds")
+    before = dates.now().isoformat(timespec="microseconds")
     time.sleep(0.01)
     sync(plan, a, shared)
     assert files_of(a)["区编办.jsonl"] == files_of(b)["区编办.jsonl"]      # byte for byte: no received_at added
@@ -875,7 +876,7 @@ def test_undo_while_a_sync_rewrites_the_units_file_reads_it_again(plan, tmp_path
     time.sleep(0.01)
     newest = mark(plan, one, "2.1", "区编办", on="2017-01-06").events[0]
     sync(plan, one)
-    real = record._latest_command
+    real = own.latest_command
     once = []
 
     def with_a_sync_meanwhile(events, unit):
@@ -884,7 +885,7 @@ def test_undo_while_a_sync_rewrites_the_units_file_reads_it_again(plan, tmp_path
             sync(plan, two)
         return real(events, unit)
 
-    monkeypatch.setattr(record, "_latest_command", with_a_sync_meanwhile)
+    monkeypatch.setattr(own, "latest_command", with_a_sync_meanwhile)
     undone = record.undo(plan, two, "区编办")
     assert [e.id for e in undone.revoked] == [newest["id"]] and len(undone.events) == 1
     assert mine["id"] in {e.id for e in ledger.read_ledger(two, plan).events}

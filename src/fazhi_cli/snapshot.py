@@ -189,7 +189,7 @@ class _Place:
         """One part of this entry: a bounded regular file holding a JSON object of this format and key."""
         try:
             got = json.loads(read_regular(self.cache / name, MAX_ENTRY_BYTES, nofollow=True),
-                             parse_constant=ledger._no_constants)
+                             parse_constant=ledger.no_constants)
         except (OSError, ValueError, RecursionError):
             raise _Miss from None
         if type(got) is not dict or got.get("format") != FORMAT or got.get("key") != self.key:
@@ -508,7 +508,7 @@ class _State:
         for row in acts:
             if (type(row) is not list or len(row) != 4 or type(row[0]) is not str or row[0] not in files
                     or not ledger.is_ledger_name(row[0]) or type(row[1]) is not int or row[1] < 1 or type(row[2]) is not str
-                    or not ledger._STAMP_RE.fullmatch(row[2]) or type(row[3]) is not str or "\n" in row[3]
+                    or not ledger.STAMP_RE.fullmatch(row[2]) or type(row[3]) is not str or "\n" in row[3]
                     or (row[0], row[1]) in self.raws):
                 raise _Miss
             raw = row[3].encode("utf-8", "surrogatepass")
@@ -522,8 +522,8 @@ class _State:
             into[(e.target, e.subject)] = e
             self.raws[(row[0], row[1])] = raw
         self.cols = _Columns(pairs, ledger.role_list(plan))
-        stamp = ledger._STAMP_RE._get().fullmatch
-        days = ledger._GOOD_DAYS
+        stamp = ledger.STAMP_RE.pattern().fullmatch
+        days = ledger.GOOD_DAYS
         closed, acts_key = meta.get("closed"), meta.get("acts_key")
         if (closed is not None and not _day(closed, days)) or not (
                 acts_key is None or (type(acts_key) is list and len(acts_key) == 2 and _day(acts_key[0], days)
@@ -667,10 +667,10 @@ class _Columns:
                 self.flags) <= _FLAGS:
             raise _Miss
         self.since = self._split("since")
-        good = ledger._GOOD_DAYS
+        good = ledger.GOOD_DAYS
         if not all(_day(s, good) for s in set(self.since).difference(("",))):
             raise _Miss
-        self.notes = self._sparse(get("notes"), lambda v: v != "" and ledger._text_ok(v, ledger.MAX_NOTE))
+        self.notes = self._sparse(get("notes"), lambda v: v != "" and ledger.text_ok(v, ledger.MAX_NOTE))
         self.review_on = self._sparse(get("review_on"), _day)
         self.evidence = self._sparse(get("evidence"), lambda v: type(v) is list and bool(v) and _evidence(v))
         self._fold: dict | None = None
@@ -709,21 +709,21 @@ class _Columns:
     def _fold_columns(self) -> dict:
         """The columns a fold needs, split and checked (once)."""
         if self._fold is None:
-            good = ledger._GOOD_DAYS
+            good = ledger.GOOD_DAYS
             side = self.side()
             for name in _FOLD_COLUMNS:
                 if type(side.get(name)) is not str:
                     raise _Miss
                 self.texts[name] = side[name]
             # one regular expression over each whole column, then each distinct day once
-            for name, shape in (("key_on", ledger._DAY), ("all_on", ledger._DAY), ("key_rec", ledger._STAMP),
-                                ("all_rec", ledger._STAMP), ("last_rec", ledger._STAMP)):
+            for name, shape in (("key_on", ledger.DAY), ("all_on", ledger.DAY), ("key_rec", ledger.STAMP),
+                                ("all_rec", ledger.STAMP), ("last_rec", ledger.STAMP)):
                 if not re.fullmatch(f"(?:{shape})?(?:\n(?:{shape})?)*", self.texts[name], re.ASCII):
                     raise _Miss
             cols = {name: self._split(name) for name in _FOLD_COLUMNS}
             if not all(_day(v, good) for v in {*cols["key_on"], *cols["all_on"]}.difference(("",))):
                 raise _Miss
-            if not all(ledger._real_day(v[:10]) for v in {v[:10] for n in ("key_rec", "all_rec", "last_rec")
+            if not all(ledger.real_day(v[:10]) for v in {v[:10] for n in ("key_rec", "all_rec", "last_rec")
                                                          for v in cols[n]}.difference(("",))):
                 raise _Miss
             cols["index"] = {k: i for i, k in enumerate(self.keys)}
@@ -822,11 +822,11 @@ def _name(e: Event) -> str:
 def _day(value: Any, good: set[str] | None = None) -> bool:
     if good is not None and type(value) is str and value in good:    # a day already found valid here
         return True
-    return type(value) is str and len(value) == 10 and bool(ledger._DAY_RE.fullmatch(value)) and ledger._real_day(value)
+    return type(value) is str and len(value) == 10 and bool(ledger.DAY_RE.fullmatch(value)) and ledger.real_day(value)
 
 
 def _evidence(items: list) -> bool:
-    return all(ledger._evidence_ok(items[i:i + ledger.MAX_EVIDENCE]) for i in range(0, len(items), ledger.MAX_EVIDENCE))
+    return all(ledger.evidence_ok(items[i:i + ledger.MAX_EVIDENCE]) for i in range(0, len(items), ledger.MAX_EVIDENCE))
 
 
 def _union(have: tuple, more: Any) -> tuple:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Sequence
 from .replay import known_cutoff
 
 if TYPE_CHECKING:
-    from ..ledger import Event
+    from ..ledger.model import Event
     from ..plan import Plan
 
 BACKDATED_DAYS = 7

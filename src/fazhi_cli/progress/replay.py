@@ -14,7 +14,7 @@ from datetime import date
 from operator import attrgetter
 from typing import Iterable, NamedTuple
 
-from ..ledger import Event
+from ..ledger.model import Event
 
 
 class Pair(NamedTuple):

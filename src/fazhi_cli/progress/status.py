@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable, NamedTuple, Sequence
 
-from ..ledger import Event
+from ..ledger.model import Event
 from ..plan import Obligation, Part, Plan, Task
 from .replay import Acts, replay_all
 

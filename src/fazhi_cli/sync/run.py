@@ -372,7 +372,7 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
         for x in local.extras:
             if x.event is None:
                 continue
-            canon = record._canonical(x.obj)
+            canon = ledger.canonical(x.obj)
             other = their_ids.get(x.event.id) or seen.get(x.event.id)
             if other is not None:
                 if other != canon.encode("utf-8"):
@@ -400,10 +400,10 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
     return Decision(commit, True, news, list(received.new.values()), notes)
 
 
-def _have(root: Path, events: Sequence[Event]) -> dict[str, record.Existing]:
+def _have(root: Path, events: Sequence[Event]) -> dict[str, ledger.Existing]:
     """The folder's records that the rules can involve: those sharing an id with, or revoked by, these events.
 
-    The same as ``record._existing`` for these ids; for a few records, only
+    The same as ``ledger.record_ids`` for these ids; for a few records, only
     the lines that mention one of them are decoded, so that a sync of one
     record does not read a district's whole history into JSON.
     """
@@ -411,16 +411,16 @@ def _have(root: Path, events: Sequence[Event]) -> dict[str, record.Existing]:
     if not wanted:
         return {}
     if len(wanted) > 256:
-        return record._existing(root)
+        return ledger.record_ids(root)
     needles = [json.dumps(w).encode("ascii") for w in sorted(wanted)]
-    out: dict[str, record.Existing] = {}
+    out: dict[str, ledger.Existing] = {}
     folder = ledger.progress_dir(root)
     if not folder.is_dir():
         return out
     for path in sorted(p for p in folder.iterdir() if p.suffix == ".jsonl"):
         data, _ = ledger.read_ledger_file(path, None)
         if data and any(n in data for n in needles):
-            record.existing_lines(str(path), data, out, only=needles)
+            ledger.existing_lines(str(path), data, out, only=needles)
     return out
 
 
@@ -440,7 +440,7 @@ def _ids(data: bytes) -> dict[str, bytes]:
         except ValueError:
             continue
         if type(obj) is dict and type(obj.get("id")) is str:
-            out.setdefault(obj["id"], record._canonical(obj).encode("utf-8"))
+            out.setdefault(obj["id"], ledger.canonical(obj).encode("utf-8"))
     return out
 
 
@@ -601,7 +601,7 @@ def _commit(plan: Plan, root: Path, store: Any, parent: bytes | None, start: Fol
 
 def _author() -> str:
     try:
-        who = record._who(None)
+        who = record.recorder(None)
     except FazhiError:
         who = ""
     who = "".join(ch for ch in who if ch not in "<>\n\r")[:100].strip()
@@ -695,7 +695,7 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
                     known[rid] = obj.get("received_at") or obj.get("recorded_at")
                 except ValueError:
                     pass
-                if their_ids[rid] != record._canonical(json.loads(raw)).encode("utf-8"):
+                if their_ids[rid] != ledger.canonical(json.loads(raw)).encode("utf-8"):
                     raise LedgerError(t("{p}: 编号 {i} 在远端已有内容不同的记录;未合并任何内容",
                                         "{p}: the remote holds another record under the id {i}; nothing was merged",
                                         p=path, i=rid))
