@@ -35,7 +35,7 @@ ALLOWED_IMPURE: set[tuple[str, str]] = {
 
 # Modules outside ledger/ that build a path into progress/ or evidence/ themselves.
 STORAGE_PATHS = {"progress_dir", "ledger_path", "evidence_dir", "blob_path"}
-ALLOWED_SIDE_DOORS: set[str] = {"snapshot", "sync.audit", "sync.remote", "sync.run",
+ALLOWED_SIDE_DOORS: set[str] = {"sync.audit", "sync.remote", "sync.run",
                                   "sync.tree"}
 
 MAX_MODULE = 500

@@ -49,7 +49,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 import time
 import zlib
 from array import array
@@ -59,7 +58,7 @@ from pathlib import Path
 from typing import Any, Collection, NamedTuple
 
 from . import ledger, plancache
-from .files import open_regular, read_regular, read_span
+from .files import read_regular, read_span
 from .ledger import Event, Problem
 from .plan import Plan
 from .progress.replay import Acts, Pair, order, replay_all, with_reviews
@@ -132,12 +131,12 @@ def _full(root: Path, plan: Plan, *, today: str, as_of: date, known_at: str | No
 # --- where an entry lives, and whether the folder is as it was ----------------------------------------------
 
 class _Place:
-    def __init__(self, root: Path, plan: Plan, units: Collection[str] | None, cache: Path, folder: Path,
+    def __init__(self, root: Path, plan: Plan, units: Collection[str] | None, cache: Path, where: str,
                  folder_id: list[int]) -> None:
-        self.root, self.plan, self.units, self.cache, self.folder = root, plan, units, cache, folder
+        self.root, self.plan, self.units, self.cache = root, plan, units, cache
         self.folder_id = folder_id
         self.who = sorted(units) if units is not None else None
-        material = json.dumps([FORMAT, os.path.realpath(folder), folder_id, plan.digest, self.who],
+        material = json.dumps([FORMAT, where, folder_id, plan.digest, self.who],
                               ensure_ascii=False).encode("utf-8")
         self.key = plancache.digest(material)
         self.name = f"state-{FORMAT}-{self.key[:40]}.json"
@@ -145,17 +144,15 @@ class _Place:
 
     def quiet(self) -> bool:
         """No import or sync left unfinished: their files would change what a read sees."""
-        return not (os.path.lexists(self.folder / ledger.JOURNAL) or os.path.lexists(self.folder / ledger.SYNC_JOURNAL))
+        return not ledger.unfinished(self.root)
 
     def arrivals(self) -> str | None:
         """A digest of the sync arrivals file (the times records came by sync), None without one."""
-        path = self.folder / ledger.ARRIVALS
-        if not os.path.lexists(path):
-            return None
         try:
-            return plancache.digest(read_regular(path, ledger.MAX_ARRIVALS, nofollow=True))
+            data = ledger.arrivals_bytes(self.root)
         except (OSError, ValueError):
             return "unreadable"
+        return None if data is None else plancache.digest(data)
 
     def lines_of(self, needed: set[tuple[str, int]], files: dict[str, tuple]) -> dict | None:
         """The raw lines at these (file, line) places, read again from the bytes the full read saw
@@ -169,7 +166,7 @@ class _Place:
             if info is None:
                 return None
             try:
-                fd, _ = open_regular(self.folder / name, nofollow=True)
+                fd, _ = ledger.open_unit_file(self.root, name)
                 try:
                     data = read_span(fd, info[1])
                 finally:
@@ -206,7 +203,7 @@ class _Place:
         if as_of.isoformat() < state.max_on:
             raise _Miss
         try:
-            names = ledger.ledger_names(self.folder, self.units)
+            names = ledger.unit_file_names(self.root, self.units)
         except OSError:
             raise _Miss from None
         known = meta["files"]
@@ -253,7 +250,7 @@ class _Place:
                 raise _Miss
             dev, ino, old_size, mtime, ctime, lines, digest = row
         try:
-            fd, st = open_regular(self.folder / name, nofollow=True)
+            fd, st = ledger.open_unit_file(self.root, name)
         except OSError:
             raise _Miss from None
         try:
@@ -307,14 +304,10 @@ def _place(root: Path, plan: Plan, units: Collection[str] | None) -> _Place | No
     cache = plancache.folder()
     if cache is None:
         return None
-    folder = ledger.progress_dir(root)
-    try:
-        st = os.lstat(folder)
-    except (OSError, ValueError):
+    found = ledger.folder_identity(root)
+    if found is None:
         return None
-    if not stat.S_ISDIR(st.st_mode):
-        return None
-    return _Place(root, plan, units, cache, folder, [st.st_dev, st.st_ino])
+    return _Place(root, plan, units, cache, *found)
 
 
 def _prune(cache: Path) -> None:
@@ -512,7 +505,7 @@ class _State:
                     or (row[0], row[1]) in self.raws):
                 raise _Miss
             raw = row[3].encode("utf-8", "surrogatepass")
-            got = list(ledger.parse_lines(place.folder / row[0], raw, plan, today=today, file_unit=row[0][:-6]))
+            got = list(ledger.parse_unit_bytes(place.root, row[0], raw, plan, today=today))
             if len(got) != 1 or isinstance(got[0], Problem):
                 raise _Miss
             e = got[0][0]._replace(line=row[1], known_at=row[2])
@@ -555,8 +548,7 @@ class _State:
         for name, data, first in grown:
             ranges = arrivals.get(name)
             starts = [r[0] for r in ranges] if ranges else None
-            for item in ledger.parse_lines(place.folder / name, data, plan, today=today, file_unit=name[:-6],
-                                           first=first):
+            for item in ledger.parse_unit_bytes(place.root, name, data, plan, today=today, first=first):
                 if isinstance(item, Problem):
                     raise _Miss
                 e, raw = item

@@ -104,3 +104,18 @@ def arrival_ok(obj: object) -> bool:
 def import_journal(root: Path) -> Path:
     """Where an unfinished import's journal lies, for a message that names it."""
     return progress_dir(root) / JOURNAL
+
+
+def unfinished(root: Path) -> bool:
+    """Whether an import or a sync left its journal: what a read sees then differs from what it will see."""
+    folder = progress_dir(root)
+    return os.path.lexists(folder / JOURNAL) or os.path.lexists(folder / SYNC_JOURNAL)
+
+
+def arrivals_bytes(root: Path) -> bytes | None:
+    """The sync arrivals file's bytes (bounded, a regular file only), None without one; OSError or ValueError
+    when it cannot be read."""
+    path = progress_dir(root) / ARRIVALS
+    if not os.path.lexists(path):
+        return None
+    return read_regular(path, MAX_ARRIVALS, nofollow=True)

@@ -73,3 +73,23 @@ def import_sources(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
         else:
             raise UsageError(t("{p}: 找不到文件", "{p}: no such file", p=path))
     return out
+
+
+def folder_identity(root: Path) -> tuple[str, list[int]] | None:
+    """The progress folder's real path and (device, inode), None when it is not a folder: what a cache of
+    this folder's state is keyed by."""
+    import stat  # noqa: PLC0415
+
+    folder = progress_dir(root)
+    try:
+        st = os.lstat(folder)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        return None
+    return os.path.realpath(folder), [st.st_dev, st.st_ino]
+
+
+def unit_file_names(root: Path, units: Collection[str] | None = None) -> list[str]:
+    """The unit files' names in the progress folder (only these units' when given)."""
+    return ledger_names(progress_dir(root), units)

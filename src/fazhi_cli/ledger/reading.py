@@ -14,7 +14,7 @@ from ..i18n import t
 from ..plan import STATES, Plan
 from .checks import GOOD_DAYS, check_record, decode_line, evidence_ok, no_constants, real_day, role_pairs
 from .journal import Arrival, pending_import, pending_sync, read_arrivals
-from .layout import ledger_names, ledger_path, progress_dir
+from .layout import is_ledger_name, ledger_names, ledger_path, progress_dir
 from .model import BAD_TEXT, DAY, ID, MAX_BY, MAX_LINE, MAX_NOTE, NO_ACT, STAMP, Event, Lazy, Ledger, Problem, tuple_new
 
 # --- reading ----------------------------------------------------------------
@@ -270,3 +270,16 @@ def file_identity(root: Path, unit: str) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_dev, st.st_ino
+
+
+def open_unit_file(root: Path, name: str) -> tuple[int, os.stat_result]:
+    """An open descriptor of the unit file ``name`` (a regular file, never through a link) and its stat."""
+    if not is_ledger_name(name) or "/" in name or "\\" in name or name.startswith("."):
+        raise OSError(f"not a unit file: {name!r}")
+    return open_regular(progress_dir(root) / name, nofollow=True)
+
+
+def parse_unit_bytes(root: Path, name: str, data: bytes, plan: Plan, *, today: str | None = None,
+                     first: int = 1) -> Iterator[tuple[Event, bytes] | Problem]:
+    """``parse_lines`` for bytes of the unit file ``name``, as read from this folder."""
+    return parse_lines(progress_dir(root) / name, data, plan, today=today, file_unit=name[:-6], first=first)
