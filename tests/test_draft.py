@@ -18,7 +18,7 @@ import yaml
 from conftest import SOURCE, one_line_error, run_fazhi, snapshot
 from fazhi_cli.draft import NoticeError, recognise
 from fazhi_cli.draft.reading import notice_text
-from fazhi_cli.draft.units import possible_alias
+from fazhi_cli.draft.units import is_collective, possible_alias
 from fazhi_cli.draft.writing import q, to_yaml
 from fazhi_cli.plan import bundled_plan_path, load_plan, parse_plan
 from notices import QINGXI, as_html, paragraphs, write_docx
@@ -36,8 +36,12 @@ def parts(d):
 
 def filled(yaml_text: str, members: dict[str, list[str]] | None = None,
            aliases: dict[str, list[str]] | None = None) -> bytes:
-    """The draft as a person leaves it: each group's members filled in (units defined), aliases merged."""
+    """The draft as a person leaves it: each collective name moved from units to groups with its members (units
+    defined), aliases merged."""
     data = yaml.safe_load(yaml_text)
+    collective = [u["name"] for u in data["units"] if is_collective(u["name"])]
+    data["units"] = [u for u in data["units"] if u["name"] not in collective]
+    data["groups"] = [{"name": name, "members": []} for name in collective]
     known = {u["name"] for u in data["units"]}
     for g in data.get("groups") or []:
         g["members"] = list((members or {}).get(g["name"], [f"{g['name']}成员甲"]))
@@ -73,7 +77,9 @@ def test_a_closing_parenthesis_with_labelled_roles():
     assert (p["2.1"].lead, p["2.1"].support) == (["县财政局"], ["县市场监管局", "各镇、街"])
     assert p["1.1"].text == "完善财政监督制度。" and p["2.1"].text == "规范采购行为"
     assert [g.name for g in d.groups] == ["各镇、街"]
-    assert [u.name for u in d.units] == ["县财政局", "县审计局", "县市场监管局"]
+    # the issuer is added as the guessed supervising unit
+    assert [u.name for u in d.units] == ["县财政局", "县审计局", "县市场监管局", "某县人民政府办公室"]
+    assert d.supervision == "某县人民政府办公室"
 
 
 def test_role_lines_after_an_item_and_responsible_alone_is_the_lead():
@@ -129,7 +135,7 @@ def test_one_off_deadlines_become_the_parts_due_date(words):
 
 
 def test_no_deadline_takes_the_plans_target_with_a_comment():
-    d = draft(NOTICE_HEAD + "一、总体目标\n到2023年底,基本建成法治政府。\n二、任务\n1.推进某项工作。(牵头单位:县司法局)\n")
+    d = draft(NOTICE_HEAD.replace("某县2022年法治政府建设工作要点", "某县法治政府建设实施方案") + "一、总体目标\n到2023年底,基本建成法治政府。\n二、任务\n1.推进某项工作。(牵头单位:县司法局)\n")
     assert d.target == date(2023, 12, 31) and d.target_source == "到2023年底,基本建成法治政府"
     part = parts(d)["1.1"]
     assert part.due == date(2023, 12, 31) and "原文未写期限" in part.due_note
@@ -231,11 +237,13 @@ def test_units_deduplicated_groups_and_possible_aliases_never_merged():
 2.乙(牵头单位:县发改局,配合单位:县级各有关部门)
 3.丙(牵头单位:县发展改革局、县财政局,配合单位:各县市区政府)
 """)
-    assert [u.name for u in d.units] == ["县发展改革局", "县发改局", "县财政局"]
+    assert [u.name for u in d.units] == ["县发展改革局", "县发改局", "县财政局", "某县人民政府办公室"]
     assert "县发展改革局" in d.units[1].alias_note and not d.units[0].alias_note
     assert [g.name for g in d.groups] == ["区政府各部门", "各镇、街", "县级各有关部门", "各县市区政府"]
     text = to_yaml(d, "n.txt", "p.yaml")
-    assert text.count("members: []") == 4
+    # each collective name is one body until someone lists its members, and says so
+    assert text.count("kind: other  # 待确认:一类单位,暂作一个责任主体") == 4
+    assert "\ngroups:" not in text and "members: []" not in text
     assert "# 可能与 县发展改革局 是同一单位" in text
 
 
@@ -249,7 +257,8 @@ def test_possible_aliases():
 
 
 def test_a_notice_mixing_every_shape():
-    d = draft(NOTICE_HEAD + """一、总体目标
+    head = NOTICE_HEAD.replace("某县2022年法治政府建设工作要点", "某县法治政府建设实施方案(2022—2024年)")
+    d = draft(head + """一、总体目标
 到2024年底,法治政府基本建成。
 二、主要任务
 (一)制度建设
@@ -296,7 +305,7 @@ def test_round_trip_of_the_bundled_notice(tmp_path):
     text = to_yaml(d, SOURCE.name, "plan.yaml")
     # what the bundled plan's authors decided beyond the text, asked for in comments
     assert "# “3月初”没有具体日期;上旬到10日为止,所以取3月10日" in text
-    assert text.count("members: []") == len(bundled.groups) == 5
+    assert text.count("待确认:一类单位") == len(bundled.groups) == 5
     assert "# 可能与 区公安局 是同一单位" in text
     assert "# 通知未列出“各镇、街”包含哪些单位" in text
     # the person's decisions, made as the bundled plan made them
@@ -443,15 +452,18 @@ def test_a_notice_of_endless_items_or_deadlines_is_refused_quickly():
 
 # --- the commands ------------------------------------------------------------------------
 
-def test_draft_to_standard_output_then_fill_in_and_check(cli, tmp_path):
+def test_draft_to_standard_output_then_check_and_status_with_no_edit(cli, tmp_path):
     r = cli("draft", SOURCE)
     assert r.exit_code == 0 and r.stderr == ""
     assert r.stdout.startswith("# 方案文件草稿:由 fazhi draft 根据 panyu-2016-plan.txt 起草。")
     plan = tmp_path / "plan.yaml"
     plan.write_text(r.stdout, encoding="utf-8")
+    # a draft works before anyone edits it: the five collective names are one body each for now
     r = cli("check", "--plan", plan, "--data-dir", tmp_path / "data")
-    assert r.exit_code == 1
-    assert r.stdout.count("还没有成员") == 5 and len(r.stdout.splitlines()) == 5   # only the groups to fill in
+    assert r.exit_code == 0, r.output
+    assert "任务 38 项,分项 54 个" in r.stdout
+    r = cli("status", "--plan", plan, "--data-dir", tmp_path / "data", "--as-of", "2017-01-01")
+    assert r.exit_code == 0, r.output
     plan.write_bytes(filled(plan.read_text(encoding="utf-8")))
     r = cli("check", "--plan", plan, "--data-dir", tmp_path / "data")
     assert r.exit_code == 0, r.output

@@ -39,6 +39,8 @@ class DraftPart:
     due_source: str
     due_note: str = ""
     role_note: str = ""
+    ongoing: bool = False   # 持续推进, 长期坚持: no due date in the notice
+    people: str = ""        # 分管领导: 张副市长, kept as a note
 
 
 @dataclass
@@ -91,3 +93,7 @@ class Draft:
     duties: list[DraftDuty] = field(default_factory=list)
     tasks: list[DraftTask] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)      # numbered items not taken as tasks
+    year: int = 0
+    year_source: str = ""                                  # where the plan's year comes from, said in a comment
+    supervision: str = ""                                  # the guessed supervising unit
+    supervision_note: str = ""

@@ -47,10 +47,11 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
                             "(such as “(牵头单位:…)” or “责任单位:…”)", w=where))
     task_level = max(scores, key=lambda lv: (scores[lv], RANK[lv]))
     header = read_header(lines, items[0].line if items else len(lines))
-    year = _plan_year(header.title, header.signed, header.published, today)
+    year, year_source = _plan_year(header, today)
 
     d = Draft(title=header.title, number=header.number, issuer=header.issuer, signed=header.signed,
-              published=header.published, addressees=header.addressees, notes=dict(header.notes))
+              published=header.published, addressees=header.addressees, notes=dict(header.notes),
+              year=year, year_source=year_source)
 
     # tasks: the items at the task level that name units (or whose section does)
     task_items: list[tuple[Item, list[str], list[UnitList], str]] = []
@@ -82,13 +83,18 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
         raise NoticeError(t("{w}: 没有找到任务", "{w}: no tasks found", w=where))
 
     section_of = _sections_of(d, [ti[0] for ti in task_items])
+    # the notice's own numbering is kept (tasks 5, 7, 18 stay 5, 7, 18); only numbering that restarts is renumbered
     numbers = [ti[0].value for ti in task_items]
-    renumber = numbers != list(range(1, len(numbers) + 1))
+    renumber = len(set(numbers)) != len(numbers)
 
     first_task_line = task_items[0][0].line
     preamble = [ln for i, ln in enumerate(lines[:first_task_line])
                 if i > header.signed_line or header.signed_line > first_task_line]
     _target(d, "\n".join(preamble), year)
+    if _annual(d.title, year) and d.target != date(year, 12, 31):
+        d.target = date(year, 12, 31)
+        d.target_source = ""
+        d.notes["target"] = t("年度方案:到 {y} 年12月31日为止", "a plan for one year: it ends on 31 December {y}", y=year)
 
     for n, (item, full, found, holder_text) in enumerate(task_items, 1):
         tid = str(n) if renumber else str(item.value)
@@ -108,14 +114,31 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
     return d
 
 
-def _plan_year(title: str, signed: date | None, published: date | None, today: date) -> int:
-    m = re.search(r"(\d{4})\s*年", norm(title))
-    if m and 1990 <= int(m[1]) <= 2100:
-        return int(m[1])
-    for day in (signed, published):
-        if day is not None:
-            return day.year
-    return today.year
+def _plan_year(header, today: date) -> tuple[int, str]:
+    """The plan's year and a comment saying where it comes from; today's year only when nothing says, and then said."""
+    m = re.search(r"((?:19|20)\d{2})\s*年", norm(header.title))
+    if m:
+        return int(m[1]), t("方案年度 {y} 取自标题", "the plan's year, {y}, is the title's", y=m[1])
+    m = re.search(r"[〔\[【(]\s*((?:19|20)\d{2})\s*[〕\]】)]", norm(header.number))
+    if m:
+        return int(m[1]), t("方案年度 {y} 取自文号 {n}", "the plan's year, {y}, is that of its number {n}", y=m[1],
+                            n=header.number)
+    if header.signed is not None:
+        return header.signed.year, t("方案年度 {y} 取自落款日期", "the plan's year, {y}, is that of its signature date",
+                                     y=header.signed.year)
+    if header.published is not None:
+        return header.published.year, t("方案年度 {y} 取自网页的发布时间", "the plan's year, {y}, is that of the page's "
+                                        "publication date", y=header.published.year)
+    return today.year, t("通知中没有找到年份(标题、文号、落款、发布时间都没有):暂取今年 {y},请核对",
+                         "no year in the notice (title, number, signature, publication date): this year, {y}, is "
+                         "taken for now; please confirm", y=today.year)
+
+
+def _annual(title: str, year: int) -> bool:
+    """A plan for one year (2024年度…工作要点, 2023年重点工作任务分工方案): it ends on 31 December."""
+    n = norm(title)
+    years = re.findall(r"(?:19|20)\d{2}", n)
+    return bool(years) and set(years) == {str(year)} and not re.search(r"\d{4}\s*[-—–~至到]", n)
 
 
 def _sections_of(d: Draft, tasks: list[Item]) -> dict[int, str]:
@@ -361,8 +384,13 @@ def _years(r: dl.Recurring, start: int, end: int, signed: date | None) -> list[i
     return kept or years
 
 
+# Comparing names for possible aliases costs a pair at a time; a notice names
+# a few hundred units at most, and a hostile one with thousands stops here.
+MAX_ALIAS_PAIRS = 200_000
+
+
 def _units(d: Draft) -> None:
-    """Every name the tasks and duties use: a unit, or a group to be filled in."""
+    """Every name the tasks and duties use: a unit, or a collective name to be confirmed."""
     order: list[str] = []
     for task in d.tasks:
         for part in task.parts:
@@ -375,16 +403,55 @@ def _units(d: Draft) -> None:
     for name in seen:
         if is_collective(name):
             d.groups.append(DraftGroup(name, _group_note(name), _group_hint(name, plain)))
+    # only names ending in the same character can abbreviate each other (区发改局 / 区发展改革局)
+    by_end: dict[str, list[str]] = {}
+    pairs = 0
     for name in plain:
         kind, why = guess_kind(name)
         unit = DraftUnit(name, kind, why)
-        earlier = [u.name for u in d.units if possible_alias(u.name, name)]
+        earlier = []
+        same_end = by_end.setdefault(norm(name)[-1:], [])
+        for other in same_end:
+            pairs += 1
+            if pairs > MAX_ALIAS_PAIRS:
+                break
+            if possible_alias(norm(other), norm(name)):
+                earlier.append(other)
+        same_end.append(name)
         if earlier:
             unit.alias_note = t("可能与 {o} 是同一单位(名称只差几个字):如是,删去本条,把 {n} 写进 {o} 的 aliases;"
                                 "草稿不合并", "may be the same body as {o} (the names differ by a few characters): "
                                 "if so, remove this entry and add {n} to the aliases of {o}; the draft merges nothing",
                                 o="、".join(earlier), n=name)
         d.units.append(unit)
+    _supervision(d)
+
+
+_SUPERVISORS = r"(司法局|法制办|法制局|依法治\S{0,2}办|督查室|督考办|督查局|政府办|政府办公室|人民政府办公室|办公厅)$"
+
+
+def _supervision(d: Draft) -> None:
+    """Who supervises: the issuing office's 司法局/法制办/政府办 named in the notice, else the issuer, with a comment."""
+    names = [u.name for u in d.units]
+    named = [n for n in names if re.search(_SUPERVISORS, norm(n))]
+    to = [duty.to for duty in d.duties if duty.to]
+    for candidate in to + named:
+        if candidate in names or candidate in to:
+            d.supervision = candidate
+            break
+    if not d.supervision and d.issuer and len(d.issuer) <= 30:
+        d.supervision = d.issuer
+    if not d.supervision:
+        return
+    if d.supervision not in names:
+        kind, why = guess_kind(d.supervision)
+        d.units.append(DraftUnit(d.supervision, kind, t("督办单位,通知中不承担分项", "the supervising unit; it holds no "
+                                                         "part in the notice")))
+    d.supervision_note = t("督办单位是草稿猜的(发文机关或通知中报送进展的单位:{u}):review、extend、remind 以它的名义办理;"
+                           "请改为实际督办的单位(如司法局、法制办、政府办督查室)",
+                           "the supervising unit is a guess (the issuer, or the office progress is reported to: {u}): "
+                           "review, extend and remind act in its name; change it to the office that supervises "
+                           "(such as the 司法局, 法制办 or the 政府办's 督查室)", u=d.supervision)
 
 
 def _group_note(name: str) -> str:
@@ -392,8 +459,9 @@ def _group_note(name: str) -> str:
         return t("“{g}”指一类单位,可能是一种角色(如起草某项决策的部门):请列出成员;是角色时加 role: true",
                  "“{g}” names a kind of body, perhaps a role (such as whoever drafts a decision): list the members; "
                  "add role: true if it is a role", g=name)
-    return t("通知未列出“{g}”包含哪些单位:请在 members 中逐一列出(每个成员先在 units 中定义)",
-             "the notice does not list who “{g}” are: list them under members (define each under units first)", g=name)
+    return t("通知未列出“{g}”包含哪些单位:暂作一个责任主体;要分别跟踪时,移到 groups 并在 members 中逐一列出",
+             "the notice does not list who “{g}” are: one body for now; to track them one by one, move it to groups "
+             "and list them under members", g=name)
 
 
 def _group_hint(name: str, plain: list[str]) -> str:
