@@ -77,7 +77,7 @@ def _one_off_rules(year: int) -> list[tuple[str, object]]:
             "“年底”取12月31日", "“年底” is taken as 31 December"))),
         (r"(\d{4})年(\d{1,2})月(?:份)?" + _BEFORE, lambda m: (_safe(y(m), int(m[2]), 31), t(
             "只写了月份:取该月最后一天", "only a month is given: its last day is taken"))),
-        (r"(?:到|至|截至|截止到?|于|在)(\d{4})年(?![\d月度])", lambda m: (date(y(m), 12, 31), t(
+        (r"(?:到|至|截至|截止到?|(?<!关)于|在)(\d{4})年(?![\d月度])", lambda m: (date(y(m), 12, 31), t(
             "“到某年”取该年12月31日", "“到 a year” is taken as 31 December of it"))),
         (r"次年(\d{1,2})月(?:初|上旬)" + _BEFORE, lambda m: _early(year + 1, int(m[1]))),
         (r"次年(\d{1,2})月(\d{1,2})日" + _BEFORE, lambda m: (_safe(year + 1, int(m[1]), int(m[2])), t(

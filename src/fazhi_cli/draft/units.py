@@ -114,7 +114,7 @@ def split_names(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """
     seg = norm(text[start:end])
     # trailing words that are not names: 各镇、街配合, 区政府各部门等
-    trimmed = seg.rstrip(" ,;。.、")
+    trimmed = seg.rstrip(" ,;。.、\n\t")
     changed = True
     while changed:
         changed = False
