@@ -91,9 +91,24 @@ def _one_off_rules(year: int) -> list[tuple[str, object]]:
         (r"(?<![\d年每次])(\d{1,2})月(?:初|上旬)" + _BEFORE, lambda m: _early(year, int(m[1]))),
         (r"(?<![\d每次])(?:今年|本年|年)(?:底|末)" + _BEFORE + r"|(?<![\d每次])年内", lambda m: (date(year, 12, 31), t(
             "“年底前/年内”取方案年度 {y} 年12月31日", "“年底前/年内” is taken as 31 December of the plan's year, {y}", y=year))),
+        (r"(?<![\d年每第])([一二三四1-4])季度(?:末|底)?" + _BEFORE, lambda m: (_safe(year, _Q[m[1]] * 3, 31), t(
+            "季度取其最后一天,年份取方案年度 {y} 年", "a quarter is taken as its last day, in the plan's year, {y}",
+            y=year))),
         (r"(?<![\d每次])上半年", lambda m: (date(year, 6, 30), t(
             "“上半年”取方案年度 {y} 年6月30日", "“上半年” is taken as 30 June of the plan's year, {y}", y=year))),
     ]
+
+
+# Work with no end: 持续推进, 长期坚持, 常态化开展 … in a deadline's place
+ONGOING = re.compile(r"持续推进|长期坚持|长期推进|长期执行|长期|常态化|持续开展|持续实施|持续抓好|持续落实|持续|经常性|日常")
+# The whole year as a deadline: 全年, 年内, 本年度
+WHOLE_YEAR = re.compile(r"^(?:全年|年内|本年度|年度内|全年度|今年内|\d{4}年(?:全年|度|内)?)(?:完成)?$")
+
+
+def ongoing(text: str) -> str:
+    """The words that make a deadline ongoing (no due date), or ""."""
+    m = ONGOING.search(text)
+    return m[0] if m else ""
 
 
 def _recurring_rules() -> list[tuple[str, object]]:

@@ -208,6 +208,7 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
             parts[-1].support += [u for u in support if u not in parts[-1].support + parts[-1].lead]
             continue
         part = DraftPart(f"{tid}.{len(parts) + 1}", body, lead, support, d.target, d.target_source, role_note=ul.note)
+        part.people = "、".join(ul.people)
         if not lead:
             part.role_note = t("原文只写了配合单位:请填写牵头单位", "the notice names only support units: add the lead")
         _part_deadline(part, text, masked, start, ul, src, year)
@@ -236,11 +237,21 @@ def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: Unit
     """The part's due date: a 完成时限 line, else a date in its words, else the plan's target."""
     if ul.deadline is not None:
         a, b = ul.deadline
-        found = dl.one_off(norm(src[a:b]), year)
+        words = src[a:b].strip()
+        found = dl.one_off(norm(words), year)
         if found:
             part.due = max(f.day for f in found)
-            part.due_source = src[a:b].strip()
+            part.due_source = words
             part.due_note = found[-1].note
+            return
+        if dl.WHOLE_YEAR.match(norm(words).strip(" 。")):
+            part.due = date(year, 12, 31)
+            part.due_source = words
+            part.due_note = t("“{w}”取方案年度 {y} 年12月31日", "“{w}” is taken as 31 December of the plan's year, {y}",
+                              w=words, y=year)
+            return
+        if dl.ongoing(norm(words)):
+            _ongoing(part, words)
             return
     segment = masked[start:ul.start]
     found = dl.one_off(segment, year)
@@ -258,6 +269,14 @@ def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: Unit
     part.due_note = (t("定期事项见 recurring;本分项取方案总体期限", "its recurring duty is under recurring; the part takes "
                        "the plan's overall deadline") if dl.recurring(segment) else
                      t("原文未写期限:取方案总体期限", "no deadline in the notice: the plan's overall deadline"))
+
+
+def _ongoing(part: DraftPart, words: str) -> None:
+    part.ongoing = True
+    part.due_source = words
+    part.due_note = t("长期:原文“{w}”,没有完成期限;方案文件还不能写“长期”,暂取方案总体期限,请核对",
+                      "长期 (ongoing): the notice says “{w}”, no deadline; a plan file cannot say so yet, so the plan's "
+                      "overall deadline is taken for now; please confirm", w=words)
 
 
 def _duties(d: Draft, outside: str, year: int, where: str) -> None:

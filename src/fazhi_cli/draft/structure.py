@@ -188,8 +188,16 @@ def _rows_of(tokens: list[str]) -> list[str]:
     if head is None:
         return tokens
     k, width, cols = head
-    out = tokens[:k] + ["\t".join(tokens[k:k + width])]
+    header = tokens[k:k + width]
     rest = tokens[k + width:]
+    if "number" not in cols:
+        # rows numbered 1, 2, 3 under a header that names no 序号 column: the numbers are a column of their own
+        q0 = next((q for q, tok in enumerate(rest[:width + 1]) if tok.strip() == "1"), None)
+        if q0 is not None and "2" in (tok.strip() for tok in rest[q0 + 1:q0 + 2 * width + 2]):
+            header = header[:q0] + ["序号"] + header[q0:]
+            width += 1
+            cols = _header(header) or cols
+    out = tokens[:k] + ["\t".join(header)]
     if "number" not in cols:
         for r in range(0, len(rest) - width + 1, width):
             out.append("\t".join(rest[r:r + width]))

@@ -60,7 +60,8 @@ class UnitList:
     support: list[tuple[int, int]] = field(default_factory=list)
     deadline: tuple[int, int] | None = None
     note: str = ""
-    shape: str = ""   # paren | lines | sentence
+    shape: str = ""   # paren | lines | sentence | bare
+    people: list[str] = field(default_factory=list)   # 分管领导:张副市长, a note
 
 
 def is_collective(name: str) -> bool:
@@ -186,6 +187,9 @@ def _roles_from_labels(text: str, start: int, end: int, ul: UnitList) -> bool:
             ul.deadline = (a, b)
             continue
         if label in PEOPLE_LABELS:
+            value = text[a:b].strip(" ,;。.\n")
+            if value:
+                ul.people.append(f"{label}:{value}")
             continue
         if label in SENTENCE_LABELS:      # 部门分工:市统计局牵头,各区、各部门配合。
             inner = _sentence_roles(text, a, len(text[:b].rstrip(" 。.;")))
