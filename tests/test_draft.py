@@ -474,7 +474,9 @@ def test_draft_output_is_written_once_and_not_overwritten(cli, tmp_path):
     out = tmp_path / "plan.yaml"
     r = cli("draft", QINGXI, "--output", out)
     assert r.exit_code == 0, r.output
-    assert r.stdout.startswith(f"已起草 {out}: 任务 6 项,分项 7 个,单位 11 个,单位组 2 个,定期事项 4 项\n")
+    assert r.stdout.startswith(f"已起草 {out}: 任务 6 项,分项 7 个,单位 13 个(其中待确认的单位组 2 个),定期事项 4 项\n"
+                               "期限: 原文写明 4 个,长期 0 个,取总体期限 3 个;可能同名的单位 1 处;督办单位(猜测): 市政府督查室\n")
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()     # a plan is shared: the umask decides, not 0600
     first = out.read_bytes()
     assert first.decode("utf-8").startswith("# 方案文件草稿")
     out.write_text("我的修改\n", encoding="utf-8")
@@ -484,6 +486,31 @@ def test_draft_output_is_written_once_and_not_overwritten(cli, tmp_path):
     r = cli("draft", QINGXI, "--output", out, "--force")
     assert r.exit_code == 0 and out.read_bytes() == first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]      # no temporary file left
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO")
+def test_draft_force_never_replaces_a_device_or_a_pipe(cli, tmp_path):
+    fifo = tmp_path / "plan.yaml"
+    os.mkfifo(fifo)
+    r = cli("draft", QINGXI, "--output", fifo, "--force")
+    assert r.exit_code == 2 and "不是普通文件" in one_line_error(r)
+    assert fifo.is_fifo() and sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]
+    r = cli("draft", QINGXI, "--output", "/dev/null", "--force")
+    assert r.exit_code == 2 and "不是普通文件" in one_line_error(r)
+
+
+def test_the_summary_prints_no_terminal_escapes_from_the_notice(cli, tmp_path):
+    notice = tmp_path / "n.txt"
+    notice.write_text(NOTICE_HEAD + "一、任务\n1.推进工作。(牵头单位:县司法局,配合单位:各镇\x1b[2J、街)\n", encoding="utf-8")
+    r = cli("draft", notice, "--output", tmp_path / "p.yaml")
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.stdout and "各镇 [2J、街" in r.stdout
 
 
 def test_draft_to_a_missing_folder(cli, tmp_path):
