@@ -439,6 +439,31 @@ def test_fifty_megabytes_are_refused_before_being_read(tmp_path, monkeypatch):
     assert read == []
 
 
+def test_a_word_document_whose_text_part_unpacks_too_large_is_refused_before_parsing(tmp_path):
+    import time
+
+    path = tmp_path / "big.docx"
+    para = "<w:p><w:r><w:t>" + "推进工作" * 200 + "</w:t></w:r></w:p>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document><w:body>" + para * 25000 + "</w:body></w:document>")
+    assert path.stat().st_size < 2 << 20
+    start = time.perf_counter()
+    with pytest.raises(NoticeError, match="正文部件解压后有"):
+        notice_text(path.read_bytes(), str(path))
+    assert time.perf_counter() - start < 5
+
+
+def test_twelve_thousand_names_in_one_role_line_are_drafted_in_bounded_time():
+    import time
+
+    names = "、".join(f"区第{i}号局" for i in range(6000)) + "、" + "、".join(f"各第{i}片区部门" for i in range(6000))
+    start = time.perf_counter()
+    d = draft(NOTICE_HEAD + "一、任务\n1.推进工作。\n牵头单位:" + names + "\n")
+    assert (len(d.units), len(d.groups)) == (6001, 6000)      # with the issuer, the guessed supervising unit
+    assert time.perf_counter() - start < 10
+
+
 def test_a_notice_of_endless_items_or_deadlines_is_refused_quickly():
     import time
 

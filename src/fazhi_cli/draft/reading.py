@@ -27,6 +27,10 @@ MAX_NOTICE_BYTES = 20 * 1024 * 1024       # a .docx with its pictures
 MAX_TEXT_BYTES = 4 * 1024 * 1024          # a notice's text or a saved page is far smaller
 MAX_DOCX_UNPACKED = 64 * 1024 * 1024
 MAX_DOCX_MEMBERS = 2000
+# The document part itself: Word's XML is about five times the text it holds,
+# so 4 MiB of text (the limit above) fits in 20 MiB; more would be read whole
+# into an XML tree, tens of times its size in memory, before any limit applied.
+MAX_DOCX_XML = 20 * 1024 * 1024
 
 
 def read_notice(path: str | Path) -> str:
@@ -180,8 +184,13 @@ def docx_lines(data: bytes, where: str) -> list[str]:
         raise NoticeError(t("{p}: 解压后有 {n} 字节、{k} 个部件,超过上限({m} MiB):拒绝读取(可能是压缩炸弹)",
                             "{p}: unpacks to {n} bytes in {k} parts, over the limit ({m} MiB): refused (a zip bomb?)",
                             p=where, n=unpacked, k=len(infos), m=MAX_DOCX_UNPACKED // (1024 * 1024)))
-    if "word/document.xml" not in {i.filename for i in infos}:
+    document_xml = next((i for i in infos if i.filename == "word/document.xml"), None)
+    if document_xml is None:
         raise NoticeError(t("{p}: 是压缩包,但不是 Word .docx", "{p}: a zip file, but not a Word .docx", p=where))
+    if document_xml.file_size > MAX_DOCX_XML:
+        raise NoticeError(t("{p}: 正文部件解压后有 {n} 字节,超过上限({m} MiB):一份通知的正文不会这么大",
+                            "{p}: its text part unpacks to {n} bytes, over the limit ({m} MiB): no notice's text is so large",
+                            p=where, n=document_xml.file_size, m=MAX_DOCX_XML // (1024 * 1024)))
     try:
         import docx  # noqa: PLC0415
         from docx.table import Table  # noqa: PLC0415
@@ -191,6 +200,7 @@ def docx_lines(data: bytes, where: str) -> list[str]:
     try:
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
+        size = 0
         for block in document.iter_inner_content():
             if isinstance(block, Table):
                 for row in block.rows:
@@ -204,6 +214,11 @@ def docx_lines(data: bytes, where: str) -> list[str]:
                     lines.append("\t".join(cells))
             else:
                 lines.append(block.text)
+            size += len(lines[-1]) * 3 if lines else 0
+            if size > MAX_TEXT_BYTES:
+                raise NoticeError(t("{p}: 文本过大(超过 {m} MiB),通知正文不会这么多:是不是选错了文件?",
+                                    "{p}: too much text (over {m} MiB) for a notice: the wrong file?", p=where,
+                                    m=MAX_TEXT_BYTES // (1024 * 1024)))
     except NoticeError:
         raise
     except Exception as e:  # noqa: BLE001 - whatever a malformed package raises, the file is at fault

@@ -225,12 +225,12 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
 
 
 def _names(text: str, spans: list[tuple[int, int]]) -> list[str]:
-    out: list[str] = []
+    out: dict[str, None] = {}      # a dict keeps the order and tests membership in O(1): a list may hold 10⁴ names
     for a, b in spans:
         name = text[a:b].strip()
-        if name and name not in out:
-            out.append(name)
-    return out
+        if name:
+            out.setdefault(name)
+    return list(out)
 
 
 def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: UnitList, src: str, year: int) -> None:
@@ -418,10 +418,14 @@ def _units(d: Draft) -> None:
         if isinstance(duty.units, list):
             order += duty.units
     seen: list[str] = list(dict.fromkeys(order))
-    plain = [n for n in seen if not is_collective(n)]
+    collective = {n for n in seen if is_collective(n)}
+    plain = [n for n in seen if n not in collective]
+    departments: list[str] | None = None
     for name in seen:
-        if is_collective(name):
-            d.groups.append(DraftGroup(name, _group_note(name), _group_hint(name, plain)))
+        if name in collective:
+            if departments is None and any(w in name for w in ("部门", "单位")):
+                departments = [n for n in plain if guess_kind(n)[0] == "department"]
+            d.groups.append(DraftGroup(name, _group_note(name), _group_hint(name, departments or [])))
     # only names ending in the same character can abbreviate each other (区发改局 / 区发展改革局)
     by_end: dict[str, list[str]] = {}
     pairs = 0
@@ -429,14 +433,15 @@ def _units(d: Draft) -> None:
         kind, why = guess_kind(name)
         unit = DraftUnit(name, kind, why)
         earlier = []
-        same_end = by_end.setdefault(norm(name)[-1:], [])
-        for other in same_end:
+        normed = norm(name)
+        same_end = by_end.setdefault(normed[-1:], [])
+        for other, other_normed in same_end:
             pairs += 1
             if pairs > MAX_ALIAS_PAIRS:
                 break
-            if possible_alias(norm(other), norm(name)):
+            if possible_alias(other_normed, normed):
                 earlier.append(other)
-        same_end.append(name)
+        same_end.append((name, normed))
         if earlier:
             unit.alias_note = t("可能与 {o} 是同一单位(名称只差几个字):如是,删去本条,把 {n} 写进 {o} 的 aliases;"
                                 "草稿不合并", "may be the same body as {o} (the names differ by a few characters): "
@@ -483,9 +488,8 @@ def _group_note(name: str) -> str:
              "and list them under members", g=name)
 
 
-def _group_hint(name: str, plain: list[str]) -> str:
-    if any(w in name for w in ("部门", "单位")):
-        departments = [n for n in plain if guess_kind(n)[0] == "department"]
-        if departments:
-            return t("通知中出现的部门有: {n}", "departments the notice names: {n}", n="、".join(departments))
+def _group_hint(name: str, departments: list[str]) -> str:
+    if any(w in name for w in ("部门", "单位")) and departments:
+        shown = "、".join(departments[:30]) + ("……" if len(departments) > 30 else "")
+        return t("通知中出现的部门有: {n}", "departments the notice names: {n}", n=shown)
     return ""
