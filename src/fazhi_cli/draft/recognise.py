@@ -12,7 +12,7 @@ from datetime import date
 from ..errors import FazhiError
 from ..i18n import t
 from . import deadlines as dl
-from .header import read_header
+from .header import date_line, read_header
 from .model import (RESPONSIBLE, Draft, DraftDuty, DraftGroup, DraftPart, DraftSection, DraftTask, DraftUnit)
 from .structure import RANK, Item, build_items, tables_as_items
 from .text import CLAUSE_END, SENTENCE_END, mask_titles, norm, sentence_bounds, short
@@ -88,8 +88,9 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
     renumber = len(set(numbers)) != len(numbers)
 
     first_task_line = task_items[0][0].line
+    # the signature and any date alone on its line are never the plan's deadline
     preamble = [ln for i, ln in enumerate(lines[:first_task_line])
-                if i > header.signed_line or header.signed_line > first_task_line]
+                if (i > header.signed_line or header.signed_line > first_task_line) and date_line(ln) is None]
     _target(d, "\n".join(preamble), year)
     if _annual(d.title, year) and d.target != date(year, 12, 31):
         d.target = date(year, 12, 31)
@@ -207,7 +208,8 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
             parts[-1].lead += [u for u in lead if u not in parts[-1].lead]
             parts[-1].support += [u for u in support if u not in parts[-1].support + parts[-1].lead]
             continue
-        part = DraftPart(f"{tid}.{len(parts) + 1}", body, lead, support, d.target, d.target_source, role_note=ul.note)
+        part = DraftPart(f"{tid}.{len(parts) + 1}", one_line(body), lead, support, d.target, d.target_source,
+                         role_note=ul.note)
         part.people = "、".join(ul.people)
         if not lead:
             part.role_note = t("原文只写了配合单位:请填写牵头单位", "the notice names only support units: add the lead")
@@ -221,7 +223,13 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
         kept = text[:last_end].rstrip()   # e.g. a page footer after the last task
         note = t("最后一个单位列表之后的文字不属于任何分项:{x}", "the words after the last unit list are in no part: {x}",
                  x=short(text[last_end:], 30))
-    return DraftTask(tid, section, title.strip(), kept, parts, note)
+    return DraftTask(tid, section, title.strip(), one_line(kept), parts, note)
+
+
+def one_line(text: str) -> str:
+    """A text of several lines as one: a plan's text is printed on one line (a kept line break showed as \\x0a)."""
+    return re.sub(r"\s*\n\s*", lambda m: "" if m.start() == 0 or text[m.start() - 1] in "。;;,,::!?!?)” " else " ",
+                  text.strip())
 
 
 def _names(text: str, spans: list[tuple[int, int]]) -> list[str]:

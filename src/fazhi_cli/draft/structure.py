@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .header import date_line
 from .text import chinese_number, norm
 
 LEVELS = (
@@ -86,7 +87,9 @@ def build_items(lines: list[str], start: int = 0) -> list[Item]:
         line = lines[i]
         c = classify(line)
         if c is None:
-            if current is not None:
+            if date_line(line) is not None:
+                current = None      # a date alone on its line is a signature's: it ends the item above, never its deadline
+            elif current is not None:
                 current.lines.append(line)
             continue
         level, label, value, at = c
