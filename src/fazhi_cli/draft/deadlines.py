@@ -105,6 +105,34 @@ ONGOING = re.compile(r"持续推进|长期坚持|长期推进|长期执行|长�
 WHOLE_YEAR = re.compile(r"^(?:全年|年内|本年度|年度内|全年度|今年内|\d{4}年(?:全年|度|内)?)(?:完成)?$")
 
 
+WORKING_DAYS = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})个工作日(?:内|之内)?")
+
+
+def working_days(start: date, n: int) -> tuple[date | None, str]:
+    """The ``n``th working day after ``start`` by the State Council's holiday and 调休 tables (chinesecalendar).
+
+    None, with a note, when the span runs past the tables: a day is never guessed.
+    """
+    from datetime import timedelta  # noqa: PLC0415
+
+    try:
+        import chinese_calendar  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - a dependency
+        return None, t("未安装 chinesecalendar,无法按工作日计算", "chinesecalendar is not installed: working days not counted")
+    day, left = start, n
+    try:
+        while left > 0:
+            day += timedelta(days=1)
+            if chinese_calendar.is_workday(day):
+                left -= 1
+    except NotImplementedError:
+        return None, t("{n} 个工作日跨到 {y} 年,国务院的节假日安排还没有这一年的数据:请自行填写期限",
+                       "{n} working days run into {y}, for which the State Council's holiday tables have no data yet: "
+                       "write the deadline yourself", n=n, y=day.year)
+    return day, t("自 {s} 起 {n} 个工作日,按国务院节假日和调休安排计算", "{n} working days from {s}, by the State "
+                  "Council's holidays and 调休 working weekends", s=start.isoformat(), n=n)
+
+
 def ongoing(text: str) -> str:
     """The words that make a deadline ongoing (no due date), or ""."""
     m = ONGOING.search(text)

@@ -1,4 +1,4 @@
-"""A notice file → its text: plain text (UTF-8, GB18030/GBK, UTF-16), an HTML page, or a .docx.
+"""A notice file → its text: plain text (UTF-8, GB18030/GBK, UTF-16), an HTML page, a .docx, or a PDF.
 
 The file may be hostile: only a regular file is read, never more than
 MAX_NOTICE_BYTES, and a .docx (a zip) is refused when its directory declares
@@ -64,9 +64,7 @@ def notice_text(data: bytes, where: str) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "\n".join(docx_lines(data, where))
     if head.startswith(b"%PDF"):
-        raise NoticeError(t("{p}: 是 PDF 文件,无法读取:请在网页上复制正文另存为 .txt,或另存为 .docx",
-                            "{p}: a PDF cannot be read: copy the text from the web page into a .txt, or save it as .docx",
-                            p=where))
+        return "\n".join(pdf_lines(data, where))
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise NoticeError(t("{p}: 是旧版 Word(.doc)或 WPS 文件:请用 Word/WPS 另存为 .docx",
                             "{p}: an old Word (.doc) or WPS file: save it as .docx in Word or WPS", p=where))
@@ -168,6 +166,58 @@ def html_text(page: str) -> str:
     lines = ("".join(parser.out)).split("\n")
     return "\n".join(" ".join(ln.replace("\u3000", " ").split()) if "\t" not in ln else
                      "\t".join(" ".join(c.split()) for c in ln.split("\t")).strip("\t") for ln in lines)
+
+
+MAX_PDF_PAGES = 500
+
+
+def pdf_lines(data: bytes, where: str) -> list[str]:
+    """The text of a PDF's pages, laid out as printed, so that a table's cells stay apart (runs of spaces).
+
+    Read with pypdf, imported only here. A PDF with no text layer (a scanned
+    notice) is refused in one line: the drafter cannot read pictures.
+    """
+    try:
+        import pypdf  # noqa: PLC0415
+        import logging  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - pypdf is a dependency
+        raise NoticeError(t("读取 PDF 需要 pypdf:pip install pypdf", "reading a PDF needs pypdf: pip install pypdf")) from None
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)   # its warnings about a damaged file are not the user's to read
+    lines: list[str] = []
+    size = 0
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise NoticeError(t("{p}: PDF 有密码保护,无法读取:请另存为没有密码的 PDF 或 .docx",
+                                "{p}: the PDF is password-protected: save it without a password, or as .docx", p=where))
+        pages = reader.pages
+        if len(pages) > MAX_PDF_PAGES:
+            raise NoticeError(t("{p}: PDF 有 {n} 页,不像一份通知(最多 {m} 页)", "{p}: {n} pages do not look like a notice "
+                                "(at most {m})", p=where, n=len(pages), m=MAX_PDF_PAGES))
+        for page in pages:
+            try:
+                text = page.extract_text(extraction_mode="layout")
+            except Exception:  # noqa: BLE001 - layout needs font widths some files lack; plain order still reads
+                text = page.extract_text()
+            for line in (text or "").split("\n"):
+                line = line.strip()
+                size += len(line) * 3
+                lines.append(line)
+            if size > MAX_TEXT_BYTES:
+                raise NoticeError(t("{p}: 文本过大(超过 {m} MiB),通知正文不会这么多:是不是选错了文件?",
+                                    "{p}: too much text (over {m} MiB) for a notice: the wrong file?", p=where,
+                                    m=MAX_TEXT_BYTES // (1024 * 1024)))
+    except NoticeError:
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever a malformed PDF raises, the file is at fault
+        raise NoticeError(t("{p}: 无法读取 PDF({k}):文件损坏?请另存为 .docx 或复制正文为 .txt",
+                            "{p}: cannot read the PDF ({k}): damaged? save it as .docx, or copy its text into a .txt",
+                            p=where, k=type(e).__name__)) from None
+    if not any(ln for ln in lines):
+        raise NoticeError(t("{p}: PDF 中没有文字(可能是扫描件):草稿无法识别图片中的文字;请找原文的 .docx 或网页,或先用文字识别(OCR)转成文字",
+                            "{p}: the PDF holds no text (a scan?): the drafter cannot read pictures; find the notice as "
+                            ".docx or a web page, or run text recognition (OCR) first", p=where))
+    return lines
 
 
 def docx_lines(data: bytes, where: str) -> list[str]:

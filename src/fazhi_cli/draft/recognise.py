@@ -15,7 +15,7 @@ from . import deadlines as dl
 from .header import date_line, read_header
 from .model import (RESPONSIBLE, Draft, DraftDuty, DraftGroup, DraftPart, DraftSection, DraftTask, DraftUnit)
 from .structure import RANK, Item, build_items, tables_as_items
-from .text import CLAUSE_END, SENTENCE_END, mask_titles, norm, sentence_bounds, short
+from .text import CLAUSE_END, SENTENCE_END, chinese_number, mask_titles, norm, sentence_bounds, short
 from .units import UNIT_END, UnitList, find_lists, guess_kind, is_collective, looks_like_unit, possible_alias, split_names
 
 
@@ -213,7 +213,7 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
         part.people = "、".join(ul.people)
         if not lead:
             part.role_note = t("原文只写了配合单位:请填写牵头单位", "the notice names only support units: add the lead")
-        _part_deadline(part, text, masked, start, ul, src, year)
+        _part_deadline(part, text, masked, start, ul, src, year, d.signed)
         parts.append(part)
     title_m = re.search(r"[,。;:(]", norm(full[0]))
     title = full[0][:title_m.start()] if title_m and title_m.start() > 0 else full[0]
@@ -241,7 +241,8 @@ def _names(text: str, spans: list[tuple[int, int]]) -> list[str]:
     return list(out)
 
 
-def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: UnitList, src: str, year: int) -> None:
+def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: UnitList, src: str, year: int,
+                   signed: date | None = None) -> None:
     """The part's due date: a 完成时限 line, else a date in its words, else the plan's target."""
     if ul.deadline is not None:
         a, b = ul.deadline
@@ -262,6 +263,20 @@ def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: Unit
             _ongoing(part, words)
             return
     segment = masked[start:ul.start]
+    raw = text[start:ul.start]
+    if ul.deadline is not None and dl.WORKING_DAYS.search(norm(src[ul.deadline[0]:ul.deadline[1]])):
+        raw = src[ul.deadline[0]:ul.deadline[1]]
+        segment = norm(raw)
+    wd = dl.WORKING_DAYS.search(segment)
+    if wd and signed is not None:
+        n = int(wd[1]) if wd[1].isdigit() else chinese_number(wd[1]) or 0
+        day, note = dl.working_days(signed, n)
+        a, b = sentence_bounds(segment, wd.start(), wd.end(), stops=CLAUSE_END)
+        part.due_source = short(raw[a:b], 80)
+        part.due_note = note + t(";起算日取印发日期(落款),请核对", "; counted from the day signed; please confirm")
+        if day is not None:
+            part.due = day
+        return
     found = dl.one_off(segment, year)
     if found:
         best = max(found, key=lambda f: f.day)
