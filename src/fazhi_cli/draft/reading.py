@@ -125,38 +125,111 @@ def _binary(where: str) -> NoticeError:
 
 
 class _TextOfPage(HTMLParser):
-    """The visible text of a saved page: one line per block, cells of a row separated by tabs."""
+    """The visible text of a saved page: one line per block, a table's rows as lines of tab-separated cells.
 
-    BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
-              "ul", "ol", "dd", "dt", "blockquote", "pre", "hr", "center", "header", "footer", "form", "title", "tbody"}
+    A cell spanning rows (rowspan) is repeated in the rows below, where it
+    stands, so that every row has its cells in their columns.
+    """
+
+    BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+              "ul", "ol", "dd", "dt", "blockquote", "pre", "hr", "center", "header", "footer", "form", "title"}
     HIDDEN = {"script", "style", "noscript", "template", "svg", "iframe", "object", "select", "textarea"}
+    MAX_SPAN = 200
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.hidden = 0
+        self.tables = 0                    # depth: cells of a table inside a cell are that cell's text
+        self.row: list[str] | None = None
+        self.cell: list[str] | None = None
+        self.spans: dict[int, list] = {}   # column -> [rows left, text], for the outermost table
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in self.HIDDEN:
             self.hidden += 1
-        elif tag in self.BLOCKS:
-            self.out.append("\n")
-        elif tag in ("td", "th"):
-            self.out.append("\t")
+        elif tag == "table":
+            self.tables += 1
+            if self.tables == 1:
+                self.out.append("\n")
+                self.spans = {}
+        elif tag == "tr" and self.tables == 1:
+            self._end_row()
+            self.row = []
+        elif tag in ("td", "th") and self.tables == 1:
+            self._end_cell()
+            if self.row is None:
+                self.row = []
+            self._carry()
+            self.cell = []
+            rowspan = next((v for k, v in attrs if k == "rowspan"), None)
+            try:
+                n = min(int(rowspan or 1), self.MAX_SPAN)
+            except ValueError:
+                n = 1
+            if n > 1:
+                self.spans[len(self.row)] = [n - 1, None]
+        elif tag in self.BLOCKS or tag == "br":
+            self._text(" " if self.cell is not None else "\n")
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
         if tag in self.BLOCKS:
-            self.out.append("\n")
+            self._text(" " if self.cell is not None else "\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.HIDDEN:
             self.hidden = max(0, self.hidden - 1)
+        elif tag == "table":
+            if self.tables == 1:
+                self._end_row()
+                self.out.append("\n")
+            self.tables = max(0, self.tables - 1)
+        elif tag in ("td", "th") and self.tables == 1:
+            self._end_cell()
+        elif tag == "tr" and self.tables == 1:
+            self._end_row()
         elif tag in self.BLOCKS:
-            self.out.append("\n")
+            self._text(" " if self.cell is not None else "\n")
 
     def handle_data(self, data: str) -> None:
         if not self.hidden:
-            self.out.append(re.sub(r"[ \t\r\n]+", " ", data))
+            self._text(re.sub(r"[ \t\r\n]+", " ", data))
+
+    def _text(self, s: str) -> None:
+        if self.cell is not None:
+            self.cell.append(s)
+        else:
+            self.out.append(s)
+
+    def _carry(self) -> None:
+        """Cells spanning down from rows above, at the column this row has reached."""
+        while len(self.row) in self.spans and self.spans[len(self.row)][1] is not None:
+            left, text = self.spans[len(self.row)]
+            self.row.append(text)
+            if left <= 1:
+                del self.spans[len(self.row) - 1]
+            else:
+                self.spans[len(self.row) - 1][0] = left - 1
+
+    def _end_cell(self) -> None:
+        if self.cell is None or self.row is None:
+            return
+        text = " ".join("".join(self.cell).replace("\u3000", " ").split())
+        col = len(self.row)
+        if col in self.spans and self.spans[col][1] is None:
+            self.spans[col][1] = text
+        self.row.append(text)
+        self.cell = None
+
+    def _end_row(self) -> None:
+        self._end_cell()
+        if self.row is None:
+            return
+        self._carry()
+        cells = self.row
+        self.row = None
+        if any(c for c in cells):
+            self.out.append("\n" + "\t".join(cells) + "\n")
 
 
 def html_text(page: str) -> str:

@@ -97,6 +97,15 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
         d.target_source = ""
         d.notes["target"] = t("年度方案:到 {y} 年12月31日为止", "a plan for one year: it ends on 31 December {y}", y=year)
 
+    first_leads = _FIRST_LEADS.search(norm("\n".join(lines[:first_task_line])))
+    for _, _, found, _ in task_items:
+        for ul in found:
+            if first_leads and ul.own and len(ul.lead) > 1:
+                # 各项任务中列第一位的为牵头单位: the rule stated once applies to every list that marks no lead
+                ul.support = ul.lead[1:] + ul.support
+                ul.lead = ul.lead[:1]
+                ul.note = t("按通知“{r}”:第一个单位牵头,其余配合", "by the notice's rule “{r}”: the first unit leads, the "
+                            "others support", r=first_leads[0])
     for n, (item, full, found, holder_text) in enumerate(task_items, 1):
         tid = str(n) if renumber else str(item.value)
         task = _task(d, item, tid, section_of[id(item)], full, found, holder_text, year)
@@ -113,6 +122,9 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
     _duties(d, "\n".join(outside), year, where)
     _units(d)
     return d
+
+
+_FIRST_LEADS = re.compile(r"[^。;\n]{0,20}(?:列|排)(?:在)?(?:第一位|首位|第一)的?(?:单位)?为牵头单位")
 
 
 def _plan_year(header, today: date) -> tuple[int, str]:

@@ -155,13 +155,17 @@ def text_tables(lines: list[str]) -> list[str]:
         # a run of cells: lines ending with | or lines that are only |
         j = i
         tokens: list[str] = []
+        suffix = False      # cells written "text |": a line of "|" alone is then an empty cell, not a separator
         while j < len(lines):
             ln = norm(lines[j]).strip()
             if ln == "|":
+                if suffix:
+                    tokens.append("")
                 j += 1
                 continue
             if ln.endswith("|") and ln.count("|") == 1:
                 tokens.append(lines[j].strip().rstrip("|｜").strip())
+                suffix = True
                 j += 1
                 continue
             if j + 1 < len(lines) and norm(lines[j + 1]).strip() == "|" and "\t" not in lines[j]:

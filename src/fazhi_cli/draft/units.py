@@ -62,6 +62,7 @@ class UnitList:
     note: str = ""
     shape: str = ""   # paren | lines | sentence | bare
     people: list[str] = field(default_factory=list)   # 分管领导:张副市长, a note
+    own: bool = False   # the names answer for the work with no one marked to lead (责任单位: …, …负责)
 
 
 def is_collective(name: str) -> bool:
@@ -214,6 +215,7 @@ def _roles_from_labels(text: str, start: int, end: int, ul: UnitList) -> bool:
             ul.support += [(x, y) for x, y, marked in names if not marked]
         else:                     # 责任单位 alone means the lead
             ul.lead += [(x, y) for x, y, _ in names]
+            ul.own = True
     return found
 
 
@@ -248,6 +250,7 @@ def _sentence_roles(text: str, start: int, end: int) -> UnitList | None:
                 notes.append(verb)
     if not ul.lead:
         return None
+    ul.own = not lead_seen
     if notes:
         ul.note = t("原文“{v}”按配合单位处理", "“{v}” is taken as support", v="”“".join(dict.fromkeys(notes)))
     return ul
@@ -269,7 +272,7 @@ def _bare_list(text: str, start: int, end: int) -> UnitList | None:
     names = split_names(text, start + 1, end - 1)
     if not names or not all(looks_like_unit(text[x:y]) and len(text[x:y].strip()) >= 3 for x, y, _ in names):
         return None
-    ul = UnitList(start, end, shape="bare")
+    ul = UnitList(start, end, shape="bare", own=True)
     ul.lead = [(x, y) for x, y, _ in names]
     ul.note = t("括号中只有单位名称:按责任单位(牵头)处理", "a parenthesis holding only names: taken as the responsible "
                 "(lead) units")
@@ -334,7 +337,7 @@ def guess_kind(name: str) -> tuple[str, str]:
     return "department", t("按名称推测为政府部门", "taken as a government department from its name")
 
 
-_PLACE = re.compile(r"^(?:[^区市县省]{1,4}(?:区|市|县|省))")
+_PLACE = re.compile(r"^(?:[^区市县省]{0,4}(?:区|市|县|省))")
 
 
 def possible_alias(a: str, b: str) -> bool:
@@ -348,4 +351,8 @@ def possible_alias(a: str, b: str) -> bool:
     if not all(c in it for c in short_):
         return False
     # the shorter must start where the longer does, or where it does after a place name
-    return long_.startswith(short_[0]) or bool(_PLACE.match(long_)) and long_[_PLACE.match(long_).end() - 1:].startswith(short_[0])
+    if long_.startswith(short_[0]):
+        return True
+    m = _PLACE.match(long_)
+    # 番禺区财政局 / 区财政局 (the place dropped), 市经贸委 / 经贸委 (the level dropped too)
+    return bool(m) and (long_[m.end() - 1:].startswith(short_[0]) or long_[m.end():].startswith(short_[0]))
