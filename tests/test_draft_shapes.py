@@ -315,6 +315,15 @@ def test_monthly_and_quarterly_duties():
     assert [(x.every, x.due, x.part) for x in d.duties] == [("month", "05", "1.1"), ("quarter", "03-30", "2.1")]
 
 
+def test_a_half_yearly_duty_is_two_yearly_ones_that_load():
+    d = draft(HEAD + "一、任务\n1.开展评估。每半年报送评估报告。(牵头单位:市司法局)\n")
+    assert [(x.every, x.due, x.title) for x in d.duties] == [("year", "06-30", "评估报告(上半年)"),
+                                                             ("year", "12-31", "评估报告(下半年)")]
+    plan = parse_plan(to_yaml(d, "n.txt", "p.yaml").encode("utf-8"), "p.yaml")
+    assert sorted((o.due, o.units) for o in plan.obligations.values()) == [
+        (date(2024, 6, 30), ("市司法局",)), (date(2024, 12, 31), ("市司法局",))]
+
+
 def test_working_days_counted_across_a_调休_weekend():
     # signed Thursday 2024-02-01. Spring Festival 2024: 10-17 February off; Sunday 4 February and Sunday
     # 18 February are 调休 working days. Working days after 1 Feb: 2 (Fri), 4 (Sun, 调休), 5, 6, 7, 8, 9 (7),

@@ -162,6 +162,8 @@ def _recurring_rules() -> list[tuple[str, object]]:
         (r"每季度(?:末|底|结束前)", lambda m: Recurring(0, 0, "quarter", "03-31", note=t(
             "取季度最后一天", "the quarter's last day"))),
         (r"每季度", lambda m: Recurring(0, 0, "quarter", "03-31", note=end_q)),
+        (r"每半年(?:末|底)?", lambda m: Recurring(0, 0, "half", "06-30", note=t(
+            "每半年一次:写成每年两期(6月30日、12月31日)", "every half year: two yearly duties (30 June, 31 December)"))),
         (r"每月(\d{1,2})日" + _BEFORE, lambda m: Recurring(0, 0, "month", f"{int(m[1]):02d}")),
         (r"每月(?:底|末)" + _BEFORE, lambda m: Recurring(0, 0, "month", "31", note=t(
             "取每月最后一天", "the month's last day"))),

@@ -341,12 +341,18 @@ def _duties(d: Draft, outside: str, year: int, where: str) -> None:
                 p = r.start
                 while p > a and n[p - 1] in "于在":   # 于每年3月初
                     p -= 1
-                duty = _duty(text[a:p], text[r.end:b], responsible, r, pid, to, used)
-                duty.source = source
-                if r.early_march:
-                    d.early_march = True
-                duty.years = _years(r, start_year, d.target.year, d.signed)
-                d.duties.append(duty)
+                halves = [("06-30", t("(上半年)", " (first half)")), ("12-31", t("(下半年)", " (second half)"))]
+                for due, half in halves if r.every == "half" else [(r.due, "")]:
+                    # the plan counts years, quarters and months: a half-yearly duty is two yearly ones
+                    one = dl.Recurring(r.start, r.end, "year" if r.every == "half" else r.every, due, r.due_year,
+                                       r.note, r.early_march)
+                    duty = _duty(text[a:p], text[r.end:b], responsible, one, pid, to, used)
+                    duty.title += half
+                    duty.source = source
+                    if r.early_march:
+                        d.early_march = True
+                    duty.years = _years(one, start_year, d.target.year, d.signed)
+                    d.duties.append(duty)
 
 
 def _sentences_with(n: str, found: list[dl.Recurring]):
