@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..i18n import t
-from .model import Draft
-from .recognise import NoticeError, recognise
+from .model import Draft, NoticeError
+from .recognise import recognise
 
 __all__ = ["Draft", "NoticeError", "recognise", "draft_notice", "save", "summary"]
 

@@ -9,9 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..errors import FazhiError
+
 # The keyword for "every unit that leads a part" (plan.RESPONSIBLE), repeated
 # here so that drafting does not import the loader.
 RESPONSIBLE = "责任单位"
+
+# The longest task division plans run to a few hundred items; a "notice" with
+# more is something else, and would only cost time.
+MAX_ITEMS = 5000
+
+
+class NoticeError(FazhiError):
+    """The notice cannot be read, or holds nothing that looks like a plan."""
 
 
 @dataclass

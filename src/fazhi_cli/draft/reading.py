@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..i18n import t
-from .recognise import NoticeError
+from .model import NoticeError
 
 MAX_NOTICE_BYTES = 20 * 1024 * 1024       # a .docx with its pictures
 MAX_TEXT_BYTES = 4 * 1024 * 1024          # a notice's text or a saved page is far smaller

@@ -9,23 +9,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..errors import FazhiError
 from ..i18n import t
 from . import deadlines as dl
 from .header import date_line, read_header
-from .model import (RESPONSIBLE, Draft, DraftDuty, DraftGroup, DraftPart, DraftSection, DraftTask, DraftUnit)
+from .duties import duties
+from .model import MAX_ITEMS, Draft, DraftPart, DraftSection, DraftTask, NoticeError
+from .roster import roster
 from .structure import RANK, Item, build_items, tables_as_items
-from .text import CLAUSE_END, SENTENCE_END, chinese_number, mask_titles, norm, sentence_bounds, short
-from .units import UNIT_END, UnitList, find_lists, guess_kind, is_collective, looks_like_unit, possible_alias, split_names
-
-
-# The longest task division plans run to a few hundred items; a "notice" with
-# more is something else, and would only cost time.
-MAX_ITEMS = 5000
-
-
-class NoticeError(FazhiError):
-    """The notice cannot be read, or holds nothing that looks like a plan."""
+from .text import CLAUSE_END, chinese_number, mask_titles, norm, sentence_bounds, short
+from .units import UnitList, find_lists
 
 
 def recognise(text: str, today: date, where: str = "") -> Draft:
@@ -119,8 +111,8 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
         task_lines.update(range(item.line, item.line + len(item.full_lines())))
     outside = [ln for i, ln in enumerate(lines) if i not in task_lines and i > max(header.signed_line, 0)
                and i > first_task_line]
-    _duties(d, "\n".join(outside), year, where)
-    _units(d)
+    duties(d, "\n".join(outside), year, where)
+    roster(d)
     return d
 
 
@@ -312,225 +304,3 @@ def _ongoing(part: DraftPart, words: str) -> None:
     part.due_note = t("长期:原文“{w}”,没有完成期限;方案文件还不能写“长期”,暂取方案总体期限,请核对",
                       "长期 (ongoing): the notice says “{w}”, no deadline; a plan file cannot say so yet, so the plan's "
                       "overall deadline is taken for now; please confirm", w=words)
-
-
-def _duties(d: Draft, outside: str, year: int, where: str) -> None:
-    start_year = (d.signed or d.published or date(year, 1, 1)).year
-    used: dict[str, int] = {}
-    places = [(part.text, part.id) for task in d.tasks for part in task.parts] + [(outside, None)]
-    for text, pid in places:
-        n = mask_titles(norm(text))
-        for s_start, s_end, found in _sentences_with(n, dl.recurring(n)):
-            sentence = text[s_start:s_end]
-            nsent = n[s_start:s_end]
-            to = _to(nsent, sentence)
-            source = short(sentence.strip()[:200], 80)
-            responsible = "责任单位" in nsent
-            cuts = [s_start]
-            for r in found[1:]:
-                k = r.start
-                while k > cuts[-1] and n[k - 1] not in "、,,;":
-                    k -= 1
-                cuts.append(k if k > cuts[-1] else r.start)
-            cuts.append(s_end)
-            if len(d.duties) + len(found) > MAX_ITEMS:
-                raise NoticeError(t("{w}: 定期期限超过 {m} 处,不像一份通知", "{w}: more than {m} recurring deadlines do "
-                                    "not look like a notice", w=where, m=MAX_ITEMS))
-            for i, r in enumerate(found):
-                a, b = cuts[i], cuts[i + 1]
-                p = r.start
-                while p > a and n[p - 1] in "于在":   # 于每年3月初
-                    p -= 1
-                halves = [("06-30", t("(上半年)", " (first half)")), ("12-31", t("(下半年)", " (second half)"))]
-                for due, half in halves if r.every == "half" else [(r.due, "")]:
-                    # the plan counts years, quarters and months: a half-yearly duty is two yearly ones
-                    one = dl.Recurring(r.start, r.end, "year" if r.every == "half" else r.every, due, r.due_year,
-                                       r.note, r.early_march)
-                    duty = _duty(text[a:p], text[r.end:b], responsible, one, pid, to, used)
-                    duty.title += half
-                    duty.source = source
-                    if r.early_march:
-                        d.early_march = True
-                    duty.years = _years(one, start_year, d.target.year, d.signed)
-                    d.duties.append(duty)
-
-
-def _sentences_with(n: str, found: list[dl.Recurring]):
-    import bisect  # noqa: PLC0415
-
-    stops = [i for i, c in enumerate(n) if c in SENTENCE_END]   # once: a sentence may hold thousands of matches
-    groups: dict[tuple[int, int], list[dl.Recurring]] = {}
-    for r in found:
-        i = bisect.bisect_left(stops, r.start)
-        a = stops[i - 1] + 1 if i > 0 else 0
-        j = bisect.bisect_left(stops, r.end)
-        b = stops[j] if j < len(stops) else len(n)
-        groups.setdefault((a, b), []).append(r)
-    for (a, b), rs in groups.items():
-        yield a, b, rs
-
-
-_IDS = (("计划", "plan"), ("总结", "summary"), ("报告", "report"), ("目录", "catalogue"), ("统计", "stats"),
-        ("报表", "stats"), ("进展", "progress"), ("自查", "selfcheck"), ("评估", "review"), ("考核", "assessment"),
-        ("清单", "list"), ("台账", "register"), ("督查", "inspection"), ("分析", "analysis"))
-
-
-def _duty(before: str, after: str, responsible: bool, r: dl.Recurring, pid: str | None, to: str,
-          used: dict[str, int]) -> DraftDuty:
-    """One recurring duty from the words around its deadline phrase."""
-    after = re.sub(r"^(?:前|之前|以前)", "", after.strip(" 、,,;"))
-    after = after[:len(re.split(r"[,;。]", norm(after))[0])]     # its own clause only
-    dest = re.search(r"(?:报送|上报|报给|报(?![告表道名送]))([^,。;、]{2,30})$", norm(after))
-    if dest and looks_like_unit(dest[1]) and dest[1][-1] in UNIT_END:
-        after = after[:dest.start()]
-    after = re.sub(r"^(?:将|把|报送|上报|提交|报(?![告表道名]))", "", after.strip())
-    after_title = _clean_title(after)
-    title = after_title if len(after_title) >= 4 else _clean_title(before) or after_title
-    title = title or t("定期事项", "recurring duty")
-    key = "duty"
-    best = -1
-    for word, name in _IDS:
-        pos = title.rfind(word)
-        if pos > best:
-            best, key = pos, name
-    used[key] = used.get(key, 0) + 1
-    rid = key if used[key] == 1 else f"{key}{used[key]}"
-    duty = DraftDuty(rid, title, "", r.every, r.due, r.due_year, to=to, part=pid)
-    if r.note:
-        duty.notes.append(r.note)
-    if pid is None:
-        subject = before.strip(" 、,,;")
-        subject = re.sub(r"(?:要|应|须|均|都|的)+$", "", subject)
-        if responsible or "责任单位" in norm(subject):
-            duty.units = RESPONSIBLE
-        else:
-            names = [subject[a:b].strip() for a, b, _ in split_names(subject, 0, len(subject))]
-            if names and all(looks_like_unit(x) for x in names):
-                duty.units = names
-            else:
-                duty.units = RESPONSIBLE
-                duty.notes.append(t("原文未写由谁报送:取全部牵头单位(责任单位)", "the notice does not say who owes it: "
-                                    "every lead unit (责任单位)"))
-    if rid.startswith("duty"):
-        duty.notes.append(t("编号 {i} 是草稿起的,可改为简短的英文词(如 summary)", "the id {i} is made up: "
-                            "a short English word (such as summary) reads better", i=rid))
-    return duty
-
-
-def _clean_title(s: str) -> str:
-    s = s.strip(" 、,,;。.")
-    s = re.sub(r"^(?:各)?(?:责任单位|牵头单位|配合单位)的?", "", s)
-    s = re.sub(r"^(?:要|应|须|并|均|都|主动|及时|按时|定期|认真)+", "", s)
-    s = re.sub(r"(?:于|在|要|应|须)+$", "", s)
-    return s.strip(" 、,,;。.")
-
-
-def _to(nsent: str, sentence: str) -> str:
-    for pattern in (r"向([^,。;、]{2,30}?)(?:报告|报送|提交|汇报|备案)",
-                    r"(?:报送|上报|报)(?!告|表|道|名)([^,。;、]{2,30}?)(?:审核|备案|审定|汇总)?(?:[,。;]|$)"):
-        m = re.search(pattern, nsent)
-        if m and looks_like_unit(m[1]) and not is_collective(m[1]):
-            return sentence[m.start(1):m.end(1)].strip()
-    return ""
-
-
-def _years(r: dl.Recurring, start: int, end: int, signed: date | None) -> list[int]:
-    years = list(range(start, max(start, end) + 1))
-    if r.every != "year" or signed is None:
-        return years
-    md = "03-10" if r.due == "early_march" else r.due
-    shift = 1 if r.due_year == "next" else 0
-    kept = [y for y in years if date.fromisoformat(f"{y + shift}-{md}") >= signed]
-    return kept or years
-
-
-# Comparing names for possible aliases costs a pair at a time; a notice names
-# a few hundred units at most, and a hostile one with thousands stops here.
-MAX_ALIAS_PAIRS = 200_000
-
-
-def _units(d: Draft) -> None:
-    """Every name the tasks and duties use: a unit, or a collective name to be confirmed."""
-    order: list[str] = []
-    for task in d.tasks:
-        for part in task.parts:
-            order += part.lead + part.support
-    for duty in d.duties:
-        if isinstance(duty.units, list):
-            order += duty.units
-    seen: list[str] = list(dict.fromkeys(order))
-    collective = {n for n in seen if is_collective(n)}
-    plain = [n for n in seen if n not in collective]
-    departments: list[str] | None = None
-    for name in seen:
-        if name in collective:
-            if departments is None and any(w in name for w in ("部门", "单位")):
-                departments = [n for n in plain if guess_kind(n)[0] == "department"]
-            d.groups.append(DraftGroup(name, _group_note(name), _group_hint(name, departments or [])))
-    # only names ending in the same character can abbreviate each other (区发改局 / 区发展改革局)
-    by_end: dict[str, list[str]] = {}
-    pairs = 0
-    for name in plain:
-        kind, why = guess_kind(name)
-        unit = DraftUnit(name, kind, why)
-        earlier = []
-        normed = norm(name)
-        same_end = by_end.setdefault(normed[-1:], [])
-        for other, other_normed in same_end:
-            pairs += 1
-            if pairs > MAX_ALIAS_PAIRS:
-                break
-            if possible_alias(other_normed, normed):
-                earlier.append(other)
-        same_end.append((name, normed))
-        if earlier:
-            unit.alias_note = t("可能与 {o} 是同一单位(名称只差几个字):如是,删去本条,把 {n} 写进 {o} 的 aliases;"
-                                "草稿不合并", "may be the same body as {o} (the names differ by a few characters): "
-                                "if so, remove this entry and add {n} to the aliases of {o}; the draft merges nothing",
-                                o="、".join(earlier), n=name)
-        d.units.append(unit)
-    _supervision(d)
-
-
-_SUPERVISORS = r"(司法局|法制办|法制局|依法治\S{0,2}办|督查室|督考办|督查局|政府办|政府办公室|人民政府办公室|办公厅)$"
-
-
-def _supervision(d: Draft) -> None:
-    """Who supervises: the issuing office's 司法局/法制办/政府办 named in the notice, else the issuer, with a comment."""
-    names = [u.name for u in d.units]
-    named = [n for n in names if re.search(_SUPERVISORS, norm(n))]
-    to = [duty.to for duty in d.duties if duty.to]
-    for candidate in to + named:
-        if candidate in names or candidate in to:
-            d.supervision = candidate
-            break
-    if not d.supervision and d.issuer and len(d.issuer) <= 30:
-        d.supervision = d.issuer
-    if not d.supervision:
-        return
-    if d.supervision not in names:
-        kind, why = guess_kind(d.supervision)
-        d.units.append(DraftUnit(d.supervision, kind, t("督办单位,通知中不承担分项", "the supervising unit; it holds no "
-                                                         "part in the notice")))
-    d.supervision_note = t("督办单位是草稿猜的(发文机关或通知中报送进展的单位:{u}):review、extend、remind 以它的名义办理;"
-                           "请改为实际督办的单位(如司法局、法制办、政府办督查室)",
-                           "the supervising unit is a guess (the issuer, or the office progress is reported to: {u}): "
-                           "review, extend and remind act in its name; change it to the office that supervises "
-                           "(such as the 司法局, 法制办 or the 政府办's 督查室)", u=d.supervision)
-
-
-def _group_note(name: str) -> str:
-    if name.endswith("部门") and not any(w in name for w in ("各", "有关", "相关", "直属")):
-        return t("“{g}”指一类单位,可能是一种角色(如起草某项决策的部门):请列出成员;是角色时加 role: true",
-                 "“{g}” names a kind of body, perhaps a role (such as whoever drafts a decision): list the members; "
-                 "add role: true if it is a role", g=name)
-    return t("通知未列出“{g}”包含哪些单位:暂作一个责任主体;要分别跟踪时,移到 groups 并在 members 中逐一列出",
-             "the notice does not list who “{g}” are: one body for now; to track them one by one, move it to groups "
-             "and list them under members", g=name)
-
-
-def _group_hint(name: str, departments: list[str]) -> str:
-    if any(w in name for w in ("部门", "单位")) and departments:
-        shown = "、".join(departments[:30]) + ("……" if len(departments) > 30 else "")
-        return t("通知中出现的部门有: {n}", "departments the notice names: {n}", n=shown)
-    return ""
