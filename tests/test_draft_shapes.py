@@ -130,6 +130,8 @@ def test_brackets_inside_a_name_and_a_note_after_it():
 def test_phrases_that_are_not_units():
     part = one("1.推进工作。(市民政局牵头,乡镇人民政府按职责分工分别负责)\n")
     assert (part.lead, part.support) == (["市民政局"], ["乡镇人民政府"])
+    part = one("1.推进工作。\n责任单位:市政府办公室、市司法局,乡镇人民政府按职责分工分别负责。\n")
+    assert part.lead == ["市政府办公室", "市司法局", "乡镇人民政府"]
     part = one("1.推进工作。\n牵头单位:市司法局\n配合单位:市财政局、市审计局等有关单位\n")
     assert part.support == ["市财政局", "市审计局"]
     part = one("1.推进工作。\n牵头责任单位:市发改委。\n协同责任单位:市经信局、市开发区管委会等,各县、市、区政府。\n")

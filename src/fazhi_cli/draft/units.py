@@ -47,6 +47,7 @@ _TRAILING = ("等有关单位", "等相关单位", "等有关部门", "等相关
              "负责", "落实")
 # a phrase after a name that makes it a sentence, not a name: 乡镇人民政府按职责分工分别负责
 _PHRASE_TAIL = re.compile(r"(?:按职责分工|按职责|根据职责)?(?:分别|共同|具体)?(?:负责|落实|配合|参与|协助|实施)(?:落实)?$"
+                          r"|(?:按职责分工|按职责|根据职责)(?:分别|共同|具体)?$|分别$"   # the verb already cut as trailing
                           r"|等(?:有关|相关)?(?:单位|部门)?$")
 
 
