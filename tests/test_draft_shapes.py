@@ -346,9 +346,11 @@ def test_working_days_past_the_tables_are_said_never_guessed():
 
 def test_the_notices_own_numbering_is_kept():
     d = draft(HEAD + "一、任务\n5.推进甲。(牵头单位:市司法局)\n7.推进乙。(牵头单位:市财政局)\n"
-              "18.推进丙。(牵头单位:市审计局)\n")
-    assert [t.id for t in d.tasks] == ["5", "7", "18"] and not d.tasks[0].note
-    assert list(parts(d)) == ["5.1", "7.1", "18.1"]
+              "17.完善制度。\n(2)修订议事规则。(牵头单位:市政府办公室)\n18.推进丙。(牵头单位:市审计局)\n")
+    assert [t.id for t in d.tasks] == ["5", "7", "17.2", "18"] and not d.tasks[0].note
+    assert list(parts(d)) == ["5.1", "7.1", "17.2.1", "18.1"]
+    assert parts(d)["17.2.1"].lead == ["市政府办公室"]
+    parse_plan(to_yaml(d, "n.txt", "p.yaml").encode("utf-8"), "p.yaml")      # such ids load
 
 
 # --- 9. a draft that works before anyone edits it -------------------------------------

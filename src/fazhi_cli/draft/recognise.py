@@ -100,6 +100,9 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
                             "others support", r=first_leads[0])
     for n, (item, full, found, holder_text) in enumerate(task_items, 1):
         tid = str(n) if renumber else str(item.value)
+        with_lists = [c for c in item.children if any(lists[id(x)] for x in _subtree(c))]
+        if not renumber and not lists[id(item)] and len(with_lists) == 1 and not holder_text:
+            tid = f"{item.value}.{with_lists[0].value}"     # 17(2): only that sub-item is assigned, and keeps its number
         task = _task(d, item, tid, section_of[id(item)], full, found, holder_text, year)
         if renumber:
             task.note = t("原文编号 {p}", "numbered {p} in the notice", p=item.path())
@@ -137,6 +140,13 @@ def _plan_year(header, today: date) -> tuple[int, str]:
     return today.year, t("通知中没有找到年份(标题、文号、落款、发布时间都没有):暂取今年 {y},请核对",
                          "no year in the notice (title, number, signature, publication date): this year, {y}, is "
                          "taken for now; please confirm", y=today.year)
+
+
+def _subtree(item: Item) -> list[Item]:
+    out = [item]
+    for child in item.children:
+        out += _subtree(child)
+    return out
 
 
 def _annual(title: str, year: int) -> bool:
