@@ -95,7 +95,8 @@ def save(path: Path, text: str, force: bool) -> None:
             # a plan is meant to be shared: the user's umask decides, as for any file they save (mkstemp makes 0600)
             umask = os.umask(0)
             os.umask(umask)
-            os.fchmod(f.fileno(), 0o666 & ~umask) if hasattr(os, "fchmod") else None
+            if hasattr(os, "fchmod"):      # not on Windows, where the folder's permissions apply
+                os.fchmod(f.fileno(), 0o666 & ~umask)
             os.fsync(f.fileno())
         if force:
             os.replace(tmp, path)
