@@ -333,7 +333,7 @@ def guess_kind(name: str) -> tuple[str, str]:
         (r"(人大常委会|人大|政协|领导小组|委员会办公室)$", "other", t("名称显示不是政府部门", "the name is not a department")),
     )
     for pattern, kind, why in rules:
-        if re.search(pattern, name):
+        if re.search(pattern, norm(name)):
             return kind, why
     return "department", t("按名称推测为政府部门", "taken as a government department from its name")
 
