@@ -18,7 +18,7 @@ import yaml
 from conftest import SOURCE, one_line_error, run_fazhi, snapshot
 from fazhi_cli.draft import NoticeError, recognise
 from fazhi_cli.draft.reading import notice_text
-from fazhi_cli.draft.units import possible_alias
+from fazhi_cli.draft.units import is_collective, possible_alias
 from fazhi_cli.draft.writing import q, to_yaml
 from fazhi_cli.plan import bundled_plan_path, load_plan, parse_plan
 from notices import QINGXI, as_html, paragraphs, write_docx
@@ -36,8 +36,12 @@ def parts(d):
 
 def filled(yaml_text: str, members: dict[str, list[str]] | None = None,
            aliases: dict[str, list[str]] | None = None) -> bytes:
-    """The draft as a person leaves it: each group's members filled in (units defined), aliases merged."""
+    """The draft as a person leaves it: each collective name moved from units to groups with its members (units
+    defined), aliases merged."""
     data = yaml.safe_load(yaml_text)
+    collective = [u["name"] for u in data["units"] if is_collective(u["name"])]
+    data["units"] = [u for u in data["units"] if u["name"] not in collective]
+    data["groups"] = [{"name": name, "members": []} for name in collective]
     known = {u["name"] for u in data["units"]}
     for g in data.get("groups") or []:
         g["members"] = list((members or {}).get(g["name"], [f"{g['name']}成员甲"]))
@@ -73,7 +77,9 @@ def test_a_closing_parenthesis_with_labelled_roles():
     assert (p["2.1"].lead, p["2.1"].support) == (["县财政局"], ["县市场监管局", "各镇、街"])
     assert p["1.1"].text == "完善财政监督制度。" and p["2.1"].text == "规范采购行为"
     assert [g.name for g in d.groups] == ["各镇、街"]
-    assert [u.name for u in d.units] == ["县财政局", "县审计局", "县市场监管局"]
+    # the issuer is added as the guessed supervising unit
+    assert [u.name for u in d.units] == ["县财政局", "县审计局", "县市场监管局", "某县人民政府办公室"]
+    assert d.supervision == "某县人民政府办公室"
 
 
 def test_role_lines_after_an_item_and_responsible_alone_is_the_lead():
@@ -87,7 +93,8 @@ def test_role_lines_after_an_item_and_responsible_alone_is_the_lead():
     p = parts(d)
     assert (p["1.1"].lead, p["1.1"].support) == (["县发改局"], ["县市场局"])
     assert (p["2.1"].lead, p["2.1"].support) == (["各街道", "县市场局"], [])
-    assert d.tasks[0].text == "推进市场主体登记便利化。\n牵头单位:县发改局\n配合单位:县市场局"
+    # one line: a kept line break would print as \x0a
+    assert d.tasks[0].text == "推进市场主体登记便利化。牵头单位:县发改局 配合单位:县市场局"
 
 
 def test_a_parenthesis_in_sentence_form():
@@ -129,7 +136,7 @@ def test_one_off_deadlines_become_the_parts_due_date(words):
 
 
 def test_no_deadline_takes_the_plans_target_with_a_comment():
-    d = draft(NOTICE_HEAD + "一、总体目标\n到2023年底,基本建成法治政府。\n二、任务\n1.推进某项工作。(牵头单位:县司法局)\n")
+    d = draft(NOTICE_HEAD.replace("某县2022年法治政府建设工作要点", "某县法治政府建设实施方案") + "一、总体目标\n到2023年底,基本建成法治政府。\n二、任务\n1.推进某项工作。(牵头单位:县司法局)\n")
     assert d.target == date(2023, 12, 31) and d.target_source == "到2023年底,基本建成法治政府"
     part = parts(d)["1.1"]
     assert part.due == date(2023, 12, 31) and "原文未写期限" in part.due_note
@@ -231,11 +238,13 @@ def test_units_deduplicated_groups_and_possible_aliases_never_merged():
 2.乙(牵头单位:县发改局,配合单位:县级各有关部门)
 3.丙(牵头单位:县发展改革局、县财政局,配合单位:各县市区政府)
 """)
-    assert [u.name for u in d.units] == ["县发展改革局", "县发改局", "县财政局"]
+    assert [u.name for u in d.units] == ["县发展改革局", "县发改局", "县财政局", "某县人民政府办公室"]
     assert "县发展改革局" in d.units[1].alias_note and not d.units[0].alias_note
     assert [g.name for g in d.groups] == ["区政府各部门", "各镇、街", "县级各有关部门", "各县市区政府"]
     text = to_yaml(d, "n.txt", "p.yaml")
-    assert text.count("members: []") == 4
+    # each collective name is one body until someone lists its members, and says so
+    assert text.count("kind: other  # 待确认:一类单位,暂作一个责任主体") == 4
+    assert "\ngroups:" not in text and "members: []" not in text
     assert "# 可能与 县发展改革局 是同一单位" in text
 
 
@@ -249,7 +258,8 @@ def test_possible_aliases():
 
 
 def test_a_notice_mixing_every_shape():
-    d = draft(NOTICE_HEAD + """一、总体目标
+    head = NOTICE_HEAD.replace("某县2022年法治政府建设工作要点", "某县法治政府建设实施方案(2022—2024年)")
+    d = draft(head + """一、总体目标
 到2024年底,法治政府基本建成。
 二、主要任务
 (一)制度建设
@@ -296,7 +306,7 @@ def test_round_trip_of_the_bundled_notice(tmp_path):
     text = to_yaml(d, SOURCE.name, "plan.yaml")
     # what the bundled plan's authors decided beyond the text, asked for in comments
     assert "# “3月初”没有具体日期;上旬到10日为止,所以取3月10日" in text
-    assert text.count("members: []") == len(bundled.groups) == 5
+    assert text.count("待确认:一类单位") == len(bundled.groups) == 5
     assert "# 可能与 区公安局 是同一单位" in text
     assert "# 通知未列出“各镇、街”包含哪些单位" in text
     # the person's decisions, made as the bundled plan made them
@@ -430,6 +440,31 @@ def test_fifty_megabytes_are_refused_before_being_read(tmp_path, monkeypatch):
     assert read == []
 
 
+def test_a_word_document_whose_text_part_unpacks_too_large_is_refused_before_parsing(tmp_path):
+    import time
+
+    path = tmp_path / "big.docx"
+    para = "<w:p><w:r><w:t>" + "推进工作" * 200 + "</w:t></w:r></w:p>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document><w:body>" + para * 25000 + "</w:body></w:document>")
+    assert path.stat().st_size < 2 << 20
+    start = time.perf_counter()
+    with pytest.raises(NoticeError, match="正文部件解压后有"):
+        notice_text(path.read_bytes(), str(path))
+    assert time.perf_counter() - start < 5
+
+
+def test_twelve_thousand_names_in_one_role_line_are_drafted_in_bounded_time():
+    import time
+
+    names = "、".join(f"区第{i}号局" for i in range(6000)) + "、" + "、".join(f"各第{i}片区部门" for i in range(6000))
+    start = time.perf_counter()
+    d = draft(NOTICE_HEAD + "一、任务\n1.推进工作。\n牵头单位:" + names + "\n")
+    assert (len(d.units), len(d.groups)) == (6001, 6000)      # with the issuer, the guessed supervising unit
+    assert time.perf_counter() - start < 10
+
+
 def test_a_notice_of_endless_items_or_deadlines_is_refused_quickly():
     import time
 
@@ -443,15 +478,18 @@ def test_a_notice_of_endless_items_or_deadlines_is_refused_quickly():
 
 # --- the commands ------------------------------------------------------------------------
 
-def test_draft_to_standard_output_then_fill_in_and_check(cli, tmp_path):
+def test_draft_to_standard_output_then_check_and_status_with_no_edit(cli, tmp_path):
     r = cli("draft", SOURCE)
     assert r.exit_code == 0 and r.stderr == ""
     assert r.stdout.startswith("# 方案文件草稿:由 fazhi draft 根据 panyu-2016-plan.txt 起草。")
     plan = tmp_path / "plan.yaml"
     plan.write_text(r.stdout, encoding="utf-8")
+    # a draft works before anyone edits it: the five collective names are one body each for now
     r = cli("check", "--plan", plan, "--data-dir", tmp_path / "data")
-    assert r.exit_code == 1
-    assert r.stdout.count("还没有成员") == 5 and len(r.stdout.splitlines()) == 5   # only the groups to fill in
+    assert r.exit_code == 0, r.output
+    assert "任务 38 项,分项 54 个" in r.stdout
+    r = cli("status", "--plan", plan, "--data-dir", tmp_path / "data", "--as-of", "2017-01-01")
+    assert r.exit_code == 0, r.output
     plan.write_bytes(filled(plan.read_text(encoding="utf-8")))
     r = cli("check", "--plan", plan, "--data-dir", tmp_path / "data")
     assert r.exit_code == 0, r.output
@@ -462,7 +500,9 @@ def test_draft_output_is_written_once_and_not_overwritten(cli, tmp_path):
     out = tmp_path / "plan.yaml"
     r = cli("draft", QINGXI, "--output", out)
     assert r.exit_code == 0, r.output
-    assert r.stdout.startswith(f"已起草 {out}: 任务 6 项,分项 7 个,单位 11 个,单位组 2 个,定期事项 4 项\n")
+    assert r.stdout.startswith(f"已起草 {out}: 任务 6 项,分项 7 个,单位 13 个(其中待确认的单位组 2 个),定期事项 4 项\n"
+                               "期限: 原文写明 4 个,长期 0 个,取总体期限 3 个;可能同名的单位 1 处;督办单位(猜测): 市政府督查室\n")
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()     # a plan is shared: the umask decides, not 0600
     first = out.read_bytes()
     assert first.decode("utf-8").startswith("# 方案文件草稿")
     out.write_text("我的修改\n", encoding="utf-8")
@@ -472,6 +512,31 @@ def test_draft_output_is_written_once_and_not_overwritten(cli, tmp_path):
     r = cli("draft", QINGXI, "--output", out, "--force")
     assert r.exit_code == 0 and out.read_bytes() == first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]      # no temporary file left
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO")
+def test_draft_force_never_replaces_a_device_or_a_pipe(cli, tmp_path):
+    fifo = tmp_path / "plan.yaml"
+    os.mkfifo(fifo)
+    r = cli("draft", QINGXI, "--output", fifo, "--force")
+    assert r.exit_code == 2 and "不是普通文件" in one_line_error(r)
+    assert fifo.is_fifo() and sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]
+    r = cli("draft", QINGXI, "--output", "/dev/null", "--force")
+    assert r.exit_code == 2 and "不是普通文件" in one_line_error(r)
+
+
+def test_the_summary_prints_no_terminal_escapes_from_the_notice(cli, tmp_path):
+    notice = tmp_path / "n.txt"
+    notice.write_text(NOTICE_HEAD + "一、任务\n1.推进工作。(牵头单位:县司法局,配合单位:各镇\x1b[2J、街)\n", encoding="utf-8")
+    r = cli("draft", notice, "--output", tmp_path / "p.yaml")
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.stdout and "各镇 [2J、街" in r.stdout
 
 
 def test_draft_to_a_missing_folder(cli, tmp_path):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..i18n import t
-from .model import Draft
-from .recognise import NoticeError, recognise
+from .model import Draft, NoticeError
+from .recognise import recognise
 
 __all__ = ["Draft", "NoticeError", "recognise", "draft_notice", "save", "summary"]
 
@@ -29,17 +29,32 @@ def draft_notice(path: str | Path, today: date, output: str = "") -> tuple[Draft
 
 
 def summary(d: Draft, output: str) -> str:
-    parts = sum(len(task.parts) for task in d.tasks)
-    lines = [t("已起草 {o}: 任务 {t} 项,分项 {p} 个,单位 {u} 个,单位组 {g} 个,定期事项 {r} 项",
-               "drafted {o}: {t} tasks, {p} parts, {u} units, {g} groups, {r} recurring duties",
-               o=output, t=len(d.tasks), p=parts, u=len(d.units), g=len(d.groups), r=len(d.duties))]
+    """What was drafted and what a person confirms, in a few lines; names from the notice are made safe to print."""
+    from .writing import comment  # noqa: PLC0415
+
+    parts = [p for task in d.tasks for p in task.parts]
+    dated = sum(1 for p in parts if p.due_source and not p.ongoing)
+    ongoing = sum(1 for p in parts if p.ongoing)
+    guessed = len(parts) - dated - ongoing
+    aliases = sum(1 for u in d.units if u.alias_note)
+    out = comment(output)
+    lines = [
+        t("已起草 {o}: 任务 {t} 项,分项 {p} 个,单位 {u} 个(其中待确认的单位组 {g} 个),定期事项 {r} 项",
+          "drafted {o}: {t} tasks, {p} parts, {u} units ({g} of them groups to confirm), {r} recurring duties",
+          o=out, t=len(d.tasks), p=len(parts), u=len(d.units) + len(d.groups), g=len(d.groups), r=len(d.duties)),
+        t("期限: 原文写明 {a} 个,长期 {b} 个,取总体期限 {c} 个;可能同名的单位 {n} 处;督办单位(猜测): {s}",
+          "deadlines: {a} from the notice, {b} ongoing, {c} take the overall deadline; {n} possible aliases; "
+          "supervising unit (a guess): {s}", a=dated, b=ongoing, c=guessed, n=aliases,
+          s=comment(d.supervision) or t("无", "none")),
+    ]
     if d.groups:
-        lines.append(t("下一步: 在 {o} 中填写 {n} 个单位组的成员({g}),核对带 # 的注释,然后运行 fazhi check --plan {o}",
-                       "next: fill in the members of {n} groups in {o} ({g}), check the # comments, then run "
-                       "fazhi check --plan {o}", o=output, n=len(d.groups), g="、".join(g.name for g in d.groups)))
+        lines.append(t("下一步: 核对 {o} 中带 # 的注释(单位组 {g} 暂各作一个单位),然后运行 fazhi check --plan {o}",
+                       "next: check the # comments in {o} (the groups {g} are one unit each for now), then run "
+                       "fazhi check --plan {o}", o=out, g=comment("、".join(g.name for g in d.groups[:10]))
+                       + ("……" if len(d.groups) > 10 else "")))
     else:
         lines.append(t("下一步: 核对 {o} 中带 # 的注释,然后运行 fazhi check --plan {o}",
-                       "next: check the # comments in {o}, then run fazhi check --plan {o}", o=output))
+                       "next: check the # comments in {o}, then run fazhi check --plan {o}", o=out))
     return "\n".join(lines) + "\n"
 
 
@@ -52,9 +67,19 @@ def save(path: Path, text: str, force: bool) -> None:
     """
     import tempfile  # noqa: PLC0415
 
+    import stat  # noqa: PLC0415
+
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise UsageError(t("{p}: 是文件夹;请给出要写的文件名", "{p}: is a folder; name the file to write", p=path))
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISLNK(mode):
+        # --force replaces a plan file, never a device, a pipe or a socket
+        raise UsageError(t("{p}: 不是普通文件(可能是设备或管道):不会覆盖它;请给出方案文件的路径",
+                           "{p}: not a regular file (a device or a pipe?): it is not replaced; name a plan file", p=path))
     if not force and (path.exists() or path.is_symlink()):
         raise UsageError(t("{p}: 文件已存在;要覆盖请加 --force", "{p}: already exists; add --force to replace it", p=path))
     if not folder.is_dir():
@@ -67,6 +92,11 @@ def save(path: Path, text: str, force: bool) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(text.encode("utf-8"))
             f.flush()
+            # a plan is meant to be shared: the user's umask decides, as for any file they save (mkstemp makes 0600)
+            umask = os.umask(0)
+            os.umask(umask)
+            if hasattr(os, "fchmod"):      # not on Windows, where the folder's permissions apply
+                os.fchmod(f.fileno(), 0o666 & ~umask)
             os.fsync(f.fileno())
         if force:
             os.replace(tmp, path)

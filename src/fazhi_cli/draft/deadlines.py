@@ -77,7 +77,7 @@ def _one_off_rules(year: int) -> list[tuple[str, object]]:
             "“年底”取12月31日", "“年底” is taken as 31 December"))),
         (r"(\d{4})年(\d{1,2})月(?:份)?" + _BEFORE, lambda m: (_safe(y(m), int(m[2]), 31), t(
             "只写了月份:取该月最后一天", "only a month is given: its last day is taken"))),
-        (r"(?:到|至|截至|截止到?|于|在)(\d{4})年(?![\d月度])", lambda m: (date(y(m), 12, 31), t(
+        (r"(?:到|至|截至|截止到?|(?<!关)于|在)(\d{4})年(?![\d月度])", lambda m: (date(y(m), 12, 31), t(
             "“到某年”取该年12月31日", "“到 a year” is taken as 31 December of it"))),
         (r"次年(\d{1,2})月(?:初|上旬)" + _BEFORE, lambda m: _early(year + 1, int(m[1]))),
         (r"次年(\d{1,2})月(\d{1,2})日" + _BEFORE, lambda m: (_safe(year + 1, int(m[1]), int(m[2])), t(
@@ -91,9 +91,52 @@ def _one_off_rules(year: int) -> list[tuple[str, object]]:
         (r"(?<![\d年每次])(\d{1,2})月(?:初|上旬)" + _BEFORE, lambda m: _early(year, int(m[1]))),
         (r"(?<![\d每次])(?:今年|本年|年)(?:底|末)" + _BEFORE + r"|(?<![\d每次])年内", lambda m: (date(year, 12, 31), t(
             "“年底前/年内”取方案年度 {y} 年12月31日", "“年底前/年内” is taken as 31 December of the plan's year, {y}", y=year))),
+        (r"(?<![\d年每第])([一二三四1-4])季度(?:末|底)?" + _BEFORE, lambda m: (_safe(year, _Q[m[1]] * 3, 31), t(
+            "季度取其最后一天,年份取方案年度 {y} 年", "a quarter is taken as its last day, in the plan's year, {y}",
+            y=year))),
         (r"(?<![\d每次])上半年", lambda m: (date(year, 6, 30), t(
             "“上半年”取方案年度 {y} 年6月30日", "“上半年” is taken as 30 June of the plan's year, {y}", y=year))),
     ]
+
+
+# Work with no end: 持续推进, 长期坚持, 常态化开展 … in a deadline's place
+ONGOING = re.compile(r"持续推进|长期坚持|长期推进|长期执行|长期|常态化|持续开展|持续实施|持续抓好|持续落实|持续|经常性|日常")
+# The whole year as a deadline: 全年, 年内, 本年度
+WHOLE_YEAR = re.compile(r"^(?:全年|年内|本年度|年度内|全年度|今年内|\d{4}年(?:全年|度|内)?)(?:完成)?$")
+
+
+WORKING_DAYS = re.compile(r"(\d{1,3}|[一二三四五六七八九十]{1,3})个工作日(?:内|之内)?")
+
+
+def working_days(start: date, n: int) -> tuple[date | None, str]:
+    """The ``n``th working day after ``start`` by the State Council's holiday and 调休 tables (chinesecalendar).
+
+    None, with a note, when the span runs past the tables: a day is never guessed.
+    """
+    from datetime import timedelta  # noqa: PLC0415
+
+    try:
+        import chinese_calendar  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - a dependency
+        return None, t("未安装 chinesecalendar,无法按工作日计算", "chinesecalendar is not installed: working days not counted")
+    day, left = start, n
+    try:
+        while left > 0:
+            day += timedelta(days=1)
+            if chinese_calendar.is_workday(day):
+                left -= 1
+    except NotImplementedError:
+        return None, t("{n} 个工作日跨到 {y} 年,国务院的节假日安排还没有这一年的数据:请自行填写期限",
+                       "{n} working days run into {y}, for which the State Council's holiday tables have no data yet: "
+                       "write the deadline yourself", n=n, y=day.year)
+    return day, t("自 {s} 起 {n} 个工作日,按国务院节假日和调休安排计算", "{n} working days from {s}, by the State "
+                  "Council's holidays and 调休 working weekends", s=start.isoformat(), n=n)
+
+
+def ongoing(text: str) -> str:
+    """The words that make a deadline ongoing (no due date), or ""."""
+    m = ONGOING.search(text)
+    return m[0] if m else ""
 
 
 def _recurring_rules() -> list[tuple[str, object]]:
@@ -119,6 +162,8 @@ def _recurring_rules() -> list[tuple[str, object]]:
         (r"每季度(?:末|底|结束前)", lambda m: Recurring(0, 0, "quarter", "03-31", note=t(
             "取季度最后一天", "the quarter's last day"))),
         (r"每季度", lambda m: Recurring(0, 0, "quarter", "03-31", note=end_q)),
+        (r"每半年(?:末|底)?", lambda m: Recurring(0, 0, "half", "06-30", note=t(
+            "每半年一次:写成每年两期(6月30日、12月31日)", "every half year: two yearly duties (30 June, 31 December)"))),
         (r"每月(\d{1,2})日" + _BEFORE, lambda m: Recurring(0, 0, "month", f"{int(m[1]):02d}")),
         (r"每月(?:底|末)" + _BEFORE, lambda m: Recurring(0, 0, "month", "31", note=t(
             "取每月最后一天", "the month's last day"))),

@@ -28,6 +28,11 @@ class Header:
     notes: dict[str, str] = field(default_factory=dict)
 
 
+def date_line(line: str) -> date | None:
+    """The date when ``line`` is only a date (a signature's: 2020年7月8日, 二〇二〇年七月八日), else None."""
+    return _date_of(line)
+
+
 def _date_of(line: str) -> date | None:
     s = norm(line).strip().strip("()")
     m = re.fullmatch(_DATE, s)
@@ -91,16 +96,25 @@ def read_header(lines: list[str], body_start: int) -> Header:
                 h.issuer = prev
                 h.notes["issuer"] = t("取自落款", "taken from the signature")
             break
+    if h.signed is None:
+        # a date alone on its line, with no issuer just above it: the signature's all the same
+        for i, line in enumerate(lines):
+            day = _date_of(line)
+            if day is not None:
+                h.signed, h.signed_line = day, i
+                h.notes["signed"] = t("取自单独成行的日期“{d}”(落款位置),请核对", "the date alone on its line, “{d}” "
+                                      "(where a signature stands); please confirm", d=line.strip())
+                break
     for i, line in enumerate(lines):
         n = normed[i]
-        m = re.search(r"(发布时间|发布日期|公开日期|发文日期|成文日期)\s*[:]\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", n)
+        m = re.search(r"(发布时间|发布日期|公开日期|发文日期|成文日期|(?:^|(?<=\s))时间)\s*[:]\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", n)
         if not m:
             continue
         try:
             day = date(int(m[2]), int(m[3]), int(m[4]))
         except ValueError:
             continue
-        if m[1] in ("成文日期", "发文日期"):
+        if m[1] in ("成文日期", "发文日期"):  # the day signed; 发布时间/时间 is the page's
             if h.signed is None:
                 h.signed = day
                 h.notes["signed"] = t("取自“{l}”", "from “{l}”", l=m[1])

@@ -9,9 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..errors import FazhiError
+
 # The keyword for "every unit that leads a part" (plan.RESPONSIBLE), repeated
 # here so that drafting does not import the loader.
 RESPONSIBLE = "责任单位"
+
+# The longest task division plans run to a few hundred items; a "notice" with
+# more is something else, and would only cost time.
+MAX_ITEMS = 5000
+
+
+class NoticeError(FazhiError):
+    """The notice cannot be read, or holds nothing that looks like a plan."""
 
 
 @dataclass
@@ -39,6 +49,8 @@ class DraftPart:
     due_source: str
     due_note: str = ""
     role_note: str = ""
+    ongoing: bool = False   # 持续推进, 长期坚持: no due date in the notice
+    people: str = ""        # 分管领导: 张副市长, kept as a note
 
 
 @dataclass
@@ -91,3 +103,7 @@ class Draft:
     duties: list[DraftDuty] = field(default_factory=list)
     tasks: list[DraftTask] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)      # numbered items not taken as tasks
+    year: int = 0
+    year_source: str = ""                                  # where the plan's year comes from, said in a comment
+    supervision: str = ""                                  # the guessed supervising unit
+    supervision_note: str = ""

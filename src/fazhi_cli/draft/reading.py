@@ -1,4 +1,4 @@
-"""A notice file → its text: plain text (UTF-8, GB18030/GBK, UTF-16), an HTML page, or a .docx.
+"""A notice file → its text: plain text (UTF-8, GB18030/GBK, UTF-16), an HTML page, a .docx, or a PDF.
 
 The file may be hostile: only a regular file is read, never more than
 MAX_NOTICE_BYTES, and a .docx (a zip) is refused when its directory declares
@@ -21,12 +21,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..i18n import t
-from .recognise import NoticeError
+from .model import NoticeError
 
 MAX_NOTICE_BYTES = 20 * 1024 * 1024       # a .docx with its pictures
 MAX_TEXT_BYTES = 4 * 1024 * 1024          # a notice's text or a saved page is far smaller
 MAX_DOCX_UNPACKED = 64 * 1024 * 1024
 MAX_DOCX_MEMBERS = 2000
+# The document part itself: Word's XML is about five times the text it holds,
+# so 4 MiB of text (the limit above) fits in 20 MiB; more would be read whole
+# into an XML tree, tens of times its size in memory, before any limit applied.
+MAX_DOCX_XML = 20 * 1024 * 1024
 
 
 def read_notice(path: str | Path) -> str:
@@ -60,9 +64,7 @@ def notice_text(data: bytes, where: str) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "\n".join(docx_lines(data, where))
     if head.startswith(b"%PDF"):
-        raise NoticeError(t("{p}: 是 PDF 文件,无法读取:请在网页上复制正文另存为 .txt,或另存为 .docx",
-                            "{p}: a PDF cannot be read: copy the text from the web page into a .txt, or save it as .docx",
-                            p=where))
+        return "\n".join(pdf_lines(data, where))
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise NoticeError(t("{p}: 是旧版 Word(.doc)或 WPS 文件:请用 Word/WPS 另存为 .docx",
                             "{p}: an old Word (.doc) or WPS file: save it as .docx in Word or WPS", p=where))
@@ -123,38 +125,111 @@ def _binary(where: str) -> NoticeError:
 
 
 class _TextOfPage(HTMLParser):
-    """The visible text of a saved page: one line per block, cells of a row separated by tabs."""
+    """The visible text of a saved page: one line per block, a table's rows as lines of tab-separated cells.
 
-    BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
-              "ul", "ol", "dd", "dt", "blockquote", "pre", "hr", "center", "header", "footer", "form", "title", "tbody"}
+    A cell spanning rows (rowspan) is repeated in the rows below, where it
+    stands, so that every row has its cells in their columns.
+    """
+
+    BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+              "ul", "ol", "dd", "dt", "blockquote", "pre", "hr", "center", "header", "footer", "form", "title"}
     HIDDEN = {"script", "style", "noscript", "template", "svg", "iframe", "object", "select", "textarea"}
+    MAX_SPAN = 200
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.hidden = 0
+        self.tables = 0                    # depth: cells of a table inside a cell are that cell's text
+        self.row: list[str] | None = None
+        self.cell: list[str] | None = None
+        self.spans: dict[int, list] = {}   # column -> [rows left, text], for the outermost table
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in self.HIDDEN:
             self.hidden += 1
-        elif tag in self.BLOCKS:
-            self.out.append("\n")
-        elif tag in ("td", "th"):
-            self.out.append("\t")
+        elif tag == "table":
+            self.tables += 1
+            if self.tables == 1:
+                self.out.append("\n")
+                self.spans = {}
+        elif tag == "tr" and self.tables == 1:
+            self._end_row()
+            self.row = []
+        elif tag in ("td", "th") and self.tables == 1:
+            self._end_cell()
+            if self.row is None:
+                self.row = []
+            self._carry()
+            self.cell = []
+            rowspan = next((v for k, v in attrs if k == "rowspan"), None)
+            try:
+                n = min(int(rowspan or 1), self.MAX_SPAN)
+            except ValueError:
+                n = 1
+            if n > 1:
+                self.spans[len(self.row)] = [n - 1, None]
+        elif tag in self.BLOCKS or tag == "br":
+            self._text(" " if self.cell is not None else "\n")
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
         if tag in self.BLOCKS:
-            self.out.append("\n")
+            self._text(" " if self.cell is not None else "\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.HIDDEN:
             self.hidden = max(0, self.hidden - 1)
+        elif tag == "table":
+            if self.tables == 1:
+                self._end_row()
+                self.out.append("\n")
+            self.tables = max(0, self.tables - 1)
+        elif tag in ("td", "th") and self.tables == 1:
+            self._end_cell()
+        elif tag == "tr" and self.tables == 1:
+            self._end_row()
         elif tag in self.BLOCKS:
-            self.out.append("\n")
+            self._text(" " if self.cell is not None else "\n")
 
     def handle_data(self, data: str) -> None:
         if not self.hidden:
-            self.out.append(re.sub(r"[ \t\r\n]+", " ", data))
+            self._text(re.sub(r"[ \t\r\n]+", " ", data))
+
+    def _text(self, s: str) -> None:
+        if self.cell is not None:
+            self.cell.append(s)
+        else:
+            self.out.append(s)
+
+    def _carry(self) -> None:
+        """Cells spanning down from rows above, at the column this row has reached."""
+        while len(self.row) in self.spans and self.spans[len(self.row)][1] is not None:
+            left, text = self.spans[len(self.row)]
+            self.row.append(text)
+            if left <= 1:
+                del self.spans[len(self.row) - 1]
+            else:
+                self.spans[len(self.row) - 1][0] = left - 1
+
+    def _end_cell(self) -> None:
+        if self.cell is None or self.row is None:
+            return
+        text = " ".join("".join(self.cell).replace("\u3000", " ").split())
+        col = len(self.row)
+        if col in self.spans and self.spans[col][1] is None:
+            self.spans[col][1] = text
+        self.row.append(text)
+        self.cell = None
+
+    def _end_row(self) -> None:
+        self._end_cell()
+        if self.row is None:
+            return
+        self._carry()
+        cells = self.row
+        self.row = None
+        if any(c for c in cells):
+            self.out.append("\n" + "\t".join(cells) + "\n")
 
 
 def html_text(page: str) -> str:
@@ -164,6 +239,58 @@ def html_text(page: str) -> str:
     lines = ("".join(parser.out)).split("\n")
     return "\n".join(" ".join(ln.replace("\u3000", " ").split()) if "\t" not in ln else
                      "\t".join(" ".join(c.split()) for c in ln.split("\t")).strip("\t") for ln in lines)
+
+
+MAX_PDF_PAGES = 500
+
+
+def pdf_lines(data: bytes, where: str) -> list[str]:
+    """The text of a PDF's pages, laid out as printed, so that a table's cells stay apart (runs of spaces).
+
+    Read with pypdf, imported only here. A PDF with no text layer (a scanned
+    notice) is refused in one line: the drafter cannot read pictures.
+    """
+    try:
+        import pypdf  # noqa: PLC0415
+        import logging  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - pypdf is a dependency
+        raise NoticeError(t("读取 PDF 需要 pypdf:pip install pypdf", "reading a PDF needs pypdf: pip install pypdf")) from None
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)   # its warnings about a damaged file are not the user's to read
+    lines: list[str] = []
+    size = 0
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise NoticeError(t("{p}: PDF 有密码保护,无法读取:请另存为没有密码的 PDF 或 .docx",
+                                "{p}: the PDF is password-protected: save it without a password, or as .docx", p=where))
+        pages = reader.pages
+        if len(pages) > MAX_PDF_PAGES:
+            raise NoticeError(t("{p}: PDF 有 {n} 页,不像一份通知(最多 {m} 页)", "{p}: {n} pages do not look like a notice "
+                                "(at most {m})", p=where, n=len(pages), m=MAX_PDF_PAGES))
+        for page in pages:
+            try:
+                text = page.extract_text(extraction_mode="layout")
+            except Exception:  # noqa: BLE001 - layout needs font widths some files lack; plain order still reads
+                text = page.extract_text()
+            for line in (text or "").split("\n"):
+                line = line.strip()
+                size += len(line) * 3
+                lines.append(line)
+            if size > MAX_TEXT_BYTES:
+                raise NoticeError(t("{p}: 文本过大(超过 {m} MiB),通知正文不会这么多:是不是选错了文件?",
+                                    "{p}: too much text (over {m} MiB) for a notice: the wrong file?", p=where,
+                                    m=MAX_TEXT_BYTES // (1024 * 1024)))
+    except NoticeError:
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever a malformed PDF raises, the file is at fault
+        raise NoticeError(t("{p}: 无法读取 PDF({k}):文件损坏?请另存为 .docx 或复制正文为 .txt",
+                            "{p}: cannot read the PDF ({k}): damaged? save it as .docx, or copy its text into a .txt",
+                            p=where, k=type(e).__name__)) from None
+    if not any(ln for ln in lines):
+        raise NoticeError(t("{p}: PDF 中没有文字(可能是扫描件):草稿无法识别图片中的文字;请找原文的 .docx 或网页,或先用文字识别(OCR)转成文字",
+                            "{p}: the PDF holds no text (a scan?): the drafter cannot read pictures; find the notice as "
+                            ".docx or a web page, or run text recognition (OCR) first", p=where))
+    return lines
 
 
 def docx_lines(data: bytes, where: str) -> list[str]:
@@ -180,8 +307,13 @@ def docx_lines(data: bytes, where: str) -> list[str]:
         raise NoticeError(t("{p}: 解压后有 {n} 字节、{k} 个部件,超过上限({m} MiB):拒绝读取(可能是压缩炸弹)",
                             "{p}: unpacks to {n} bytes in {k} parts, over the limit ({m} MiB): refused (a zip bomb?)",
                             p=where, n=unpacked, k=len(infos), m=MAX_DOCX_UNPACKED // (1024 * 1024)))
-    if "word/document.xml" not in {i.filename for i in infos}:
+    document_xml = next((i for i in infos if i.filename == "word/document.xml"), None)
+    if document_xml is None:
         raise NoticeError(t("{p}: 是压缩包,但不是 Word .docx", "{p}: a zip file, but not a Word .docx", p=where))
+    if document_xml.file_size > MAX_DOCX_XML:
+        raise NoticeError(t("{p}: 正文部件解压后有 {n} 字节,超过上限({m} MiB):一份通知的正文不会这么大",
+                            "{p}: its text part unpacks to {n} bytes, over the limit ({m} MiB): no notice's text is so large",
+                            p=where, n=document_xml.file_size, m=MAX_DOCX_XML // (1024 * 1024)))
     try:
         import docx  # noqa: PLC0415
         from docx.table import Table  # noqa: PLC0415
@@ -191,6 +323,7 @@ def docx_lines(data: bytes, where: str) -> list[str]:
     try:
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
+        size = 0
         for block in document.iter_inner_content():
             if isinstance(block, Table):
                 for row in block.rows:
@@ -204,6 +337,11 @@ def docx_lines(data: bytes, where: str) -> list[str]:
                     lines.append("\t".join(cells))
             else:
                 lines.append(block.text)
+            size += len(lines[-1]) * 3 if lines else 0
+            if size > MAX_TEXT_BYTES:
+                raise NoticeError(t("{p}: 文本过大(超过 {m} MiB),通知正文不会这么多:是不是选错了文件?",
+                                    "{p}: too much text (over {m} MiB) for a notice: the wrong file?", p=where,
+                                    m=MAX_TEXT_BYTES // (1024 * 1024)))
     except NoticeError:
         raise
     except Exception as e:  # noqa: BLE001 - whatever a malformed package raises, the file is at fault

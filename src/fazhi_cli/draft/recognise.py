@@ -9,23 +9,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..errors import FazhiError
 from ..i18n import t
 from . import deadlines as dl
-from .header import read_header
-from .model import (RESPONSIBLE, Draft, DraftDuty, DraftGroup, DraftPart, DraftSection, DraftTask, DraftUnit)
+from .header import date_line, read_header
+from .duties import duties
+from .model import MAX_ITEMS, Draft, DraftPart, DraftSection, DraftTask, NoticeError
+from .roster import roster
 from .structure import RANK, Item, build_items, tables_as_items
-from .text import CLAUSE_END, SENTENCE_END, mask_titles, norm, sentence_bounds, short
-from .units import UNIT_END, UnitList, find_lists, guess_kind, is_collective, looks_like_unit, possible_alias, split_names
-
-
-# The longest task division plans run to a few hundred items; a "notice" with
-# more is something else, and would only cost time.
-MAX_ITEMS = 5000
-
-
-class NoticeError(FazhiError):
-    """The notice cannot be read, or holds nothing that looks like a plan."""
+from .text import CLAUSE_END, chinese_number, mask_titles, norm, sentence_bounds, short
+from .units import UnitList, find_lists
 
 
 def recognise(text: str, today: date, where: str = "") -> Draft:
@@ -47,10 +39,11 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
                             "(such as “(牵头单位:…)” or “责任单位:…”)", w=where))
     task_level = max(scores, key=lambda lv: (scores[lv], RANK[lv]))
     header = read_header(lines, items[0].line if items else len(lines))
-    year = _plan_year(header.title, header.signed, header.published, today)
+    year, year_source = _plan_year(header, today)
 
     d = Draft(title=header.title, number=header.number, issuer=header.issuer, signed=header.signed,
-              published=header.published, addressees=header.addressees, notes=dict(header.notes))
+              published=header.published, addressees=header.addressees, notes=dict(header.notes),
+              year=year, year_source=year_source)
 
     # tasks: the items at the task level that name units (or whose section does)
     task_items: list[tuple[Item, list[str], list[UnitList], str]] = []
@@ -82,16 +75,34 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
         raise NoticeError(t("{w}: 没有找到任务", "{w}: no tasks found", w=where))
 
     section_of = _sections_of(d, [ti[0] for ti in task_items])
+    # the notice's own numbering is kept (tasks 5, 7, 18 stay 5, 7, 18); only numbering that restarts is renumbered
     numbers = [ti[0].value for ti in task_items]
-    renumber = numbers != list(range(1, len(numbers) + 1))
+    renumber = len(set(numbers)) != len(numbers)
 
     first_task_line = task_items[0][0].line
+    # the signature and any date alone on its line are never the plan's deadline
     preamble = [ln for i, ln in enumerate(lines[:first_task_line])
-                if i > header.signed_line or header.signed_line > first_task_line]
+                if (i > header.signed_line or header.signed_line > first_task_line) and date_line(ln) is None]
     _target(d, "\n".join(preamble), year)
+    if _annual(d.title, year) and d.target != date(year, 12, 31):
+        d.target = date(year, 12, 31)
+        d.target_source = ""
+        d.notes["target"] = t("年度方案:到 {y} 年12月31日为止", "a plan for one year: it ends on 31 December {y}", y=year)
 
+    first_leads = _FIRST_LEADS.search(norm("\n".join(lines[:first_task_line])))
+    for _, _, found, _ in task_items:
+        for ul in found:
+            if first_leads and ul.own and len(ul.lead) > 1:
+                # 各项任务中列第一位的为牵头单位: the rule stated once applies to every list that marks no lead
+                ul.support = ul.lead[1:] + ul.support
+                ul.lead = ul.lead[:1]
+                ul.note = t("按通知“{r}”:第一个单位牵头,其余配合", "by the notice's rule “{r}”: the first unit leads, the "
+                            "others support", r=first_leads[0])
     for n, (item, full, found, holder_text) in enumerate(task_items, 1):
         tid = str(n) if renumber else str(item.value)
+        with_lists = [c for c in item.children if any(lists[id(x)] for x in _subtree(c))]
+        if not renumber and not lists[id(item)] and len(with_lists) == 1 and not holder_text:
+            tid = f"{item.value}.{with_lists[0].value}"     # 17(2): only that sub-item is assigned, and keeps its number
         task = _task(d, item, tid, section_of[id(item)], full, found, holder_text, year)
         if renumber:
             task.note = t("原文编号 {p}", "numbered {p} in the notice", p=item.path())
@@ -103,19 +114,46 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
         task_lines.update(range(item.line, item.line + len(item.full_lines())))
     outside = [ln for i, ln in enumerate(lines) if i not in task_lines and i > max(header.signed_line, 0)
                and i > first_task_line]
-    _duties(d, "\n".join(outside), year, where)
-    _units(d)
+    duties(d, "\n".join(outside), year, where)
+    roster(d)
     return d
 
 
-def _plan_year(title: str, signed: date | None, published: date | None, today: date) -> int:
-    m = re.search(r"(\d{4})\s*年", norm(title))
-    if m and 1990 <= int(m[1]) <= 2100:
-        return int(m[1])
-    for day in (signed, published):
-        if day is not None:
-            return day.year
-    return today.year
+_FIRST_LEADS = re.compile(r"[^。;\n]{0,20}(?:列|排)(?:在)?(?:第一位|首位|第一)的?(?:单位)?为牵头单位")
+
+
+def _plan_year(header, today: date) -> tuple[int, str]:
+    """The plan's year and a comment saying where it comes from; today's year only when nothing says, and then said."""
+    m = re.search(r"((?:19|20)\d{2})\s*年", norm(header.title))
+    if m:
+        return int(m[1]), t("方案年度 {y} 取自标题", "the plan's year, {y}, is the title's", y=m[1])
+    m = re.search(r"[〔\[【(]\s*((?:19|20)\d{2})\s*[〕\]】)]", norm(header.number))
+    if m:
+        return int(m[1]), t("方案年度 {y} 取自文号 {n}", "the plan's year, {y}, is that of its number {n}", y=m[1],
+                            n=header.number)
+    if header.signed is not None:
+        return header.signed.year, t("方案年度 {y} 取自落款日期", "the plan's year, {y}, is that of its signature date",
+                                     y=header.signed.year)
+    if header.published is not None:
+        return header.published.year, t("方案年度 {y} 取自网页的发布时间", "the plan's year, {y}, is that of the page's "
+                                        "publication date", y=header.published.year)
+    return today.year, t("通知中没有找到年份(标题、文号、落款、发布时间都没有):暂取今年 {y},请核对",
+                         "no year in the notice (title, number, signature, publication date): this year, {y}, is "
+                         "taken for now; please confirm", y=today.year)
+
+
+def _subtree(item: Item) -> list[Item]:
+    out = [item]
+    for child in item.children:
+        out += _subtree(child)
+    return out
+
+
+def _annual(title: str, year: int) -> bool:
+    """A plan for one year (2024年度…工作要点, 2023年重点工作任务分工方案): it ends on 31 December."""
+    n = norm(title)
+    years = re.findall(r"(?:19|20)\d{2}", n)
+    return bool(years) and set(years) == {str(year)} and not re.search(r"\d{4}\s*[-—–~至到]", n)
 
 
 def _sections_of(d: Draft, tasks: list[Item]) -> dict[int, str]:
@@ -184,10 +222,12 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
             parts[-1].lead += [u for u in lead if u not in parts[-1].lead]
             parts[-1].support += [u for u in support if u not in parts[-1].support + parts[-1].lead]
             continue
-        part = DraftPart(f"{tid}.{len(parts) + 1}", body, lead, support, d.target, d.target_source, role_note=ul.note)
+        part = DraftPart(f"{tid}.{len(parts) + 1}", one_line(body), lead, support, d.target, d.target_source,
+                         role_note=ul.note)
+        part.people = "、".join(ul.people)
         if not lead:
             part.role_note = t("原文只写了配合单位:请填写牵头单位", "the notice names only support units: add the lead")
-        _part_deadline(part, text, masked, start, ul, src, year)
+        _part_deadline(part, text, masked, start, ul, src, year, d.signed)
         parts.append(part)
     title_m = re.search(r"[,。;:(]", norm(full[0]))
     title = full[0][:title_m.start()] if title_m and title_m.start() > 0 else full[0]
@@ -197,29 +237,60 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
         kept = text[:last_end].rstrip()   # e.g. a page footer after the last task
         note = t("最后一个单位列表之后的文字不属于任何分项:{x}", "the words after the last unit list are in no part: {x}",
                  x=short(text[last_end:], 30))
-    return DraftTask(tid, section, title.strip(), kept, parts, note)
+    return DraftTask(tid, section, title.strip(), one_line(kept), parts, note)
+
+
+def one_line(text: str) -> str:
+    """A text of several lines as one: a plan's text is printed on one line (a kept line break showed as \\x0a)."""
+    return re.sub(r"\s*\n\s*", lambda m: "" if m.start() == 0 or text[m.start() - 1] in "。;;,,::!?!?)” " else " ",
+                  text.strip())
 
 
 def _names(text: str, spans: list[tuple[int, int]]) -> list[str]:
-    out: list[str] = []
+    out: dict[str, None] = {}      # a dict keeps the order and tests membership in O(1): a list may hold 10⁴ names
     for a, b in spans:
         name = text[a:b].strip()
-        if name and name not in out:
-            out.append(name)
-    return out
+        if name:
+            out.setdefault(name)
+    return list(out)
 
 
-def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: UnitList, src: str, year: int) -> None:
+def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: UnitList, src: str, year: int,
+                   signed: date | None = None) -> None:
     """The part's due date: a 完成时限 line, else a date in its words, else the plan's target."""
     if ul.deadline is not None:
         a, b = ul.deadline
-        found = dl.one_off(norm(src[a:b]), year)
+        words = src[a:b].strip()
+        found = dl.one_off(norm(words), year)
         if found:
             part.due = max(f.day for f in found)
-            part.due_source = src[a:b].strip()
+            part.due_source = words
             part.due_note = found[-1].note
             return
+        if dl.WHOLE_YEAR.match(norm(words).strip(" 。")):
+            part.due = date(year, 12, 31)
+            part.due_source = words
+            part.due_note = t("“{w}”取方案年度 {y} 年12月31日", "“{w}” is taken as 31 December of the plan's year, {y}",
+                              w=words, y=year)
+            return
+        if dl.ongoing(norm(words)):
+            _ongoing(part, words)
+            return
     segment = masked[start:ul.start]
+    raw = text[start:ul.start]
+    if ul.deadline is not None and dl.WORKING_DAYS.search(norm(src[ul.deadline[0]:ul.deadline[1]])):
+        raw = src[ul.deadline[0]:ul.deadline[1]]
+        segment = norm(raw)
+    wd = dl.WORKING_DAYS.search(segment)
+    if wd and signed is not None:
+        n = int(wd[1]) if wd[1].isdigit() else chinese_number(wd[1]) or 0
+        day, note = dl.working_days(signed, n)
+        a, b = sentence_bounds(segment, wd.start(), wd.end(), stops=CLAUSE_END)
+        part.due_source = short(raw[a:b], 80)
+        part.due_note = note + t(";起算日取印发日期(落款),请核对", "; counted from the day signed; please confirm")
+        if day is not None:
+            part.due = day
+        return
     found = dl.one_off(segment, year)
     if found:
         best = max(found, key=lambda f: f.day)
@@ -237,168 +308,9 @@ def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: Unit
                      t("原文未写期限:取方案总体期限", "no deadline in the notice: the plan's overall deadline"))
 
 
-def _duties(d: Draft, outside: str, year: int, where: str) -> None:
-    start_year = (d.signed or d.published or date(year, 1, 1)).year
-    used: dict[str, int] = {}
-    places = [(part.text, part.id) for task in d.tasks for part in task.parts] + [(outside, None)]
-    for text, pid in places:
-        n = mask_titles(norm(text))
-        for s_start, s_end, found in _sentences_with(n, dl.recurring(n)):
-            sentence = text[s_start:s_end]
-            nsent = n[s_start:s_end]
-            to = _to(nsent, sentence)
-            source = short(sentence.strip()[:200], 80)
-            responsible = "责任单位" in nsent
-            cuts = [s_start]
-            for r in found[1:]:
-                k = r.start
-                while k > cuts[-1] and n[k - 1] not in "、,,;":
-                    k -= 1
-                cuts.append(k if k > cuts[-1] else r.start)
-            cuts.append(s_end)
-            if len(d.duties) + len(found) > MAX_ITEMS:
-                raise NoticeError(t("{w}: 定期期限超过 {m} 处,不像一份通知", "{w}: more than {m} recurring deadlines do "
-                                    "not look like a notice", w=where, m=MAX_ITEMS))
-            for i, r in enumerate(found):
-                a, b = cuts[i], cuts[i + 1]
-                p = r.start
-                while p > a and n[p - 1] in "于在":   # 于每年3月初
-                    p -= 1
-                duty = _duty(text[a:p], text[r.end:b], responsible, r, pid, to, used)
-                duty.source = source
-                if r.early_march:
-                    d.early_march = True
-                duty.years = _years(r, start_year, d.target.year, d.signed)
-                d.duties.append(duty)
-
-
-def _sentences_with(n: str, found: list[dl.Recurring]):
-    import bisect  # noqa: PLC0415
-
-    stops = [i for i, c in enumerate(n) if c in SENTENCE_END]   # once: a sentence may hold thousands of matches
-    groups: dict[tuple[int, int], list[dl.Recurring]] = {}
-    for r in found:
-        i = bisect.bisect_left(stops, r.start)
-        a = stops[i - 1] + 1 if i > 0 else 0
-        j = bisect.bisect_left(stops, r.end)
-        b = stops[j] if j < len(stops) else len(n)
-        groups.setdefault((a, b), []).append(r)
-    for (a, b), rs in groups.items():
-        yield a, b, rs
-
-
-_IDS = (("计划", "plan"), ("总结", "summary"), ("报告", "report"), ("目录", "catalogue"), ("统计", "stats"),
-        ("报表", "stats"), ("进展", "progress"), ("自查", "selfcheck"), ("评估", "review"), ("考核", "assessment"),
-        ("清单", "list"), ("台账", "register"), ("督查", "inspection"), ("分析", "analysis"))
-
-
-def _duty(before: str, after: str, responsible: bool, r: dl.Recurring, pid: str | None, to: str,
-          used: dict[str, int]) -> DraftDuty:
-    """One recurring duty from the words around its deadline phrase."""
-    after = re.sub(r"^(?:前|之前|以前)", "", after.strip(" 、,,;"))
-    after = after[:len(re.split(r"[,;。]", norm(after))[0])]     # its own clause only
-    dest = re.search(r"(?:报送|上报|报给|报(?![告表道名送]))([^,。;、]{2,30})$", norm(after))
-    if dest and looks_like_unit(dest[1]) and dest[1][-1] in UNIT_END:
-        after = after[:dest.start()]
-    after = re.sub(r"^(?:将|把|报送|上报|提交|报(?![告表道名]))", "", after.strip())
-    after_title = _clean_title(after)
-    title = after_title if len(after_title) >= 4 else _clean_title(before) or after_title
-    title = title or t("定期事项", "recurring duty")
-    key = "duty"
-    best = -1
-    for word, name in _IDS:
-        pos = title.rfind(word)
-        if pos > best:
-            best, key = pos, name
-    used[key] = used.get(key, 0) + 1
-    rid = key if used[key] == 1 else f"{key}{used[key]}"
-    duty = DraftDuty(rid, title, "", r.every, r.due, r.due_year, to=to, part=pid)
-    if r.note:
-        duty.notes.append(r.note)
-    if pid is None:
-        subject = before.strip(" 、,,;")
-        subject = re.sub(r"(?:要|应|须|均|都|的)+$", "", subject)
-        if responsible or "责任单位" in norm(subject):
-            duty.units = RESPONSIBLE
-        else:
-            names = [subject[a:b].strip() for a, b, _ in split_names(subject, 0, len(subject))]
-            if names and all(looks_like_unit(x) for x in names):
-                duty.units = names
-            else:
-                duty.units = RESPONSIBLE
-                duty.notes.append(t("原文未写由谁报送:取全部牵头单位(责任单位)", "the notice does not say who owes it: "
-                                    "every lead unit (责任单位)"))
-    if rid.startswith("duty"):
-        duty.notes.append(t("编号 {i} 是草稿起的,可改为简短的英文词(如 summary)", "the id {i} is made up: "
-                            "a short English word (such as summary) reads better", i=rid))
-    return duty
-
-
-def _clean_title(s: str) -> str:
-    s = s.strip(" 、,,;。.")
-    s = re.sub(r"^(?:各)?(?:责任单位|牵头单位|配合单位)的?", "", s)
-    s = re.sub(r"^(?:要|应|须|并|均|都|主动|及时|按时|定期|认真)+", "", s)
-    s = re.sub(r"(?:于|在|要|应|须)+$", "", s)
-    return s.strip(" 、,,;。.")
-
-
-def _to(nsent: str, sentence: str) -> str:
-    for pattern in (r"向([^,。;、]{2,30}?)(?:报告|报送|提交|汇报|备案)",
-                    r"(?:报送|上报|报)(?!告|表|道|名)([^,。;、]{2,30}?)(?:审核|备案|审定|汇总)?(?:[,。;]|$)"):
-        m = re.search(pattern, nsent)
-        if m and looks_like_unit(m[1]) and not is_collective(m[1]):
-            return sentence[m.start(1):m.end(1)].strip()
-    return ""
-
-
-def _years(r: dl.Recurring, start: int, end: int, signed: date | None) -> list[int]:
-    years = list(range(start, max(start, end) + 1))
-    if r.every != "year" or signed is None:
-        return years
-    md = "03-10" if r.due == "early_march" else r.due
-    shift = 1 if r.due_year == "next" else 0
-    kept = [y for y in years if date.fromisoformat(f"{y + shift}-{md}") >= signed]
-    return kept or years
-
-
-def _units(d: Draft) -> None:
-    """Every name the tasks and duties use: a unit, or a group to be filled in."""
-    order: list[str] = []
-    for task in d.tasks:
-        for part in task.parts:
-            order += part.lead + part.support
-    for duty in d.duties:
-        if isinstance(duty.units, list):
-            order += duty.units
-    seen: list[str] = list(dict.fromkeys(order))
-    plain = [n for n in seen if not is_collective(n)]
-    for name in seen:
-        if is_collective(name):
-            d.groups.append(DraftGroup(name, _group_note(name), _group_hint(name, plain)))
-    for name in plain:
-        kind, why = guess_kind(name)
-        unit = DraftUnit(name, kind, why)
-        earlier = [u.name for u in d.units if possible_alias(u.name, name)]
-        if earlier:
-            unit.alias_note = t("可能与 {o} 是同一单位(名称只差几个字):如是,删去本条,把 {n} 写进 {o} 的 aliases;"
-                                "草稿不合并", "may be the same body as {o} (the names differ by a few characters): "
-                                "if so, remove this entry and add {n} to the aliases of {o}; the draft merges nothing",
-                                o="、".join(earlier), n=name)
-        d.units.append(unit)
-
-
-def _group_note(name: str) -> str:
-    if name.endswith("部门") and not any(w in name for w in ("各", "有关", "相关", "直属")):
-        return t("“{g}”指一类单位,可能是一种角色(如起草某项决策的部门):请列出成员;是角色时加 role: true",
-                 "“{g}” names a kind of body, perhaps a role (such as whoever drafts a decision): list the members; "
-                 "add role: true if it is a role", g=name)
-    return t("通知未列出“{g}”包含哪些单位:请在 members 中逐一列出(每个成员先在 units 中定义)",
-             "the notice does not list who “{g}” are: list them under members (define each under units first)", g=name)
-
-
-def _group_hint(name: str, plain: list[str]) -> str:
-    if any(w in name for w in ("部门", "单位")):
-        departments = [n for n in plain if guess_kind(n)[0] == "department"]
-        if departments:
-            return t("通知中出现的部门有: {n}", "departments the notice names: {n}", n="、".join(departments))
-    return ""
+def _ongoing(part: DraftPart, words: str) -> None:
+    part.ongoing = True
+    part.due_source = words
+    part.due_note = t("长期:原文“{w}”,没有完成期限;方案文件还不能写“长期”,暂取方案总体期限,请核对",
+                      "长期 (ongoing): the notice says “{w}”, no deadline; a plan file cannot say so yet, so the plan's "
+                      "overall deadline is taken for now; please confirm", w=words)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .header import date_line
 from .text import chinese_number, norm
 
 LEVELS = (
@@ -86,7 +87,9 @@ def build_items(lines: list[str], start: int = 0) -> list[Item]:
         line = lines[i]
         c = classify(line)
         if c is None:
-            if current is not None:
+            if date_line(line) is not None:
+                current = None      # a date alone on its line is a signature's: it ends the item above, never its deadline
+            elif current is not None:
                 current.lines.append(line)
             continue
         level, label, value, at = c
@@ -104,45 +107,173 @@ def build_items(lines: list[str], start: int = 0) -> list[Item]:
 
 _COLUMNS = (
     ("number", r"^(序号|编号|序)$"),
-    ("task", r"(任务|内容|事项|措施|目标)"),
-    ("lead", r"^(牵头单位|牵头部门|主责单位|牵头)$"),
-    ("responsible", r"^(责任单位|责任部门|承办单位|实施单位)$"),
-    ("support", r"^(配合单位|配合部门|协办单位|参与单位|配合)$"),
-    ("deadline", r"(时限|完成时间|时间节点|期限)"),
+    ("lead", r"^(牵头单位|牵头部门|主责单位|牵头|牵头责任单位|牵头科室|牵头处室)$"),
+    ("responsible", r"^(责任单位|责任部门|承办单位|实施单位|责任科室|责任处室|落实单位|责任主体)$"),
+    ("support", r"^(配合单位|配合部门|协办单位|参与单位|配合|协同责任单位|配合科室|协同单位)$"),
+    ("people", r"(领导|责任人|联系人)$"),
+    ("deadline", r"(时限|完成时间|时间节点|期限|进度安排|时间要求)"),
+    ("content", r"(具体措施|具体要求|工作内容|任务内容|工作措施|主要内容|具体内容|具体任务|措施|要求|内容)"),
+    ("task", r"(任务|事项|工作|目标|项目|类别)"),
 )
-_LABEL_OF = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位", "deadline": "完成时限"}
+_LABEL_OF = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位", "deadline": "完成时限",
+             "people": "责任领导"}
+
+
+def _header(cells: list[str]) -> dict[str, int] | None:
+    """The columns of a task table's header row, or None when the row is not one."""
+    found: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        c = norm(cell).strip().replace(" ", "")
+        key = next((k for k, pattern in _COLUMNS if k not in found and 0 < len(c) <= 12 and re.search(pattern, c)), None)
+        if key is not None:
+            found[key] = i
+    if ({"task", "content"} & set(found)) and ({"lead", "responsible"} & set(found)) and len(found) >= 3:
+        return found
+    return None
+
+
+def _cells(line: str) -> list[str]:
+    """A row's cells: tab-separated (Word, web page), or |-separated, or separated by runs of spaces (copied text)."""
+    if "\t" in line:
+        return line.split("\t")
+    n = norm(line)
+    if n.count("|") >= 2:
+        return [c.strip() for c in line.replace("｜", "|").strip().strip("|").split("|")]
+    parts = re.split(r" {2,}|\u3000+", line.strip())
+    return parts if len(parts) >= 3 else [line]
+
+
+def text_tables(lines: list[str]) -> list[str]:
+    """A table copied as text with one cell a line (cells ended by `|`, or `|` lines between them) → tab rows.
+
+    Rows are found by the 序号 column (1, 2, 3 … in order); cells missing on
+    the left of a row were merged with the row above and carry down.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        # a run of cells: lines ending with | or lines that are only |
+        j = i
+        tokens: list[str] = []
+        suffix = False      # cells written "text |": a line of "|" alone is then an empty cell, not a separator
+        while j < len(lines):
+            ln = norm(lines[j]).strip()
+            if ln == "|":
+                if suffix:
+                    tokens.append("")
+                j += 1
+                continue
+            if ln.endswith("|") and ln.count("|") == 1:
+                tokens.append(lines[j].strip().rstrip("|｜").strip())
+                suffix = True
+                j += 1
+                continue
+            if j + 1 < len(lines) and norm(lines[j + 1]).strip() == "|" and "\t" not in lines[j]:
+                tokens.append(lines[j].strip())
+                j += 1
+                continue
+            break
+        if len(tokens) < 6:
+            out.append(lines[i])
+            i += 1
+            continue
+        out.extend(_rows_of(tokens))
+        i = j
+    return out
+
+
+def _rows_of(tokens: list[str]) -> list[str]:
+    head = None
+    for k in range(len(tokens)):
+        for width in range(min(10, len(tokens) - k), 2, -1):
+            cols = _header(tokens[k:k + width])
+            if cols is not None and len(cols) == width:
+                head = (k, width, cols)
+                break
+        if head:
+            break
+    if head is None:
+        return tokens
+    k, width, cols = head
+    header = tokens[k:k + width]
+    rest = tokens[k + width:]
+    if "number" not in cols:
+        # rows numbered 1, 2, 3 under a header that names no 序号 column: the numbers are a column of their own
+        q0 = next((q for q, tok in enumerate(rest[:width + 1]) if tok.strip() == "1"), None)
+        if q0 is not None and "2" in (tok.strip() for tok in rest[q0 + 1:q0 + 2 * width + 2]):
+            header = header[:q0] + ["序号"] + header[q0:]
+            width += 1
+            cols = _header(header) or cols
+    out = tokens[:k] + ["\t".join(header)]
+    if "number" not in cols:
+        for r in range(0, len(rest) - width + 1, width):
+            out.append("\t".join(rest[r:r + width]))
+        out += rest[len(rest) - len(rest) % width:] if len(rest) % width else []
+        return out
+    nc = cols["number"]
+    right = width - nc - 1
+    expected = 1
+    previous_left: list[str] = [""] * nc
+    pos = 0
+    while pos < len(rest):
+        starts = [q for q in range(pos, len(rest)) if rest[q].strip() == str(expected)]
+        if not starts:
+            out += rest[pos:]
+            break
+        q = starts[0]
+        left = rest[pos:q]
+        if len(left) > nc:                      # a heading row before this one
+            out += left[:len(left) - nc]
+            left = left[len(left) - nc:]
+        left = previous_left[:nc - len(left)] + left   # merged with the row above: carried down
+        previous_left = left
+        row = left + [rest[q]] + rest[q + 1:q + 1 + right]
+        out.append("\t".join(row))
+        pos = q + 1 + right
+        expected += 1
+    return out
 
 
 def tables_as_items(lines: list[str]) -> list[str]:
     """A task table (序号 | 任务 | 牵头单位 | 配合单位 | 完成时限) → numbered items with role lines.
 
-    Rows arrive as lines with tab-separated cells (see reading.py); other
-    lines pass unchanged.
+    Rows arrive as lines with tab-separated cells (see reading.py), |-separated
+    cells, or cells one a line (see text_tables); other lines pass unchanged.
+    The content column becomes the part's text; a task column beside it is
+    the item's title; a cell left empty by a merge takes the value above.
     """
     out: list[str] = []
     columns: dict[str, int] | None = None
     width = count = 0
-    for line in lines:
-        if "\t" not in line:
+    above: list[str] = []
+    for line in text_tables(lines):
+        cells = _cells(line)
+        if len(cells) < 3:
             out.append(line)      # a paragraph, or a row merged into one cell (一、稳定经济增长)
             continue
-        cells = line.split("\t")
-        found: dict[str, int] = {}
-        for i, cell in enumerate(cells):
-            c = norm(cell).strip()
-            key = next((k for k, pattern in _COLUMNS if k not in found and len(c) <= 12 and re.search(pattern, c)), None)
-            if key is not None:
-                found[key] = i
-        if "task" in found and {"lead", "responsible"} & set(found):
-            columns, width, count = found, len(cells), 0
+        found = _header(cells)
+        if found is not None:
+            columns, width, count, above = found, len(cells), 0, [""] * len(cells)
             continue
-        if columns is None or len(cells) != width:
+        if columns is None or len(cells) > width or len(cells) < width - 2 or len(set(c.strip() for c in cells)) == 1:
             out.append(" ".join(c for c in cells if c.strip()))
             continue
+        if len(cells) < width:    # merged cells (rowspan) on the left: carried down
+            cells = above[:width - len(cells)] + cells
+        cells = [c.strip() or (above[i] if i in (columns.get("task"), columns.get("lead"), columns.get("responsible"),
+                                                  columns.get("deadline")) else "") for i, c in enumerate(cells)]
+        above = cells
         count += 1
         number = cells[columns["number"]].strip() if "number" in columns else ""
-        out.append(f"{number if number.isdigit() else count}.{cells[columns['task']].strip()}")
-        for key in ("lead", "responsible", "support", "deadline"):
+        number = number if number.isdigit() else str(count)
+        task = cells[columns["task"]].strip() if "task" in columns else ""
+        content = cells[columns["content"]].strip() if "content" in columns else ""
+        if task and content:
+            text = task if content.startswith(task) else f"{task.rstrip('。')}。{content}"
+        else:
+            text = task or content
+        out.append(f"{number}.{text}")
+        for key in ("people", "lead", "responsible", "support", "deadline"):
             if key in columns and cells[columns[key]].strip():
                 out.append(f"{_LABEL_OF[key]}:{cells[columns[key]].strip()}")
     return out

@@ -1,9 +1,12 @@
 """Helpers on notice text: a matching copy, sentence and clause bounds, numerals.
 
-Notices mix full-width and ASCII punctuation ((一) and (一), 1. and 1.).
-Patterns run on ``norm(text)``, a copy with full-width ASCII folded to ASCII
-character by character, so a match's span cuts the same words out of the
-original, which is what the draft keeps.
+Notices mix full-width and ASCII punctuation ((一) and (一), 1. and 1.), and
+some arrive in Traditional characters (牽頭單位, 〔2006〕19號). Patterns run on
+``norm(text)``, a copy with full-width ASCII folded to ASCII and Traditional
+characters converted to Simplified (by OpenCC, the maintained converter),
+character for character, so a match's span cuts the same words out of the
+original, which is what the draft keeps: titles, texts and unit names stay
+as the source wrote them.
 """
 
 from __future__ import annotations
@@ -17,8 +20,43 @@ _FOLD[0xFE50] = ord(",")   # small comma
 
 
 def norm(text: str) -> str:
-    """The same text with full-width ASCII folded; same length, same positions."""
-    return text.translate(_FOLD)
+    """The same text with full-width ASCII folded and Traditional characters simplified; same length, same positions."""
+    return simplified(text.translate(_FOLD))
+
+
+_CONVERTER: list = []
+
+
+def _t2s():
+    """OpenCC's Traditional → Simplified converter, loaded once, only by drafting."""
+    if not _CONVERTER:
+        try:
+            import opencc  # noqa: PLC0415
+            _CONVERTER.append(opencc.OpenCC("t2s"))
+        except Exception:  # noqa: BLE001 - no converter: Simplified notices still draft
+            _CONVERTER.append(None)
+    return _CONVERTER[0]
+
+
+def simplified(text: str) -> str:
+    """``text`` in Simplified characters, of the same length (a phrase rule that would change it is not applied)."""
+    if text.isascii():
+        return text
+    cc = _t2s()
+    if cc is None:
+        return text
+    out = cc.convert(text)
+    if len(out) == len(text):
+        return out
+    # A phrase conversion changed the length: convert line by line, and a line
+    # that still differs character by character, so that spans stay true.
+    lines = []
+    for line in text.split("\n"):
+        conv = cc.convert(line)
+        if len(conv) != len(line):
+            conv = "".join(c2 if len(c2 := cc.convert(c)) == 1 else c for c in line)
+        lines.append(conv)
+    return "\n".join(lines)
 
 
 def mask_titles(text: str) -> str:

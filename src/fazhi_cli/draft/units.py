@@ -16,25 +16,39 @@ import re
 from dataclasses import dataclass, field
 
 from ..i18n import t
-from .text import Spans
+from .text import Spans, norm
 
-LEAD_LABELS = ("牵头单位", "牵头部门", "主责单位", "主责部门", "主办单位", "牵头责任单位")
-RESPONSIBLE_LABELS = ("责任单位", "责任部门", "承办单位", "实施单位", "落实单位", "责任主体")
-SUPPORT_LABELS = ("配合单位", "配合部门", "协办单位", "协助单位", "参与单位", "协同单位", "协作单位")
-PEOPLE_LABELS = ("责任领导", "牵头领导", "分管领导", "责任人", "联系人")
-DEADLINE_LABELS = ("完成时限", "完成时间", "完成期限", "时间节点", "时限要求", "办结时限", "时限")
+LEAD_LABELS = ("牵头单位", "牵头部门", "主责单位", "主责部门", "主办单位", "牵头责任单位", "牵头科室", "牵头处室",
+               "牵头责任部门")
+RESPONSIBLE_LABELS = ("责任单位", "责任部门", "责任科室", "责任处室", "承办单位", "承办部门", "实施单位", "落实单位",
+                      "责任主体", "主体责任单位")
+SUPPORT_LABELS = ("配合单位", "配合部门", "配合科室", "协办单位", "协助单位", "参与单位", "协同单位", "协作单位",
+                  "协同责任单位", "协同部门", "参与部门")
+# names of people (分管领导: 张副市长) are kept in the text as a note, never taken as units
+PEOPLE_LABELS = ("责任领导", "牵头领导", "分管领导", "牵头负责领导", "牵头市领导", "牵头区领导", "牵头县领导",
+                 "分管市领导", "分管区领导", "分管县领导", "联系领导", "责任人", "联系人", "负责人")
+DEADLINE_LABELS = ("完成时限", "完成时间", "完成期限", "时间节点", "时限要求", "办结时限", "完成时间节点", "时限")
+# a label whose words are a sentence of roles: 部门分工:市统计局牵头,各区、各部门配合。
+SENTENCE_LABELS = ("部门分工", "责任分工", "任务分工", "分工")
 
-_ALL = LEAD_LABELS + RESPONSIBLE_LABELS + SUPPORT_LABELS + PEOPLE_LABELS + DEADLINE_LABELS
+_ALL = LEAD_LABELS + RESPONSIBLE_LABELS + SUPPORT_LABELS + PEOPLE_LABELS + DEADLINE_LABELS + SENTENCE_LABELS
 # longest first, so 牵头责任单位 is not read as 责任单位
 LABEL = "(?:" + "|".join(sorted(_ALL, key=len, reverse=True)) + r")\s*[:]"
 _UNIT_LABEL = "(?:" + "|".join(sorted(LEAD_LABELS + RESPONSIBLE_LABELS + SUPPORT_LABELS, key=len, reverse=True)) + r")\s*[:]"
 
 # the last character of a body's name: 局, 办, 委, 院, 街, 镇 …
-UNIT_END = set("局办委部院会室心队所站处厅府街镇乡组社行司馆台校区市县门位团联庭署园场中")
-_VERBS_LEAD = ("牵头负责", "牵头")
-_VERBS_SUPPORT = ("按职责分工负责", "按职责分工落实", "按职责负责", "分工负责", "配合", "参与", "协助", "协同", "协办")
-_VERBS_OWN = ("负责", "落实", "承办", "实施")
-_TRAILING = ("等有关单位", "等单位", "等部门", "等", "配合", "参与", "协助", "负责", "落实")
+UNIT_END = set("局办委部院会室心队所站处厅府街镇乡组社行司馆台校区市县门位团联庭署园场中科关")
+_VERBS_LEAD = ("牵头负责", "牵头落实", "分别牵头", "牵头")
+_VERBS_SUPPORT = ("按职责分工分别负责", "按职责分工负责", "按职责分工落实", "按职责分别负责", "按职责负责", "分工负责",
+                  "配合落实", "协同配合", "配合", "参与", "协助", "协同", "协办")
+_VERBS_OWN = ("分别负责落实", "负责落实", "分别负责", "具体负责", "负责", "落实", "承办", "实施")
+_VERBS = sorted(_VERBS_LEAD + _VERBS_SUPPORT + _VERBS_OWN, key=len, reverse=True)
+_TRAILING = ("等有关单位", "等相关单位", "等有关部门", "等相关部门", "等单位", "等部门", "等", "配合", "参与", "协助",
+             "负责", "落实")
+# a phrase after a name that makes it a sentence, not a name: 乡镇人民政府按职责分工分别负责
+_PHRASE_TAIL = re.compile(r"(?:按职责分工|按职责|根据职责)?(?:分别|共同|具体)?(?:负责|落实|配合|参与|协助|实施)(?:落实)?$"
+                          r"|(?:按职责分工|按职责|根据职责)(?:分别|共同|具体)?$|分别$"   # the verb already cut as trailing
+                          r"|等(?:有关|相关)?(?:单位|部门)?$")
 
 
 @dataclass
@@ -47,34 +61,63 @@ class UnitList:
     support: list[tuple[int, int]] = field(default_factory=list)
     deadline: tuple[int, int] | None = None
     note: str = ""
-    shape: str = ""   # paren | lines | sentence
+    shape: str = ""   # paren | lines | sentence | bare
+    people: list[str] = field(default_factory=list)   # 分管领导:张副市长, a note
+    own: bool = False   # the names answer for the work with no one marked to lead (责任单位: …, …负责)
 
 
 def is_collective(name: str) -> bool:
     """各镇、街, 区政府各部门, 区级各有关部门, 各县市区政府, 行政决策起草和主办部门: sets, not bodies."""
-    n = name
+    n = norm(name)
     return (n.startswith("各") or "各" in n[1:] and not n.endswith("各") or "有关" in n or "相关" in n
             or n.endswith(("部门", "单位", "成员单位")) or "直属" in n)
 
 
 def looks_like_unit(name: str) -> bool:
-    n = name.strip()
+    n = norm(name.strip())
     if not 2 <= len(n) <= 40 or any(c in n for c in "。;:,\n"):
         return False
     return n[-1] in UNIT_END or is_collective(n)
 
 
+_PLACE_LEVEL = re.compile(r"^[区县市镇乡街][区县市]?(?:政府|人民政府|街道)?$")
+
+
+def _pieces(seg: str) -> list[tuple[int, int]]:
+    """Spans of seg between separators (、 , ; / space) outside brackets: 各县(市、区)政府 is one piece."""
+    out: list[tuple[int, int]] = []
+    depth = 0
+    start = None
+    for i, c in enumerate(seg):
+        if c in "(〔[【":
+            depth += 1
+        elif c in ")〕]】":
+            depth = max(0, depth - 1)
+        if depth == 0 and c in "、,;/ \t\n":
+            if start is not None:
+                out.append((start, i))
+            start = None
+        elif start is None:
+            start = i
+    if start is not None:
+        out.append((start, len(seg)))
+    return out
+
+
 def split_names(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """The names in text[start:end] as (start, end, marked_lead) spans.
 
-    Names are separated by 、 , ; / and spaces, and by 和, 及, 以及, 与 when the
-    words before them end like a body's name (区人力资源和社会保障局 stays
-    whole: 区人力资源 does not). 各镇、街 stays whole: a fragment of one or two
-    characters after 各… is part of it. ``市发展改革委(牵头)`` is marked as lead.
+    Names are separated by 、 , ; / and spaces outside brackets (各县(市、区)政府
+    is one name), and by 和, 及, 以及, 与 when the words before them end like a
+    body's name (区人力资源和社会保障局 stays whole: 区人力资源 does not).
+    各镇、街 and 各县、市、区政府 stay whole: a short fragment after 各… is part
+    of it. Phrases that are not names are cut off (……按职责分工负责,
+    ……等有关单位). ``市发展改革委(牵头)`` is marked as lead; a note in brackets
+    after a name (市卫生健康委(除标注外,下同)) is not part of the name.
     """
-    seg = text[start:end]
+    seg = norm(text[start:end])
     # trailing words that are not names: 各镇、街配合, 区政府各部门等
-    trimmed = seg.rstrip(" ,;。.、")
+    trimmed = seg.rstrip(" ,;。.、\n\t")
     changed = True
     while changed:
         changed = False
@@ -83,8 +126,7 @@ def split_names(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
                 trimmed = trimmed[: -len(word)].rstrip(" ,;。.、")
                 changed = True
     spans: list[list[int]] = []
-    for m in re.finditer(r"[^、,;/\s]+", trimmed):
-        a, b = m.start(), m.end()
+    for a, b in _pieces(trimmed):
         # split on 和/及/以及/与 after a body's name
         piece_start = a
         for c in re.finditer(r"以及|和|及|与", trimmed[a:b]):
@@ -95,11 +137,15 @@ def split_names(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
                 piece_start = right
         spans.append([piece_start, b])
     out: list[list[int]] = []
+    merging = False
     for a, b in spans:
         frag = trimmed[a:b]
-        if out and trimmed[out[-1][0]:out[-1][1]].startswith("各") and len(frag) <= 2 and not frag.startswith("各"):
-            out[-1][1] = b          # 各镇、街 / 各镇、街道
+        if out and (merging or trimmed[out[-1][0]:out[-1][1]].startswith("各")) and not frag.startswith("各") and (
+                len(frag) <= 2 or _PLACE_LEVEL.match(frag) and merging):
+            out[-1][1] = b          # 各镇、街 / 各镇、街道 / 各县、市、区政府
+            merging = len(frag) <= 2
             continue
+        merging = False
         out.append([a, b])
     result = []
     for a, b in out:
@@ -110,8 +156,20 @@ def split_names(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
                 b -= len(mark)
                 marked = True
                 break
-        name = trimmed[a:b].strip("()")
-        if name:
+        name = trimmed[a:b]
+        # a note in brackets after the name: 市卫生健康委(除标注外,下同)
+        m = re.search(r"\(([^()]*)\)$", name)
+        if m and m.start() >= 2 and re.search(r"下同|除|含|包括|注|负责|,|;", m[1]):
+            b -= len(m[0])
+            name = trimmed[a:b]
+        tail = _PHRASE_TAIL.search(name)
+        if tail and tail.start() >= 2:
+            b -= len(name) - tail.start()
+            name = trimmed[a:b]
+        while name.startswith("(") and name.endswith(")") and len(name) > 2:
+            a, b = a + 1, b - 1
+            name = trimmed[a:b]
+        if name.strip("()"):
             result.append((start + a, start + b, marked))
     return result
 
@@ -131,6 +189,17 @@ def _roles_from_labels(text: str, start: int, end: int, ul: UnitList) -> bool:
             ul.deadline = (a, b)
             continue
         if label in PEOPLE_LABELS:
+            value = text[a:b].strip(" ,;。.\n")
+            if value:
+                ul.people.append(f"{label}:{value}")
+            continue
+        if label in SENTENCE_LABELS:      # 部门分工:市统计局牵头,各区、各部门配合。
+            inner = _sentence_roles(text, a, len(text[:b].rstrip(" 。.;")))
+            if inner is not None:
+                ul.lead += inner.lead
+                ul.support += inner.support
+                ul.note = inner.note
+                found = True
             continue
         names = split_names(text, a, b)
         found = True
@@ -147,6 +216,7 @@ def _roles_from_labels(text: str, start: int, end: int, ul: UnitList) -> bool:
             ul.support += [(x, y) for x, y, marked in names if not marked]
         else:                     # 责任单位 alone means the lead
             ul.lead += [(x, y) for x, y, _ in names]
+            ul.own = True
     return found
 
 
@@ -159,10 +229,11 @@ def _sentence_roles(text: str, start: int, end: int) -> UnitList | None:
         return None
     roles = []
     for a, b in pieces:
-        piece = text[a:b].strip()
-        verb = next((v for v in (*_VERBS_LEAD, *_VERBS_SUPPORT, *_VERBS_OWN) if piece.endswith(v)), None)
+        piece = text[a:b].strip(" 。.")
+        verb = next((v for v in _VERBS if piece.endswith(v)), None)
         if verb is None:
             return None
+        b = a + len(text[a:b].rstrip(" 。."))
         names = split_names(text, a, b - len(verb) if text[a:b].endswith(verb) else b)
         if not names or not all(looks_like_unit(text[x:y]) for x, y, _ in names):
             return None
@@ -180,25 +251,52 @@ def _sentence_roles(text: str, start: int, end: int) -> UnitList | None:
                 notes.append(verb)
     if not ul.lead:
         return None
+    ul.own = not lead_seen
     if notes:
         ul.note = t("原文“{v}”按配合单位处理", "“{v}” is taken as support", v="”“".join(dict.fromkeys(notes)))
+    return ul
+
+
+_NOT_A_LIST = re.compile(r"^(?:含|包括|以下|即|如|其中|下称|简称|试行|草案|暂行)")
+
+
+def _bare_list(text: str, start: int, end: int) -> UnitList | None:
+    """……工作机制。(人事科、信息中心): a parenthesis closing a sentence and holding only bodies' names."""
+    before = text[:start].rstrip(" ")
+    after = text[end:end + 2].lstrip(" ")
+    if not (before.endswith(("。", ";", ";", ".")) or not before or before.endswith("\n")
+            or after[:1] in ("", "\n", "。", ";", ";")):
+        return None
+    inner = text[start + 1:end - 1]
+    if _NOT_A_LIST.match(inner.strip()) or re.search(r"\d|年|《", inner):
+        return None
+    names = split_names(text, start + 1, end - 1)
+    if not names or not all(looks_like_unit(text[x:y]) and len(text[x:y].strip()) >= 3 for x, y, _ in names):
+        return None
+    ul = UnitList(start, end, shape="bare", own=True)
+    ul.lead = [(x, y) for x, y, _ in names]
+    ul.note = t("括号中只有单位名称:按责任单位(牵头)处理", "a parenthesis holding only names: taken as the responsible "
+                "(lead) units")
     return ul
 
 
 def find_lists(text: str) -> list[UnitList]:
     """Every closing unit list in an item's (normalised) text, in order."""
     found: list[UnitList] = []
-    for m in re.finditer(r"\(([^()\n]{2,400})\)", text):
+    # one level of brackets inside: (牵头单位:各县(市、区)政府)
+    for m in re.finditer(r"\(((?:[^()\n]|\([^()\n]{0,40}\)){2,400})\)", text):
         a, b = m.start(1), m.end(1)
         inner = text[a:b].lstrip()
         if re.match(_UNIT_LABEL, inner):
             ul = UnitList(m.start(), m.end(), shape="paren")
             if _roles_from_labels(text, a, b, ul) and (ul.lead or ul.support):
                 found.append(ul)
-        else:
-            ul2 = _sentence_roles(text, a, b)
-            if ul2 is not None:
-                found.append(ul2)
+            continue
+        ul2 = _sentence_roles(text, a, b)
+        if ul2 is None:
+            ul2 = _bare_list(text, m.start(), m.end())
+        if ul2 is not None:
+            found.append(ul2)
     taken = Spans()
     for u in found:
         taken.add(u.start, u.end)
@@ -235,12 +333,12 @@ def guess_kind(name: str) -> tuple[str, str]:
         (r"(人大常委会|人大|政协|领导小组|委员会办公室)$", "other", t("名称显示不是政府部门", "the name is not a department")),
     )
     for pattern, kind, why in rules:
-        if re.search(pattern, name):
+        if re.search(pattern, norm(name)):
             return kind, why
     return "department", t("按名称推测为政府部门", "taken as a government department from its name")
 
 
-_PLACE = re.compile(r"^(?:[^区市县省]{1,4}(?:区|市|县|省))")
+_PLACE = re.compile(r"^(?:[^区市县省]{0,4}(?:区|市|县|省))")
 
 
 def possible_alias(a: str, b: str) -> bool:
@@ -254,4 +352,8 @@ def possible_alias(a: str, b: str) -> bool:
     if not all(c in it for c in short_):
         return False
     # the shorter must start where the longer does, or where it does after a place name
-    return long_.startswith(short_[0]) or bool(_PLACE.match(long_)) and long_[_PLACE.match(long_).end() - 1:].startswith(short_[0])
+    if long_.startswith(short_[0]):
+        return True
+    m = _PLACE.match(long_)
+    # 番禺区财政局 / 区财政局 (the place dropped), 市经贸委 / 经贸委 (the level dropped too)
+    return bool(m) and (long_[m.end() - 1:].startswith(short_[0]) or long_[m.end():].startswith(short_[0]))

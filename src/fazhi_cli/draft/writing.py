@@ -79,6 +79,8 @@ def to_yaml(d: Draft, source: str, output: str) -> str:
         w.notes("  ", t("主送: {a}(方案文件不跟踪主送单位;需要跟踪的请在 units 中定义)",
                         "addressees: {a} (the plan does not track them; define under units any that you want tracked)",
                         a=d.addressees))
+    if d.year_source:
+        w.notes("  ", d.year_source)
     w(f"  target: {q(d.target.isoformat())}", d.notes.get("target", ""))
     if d.target_source:
         w(f"  target_source: {q(d.target_source)}")
@@ -108,15 +110,20 @@ def to_yaml(d: Draft, source: str, output: str) -> str:
         w(f"    kind: {u.kind}", u.note)
     if d.groups:
         w()
-        w.notes("", t("通知用来指一类单位的说法。草稿无法知道它们包含哪些单位:每组的 members 都要填写,"
-                      "填写前 fazhi check 会逐一指出。",
-                      "Names the notice uses for sets of units. The draft cannot know who belongs to them: fill in each "
-                      "group's members; until then fazhi check names each one."))
-        w("groups:")
+        w.notes("  ", t("以下是通知用来指一类单位的说法(待确认)。草稿把每个说法当作一个责任主体,方案马上可用;"
+                        "要按成员分别跟踪时,把它从 units 移到 groups,在 members 中列出成员(每个成员先在 units 中定义)。",
+                        "Below: names the notice uses for sets of units (to confirm). The draft counts each as one "
+                        "responsible body, so the plan works at once; to track the members one by one, move it from "
+                        "units to groups and list them under members (define each under units first)."))
         for g in d.groups:
             w.notes("  ", g.note, g.hint)
             w(f"  - name: {q(g.name)}")
-            w("    members: []")
+            w("    kind: other", t("待确认:一类单位,暂作一个责任主体", "to confirm: a set of units, one body for now"))
+    if d.supervision:
+        w()
+        w.notes("", d.supervision_note)
+        w("supervision:")
+        w(f"  units: {flow([d.supervision])}")
     if d.duties:
         w()
         w.notes("", t("定期事项:每期一个期限,编号如 summary-2017(按季 -2024-q1,按月 -2024-01)。years 取方案印发年到总体期限年;"
@@ -155,6 +162,9 @@ def to_yaml(d: Draft, source: str, output: str) -> str:
 
 def _part(w: _Out, part: DraftPart) -> None:
     w.notes("      ", part.role_note)
+    if part.people:
+        w.notes("      ", t("原文写有负责的领导: {p}(人名不作为单位)", "the notice names people: {p} (not units)",
+                           p=part.people))
     w(f"      - id: {q(part.id)}")
     w(f"        text: {q(part.text)}")
     w(f"        lead: {flow(part.lead)}")
@@ -192,10 +202,11 @@ _HEAD_ZH = """\
 #
 # 带 # 的注释标出草稿推测的每一处,请逐条核对、改正,然后删去不再需要的注释。
 # 草稿无法从通知中得知、要由你决定的:
-#   - 单位组(如“各镇、街”“区政府各部门”)包含哪些单位:groups 下每组的 members 都要填写;
+#   - 单位组(如“各镇、街”“区政府各部门”)包含哪些单位:草稿暂把每个说法当作一个单位(units 末尾,注明待确认);
 #   - “3月初”这类说法是哪一天(settings.early_march);
 #   - 名称相近的单位是否同一单位(见 units 下“可能与……是同一单位”);
-#   - 没写期限的分项取方案总体期限(plan.target);每个单位的 kind 是按名称猜的。
+#   - 没写期限的分项取方案总体期限(plan.target);“持续推进”等长期事项也暂取它(注释写明“长期”);
+#   - 督办单位(supervision)是按发文机关猜的;每个单位的 kind 是按名称猜的。
 # 改好后运行: fazhi check --plan {output}"""
 
 _HEAD_EN = """\
@@ -203,10 +214,11 @@ _HEAD_EN = """\
 #
 # Each comment marks something the draft guessed: check each, correct it, then delete the comments you no longer need.
 # What the draft cannot know from the notice and you decide:
-#   - who belongs to each group (such as 各镇、街 or 区政府各部门): fill in each group's members;
+#   - who belongs to each group (such as 各镇、街 or 区政府各部门): each is one unit for now (at the end of units, marked to confirm);
 #   - which day words such as 3月初 mean (settings.early_march);
 #   - whether two similar names are one unit (see "may be the same body as" under units);
-#   - a part with no deadline takes the plan's overall one (plan.target); each unit's kind is guessed from its name.
+#   - a part with no deadline takes the plan's overall one (plan.target), and so, for now, does ongoing work (marked 长期);
+#   - the supervising unit (supervision) is guessed from the issuer; each unit's kind is guessed from its name.
 # Then run: fazhi check --plan {output}"""
 
 

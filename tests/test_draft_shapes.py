@@ -1,0 +1,412 @@
+"""fazhi draft on the shapes real notices of the genre take (issue 21), one small invented notice each.
+
+Every notice here is invented; every expected value is read off the notice
+by hand. The last tests draft whole files and run check and status on the
+draft with no edit.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import pytest
+import yaml
+
+from conftest import one_line_error
+from fazhi_cli.draft import NoticeError, recognise
+from fazhi_cli.draft.reading import notice_text
+from fazhi_cli.draft.writing import to_yaml
+from fazhi_cli.plan import parse_plan
+from notices import write_docx, write_pdf
+
+TODAY = date(2026, 1, 1)
+
+HEAD = """某市人民政府办公室关于印发某市2024年法治政府建设工作要点的通知
+某府办〔2024〕3号
+各区人民政府,市政府各部门:
+现将《某市2024年法治政府建设工作要点》印发给你们,请认真贯彻落实。
+某市人民政府办公室
+2024年3月1日
+某市2024年法治政府建设工作要点
+"""
+
+
+def draft(text: str):
+    return recognise(text, TODAY, "notice.txt")
+
+
+def parts(d):
+    return {p.id: p for task in d.tasks for p in task.parts}
+
+
+def one(text: str):
+    """The single part of a one-task notice."""
+    p = parts(draft(HEAD + "一、任务\n" + text))
+    assert len(p) == 1, p
+    return next(iter(p.values()))
+
+
+# --- 1. the vocabulary of role and deadline labels ------------------------------------
+
+@pytest.mark.parametrize("label", ["牵头单位", "牵头责任单位", "牵头部门", "主办单位", "牵头科室"])
+def test_every_lead_label(label):
+    part = one(f"1.推进工作。\n{label}:市司法局\n配合单位:市财政局\n")
+    assert (part.lead, part.support) == (["市司法局"], ["市财政局"])
+
+
+@pytest.mark.parametrize("label", ["责任单位", "责任部门", "责任科室", "承办单位"])
+def test_every_responsible_label_alone_means_the_lead(label):
+    part = one(f"1.推进工作。\n{label}:市司法局、市财政局\n")
+    assert (part.lead, part.support) == (["市司法局", "市财政局"], [])
+
+
+@pytest.mark.parametrize("label", ["配合单位", "协同责任单位", "协办单位", "参与单位"])
+def test_every_support_label(label):
+    part = one(f"1.推进工作。\n牵头单位:市司法局\n{label}:市财政局、市审计局\n")
+    assert (part.lead, part.support) == (["市司法局"], ["市财政局", "市审计局"])
+
+
+@pytest.mark.parametrize("label", ["完成时限", "时间节点", "时限要求", "完成时间"])
+def test_every_deadline_label(label):
+    part = one(f"1.推进工作。\n牵头单位:市司法局\n{label}:2024年6月底前\n")
+    assert part.due == date(2024, 6, 30) and part.due_source == "2024年6月底前"
+
+
+@pytest.mark.parametrize("label", ["分管领导", "牵头负责领导", "责任领导"])
+def test_names_of_people_are_a_note_never_units(label):
+    d = draft(HEAD + f"一、任务\n1.推进工作。\n{label}:张副市长。\n牵头责任单位:市司法局。\n协同责任单位:市财政局。\n")
+    part = parts(d)["1.1"]
+    assert (part.lead, part.support) == (["市司法局"], ["市财政局"])
+    assert part.people == f"{label}:张副市长"
+    assert "张副市长" not in [u.name for u in d.units]
+    assert f"# 原文写有负责的领导: {label}:张副市长(人名不作为单位)" in to_yaml(d, "n.txt", "p.yaml")
+
+
+def test_roles_in_a_sentence_after_a_label():
+    part = one("1.开展统计督察。部门分工:市统计局牵头,各区、各部门配合。\n")
+    assert (part.lead, part.support) == (["市统计局"], ["各区", "各部门"])
+
+
+def test_every_one_named_leads_when_they_lead_separately():
+    part = one("1.编纂地方志。(市档案馆、市方志办分别牵头)\n")
+    assert (part.lead, part.support) == (["市档案馆", "市方志办"], [])
+
+
+def test_sentence_form_with_负责落实():
+    d = draft(HEAD + "一、任务\n(一)做好信息公开。发布规划信息。(市规划委负责落实)推进协作。(市发改委、市教委分别负责落实)\n")
+    p = parts(d)
+    assert [(x.lead, x.support) for x in p.values()] == [(["市规划委"], []), (["市发改委", "市教委"], [])]
+    assert [x.text for x in p.values()] == ["做好信息公开。发布规划信息。", "推进协作。"]
+
+
+def test_a_rule_in_the_preamble_that_the_first_named_leads():
+    d = draft(HEAD + "各项任务中列第一位的为牵头单位,其他为配合单位。\n一、任务\n"
+              "1.推进工作甲。(责任单位:市司法局、市财政局)\n2.推进工作乙。\n责任单位:市审计局\n")
+    p = parts(d)
+    assert (p["1.1"].lead, p["1.1"].support) == (["市司法局"], ["市财政局"])
+    assert "列第一位的为牵头单位" in p["1.1"].role_note
+    assert (p["2.1"].lead, p["2.1"].support) == (["市审计局"], [])
+
+
+# --- 2. bare unit lists and 6. lists that keep their brackets --------------------------
+
+def test_a_parenthesis_of_bare_names_is_the_responsible_list():
+    part = one("1.建立人才培养工作机制。(人事科、信息中心)\n")
+    assert (part.lead, part.support) == (["人事科", "信息中心"], [])
+    assert part.text == "建立人才培养工作机制。"
+
+
+def test_a_parenthesis_that_is_not_a_list():
+    with pytest.raises(NoticeError, match="没有找到任务"):
+        draft(HEAD + "一、任务\n1.完善制度(含各区县)。\n")
+
+
+def test_brackets_inside_a_name_and_a_note_after_it():
+    part = one("1.推进工作。(牵头单位:市卫生健康委(除标注外,下同);配合单位:各县(市、区)政府)\n")
+    assert (part.lead, part.support) == (["市卫生健康委"], ["各县(市、区)政府"])
+
+
+def test_phrases_that_are_not_units():
+    part = one("1.推进工作。(市民政局牵头,乡镇人民政府按职责分工分别负责)\n")
+    assert (part.lead, part.support) == (["市民政局"], ["乡镇人民政府"])
+    part = one("1.推进工作。\n责任单位:市政府办公室、市司法局,乡镇人民政府按职责分工分别负责。\n")
+    assert part.lead == ["市政府办公室", "市司法局", "乡镇人民政府"]
+    part = one("1.推进工作。\n牵头单位:市司法局\n配合单位:市财政局、市审计局等有关单位\n")
+    assert part.support == ["市财政局", "市审计局"]
+    part = one("1.推进工作。\n牵头责任单位:市发改委。\n协同责任单位:市经信局、市开发区管委会等,各县、市、区政府。\n")
+    assert part.support == ["市经信局", "市开发区管委会", "各县、市、区政府"]
+
+
+# --- 3. Traditional characters --------------------------------------------------------
+
+TRADITIONAL = """某市人民政府辦公室關於印發某市2006年依法行政工作要點的通知
+某府辦〔2006〕19號
+某市人民政府辦公室
+二○○六年四月二十八日
+某市2006年依法行政工作要點
+一、任務
+1.推進行政執法公示。2006年9月底前完成。
+牽頭單位:市司法局
+配合單位:各區政府、市財政局
+2.規範行政許可。(市政務服務中心牽頭,市級各有關部門按職責分工負責)
+"""
+
+
+def test_a_notice_in_traditional_characters_keeps_its_own_words():
+    d = draft(TRADITIONAL)
+    assert d.number == "某府辦〔2006〕19號" and d.signed == date(2006, 4, 28)
+    assert d.title == "某市2006年依法行政工作要點"        # as the notice writes it
+    p = parts(d)
+    assert (p["1.1"].lead, p["1.1"].support, p["1.1"].due) == (["市司法局"], ["各區政府", "市財政局"],
+                                                               date(2006, 9, 30))
+    assert (p["2.1"].lead, p["2.1"].support) == (["市政務服務中心"], ["市級各有關部門"])
+    assert [g.name for g in d.groups] == ["各區政府", "市級各有關部門"]     # read as 各区政府 and 有关: collective
+
+
+# --- 4. tables in every form, 5. PDF ----------------------------------------------------
+
+TABLE = [["序号", "重点任务", "具体措施", "牵头单位", "配合单位", "完成时限"],
+         ["1", "优化营商环境", "开展营商环境评价", "市发改委", "市司法局", "2024年6月底前"],
+         ["2", "", "清理涉企收费", "市市场监管局", "", "年内"],
+         ["3", "推进政务公开", "发布政策解读", "市政府办公室", "各区政府", "持续推进"]]
+
+TABLE_HEAD = "某市2024年重点任务分工方案\n"
+
+
+def _check_table_draft(d):
+    p = parts(d)
+    assert list(p) == ["1.1", "2.1", "3.1"]
+    # the content column is the part's text, the task column its title; a merged task cell carries down
+    assert [t.title for t in d.tasks] == ["优化营商环境", "优化营商环境", "推进政务公开"]
+    assert "开展营商环境评价" in p["1.1"].text and "清理涉企收费" in p["2.1"].text
+    assert (p["1.1"].lead, p["1.1"].support, p["1.1"].due) == (["市发改委"], ["市司法局"], date(2024, 6, 30))
+    assert (p["2.1"].lead, p["2.1"].support, p["2.1"].due) == (["市市场监管局"], [], date(2024, 12, 31))
+    assert (p["3.1"].lead, p["3.1"].support, p["3.1"].ongoing) == (["市政府办公室"], ["各区政府"], True)
+
+
+@pytest.mark.parametrize("form", ["tabs", "pipes", "spaces", "one cell a line", "cells ending with |"])
+def test_a_table_copied_as_text(form):
+    if form == "tabs":
+        rows = ["\t".join(r) for r in TABLE]
+    elif form == "pipes":
+        rows = ["| " + " | ".join(c or " " for c in r) + " |" for r in TABLE]
+    elif form == "spaces":
+        rows = ["   ".join(c or "  " for c in r) for r in TABLE]
+        rows[2] = "2   优化营商环境   清理涉企收费   市市场监管局   无   年内"      # copied text loses empty cells
+    elif form == "one cell a line":
+        rows = [f"{c}\n|" for r in TABLE for c in r]          # an empty cell is an empty line
+    else:
+        rows = [f"{c} |" for r in TABLE for c in r]
+    text = TABLE_HEAD + "\n".join(rows) + "\n"
+    d = draft(text)
+    if form == "spaces":
+        p = parts(d)
+        assert (p["2.1"].lead, p["2.1"].support, p["2.1"].due) == (["市市场监管局"], ["无"], date(2024, 12, 31))
+        return
+    _check_table_draft(d)
+
+
+def test_a_table_in_a_web_page_with_a_merged_cell():
+    def row(cells, rowspan_first=False):
+        tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
+        return f"<tr>{tds}</tr>"
+    body = "".join([
+        row(TABLE[0]),
+        '<tr><td>1</td><td rowspan="2">优化营商环境</td><td>开展营商环境评价</td><td>市发改委</td><td>市司法局</td>'
+        '<td>2024年6月底前</td></tr>',
+        "<tr><td>2</td><td>清理涉企收费</td><td>市市场监管局</td><td></td><td>年内</td></tr>",
+        row(TABLE[3])])
+    page = f"<html><body><p>{TABLE_HEAD}</p><table>{body}</table></body></html>"
+    d = draft(notice_text(page.encode("utf-8"), "t.html"))
+    p = parts(d)
+    # the rowspan cell is missing from row 2's markup: it is repeated where it stands
+    assert (p["2.1"].lead, p["2.1"].due) == (["市市场监管局"], date(2024, 12, 31))
+    assert (p["1.1"].lead, p["3.1"].ongoing) == (["市发改委"], True)
+
+
+def test_a_table_in_a_word_document(tmp_path):
+    table = [r if any(r) else r for r in TABLE]
+    path = write_docx([TABLE_HEAD.strip()], tmp_path / "t.docx", table=table)
+    _check_table_draft(draft(notice_text(path.read_bytes(), str(path))))
+
+
+def test_a_pdf_notice_and_a_table_in_it(tmp_path):
+    lines = HEAD.strip().split("\n") + ["一、任务", "1.推进工作。(牵头单位:市司法局,配合单位:市财政局)"]
+    lines += ["序号   重点任务   具体措施   牵头单位   配合单位   完成时限"]
+    lines += ["2   推进政务公开   发布政策解读   市政府办公室   各区政府   2024年9月底前"]
+    path = write_pdf(lines, tmp_path / "n.pdf")
+    d = draft(notice_text(path.read_bytes(), str(path)))
+    assert d.title == "某市2024年法治政府建设工作要点" and d.signed == date(2024, 3, 1)
+    p = parts(d)
+    assert (p["1.1"].lead, p["1.1"].support) == (["市司法局"], ["市财政局"])
+    assert (p["2.1"].lead, p["2.1"].support, p["2.1"].due) == (["市政府办公室"], ["各区政府"], date(2024, 9, 30))
+
+
+def test_a_scanned_pdf_is_one_clear_line(cli, tmp_path):
+    path = write_pdf(HEAD.strip().split("\n"), tmp_path / "scan.pdf", text=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    r = cli("draft", path, "--output", out / "p.yaml")
+    assert r.exit_code == 1 and "没有文字(可能是扫描件)" in one_line_error(r)
+    assert "Traceback" not in r.output and list(out.iterdir()) == []
+
+
+# --- 7. the header and the plan's year --------------------------------------------------
+
+@pytest.mark.parametrize("number", ["某府办〔2023〕5号", "某府办[2023]5号", "某府办(2023)5号", "某府辦〔2023〕5號"])
+def test_document_numbers_however_written(number):
+    d = draft(f"某县法治政府建设实施方案\n{number}\n一、任务\n1.推进工作。(牵头单位:县司法局)\n")
+    assert d.number == number and d.year == 2023 and "文号" in d.year_source
+
+
+def test_the_signature_date_is_signed_never_the_target_nor_a_deadline():
+    d = draft("某县推进依法行政实施方案\n一、任务\n1.推进工作。(牵头单位:县司法局)\n2.完善制度。(县财政局牵头,"
+              "乡镇人民政府按职责分工分别负责。)\n某县人民政府办公室\n二〇二〇年七月八日\n")
+    assert d.signed == date(2020, 7, 8)
+    assert d.target == date(2020, 12, 31) and "落款" in d.year_source
+    p = parts(d)
+    assert p["2.1"].support == ["乡镇人民政府"] and p["2.1"].due == d.target
+    assert "2020年" not in p["1.1"].due_source
+    d = draft("某县推进依法行政实施方案\n2020年7月8日\n一、任务\n1.推进工作。(牵头单位:县司法局)\n")
+    assert d.signed == date(2020, 7, 8) and d.target == date(2020, 12, 31)
+
+
+def test_a_one_year_plan_ends_on_31_december():
+    d = draft(HEAD.replace("2024年法治", "2024年度法治") + "一、总体目标\n到2025年底,基本建成法治政府。\n二、任务\n"
+              "1.推进工作。(牵头单位:市司法局)\n")
+    assert d.target == date(2024, 12, 31)
+    text = to_yaml(d, "n.txt", "p.yaml")
+    assert "# 方案年度 2024 取自标题" in text
+
+
+def test_the_year_from_the_page_and_never_silently_today():
+    d = draft("某局政务公开重点任务清单\n发布时间:2022-04-06\n一、任务\n1.推进工作。(责任科室:办公室)\n")
+    assert d.year == 2022 and "发布时间" in d.year_source
+    d = draft("某局政务公开重点任务清单\n一、任务\n1.推进工作,年底前完成。(责任科室:办公室)\n")
+    assert d.year == TODAY.year and "没有找到年份" in d.year_source
+    assert "# 通知中没有找到年份" in to_yaml(d, "n.txt", "p.yaml")
+
+
+# --- 8. deadlines as the genre writes them --------------------------------------------
+
+DEADLINES = {
+    "2024年6月底前完成": date(2024, 6, 30),
+    "上半年完成": date(2024, 6, 30),
+    "三季度末前完成": date(2024, 9, 30),
+    "年内完成": date(2024, 12, 31),
+}
+
+
+@pytest.mark.parametrize("words", DEADLINES)
+def test_deadlines_in_the_text(words):
+    assert one(f"1.推进工作,{words}。(牵头单位:市司法局)\n").due == DEADLINES[words]
+
+
+@pytest.mark.parametrize("words", ["持续推进", "长期坚持", "常态化开展"])
+def test_ongoing_work_has_no_deadline_and_says_长期(words):
+    d = draft(HEAD + f"一、任务\n1.推进工作。\n牵头单位:市司法局\n完成时限:{words}\n")
+    part = parts(d)["1.1"]
+    assert part.ongoing and part.due == d.target and part.due_source == words
+    assert "长期" in to_yaml(d, "n.txt", "p.yaml").split("due:")[1].split("\n")[0]
+
+
+def test_monthly_and_quarterly_duties():
+    d = draft(HEAD + "一、任务\n1.报送进展。每月5日前报送进展情况。(牵头单位:市司法局)\n"
+              "2.报送分析。每季度最后一个月的30日前报送分析报告。(牵头单位:市统计局)\n")
+    assert [(x.every, x.due, x.part) for x in d.duties] == [("month", "05", "1.1"), ("quarter", "03-30", "2.1")]
+
+
+def test_a_half_yearly_duty_is_two_yearly_ones_that_load():
+    d = draft(HEAD + "一、任务\n1.开展评估。每半年报送评估报告。(牵头单位:市司法局)\n")
+    assert [(x.every, x.due, x.title) for x in d.duties] == [("year", "06-30", "评估报告(上半年)"),
+                                                             ("year", "12-31", "评估报告(下半年)")]
+    plan = parse_plan(to_yaml(d, "n.txt", "p.yaml").encode("utf-8"), "p.yaml")
+    assert sorted((o.due, o.units) for o in plan.obligations.values()) == [
+        (date(2024, 6, 30), ("市司法局",)), (date(2024, 12, 31), ("市司法局",))]
+
+
+def test_working_days_counted_across_a_调休_weekend():
+    # signed Thursday 2024-02-01. Spring Festival 2024: 10-17 February off; Sunday 4 February and Sunday
+    # 18 February are 调休 working days. Working days after 1 Feb: 2 (Fri), 4 (Sun, 调休), 5, 6, 7, 8, 9 (7),
+    # then 18 (Sun, 调休), 19, 20 (10).
+    d = draft("某县工作方案\n某县人民政府办公室\n2024年2月1日\n一、任务\n"
+              "1.建立台账,收到通知后10个工作日内报送。(牵头单位:县司法局)\n")
+    part = parts(d)["1.1"]
+    assert part.due == date(2024, 2, 20)
+    assert "10 个工作日" in part.due_note and "调休" in part.due_note
+
+
+def test_working_days_past_the_tables_are_said_never_guessed():
+    d = draft("某县工作方案\n某县人民政府办公室\n2099年12月20日\n一、任务\n"
+              "1.建立台账,10个工作日内报送。(牵头单位:县司法局)\n")
+    part = parts(d)["1.1"]
+    assert part.due == d.target and "还没有这一年的数据" in part.due_note
+
+
+def test_the_notices_own_numbering_is_kept():
+    d = draft(HEAD + "一、任务\n5.推进甲。(牵头单位:市司法局)\n7.推进乙。(牵头单位:市财政局)\n"
+              "17.完善制度。\n(2)修订议事规则。(牵头单位:市政府办公室)\n18.推进丙。(牵头单位:市审计局)\n")
+    assert [t.id for t in d.tasks] == ["5", "7", "17.2", "18"] and not d.tasks[0].note
+    assert list(parts(d)) == ["5.1", "7.1", "17.2.1", "18.1"]
+    assert parts(d)["17.2.1"].lead == ["市政府办公室"]
+    parse_plan(to_yaml(d, "n.txt", "p.yaml").encode("utf-8"), "p.yaml")      # such ids load
+
+
+# --- 9. a draft that works before anyone edits it -------------------------------------
+
+def test_collective_names_are_one_body_and_a_supervision_guess_is_written():
+    d = draft(HEAD + "一、任务\n1.推进工作。(牵头单位:市司法局,配合单位:各有关部门、各乡镇)\n"
+              "2.推进协作。(牵头单位:经贸委,配合单位:市经贸委)\n")
+    text = to_yaml(d, "n.txt", "p.yaml")
+    plan = parse_plan(text.encode("utf-8"), "p.yaml")         # loads as it stands
+    assert plan.parts["1.1"].support_units == ("各有关部门", "各乡镇")
+    assert plan.supervision.units == ("市司法局",)            # the 司法局 the notice names, before the issuer
+    assert "# 督办单位是草稿猜的" in text
+    assert "# 可能与 经贸委 是同一单位" in text                 # flagged, never merged
+    assert [u.name for u in plan.units.values()].count("经贸委") == 1 and "市经贸委" in plan.units
+
+
+# --- a notice mixing shapes, end to end ------------------------------------------------
+
+MIXED = """某区人民政府办公室关于印发某区2025年度依法行政工作要点的通知
+某府办〔2025〕2號
+各街道办事处,区政府各部门:
+某区人民政府办公室
+2025年2月10日
+某区2025年度依法行政工作要点
+一、健全制度
+1.清理規範性文件,上半年完成。(牽頭單位:区司法局;配合單位:区政府各部门)
+2.建立合法性审查机制。(人事科、法制科)
+二、严格执法
+3.推行执法公示。
+责任单位:区城管局(牵头)、各街道
+完成时限:持续推进
+4.开展执法评议,每季度最后一个月的25日前报送评议情况。(区司法局牵头,各街道按职责分工负责)
+三、工作要求
+各责任单位每年12月10日前将全年工作情况报区司法局。
+"""
+
+
+def test_a_notice_mixing_shapes_drafts_checks_and_shows_status_with_no_edit(cli, tmp_path):
+    notice = tmp_path / "mixed.txt"
+    notice.write_text(MIXED, encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    r = cli("draft", notice, "--output", plan)
+    assert r.exit_code == 0, r.output
+    assert r.stderr == ""
+    assert "长期 1 个" in r.stdout and "督办单位(猜测): 区司法局" in r.stdout
+    data = yaml.safe_load(plan.read_text(encoding="utf-8"))
+    got = {p["id"]: (p["lead"], p["support"], p["due"]) for task in data["tasks"] for p in task["parts"]}
+    assert got == {
+        "1.1": (["区司法局"], ["区政府各部门"], "2025-06-30"),
+        "2.1": (["人事科", "法制科"], [], "2025-12-31"),
+        "3.1": (["区城管局"], ["各街道"], "2025-12-31"),       # 长期, said in a comment
+        "4.1": (["区司法局"], ["各街道"], "2025-12-31"),
+    }
+    assert data["supervision"] == {"units": ["区司法局"]}
+    r = cli("check", "--plan", plan, "--data-dir", tmp_path / "data")
+    assert r.exit_code == 0, r.output
+    r = cli("status", "--plan", plan, "--data-dir", tmp_path / "data", "--as-of", "2025-03-01")
+    assert r.exit_code == 0, r.output
+    assert r.stderr == ""
