@@ -17,9 +17,9 @@ try:  # typer >= 0.26 carries its own copy of Click
 except ImportError:  # pragma: no cover - older typer uses Click itself
     import click  # type: ignore[no-redef]
 
-from . import __version__, clicktext
-from .errors import FazhiError, UsageError
-from .i18n import set_lang, t
+from .. import __version__, clicktext
+from ..errors import FazhiError, UsageError
+from ..i18n import set_lang, t
 
 clicktext.install()
 
@@ -90,13 +90,13 @@ def _tolerant_streams() -> None:
 
 def _click_message(message: str) -> str:
     """Click's usage errors, in Chinese when the user reads Chinese."""
-    from .clicktext import translate  # noqa: PLC0415
+    from ..clicktext import translate  # noqa: PLC0415
 
     return translate(message)
 
 
 def _error_line(message: str) -> None:
-    from .render import safe  # noqa: PLC0415
+    from ..render import safe  # noqa: PLC0415
 
     sys.stderr.write(t("错误: ", "error: ") + safe(" ".join(message.split())) + "\n")
     sys.stderr.flush()
@@ -160,7 +160,7 @@ def _light(value: str | None) -> str | None:
 def _completion_plan(ctx: Any) -> Any:
     # the plan in use: --plan when it was typed before the word being completed, else FAZHI_PLAN or the bundled one
     try:
-        from .plan import load_plan  # noqa: PLC0415
+        from ..plan import load_plan  # noqa: PLC0415
 
         return load_plan(ctx.params.get("plan_file") if ctx is not None else None)
     except (FazhiError, OSError, TypeError, ValueError):
@@ -244,13 +244,13 @@ EvidenceOption = Annotated[Optional[list[str]], typer.Option(
 # --- helpers (glue only) -------------------------------------------------------
 
 def _plan(path: Path | None, *, fresh: bool = False) -> Any:
-    from .plan import load_plan  # noqa: PLC0415
+    from ..plan import load_plan  # noqa: PLC0415
 
     return load_plan(path, fresh=fresh)
 
 
 def _ledger(plan: Any, data_dir: Path | None, units: Any = None) -> Any:
-    from .ledger import read_ledger  # noqa: PLC0415
+    from ..ledger import read_ledger  # noqa: PLC0415
 
     ledger = read_ledger(_data_root(data_dir), plan, today=_today_iso(), units=units)
     _note_problems(ledger.problems)
@@ -268,8 +268,8 @@ def _status(plan: Any, data_dir: Path | None, units: Any, day: Any, warn_days: i
             known_at: str | None) -> Any:
     """The Status that `status` and `due` show, and the standing it came from (by the snapshot when it stands, else
     by reading every record)."""
-    from . import progress  # noqa: PLC0415
-    from .snapshot import standing  # noqa: PLC0415
+    from .. import progress  # noqa: PLC0415
+    from ..snapshot import standing  # noqa: PLC0415
 
     known = _known_at(known_at)
     got = standing(_data_root(data_dir), plan, today=_today_iso(), as_of=day, known_at=known, units=units)
@@ -278,19 +278,19 @@ def _status(plan: Any, data_dir: Path | None, units: Any, day: Any, warn_days: i
 
 
 def _as_of(value: str | None) -> Any:
-    from .dates import parse_date, today  # noqa: PLC0415
+    from ..dates import parse_date, today  # noqa: PLC0415
 
     return parse_date(value, "--as-of") if value is not None else today()
 
 
 def _known_at(value: str | None) -> str | None:
-    from .dates import parse_moment  # noqa: PLC0415
+    from ..dates import parse_moment  # noqa: PLC0415
 
     return parse_moment(value, "--known-at") if value is not None else None
 
 
 def _today_iso() -> str:
-    from .dates import today  # noqa: PLC0415
+    from ..dates import today  # noqa: PLC0415
 
     return today().isoformat()
 
@@ -319,7 +319,7 @@ def _destination(fmt: str, output: Path | None, export: Path | None, plan: Any, 
     """The view's format, or a Destination (render/output.py) when it is bound for a file."""
     if output is None and export is None and fmt != "xlsx":
         return fmt
-    from .render.output import Destination  # noqa: PLC0415
+    from ..render.output import Destination  # noqa: PLC0415
 
     return Destination.make(fmt, output, export, plan, _protected(data_dir))
 
@@ -342,7 +342,7 @@ def _emit(result: Any, fmt: Any) -> None:
                 return
         sys.stdout.write(result)
         return
-    from .render.terminal import show  # noqa: PLC0415 - Rich's bytes, without importing Rich
+    from ..render.terminal import show  # noqa: PLC0415 - Rich's bytes, without importing Rich
 
     show(result if isinstance(result, list) else [result])
 
@@ -433,7 +433,7 @@ def status(
 
     Example: fazhi status --as-of 2017-12-01 --light red
     """
-    from . import progress, render  # noqa: PLC0415
+    from .. import progress, render  # noqa: PLC0415
 
     if sum(map(bool, (unit, task, duties))) > 1:
         raise UsageError(t("--unit、--task 与 --duties 不能同时使用", "--unit, --task and --duties cannot be used together"))
@@ -474,12 +474,12 @@ def _sync_lines(plan: Any, data_dir: Path | None, last: dict[str, str]) -> Any:
     root = _data_root(data_dir)
     if not os.path.lexists(root / ".sync"):     # sync.SYNC_DIR; the usual case costs one stat, and no import
         return ()
-    from .sync import read_state, status_lines  # noqa: PLC0415
+    from ..sync import read_state, status_lines  # noqa: PLC0415
 
     state = read_state(root)
     if state is None:
         return ()
-    from .dates import now  # noqa: PLC0415
+    from ..dates import now  # noqa: PLC0415
 
     return status_lines(state, last, plan, now())
 
@@ -507,7 +507,7 @@ def due(
 
     Example: fazhi due --as-of 2016-11-15 --within 60
     """
-    from . import progress, render  # noqa: PLC0415
+    from .. import progress, render  # noqa: PLC0415
 
     fmt = _format(fmt)
     plan = _plan(plan_file)
@@ -551,7 +551,7 @@ def mark(
 
     Example: fazhi mark 7 --unit 区法制办 --on 2017-11-30 --evidence 番府办〔2017〕12号
     """
-    from . import record, render  # noqa: PLC0415
+    from .. import record, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
     done = record.mark(plan, _data_root(data_dir), target=target, unit=_unit(plan, unit), state=STATES[state],
@@ -577,7 +577,7 @@ def attach(
 
     Example: fazhi attach 19.1 --unit 区法制办 --evidence 番府办〔2017〕12号
     """
-    from . import record, render  # noqa: PLC0415
+    from .. import record, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
     done = record.attach(plan, _data_root(data_dir), target=target, unit=_unit(plan, unit), note=note,
@@ -587,7 +587,7 @@ def attach(
 
 
 def _notes(lines: list[str]) -> None:
-    from .render import safe  # noqa: PLC0415
+    from ..render import safe  # noqa: PLC0415
 
     for line in lines:
         sys.stderr.write(safe(line) + "\n")
@@ -603,7 +603,7 @@ def undo(
 
     Example: fazhi undo --unit 区法制办
     """
-    from . import record, render  # noqa: PLC0415
+    from .. import record, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
     _emit(render.revoked_lines(record.undo(plan, _data_root(data_dir), _unit(plan, unit)).revoked), "plain")
@@ -626,9 +626,9 @@ def log(
 
     Example: fazhi log --unit 区法制办 --since 2017-01-01
     """
-    from . import render  # noqa: PLC0415
-    from .dates import parse_date  # noqa: PLC0415
-    from .progress.history import history  # noqa: PLC0415
+    from .. import render  # noqa: PLC0415
+    from ..dates import parse_date  # noqa: PLC0415
+    from ..progress.history import history  # noqa: PLC0415
 
     fmt = _format(fmt)
     plan = _plan(plan_file)
@@ -658,9 +658,9 @@ def import_(
 
     Example: fazhi import 区编办.jsonl
     """
-    from . import record  # noqa: PLC0415
+    from .. import record  # noqa: PLC0415
 
-    from .render import safe  # noqa: PLC0415
+    from ..render import safe  # noqa: PLC0415
 
     plan = _plan(plan_file)
     lines, _ = record.import_files(plan, _data_root(data_dir), files, dry_run=dry_run, any_unit=any_unit)
@@ -690,8 +690,8 @@ def sync(
 
     Example: fazhi sync \\\\server\\share\\fazhi.git
     """
-    from .render import safe  # noqa: PLC0415
-    from .sync.run import sync as run_sync  # noqa: PLC0415
+    from ..render import safe  # noqa: PLC0415
+    from ..sync.run import sync as run_sync  # noqa: PLC0415
 
     plan = _plan(plan_file)
     done = run_sync(plan, _data_root(data_dir), remote, init_remote=init_remote)
@@ -710,7 +710,7 @@ def show(
 
     Example: fazhi show 7 --format json
     """
-    from . import render  # noqa: PLC0415
+    from .. import render  # noqa: PLC0415
 
     fmt = _format(fmt)
     plan = _plan(plan_file)
@@ -741,7 +741,7 @@ def units(
 
     Example: fazhi units --record --year 2017
     """
-    from . import render  # noqa: PLC0415
+    from .. import render  # noqa: PLC0415
 
     fmt = _format(fmt)
     plan = _plan(plan_file)
@@ -750,9 +750,9 @@ def units(
             raise UsageError(t("--year 和 --as-of 需配合 --record 使用", "--year and --as-of go with --record"))
         _emit(render.units_view(plan, fmt), fmt)
         return
-    from . import progress  # noqa: PLC0415
-    from .progress.supervision import units_record  # noqa: PLC0415
-    from .render.supervision import record_view  # noqa: PLC0415
+    from .. import progress  # noqa: PLC0415
+    from ..progress.supervision import units_record  # noqa: PLC0415
+    from ..render.supervision import record_view  # noqa: PLC0415
 
     st = progress.status(plan, _ledger(plan, data_dir).events, _as_of(as_of), None, _known_at(known_at))
     _emit(record_view(plan, st, units_record(plan, st, year), fmt, year), fmt)
@@ -767,10 +767,10 @@ def check(
 
     Example: fazhi check --plan other.yaml
     """
-    from . import plancache, record  # noqa: PLC0415
-    from .errors import PlanError, PlanProblems  # noqa: PLC0415
-    from .ledger import read_ledger  # noqa: PLC0415
-    from .render import safe  # noqa: PLC0415
+    from .. import plancache, record  # noqa: PLC0415
+    from ..errors import PlanError, PlanProblems  # noqa: PLC0415
+    from ..ledger import read_ledger  # noqa: PLC0415
+    from ..render import safe  # noqa: PLC0415
 
     note = plancache.folder_note()
     if note:
@@ -816,9 +816,9 @@ def report(
 
     Example: fazhi report --unit 区编办 --year 2017 --output summary-2017.docx
     """
-    from . import report as reports
-    from .render import output as out  # noqa: PLC0415
-    from .dates import today  # noqa: PLC0415
+    from .. import report as reports
+    from ..render import output as out  # noqa: PLC0415
+    from ..dates import today  # noqa: PLC0415
 
     plan = _plan(plan_file)
     who = plan.resolve_unit(unit) if unit else None
@@ -867,7 +867,7 @@ def review(
 
     Example: fazhi review 7.1 --unit 区法制办 --accept
     """
-    from . import record, render  # noqa: PLC0415
+    from .. import record, render  # noqa: PLC0415
 
     if accept == send_back:
         raise UsageError(t("请在 --accept(销号)与 --return(退回)中选一个", "choose one of --accept and --return"))
@@ -896,7 +896,7 @@ def extend(
 
     Example: fazhi extend 7.1 --to 2018-06-30 --reason 机构调整
     """
-    from . import record, render  # noqa: PLC0415
+    from .. import record, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
     events = record.extend(plan, _data_root(data_dir), target=target, unit=plan.resolve_unit(unit) if unit else None,
@@ -920,7 +920,7 @@ def waive(
 
     Example: fazhi waive catalogue-2018 --reason 该项工作已由上级统一部署
     """
-    from . import record, render  # noqa: PLC0415
+    from .. import record, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
     events = record.waive(plan, _data_root(data_dir), target=target, unit=plan.resolve_unit(unit) if unit else None,
@@ -942,7 +942,7 @@ def close_(
 
     Example: fazhi close --on 2019-03-31 --note 创建工作已通过验收
     """
-    from . import record, render  # noqa: PLC0415
+    from .. import record, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
     events = record.close_plan(plan, _data_root(data_dir), acting=_acting(plan, acting), on=on, note=note, by=by)
@@ -963,7 +963,7 @@ def reopen(
 
     Example: fazhi reopen --note 补记2018年度工作
     """
-    from . import record, render  # noqa: PLC0415
+    from .. import record, render  # noqa: PLC0415
 
     plan = _plan(plan_file)
     events = record.close_plan(plan, _data_root(data_dir), acting=_acting(plan, acting), on=on, note=note, by=by,
@@ -995,8 +995,8 @@ def remind(
 
     Example: fazhi remind --as 区法制办 --output 催办
     """
-    from . import files, record  # noqa: PLC0415
-    from .render.output import notices_out  # noqa: PLC0415
+    from .. import files, record  # noqa: PLC0415
+    from ..render.output import notices_out  # noqa: PLC0415
 
     plan = _plan(plan_file)
     who = plan.resolve_unit(unit) if unit else None
@@ -1022,8 +1022,8 @@ def draft(
 
     Example: fazhi draft notice.docx --output plan.yaml
     """
-    from . import draft as drafting  # noqa: PLC0415
-    from .dates import today  # noqa: PLC0415
+    from .. import draft as drafting  # noqa: PLC0415
+    from ..dates import today  # noqa: PLC0415
 
     if output is not None and not force and (output.exists() or output.is_symlink()):
         raise UsageError(t("{p}: 文件已存在;要覆盖请加 --force", "{p}: already exists; add --force to replace it", p=output))
@@ -1045,9 +1045,9 @@ def new(
 
     Example: fazhi new plan.yaml
     """
-    from .dates import today  # noqa: PLC0415
-    from .draft import save  # noqa: PLC0415
-    from .draft.writing import template  # noqa: PLC0415
+    from ..dates import today  # noqa: PLC0415
+    from ..draft import save  # noqa: PLC0415
+    from ..draft.writing import template  # noqa: PLC0415
 
     save(plan_file, template(today().year), force)
     typer.echo(t("已写入 {p}:把示例改成你的方案,然后运行 fazhi check --plan {p}",
@@ -1056,13 +1056,13 @@ def new(
 
 def _protected(option: Path | None) -> Path:
     """The folder only the ledger writes: no view, report or notice may be written inside it."""
-    from .ledger import records_folder  # noqa: PLC0415
+    from ..ledger import records_folder  # noqa: PLC0415
 
     return records_folder(_data_root(option))
 
 
 def _data_root(option: Path | None) -> Path:
-    from .ledger import data_dir as resolve  # noqa: PLC0415
+    from ..ledger import data_dir as resolve  # noqa: PLC0415
 
     return resolve(option)
 
