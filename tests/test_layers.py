@@ -55,7 +55,7 @@ ALLOWED_SIDE_DOORS: set[str] = {"record", "snapshot", "sync.audit", "sync.remote
 
 MAX_MODULE = 500
 MAX_CLASS = 300
-ALLOWED_LONG: set[str] = {"ledger", "plan", "cli", "record", "snapshot", "sync.run"}
+ALLOWED_LONG: set[str] = {"ledger", "plan", "record", "snapshot", "sync.run"}
 ALLOWED_LONG_CLASSES: set[tuple[str, str]] = {("plan", "_Builder")}
 
 
