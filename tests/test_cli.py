@@ -311,7 +311,7 @@ def test_every_command_has_help_with_an_example(cli):
 
 @pytest.mark.parametrize("args", [["--help"], ["-h"], ["--lang", "en", "--help"], []])
 def test_help_built_from_names_and_help_alone_is_the_full_help(args):
-    # `fazhi --help` registers each command without its parameters (cli._names_and_help_only);
+    # `fazhi --help` registers each command without its parameters (cli.startup.names_and_help_only);
     # what it prints is what the full registration (the app called without main()) prints
     env = {**os.environ, "COLUMNS": "100"}
     quick = run_fazhi(*args, env=env)
@@ -325,21 +325,21 @@ def test_a_run_ends_at_once_only_when_nothing_is_left_to_do(monkeypatch):
     import atexit
     import threading
 
-    from fazhi_cli import cli as module
+    from fazhi_cli.cli import startup as module
 
     ended = []
     monkeypatch.setattr(module.os, "_exit", ended.append)
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr(atexit, "_ncallbacks", lambda: 0, raising=False)
-    module._leave_now(3)
-    module._leave_now(None)
-    module._leave_now("a message")                  # sys.exit("...") prints it: the interpreter does that
+    module.leave_now(3)
+    module.leave_now(None)
+    module.leave_now("a message")                   # sys.exit("...") prints it: the interpreter does that
     assert ended == [3, 0]
     monkeypatch.setattr(atexit, "_ncallbacks", lambda: 1, raising=False)
-    module._leave_now(0)                            # someone waits for the exit: the interpreter runs it
+    module.leave_now(0)                             # someone waits for the exit: the interpreter runs it
     monkeypatch.setattr(atexit, "_ncallbacks", lambda: 0, raising=False)
     monkeypatch.setattr(threading, "active_count", lambda: 2)
-    module._leave_now(0)                            # a thread still runs: the interpreter waits for it
+    module.leave_now(0)                             # a thread still runs: the interpreter waits for it
     assert ended == [3, 0]
 
 

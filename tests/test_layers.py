@@ -40,7 +40,7 @@ ALLOWED_SIDE_DOORS: set[str] = {"sync.audit", "sync.remote", "sync.run",
 
 MAX_MODULE = 500
 MAX_CLASS = 300
-ALLOWED_LONG: set[str] = {"plan", "cli", "snapshot", "sync.run"}
+ALLOWED_LONG: set[str] = {"plan", "snapshot", "sync.run"}
 ALLOWED_LONG_CLASSES: set[tuple[str, str]] = {("plan", "_Builder")}
 
 

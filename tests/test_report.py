@@ -518,6 +518,7 @@ def test_completion_reads_the_plan_in_use(tmp_path, plan_text):
 
 def test_a_run_registers_only_the_command_it_names(monkeypatch):
     from fazhi_cli import cli
+    from fazhi_cli.cli.startup import only_the_command_asked_for
 
     every = list(cli.app.registered_commands)
     names = lambda: [c.name or c.callback.__name__ for c in cli.app.registered_commands]  # noqa: E731
@@ -525,15 +526,15 @@ def test_a_run_registers_only_the_command_it_names(monkeypatch):
         for args, expected in ((["status", "--as-of", "2017-12-01"], ["status"]),
                                (["--lang", "en", "due"], ["due"]), (["--lang=en", "report", "-y", "2017"], ["report"])):
             cli.app.registered_commands[:] = every
-            cli._only_the_command_asked_for(args)
+            only_the_command_asked_for(args)
             assert names() == expected, args
         for args in (["--help"], ["--version"], ["nosuch"], [], ["--install-completion"]):
             cli.app.registered_commands[:] = every
-            cli._only_the_command_asked_for(args)
+            only_the_command_asked_for(args)
             assert len(names()) == len(every), args
         monkeypatch.setenv("_FAZHI_COMPLETE", "complete_bash")
         cli.app.registered_commands[:] = every
-        cli._only_the_command_asked_for(["status"])
+        only_the_command_asked_for(["status"])
         assert len(names()) == len(every)
     finally:
         cli.app.registered_commands[:] = every
