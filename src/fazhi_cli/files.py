@@ -173,33 +173,78 @@ def check_folder(folder: Path, protected: Path | None, option: str = "--output")
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data``: a temporary file in the same folder, flushed, then renamed."""
-    import tempfile  # noqa: PLC0415  only the commands that write a document need it
+    stage([(path, data)]).finish()
 
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        raise FazhiError(t("{p}: 无法写入({e})", "{p}: cannot be written ({e})", p=path, e=e.strerror or e)) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+
+class Staged:
+    """Files written aside, each under a temporary name in its own folder and flushed: ``finish`` renames them
+    into place, ``abort`` takes them away. What must not be recorded unless its files exist (the numbers of
+    催办通知) is recorded between the two."""
+
+    def __init__(self) -> None:
+        self.done: list[tuple[str, Path]] = []
+
+    def add(self, path: Path, data: bytes) -> None:
+        import tempfile  # noqa: PLC0415  only the commands that write a document need it
+
+        if os.path.lexists(path) and not is_regular(path):
+            raise FazhiError(t("{p}: 已存在且不是普通文件,无法写入", "{p}: exists and is not a regular file; cannot be written",
+                               p=path))
+        folder = path.parent if str(path.parent) else Path(".")
         try:
-            mode = path.stat().st_mode & 0o777 if path.is_file() else 0o666 & ~_umask()
-            os.chmod(tmp, mode)
-        except OSError:
-            pass
-        os.replace(tmp, path)
-    except OSError as e:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        except OSError as e:
+            raise _unwritable(path, e) from None
+        self.done.append((tmp, path))
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        hint = t("(文件是否正被 Excel、WPS 或 Word 打开?)", " (is it open in Excel, WPS or Word?)") \
-            if isinstance(e, PermissionError) else ""
-        raise FazhiError(t("{p}: 无法写入({e}){h}", "{p}: cannot be written ({e}){h}",
-                           p=path, e=e.strerror or e, h=hint)) from None
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            try:
+                os.chmod(tmp, path.stat().st_mode & 0o777 if path.is_file() else 0o666 & ~_umask())
+            except OSError:
+                pass
+        except OSError as e:
+            raise _unwritable(path, e) from None
+
+    def finish(self) -> None:
+        try:
+            while self.done:
+                tmp, path = self.done[0]
+                try:
+                    os.replace(tmp, path)
+                except OSError as e:
+                    raise _unwritable(path, e) from None
+                self.done.pop(0)
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        for tmp, _ in self.done:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        self.done = []
+
+
+def stage(items: list[tuple[Path, bytes]]) -> Staged:
+    """Write every file aside (see ``Staged``); on any failure take them all away again and raise."""
+    staged = Staged()
+    try:
+        for path, data in items:
+            staged.add(path, data)
+    except BaseException:
+        staged.abort()
+        raise
+    return staged
+
+
+def _unwritable(path: Path, e: OSError) -> FazhiError:
+    hint = t("(文件是否正被 Excel、WPS 或 Word 打开?)", " (is it open in Excel, WPS or Word?)") \
+        if isinstance(e, PermissionError) else ""
+    return FazhiError(t("{p}: 无法写入({e}){h}", "{p}: cannot be written ({e}){h}", p=path, e=e.strerror or e, h=hint))
 
 
 def _umask() -> int:

@@ -1,6 +1,7 @@
 """The supervising office's commands (督办): review, extend, waive, close, reopen and remind."""
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
@@ -146,15 +147,17 @@ def remind(
     data_dir: DataDirOption = None,
 ) -> None:
     from .. import files, record  # noqa: PLC0415
-    from ..render.output import notices_out  # noqa: PLC0415
+    from ..render.output import notice_files, notices_out  # noqa: PLC0415
 
     plan = open_plan(plan_file)
     who = plan.resolve_unit(unit) if unit else None
     day = as_of_day(as_of)
     office, chosen = record.owed_notices(plan, open_ledger(plan, data_dir).events, acting=_acting(plan, acting), unit=who,
                                          as_of=day, within=within)
-    if chosen and output is not None:
-        files.check_folder(output, protected(data_dir))
-    numbered, issued = record.remind(plan, data_root(data_dir), chosen, acting=office, dry_run=dry_run, by=by) \
-        if chosen else ([], None)
+    folder = files.check_folder(output, protected(data_dir)) if chosen and output is not None else None
+
+    def write(numbered: list, issued: date) -> files.Staged:   # aside, until their numbers are recorded
+        return files.stage(notice_files(plan, numbered, day, issued, office, folder))
+    numbered, issued = record.remind(plan, data_root(data_dir), chosen, acting=office, dry_run=dry_run, by=by,
+                                     prepare=write if folder is not None else None) if chosen else ([], None)
     emit(notices_out(plan, numbered, day, issued, office, output, fmt), fmt if fmt == "json" else "plain")

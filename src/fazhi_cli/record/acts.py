@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from .. import dates, ledger
 from ..dates import parse_date
@@ -148,10 +148,18 @@ def owed_notices(plan: Plan, events: Sequence[Event], *, acting: str, unit: str 
 
 
 def remind(plan: Plan, root: Path, chosen: Sequence, *, acting: str, dry_run: bool, by: str | None,
-           clock_today: date | None = None) -> tuple[list[tuple], date]:
-    """Number the notices and record the numbers in the office's file; the numbered notices and the day issued."""
+           clock_today: date | None = None, prepare: Callable[[list[tuple], date], Any] | None = None
+           ) -> tuple[list[tuple], date]:
+    """Number the notices and record the numbers in the office's file; the numbered notices and the day issued.
+
+    ``prepare(numbered, issued)``, called under the lock once the numbers are chosen and before they are
+    recorded, writes the notices aside (or raises: then nothing is recorded) and returns what ``finish()``
+    moves into place once they are recorded, or ``abort()`` takes away should the recording fail. A dry run
+    numbers nothing and records nothing: its notices are written at once."""
     issued = clock_today or dates.now().date()   # the recording clock, as the records it writes
     numbered: list[tuple] = [(n, None) for n in chosen]
+    if dry_run and prepare is not None:
+        prepare(numbered, issued).finish()
     if not dry_run:
         who = recorder(by)
         with ledger.Writing(root) as w:
@@ -169,5 +177,13 @@ def remind(plan: Plan, root: Path, chosen: Sequence, *, acting: str, dry_run: bo
                                                a=len(n.overdue), b=len(n.duties), c=len(n.upcoming), d=len(n.returned)))
                        for n, num in numbered]
             validated(plan, records, issued.isoformat())
-            w.append(acting, records)
+            aside = prepare(numbered, issued) if prepare is not None else None
+            try:
+                w.append(acting, records)
+            except BaseException:
+                if aside is not None:
+                    aside.abort()
+                raise
+            if aside is not None:
+                aside.finish()
     return numbered, issued

@@ -171,19 +171,26 @@ def write_report(rep: Any, fmt: str, output: Path | None) -> None:
 
 def notices_out(plan: Any, numbered: list[tuple], as_of: Any, issued: Any, acting: str, output: Path | None,
                 fmt: str) -> str:
-    """The numbered notices as JSON, as text for the terminal, or written one file per unit into ``output``."""
-    from .supervision import notice_number, notice_text, notices_json  # noqa: PLC0415
+    """The numbered notices as JSON or as text for the terminal; with ``output``, the lines saying where each was
+    written (``notice_files``)."""
+    from .supervision import notice_text, notices_json  # noqa: PLC0415
 
     if not numbered:
         return t("截至 {d},没有需要催办的单位\n", "as of {d}, no unit owes anything to remind it of\n", d=as_of)
     if fmt == "json":
         return notices_json(plan, numbered, as_of, issued)
-    texts = [(n, num, notice_text(plan, n, as_of, num, issued, acting)) for n, num in numbered]
-    if output is None:
-        return ("\n" + "─" * 40 + "\n\n").join(text for _, _, text in texts)
-    lines = []
-    for n, num, text in texts:
-        path = output / f"{notice_number(plan, issued.year, num)} {n.unit}.txt".replace("/", "-")
-        write_atomic(path, b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))   # Notepad and OA: BOM, CRLF
-        lines.append(t("已写入 {p}", "wrote {p}", p=path))
-    return "\n".join(lines) + "\n"
+    if output is not None:
+        return "\n".join(t("已写入 {p}", "wrote {p}", p=path)
+                         for path, _ in notice_files(plan, numbered, as_of, issued, acting, output)) + "\n"
+    texts = [notice_text(plan, n, as_of, num, issued, acting) for n, num in numbered]
+    return ("\n" + "─" * 40 + "\n\n").join(texts)
+
+
+def notice_files(plan: Any, numbered: list[tuple], as_of: Any, issued: Any, acting: str,
+                 output: Path) -> list[tuple[Path, bytes]]:
+    """One file a notice in ``output``, named by its number and unit, as Notepad and OA mail read it: BOM, CRLF."""
+    from .supervision import notice_number, notice_text  # noqa: PLC0415
+
+    return [(output / f"{notice_number(plan, issued.year, num)} {n.unit}.txt".replace("/", "-"),
+             b"\xef\xbb\xbf" + notice_text(plan, n, as_of, num, issued, acting).replace("\n", "\r\n").encode("utf-8"))
+            for n, num in numbered]
