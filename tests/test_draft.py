@@ -527,8 +527,11 @@ def test_draft_force_never_replaces_a_device_or_a_pipe(cli, tmp_path):
     r = cli("draft", QINGXI, "--output", fifo, "--force")
     assert r.exit_code == 2 and "不是普通文件" in one_line_error(r)
     assert fifo.is_fifo() and sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]
-    r = cli("draft", QINGXI, "--output", "/dev/null", "--force")
-    assert r.exit_code == 2 and "不是普通文件" in one_line_error(r)
+    r = cli("draft", QINGXI, "--output", "/dev/null", "--force")    # refused by its name before its kind
+    assert r.exit_code == 2 and "/dev/null" in one_line_error(r) and os.path.exists("/dev/null")
+    os.mkfifo(tmp_path / "pipe.yml")
+    r = cli("draft", QINGXI, "--output", tmp_path / "pipe.yml", "--force")
+    assert r.exit_code == 2 and "不是普通文件" in one_line_error(r) and (tmp_path / "pipe.yml").is_fifo()
 
 
 def test_the_summary_prints_no_terminal_escapes_from_the_notice(cli, tmp_path):

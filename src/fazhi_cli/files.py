@@ -138,37 +138,44 @@ def is_regular(path: Path) -> bool:
 
 def check_target(path: Path, suffixes: tuple[str, ...], kind: str, protected: Path | None,
                  option: str = "--output") -> Path:
-    """Refuse an output file that cannot or must not be written; return it.
+    """Refuse an output file that cannot or must not be written; return it. Every command that writes a file
+    for people (views, reports, notices, plans) asks this first.
 
     Its name must end in one of ``suffixes`` (so a slip cannot write a workbook
     over the plan or a ledger), its folder must exist and not be ``protected``,
     and if it exists it must be a regular file, which is then replaced.
     """
+    o = f"{option} " if option else ""
     if path.suffix.lower() not in suffixes:
-        raise UsageError(t("{o} {p}: {f} 格式的文件名应以 {s} 结尾", "{o} {p}: a {f} file name should end in {s}",
-                           o=option, p=path, f=kind, s=t(" 或 ", " or ").join(suffixes) or "-"))
+        raise UsageError(t("{o}{p}: {f} 格式的文件名应以 {s} 结尾", "{o}{p}: a {f} file name should end in {s}",
+                           o=o, p=path, f=kind, s=t(" 或 ", " or ").join(suffixes) or "-"))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise UsageError(t("{o} {p}: 文件夹 {d} 不存在", "{o} {p}: the folder {d} does not exist",
-                           o=option, p=path, d=folder))
+        raise UsageError(t("{o}{p}: 文件夹 {d} 不存在", "{o}{p}: the folder {d} does not exist",
+                           o=o, p=path, d=folder))
     if os.path.lexists(path) and (path.is_dir() or not path.is_file()):
-        raise UsageError(t("{o} {p}: 已存在且不是普通文件", "{o} {p}: exists and is not a regular file",
-                           o=option, p=path))
-    check_folder(folder, protected, option)
+        raise UsageError(t("{o}{p}: 已存在且不是普通文件", "{o}{p}: exists and is not a regular file",
+                           o=o, p=path))
+    _refuse_protected(folder, protected, o, path)
     return path
 
 
 def check_folder(folder: Path, protected: Path | None, option: str = "--output") -> Path:
     """A folder files may be written into: it exists, and it is not inside ``protected`` (the progress folder)."""
+    o = f"{option} " if option else ""
     if not folder.is_dir():
-        raise UsageError(t("{o} {p}: 文件夹不存在", "{o} {p}: no such folder", o=option, p=folder))
+        raise UsageError(t("{o}{p}: 文件夹不存在", "{o}{p}: no such folder", o=o, p=folder))
+    _refuse_protected(folder, protected, o, folder)
+    return folder
+
+
+def _refuse_protected(folder: Path, protected: Path | None, o: str, shown: Path) -> None:
     if protected is not None:
         protected = protected.resolve()
         where = folder.resolve()
         if where == protected or protected in where.parents:
-            raise UsageError(t("{o} {p}: 不能写入进度记录文件夹 {d}", "{o} {p}: refusing to write into the progress folder {d}",
-                               o=option, p=folder, d=protected))
-    return folder
+            raise UsageError(t("{o}{p}: 不能写入进度记录文件夹 {d}", "{o}{p}: refusing to write into the progress folder {d}",
+                               o=o, p=shown, d=protected))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -48,6 +48,10 @@ def report(
     out.write_report(rep, chosen, output)
 
 
+# A plan file is YAML: the name says so, and no slip can write one over a ledger (progress/<unit>.jsonl).
+PLAN_SUFFIXES = (".yaml", ".yml")
+
+
 @command(help=t('根据通知原文(.txt、网页 .html 或 .docx)起草方案文件,每处推测都附注释。\n\n示例: fazhi draft 通知.docx --output 方案.yaml',
                 "Draft a plan file from a notice's text (.txt, a saved .html page or .docx), with a comment beside every "
                 "guess.\n\nExample: fazhi draft notice.docx --output plan.yaml"))
@@ -59,9 +63,11 @@ def draft(
                                                               "Write the plan file here (default: standard output)."))] = None,
     force: ForceOption = False,
 ) -> None:
-    from .. import draft as drafting  # noqa: PLC0415
+    from .. import draft as drafting, files  # noqa: PLC0415
     from ..dates import today  # noqa: PLC0415
 
+    if output is not None:
+        files.check_target(output, PLAN_SUFFIXES, "YAML", protected(None))
     if output is not None and not force and (output.exists() or output.is_symlink()):
         raise UsageError(t("{p}: 文件已存在;要覆盖请加 --force", "{p}: already exists; add --force to replace it", p=output))
     result, text = drafting.draft_notice(notice, today(), str(output or "plan.yaml"))
@@ -79,10 +85,12 @@ def new(
                                               help=t("要写的方案文件。", "The plan file to write."))],
     force: ForceOption = False,
 ) -> None:
+    from .. import files  # noqa: PLC0415
     from ..dates import today  # noqa: PLC0415
     from ..draft import save  # noqa: PLC0415
     from ..draft.writing import template  # noqa: PLC0415
 
+    files.check_target(plan_file, PLAN_SUFFIXES, "YAML", protected(None), option="")
     save(plan_file, template(today().year), force)
     typer.echo(t("已写入 {p}:把示例改成你的方案,然后运行 fazhi check --plan {p}",
                  "wrote {p}: replace the examples with your plan, then run fazhi check --plan {p}", p=plan_file))
