@@ -582,3 +582,10 @@ def test_a_gbk_notice_through_the_command(tmp_path):
     r = run_fazhi("draft", gbk, "--output", tmp_path / "p.yaml", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert load_plan(tmp_path / "p.yaml").parts["1.1"].lead == ("县政务办",)
+
+
+def test_the_supervising_guess_is_the_office_not_the_body_reports_go_to(cli, tmp_path):
+    # Panyu's yearly reports go to the 区人大常委会 (accountability); the office that supervises is the 区法制办
+    out = tmp_path / "p.yaml"
+    assert cli("draft", SOURCE, "--output", out).exit_code == 0
+    assert 'supervision:\n  units: ["区法制办"]\n' in out.read_text(encoding="utf-8")

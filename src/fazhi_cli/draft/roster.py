@@ -68,7 +68,10 @@ def _supervision(d: Draft) -> None:
     names = [u.name for u in d.units]
     named = [n for n in names if re.search(_SUPERVISORS, norm(n))]
     to = [duty.to for duty in d.duties if duty.to]
-    for candidate in to + named:
+    # the office progress is reported to, when it is a supervising office (督查室); then one the notice names; a
+    # report to a 人大 or a 党委 is accountability, not supervision, so it comes last
+    looks = [c for c in to if re.search(_SUPERVISORS, norm(c))]
+    for candidate in looks + named + to:
         if candidate in names or candidate in to:
             d.supervision = candidate
             break
