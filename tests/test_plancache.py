@@ -13,6 +13,7 @@ import pytest
 
 from conftest import run_bounded, snapshot
 from fazhi_cli import plancache, progress, render
+from fazhi_cli.cache import digest
 from fazhi_cli.errors import PlanError
 from fazhi_cli.plan import bundled_plan_path, load_plan, parse_plan
 
@@ -33,7 +34,7 @@ def test_a_cached_plan_equals_the_parsed_one(tmp_path, monkeypatch, plan_text):
     assert len(list(cache.glob("plan-*.json"))) == 1
     second = load_plan(path)
     # load_plan stamps the digest of the bytes (what a state snapshot is keyed on); parse_plan knows no file
-    assert first.digest == plancache.digest(path.read_bytes())
+    assert first.digest == digest(path.read_bytes())
     assert second == first == parse_plan(path.read_bytes(), str(path))._replace(digest=first.digest)
 
 
@@ -188,7 +189,7 @@ def test_an_entry_moved_to_another_plans_name_is_a_miss(tmp_path, monkeypatch, p
     load_plan(b)
     (entry_b,) = set(cache.glob("plan-*.json")) - {entry_a}
     entry_b.write_bytes(entry_a.read_bytes())
-    assert load_plan(b) == parse_plan(b.read_bytes(), str(b))._replace(digest=plancache.digest(b.read_bytes()))
+    assert load_plan(b) == parse_plan(b.read_bytes(), str(b))._replace(digest=digest(b.read_bytes()))
 
 
 def _mutated(entry: dict, path: tuple, value: object) -> dict:

@@ -255,14 +255,14 @@ def load_plan(path: str | os.PathLike[str] | None = None, *, fresh: bool = False
     """
     p = plan_path(path)
     data = read_plan_text(p)
-    from . import plancache  # noqa: PLC0415 - keeps YAML out of the fast path
+    from . import cache, plancache  # noqa: PLC0415 - keeps YAML out of the fast path
 
     cached = None if fresh else plancache.get(p, data)
     if cached is not None:
-        return cached._replace(digest=plancache.digest(data))
+        return cached._replace(digest=cache.digest(data))
     plan = parse_plan(data, str(p))
     plancache.put(p, data, plan)
-    return plan._replace(digest=plancache.digest(data))
+    return plan._replace(digest=cache.digest(data))
 
 
 def read_plan_text(p: Path) -> bytes:

@@ -58,7 +58,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Collection, NamedTuple
 
-from . import ledger, plancache
+from . import cache as cachedir
+from . import ledger
 from .files import open_regular, read_regular, read_span
 from .ledger import Event, Problem
 from .plan import Plan
@@ -112,7 +113,7 @@ def _full(root: Path, plan: Plan, *, today: str, as_of: date, known_at: str | No
     files: dict[str, tuple] = {}
 
     def seen(name: str, st: os.stat_result, data: bytes) -> None:
-        files[name] = (st, len(data), data.count(b"\n"), plancache.digest(data), not data or data.endswith(b"\n"))
+        files[name] = (st, len(data), data.count(b"\n"), cachedir.digest(data), not data or data.endswith(b"\n"))
 
     before = place.arrivals() if place is not None else None
     read = ledger.read_ledger(root, plan, today=today, units=units, on_file=seen if place is not None else None)
@@ -139,7 +140,7 @@ class _Place:
         self.who = sorted(units) if units is not None else None
         material = json.dumps([FORMAT, os.path.realpath(folder), folder_id, plan.digest, self.who],
                               ensure_ascii=False).encode("utf-8")
-        self.key = plancache.digest(material)
+        self.key = cachedir.digest(material)
         self.name = f"state-{FORMAT}-{self.key[:40]}.json"
         self.side_name = f"state-{FORMAT}-{self.key[:40]}-fold.json"   # what only a fold reads
 
@@ -153,7 +154,7 @@ class _Place:
         if not os.path.lexists(path):
             return None
         try:
-            return plancache.digest(read_regular(path, ledger.MAX_ARRIVALS, nofollow=True))
+            return cachedir.digest(read_regular(path, ledger.MAX_ARRIVALS, nofollow=True))
         except (OSError, ValueError):
             return "unreadable"
 
@@ -176,7 +177,7 @@ class _Place:
                     os.close(fd)
             except OSError:
                 return None
-            if len(data) != info[1] or plancache.digest(data) != info[3]:
+            if len(data) != info[1] or cachedir.digest(data) != info[3]:
                 return None
             for number, raw in enumerate(data.split(b"\n"), 1):
                 if number in lines:
@@ -267,12 +268,12 @@ class _Place:
                     return None
             # its times or size changed (or changed too recently to tell): every byte it had must be as it was
             data = read_span(fd, st.st_size)
-            if len(data) != st.st_size or (row is not None and plancache.digest(data[:old_size]) != digest):
+            if len(data) != st.st_size or (row is not None and cachedir.digest(data[:old_size]) != digest):
                 raise _Miss
             new = data[old_size:]
             if new and not new.endswith(b"\n"):
                 raise _Miss
-            return (st, st.st_size, lines + new.count(b"\n"), plancache.digest(data)), new, lines + 1
+            return (st, st.st_size, lines + new.count(b"\n"), cachedir.digest(data)), new, lines + 1
         except OSError:
             raise _Miss from None
         finally:
@@ -283,7 +284,7 @@ class _Place:
     def save(self, state: "_State", rows: dict[str, list], raws: dict | None, today: str,
              arrivals: str | None) -> None:
         """Write the entry: ``rows``, each ledger file as ``_file_row`` tells it; ``raws``, see ``_State.dump``."""
-        if not plancache.made(self.cache):
+        if not cachedir.made(self.cache):
             return
         nonce = os.urandom(8).hex()
         try:
@@ -296,15 +297,15 @@ class _Place:
             return
         if all(len(b) <= MAX_ENTRY_BYTES for b in bodies):
             # the fold part first: a reader that meets the new main part with the old fold part is told by the nonce
-            plancache.write_entry(self.cache, self.side_name, bodies[0])
-            plancache.write_entry(self.cache, self.name, bodies[1])
+            cachedir.write_entry(self.cache, self.side_name, bodies[0])
+            cachedir.write_entry(self.cache, self.name, bodies[1])
             _prune(self.cache)
 
 
 def _place(root: Path, plan: Plan, units: Collection[str] | None) -> _Place | None:
     if not plan.digest or os.environ.get("FAZHI_NO_SNAPSHOT"):
         return None
-    cache = plancache.folder()
+    cache = cachedir.folder()
     if cache is None:
         return None
     folder = ledger.progress_dir(root)
