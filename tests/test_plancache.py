@@ -456,7 +456,7 @@ def test_every_answer_is_the_same_with_and_without_the_cache(which, tmp_path, mo
     assert not (tmp_path / "cache").exists()
     load_plan(path)                                   # fills the cache
     with monkeypatch.context() as m:                  # and proves every answer below comes from it
-        m.setattr("fazhi_cli.plan.parse_plan", lambda *a: pytest.fail("the cache was missed"))
+        m.setattr("fazhi_cli.plan.build.parse_plan", lambda *a: pytest.fail("the cache was missed"))
         cached_runs = [cli(*c) for c in commands]
     for command, off, on in zip(commands, uncached, cached_runs):
         assert off.exit_code == on.exit_code == 0, (command, off.output, on.output)

@@ -26,8 +26,8 @@ from typing import Any
 from . import cache
 from .dates import FIRST_YEAR, LAST_YEAR
 from .files import read_regular
-from .plan import (MAX_WARN_DAYS, PART_ID, UNIT_KINDS, Group, Obligation, Part, Plan, Section, Succession,
-                   Supervision, Task, Unit)
+from .plan.model import (MAX_WARN_DAYS, PART_ID, UNIT_KINDS, Group, Obligation, Part, Plan, Section, Succession,
+                         Supervision, Task, Unit)
 
 # 5: the loader refuses more (deadlines before plan.signed, stray part ids,
 # empty groups) and reads quarterly and monthly duties: an entry made by an
