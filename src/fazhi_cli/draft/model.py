@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-# The keyword for "every unit that leads a part" (plan.RESPONSIBLE), repeated
+# The keyword for "every unit that leads a part" (plan.recurring.RESPONSIBLE), repeated
 # here so that drafting does not import the loader.
 RESPONSIBLE = "责任单位"
 

@@ -14,7 +14,7 @@ MAX_PLAN_BYTES = 1024 * 1024
 
 
 def bundled_plan_path() -> Path:
-    here = Path(__file__).resolve().parent.parent     # the fazhi_cli folder
+    here = Path(__file__).resolve().parents[1]       # fazhi_cli/, above plan/
     packaged = here / "data" / "tasks.yaml"          # inside an installed wheel
     if packaged.is_file():
         return packaged
