@@ -15,7 +15,8 @@ from conftest import run_bounded, snapshot
 from fazhi_cli import plancache, progress, render
 from fazhi_cli.cache import digest
 from fazhi_cli.errors import PlanError
-from fazhi_cli.plan import bundled_plan_path, load_plan, parse_plan
+from fazhi_cli.plan import bundled_plan_path, load_plan
+from fazhi_cli.plan.build import parse_plan
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="FIFOs, symlinks and permission bits are POSIX")
 

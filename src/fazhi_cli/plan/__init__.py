@@ -15,18 +15,17 @@ The rooms, in the order a file goes through them:
 * ``model``: what comes out, the pure records ``progress/`` reads.
 
 ``load_plan`` goes source → cache → parse: the loader owns the plan cache
-(``plancache``); the parser never knows it.
+(``plancache``); the parser (``build.parse_plan``) never knows it, and a run
+that finds the plan in the cache never imports it.
 """
 
 import os
 
-from . import build
-from .build import parse_plan
 from .model import STATES, UNIT_KINDS, Group, Obligation, Part, Plan, Section, Succession, Supervision, Task, Unit
 from .source import bundled_plan_path, plan_path, read_plan_text
 
 __all__ = ["STATES", "UNIT_KINDS", "Group", "Obligation", "Part", "Plan", "Section", "Succession", "Supervision",
-           "Task", "Unit", "bundled_plan_path", "load_plan", "parse_plan", "plan_path"]
+           "Task", "Unit", "bundled_plan_path", "load_plan", "plan_path"]
 
 
 def load_plan(path: str | os.PathLike[str] | None = None, *, fresh: bool = False) -> Plan:
@@ -42,6 +41,8 @@ def load_plan(path: str | os.PathLike[str] | None = None, *, fresh: bool = False
     cached = None if fresh else plancache.get(p, data)
     if cached is not None:
         return cached._replace(digest=cache.digest(data))
+    from . import build  # noqa: PLC0415 - the parser (YAML, the readers, their patterns) only on a miss
+
     plan = build.parse_plan(data, str(p))
     plancache.put(p, data, plan)
     return plan._replace(digest=cache.digest(data))
