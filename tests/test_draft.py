@@ -20,7 +20,8 @@ from fazhi_cli.draft import NoticeError, recognise
 from fazhi_cli.draft.reading import notice_text
 from fazhi_cli.draft.units import is_collective, possible_alias
 from fazhi_cli.draft.writing import q, to_yaml
-from fazhi_cli.plan import bundled_plan_path, load_plan, parse_plan
+from fazhi_cli.plan import bundled_plan_path, load_plan
+from fazhi_cli.plan.build import parse_plan
 from notices import QINGXI, as_html, paragraphs, write_docx
 
 TODAY = date(2026, 1, 1)

@@ -17,7 +17,7 @@ from conftest import one_line_error
 from fazhi_cli.draft import NoticeError, recognise
 from fazhi_cli.draft.reading import notice_text
 from fazhi_cli.draft.writing import to_yaml
-from fazhi_cli.plan import parse_plan
+from fazhi_cli.plan.build import parse_plan
 from notices import write_docx, write_pdf
 
 TODAY = date(2026, 1, 1)

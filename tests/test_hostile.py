@@ -43,6 +43,7 @@ import typer.testing
 from conftest import Run, snapshot
 from fazhi_cli import plancache, record
 from fazhi_cli import snapshot as snapshot_mod
+from fazhi_cli.cache import digest
 from fazhi_cli.plan import bundled_plan_path, load_plan
 
 POSIX = os.name == "posix"
@@ -115,7 +116,7 @@ class Prepared:
 
 def _entry_name() -> str:
     # as plancache names the entry of the bundled plan: the BLAKE2b-256 of its bytes
-    return f"plan-{plancache.FORMAT}-{plancache.digest(bundled_plan_path().read_bytes())}.json"
+    return f"plan-{plancache.FORMAT}-{digest(bundled_plan_path().read_bytes())}.json"
 
 
 def _lines(path: Path) -> list[dict]:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SOURCE, one_line_error, run_bounded
-from fazhi_cli.plan import load_plan, parse_plan
+from fazhi_cli.plan import load_plan
+from fazhi_cli.plan.build import parse_plan
 
 
 def source_tasks():

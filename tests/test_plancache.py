@@ -13,8 +13,10 @@ import pytest
 
 from conftest import run_bounded, snapshot
 from fazhi_cli import plancache, progress, render
+from fazhi_cli.cache import digest
 from fazhi_cli.errors import PlanError
-from fazhi_cli.plan import bundled_plan_path, load_plan, parse_plan
+from fazhi_cli.plan import bundled_plan_path, load_plan
+from fazhi_cli.plan.build import parse_plan
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="FIFOs, symlinks and permission bits are POSIX")
 
@@ -33,7 +35,7 @@ def test_a_cached_plan_equals_the_parsed_one(tmp_path, monkeypatch, plan_text):
     assert len(list(cache.glob("plan-*.json"))) == 1
     second = load_plan(path)
     # load_plan stamps the digest of the bytes (what a state snapshot is keyed on); parse_plan knows no file
-    assert first.digest == plancache.digest(path.read_bytes())
+    assert first.digest == digest(path.read_bytes())
     assert second == first == parse_plan(path.read_bytes(), str(path))._replace(digest=first.digest)
 
 
@@ -188,7 +190,7 @@ def test_an_entry_moved_to_another_plans_name_is_a_miss(tmp_path, monkeypatch, p
     load_plan(b)
     (entry_b,) = set(cache.glob("plan-*.json")) - {entry_a}
     entry_b.write_bytes(entry_a.read_bytes())
-    assert load_plan(b) == parse_plan(b.read_bytes(), str(b))._replace(digest=plancache.digest(b.read_bytes()))
+    assert load_plan(b) == parse_plan(b.read_bytes(), str(b))._replace(digest=digest(b.read_bytes()))
 
 
 def _mutated(entry: dict, path: tuple, value: object) -> dict:
@@ -455,7 +457,7 @@ def test_every_answer_is_the_same_with_and_without_the_cache(which, tmp_path, mo
     assert not (tmp_path / "cache").exists()
     load_plan(path)                                   # fills the cache
     with monkeypatch.context() as m:                  # and proves every answer below comes from it
-        m.setattr("fazhi_cli.plan.parse_plan", lambda *a: pytest.fail("the cache was missed"))
+        m.setattr("fazhi_cli.plan.build.parse_plan", lambda *a: pytest.fail("the cache was missed"))
         cached_runs = [cli(*c) for c in commands]
     for command, off, on in zip(commands, uncached, cached_runs):
         assert off.exit_code == on.exit_code == 0, (command, off.output, on.output)

@@ -157,7 +157,7 @@ def test_summary_counts_add_up(plan, as_of):
 def test_due_sorts_ids_with_superscript_digits(plan_text):
     # str.isdigit() says yes to "²" and int() says no: a recurring duty named "²"
     # (any name is allowed there) made `due --all` an internal error.
-    from fazhi_cli.plan import parse_plan
+    from fazhi_cli.plan.build import parse_plan
 
     odd = parse_plan(plan_text.replace("  - id: plan\n", '  - id: "²"\n', 1).encode(), "p.yaml")
     assert "²-2017" in odd.obligations

@@ -19,7 +19,7 @@ import pytest
 from conftest import one_line_error, run_fazhi, snapshot
 from fazhi_cli import dates, ledger, record
 from fazhi_cli.errors import PlanError
-from fazhi_cli.plan import parse_plan
+from fazhi_cli.plan.build import parse_plan
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="fork and signals are POSIX")
 

@@ -8,34 +8,26 @@ field by field (types, value ranges, ids, every cross reference), so a
 damaged or hand-written entry is a miss too, never an error. Any doubt is a
 miss, and a miss only means the YAML is parsed and validated again.
 
-The cache folder must be a folder of this user that nobody else can write;
-any other folder is neither read nor written. Entries are read only as
+Entries live in the private cache folder (see ``cache``: a folder of this
+user that nobody else can write, or none at all). They are read only as
 regular files (no symlinks, FIFOs or devices) of bounded size, and written
-through a temporary file created exclusively under an unpredictable name, then
-renamed into place. Entries are JSON: nothing executable. FAZHI_NO_CACHE=1
-turns the cache off; `fazhi check` never reads it.
+whole by ``cache.write_entry``. Entries are JSON: nothing executable.
+FAZHI_NO_CACHE=1 turns the cache off; `fazhi check` never reads it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import cache
 from .dates import FIRST_YEAR, LAST_YEAR
 from .files import read_regular
-from .i18n import t
-from .plan import (MAX_WARN_DAYS, PART_ID, UNIT_KINDS, Group, Obligation, Part, Plan, Section, Succession,
-                   Supervision, Task, Unit)
-
-try:  # the interpreter's own BLAKE2: importing hashlib would load OpenSSL (~3-5 ms) for one digest
-    from _blake2 import blake2b as _blake2b
-except ImportError:  # pragma: no cover - an interpreter built without it
-    from hashlib import blake2b as _blake2b
+from .plan.model import (MAX_WARN_DAYS, PART_ID, UNIT_KINDS, Group, Obligation, Part, Plan, Section, Succession,
+                         Supervision, Task, Unit)
 
 # 5: the loader refuses more (deadlines before plan.signed, stray part ids,
 # empty groups) and reads quarterly and monthly duties: an entry made by an
@@ -45,57 +37,6 @@ FORMAT = "fazhi-plan-cache-5"
 # part, so it may be a few times larger, never more than this.
 MAX_ENTRY_BYTES = 8 * 1024 * 1024
 
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_O_BINARY = getattr(os, "O_BINARY", 0)
-
-
-def digest(data: bytes) -> str:
-    return _blake2b(data, digest_size=32).hexdigest()
-
-
-def folder() -> Path | None:
-    """The cache folder when it may be used (private, or not yet made); None when the cache is off."""
-    chosen = _folder()
-    if chosen is None or (os.path.lexists(chosen) and not _private(chosen)):
-        return None
-    return chosen
-
-
-def _folder() -> Path | None:
-    if os.environ.get("FAZHI_NO_CACHE"):
-        return None
-    root = os.environ.get("FAZHI_CACHE_DIR")
-    if root:
-        return Path(root)
-    import platformdirs  # noqa: PLC0415
-
-    return Path(platformdirs.user_cache_dir("fazhi", appauthor=False))
-
-
-def _private(folder: Path) -> bool:
-    """A real folder of this user that neither the group nor others can write."""
-    try:
-        st = os.stat(folder)
-    except (OSError, ValueError):
-        return False
-    if not stat.S_ISDIR(st.st_mode):
-        return False
-    geteuid = getattr(os, "geteuid", None)
-    if geteuid is None:  # pragma: no cover - Windows: no owner or mode bits; the profile's ACLs keep it private
-        return True
-    return st.st_uid == geteuid() and not st.st_mode & 0o022
-
-
-def folder_note() -> str | None:
-    """Why the cache folder is not used, when something is there but it is not private; None otherwise."""
-    folder = _folder()
-    if folder is None or not os.path.lexists(folder) or _private(folder):
-        return None
-    return t("缓存文件夹 {f} 不是只有当前用户可写的文件夹(属于他人、他人可写或不是文件夹),未使用;"
-             "请把 FAZHI_CACHE_DIR 设为私有文件夹",
-             "the cache folder {f} is not a folder only this user can write (owned or writable by others, "
-             "or not a folder) and is not used; point FAZHI_CACHE_DIR at a private folder", f=folder)
-
 
 def _entry_name(key: str) -> str:
     return f"plan-{FORMAT}-{key}.json"
@@ -103,10 +44,10 @@ def _entry_name(key: str) -> str:
 
 def get(path: Path, data: bytes) -> Plan | None:
     """The plan cached for exactly these bytes, or None."""
-    folder = _folder()
-    if folder is None or not _private(folder):
+    folder = cache.configured()
+    if folder is None or not cache.private(folder):
         return None
-    key = digest(data)
+    key = cache.digest(data)
     try:
         raw = read_regular(folder / _entry_name(key), MAX_ENTRY_BYTES, nofollow=True)
     except (OSError, ValueError):
@@ -115,46 +56,17 @@ def get(path: Path, data: bytes) -> Plan | None:
 
 
 def put(path: Path, data: bytes, plan: Plan) -> None:
-    folder = _folder()
-    if folder is None or not made(folder):
+    folder = cache.configured()
+    if folder is None or not cache.made(folder):
         return
-    key = digest(data)
+    key = cache.digest(data)
     try:
         body = json.dumps(_to_json(plan, key), ensure_ascii=False).encode("utf-8")
     except ValueError:
         return
     if len(body) > MAX_ENTRY_BYTES:
         return
-    write_entry(folder, _entry_name(key), body)
-
-
-def made(folder: Path) -> bool:
-    """The cache folder, made (0700) if it was not there, and private: else it is not written."""
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except (OSError, ValueError):
-        return False  # a cache that cannot be written is only a slower start
-    return _private(folder)
-
-
-def write_entry(folder: Path, name: str, body: bytes) -> None:
-    """Put an entry into the (private) cache folder whole, or not at all; never raises."""
-    # O_EXCL never follows or reuses whatever sits at the name, and the name
-    # cannot be guessed in advance; the rename replaces a link, never its target.
-    tmp = folder / f".{name}.{os.urandom(8).hex()}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, 0o600)
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(body)
-        os.replace(tmp, folder / name)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    cache.write_entry(folder, _entry_name(key), body)
 
 
 def _to_json(plan: Plan, key: str) -> dict:

@@ -57,11 +57,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Collection, NamedTuple
 
-from . import ledger, plancache
+from . import cache as cachedir
+from . import ledger
 from .files import read_regular, read_span
 from .ledger import Event, Problem
 from .plan import Plan
-from .progress.replay import Acts, Pair, order, replay_all, with_reviews
+from .progress.replay import Acts, Pair, order, replay_all, union_evidence, with_reviews
 
 FORMAT = "fazhi-state-1"
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
@@ -111,7 +112,7 @@ def _full(root: Path, plan: Plan, *, today: str, as_of: date, known_at: str | No
     files: dict[str, tuple] = {}
 
     def seen(name: str, st: os.stat_result, data: bytes) -> None:
-        files[name] = (st, len(data), data.count(b"\n"), plancache.digest(data), not data or data.endswith(b"\n"))
+        files[name] = (st, len(data), data.count(b"\n"), cachedir.digest(data), not data or data.endswith(b"\n"))
 
     before = place.arrivals() if place is not None else None
     read = ledger.read_ledger(root, plan, today=today, units=units, on_file=seen if place is not None else None)
@@ -138,7 +139,7 @@ class _Place:
         self.who = sorted(units) if units is not None else None
         material = json.dumps([FORMAT, where, folder_id, plan.digest, self.who],
                               ensure_ascii=False).encode("utf-8")
-        self.key = plancache.digest(material)
+        self.key = cachedir.digest(material)
         self.name = f"state-{FORMAT}-{self.key[:40]}.json"
         self.side_name = f"state-{FORMAT}-{self.key[:40]}-fold.json"   # what only a fold reads
 
@@ -152,7 +153,7 @@ class _Place:
             data = ledger.arrivals_bytes(self.root)
         except (OSError, ValueError):
             return "unreadable"
-        return None if data is None else plancache.digest(data)
+        return None if data is None else cachedir.digest(data)
 
     def lines_of(self, needed: set[tuple[str, int]], files: dict[str, tuple]) -> dict | None:
         """The raw lines at these (file, line) places, read again from the bytes the full read saw
@@ -173,7 +174,7 @@ class _Place:
                     os.close(fd)
             except OSError:
                 return None
-            if len(data) != info[1] or plancache.digest(data) != info[3]:
+            if len(data) != info[1] or cachedir.digest(data) != info[3]:
                 return None
             for number, raw in enumerate(data.split(b"\n"), 1):
                 if number in lines:
@@ -264,12 +265,12 @@ class _Place:
                     return None
             # its times or size changed (or changed too recently to tell): every byte it had must be as it was
             data = read_span(fd, st.st_size)
-            if len(data) != st.st_size or (row is not None and plancache.digest(data[:old_size]) != digest):
+            if len(data) != st.st_size or (row is not None and cachedir.digest(data[:old_size]) != digest):
                 raise _Miss
             new = data[old_size:]
             if new and not new.endswith(b"\n"):
                 raise _Miss
-            return (st, st.st_size, lines + new.count(b"\n"), plancache.digest(data)), new, lines + 1
+            return (st, st.st_size, lines + new.count(b"\n"), cachedir.digest(data)), new, lines + 1
         except OSError:
             raise _Miss from None
         finally:
@@ -280,7 +281,7 @@ class _Place:
     def save(self, state: "_State", rows: dict[str, list], raws: dict | None, today: str,
              arrivals: str | None) -> None:
         """Write the entry: ``rows``, each ledger file as ``_file_row`` tells it; ``raws``, see ``_State.dump``."""
-        if not plancache.made(self.cache):
+        if not cachedir.made(self.cache):
             return
         nonce = os.urandom(8).hex()
         try:
@@ -293,15 +294,15 @@ class _Place:
             return
         if all(len(b) <= MAX_ENTRY_BYTES for b in bodies):
             # the fold part first: a reader that meets the new main part with the old fold part is told by the nonce
-            plancache.write_entry(self.cache, self.side_name, bodies[0])
-            plancache.write_entry(self.cache, self.name, bodies[1])
+            cachedir.write_entry(self.cache, self.side_name, bodies[0])
+            cachedir.write_entry(self.cache, self.name, bodies[1])
             _prune(self.cache)
 
 
 def _place(root: Path, plan: Plan, units: Collection[str] | None) -> _Place | None:
     if not plan.digest or os.environ.get("FAZHI_NO_SNAPSHOT"):
         return None
-    cache = plancache.folder()
+    cache = cachedir.folder()
     if cache is None:
         return None
     found = ledger.folder_identity(root)
@@ -823,9 +824,7 @@ def _evidence(items: list) -> bool:
 
 def _union(have: tuple, more: Any) -> tuple:
     """Evidence items in first-seen order, each once (as the replay lists them)."""
-    from .progress.replay import _hashable, _unhash  # noqa: PLC0415
-
-    return tuple(_unhash(x) for x in dict.fromkeys(_hashable(x) for x in (*have, *more)))
+    return union_evidence((*have, *more))
 
 
 def _little(ids: array) -> array:

@@ -237,12 +237,12 @@ def check(
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    from .. import plancache, record  # noqa: PLC0415
+    from .. import cache, record  # noqa: PLC0415
     from ..errors import PlanError, PlanProblems  # noqa: PLC0415
     from ..ledger import read_ledger  # noqa: PLC0415
     from ..render import safe  # noqa: PLC0415
 
-    note = plancache.folder_note()
+    note = cache.folder_note()
     if note:
         sys.stderr.write(t("注意: ", "note: ") + safe(note) + "\n")
     try:

@@ -11,7 +11,7 @@ from datetime import date
 
 from ..errors import FazhiError
 
-# The keyword for "every unit that leads a part" (plan.RESPONSIBLE), repeated
+# The keyword for "every unit that leads a part" (plan.recurring.RESPONSIBLE), repeated
 # here so that drafting does not import the loader.
 RESPONSIBLE = "责任单位"
 

@@ -9,7 +9,7 @@ from .replay import known_cutoff
 
 if TYPE_CHECKING:
     from ..ledger.model import Event
-    from ..plan import Plan
+    from ..plan.model import Plan
 
 BACKDATED_DAYS = 7
 

@@ -104,9 +104,7 @@ def replay_all(events: Iterable[Event], as_of: date, known_at: str | None = None
         if len(marks) > 1:
             marks.sort(key=order)
         reviews = [e for e in group if e.type == "review"]
-        evidence = tuple(dict.fromkeys(_hashable(x) for e in group for x in e.evidence)) if any(
-            e.evidence for e in group) else ()
-        evidence = tuple(_unhash(x) for x in evidence)
+        evidence = union_evidence(x for e in group for x in e.evidence) if any(e.evidence for e in group) else ()
         if not reviews:
             cur = marks[-1]
             out[key] = Pair(cur.state, _run_start(marks), cur, evidence, "pending" if cur.state == "done" else None)
@@ -177,6 +175,11 @@ def _hashable(item: object) -> object:
 
 def _unhash(item: object) -> object:
     return dict(item) if isinstance(item, tuple) else item
+
+
+def union_evidence(items: Iterable[object]) -> tuple:
+    """Evidence items in first-seen order, each once: how a pair's records' evidence adds up."""
+    return tuple(_unhash(x) for x in dict.fromkeys(_hashable(x) for x in items))
 
 
 def latest(events: Iterable[Event], as_of: date, known_at: str | None = None) -> dict[tuple[str, str], Event]:

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Iterable, NamedTuple, Sequence
 
 from ..ledger.model import Event
-from ..plan import Obligation, Part, Plan, Task
+from ..plan.model import Obligation, Part, Plan, Task
 from .replay import Acts, replay_all
 
 LIGHT_RANK = {"green": 0, "yellow": 1, "red": 2}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from ..plan import Plan
+from ..plan.model import Plan
 from .status import OwnItem, Status, own_items
 
 
