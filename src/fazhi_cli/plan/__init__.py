@@ -36,7 +36,7 @@ def load_plan(path: str | os.PathLike[str] | None = None, *, fresh: bool = False
     """
     p = plan_path(path)
     data = read_plan_text(p)
-    from .. import cache, plancache  # noqa: PLC0415 - keeps YAML out of the fast path
+    from .. import cache, plancache  # noqa: PLC0415 - only a command that loads a plan needs the caches
 
     cached = None if fresh else plancache.get(p, data)
     if cached is not None:
