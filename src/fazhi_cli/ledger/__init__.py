@@ -18,32 +18,23 @@ files live), ``checks`` (the one validation path), ``reading``, ``journal`` (unf
 none of them opens ``progress/`` or ``evidence/`` itself.
 """
 
-from .model import (ACTS, ARRIVALS, BAD_TEXT, DAY, DAY_RE, Event, ID, ID_RE, JOURNAL, Lazy, Ledger, LEGACY_PLAN,
-                    MAX_ARRIVALS, MAX_BY, MAX_EVIDENCE, MAX_EVIDENCE_TEXT, MAX_LINE, MAX_NOTE, new_id, NO_ACT,
-                    Problem, SHA, SHAPE, STAGED, STAMP, STAMP_RE, SYNC_JOURNAL, tuple_new, TYPES, VERDICTS)
-from .layout import (data_dir, folder_identity, import_sources, is_ledger_name, ledger_names, ledger_path,
-                     progress_dir, records_folder, unit_file_names)
-from .checks import (check_record, clean_text, decode_line, evidence_ok, GOOD_DAYS, no_constants, plan_of, real_day,
-                     role_list, role_pairs, text_ok, usual_record)
-from .journal import (Arrival, arrival_ok, arrivals_bytes, import_journal, journal_names, pending_import,
-                      pending_sync, read_arrivals, replaceable, unfinished)
-from .reading import (arrived, file_identity, open_unit_file, parse_lines, parse_unit_bytes, read_file_checked,
-                      read_ledger, read_ledger_file, unit_events, usual_lines)
-from .ids import (canonical, Existing, existing_lines, record_ids)
-from .writing import (append_bytes, encode, new_event, recover, truncate, Writing)
-from .evidence import (blob_path, evidence_dir, evidence_item, EvidenceFile, file_digest, incoming_blobs,
-                       MAX_EVIDENCE_FILE, store_blob, verify_blob, verify_evidence)
+from ..lazy import index
 
-__all__ = ["ACTS", "ARRIVALS", "Arrival", "BAD_TEXT", "DAY", "DAY_RE", "Event", "EvidenceFile", "Existing",
-           "GOOD_DAYS", "ID", "ID_RE", "JOURNAL", "LEGACY_PLAN", "Lazy", "Ledger", "MAX_ARRIVALS", "MAX_BY",
-           "MAX_EVIDENCE", "MAX_EVIDENCE_FILE", "MAX_EVIDENCE_TEXT", "MAX_LINE", "MAX_NOTE", "NO_ACT", "Problem",
-           "SHA", "SHAPE", "STAGED", "STAMP", "STAMP_RE", "SYNC_JOURNAL", "TYPES", "VERDICTS", "Writing",
-           "append_bytes", "arrival_ok", "arrivals_bytes", "arrived", "blob_path", "canonical", "check_record",
-           "clean_text", "data_dir", "decode_line", "encode", "evidence_dir", "evidence_item", "evidence_ok",
-           "existing_lines", "file_digest", "file_identity", "folder_identity", "import_journal", "import_sources",
-           "incoming_blobs", "is_ledger_name", "journal_names", "ledger_names", "ledger_path", "new_event", "new_id",
-           "no_constants", "open_unit_file", "parse_lines", "parse_unit_bytes", "pending_import", "pending_sync",
-           "plan_of", "progress_dir", "read_arrivals", "read_file_checked", "read_ledger", "read_ledger_file",
-           "real_day", "record_ids", "records_folder", "recover", "replaceable", "role_list", "role_pairs",
-           "store_blob", "text_ok", "truncate", "tuple_new", "unfinished", "unit_events", "unit_file_names",
-           "usual_lines", "usual_record", "verify_blob", "verify_evidence"]
+# name -> room: a room is imported when one of its names is first asked for
+__getattr__, __dir__, __all__ = index(__name__, {
+    ("ACTS ARRIVALS BAD_TEXT DAY DAY_RE Event ID ID_RE JOURNAL Lazy Ledger LEGACY_PLAN MAX_ARRIVALS "
+     "MAX_BY MAX_EVIDENCE MAX_EVIDENCE_TEXT MAX_LINE MAX_NOTE new_id NO_ACT Problem SHA SHAPE STAGED "
+     "STAMP STAMP_RE SYNC_JOURNAL tuple_new TYPES VERDICTS"): "model",
+    ("data_dir folder_identity import_sources is_ledger_name ledger_names ledger_path progress_dir "
+     "records_folder unit_file_names"): "layout",
+    ("check_record clean_text decode_line evidence_ok GOOD_DAYS no_constants plan_of real_day "
+     "role_list role_pairs text_ok usual_record"): "checks",
+    ("Arrival arrival_ok arrivals_bytes import_journal journal_names pending_import pending_sync "
+     "read_arrivals replaceable unfinished"): "journal",
+    ("arrived file_identity open_unit_file parse_lines parse_unit_bytes read_file_checked read_ledger "
+     "read_ledger_file unit_events usual_lines"): "reading",
+    "canonical Existing existing_lines record_ids": "ids",
+    "append_bytes encode new_event recover truncate Writing": "writing",
+    ("blob_path evidence_dir evidence_item EvidenceFile file_digest incoming_blobs MAX_EVIDENCE_FILE "
+     "store_blob verify_blob verify_evidence"): "evidence",
+})

@@ -6,13 +6,13 @@ shares), ``check`` and ``acts`` (the supervising office's review, extend, waive,
 record, typed or imported, passes ``ledger.check_record``; the files themselves are the ledger's.
 """
 
-from .acts import (close_plan, closed_on, extend, owed_notices, refuse_if_closed, remind, review, supervisor,
-                   waive)
-from .check import audit, check
-from .intake import Admitted, Incoming, added_line, admit, import_files
-from .own import Undone, attach, latest_command, mark, undo
-from .prepare import MAX_IMPORT_BYTES, Written, recorder
+from ..lazy import index
 
-__all__ = ["Admitted", "Incoming", "MAX_IMPORT_BYTES", "Undone", "Written", "added_line", "admit", "attach", "audit",
-           "check", "close_plan", "closed_on", "extend", "import_files", "latest_command", "mark", "owed_notices",
-           "recorder", "refuse_if_closed", "remind", "review", "supervisor", "undo", "waive"]
+# name -> room: a room is imported when one of its names is first asked for
+__getattr__, __dir__, __all__ = index(__name__, {
+    "close_plan closed_on extend owed_notices refuse_if_closed remind review supervisor waive": "acts",
+    "audit check": "check",
+    "added_line admit Admitted import_files Incoming": "intake",
+    "attach latest_command mark undo Undone": "own",
+    "MAX_IMPORT_BYTES recorder Written": "prepare",
+})

@@ -15,18 +15,16 @@ An index: each room below does one job, and they import each other, never this f
 - ``terminal``, ``table``, ``jsontext``: the fast paths behind a terminal table and a JSON document.
 """
 
-from .escape import safe, safe_lines, to_json
-from .lines import act_lines, attached_lines, marked_lines, revoked_lines
-from .log import log_view
-from .plan_views import duty_show_view, show_view, units_view
-from .rows import render_rows, terminal_table, text_table
-from .due import due_view
-from .views import (days_phrase, duties_view, duty_detail_view, status_header, status_json, status_view,
-                    task_detail_view, unit_view)
+from ..lazy import index
 
-
-
-__all__ = ["act_lines", "attached_lines", "days_phrase", "due_view", "duties_view", "duty_detail_view",
-           "duty_show_view", "log_view", "marked_lines", "render_rows", "revoked_lines", "safe", "safe_lines",
-           "show_view", "status_header", "status_json", "status_view", "task_detail_view", "terminal_table",
-           "text_table", "to_json", "unit_view", "units_view"]
+# name -> room: a room is imported when one of its names is first asked for
+__getattr__, __dir__, __all__ = index(__name__, {
+    "safe safe_lines to_json": "escape",
+    "act_lines attached_lines marked_lines revoked_lines": "lines",
+    "log_view": "log",
+    "duty_show_view show_view units_view": "plan_views",
+    "render_rows terminal_table text_table": "rows",
+    "due_view": "due",
+    ("days_phrase duties_view duty_detail_view status_header status_json status_view task_detail_view "
+     "unit_view"): "views",
+})
