@@ -1,0 +1,137 @@
+"""Issue 23, items 9, 11 and 13 (first half): acts that arrive are named, a line is a record only alone,
+a refused write of evidence leaves no folder behind.
+
+Each test here failed on the code before the change that made it pass.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from fazhi_cli import i18n, ledger, record
+from fazhi_cli.sync import run
+
+OFFICE = "区法制办"          # the bundled plan's supervising unit
+DAY = date(2017, 5, 2)
+
+
+def mark(plan, root, target, unit, on="2017-05-01", **kw):
+    return record.mark(plan, root, target=target, unit=unit, state=kw.pop("state", "done"), on=on,
+                       note=kw.pop("note", None), evidence=kw.pop("evidence", []), by="t")
+
+
+def office_acts(plan, pc: Path) -> None:
+    """The office, on its own PC, does each kind of act once: what another PC then receives."""
+    mark(plan, pc, "2.2", "区编办", on="2016-12-20")
+    mark(plan, pc, "7.1", OFFICE)
+    record.review(plan, pc, target="2.2", unit="区编办", acting=OFFICE, verdict="return", note="材料不全", by="督办员",
+                  clock_today=DAY)
+    record.review(plan, pc, target="7.1", unit=OFFICE, acting=OFFICE, verdict="accept", note=None, by="督办员",
+                  clock_today=DAY)
+    record.extend(plan, pc, target="2.2", unit="区编办", acting=OFFICE, to="2018-06-30", reason="上级调整",
+                  approved_by=None, by="督办员", clock_today=DAY)
+    record.waive(plan, pc, target="2.2", unit="区编办", acting=OFFICE, reason="不再适用于本区", by="督办员",
+                 clock_today=DAY)
+    remind = ledger.new_event(plan, target="", unit=OFFICE, state=None, on=DAY.isoformat(), by="督办员",
+                              cmd=ledger.new_id(), kind="remind", subject="区编办", number=3, note="逾期 1 项")
+    with ledger.Writing(pc) as w:
+        w.append(OFFICE, [remind])
+    record.close_plan(plan, pc, acting=OFFICE, on=DAY.isoformat(), note="通过验收", clock_today=DAY)
+    record.close_plan(plan, pc, acting=OFFICE, on=DAY.isoformat(), note="补记", reopen=True, clock_today=DAY)
+
+
+ACT_LINES = ["+ 区法制办 2.2 → 区编办 退回(2017-05-02)",
+             "+ 区法制办 7.1 → 区法制办 销号(2017-05-02)",
+             "+ 区法制办 2.2 → 区编办 延期至 2018-06-30(2017-05-02)",
+             "+ 区法制办 2.2 → 区编办 不再适用(2017-05-02)",
+             "+ 区法制办 - → 区编办 催办 第3号(2017-05-02)",
+             "+ 区法制办 - 结束方案(2017-05-02)",
+             "+ 区法制办 - 重新开启(2017-05-02)"]
+ACT_LINES_EN = ["+ 区法制办 2.2 → 区编办 returned (2017-05-02)",
+                "+ 区法制办 7.1 → 区法制办 closed out (2017-05-02)",
+                "+ 区法制办 2.2 → 区编办 extended to 2018-06-30 (2017-05-02)",
+                "+ 区法制办 2.2 → 区编办 waived (2017-05-02)",
+                "+ 区法制办 - → 区编办 reminder No. 3 (2017-05-02)",
+                "+ 区法制办 - plan closed (2017-05-02)",
+                "+ 区法制办 - plan reopened (2017-05-02)"]
+ACT_WORDS = ["退回", "销号", "延期至 2018-06-30", "不再适用", "催办 第3号", "结束方案", "重新开启"]
+
+
+# --- 9. acts that arrive are named as every list of records names them ------------------------------
+
+def test_acts_that_arrive_by_import_are_named_not_shown_as_marks(plan, home, cli, tmp_path):
+    pc = tmp_path / "office"
+    office_acts(plan, pc)
+    f = pc / "progress" / f"{OFFICE}.jsonl"
+    r = cli("import", f, "--dry-run")
+    assert r.exit_code == 0, r.output
+    listed = r.stdout.splitlines()
+    assert listed[0] == "+ 区法制办 7.1 已完成(2017-05-01)"                     # a mark stays a mark
+    assert listed[1:8] == ACT_LINES
+    assert not any("未开始" in x for x in listed)
+    r = cli("import", f)
+    assert r.exit_code == 0 and r.stdout.splitlines()[1:8] == ACT_LINES, r.output
+
+
+def test_acts_that_arrive_are_named_in_english_too(plan, home, cli, tmp_path):
+    pc = tmp_path / "office"
+    office_acts(plan, pc)
+    r = cli("--lang", "en", "import", pc / "progress" / f"{OFFICE}.jsonl", "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[1:8] == ACT_LINES_EN
+
+
+def test_an_arriving_act_is_named_as_the_log_names_it(plan, home, cli, tmp_path):
+    # one wording for an act wherever it is shown: what import listed is what `log` shows
+    pc = tmp_path / "office"
+    office_acts(plan, pc)
+    r = cli("import", pc / "progress" / f"{OFFICE}.jsonl")
+    assert r.exit_code == 0, r.output
+    log = cli("log", "--unit", OFFICE, "--format", "csv")
+    assert log.exit_code == 0, log.output
+    for word in ACT_WORDS:
+        assert f" {word}(" in r.stdout and f",{word}," in log.stdout, (word, r.stdout, log.stdout)
+
+
+def test_a_revoke_and_an_attachment_that_arrive_keep_their_names(plan, home, cli, tmp_path):
+    pc = tmp_path / "pc"
+    mark(plan, pc, "2.2", "区编办", on="2016-12-20")
+    record.attach(plan, pc, target="2.2", unit="区编办", note="补充说明", evidence=[], by="t")
+    record.undo(plan, pc, "区编办")
+    r = cli("import", pc / "progress" / "区编办.jsonl", "--dry-run")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[0] == "+ 区编办 2.2 已完成(2016-12-20)"
+    assert lines[1].startswith("+ 区编办 2.2 补充材料(") and lines[2].startswith("+ 区编办 2.2 撤销 ")
+
+
+def test_acts_that_arrive_by_sync_are_named_in_its_list_and_its_commit(plan, tmp_path):
+    share = tmp_path / "share" / "fazhi.git"
+    share.parent.mkdir()
+    office, other = tmp_path / "officePC", tmp_path / "otherPC"
+    office_acts(plan, office)
+    run.sync(plan, office, None, init_remote=str(share))
+    out = run.sync(plan, other, str(share))
+    got = [x for x in out.lines if x.startswith("+ 区法制办")]
+    assert got[1:8] == ACT_LINES, out.lines
+    from dulwich.repo import Repo
+
+    r = Repo(str(share))
+    try:
+        message = next(iter(r.get_walker())).commit.message.decode()
+    finally:
+        r.close()
+    assert all(line in message for line in ACT_LINES), message
+
+
+def test_the_act_names_moved_without_changing_what_log_and_undo_print(plan, home, cli, tmp_path):
+    office_acts(plan, home)
+    log = cli("log", "--unit", OFFICE, "--format", "csv")
+    assert log.exit_code == 0, log.output
+    for word in ACT_WORDS:
+        assert f",{word}," in log.stdout
+    r = cli("undo", "-u", OFFICE)
+    assert r.exit_code == 0 and r.stdout.startswith("已撤销  区法制办: 重新开启("), r.output
+    assert i18n.act_label("review", verdict="return") == "退回"
+    assert i18n.act_kind_label("extend") == "延期"
