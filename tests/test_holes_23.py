@@ -6,9 +6,13 @@ Each test here failed on the code before the change that made it pass.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
+from conftest import one_line_error, snapshot
 from fazhi_cli import i18n, ledger, record
 from fazhi_cli.sync import run
 
@@ -135,3 +139,69 @@ def test_the_act_names_moved_without_changing_what_log_and_undo_print(plan, home
     assert r.exit_code == 0 and r.stdout.startswith("已撤销  区法制办: 重新开启("), r.output
     assert i18n.act_label("review", verdict="return") == "退回"
     assert i18n.act_kind_label("extend") == "延期"
+
+
+# --- 11. a line is a record only if it alone is one JSON object ---------------------------------------
+
+def _split_and_joined(plan) -> bytes:
+    """By hand: one record broken over two lines where a comma was, and two records on one line with a comma
+    between (together they hold as many records as lines, which a batch decode was fooled by)."""
+    base = {"id": "a" * 32, "type": "mark", "plan": plan.key, "part": "7.1", "unit": OFFICE, "on": "2017-11-30",
+            "note": "手工补记", "evidence": [], "by": "t", "recorded_at": "2017-12-01T09:30:00.123456+08:00",
+            "cmd": "d" * 32, "state": "done"}
+    one = json.dumps(base, ensure_ascii=False).encode()
+    cut = one.index(b', "plan"')
+    split = one[:cut] + b"\n" + one[cut + 2:]
+    two = (json.dumps(dict(base, id="b" * 32, part="7.2"), ensure_ascii=False).encode() + b","
+           + json.dumps(dict(base, id="c" * 32, part="7.3"), ensure_ascii=False).encode())
+    return split + b"\n" + two + b"\n"
+
+
+def test_a_split_record_and_two_records_on_a_line_are_not_records(plan, home, cli):
+    mark(plan, home, "7.1", OFFICE, on="2017-01-05")
+    path = home / "progress" / f"{OFFICE}.jsonl"
+    with path.open("ab") as f:
+        f.write(_split_and_joined(plan))
+    read = ledger.read_ledger(home, plan)
+    assert [e.on for e in read.events] == ["2017-01-05"]
+    assert [p.line for p in read.problems] == [2, 3, 4]
+    r = cli("check")
+    assert "问题 3 个" in r.stdout + r.stderr, r.output
+    status = json.loads(cli("status", "--as-of", "2018-01-01", "-f", "json").stdout)
+    assert "2017-11-30" not in json.dumps(status, ensure_ascii=False)
+
+
+def test_import_refuses_the_same_lines_check_reports(plan, home, cli, tmp_path):
+    f = tmp_path / "mail" / f"{OFFICE}.jsonl"
+    f.parent.mkdir()
+    f.write_bytes(_split_and_joined(plan))
+    before = snapshot(home)
+    r = cli("import", f)
+    assert r.exit_code == 1 and f"{f}:1:" in one_line_error(r)
+    assert snapshot(home) == before
+
+
+@pytest.mark.parametrize("lines", [
+    # the split may fall at any comma, and the lines may come in any order among good ones
+    lambda one, two: [one[:one.index(b',"note"')], one[one.index(b',"note"') + 1:], two],
+    lambda one, two: [two, one[:one.index(b',"by"')], b"  ", one[one.index(b',"by"') + 1:] + b"," + two],
+    lambda one, two: [one + b"," + two, one[:one.index(b',"on"')], one[one.index(b',"on"') + 1:]],
+    lambda one, two: [one + b" " + two],
+    lambda one, two: [one + two],
+    lambda one, two: [b"[" + one, two + b"]"],
+])
+def test_every_reader_reads_a_line_alone(plan, tmp_path, lines):
+    one = ledger.encode([ledger.new_event(plan, target="7.1", unit=OFFICE, state="done", on="2017-11-30", by="t",
+                                          cmd=ledger.new_id(), kind="attach")]).rstrip(b"\n")
+    two = ledger.encode([ledger.new_event(plan, target="7.2", unit=OFFICE, state=None, on="2017-11-30", by="t",
+                                          cmd=ledger.new_id(), kind="attach")]).rstrip(b"\n")
+    data = b"\n".join(lines(one, two)) + b"\n"
+    got = list(ledger.parse_lines(Path(f"{OFFICE}.jsonl"), data, plan))
+    alone = []
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if raw.strip():
+            try:
+                alone.append(ledger.check_record(ledger.decode_line(raw), plan, file=f"{OFFICE}.jsonl", line=number))
+            except ValueError:
+                alone.append(None)
+    assert [None if isinstance(x, ledger.Problem) else x[0] for x in got] == alone

@@ -252,10 +252,31 @@ def no_constants(name: str) -> None:
     raise ValueError(t("记录中不能有 {n}", "{n} is not allowed in a record", n=name))
 
 
+_SCAN: list = []
+
+
 def decode_line(raw: bytes) -> object:
-    """One line's JSON value; ValueError for anything that is not plain, bounded JSON."""
+    """One line's JSON value, the line read alone; ValueError for anything that is not plain, bounded JSON.
+
+    The one reading of a line, whoever reads it (a view, ``check``, ``import``, ``sync``): a line is a record
+    only if it alone is one JSON value, so a record split over two lines, or two on one line, is none.
+    """
     if len(raw) > MAX_LINE:
         raise ValueError(t("记录过长({n} 字节)", "record too long ({n} bytes)", n=len(raw)))
+    # What json.loads does with bytes, without its layers of Python around the C scanner (a view reads
+    # every line that is not a plain mark here): strict UTF-8 (then no BOM, no UTF-16, no NUL, or it fails
+    # below), blanks, one value, blanks to the end. Anything else goes to json.loads, which says what is wrong.
+    if not _SCAN:
+        _SCAN.append(json.JSONDecoder(parse_constant=no_constants).scan_once)
+        _SCAN.append(json.decoder.WHITESPACE.match)
+    scan, blank = _SCAN
+    try:
+        text = raw.decode("utf-8")
+        value, end = scan(text, blank(text).end())
+        if end == len(text) or blank(text, end).end() == len(text):
+            return value
+    except (ValueError, RecursionError, StopIteration):
+        pass
     try:
         return json.loads(raw, parse_constant=no_constants)
     except json.JSONDecodeError as e:
