@@ -6,7 +6,9 @@ Each test here failed on the code before the change that made it pass.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +16,9 @@ import pytest
 
 from conftest import one_line_error, snapshot
 from fazhi_cli import i18n, ledger, record
+from fazhi_cli.ledger import evidence as evidence_room
+from fazhi_cli.ledger import writing as writing_room
+from fazhi_cli.errors import FazhiError
 from fazhi_cli.sync import run
 
 OFFICE = "区法制办"          # the bundled plan's supervising unit
@@ -205,3 +210,102 @@ def test_every_reader_reads_a_line_alone(plan, tmp_path, lines):
             except ValueError:
                 alone.append(None)
     assert [None if isinstance(x, ledger.Problem) else x[0] for x in got] == alone
+
+
+# --- 13. a refused write of evidence leaves nothing behind -----------------------------------------
+
+class _FullDisk:
+    """The os module, except that writing fails as on a full disk."""
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    @staticmethod
+    def write(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.fixture
+def proof(tmp_path) -> Path:
+    p = tmp_path / "in" / "验收报告.pdf"
+    p.parent.mkdir()
+    p.write_bytes(b"%PDF-1.4 proof")
+    return p
+
+
+def test_a_mark_whose_evidence_copy_fails_leaves_no_evidence_folder(plan, home, cli, proof, monkeypatch):
+    assert cli("mark", "7", "-u", OFFICE, "--on", "2017-11-30").exit_code == 0
+    before = snapshot(home)
+    monkeypatch.setattr(evidence_room, "os", _FullDisk())
+    r = cli("mark", "7", "-u", OFFICE, "--on", "2017-12-01", "--evidence", proof)
+    assert r.exit_code == 1 and "无法保存证明材料副本" in one_line_error(r)
+    assert not (home / "evidence").exists()
+    assert snapshot(home) == before
+
+
+def test_a_first_mark_whose_evidence_copy_fails_leaves_no_data_folder(plan, home, cli, proof, monkeypatch):
+    monkeypatch.setattr(evidence_room, "os", _FullDisk())
+    r = cli("mark", "7", "-u", OFFICE, "--on", "2017-11-30", "--evidence", proof)
+    assert r.exit_code == 1, r.output
+    one_line_error(r)
+    assert not home.exists(), sorted(str(p) for p in home.rglob("*"))
+
+
+def test_a_mark_whose_record_fails_after_the_copy_leaves_no_evidence_folder(plan, home, cli, proof, monkeypatch):
+    assert cli("mark", "7", "-u", OFFICE, "--on", "2017-11-30").exit_code == 0
+    before = snapshot(home)
+    monkeypatch.setattr(writing_room, "os", _FullDisk())
+    r = cli("mark", "7", "-u", OFFICE, "--on", "2017-12-01", "--evidence", proof)
+    assert r.exit_code == 1 and "写入失败" in one_line_error(r)
+    assert not (home / "evidence").exists()
+    assert snapshot(home) == before
+
+
+def test_an_attach_whose_evidence_copy_fails_leaves_no_evidence_folder(plan, home, cli, proof, monkeypatch):
+    assert cli("mark", "7", "-u", OFFICE, "--on", "2017-11-30").exit_code == 0
+    before = snapshot(home)
+    monkeypatch.setattr(evidence_room, "os", _FullDisk())
+    r = cli("attach", "7.1", "-u", OFFICE, "--evidence", proof)
+    assert r.exit_code == 1 and "无法保存证明材料副本" in one_line_error(r)
+    assert not (home / "evidence").exists()
+    assert snapshot(home) == before
+
+
+def test_an_import_whose_evidence_copy_fails_leaves_no_evidence_folder(plan, home, cli, proof, tmp_path,
+                                                                       monkeypatch):
+    pc = tmp_path / "pc"
+    mark(plan, pc, "2.2", "区编办", on="2016-12-20", evidence=[str(proof)])
+    assert cli("mark", "7", "-u", OFFICE, "--on", "2017-11-30").exit_code == 0
+    before = snapshot(home)
+    monkeypatch.setattr(evidence_room, "os", _FullDisk())
+    r = cli("import", pc / "progress" / "区编办.jsonl")
+    assert r.exit_code == 1, r.output
+    one_line_error(r)
+    assert not (home / "evidence").exists()
+    assert snapshot(home) == before
+
+
+def test_a_refused_copy_leaves_an_evidence_folder_that_was_there(plan, home, cli, proof, monkeypatch):
+    assert cli("mark", "7", "-u", OFFICE, "--on", "2017-11-30", "--evidence", proof).exit_code == 0
+    other = proof.with_name("其他.pdf")
+    other.write_bytes(b"%PDF-1.4 other")
+    before = snapshot(home)
+    monkeypatch.setattr(evidence_room, "os", _FullDisk())
+    r = cli("mark", "7", "-u", OFFICE, "--on", "2017-12-01", "--evidence", other)
+    assert r.exit_code == 1
+    assert (home / "evidence").is_dir() and snapshot(home) == before
+
+
+def test_a_sync_whose_evidence_copy_fails_leaves_no_evidence_folder(plan, tmp_path, proof, monkeypatch):
+    share = tmp_path / "share" / "fazhi.git"
+    share.parent.mkdir()
+    a, b = tmp_path / "aPC", tmp_path / "bPC"
+    mark(plan, a, "2.2", "区编办", on="2016-12-20", evidence=[str(proof)])
+    run.sync(plan, a, None, init_remote=str(share))
+    mark(plan, b, "7.1", OFFICE)
+    before = {k: v for k, v in snapshot(b).items() if not k.startswith(".sync")}
+    monkeypatch.setattr(evidence_room, "os", _FullDisk())
+    with pytest.raises(FazhiError):
+        run.sync(plan, b, str(share))
+    assert not (b / "evidence").exists()
+    assert {k: v for k, v in snapshot(b).items() if not k.startswith(".sync")} == before
