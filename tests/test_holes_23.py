@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import one_line_error, snapshot
 from fazhi_cli import i18n, ledger, record
@@ -210,6 +212,35 @@ def test_every_reader_reads_a_line_alone(plan, tmp_path, lines):
             except ValueError:
                 alone.append(None)
     assert [None if isinstance(x, ledger.Problem) else x[0] for x in got] == alone
+
+
+def _loads(raw):
+    try:
+        return "value", json.loads(raw, parse_constant=ledger.no_constants)
+    except (ValueError, RecursionError):
+        return "refused", None
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                     max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.one_of(
+    st.binary(max_size=24),
+    st.builds(lambda v, a, b: a + json.dumps(v, ensure_ascii=False).encode() + b, _JSON,
+              st.sampled_from([b"", b" ", b"\t", b"\xef\xbb\xbf", b"\x00", b"\r"]),
+              st.sampled_from([b"", b" \r", b",", b"}", b"{}", b"\x00", b"NaN"])),
+    st.sampled_from([b"NaN", b"[Infinity]", b"[" * 5000, b"\xed\xa0\x80", b'"\xed\xa0\x80"', b"\xff\xfe{\x00}\x00"])))
+def test_a_line_read_alone_is_what_json_makes_of_it(raw):
+    # decode_line reads with json's own scanner for speed; whatever it says, json.loads says too
+    try:
+        got = "value", ledger.decode_line(raw)
+    except ValueError:
+        got = "refused", None
+    want = _loads(raw)
+    assert got[0] == want[0] and repr(got[1]) == repr(want[1])
 
 
 # --- 13. a refused write of evidence leaves nothing behind -----------------------------------------

@@ -252,7 +252,10 @@ def no_constants(name: str) -> None:
     raise ValueError(t("记录中不能有 {n}", "{n} is not allowed in a record", n=name))
 
 
-_SCAN: list = []
+# json.loads' own scanner (C) and its own blanks, made once: json.loads with parse_constant makes a decoder
+# per call
+_SCAN = json.JSONDecoder(parse_constant=no_constants).scan_once
+_BLANK = json.decoder.WHITESPACE.match
 
 
 def decode_line(raw: bytes) -> object:
@@ -264,16 +267,12 @@ def decode_line(raw: bytes) -> object:
     if len(raw) > MAX_LINE:
         raise ValueError(t("记录过长({n} 字节)", "record too long ({n} bytes)", n=len(raw)))
     # What json.loads does with bytes, without its layers of Python around the C scanner (a view reads
-    # every line that is not a plain mark here): strict UTF-8 (then no BOM, no UTF-16, no NUL, or it fails
-    # below), blanks, one value, blanks to the end. Anything else goes to json.loads, which says what is wrong.
-    if not _SCAN:
-        _SCAN.append(json.JSONDecoder(parse_constant=no_constants).scan_once)
-        _SCAN.append(json.decoder.WHITESPACE.match)
-    scan, blank = _SCAN
+    # every line that is not a plain mark here): strict UTF-8, blanks, one value, blanks to the end. A BOM,
+    # UTF-16 or a NUL fails here; then, as for anything else, json.loads decides and says what is wrong.
     try:
         text = raw.decode("utf-8")
-        value, end = scan(text, blank(text).end())
-        if end == len(text) or blank(text, end).end() == len(text):
+        value, end = _SCAN(text, _BLANK(text).end())
+        if end == len(text) or _BLANK(text, end).end() == len(text):
             return value
     except (ValueError, RecursionError, StopIteration):
         pass
