@@ -340,7 +340,8 @@ def record_lines(draw, plan):
     if draw(st.integers(0, 9)) == 0:
         del obj[draw(st.sampled_from(sorted(obj)))]
     raw = ledger.encode([obj]).rstrip(b"\n")
-    how = draw(st.sampled_from(["as written"] * 8 + ["spaced", "crlf", "bom", "torn", "garbage", "blank", "twice"]))
+    how = draw(st.sampled_from(["as written"] * 8 + ["spaced", "crlf", "bom", "torn", "garbage", "blank", "twice",
+                                                     "split", "joined", "split and joined"]))
     if how == "spaced":
         raw = json.dumps(obj, ensure_ascii=False).encode()
     elif how == "crlf":
@@ -355,11 +356,42 @@ def record_lines(draw, plan):
         raw = b""
     elif how == "twice":
         raw = raw + b"\n" + raw
+    elif how == "split":
+        # appended by hand, one record over two lines: cut where a comma was (a reader joining lines with
+        # commas would make it whole again), or anywhere
+        commas = [i for i, c in enumerate(raw) if c == ord(",")]
+        cut = draw(st.sampled_from(commas)) if commas and draw(st.booleans()) else draw(st.integers(1, len(raw) - 1))
+        raw = raw[:cut] + b"\n" + raw[cut + (raw[cut:cut + 1] == b","):]
+    elif how == "joined":
+        # two records on one line (the second another record of the same shape)
+        other = ledger.encode([dict(obj, id="e" * 32)]).rstrip(b"\n")
+        raw = raw + draw(st.sampled_from([b",", b"", b" ", b", "])) + other
+    elif how == "split and joined":
+        # both: as many records as lines, which a count of decoded values does not notice
+        other = ledger.encode([dict(obj, id="e" * 32)]).rstrip(b"\n")
+        cut = raw.index(b",")
+        raw = raw[:cut] + b"\n" + raw[cut + 1:] + b"\n" + other + b"," + other
     return raw
 
 
 def _parsed(plan, data, **kw):
     return list(ledger.parse_lines(Path("区法制办.jsonl"), data, plan, **kw))
+
+
+def _alone(plan, data, **kw):
+    """What each line says read alone, as import and sync read it: its event, or the line of a problem."""
+    out = []
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if not raw.strip():
+            continue
+        try:
+            event = ledger.check_record(ledger.decode_line(raw), plan, file="区法制办.jsonl", line=number, **kw)
+        except ValueError:
+            out.append(number)
+            continue
+        if event is not None:
+            out.append((event, raw))
+    return out
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -373,6 +405,9 @@ def test_a_file_reads_the_same_with_and_without_the_usual_line_path(plan, monkey
         careful = _parsed(plan, raw, today=today, file_unit=file_unit)
     assert fast == careful
     assert _parsed(plan, raw, today=today, file_unit=file_unit) == careful
+    # one reading of a line, whatever reads it: a view reads each line as import and sync do, alone
+    assert [x.line if isinstance(x, ledger.Problem) else x for x in careful] == _alone(plan, raw, today=today,
+                                                                                       file_unit=file_unit)
 
 
 def test_the_usual_line_path_reads_what_fazhi_writes(plan, home):

@@ -50,6 +50,31 @@ def state_label(state: str, late: bool = False, support_only: bool = False, revi
     return {"todo": t("未开始", "to do"), "doing": t("进行中", "doing"), "done": t("已完成", "done")}[state]
 
 
+def act_label(kind: str, *, verdict: str | None = None, until: str | None = None, number: int | None = None,
+              revokes: str | None = None) -> str:
+    """A record that is not a mark, as every list of records names it (the log, what import and sync bring):
+    退回 or 销号, 延期至 <day>, 不再适用, 催办 第N号, 结束方案, 重新开启, 补充材料, 撤销 <id>."""
+    if kind == "revoke":
+        return t("撤销 ", "revokes ") + (revokes or "")[:8]
+    if kind == "review":
+        return t("销号", "closed out") if verdict == "accept" else t("退回", "returned")
+    if kind == "extend":
+        return t("延期至 {d}", "extended to {d}", d=until)
+    if kind == "remind":
+        return t("催办 第{n}号", "reminder No. {n}", n=number)
+    names = {"attach": t("补充材料", "attachment"), "waive": t("不再适用", "waived"), "close": t("结束方案", "plan closed"),
+             "reopen": t("重新开启", "plan reopened")}
+    return names.get(kind, kind)
+
+
+def act_kind_label(kind: str) -> str:
+    """The kind of a record that is not a mark, without its particulars (what `undo` took back): 审核, 延期."""
+    names = {"attach": t("补充材料", "attachment"), "review": t("审核", "review"), "extend": t("延期", "extension"),
+             "waive": t("不再适用", "waiver"), "remind": t("催办", "reminder"), "close": t("结束方案", "closing"),
+             "reopen": t("重新开启", "reopening")}
+    return names.get(kind, kind)
+
+
 def light_label(light: str) -> str:
     return {"red": t("红灯", "red"), "yellow": t("黄灯", "yellow"), "green": t("绿灯", "green")}[light]
 

@@ -252,10 +252,30 @@ def no_constants(name: str) -> None:
     raise ValueError(t("记录中不能有 {n}", "{n} is not allowed in a record", n=name))
 
 
+# json.loads' own scanner (C) and its own blanks, made once: json.loads with parse_constant makes a decoder
+# per call
+_SCAN = json.JSONDecoder(parse_constant=no_constants).scan_once
+_BLANK = json.decoder.WHITESPACE.match
+
+
 def decode_line(raw: bytes) -> object:
-    """One line's JSON value; ValueError for anything that is not plain, bounded JSON."""
+    """One line's JSON value, the line read alone; ValueError for anything that is not plain, bounded JSON.
+
+    The one reading of a line, whoever reads it (a view, ``check``, ``import``, ``sync``): a line is a record
+    only if it alone is one JSON value, so a record split over two lines, or two on one line, is none.
+    """
     if len(raw) > MAX_LINE:
         raise ValueError(t("记录过长({n} 字节)", "record too long ({n} bytes)", n=len(raw)))
+    # What json.loads does with bytes, without its layers of Python around the C scanner (a view reads
+    # every line that is not a plain mark here): strict UTF-8, blanks, one value, blanks to the end. A BOM,
+    # UTF-16 or a NUL fails here; then, as for anything else, json.loads decides and says what is wrong.
+    try:
+        text = raw.decode("utf-8")
+        value, end = _SCAN(text, _BLANK(text).end())
+        if end == len(text) or _BLANK(text, end).end() == len(text):
+            return value
+    except (ValueError, RecursionError, StopIteration):
+        pass
     try:
         return json.loads(raw, parse_constant=no_constants)
     except json.JSONDecodeError as e:

@@ -135,35 +135,20 @@ def parse_lines(path: Path, data: bytes, plan: Plan, *, today: str | None = None
     name = str(path)
     numbered = [(n, raw) for n, raw in enumerate(data.split(b"\n"), first) if raw.strip()]
     usual = usual_lines(data, numbered, plan, today, name, file_unit, first)
-    others = numbered if usual is None else [x for x, e in zip(numbered, usual) if e is None]
-    objs = None
-    if others and all(len(raw) <= MAX_LINE for _, raw in others):
-        try:
-            # One JSON document for a whole block of lines is several times
-            # faster than a parse per line; any bad line sends that block
-            # down the careful path below.
-            objs = json.loads(b"[" + b",".join(raw for _, raw in others) + b"]", parse_constant=no_constants)
-            if len(objs) != len(others):
-                objs = None
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            objs = None
-    k = -1
     for i, (number, raw) in enumerate(numbered):
         if usual is not None:
             event = usual[i]
             if event is not None:
                 yield event, raw
                 continue
-        k += 1
-        if objs is not None:
-            obj = objs[k]
-        else:
-            try:
-                obj = decode_line(raw)
-            except ValueError:
-                yield Problem(name, number, t("无法解析的记录(可能是写入中断留下的残行)",
-                                              "unreadable record (perhaps a write that was cut off)"))
-                continue
+        # each line read alone, as import and sync read it: never a batch of lines joined into one
+        # document, where a record split over two lines joins up again
+        try:
+            obj = decode_line(raw)
+        except ValueError:
+            yield Problem(name, number, t("无法解析的记录(可能是写入中断留下的残行)",
+                                          "unreadable record (perhaps a write that was cut off)"))
+            continue
         try:
             event = check_record(obj, plan, today=today, file=name, line=number, file_unit=file_unit)
         except ValueError as e:

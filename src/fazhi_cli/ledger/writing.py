@@ -13,7 +13,7 @@ from ..errors import LedgerError
 from ..files import write_aside
 from ..i18n import t
 from ..plan import Plan
-from .evidence import store_blob
+from .evidence import evidence_dir, store_blob
 from .journal import journal_names, pending_import, replaceable
 from .layout import ledger_path, progress_dir
 from .model import JOURNAL, STAGED, SYNC_JOURNAL, new_id
@@ -149,7 +149,15 @@ class Writing:
         self._blobs = []
 
     def store_evidence(self, source: Path, sha: str, name: str) -> None:
-        blob = store_blob(self.root, source, sha, name)
+        folder = evidence_dir(self.root)
+        fresh = not os.path.lexists(folder)
+        try:
+            blob = store_blob(self.root, source, sha, name)
+        finally:
+            # the evidence folder this write made goes again when the write fails, as the data folder
+            # does (a refused copy on a full disk left an empty evidence/ behind)
+            if fresh and folder not in self._created and folder.is_dir() and not folder.is_symlink():
+                self._created.append(folder)
         if blob is not None:
             self._blobs.append(blob)
 

@@ -8,7 +8,7 @@ from typing import NamedTuple, Sequence
 
 from .. import dates, ledger
 from ..errors import LedgerError, UsageError
-from ..i18n import state_label, t
+from ..i18n import act_label, state_label, t
 from ..ledger import Event, Existing
 from ..plan import Plan
 from .prepare import MAX_IMPORT_BYTES
@@ -170,10 +170,11 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
 def added_line(x: Incoming) -> str:
     """One record an import or a sync brings, as the list of what arrived shows it."""
     e = x.event
-    if e.type == "revoke":
-        what = t("撤销 {i}", "revokes {i}", i=(e.revokes or "")[:8])
-    elif e.type == "attach":
-        what = t("补充材料", "attachment")
-    else:
-        what = state_label(e.state or "todo")
-    return t("+ {u} {p} {w}({d})", "+ {u} {p} {w} ({d})", u=e.unit, p=e.target, w=what, d=e.on)
+    if e.type == "mark":
+        return t("+ {u} {p} {w}({d})", "+ {u} {p} {w} ({d})", u=e.unit, p=e.target, w=state_label(e.state), d=e.on)
+    # an office's act names the act and whom it concerns, in the words and the shape of the log's columns
+    item = e.target or "-"
+    if e.subject:
+        item = f"{item} → {e.subject}"
+    what = act_label(e.type, verdict=e.verdict, until=e.until, number=e.number, revokes=e.revokes)
+    return t("+ {u} {p} {w}({d})", "+ {u} {p} {w} ({d})", u=e.unit, p=item, w=what, d=e.on)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ..i18n import state_label, t
+from ..i18n import act_kind_label, state_label, t
 from .cells import evidence_label
 from .escape import safe
 
@@ -19,13 +19,6 @@ def _evidence_suffix(items: Sequence[object]) -> str:
     if not items:
         return ""
     return t(";证明材料: {e}", "; evidence: {e}", e=safe(";".join(evidence_label(x) for x in items)))
-
-
-def _act_name(e: Any) -> str:
-    names = {"attach": t("补充材料", "attachment"), "review": t("审核", "review"), "extend": t("延期", "extension"),
-             "waive": t("不再适用", "waiver"), "remind": t("催办", "reminder"), "close": t("结束方案", "closing"),
-             "reopen": t("重新开启", "reopening")}
-    return names.get(e.type, e.type)
 
 
 def act_lines(events: Sequence[dict]) -> str:
@@ -60,6 +53,6 @@ def attached_lines(events: Sequence[dict]) -> str:
 def revoked_lines(events: Sequence[Any]) -> str:
     return "".join(t("已撤销 {p} {u}: {s}({d},{at} 记录)", "revoked {p} {u}: {s} ({d}, recorded {at})",
                      p=safe(e.target), u=safe(e.unit),
-                     s=state_label(e.state) if e.state else _act_name(e), d=e.on,
+                     s=state_label(e.state) if e.state else act_kind_label(e.type), d=e.on,
                      at=e.recorded_at[:16].replace("T", " ")) + "\n" for e in events)
 

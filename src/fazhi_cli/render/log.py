@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ..i18n import t
+from ..i18n import act_label, t
 from ..progress.history import backdated_days
 from .cells import Cell, Lines, Multiline, evidence_cell, state_cell
 from .escape import to_json
@@ -23,17 +23,10 @@ def log_view(events: Sequence[Any], fmt: str) -> Any:
                t("日期", "On"), t("记录人", "By"), t("备注", "Note"), t("证明材料", "Evidence")]
 
     def what(e: Any) -> Cell:
-        if e.type == "revoke":
-            return (t("撤销 ", "revokes ") + (e.revokes or "")[:8], "magenta")
-        if e.type == "attach":
-            return (t("补充材料", "attachment"), "cyan")
         if e.type == "mark":
             return state_cell(e.state)
-        acts = {"review": t("销号", "closed out") if e.verdict == "accept" else t("退回", "returned"),
-                "extend": t("延期至 {d}", "extended to {d}", d=e.until), "waive": t("不再适用", "waived"),
-                "remind": t("催办 第{n}号", "reminder No. {n}", n=e.number), "close": t("结束方案", "plan closed"),
-                "reopen": t("重新开启", "plan reopened")}
-        return (acts.get(e.type, e.type), "blue")
+        label = act_label(e.type, verdict=e.verdict, until=e.until, number=e.number, revokes=e.revokes)
+        return (label, {"revoke": "magenta", "attach": "cyan"}.get(e.type, "blue"))
 
     def item(e: Any) -> str:
         target = e.target or "-"
