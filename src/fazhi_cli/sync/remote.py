@@ -201,3 +201,47 @@ def _reason(remote: Remote, why: object) -> str:
     if remote.password:
         text = text.replace(remote.password, "***")
     return " ".join(text.split())[:300]
+
+
+DEFAULT_DEADLINE = 600.0
+
+
+def deadline() -> float:
+    """Seconds a whole sync may take, every transport and every retry included (FAZHI_SYNC_DEADLINE)."""
+    from ..lock import env_seconds  # noqa: PLC0415
+
+    return env_seconds("FAZHI_SYNC_DEADLINE", DEFAULT_DEADLINE, 1.0, 24 * 3600.0)
+
+
+def bounded(work: Any, until: float, remote: Remote) -> Any:
+    """``work()``, given up on at ``until`` (time.monotonic) whatever it waits on.
+
+    A timeout on each read is no limit (a server that sends one byte every
+    half second never trips it; an SSH server that accepts and says nothing
+    waits on ssh's own terms), so the talk with the remote runs in a thread
+    that is abandoned when the time is up: what it may still finish is what a
+    killed sync leaves, which the next sync carries on from.
+    """
+    import threading  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread as it was
+            box["error"] = e
+
+    worker = threading.Thread(target=run, name="fazhi-sync", daemon=True)
+    worker.start()
+    worker.join(max(0.0, until - time.monotonic()))
+    if worker.is_alive():
+        raise LedgerError(t("远端 {r} 在限定时间内未完成同步(FAZHI_SYNC_DEADLINE = {s} 秒);"
+                            "请检查网络或服务器后再试;本机记录未丢失",
+                            "the remote {r} did not finish the sync within the time limit (FAZHI_SYNC_DEADLINE = {s} s); "
+                            "check the network or the server and try again; nothing is lost here",
+                            r=remote.shown, s=round(deadline())))
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")

@@ -43,7 +43,6 @@ from . import State, read_state, repo_dir, sync_dir, tree
 from .remote import Remote
 from .tree import EMPTY, MAIN, Damaged, Folder, Refused
 
-MAX_TRIES = 5
 LISTED = 20                      # received records listed one by one; the rest are counted
 
 
@@ -171,30 +170,57 @@ def _open_repo(root: Path, created: list[Path]) -> Any:
 
 
 def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None, clock: datetime | None) -> Outcome:
+    """Attempts until one lands: another PC's timing is waited out, with backoff and jitter, for a bounded time."""
+    from . import remote as remotes  # noqa: PLC0415
+    from .transport import Busy, link  # noqa: PLC0415
+
+    until = time.monotonic() + remotes.deadline()
+    _clear_local_lock(repo)
+    tries = 0
+    why = ""
+    way = remotes.bounded(lambda: link(remote), until, remote)
+    try:
+        while True:
+            tries += 1
+            try:
+                return _attempt(plan, root, remote, repo, way, clock, until)
+            except Busy as e:
+                why = e.why
+            left = until - time.monotonic()
+            # full jitter over a growing window: PCs that met once spread apart
+            pause = random.uniform(0.05, min(2.0, 0.1 * 2 ** min(tries, 5)))
+            if left <= pause + 0.5:
+                break
+            time.sleep(pause)
+    finally:
+        way.close()
+    raise LedgerError(t("远端在同步期间一再被其他电脑更新或锁定({w}),{n} 次尝试共 {s} 秒未能推送;"
+                        "本机记录未丢失,请稍后再同步",
+                        "the remote kept changing or stayed locked while syncing ({w}): {n} tries in {s} s did not "
+                        "land; nothing is lost here; sync again shortly", w=_busy_reason(why), n=tries,
+                        s=round(remotes.deadline())))
+
+
+def _busy_reason(why: str) -> str:
+    if why == "locked":
+        return t("refs/heads/main.lock 被另一次同步持有", "refs/heads/main.lock held by another sync")
+    return t("其他电脑刚推送了新的提交", "other PCs pushed meanwhile")
+
+
+def _clear_local_lock(repo: Any) -> None:
+    """A lock in this PC's own repository was left by a killed sync: this one holds the folder's sync lock."""
+    from .transport import clear_stale_lock  # noqa: PLC0415
+
+    clear_stale_lock(Path(repo.controldir()) / "refs" / "heads" / "main.lock", age=0.0)
+
+
+def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, way: Any, clock: datetime | None,
+             until: float) -> Outcome:
     from . import remote as remotes  # noqa: PLC0415
 
-    client, path = remotes.client(remote)
-    try:
-        for attempt in range(MAX_TRIES):
-            if attempt:
-                time.sleep(0.1 + random.random() * 0.4 * attempt)
-            outcome = _attempt(plan, root, remote, repo, client, path, clock)
-            if outcome is not None:
-                return outcome
-    finally:
-        try:
-            client.close()
-        except Exception:  # noqa: BLE001 - closing a connection must not hide the result
-            pass
-    raise LedgerError(t("远端在同步期间一再被其他电脑更新,{n} 次均未能推送;请稍后再试",
-                        "the remote kept changing while syncing ({n} tries); try again shortly", n=MAX_TRIES))
-
-
-def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, client: Any, path: str,
-             clock: datetime | None) -> Outcome | None:
     store = repo.object_store
     main = _ref(repo)
-    head = _fetch(remote, client, path, repo)
+    head = remotes.bounded(lambda: way.fetch(repo), until, remote)
     base = tree.read_folder(store, main) if main else EMPTY
     if head is not None:
         theirs = _verified(plan, store, head, main, base, remote)
@@ -205,83 +231,36 @@ def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, client: Any, pat
     try:
         with ledger.Writing(root):
             decision = _decide(plan, root, store, remote, main, base, head, theirs, staging, clock)
-        if decision.pushed and not _push(remote, client, path, repo, head, decision.target):
-            return None
+        if decision.pushed:
+            remotes.bounded(lambda: _push(remote, way, repo, head, decision.target), until, remote)
         target = decision.target
         folder = tree.read_folder(store, target) if target else EMPTY
         with ledger.Writing(root) as w:
             _apply(root, store, w, base, folder, staging, stamp)
         if target is not None:
-            repo.refs[MAIN] = target
+            _move_main(repo, target)
             _write_state(root, State(remote.stored, stamp, target.decode("ascii"), plan.key))
     finally:
         _remove_staging(staging)
     return _report(remote, decision, target)
 
 
+def _move_main(repo: Any, target: bytes) -> None:
+    from dulwich.file import FileLocked  # noqa: PLC0415
+
+    try:
+        repo.refs[MAIN] = target
+    except FileLocked:
+        _clear_local_lock(repo)
+        repo.refs[MAIN] = target
+
+
 def _ref(repo: Any) -> bytes | None:
     try:
-        return repo.refs[MAIN]
+        sha = repo.refs[MAIN]
     except KeyError:
         return None
-
-
-# --- 1. fetch -----------------------------------------------------------------
-
-def _fetch(remote: Remote, client: Any, path: str, repo: Any) -> bytes | None:
-    """The remote's head, its objects now in the local store; None for an empty remote."""
-    from dulwich.client import HTTPUnauthorized  # noqa: PLC0415
-    from dulwich.errors import GitProtocolError, HangupException, NotGitRepository  # noqa: PLC0415
-
-    from . import remote as remotes  # noqa: PLC0415
-
-    wanted: dict[str, Any] = {}
-
-    def wants(refs: dict, depth: Any = None, **_: Any) -> list[bytes]:
-        wanted["refs"] = refs
-        sha = refs.get(MAIN)
-        return [sha] if sha and sha not in repo.object_store else []
-
-    try:
-        result = client.fetch(path, repo, determine_wants=wants)
-    except NotGitRepository:
-        raise UsageError(t("远端 {r} 不是 git 仓库;可用 fazhi sync --init-remote 在共享盘上新建",
-                           "the remote {r} is not a git repository; fazhi sync --init-remote creates one on a shared drive",
-                           r=remote.shown)) from None
-    except HTTPUnauthorized:
-        raise LedgerError(t("远端 {r} 要求用户名和密码:请在地址中写一次(https://用户名:密码@…,不会保存),"
-                            "或写入 git 凭据文件 ~/.git-credentials;未做任何改动",
-                            "the remote {r} asks for a user name and password: type them in the address once "
-                            "(https://user:password@…, never stored) or put them in git's credential store "
-                            "~/.git-credentials; nothing was changed", r=remote.shown)) from None
-    except (HangupException, GitProtocolError, OSError, EOFError) as e:
-        if isinstance(e, FazhiError):
-            raise
-        raise remotes.unreachable(remote, e) from None
-    except FazhiError:
-        raise
-    except KeyError as e:  # an object the remote's history needs is not there
-        raise Damaged(t("远端 {r} 的历史不完整(浅克隆或已损坏的仓库,缺少对象 {o});未做任何改动",
-                        "the remote {r} has an incomplete history (a shallow or damaged repository: object {o} is "
-                        "missing); nothing was changed", r=remote.shown, o=_object_name(e))) from None
-    except Exception as e:  # noqa: BLE001 - zlib, checksum and pack errors: the remote's objects do not read
-        raise Damaged(t("远端 {r} 的仓库已损坏,无法读取({e});未做任何改动",
-                        "the remote {r} is damaged and cannot be read ({e}); nothing was changed",
-                        r=remote.shown, e=type(e).__name__)) from None
-    refs = getattr(result, "refs", None) or wanted.get("refs") or {}
-    head = refs.get(MAIN)
-    if head is None and any(k.startswith(b"refs/") for k in refs):
-        raise UsageError(t("远端 {r} 不是 fazhi 的同步仓库(没有 main 分支);未合并任何内容",
-                           "the remote {r} is not a fazhi repository (it has no main branch); nothing was merged",
-                           r=remote.shown))
-    return head
-
-
-def _object_name(e: KeyError) -> str:
-    name = e.args[0] if e.args else ""
-    if isinstance(name, bytes):
-        name = name.decode("ascii", "replace")
-    return str(name)[:10] or "?"
+    return sha
 
 
 # --- 2. the remote's history ----------------------------------------------------
@@ -621,39 +600,9 @@ def _message(news: Sequence[record.Incoming]) -> str:
 
 # --- 4. push --------------------------------------------------------------------
 
-def _push(remote: Remote, client: Any, path: str, repo: Any, old: bytes | None, new: bytes) -> bool:
-    """Move the remote's main from ``old`` to ``new``; False when it had moved meanwhile."""
-    from dulwich.client import HTTPUnauthorized  # noqa: PLC0415
-    from dulwich.errors import GitProtocolError, HangupException  # noqa: PLC0415
-    from dulwich.file import FileLocked  # noqa: PLC0415
-
-    from . import remote as remotes  # noqa: PLC0415
-
-    moved = False
-
-    def update(refs: dict) -> dict:
-        nonlocal moved
-        if refs.get(MAIN) != old:
-            moved = True
-            return {}
-        return {MAIN: new}
-
-    try:
-        result = client.send_pack(path, update, repo.generate_pack_data)
-    except FileLocked:
-        raise LedgerError(t("远端 {r} 正被另一次同步锁定;请稍后再试(若一直如此,可能是中断的同步留下了 refs/heads/main.lock)",
-                            "the remote {r} is locked by another sync; try again shortly (if it stays so, an interrupted "
-                            "sync may have left refs/heads/main.lock behind)", r=remote.shown)) from None
-    except HTTPUnauthorized:
-        raise LedgerError(t("远端 {r} 拒绝写入:用户名或密码不对,或没有写权限;本机已核对的内容未改动",
-                            "the remote {r} refuses the push: wrong user name or password, or no right to write; "
-                            "nothing was changed here", r=remote.shown)) from None
-    except (HangupException, GitProtocolError, OSError, EOFError) as e:
-        raise remotes.unreachable(remote, e) from None
-    if moved:
-        return False
-    status = getattr(result, "ref_status", None) or {}
-    return not status.get(MAIN)
+def _push(remote: Remote, way: Any, repo: Any, old: bytes | None, new: bytes) -> None:
+    """Move the remote's main from ``old`` to ``new``; transport.Busy when it had moved meanwhile or is locked."""
+    way.push(repo, old, new)
 
 
 # --- 5. apply -------------------------------------------------------------------
