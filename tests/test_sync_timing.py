@@ -77,3 +77,123 @@ def test_eight_pcs_syncing_at_once_through_a_path_all_succeed(plan, tmp_path, sh
     for pc in pcs:
         run.sync(plan, pc)
     assert all_records(plan, pcs[0]) == all_records(plan, pcs[-1]) == sorted(written)
+
+
+# --- a sync killed while holding a ref lock (issue 23, item 1) ------------------------
+
+LOCK_KILLER = """
+import os, signal, sys
+where = sys.argv[1]
+real = os.replace
+def replace(src, dst, *a, **k):
+    if os.fsdecode(src).endswith("main.lock") and where in os.fsdecode(src):
+        os.kill(os.getpid(), signal.SIGKILL)       # the lock is written and not yet renamed into place
+    return real(src, dst, *a, **k)
+os.replace = replace
+from fazhi_cli.cli import main
+sys.argv = ["fazhi", "sync", "--data-dir", sys.argv[2]]
+main()
+"""
+
+
+@POSIX
+@pytest.mark.parametrize("where", ["local", "shared"])
+def test_a_sync_killed_holding_a_ref_lock_does_not_stop_later_syncs(plan, tmp_path, share, cli, where):
+    a, b = tmp_path / "a", tmp_path / "b"
+    run.sync(plan, a, str(share))
+    run.sync(plan, b, str(share))
+    mark_one(plan, a, "区法制办", 1)
+    needle = str(a / ".sync" / "git") if where == "local" else str(share)
+    proc = subprocess.run([sys.executable, "-c", LOCK_KILLER, needle, str(a)], capture_output=True, timeout=60)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    lock = Path(needle) / "refs" / "heads" / "main.lock"
+    assert lock.exists()
+    if where == "shared":      # the killed PC's lock: nobody renews it (a live sync holds one for milliseconds)
+        os.utime(lock, (time.time() - 60, time.time() - 60))
+    mark_one(plan, b, "区编办", 2)
+    for pc in (b, a, b):                    # every PC carries on: the one killed and the others
+        r = cli("sync", "--data-dir", pc)
+        assert r.exit_code == 0, r.output
+        assert r.stderr == ""
+    assert not lock.exists()
+    assert all_records(plan, a) == all_records(plan, b) and len(all_records(plan, a)) == 2
+    assert cli("check", "--data-dir", a).exit_code == 0
+
+
+# --- one limit for the whole sync (issue 23, item 3) -------------------------------------
+
+def _silent_server(drip: bytes | None = None):
+    """A TCP server on 127.0.0.1 that accepts and then says nothing (or drips ``drip`` a byte every 0.5 s)."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    stop = threading.Event()
+    conns = []
+
+    def serve():
+        srv.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                continue
+            conns.append(c)
+            if drip is not None:
+                threading.Thread(target=_drip, args=(c, drip, stop), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv, stop, conns
+
+
+def _drip(conn, data, stop):
+    try:
+        conn.recv(65536)
+        for i in range(10_000):
+            if stop.is_set():
+                return
+            conn.sendall(data[i % len(data):i % len(data) + 1])
+            time.sleep(0.5)
+    except OSError:
+        pass
+
+
+HTTP_HEAD = (b"HTTP/1.1 200 OK\r\nContent-Type: application/x-git-upload-pack-advertisement\r\n"
+             b"Content-Length: 100000\r\n\r\n" + b"001e# service=git-upload-pack\n" * 3000)
+
+
+@pytest.mark.parametrize("kind", ["ssh", "http-drip", "git"])
+def test_a_server_that_never_finishes_answering_is_given_up_on_as_a_whole(plan, tmp_path, kind):
+    if kind == "ssh" and not shutil_which("ssh"):
+        pytest.skip("no ssh client")
+    srv, stop, conns = _silent_server(HTTP_HEAD if kind == "http-drip" else None)
+    port = srv.getsockname()[1]
+    url = {"ssh": f"ssh://clerk@127.0.0.1:{port}/srv/fazhi.git",
+           "http-drip": f"http://127.0.0.1:{port}/fazhi.git",
+           "git": f"git://127.0.0.1:{port}/fazhi.git"}[kind]
+    a = tmp_path / "a"
+    mark_one(plan, a, "区法制办", 1)
+    env = {"FAZHI_SYNC_DEADLINE": "3", "FAZHI_SYNC_TIMEOUT": "30", "NO_PROXY": "127.0.0.1",
+           "GIT_SSH_COMMAND": "ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes"}
+    started = time.monotonic()
+    try:
+        p = start_sync(a, url, env={**env, "FAZHI_LANG": "zh"})
+        _, err = p.communicate(timeout=60)
+    finally:
+        stop.set()
+        srv.close()
+        for c in conns:
+            c.close()
+    took = time.monotonic() - started
+    lines = [ln for ln in err.decode().splitlines() if ln.strip()]
+    assert p.returncode == 1 and len(lines) == 1 and "FAZHI_SYNC_DEADLINE" in lines[0], err.decode()
+    assert took < 15, took
+    assert len(all_records(plan, a)) == 1
+
+
+def shutil_which(name):
+    import shutil
+
+    return shutil.which(name)

@@ -31,7 +31,7 @@ DEFAULT_TIMEOUT = 30.0
 
 
 class Remote(NamedTuple):
-    kind: str                 # "local", "http" or "ssh"
+    kind: str                 # "local", "http", "ssh" or "git"
     target: str               # a path, or the URL without credentials
     stored: str               # what the data folder remembers
     username: str | None = None
@@ -77,9 +77,10 @@ def _url(value: str) -> Remote:
 
         path = os.path.abspath(url2pathname(parts.path if not parts.netloc else f"//{parts.netloc}{parts.path}"))
         return Remote("local", path, path)
-    if scheme not in ("http", "https", "ssh", "git+ssh") or not parts.hostname:
-        raise UsageError(t("不支持的远端 {u}:请写共享盘上的路径、http(s):// 或 ssh:// 地址",
-                           "unsupported remote {u}: give a path on a shared drive, an http(s):// or an ssh:// address",
+    if scheme not in ("http", "https", "ssh", "git+ssh", "git") or not parts.hostname:
+        raise UsageError(t("不支持的远端 {u}:请写共享盘上的路径、http(s)://、ssh:// 或 git:// 地址",
+                           "unsupported remote {u}: give a path on a shared drive, an http(s)://, ssh:// or git:// "
+                           "address",
                            u=shown(value)))
     user = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password is not None else None
@@ -89,6 +90,8 @@ def _url(value: str) -> Remote:
     bare = urlunsplit((scheme, host, parts.path, parts.query, ""))
     if scheme in ("http", "https"):
         return Remote("http", bare, bare, user, password)
+    if scheme == "git":        # git daemon: no user, no password
+        return Remote("git", bare, bare)
     with_user = urlunsplit((scheme, (f"{parts.username}@" if parts.username else "") + host, parts.path, "", ""))
     return Remote("ssh", with_user, with_user, user, password)
 
@@ -130,10 +133,26 @@ def client(remote: Remote) -> tuple[Any, str]:
                 urlsplit(remote.target).path or "/")
     from dulwich.client import get_transport_and_path  # noqa: PLC0415
 
+    extra = {"ssh_command": ssh_command()} if remote.kind == "ssh" else {}
     try:
-        return get_transport_and_path(remote.target, username=remote.username, password=remote.password)
+        return get_transport_and_path(remote.target, username=remote.username, password=remote.password, **extra)
     except ValueError as e:
         raise UsageError(t("远端地址无效: {u}({e})", "invalid remote address: {u} ({e})", u=remote.shown, e=e)) from None
+
+
+def ssh_command() -> str | None:
+    """The ssh program as git would run it: GIT_SSH_COMMAND, then GIT_SSH, then core.sshCommand, else plain ssh."""
+    for name in ("GIT_SSH_COMMAND", "GIT_SSH"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    try:
+        from dulwich.config import StackedConfig  # noqa: PLC0415
+
+        value = StackedConfig.default().get((b"core",), b"sshCommand")
+    except (KeyError, OSError, ValueError):
+        return None
+    return value.decode("utf-8", "replace").strip() or None if value else None
 
 
 def timeout() -> float:
