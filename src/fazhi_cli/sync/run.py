@@ -39,7 +39,7 @@ from ..errors import FazhiError, LedgerError, UsageError
 from ..i18n import t
 from ..ledger import Event
 from ..plan import Plan
-from . import State, read_state, repo_dir, sync_dir, tree
+from . import State, packs, read_state, repo_dir, sync_dir, tree
 from .remote import Remote
 from .tree import EMPTY, MAIN, Damaged, Folder, Refused
 
@@ -239,6 +239,7 @@ def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, way: Any, clock:
             _apply(root, store, w, base, folder, staging, stamp)
         if target is not None:
             _move_main(repo, target)
+            packs.tidy(store)
             _write_state(root, State(remote.stored, stamp, target.decode("ascii"), plan.key))
     finally:
         _remove_staging(staging)

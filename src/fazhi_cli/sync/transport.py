@@ -29,6 +29,7 @@ from ..errors import LedgerError, UsageError
 from ..i18n import t
 from . import tree
 from .remote import Remote
+from .packs import tidy
 from .tree import MAIN, Damaged
 
 STALE_LOCK = 10.0          # seconds: git holds a ref lock for milliseconds; one this old was left by a killed process
@@ -188,6 +189,7 @@ class PathLink:
             if not done:
                 raise Busy("moved")
             _claim_head(r)
+            tidy(remote_store)
         finally:
             _close(r)
 
