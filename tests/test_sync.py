@@ -476,6 +476,7 @@ def test_a_remote_that_is_not_a_fazhi_repository_is_a_usage_error(plan, tmp_path
     b = Blob.from_string(b"hello\n")
     top = Tree()
     top.add(b"README", 0o100644, b.id)
+    top.add(b"notes.txt", 0o100644, b.id)     # a README alone is a server's initial commit, which sync accepts
     c = Commit()
     c.tree, c.parents, c.author, c.committer = top.id, [], b"x <>", b"x <>"
     c.author_time = c.commit_time = 1_500_000_000

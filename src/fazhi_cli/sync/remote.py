@@ -100,21 +100,54 @@ def credentials(remote: Remote) -> tuple[str | None, str | None]:
     """The user name and password for an HTTP(S) remote: typed in the URL, else from git's credential store."""
     if remote.password is not None or remote.kind != "http":
         return remote.username, remote.password
-    from urllib.parse import urlsplit  # noqa: PLC0415
-
-    from dulwich.client import get_credentials_from_store  # noqa: PLC0415
-
-    parts = urlsplit(remote.target)
     home = Path(os.path.expanduser("~"))
     xdg = os.environ.get("XDG_CONFIG_HOME") or str(home / ".config")
-    stores = [str(home / ".git-credentials"), os.path.join(xdg, "git", "credentials")]
-    try:
-        for user, password in get_credentials_from_store(parts.scheme, parts.hostname or "", remote.username,
-                                                         fnames=stores):
-            return user, password
-    except (OSError, ValueError, UnicodeDecodeError):
-        pass
+    for store in (home / ".git-credentials", Path(xdg) / "git" / "credentials"):
+        found = stored_credential(store, remote.target, remote.username)
+        if found is not None:
+            return found
     return remote.username, None
+
+
+def stored_credential(store: Path, url: str, username: str | None) -> tuple[str, str] | None:
+    """The first line of a git credential store that git itself would use for ``url``.
+
+    As git's ``credential-store`` matches: the scheme and the host with its
+    port must be the same, a user name given in the address must be the
+    line's, and the line's path is ignored (git's default, without
+    ``credential.useHttpPath``).
+    """
+    from urllib.parse import unquote, urlsplit  # noqa: PLC0415
+
+    from ..files import read_regular  # noqa: PLC0415
+
+    try:
+        text = read_regular(store, 1 << 20, nofollow=False).decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return None
+    want = urlsplit(url)
+    want_host = _host_port(want)
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            have = urlsplit(line)
+            host = _host_port(have)
+        except ValueError:
+            continue
+        if have.scheme.lower() != want.scheme.lower() or host != want_host or have.password is None:
+            continue
+        user = unquote(have.username or "")
+        if username is not None and user != username:
+            continue
+        return user, unquote(have.password)
+    return None
+
+
+def _host_port(parts: Any) -> str:
+    host = (parts.hostname or "").lower()
+    return f"{host}:{parts.port}" if parts.port else host
 
 
 def client(remote: Remote) -> tuple[Any, str]:

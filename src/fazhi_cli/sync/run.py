@@ -270,6 +270,15 @@ def _verified(plan: Plan, store: Any, head: bytes, main: bytes | None, base: Fol
     """The remote head's content, once its history since ``main`` keeps every synced line."""
     if main == head:
         return base
+    try:
+        first = tree.read_folder(store, head) if main is None else None
+    except Refused:
+        first = None            # not a fazhi shape: the marker check below says what it is
+    if first is not None and tree.initial_only(first):
+        # a server's "initialise" commit (a README, a licence): fazhi starts on top of it and leaves it alone
+        commits, _ = tree.walk(store, head, None)
+        if all(tree.initial_only(tree.read_folder(store, c)) for c in commits):
+            return first
     their_plan = tree.marker_plan(store, head)
     if their_plan != plan.key:
         raise UsageError(t("远端 {r} 是方案 {o} 的记录,而本次使用的方案是 {p};请用 --plan 指明该方案;未合并任何内容",
@@ -370,7 +379,7 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
     sent = record.admit(root, news, {k: v for k, v in have.items() if k not in own},
                         nothing=t("未同步任何内容", "nothing was synced"))
     notes += sent.missing
-    if not news and head is not None:
+    if not news and head is not None and theirs.marker is not None:
         return Decision(head, False, [], list(received.new.values()), notes)
     if not news and head is None and main is not None:
         return Decision(main, True, [], [], notes)      # an empty remote gets this folder's history back
@@ -561,6 +570,8 @@ def _commit(plan: Plan, root: Path, store: Any, parent: bytes | None, start: Fol
     for name, sha in evidence.items():
         files.add(name.encode("ascii"), 0o100644, sha)
     top = Tree()
+    for name, (mode, sha) in start.others.items():
+        top.add(name.encode("utf-8"), mode, sha)
     top.add(tree.MARKER.encode(), 0o100644, marker)
     if units:
         top.add(tree.PROGRESS.encode(), 0o040000, progress.id)
@@ -569,8 +580,7 @@ def _commit(plan: Plan, root: Path, store: Any, parent: bytes | None, start: Fol
     c = Commit()
     c.tree = top.id
     c.parents = [parent] if parent else []
-    who = _author()
-    c.author = c.committer = f"{who} <>".encode("utf-8")
+    c.author = c.committer = _author(news).encode("utf-8")
     moment = china_now(clock)
     c.author_time = c.commit_time = int(moment.timestamp())
     c.author_timezone = c.commit_timezone = 8 * 3600
@@ -579,22 +589,48 @@ def _commit(plan: Plan, root: Path, store: Any, parent: bytes | None, start: Fol
     return c.id
 
 
-def _author() -> str:
+def _author(news: Sequence[record.Incoming]) -> str:
+    """``单位 <FAZHI_USER or login@host>``: who recorded, as git shows it (never an empty address)."""
+    units = "、".join(dict.fromkeys(x.event.unit for x in news)) or "fazhi"
     try:
-        who = record._who(None)
+        who = record._who(None) if os.environ.get("FAZHI_USER") else ""
     except FazhiError:
         who = ""
-    who = "".join(ch for ch in who if ch not in "<>\n\r")[:100].strip()
-    return who or "fazhi"
+    if not who:
+        import getpass  # noqa: PLC0415
+        import socket  # noqa: PLC0415
+
+        try:
+            login = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no login name on some service accounts
+            login = "fazhi"
+        who = f"{login}@{socket.gethostname() or 'localhost'}"
+    return f"{_plain(units, 200) or 'fazhi'} <{_plain(who, 100) or 'fazhi'}>"
+
+
+def _plain(text: str, limit: int) -> str:
+    return "".join(ch for ch in text if ch not in "<>\n\r\x00")[:limit].strip()
 
 
 def _message(news: Sequence[record.Incoming]) -> str:
+    """The commit message, in the plan's language (Chinese) whichever language this PC speaks."""
+    from .. import i18n  # noqa: PLC0415
+
+    before = i18n.lang()
+    i18n.set_lang("zh")
+    try:
+        return _message_zh(news)
+    finally:
+        i18n.set_lang(before)
+
+
+def _message_zh(news: Sequence[record.Incoming]) -> str:
     counts: dict[str, int] = {}
     for x in news:
         counts[x.event.unit] = counts.get(x.event.unit, 0) + 1
     if not counts:
-        return t("fazhi: 开始同步\n", "fazhi: start syncing\n")
-    head = t(";", "; ").join(t("{u} 记录 {n} 条", "{u} recorded {n}", u=u, n=n) for u, n in counts.items())
+        return "fazhi: 开始同步\n"
+    head = ";".join(f"{u} 记录 {n} 条" for u, n in counts.items())
     body = "\n".join(record.added_line(x) for x in news)
     return f"{head}\n\n{body}\n"
 
