@@ -214,3 +214,18 @@ def test_commits_name_the_unit_and_a_real_address_in_one_language(plan, tmp_path
     name, address = newest.author.decode().split(" <")
     assert name == "区编办" and address.endswith(">") and "@" in address and address != "@>"
     assert newest.message.decode().startswith("区编办 记录 1 条") and first.message.decode().startswith("区法制办 记录 1 条")
+
+
+def test_the_address_is_kept_when_a_first_sync_fails_after_reaching_the_remote(plan, tmp_path, cli, monkeypatch):
+    share = tmp_path / "share.git"
+    run.sync(plan, tmp_path / "office", init_remote=str(share))
+    a = tmp_path / "a"
+    mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+    lock = share / "refs" / "heads" / "main.lock"
+    lock.write_bytes(b"")                                   # a live sync holds the shared branch all along
+    r = cli("sync", share, "--data-dir", a, env={"FAZHI_SYNC_DEADLINE": "2"})
+    assert r.exit_code == 1 and "main.lock" in one_line_error(r)
+    lock.unlink()
+    r = cli("sync", "--data-dir", a)                        # no address typed: the one tried before
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith(f"远端: {share}\n")

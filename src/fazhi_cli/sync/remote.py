@@ -247,6 +247,11 @@ def unreachable(remote: Remote, why: object) -> FazhiError:
                          r=remote.shown, e=_reason(remote, why)))
 
 
+def reason(remote: Remote, why: object) -> str:
+    """What went wrong, as a library said it, on one line and without any password."""
+    return _reason(remote, why)
+
+
 def _reason(remote: Remote, why: object) -> str:
     text = str(why) or type(why).__name__
     # never echo a password, whatever the library put in its message

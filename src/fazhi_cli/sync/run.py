@@ -43,6 +43,7 @@ from . import State, packs, read_state, repo_dir, sync_dir, tree
 from .remote import Remote
 from .tree import EMPTY, MAIN, Damaged, Folder, Refused
 
+SERVER_ERRORS = 5                # a server failing this many times in a row is down, not busy
 LISTED = 20                      # received records listed one by one; the rest are counted
 
 
@@ -89,7 +90,7 @@ def sync(plan: Plan, root: Path, remote_text: str | None = None, *, init_remote:
     if remote_text and init_remote:
         raise UsageError(t("远端与 --init-remote 只能给一个", "give the remote or --init-remote, not both"))
     state = read_state(root)
-    text = init_remote or remote_text or (state.remote if state else None)
+    text = init_remote or remote_text or (state.remote if state else None) or _remembered(root)
     if not text:
         raise UsageError(t("尚未设置远端:第一次请写 fazhi sync 远端(共享盘上的仓库路径或服务器地址),"
                            "或用 fazhi sync --init-remote 路径 在共享盘上新建",
@@ -128,6 +129,8 @@ def sync(plan: Plan, root: Path, remote_text: str | None = None, *, init_remote:
     finally:
         if made_remote is not None and not _has_history(made_remote):
             _remove_tree(made_remote)      # created by this run, and nothing ever reached it
+        if os.path.lexists(sync_dir(root) / ADDRESS):
+            created = []                   # the remote was reached and a push begun: keep the address
         for p in reversed(created):
             _remove_tree(p)
 
@@ -177,6 +180,7 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
     until = time.monotonic() + remotes.deadline()
     _clear_local_lock(repo)
     tries = 0
+    errors = 0               # server errors in a row: a few are load, many are a broken server
     why = ""
     way = remotes.bounded(lambda: link(remote), until, remote)
     try:
@@ -186,6 +190,9 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
                 return _attempt(plan, root, remote, repo, way, clock, until)
             except Busy as e:
                 why = e.why
+                errors = 0 if why in ("moved", "locked", "stale lock cleared", "unconfirmed") else errors + 1
+                if errors >= SERVER_ERRORS:
+                    raise remotes.unreachable(remote, why) from None
             left = until - time.monotonic()
             # full jitter over a growing window: PCs that met once spread apart
             pause = random.uniform(0.05, min(2.0, 0.1 * 2 ** min(tries, 5)))
@@ -204,7 +211,11 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
 def _busy_reason(why: str) -> str:
     if why == "locked":
         return t("refs/heads/main.lock 被另一次同步持有", "refs/heads/main.lock held by another sync")
-    return t("其他电脑刚推送了新的提交", "other PCs pushed meanwhile")
+    if why in ("moved", "stale lock cleared"):
+        return t("其他电脑刚推送了新的提交", "other PCs pushed meanwhile")
+    if why == "unconfirmed":
+        return t("服务器未确认推送", "the server did not confirm the push")
+    return t("最后一次: {w}", "the last time: {w}", w=why)
 
 
 def _clear_local_lock(repo: Any) -> None:
@@ -232,6 +243,7 @@ def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, way: Any, clock:
         with ledger.Writing(root):
             decision = _decide(plan, root, store, remote, main, base, head, theirs, staging, clock)
         if decision.pushed:
+            _remember(root, remote)
             remotes.bounded(lambda: _push(remote, way, repo, head, decision.target), until, remote)
         target = decision.target
         folder = tree.read_folder(store, target) if target else EMPTY
@@ -244,6 +256,32 @@ def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, way: Any, clock:
     finally:
         _remove_staging(staging)
     return _report(remote, decision, target)
+
+
+ADDRESS = "address"
+
+
+def _remember(root: Path, remote: Remote) -> None:
+    """Note the address before the first push, so a first sync that is killed or times out is carried on by
+    a plain ``fazhi sync`` (state.json, written when a sync completes, says the same afterwards)."""
+    from ..files import write_aside  # noqa: PLC0415
+
+    path = sync_dir(root) / ADDRESS
+    try:
+        if read_state(root) is None or read_state(root).remote != remote.stored:
+            write_aside(path, remote.stored.encode("utf-8") + b"\n")
+    except OSError:
+        pass             # a courtesy: the sync itself goes on
+
+
+def _remembered(root: Path) -> str | None:
+    from ..files import read_regular  # noqa: PLC0415
+
+    try:
+        text = read_regular(sync_dir(root) / ADDRESS, 4096, nofollow=True).decode("utf-8").strip()
+    except (OSError, ValueError):
+        return None
+    return text or None
 
 
 def _move_main(repo: Any, target: bytes) -> None:

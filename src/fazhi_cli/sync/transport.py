@@ -325,6 +325,10 @@ class NetLink:
         except (HangupException, GitProtocolError, OSError, EOFError) as e:
             if isinstance(e, LedgerError | UsageError):
                 raise
+            if isinstance(e, GitProtocolError) and "invalid object" in str(e):
+                raise Busy("moved") from None       # the head advertised moved on before the objects were asked for
+            if isinstance(e, GitProtocolError) and "unexpected http resp 5" in str(e):
+                raise Busy(remotes.reason(remote, e)) from None    # a server error under load: tried again
             raise remotes.unreachable(remote, e) from None
         except (LedgerError, UsageError, Busy):
             raise
@@ -372,12 +376,25 @@ class NetLink:
                                 "the remote {r} refuses the push: wrong user name or password, or no right to write; "
                                 "nothing was changed here", r=self.remote.shown)) from None
         except (HangupException, GitProtocolError, OSError, EOFError) as e:
-            raise remotes.unreachable(self.remote, e) from None
+            # the server answered the fetch a moment ago: a push it fails mid-way (its ref lock taken by
+            # another PC, a restart) is tried again; whether it landed, the next fetch shows
+            raise Busy(remotes.reason(self.remote, e)) from None
         if moved:
             raise Busy("moved")
         status = getattr(result, "ref_status", None) or {}
+        if MAIN not in status:
+            raise Busy("unconfirmed")       # no report that main moved: never assume it did
         if status.get(MAIN):
             raise Busy(str(status.get(MAIN)))
+        # a server may report success for an update it then lost (a crash after its answer, a ref lock taken
+        # by another request): this PC moves its own main only to a head the server shows
+        try:
+            refs = self.client.get_refs(self.path)
+            refs = getattr(refs, "refs", refs)
+        except (HangupException, GitProtocolError, OSError, EOFError) as e:
+            raise Busy(remotes.reason(self.remote, e)) from None
+        if refs.get(MAIN) != new:
+            raise Busy("unconfirmed")
 
 
 def _object_name(e: KeyError) -> str:
