@@ -79,6 +79,7 @@ class Decision(NamedTuple):
     news: list[record.Incoming]  # this PC's records sent
     received: list[record.Incoming]
     notes: list[str]
+    cited: dict[str, int] = {}   # evidence copies the remote's new records cite, with their recorded sizes
 
 
 def sync(plan: Plan, root: Path, remote_text: str | None = None, *, init_remote: str | None = None,
@@ -188,6 +189,10 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
             tries += 1
             try:
                 return _attempt(plan, root, remote, repo, way, clock, until)
+            except OSError as e:
+                if isinstance(e, FazhiError):
+                    raise
+                raise _local_write(repo, e) from None
             except Busy as e:
                 why = e.why
                 errors = 0 if why in ("moved", "locked", "stale lock cleared", "unconfirmed") else errors + 1
@@ -206,6 +211,19 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
                         "the remote kept changing or stayed locked while syncing ({w}): {n} tries in {s} s did not "
                         "land; nothing is lost here; sync again shortly", w=_busy_reason(why), n=tries,
                         s=round(remotes.deadline())))
+
+
+def _local_write(repo: Any, e: OSError) -> FazhiError:
+    """An error writing this PC's own .sync/git (a full disk, a folder made read-only): what to do, in one line."""
+    import errno  # noqa: PLC0415
+
+    where = repo.controldir()
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return LedgerError(t("{p}: 本机磁盘已满,无法写入同步仓库;请清理磁盘后再同步;记录未丢失",
+                             "{p}: this PC's disk is full and the sync repository cannot be written; free some space "
+                             "and sync again; no record is lost", p=where))
+    return LedgerError(t("{p}: 无法写入本机的同步仓库({e});记录未丢失", "{p}: cannot write this PC's sync repository "
+                                                           "({e}); no record is lost", p=where, e=e.strerror or e))
 
 
 def _busy_reason(why: str) -> str:
@@ -232,6 +250,12 @@ def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, way: Any, clock:
     store = repo.object_store
     main = _ref(repo)
     head = remotes.bounded(lambda: way.fetch(repo), until, remote)
+    if head is not None:
+        obj = tree.get(store, head, "main")
+        if obj.type_name != b"commit":
+            from .transport import not_a_commit  # noqa: PLC0415
+
+            raise not_a_commit(head, obj)
     base = tree.read_folder(store, main) if main else EMPTY
     if head is not None:
         theirs = _verified(plan, store, head, main, base, remote)
@@ -248,7 +272,7 @@ def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, way: Any, clock:
         target = decision.target
         folder = tree.read_folder(store, target) if target else EMPTY
         with ledger.Writing(root) as w:
-            _apply(root, store, w, base, folder, staging, stamp)
+            _apply(root, store, w, base, folder, staging, stamp, decision.cited)
         if target is not None:
             _move_main(repo, target)
             packs.tidy(store)
@@ -389,7 +413,8 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
             # named as git names a file of a commit: <commit>:<path>, then the line
             where = f"{remote.shown} {tree.short(head)}:{tree.PROGRESS}/{name}:{first + offset}"
             incoming.append(_received(plan, raw, name[:-6], where, staging, day))
-    _stage_evidence(root, store, theirs, staging)
+    cited = _cited(root, incoming)
+    _stage_evidence(root, store, theirs, staging, cited)
     # this PC's news: every record after the synced bytes that the remote lacks
     news: list[record.Incoming] = []
     raws: dict[str, bytes] = {}
@@ -418,13 +443,13 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
                         nothing=t("未同步任何内容", "nothing was synced"))
     notes += sent.missing
     if not news and head is not None and theirs.marker is not None:
-        return Decision(head, False, [], list(received.new.values()), notes)
+        return Decision(head, False, [], list(received.new.values()), notes, cited)
     if not news and head is None and main is not None:
         return Decision(main, True, [], [], notes)      # an empty remote gets this folder's history back
     parent = head if head is not None else main
     start = theirs if head is not None else base
     commit = _commit(plan, root, store, parent, start, news, raws, clock)
-    return Decision(commit, True, news, list(received.new.values()), notes)
+    return Decision(commit, True, news, list(received.new.values()), notes, cited)
 
 
 def _have(root: Path, events: Sequence[Event]) -> dict[str, record.Existing]:
@@ -550,16 +575,34 @@ def _extras(plan: Plan, path: Path, data: bytes, start: int, lines_before: int, 
         yield Extra(number, raw, obj, event)
 
 
-def _stage_evidence(root: Path, store: Any, theirs: Folder, staging: Path) -> None:
-    """The remote's evidence copies this folder lacks, written out where import's checks can read them."""
+def _cited(root: Path, incoming: Sequence[record.Incoming]) -> dict[str, int]:
+    """The evidence copies the remote's new records cite, by file name, with the size each record gives."""
+    out: dict[str, int] = {}
+    for x in incoming:
+        for item in x.event.evidence:
+            if not isinstance(item, dict) or item.get("kind") != "file" or "sha256" not in item:
+                continue
+            try:
+                name = ledger.blob_path(root, item["sha256"], item.get("name", "")).name
+            except ValueError:
+                continue
+            size = item.get("size")
+            if type(size) is int:
+                out[name] = min(out.get(name, size), size)
+    return out
+
+
+def _stage_evidence(root: Path, store: Any, theirs: Folder, staging: Path, cited: dict[str, int]) -> None:
+    """The remote's evidence copies that its new records cite and this folder lacks, written out where
+    import's checks can read them; never more than the size a record gives (a remote plants nothing)."""
     _remove_staging(staging)
     target = staging / "evidence"
     for name, sha in sorted(theirs.evidence.items()):
-        if os.path.lexists(ledger.evidence_dir(root) / name):
+        if name not in cited or os.path.lexists(ledger.evidence_dir(root) / name):
             continue
         if not target.exists():
             target.mkdir(parents=True)
-        data = tree.blob(store, sha, ledger.MAX_EVIDENCE_FILE, f"{tree.EVIDENCE}/{name}")
+        data = tree.blob(store, sha, min(ledger.MAX_EVIDENCE_FILE, cited[name]), f"{tree.EVIDENCE}/{name}")
         (target / name).write_bytes(data)
 
 
@@ -683,7 +726,7 @@ def _push(remote: Remote, way: Any, repo: Any, old: bytes | None, new: bytes) ->
 # --- 5. apply -------------------------------------------------------------------
 
 def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Folder, staging: Path,
-           stamp: str) -> None:
+           stamp: str, cited: dict[str, int] | None = None) -> None:
     """Bring the folder to ``target``, keeping what it has that target lacks (all files at once)."""
     from ..files import read_regular  # noqa: PLC0415
 
@@ -729,14 +772,18 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
         if new != data:
             contents[name] = new
         entries += _arrivals(name, theirs, synced.count(b"\n"), known, arrivals.get(name, []), stamp)
+    cited = cited or {}
     for name, sha in sorted(target.evidence.items()):
         here = ledger.evidence_dir(root) / name
         if os.path.lexists(here):
             continue
+        if name not in cited and not (name in base.evidence and _mentioned(store, target, name[:64])):
+            continue        # no record of this folder cites it: a file a remote planted is not ours to take
         staged = staging / "evidence" / name
         if not staged.exists():
             staged.parent.mkdir(parents=True, exist_ok=True)
-            staged.write_bytes(tree.blob(store, sha, ledger.MAX_EVIDENCE_FILE, f"{tree.EVIDENCE}/{name}"))
+            limit = min(ledger.MAX_EVIDENCE_FILE, cited.get(name, ledger.MAX_EVIDENCE_FILE))
+            staged.write_bytes(tree.blob(store, sha, limit, f"{tree.EVIDENCE}/{name}"))
         w.store_evidence(staged, name[:64], name)
     if entries:
         path = folder / ledger.ARRIVALS
@@ -751,6 +798,12 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
         contents[ledger.ARRIVALS] = old + b"".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
                                                    + b"\n" for e in entries)
     w.replace(contents)
+
+
+def _mentioned(store: Any, folder: Folder, sha256: str) -> bool:
+    """Whether a record of the folder's files names this digest (a copy synced before and deleted here)."""
+    needle = f'"{sha256}"'.encode("ascii")
+    return any(needle in tree.blob(store, sha, tree.MAX_UNIT_FILE, name) for name, sha in folder.units.items())
 
 
 def _blob_id(data: bytes) -> bytes:

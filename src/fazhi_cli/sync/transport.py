@@ -20,6 +20,7 @@ Every failure that comes from another PC's timing is raised as ``Busy``
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 from pathlib import Path
@@ -63,7 +64,8 @@ def new_objects(store: Any, head: bytes, known: Callable[[bytes], bool]) -> list
         seen.add(sha)
         c = tree.get(store, sha, "commit")
         if c.type_name != b"commit":
-            raise Damaged(t("{s} 不是提交", "{s} is not a commit", s=tree.short(sha)))
+            raise not_a_commit(sha, c) if sha == head else \
+                Damaged(t("{s} 不是提交", "{s} is not a commit", s=tree.short(sha)))
         out.append(c)
         parent_tree = None
         if c.parents:
@@ -73,6 +75,15 @@ def new_objects(store: Any, head: bytes, known: Callable[[bytes], bool]) -> list
         _tree_diff(store, c.tree, parent_tree, seen, out, 0)
         stack.extend(c.parents)
     return out
+
+
+def not_a_commit(sha: bytes, obj: Any) -> Damaged:
+    kind = obj.type_name.decode("ascii", "replace")
+    return Damaged(t("远端的 main 分支指向 {s},它是 {k} 而不是提交(有人用 git 改动了 refs/heads/main);"
+                     "请在远端把它恢复为最后一次同步的提交;未做任何改动",
+                     "the remote's main branch names {s}, a {k}, not a commit (someone changed refs/heads/main with "
+                     "git); put it back to the last synced commit on the remote; nothing was changed",
+                     s=tree.short(sha), k=kind))
 
 
 def _tree_diff(store: Any, sha: bytes, old: bytes | None, seen: set[bytes], out: list[Any], depth: int) -> None:
@@ -143,6 +154,10 @@ class PathLink:
         except OSError as e:
             from . import remote as remotes  # noqa: PLC0415
 
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise LedgerError(t("远端 {r} 所在的磁盘已满,无法写入;请清理共享盘后再同步;本机未做任何改动",
+                                    "the disk of the remote {r} is full; free space on the shared drive and sync "
+                                    "again; nothing was changed here", r=self.remote.shown)) from None
             raise remotes.unreachable(self.remote, e.strerror or e) from None
         except Exception as e:  # noqa: BLE001 - zlib, checksum and pack errors: the remote's objects do not read
             raise Damaged(t("远端 {r} 的仓库已损坏,无法读取({e});未做任何改动",
