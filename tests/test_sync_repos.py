@@ -70,7 +70,8 @@ def test_a_server_repository_with_only_an_initial_readme_is_accepted_and_the_rea
     r = cli("sync", share, "--data-dir", a)
     assert r.exit_code == 0, r.output
     mark(plan, b, "2.2", "区编办", on="2016-12-20")
-    assert cli("sync", share, "--data-dir", b).exit_code == 0, r.output
+    r = cli("sync", share, "--data-dir", b)
+    assert r.exit_code == 0, r.output
     assert cli("sync", "--data-dir", a).exit_code == 0
     assert events(plan, a) == events(plan, b) and len(events(plan, a)) == 2
     assert not any((a / name).exists() for name in files)                     # never written into the data folder

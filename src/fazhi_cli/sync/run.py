@@ -121,7 +121,10 @@ def sync(plan: Plan, root: Path, remote_text: str | None = None, *, init_remote:
             try:
                 outcome = _sync(plan, root, remote, repo, state, clock)
             finally:
-                repo.close()
+                try:
+                    repo.close()
+                except Exception:  # noqa: BLE001 - a damaged pack may refuse to unmap; the result stands
+                    pass
         if made_remote is not None:
             outcome.lines.insert(0, t("已新建同步仓库: {p}", "created the repository: {p}", p=made_remote))
         created = []
@@ -346,6 +349,14 @@ def _verified(plan: Plan, store: Any, head: bytes, main: bytes | None, base: Fol
         raise UsageError(t("远端 {r} 是方案 {o} 的记录,而本次使用的方案是 {p};请用 --plan 指明该方案;未合并任何内容",
                            "the remote {r} holds the record of the plan {o}, not of {p}; give that plan with --plan; "
                            "nothing was merged", r=remote.shown, o=their_plan, p=plan.key))
+    if main is None:
+        tree.walk(store, head, None)        # every commit there (a shallow or damaged copy says so)
+        # a first sync has no synced line to protect: the head must be fazhi's shape with every evidence copy
+        # matching its digest (all that reaches the folder); the whole history is what `fazhi check` reads
+        for violation in tree.verify_head(store, head):
+            raise Refused(t("远端的历史不可接受: {m};未合并任何内容", "the remote's history is refused: {m}; nothing was merged",
+                            m=violation.message))
+        return tree.read_folder(store, head)
     commits, met = tree.walk(store, head, main)
     known = {main: base} if main else {}
     for violation in tree.verify(store, commits, known):

@@ -172,6 +172,8 @@ class PathLink:
                 _claim_head(r)
                 return None
             local = repo.object_store
+            if head not in local and not local.packs:
+                _copy_packs(r.object_store, local)      # a new PC: the packs as they are, deltas and all
             try:
                 objects = new_objects(r.object_store, head, lambda s: s in local)
             except Damaged:
@@ -254,6 +256,46 @@ def _claim_head(r: Any) -> None:
             r.refs.set_symbolic_ref(b"HEAD", MAIN)
     except Exception:  # noqa: BLE001 - HEAD is a courtesy to git users; the sync does not depend on it
         pass
+
+
+def _copy_packs(source: Any, target: Any) -> None:
+    """Copy every complete pack of the remote into an empty local store (then only loose objects are left to
+    read one by one). A pack removed meanwhile by a repack elsewhere is simply not copied."""
+    import shutil  # noqa: PLC0415
+
+    folder = Path(source.pack_dir)
+    dest = Path(target.pack_dir)
+    dest.mkdir(parents=True, exist_ok=True)
+    names = {p.name for p in folder.iterdir()}
+    for name in sorted(names):
+        if not name.endswith(".pack") or name[:-5] + ".idx" not in names:
+            continue
+        stem = name[:-5]
+        try:
+            for ext in (".pack", ".idx"):            # the index last: a pack counts once its index is there
+                tmp = dest / f"tmp-{os.getpid()}-{stem}{ext}"
+                shutil.copyfile(folder / (stem + ext), tmp)
+                os.replace(tmp, dest / (stem + ext))
+        except FileNotFoundError:
+            for ext in (".pack", ".idx"):
+                for leftover in (dest / f"tmp-{os.getpid()}-{stem}{ext}", dest / (stem + ext)):
+                    try:
+                        leftover.unlink()
+                    except OSError:
+                        pass
+    try:
+        target._update_pack_cache()  # noqa: SLF001 - dulwich's own rescan
+    except Exception:  # noqa: BLE001 - the next read rescans anyway
+        pass
+    # objects real git left loose (a push by hand), so that what is here is whole history, as a walk assumes
+    loose = []
+    for sha in source._iter_loose_objects():  # noqa: SLF001 - dulwich has no public listing of loose objects
+        if sha not in target:
+            try:
+                loose.append(source[sha])
+            except KeyError:
+                continue        # packed or pruned meanwhile by a gc elsewhere: then it is in a pack we copied
+    _store(target, loose)
 
 
 def _store(store: Any, objects: list[Any]) -> None:

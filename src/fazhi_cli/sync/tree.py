@@ -326,3 +326,18 @@ def verify(store: Any, commits: list[bytes], known: dict[bytes, Folder] | None =
                     continue  # reported where that commit itself is checked
             for message in compare(store, parent, folder, label, checked, blobs):
                 yield Violation(sha, message)
+
+
+def verify_head(store: Any, head: bytes) -> Iterator[Violation]:
+    """What a first sync checks: the head's shape, its marker, every evidence copy against its digest, and
+    unit files that end with a whole line."""
+    try:
+        folder = read_folder(store, head)
+    except Refused as e:
+        yield Violation(head, str(e))
+        return
+    label = commit_label(get(store, head, "commit"))
+    if folder.marker is None:
+        yield Violation(head, t("提交 {c} 没有 {m}", "commit {c} has no {m}", c=label, m=MARKER))
+    for message in _new_content(store, EMPTY._replace(marker=folder.marker), folder, label, set(), {}):
+        yield Violation(head, message)
