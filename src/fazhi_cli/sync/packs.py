@@ -117,9 +117,18 @@ def _records(store: Any, ids: set[bytes]) -> Iterator[Any]:
     length: dict[bytes, int] = {}
     raws: dict[bytes, bytes] = {}
     for _, sha in sorted((depth.get(s, 0), s) for s in ids):
+        name = bytes.fromhex(sha.decode("ascii"))
+        kept = _stored_delta(store, name, ids)
+        if kept is not None:
+            # already a delta on an object that stays with it: copied as it is, never expanded (a merge costs
+            # what the deltas weigh, not what every version of every file weighs)
+            if sha in wanted:
+                length[sha] = _target_length(kept.decomp_chunks)
+            yield UnpackedObject(7, sha=name, delta_base=kept.delta_base, decomp_len=sum(map(len, kept.decomp_chunks)),
+                                 decomp_chunks=list(kept.decomp_chunks))
+            continue
         obj = store[sha]
         raw = obj.as_raw_string()
-        name = bytes.fromhex(sha.decode("ascii"))
         base = base_of.get(sha)
         chunks = None
         if base is not None and obj.type_name == b"blob":
@@ -127,6 +136,11 @@ def _records(store: Any, ids: set[bytes]) -> Iterator[Any]:
                 chunks = _delta(length[base], raw, length[base], 0)
         elif base is not None:
             old = raws.get(base)
+            if old is None:
+                try:
+                    old = store[base].as_raw_string()       # a folder kept as a delta: small, read whole
+                except KeyError:
+                    old = None
             if old is not None:
                 chunks = _affix_delta(old, raw)
         if sha in wanted:
@@ -139,6 +153,34 @@ def _records(store: Any, ids: set[bytes]) -> Iterator[Any]:
                                  decomp_len=sum(map(len, chunks)), decomp_chunks=chunks)
         else:
             yield UnpackedObject(obj.type_num, sha=name, decomp_len=len(raw), decomp_chunks=[raw])
+
+
+def _stored_delta(store: Any, name: bytes, ids: set[bytes]) -> Any:
+    """The object's record as its pack holds it, when that is a delta on another object being merged."""
+    try:
+        u = store.get_unpacked_object(name)
+    except (KeyError, AssertionError):
+        return None
+    base = u.delta_base
+    if u.pack_type_num != 7 or not isinstance(base, bytes) or len(base) != 20:
+        return None
+    return u if base.hex().encode("ascii") in ids else None
+
+
+def _target_length(chunks: Any) -> int:
+    """The size of what a git delta makes: the second number of its header."""
+    data = b"".join(chunks)[:20]
+    pos = 0
+    for _ in range(2):
+        value, shift = 0, 0
+        while True:
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+    return value
 
 
 def _bases(store: Any, ids: set[bytes]) -> tuple[dict[bytes, bytes], dict[bytes, int]]:
