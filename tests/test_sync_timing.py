@@ -197,3 +197,41 @@ def shutil_which(name):
     import shutil
 
     return shutil.which(name)
+
+
+def test_a_ref_lock_held_by_a_live_sync_is_waited_for(plan, tmp_path, share, cli):
+    import threading
+
+    a = tmp_path / "a"
+    mark_one(plan, a, "区法制办", 1)
+    lock = share / "refs" / "heads" / "main.lock"
+    lock.write_bytes(b"")
+    threading.Timer(1.5, lock.unlink).start()           # the other sync finishes its ref update
+    r = cli("sync", str(share), "--data-dir", a)
+    assert r.exit_code == 0, r.output
+    assert r.stderr == ""
+
+
+def test_a_remote_that_moves_more_than_five_times_during_a_sync_is_still_caught_up_with(plan, tmp_path, share,
+                                                                                       monkeypatch):
+    a, b = tmp_path / "a", tmp_path / "b"
+    run.sync(plan, b, str(share))
+    mark_one(plan, a, "区法制办", 1)
+    real = run._push
+    raced = []
+
+    def racing(*args):
+        if len(raced) < 8:               # each time a is about to push, b gets there first
+            raced.append(1)
+            mark_one(plan, b, "区编办", len(raced))
+            monkeypatch.setattr(run, "_push", real)
+            run.sync(plan, b)
+            monkeypatch.setattr(run, "_push", racing)
+        return real(*args)
+
+    monkeypatch.setattr(run, "_push", racing)
+    out = run.sync(plan, a, str(share))
+    monkeypatch.setattr(run, "_push", real)
+    assert len(raced) == 8 and out.lines[1] == "发出: 区法制办 1 条"
+    run.sync(plan, b)
+    assert all_records(plan, a) == all_records(plan, b) and len(all_records(plan, a)) == 9
