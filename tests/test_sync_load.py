@@ -41,7 +41,7 @@ def start(pc: Path, remote: str | None, env: dict) -> subprocess.Popen:
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **env})
 
 
-def load(plan, tmp_path, remote: str, env: dict) -> dict:
+def load(plan, tmp_path, remote: str, env: dict, gc: Path | None = None) -> dict:
     rng = random.Random(22)
     units = [u for u in plan.units if targets(plan, u)]
     owners = [units[i] for i in range(FOLDERS - 2)] + [units[0], units[1]]      # two units on two PCs
@@ -64,6 +64,9 @@ def load(plan, tmp_path, remote: str, env: dict) -> dict:
             # a folder whose first sync was killed before it reached the remote: the clerk types the address again
             procs = {i: start(pcs[i], None if (pcs[i] / ".sync" / "state.json").exists() else remote, env)
                      for i in group}
+            if gc is not None and rnd == 1 and g == 0:
+                # someone runs `git gc` by hand on the shared repository while PCs sync
+                subprocess.run(["git", "-C", str(gc), "gc", "--quiet"], timeout=120, check=True)
             timers = []
             for i in group:
                 if i in victims:
@@ -103,10 +106,13 @@ def _held(plan, cli, result):
         assert r.exit_code == 0, r.output
 
 
-def test_load_through_a_path_remote_with_kills(plan, tmp_path, cli):
+def test_load_through_a_path_remote_with_kills_and_a_git_gc(plan, tmp_path, cli):
+    import shutil
+
     share = tmp_path / "share.git"
     run.sync(plan, tmp_path / "office", init_remote=str(share))
-    _held(plan, cli, load(plan, tmp_path, str(share), {"FAZHI_SYNC_DEADLINE": "120"}))
+    gc = share if shutil.which("git") else None
+    _held(plan, cli, load(plan, tmp_path, str(share), {"FAZHI_SYNC_DEADLINE": "120"}, gc))
 
 
 def test_load_through_http_with_kills(plan, tmp_path, cli):
