@@ -193,7 +193,7 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
             try:
                 return _attempt(plan, root, remote, repo, way, clock, until)
             except OSError as e:
-                if isinstance(e, FazhiError):
+                if isinstance(e, FazhiError) or not _ours(repo, e):
                     raise
                 raise _local_write(repo, e) from None
             except Busy as e:
@@ -214,6 +214,14 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
                         "the remote kept changing or stayed locked while syncing ({w}): {n} tries in {s} s did not "
                         "land; nothing is lost here; sync again shortly", w=_busy_reason(why), n=tries,
                         s=round(remotes.deadline())))
+
+
+def _ours(repo: Any, e: OSError) -> bool:
+    """Whether an OSError is about this PC's own sync repository, or a full disk (wherever it struck)."""
+    import errno  # noqa: PLC0415
+
+    name = os.fsdecode(e.filename) if isinstance(e.filename, str | bytes) else ""
+    return e.errno in (errno.ENOSPC, errno.EDQUOT) or bool(name) and name.startswith(str(repo.controldir()))
 
 
 def _local_write(repo: Any, e: OSError) -> FazhiError:
