@@ -225,7 +225,7 @@ def sync_history(share: Path, pc: Path, commits: int) -> None:
         c.message = f"{unit} 记录 1 条\n".encode("utf-8")
         batch += [b, progress, root, c]
         head = c.id
-        if len(batch) >= 200 or i == commits - 1:
+        if len(batch) >= 2000 or i == commits - 1:
             r.object_store.add_objects([(o, None) for o in batch])
             packs.tidy(r.object_store)
             batch = []

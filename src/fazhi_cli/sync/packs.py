@@ -109,23 +109,38 @@ def _refresh(store: Any) -> None:
 
 
 def _records(store: Any, ids: set[bytes]) -> Iterator[Any]:
-    """The objects as pack records: each version of a file or folder as a delta on the one before."""
+    """The objects as pack records: each version of a file or folder as a delta on the one before.
+
+    A record that is already a delta on an object being merged is copied as it is, never expanded: a merge
+    costs what the deltas weigh and what the new commits hold, not what every version of every file weighs.
+    """
     from dulwich.pack import UnpackedObject  # noqa: PLC0415
 
-    base_of, depth = _bases(store, ids)
+    kept: dict[bytes, Any] = {}
+    kinds: dict[bytes, int] = {}
+    for sha in ids:
+        u = _unpacked(store, sha)
+        if u is None:
+            continue
+        if u.pack_type_num == 7 and isinstance(u.delta_base, bytes) and len(u.delta_base) == 20 \
+                and u.delta_base.hex().encode("ascii") in ids:
+            kept[sha] = u
+        else:
+            kinds[sha] = u.pack_type_num
+    depth = _kept_depths(kept)
+    base_of = _bases(store, ids, kept, kinds, depth)
     wanted = set(base_of.values())
     length: dict[bytes, int] = {}
     raws: dict[bytes, bytes] = {}
     for _, sha in sorted((depth.get(s, 0), s) for s in ids):
         name = bytes.fromhex(sha.decode("ascii"))
-        kept = _stored_delta(store, name, ids)
-        if kept is not None:
-            # already a delta on an object that stays with it: copied as it is, never expanded (a merge costs
-            # what the deltas weigh, not what every version of every file weighs)
+        u = kept.get(sha)
+        if u is not None:
             if sha in wanted:
-                length[sha] = _target_length(kept.decomp_chunks)
-            yield UnpackedObject(7, sha=name, delta_base=kept.delta_base, decomp_len=sum(map(len, kept.decomp_chunks)),
-                                 decomp_chunks=list(kept.decomp_chunks))
+                length[sha] = _target_length(u.decomp_chunks)
+            chunks = list(u.decomp_chunks)
+            yield UnpackedObject(7, sha=name, delta_base=u.delta_base, decomp_len=sum(map(len, chunks)),
+                                 decomp_chunks=chunks)
             continue
         obj = store[sha]
         raw = obj.as_raw_string()
@@ -155,22 +170,36 @@ def _records(store: Any, ids: set[bytes]) -> Iterator[Any]:
             yield UnpackedObject(obj.type_num, sha=name, decomp_len=len(raw), decomp_chunks=[raw])
 
 
-def _stored_delta(store: Any, name: bytes, ids: set[bytes]) -> Any:
-    """The object's record as its pack holds it, when that is a delta on another object being merged."""
+def _unpacked(store: Any, sha: bytes) -> Any:
+    """The object's record as its pack holds it (a delta stays a delta), or None."""
     try:
-        u = store.get_unpacked_object(name)
-    except (KeyError, AssertionError):
+        return store.get_unpacked_object(bytes.fromhex(sha.decode("ascii")))
+    except (KeyError, AssertionError, ValueError):
         return None
-    base = u.delta_base
-    if u.pack_type_num != 7 or not isinstance(base, bytes) or len(base) != 20:
-        return None
-    return u if base.hex().encode("ascii") in ids else None
+
+
+def _kept_depths(kept: dict[bytes, Any]) -> dict[bytes, int]:
+    depth: dict[bytes, int] = {}
+    for start in kept:
+        chain = []
+        sha = start
+        while sha in kept and sha not in depth:
+            chain.append(sha)
+            sha = kept[sha].delta_base.hex().encode("ascii")
+            if len(chain) > 10_000:
+                break                 # a cycle in a foreign pack: depths are only an order
+        d = depth.get(sha, 0)
+        for item in reversed(chain):
+            d += 1
+            depth[item] = d
+    return depth
 
 
 def _target_length(chunks: Any) -> int:
     """The size of what a git delta makes: the second number of its header."""
     data = b"".join(chunks)[:20]
     pos = 0
+    value = 0
     for _ in range(2):
         value, shift = 0, 0
         while True:
@@ -183,36 +212,44 @@ def _target_length(chunks: Any) -> int:
     return value
 
 
-def _bases(store: Any, ids: set[bytes]) -> tuple[dict[bytes, bytes], dict[bytes, int]]:
-    """For each blob and tree, the previous version at the same place (named by the parent commit), and its depth."""
+def _bases(store: Any, ids: set[bytes], kept: dict[bytes, Any], kinds: dict[bytes, int],
+           depth: dict[bytes, int]) -> dict[bytes, bytes]:
+    """For each whole blob and tree of the new commits, the previous version at the same place (named by the
+    parent commit); ``depth`` is filled in for them. Commits whose folder is already a delta are old: skipped."""
     commits = []
-    for sha in ids:
-        try:
-            obj = store[sha]
-        except KeyError:
-            continue
-        if obj.type_name == b"commit":
-            commits.append(obj)
+    for sha, kind in kinds.items():
+        if kind == 1:
+            try:
+                c = store[sha]
+            except KeyError:
+                continue
+            if c.tree not in kept:
+                commits.append(c)
     commits.sort(key=lambda c: c.commit_time)
     base_of: dict[bytes, bytes] = {}
-    depth: dict[bytes, int] = {}
+    seen: dict[bytes, dict[bytes, bytes]] = {}
     for c in commits:
         if not c.parents:
             continue
         try:
-            new, old = _files(store, c.tree), _files(store, store[c.parents[0]].tree)
+            parent_tree = store[c.parents[0]].tree
+            new = seen.pop(c.tree, None) or _files(store, c.tree)
+            old = seen.pop(parent_tree, None) or _files(store, parent_tree)
         except KeyError:
             continue
+        seen[c.tree] = new                  # the next commit's parent, most of the time
+        if len(seen) > 64:
+            seen.pop(next(iter(seen)))
         for name, sha in new.items():
             prev = old.get(name)
-            if prev is None or prev == sha or sha in base_of or sha not in ids or prev not in ids:
+            if prev is None or prev == sha or sha in base_of or sha in kept or sha not in ids or prev not in ids:
                 continue
             d = depth.get(prev, 0) + 1
             if d >= MAX_DEPTH:
                 continue
             base_of[sha] = prev
             depth[sha] = d
-    return base_of, depth
+    return base_of
 
 
 def _files(store: Any, tree_id: bytes, prefix: bytes = b"", level: int = 0) -> dict[bytes, bytes]:
