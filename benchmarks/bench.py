@@ -177,8 +177,8 @@ def _make(args: list[str]) -> None:
 
 def sync_history(share: Path, pc: Path, commits: int) -> None:
     """A shared repository holding ``commits`` syncs of one record each, over 40 units, and a PC that synced
-    them all. Written directly (10,000 real syncs take hours); packed as syncs pack it (a pack per batch,
-    merged by the same ``packs.tidy``), so its size is what a year of syncs leaves."""
+    them all. Written directly (10,000 real syncs take hours), a pack per 2,000 syncs merged by the same
+    ``packs.tidy`` that syncs run, so its size is what a year of syncs leaves."""
     from dulwich.objects import Blob, Commit, Tree
     from dulwich.repo import Repo
 
@@ -225,9 +225,9 @@ def sync_history(share: Path, pc: Path, commits: int) -> None:
         c.message = f"{unit} 记录 1 条\n".encode("utf-8")
         batch += [b, progress, root, c]
         head = c.id
-        if len(batch) >= 2000 or i == commits - 1:
+        if len(batch) >= 8000 or i == commits - 1:
             r.object_store.add_objects([(o, None) for o in batch])
-            packs.tidy(r.object_store)
+            packs.tidy(r.object_store, limit=1)     # as a year of merges leaves it: one pack, deltified
             batch = []
     r.refs[b"refs/heads/main"] = head
     r.close()
