@@ -6,6 +6,7 @@ Run from a virtual environment with fazhi installed from the source tree
     python benchmarks/bench.py                  # the bundled plan (~200 and ~2,500 events), the synthetic plan
                                                 # at 10k and 100k events
     python benchmarks/bench.py --quick          # the bundled plan only
+    python benchmarks/bench.py --sync-only      # only sync at 1k and 10k commits (a path remote)
     python benchmarks/bench.py --million        # also the synthetic plan at 1M events (minutes)
     python benchmarks/bench.py --instructions   # also count instructions with valgrind (load-independent)
     python benchmarks/bench.py --runs 21 --json benchmarks/out/last.json
@@ -170,6 +171,146 @@ def _make(args: list[str]) -> None:
         synthetic_plan(Path(rest[0]))
     elif kind == "synthetic":
         synthetic_ledger(Path(rest[0]), Path(rest[1]), int(rest[2]))
+    elif kind == "sync-history":
+        sync_history(Path(rest[0]), Path(rest[1]), int(rest[2]))
+
+
+def sync_history(share: Path, pc: Path, commits: int) -> None:
+    """A shared repository holding ``commits`` syncs of one record each, over 40 units, and a PC that synced
+    them all. Written directly (10,000 real syncs take hours), a pack per 2,000 syncs merged by the same
+    ``packs.tidy`` that syncs run, so its size is what a year of syncs leaves."""
+    from dulwich.objects import Blob, Commit, Tree
+    from dulwich.repo import Repo
+
+    from fazhi_cli import ledger
+    from fazhi_cli.dates import now
+    from fazhi_cli.plan import bundled_plan_path, load_plan
+    from fazhi_cli.sync import State, packs, run as sync_run
+
+    plan = load_plan(bundled_plan_path())
+    pairs, seen = [], set()
+    for part in plan.parts.values():
+        for unit in part.lead_units:
+            if unit not in seen and len(seen) < 40:
+                seen.add(unit)
+                pairs.append((part, unit))
+    sync_run.sync(plan, pc, init_remote=str(share))
+    r = Repo(str(share))
+    head = r.refs[b"refs/heads/main"]
+    top = r[r[head].tree]
+    marker = top[b"fazhi-sync.json"][1]
+    units: dict[str, bytes] = {}
+    blobs: dict[str, bytes] = {}
+    batch: list = []
+    clock = 1_480_000_000
+    for i in range(commits):
+        part, unit = pairs[i % len(pairs)]
+        event = ledger.new_event(plan, target=part.id, unit=unit, state=("doing", "done")[i % 2],
+                                 on="2017-06-01", by="bench", cmd=ledger.new_id(), note=f"第 {i} 次同步的进展说明")
+        name = f"{unit}.jsonl"
+        units[name] = units.get(name, b"") + ledger.encode([event])
+        b = Blob.from_string(units[name])
+        blobs[name] = b.id
+        progress = Tree()
+        for n, sha in blobs.items():
+            progress.add(n.encode("utf-8"), 0o100644, sha)
+        root = Tree()
+        root.add(b"fazhi-sync.json", 0o100644, marker)
+        root.add(b"progress", 0o040000, progress.id)
+        c = Commit()
+        c.tree, c.parents = root.id, [head]
+        c.author = c.committer = f"{unit} <bench@localhost>".encode("utf-8")
+        c.author_time = c.commit_time = clock + i * 60
+        c.author_timezone = c.commit_timezone = 8 * 3600
+        c.message = f"{unit} 记录 1 条\n".encode("utf-8")
+        batch += [b, progress, root, c]
+        head = c.id
+        if len(batch) >= 8000 or i == commits - 1:
+            r.object_store.add_objects([(o, None) for o in batch])
+            packs.tidy(r.object_store, limit=1)     # as a year of merges leaves it: one pack, deltified
+            batch = []
+    r.refs[b"refs/heads/main"] = head
+    r.close()
+    # the PC that synced it all: its repository a copy, its files the head's, its state at the head
+    local = pc / ".sync" / "git"
+    shutil.rmtree(local / "objects")
+    shutil.copytree(share / "objects", local / "objects")
+    lr = Repo(str(local))
+    lr.refs[b"refs/heads/main"] = head
+    lr.close()
+    for name, data in units.items():
+        (pc / "progress" / name).parent.mkdir(parents=True, exist_ok=True)
+        (pc / "progress" / name).write_bytes(data)
+    sync_run._write_state(pc, State(str(share), now().isoformat(), head.decode("ascii"), plan.key))
+
+
+def bench_sync(tmp: Path, env: dict, base: list[str], runs: int, results: dict) -> list[str]:
+    """A sync that sends one record at 1,000 and 10,000 commits on a path remote; a new PC's first sync;
+    the shared repository's size against what `git gc --aggressive` makes of it."""
+    from fazhi_cli import ledger
+    from fazhi_cli.plan import bundled_plan_path, load_plan
+
+    plan = load_plan(bundled_plan_path())
+    part = plan.parts["7.1"] if "7.1" in plan.parts else next(iter(plan.parts.values()))
+    unit = part.lead_units[0]
+    failures: list[str] = []
+    results["sync"] = {}
+    print(f"\nsync on a path remote (one record sent), a new PC's first sync, and the repository's size; "
+          f"{runs} runs each, interleaved with the floor")
+    print(f"{'commits':>10}  {'':<22}{'median':>10}{'x floor':>9}")
+    for commits in (1_000, 10_000):
+        share, pc = tmp / f"share{commits}.git", tmp / f"pc{commits}"
+        make("sync-history", share, pc, commits)
+        senv = {**env, "FAZHI_HOME": str(pc)}
+        senv.pop("FAZHI_UNIT", None)
+        times, floors = [], []
+        for i in range(runs):
+            event = ledger.new_event(plan, target=part.id, unit=unit, state=("doing", "done")[i % 2],
+                                     on="2017-06-01", by="bench", cmd=ledger.new_id(), note="基准测试")
+            with (pc / "progress" / f"{unit}.jsonl").open("ab") as f:
+                f.write(ledger.encode([event]))
+            times.append(run([*base, "sync"], senv)[0])
+            floors.append(run(FLOOR, senv)[0])
+        one = {"median_s": statistics.median(times), "ratio": statistics.median(times) / statistics.median(floors)}
+        first_times, first_floors = [], []
+        for i in range(max(3, runs // 5)):
+            fresh = tmp / f"fresh{commits}-{i}"
+            first_times.append(run([*base, "sync", str(share)], {**senv, "FAZHI_HOME": str(fresh)})[0])
+            first_floors.append(run(FLOOR, senv)[0])
+            shutil.rmtree(fresh, ignore_errors=True)
+        first = {"median_s": statistics.median(first_times),
+                 "ratio": statistics.median(first_times) / statistics.median(first_floors)}
+        size = sum(f.stat().st_size for f in (share / "objects").rglob("*") if f.is_file())
+        row = {"send one record": one, "first sync": first, "objects_bytes": size}
+        if shutil.which("git"):
+            copy = tmp / f"gc{commits}.git"
+            shutil.copytree(share, copy)
+            subprocess.run(["git", "-C", str(copy), "gc", "--aggressive", "-q"], check=True)
+            row["git_gc_aggressive_bytes"] = sum(f.stat().st_size for f in (copy / "objects").rglob("*")
+                                                 if f.is_file())
+            shutil.rmtree(copy, ignore_errors=True)
+        results["sync"][str(commits)] = row
+        print(f"{commits:>10,}  {'send one record':<22}{one['median_s']:>9.2f}s{one['ratio']:>8.2f}x")
+        print(f"{'':>10}  {'a new PC, first sync':<22}{first['median_s']:>9.2f}s{first['ratio']:>8.2f}x")
+        gc = row.get("git_gc_aggressive_bytes")
+        print(f"{'':>10}  {'repository size':<22}{size / 1024:>8.0f}KiB"
+              + (f"  (git gc --aggressive: {gc / 1024:.0f} KiB, {size / gc:.2f}x)" if gc else ""))
+    s1, s10 = results["sync"]["1000"], results["sync"]["10000"]
+    growth = s10["send one record"]["median_s"] / s1["send one record"]["median_s"]
+    results["sync"]["growth_1k_to_10k"] = growth
+    print(f"one record at 10k commits: {s10['send one record']['ratio']:.2f} x floor (target <= 5), "
+          f"{growth:.2f} x the 1k time (target <= 1.3); first sync at 10k: {s10['first sync']['ratio']:.1f} x floor "
+          f"(target <= 30)")
+    if s10["send one record"]["ratio"] > 5:
+        failures.append(f"sync of one record at 10k commits: {s10['send one record']['ratio']:.1f} x floor (target 5)")
+    if growth > 1.3:
+        failures.append(f"sync of one record grows {growth:.2f} x from 1k to 10k commits (target 1.3)")
+    if s10["first sync"]["ratio"] > 30:
+        failures.append(f"first sync at 10k commits: {s10['first sync']['ratio']:.1f} x floor (target 30)")
+    gc = s10.get("git_gc_aggressive_bytes")
+    if gc and s10["objects_bytes"] > 2 * gc:
+        failures.append(f"repository at 10k commits: {s10['objects_bytes'] / gc:.1f} x git gc --aggressive (target 2)")
+    return failures
 
 
 def after_mark(home: Path, plan_path: Path, cmd: list[str], env: dict, runs: int) -> dict[str, dict]:
@@ -238,6 +379,10 @@ def verdict(ratio: float, target: float | None, limit: float | None) -> str:
     return "ok" if target is not None else ""
 
 
+class _Done(Exception):
+    """--sync-only: the sync rows are measured; skip the rest."""
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=15, help="measured runs per command (default 15, at least 5)")
@@ -245,6 +390,7 @@ def main() -> int:
     ap.add_argument("--million", action="store_true", help="also the synthetic plan at 1,000,000 events")
     ap.add_argument("--instructions", action="store_true", help="also count instructions with valgrind")
     ap.add_argument("--json", type=Path, help="write the results to this file")
+    ap.add_argument("--sync-only", action="store_true", help="only the sync rows (1k and 10k commits)")
     args = ap.parse_args()
     runs = max(5, args.runs)
     results: dict = {"date": date.today().isoformat(), "python": platform.python_version(),
@@ -264,6 +410,10 @@ def main() -> int:
         for var in ("FAZHI_PLAN", "FAZHI_NO_CACHE", "PYTHONDONTWRITEBYTECODE", "FAZHI_LANG"):
             env.pop(var, None)
         base = fazhi()
+        if args.sync_only:
+            failures += bench_sync(tmp, env, base, runs, results)
+            commands = {}
+            raise _Done
         commands = {
             "fazhi status": [*base, "status"],
             "fazhi due": [*base, "due"],
@@ -319,6 +469,9 @@ def main() -> int:
 
         if not args.quick:
             failures += synthetic(tmp, env, base, runs, args.million, results)
+            failures += bench_sync(tmp, env, base, runs, results)
+    except _Done:
+        pass
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     results["failures"] = failures

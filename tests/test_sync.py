@@ -477,6 +477,7 @@ def test_a_remote_that_is_not_a_fazhi_repository_is_a_usage_error(plan, tmp_path
     b = Blob.from_string(b"hello\n")
     top = Tree()
     top.add(b"README", 0o100644, b.id)
+    top.add(b"notes.txt", 0o100644, b.id)     # a README alone is a server's initial commit, which sync accepts
     c = Commit()
     c.tree, c.parents, c.author, c.committer = top.id, [], b"x <>", b"x <>"
     c.author_time = c.commit_time = 1_500_000_000
@@ -891,14 +892,25 @@ def test_undo_while_a_sync_rewrites_the_units_file_reads_it_again(plan, tmp_path
     assert mine["id"] in {e.id for e in ledger.read_ledger(two, plan).events}
 
 
-def test_a_remote_left_locked_by_an_interrupted_sync_is_one_line(plan, tmp_path, shared, cli):
+def test_a_remote_locked_for_longer_than_the_sync_may_wait_is_one_line(plan, tmp_path, shared, cli):
     a = tmp_path / "a"
     mark(plan, a, "7.1", "区法制办", on="2017-11-30")
-    (shared / "refs" / "heads" / "main.lock").write_bytes(b"")
+    (shared / "refs" / "heads" / "main.lock").write_bytes(b"")    # a live sync holding it (fresh, kept fresh)
     before = data_of(a)
-    r = cli("sync", shared, "--data-dir", a)
+    r = cli("sync", shared, "--data-dir", a, env={"FAZHI_SYNC_DEADLINE": "2"})
     assert r.exit_code == 1
     assert "main.lock" in one_line_error(r) and data_of(a) == before
+
+
+def test_a_remote_lock_left_by_an_interrupted_sync_is_cleared_and_the_sync_lands(plan, tmp_path, shared, cli):
+    a = tmp_path / "a"
+    mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+    lock = shared / "refs" / "heads" / "main.lock"
+    lock.write_bytes(b"")
+    os.utime(lock, (time.time() - 60, time.time() - 60))           # nobody has renewed it for a minute
+    r = cli("sync", shared, "--data-dir", a)
+    assert r.exit_code == 0, r.output
+    assert not lock.exists() and head_of(shared) == read_state(a).head.encode()
 
 
 def test_a_record_marked_while_the_sync_pushes_stays_and_goes_next_time(plan, tmp_path, shared, monkeypatch):

@@ -110,8 +110,11 @@ def _local(root: Path, store, head: tree.Folder) -> list[str]:
             n, rid = tree.first_difference(synced, data)
             out.append(t("{p}:{n}: 已同步的记录{i}在本机被修改或删除", "{p}:{n}: a synced record{i} was changed or removed on this PC",
                          p=path, n=n, i=t("(编号 {r})", " {r}", r=rid) if rid else ""))
+    texts = [tree.blob(store, sha, tree.MAX_UNIT_FILE, name) for name, sha in sorted(head.units.items())] \
+        if head.evidence else []
     for name in sorted(head.evidence):
-        if not (evidence_dir(root) / name).exists():
+        cited = f'"{name[:64]}"'.encode("ascii")
+        if not (evidence_dir(root) / name).exists() and any(cited in text for text in texts):
             out.append(t("{p}: 已同步的证明材料副本在本机缺失(下次同步会恢复)",
                          "{p}: a synced evidence copy is missing on this PC (the next sync restores it)",
                          p=evidence_dir(root) / name))

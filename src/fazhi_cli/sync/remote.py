@@ -31,7 +31,7 @@ DEFAULT_TIMEOUT = 30.0
 
 
 class Remote(NamedTuple):
-    kind: str                 # "local", "http" or "ssh"
+    kind: str                 # "local", "http", "ssh" or "git"
     target: str               # a path, or the URL without credentials
     stored: str               # what the data folder remembers
     username: str | None = None
@@ -77,9 +77,10 @@ def _url(value: str) -> Remote:
 
         path = os.path.abspath(url2pathname(parts.path if not parts.netloc else f"//{parts.netloc}{parts.path}"))
         return Remote("local", path, path)
-    if scheme not in ("http", "https", "ssh", "git+ssh") or not parts.hostname:
-        raise UsageError(t("不支持的远端 {u}:请写共享盘上的路径、http(s):// 或 ssh:// 地址",
-                           "unsupported remote {u}: give a path on a shared drive, an http(s):// or an ssh:// address",
+    if scheme not in ("http", "https", "ssh", "git+ssh", "git") or not parts.hostname:
+        raise UsageError(t("不支持的远端 {u}:请写共享盘上的路径、http(s)://、ssh:// 或 git:// 地址",
+                           "unsupported remote {u}: give a path on a shared drive, an http(s)://, ssh:// or git:// "
+                           "address",
                            u=shown(value)))
     user = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password is not None else None
@@ -89,6 +90,8 @@ def _url(value: str) -> Remote:
     bare = urlunsplit((scheme, host, parts.path, parts.query, ""))
     if scheme in ("http", "https"):
         return Remote("http", bare, bare, user, password)
+    if scheme == "git":        # git daemon: no user, no password
+        return Remote("git", bare, bare)
     with_user = urlunsplit((scheme, (f"{parts.username}@" if parts.username else "") + host, parts.path, "", ""))
     return Remote("ssh", with_user, with_user, user, password)
 
@@ -97,21 +100,54 @@ def credentials(remote: Remote) -> tuple[str | None, str | None]:
     """The user name and password for an HTTP(S) remote: typed in the URL, else from git's credential store."""
     if remote.password is not None or remote.kind != "http":
         return remote.username, remote.password
-    from urllib.parse import urlsplit  # noqa: PLC0415
-
-    from dulwich.client import get_credentials_from_store  # noqa: PLC0415
-
-    parts = urlsplit(remote.target)
     home = Path(os.path.expanduser("~"))
     xdg = os.environ.get("XDG_CONFIG_HOME") or str(home / ".config")
-    stores = [str(home / ".git-credentials"), os.path.join(xdg, "git", "credentials")]
-    try:
-        for user, password in get_credentials_from_store(parts.scheme, parts.hostname or "", remote.username,
-                                                         fnames=stores):
-            return user, password
-    except (OSError, ValueError, UnicodeDecodeError):
-        pass
+    for store in (home / ".git-credentials", Path(xdg) / "git" / "credentials"):
+        found = stored_credential(store, remote.target, remote.username)
+        if found is not None:
+            return found
     return remote.username, None
+
+
+def stored_credential(store: Path, url: str, username: str | None) -> tuple[str, str] | None:
+    """The first line of a git credential store that git itself would use for ``url``.
+
+    As git's ``credential-store`` matches: the scheme and the host with its
+    port must be the same, a user name given in the address must be the
+    line's, and the line's path is ignored (git's default, without
+    ``credential.useHttpPath``).
+    """
+    from urllib.parse import unquote, urlsplit  # noqa: PLC0415
+
+    from ..files import read_regular  # noqa: PLC0415
+
+    try:
+        text = read_regular(store, 1 << 20, nofollow=False).decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return None
+    want = urlsplit(url)
+    want_host = _host_port(want)
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            have = urlsplit(line)
+            host = _host_port(have)
+        except ValueError:
+            continue
+        if have.scheme.lower() != want.scheme.lower() or host != want_host or have.password is None:
+            continue
+        user = unquote(have.username or "")
+        if username is not None and user != username:
+            continue
+        return user, unquote(have.password)
+    return None
+
+
+def _host_port(parts: Any) -> str:
+    host = (parts.hostname or "").lower()
+    return f"{host}:{parts.port}" if parts.port else host
 
 
 def client(remote: Remote) -> tuple[Any, str]:
@@ -130,10 +166,26 @@ def client(remote: Remote) -> tuple[Any, str]:
                 urlsplit(remote.target).path or "/")
     from dulwich.client import get_transport_and_path  # noqa: PLC0415
 
+    extra = {"ssh_command": ssh_command()} if remote.kind == "ssh" else {}
     try:
-        return get_transport_and_path(remote.target, username=remote.username, password=remote.password)
+        return get_transport_and_path(remote.target, username=remote.username, password=remote.password, **extra)
     except ValueError as e:
         raise UsageError(t("远端地址无效: {u}({e})", "invalid remote address: {u} ({e})", u=remote.shown, e=e)) from None
+
+
+def ssh_command() -> str | None:
+    """The ssh program as git would run it: GIT_SSH_COMMAND, then GIT_SSH, then core.sshCommand, else plain ssh."""
+    for name in ("GIT_SSH_COMMAND", "GIT_SSH"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    try:
+        from dulwich.config import StackedConfig  # noqa: PLC0415
+
+        value = StackedConfig.default().get((b"core",), b"sshCommand")
+    except (KeyError, OSError, ValueError):
+        return None
+    return value.decode("utf-8", "replace").strip() or None if value else None
 
 
 def timeout() -> float:
@@ -195,9 +247,58 @@ def unreachable(remote: Remote, why: object) -> FazhiError:
                          r=remote.shown, e=_reason(remote, why)))
 
 
+def reason(remote: Remote, why: object) -> str:
+    """What went wrong, as a library said it, on one line and without any password."""
+    return _reason(remote, why)
+
+
 def _reason(remote: Remote, why: object) -> str:
     text = str(why) or type(why).__name__
     # never echo a password, whatever the library put in its message
     if remote.password:
         text = text.replace(remote.password, "***")
     return " ".join(text.split())[:300]
+
+
+DEFAULT_DEADLINE = 600.0
+
+
+def deadline() -> float:
+    """Seconds a whole sync may take, every transport and every retry included (FAZHI_SYNC_DEADLINE)."""
+    from ..lock import env_seconds  # noqa: PLC0415
+
+    return env_seconds("FAZHI_SYNC_DEADLINE", DEFAULT_DEADLINE, 1.0, 24 * 3600.0)
+
+
+def bounded(work: Any, until: float, remote: Remote) -> Any:
+    """``work()``, given up on at ``until`` (time.monotonic) whatever it waits on.
+
+    A timeout on each read is no limit (a server that sends one byte every
+    half second never trips it; an SSH server that accepts and says nothing
+    waits on ssh's own terms), so the talk with the remote runs in a thread
+    that is abandoned when the time is up: what it may still finish is what a
+    killed sync leaves, which the next sync carries on from.
+    """
+    import threading  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread as it was
+            box["error"] = e
+
+    worker = threading.Thread(target=run, name="fazhi-sync", daemon=True)
+    worker.start()
+    worker.join(max(0.0, until - time.monotonic()))
+    if worker.is_alive():
+        raise LedgerError(t("远端 {r} 在限定时间内未完成同步(FAZHI_SYNC_DEADLINE = {s} 秒);"
+                            "请检查网络或服务器后再试;本机记录未丢失",
+                            "the remote {r} did not finish the sync within the time limit (FAZHI_SYNC_DEADLINE = {s} s); "
+                            "check the network or the server and try again; nothing is lost here",
+                            r=remote.shown, s=round(deadline())))
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")

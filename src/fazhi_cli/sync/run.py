@@ -39,11 +39,11 @@ from ..errors import FazhiError, LedgerError, UsageError
 from ..i18n import t
 from ..ledger import Event
 from ..plan import Plan
-from . import State, read_state, repo_dir, sync_dir, tree
+from . import State, packs, read_state, repo_dir, sync_dir, tree
 from .remote import Remote
 from .tree import EMPTY, MAIN, Damaged, Folder, Refused
 
-MAX_TRIES = 5
+SERVER_ERRORS = 5                # a server failing this many times in a row is down, not busy
 LISTED = 20                      # received records listed one by one; the rest are counted
 
 
@@ -79,6 +79,7 @@ class Decision(NamedTuple):
     news: list[record.Incoming]  # this PC's records sent
     received: list[record.Incoming]
     notes: list[str]
+    cited: dict[str, int] = {}   # evidence copies the remote's new records cite, with their recorded sizes
 
 
 def sync(plan: Plan, root: Path, remote_text: str | None = None, *, init_remote: str | None = None,
@@ -90,7 +91,7 @@ def sync(plan: Plan, root: Path, remote_text: str | None = None, *, init_remote:
     if remote_text and init_remote:
         raise UsageError(t("远端与 --init-remote 只能给一个", "give the remote or --init-remote, not both"))
     state = read_state(root)
-    text = init_remote or remote_text or (state.remote if state else None)
+    text = init_remote or remote_text or (state.remote if state else None) or _remembered(root)
     if not text:
         raise UsageError(t("尚未设置远端:第一次请写 fazhi sync 远端(共享盘上的仓库路径或服务器地址),"
                            "或用 fazhi sync --init-remote 路径 在共享盘上新建",
@@ -120,7 +121,10 @@ def sync(plan: Plan, root: Path, remote_text: str | None = None, *, init_remote:
             try:
                 outcome = _sync(plan, root, remote, repo, state, clock)
             finally:
-                repo.close()
+                try:
+                    repo.close()
+                except Exception:  # noqa: BLE001 - a damaged pack may refuse to unmap; the result stands
+                    pass
         if made_remote is not None:
             outcome.lines.insert(0, t("已新建同步仓库: {p}", "created the repository: {p}", p=made_remote))
         created = []
@@ -129,6 +133,8 @@ def sync(plan: Plan, root: Path, remote_text: str | None = None, *, init_remote:
     finally:
         if made_remote is not None and not _has_history(made_remote):
             _remove_tree(made_remote)      # created by this run, and nothing ever reached it
+        if os.path.lexists(sync_dir(root) / ADDRESS):
+            created = []                   # the remote was reached and a push begun: keep the address
         for p in reversed(created):
             _remove_tree(p)
 
@@ -171,30 +177,96 @@ def _open_repo(root: Path, created: list[Path]) -> Any:
 
 
 def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None, clock: datetime | None) -> Outcome:
+    """Attempts until one lands: another PC's timing is waited out, with backoff and jitter, for a bounded time."""
+    from . import remote as remotes  # noqa: PLC0415
+    from .transport import Busy, link  # noqa: PLC0415
+
+    until = time.monotonic() + remotes.deadline()
+    _clear_local_lock(repo)
+    tries = 0
+    errors = 0               # server errors in a row: a few are load, many are a broken server
+    why = ""
+    way = remotes.bounded(lambda: link(remote), until, remote)
+    try:
+        while True:
+            tries += 1
+            try:
+                return _attempt(plan, root, remote, repo, way, clock, until)
+            except OSError as e:
+                if isinstance(e, FazhiError) or not _ours(repo, e):
+                    raise
+                raise _local_write(repo, e) from None
+            except Busy as e:
+                why = e.why
+                errors = 0 if why in ("moved", "locked", "stale lock cleared", "unconfirmed") else errors + 1
+                if errors >= SERVER_ERRORS:
+                    raise remotes.unreachable(remote, why) from None
+            left = until - time.monotonic()
+            # full jitter over a growing window: PCs that met once spread apart
+            pause = random.uniform(0.05, min(2.0, 0.1 * 2 ** min(tries, 5)))
+            if left <= pause + 0.5:
+                break
+            time.sleep(pause)
+    finally:
+        way.close()
+    raise LedgerError(t("远端在同步期间一再被其他电脑更新或锁定({w}),{n} 次尝试共 {s} 秒未能推送;"
+                        "本机记录未丢失,请稍后再同步",
+                        "the remote kept changing or stayed locked while syncing ({w}): {n} tries in {s} s did not "
+                        "land; nothing is lost here; sync again shortly", w=_busy_reason(why), n=tries,
+                        s=round(remotes.deadline())))
+
+
+def _ours(repo: Any, e: OSError) -> bool:
+    """Whether an OSError is about this PC's own sync repository, or a full disk (wherever it struck)."""
+    import errno  # noqa: PLC0415
+
+    name = os.fsdecode(e.filename) if isinstance(e.filename, str | bytes) else ""
+    return e.errno in (errno.ENOSPC, errno.EDQUOT) or bool(name) and name.startswith(str(repo.controldir()))
+
+
+def _local_write(repo: Any, e: OSError) -> FazhiError:
+    """An error writing this PC's own .sync/git (a full disk, a folder made read-only): what to do, in one line."""
+    import errno  # noqa: PLC0415
+
+    where = repo.controldir()
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return LedgerError(t("{p}: 本机磁盘已满,无法写入同步仓库;请清理磁盘后再同步;记录未丢失",
+                             "{p}: this PC's disk is full and the sync repository cannot be written; free some space "
+                             "and sync again; no record is lost", p=where))
+    return LedgerError(t("{p}: 无法写入本机的同步仓库({e});记录未丢失", "{p}: cannot write this PC's sync repository "
+                                                           "({e}); no record is lost", p=where, e=e.strerror or e))
+
+
+def _busy_reason(why: str) -> str:
+    if why == "locked":
+        return t("refs/heads/main.lock 被另一次同步持有", "refs/heads/main.lock held by another sync")
+    if why in ("moved", "stale lock cleared"):
+        return t("其他电脑刚推送了新的提交", "other PCs pushed meanwhile")
+    if why == "unconfirmed":
+        return t("服务器未确认推送", "the server did not confirm the push")
+    return t("最后一次: {w}", "the last time: {w}", w=why)
+
+
+def _clear_local_lock(repo: Any) -> None:
+    """A lock in this PC's own repository was left by a killed sync: this one holds the folder's sync lock."""
+    from .transport import clear_stale_lock  # noqa: PLC0415
+
+    clear_stale_lock(Path(repo.controldir()) / "refs" / "heads" / "main.lock", age=0.0)
+
+
+def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, way: Any, clock: datetime | None,
+             until: float) -> Outcome:
     from . import remote as remotes  # noqa: PLC0415
 
-    client, path = remotes.client(remote)
-    try:
-        for attempt in range(MAX_TRIES):
-            if attempt:
-                time.sleep(0.1 + random.random() * 0.4 * attempt)
-            outcome = _attempt(plan, root, remote, repo, client, path, clock)
-            if outcome is not None:
-                return outcome
-    finally:
-        try:
-            client.close()
-        except Exception:  # noqa: BLE001 - closing a connection must not hide the result
-            pass
-    raise LedgerError(t("远端在同步期间一再被其他电脑更新,{n} 次均未能推送;请稍后再试",
-                        "the remote kept changing while syncing ({n} tries); try again shortly", n=MAX_TRIES))
-
-
-def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, client: Any, path: str,
-             clock: datetime | None) -> Outcome | None:
     store = repo.object_store
     main = _ref(repo)
-    head = _fetch(remote, client, path, repo)
+    head = remotes.bounded(lambda: way.fetch(repo), until, remote)
+    if head is not None:
+        obj = tree.get(store, head, "main")
+        if obj.type_name != b"commit":
+            from .transport import not_a_commit  # noqa: PLC0415
+
+            raise not_a_commit(head, obj)
     base = tree.read_folder(store, main) if main else EMPTY
     if head is not None:
         theirs = _verified(plan, store, head, main, base, remote)
@@ -205,83 +277,64 @@ def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, client: Any, pat
     try:
         with ledger.Writing(root):
             decision = _decide(plan, root, store, remote, main, base, head, theirs, staging, clock)
-        if decision.pushed and not _push(remote, client, path, repo, head, decision.target):
-            return None
+        if decision.pushed:
+            _remember(root, remote)
+            remotes.bounded(lambda: _push(remote, way, repo, head, decision.target), until, remote)
         target = decision.target
         folder = tree.read_folder(store, target) if target else EMPTY
         with ledger.Writing(root) as w:
-            _apply(root, store, w, base, folder, staging, stamp)
+            _apply(root, store, w, base, folder, staging, stamp, decision.cited)
         if target is not None:
-            repo.refs[MAIN] = target
+            _move_main(repo, target)
+            packs.tidy(store)
             _write_state(root, State(remote.stored, stamp, target.decode("ascii"), plan.key))
     finally:
         _remove_staging(staging)
     return _report(remote, decision, target)
 
 
+ADDRESS = "address"
+
+
+def _remember(root: Path, remote: Remote) -> None:
+    """Note the address before the first push, so a first sync that is killed or times out is carried on by
+    a plain ``fazhi sync`` (state.json, written when a sync completes, says the same afterwards)."""
+    from ..files import write_aside  # noqa: PLC0415
+
+    path = sync_dir(root) / ADDRESS
+    try:
+        if read_state(root) is None or read_state(root).remote != remote.stored:
+            write_aside(path, remote.stored.encode("utf-8") + b"\n")
+    except OSError:
+        pass             # a courtesy: the sync itself goes on
+
+
+def _remembered(root: Path) -> str | None:
+    from ..files import read_regular  # noqa: PLC0415
+
+    try:
+        text = read_regular(sync_dir(root) / ADDRESS, 4096, nofollow=True).decode("utf-8").strip()
+    except (OSError, ValueError):
+        return None
+    return text or None
+
+
+def _move_main(repo: Any, target: bytes) -> None:
+    from dulwich.file import FileLocked  # noqa: PLC0415
+
+    try:
+        repo.refs[MAIN] = target
+    except FileLocked:
+        _clear_local_lock(repo)
+        repo.refs[MAIN] = target
+
+
 def _ref(repo: Any) -> bytes | None:
     try:
-        return repo.refs[MAIN]
+        sha = repo.refs[MAIN]
     except KeyError:
         return None
-
-
-# --- 1. fetch -----------------------------------------------------------------
-
-def _fetch(remote: Remote, client: Any, path: str, repo: Any) -> bytes | None:
-    """The remote's head, its objects now in the local store; None for an empty remote."""
-    from dulwich.client import HTTPUnauthorized  # noqa: PLC0415
-    from dulwich.errors import GitProtocolError, HangupException, NotGitRepository  # noqa: PLC0415
-
-    from . import remote as remotes  # noqa: PLC0415
-
-    wanted: dict[str, Any] = {}
-
-    def wants(refs: dict, depth: Any = None, **_: Any) -> list[bytes]:
-        wanted["refs"] = refs
-        sha = refs.get(MAIN)
-        return [sha] if sha and sha not in repo.object_store else []
-
-    try:
-        result = client.fetch(path, repo, determine_wants=wants)
-    except NotGitRepository:
-        raise UsageError(t("远端 {r} 不是 git 仓库;可用 fazhi sync --init-remote 在共享盘上新建",
-                           "the remote {r} is not a git repository; fazhi sync --init-remote creates one on a shared drive",
-                           r=remote.shown)) from None
-    except HTTPUnauthorized:
-        raise LedgerError(t("远端 {r} 要求用户名和密码:请在地址中写一次(https://用户名:密码@…,不会保存),"
-                            "或写入 git 凭据文件 ~/.git-credentials;未做任何改动",
-                            "the remote {r} asks for a user name and password: type them in the address once "
-                            "(https://user:password@…, never stored) or put them in git's credential store "
-                            "~/.git-credentials; nothing was changed", r=remote.shown)) from None
-    except (HangupException, GitProtocolError, OSError, EOFError) as e:
-        if isinstance(e, FazhiError):
-            raise
-        raise remotes.unreachable(remote, e) from None
-    except FazhiError:
-        raise
-    except KeyError as e:  # an object the remote's history needs is not there
-        raise Damaged(t("远端 {r} 的历史不完整(浅克隆或已损坏的仓库,缺少对象 {o});未做任何改动",
-                        "the remote {r} has an incomplete history (a shallow or damaged repository: object {o} is "
-                        "missing); nothing was changed", r=remote.shown, o=_object_name(e))) from None
-    except Exception as e:  # noqa: BLE001 - zlib, checksum and pack errors: the remote's objects do not read
-        raise Damaged(t("远端 {r} 的仓库已损坏,无法读取({e});未做任何改动",
-                        "the remote {r} is damaged and cannot be read ({e}); nothing was changed",
-                        r=remote.shown, e=type(e).__name__)) from None
-    refs = getattr(result, "refs", None) or wanted.get("refs") or {}
-    head = refs.get(MAIN)
-    if head is None and any(k.startswith(b"refs/") for k in refs):
-        raise UsageError(t("远端 {r} 不是 fazhi 的同步仓库(没有 main 分支);未合并任何内容",
-                           "the remote {r} is not a fazhi repository (it has no main branch); nothing was merged",
-                           r=remote.shown))
-    return head
-
-
-def _object_name(e: KeyError) -> str:
-    name = e.args[0] if e.args else ""
-    if isinstance(name, bytes):
-        name = name.decode("ascii", "replace")
-    return str(name)[:10] or "?"
+    return sha
 
 
 # --- 2. the remote's history ----------------------------------------------------
@@ -290,11 +343,28 @@ def _verified(plan: Plan, store: Any, head: bytes, main: bytes | None, base: Fol
     """The remote head's content, once its history since ``main`` keeps every synced line."""
     if main == head:
         return base
+    try:
+        first = tree.read_folder(store, head) if main is None else None
+    except Refused:
+        first = None            # not a fazhi shape: the marker check below says what it is
+    if first is not None and tree.initial_only(first):
+        # a server's "initialise" commit (a README, a licence): fazhi starts on top of it and leaves it alone
+        commits, _ = tree.walk(store, head, None)
+        if all(tree.initial_only(tree.read_folder(store, c)) for c in commits):
+            return first
     their_plan = tree.marker_plan(store, head)
     if their_plan != plan.key:
         raise UsageError(t("远端 {r} 是方案 {o} 的记录,而本次使用的方案是 {p};请用 --plan 指明该方案;未合并任何内容",
                            "the remote {r} holds the record of the plan {o}, not of {p}; give that plan with --plan; "
                            "nothing was merged", r=remote.shown, o=their_plan, p=plan.key))
+    if main is None:
+        tree.walk(store, head, None)        # every commit there (a shallow or damaged copy says so)
+        # a first sync has no synced line to protect: the head must be fazhi's shape with every evidence copy
+        # matching its digest (all that reaches the folder); the whole history is what `fazhi check` reads
+        for violation in tree.verify_head(store, head):
+            raise Refused(t("远端的历史不可接受: {m};未合并任何内容", "the remote's history is refused: {m}; nothing was merged",
+                            m=violation.message))
+        return tree.read_folder(store, head)
     commits, met = tree.walk(store, head, main)
     known = {main: base} if main else {}
     for violation in tree.verify(store, commits, known):
@@ -362,7 +432,8 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
             # named as git names a file of a commit: <commit>:<path>, then the line
             where = f"{remote.shown} {tree.short(head)}:{tree.PROGRESS}/{name}:{first + offset}"
             incoming.append(_received(plan, raw, name[:-6], where, staging, day))
-    _stage_evidence(root, store, theirs, staging)
+    cited = _cited(root, incoming)
+    _stage_evidence(root, store, theirs, staging, cited)
     # this PC's news: every record after the synced bytes that the remote lacks
     news: list[record.Incoming] = []
     raws: dict[str, bytes] = {}
@@ -390,14 +461,14 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
     sent = record.admit(root, news, {k: v for k, v in have.items() if k not in own},
                         nothing=t("未同步任何内容", "nothing was synced"))
     notes += sent.missing
-    if not news and head is not None:
-        return Decision(head, False, [], list(received.new.values()), notes)
+    if not news and head is not None and theirs.marker is not None:
+        return Decision(head, False, [], list(received.new.values()), notes, cited)
     if not news and head is None and main is not None:
         return Decision(main, True, [], [], notes)      # an empty remote gets this folder's history back
     parent = head if head is not None else main
     start = theirs if head is not None else base
     commit = _commit(plan, root, store, parent, start, news, raws, clock)
-    return Decision(commit, True, news, list(received.new.values()), notes)
+    return Decision(commit, True, news, list(received.new.values()), notes, cited)
 
 
 def _have(root: Path, events: Sequence[Event]) -> dict[str, ledger.Existing]:
@@ -523,16 +594,34 @@ def _extras(plan: Plan, path: Path, data: bytes, start: int, lines_before: int, 
         yield Extra(number, raw, obj, event)
 
 
-def _stage_evidence(root: Path, store: Any, theirs: Folder, staging: Path) -> None:
-    """The remote's evidence copies this folder lacks, written out where import's checks can read them."""
+def _cited(root: Path, incoming: Sequence[record.Incoming]) -> dict[str, int]:
+    """The evidence copies the remote's new records cite, by file name, with the size each record gives."""
+    out: dict[str, int] = {}
+    for x in incoming:
+        for item in x.event.evidence:
+            if not isinstance(item, dict) or item.get("kind") != "file" or "sha256" not in item:
+                continue
+            try:
+                name = ledger.blob_path(root, item["sha256"], item.get("name", "")).name
+            except ValueError:
+                continue
+            size = item.get("size")
+            if type(size) is int:
+                out[name] = min(out.get(name, size), size)
+    return out
+
+
+def _stage_evidence(root: Path, store: Any, theirs: Folder, staging: Path, cited: dict[str, int]) -> None:
+    """The remote's evidence copies that its new records cite and this folder lacks, written out where
+    import's checks can read them; never more than the size a record gives (a remote plants nothing)."""
     _remove_staging(staging)
     target = staging / "evidence"
     for name, sha in sorted(theirs.evidence.items()):
-        if os.path.lexists(ledger.evidence_dir(root) / name):
+        if name not in cited or os.path.lexists(ledger.evidence_dir(root) / name):
             continue
         if not target.exists():
             target.mkdir(parents=True)
-        data = tree.blob(store, sha, ledger.MAX_EVIDENCE_FILE, f"{tree.EVIDENCE}/{name}")
+        data = tree.blob(store, sha, min(ledger.MAX_EVIDENCE_FILE, cited[name]), f"{tree.EVIDENCE}/{name}")
         (target / name).write_bytes(data)
 
 
@@ -581,6 +670,8 @@ def _commit(plan: Plan, root: Path, store: Any, parent: bytes | None, start: Fol
     for name, sha in evidence.items():
         files.add(name.encode("ascii"), 0o100644, sha)
     top = Tree()
+    for name, (mode, sha) in start.others.items():
+        top.add(name.encode("utf-8"), mode, sha)
     top.add(tree.MARKER.encode(), 0o100644, marker)
     if units:
         top.add(tree.PROGRESS.encode(), 0o040000, progress.id)
@@ -589,8 +680,7 @@ def _commit(plan: Plan, root: Path, store: Any, parent: bytes | None, start: Fol
     c = Commit()
     c.tree = top.id
     c.parents = [parent] if parent else []
-    who = _author()
-    c.author = c.committer = f"{who} <>".encode("utf-8")
+    c.author = c.committer = _author(news).encode("utf-8")
     moment = china_now(clock)
     c.author_time = c.commit_time = int(moment.timestamp())
     c.author_timezone = c.commit_timezone = 8 * 3600
@@ -599,67 +689,63 @@ def _commit(plan: Plan, root: Path, store: Any, parent: bytes | None, start: Fol
     return c.id
 
 
-def _author() -> str:
+def _author(news: Sequence[record.Incoming]) -> str:
+    """``单位 <FAZHI_USER or login@host>``: who recorded, as git shows it (never an empty address)."""
+    units = "、".join(dict.fromkeys(x.event.unit for x in news)) or "fazhi"
     try:
-        who = record.recorder(None)
+        who = record.recorder(None) if os.environ.get("FAZHI_USER") else ""
     except FazhiError:
         who = ""
-    who = "".join(ch for ch in who if ch not in "<>\n\r")[:100].strip()
-    return who or "fazhi"
+    if not who:
+        import getpass  # noqa: PLC0415
+        import socket  # noqa: PLC0415
+
+        try:
+            login = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no login name on some service accounts
+            login = "fazhi"
+        who = f"{login}@{socket.gethostname() or 'localhost'}"
+    return f"{_plain(units, 200) or 'fazhi'} <{_plain(who, 100) or 'fazhi'}>"
+
+
+def _plain(text: str, limit: int) -> str:
+    return "".join(ch for ch in text if ch not in "<>\n\r\x00")[:limit].strip()
 
 
 def _message(news: Sequence[record.Incoming]) -> str:
+    """The commit message, in the plan's language (Chinese) whichever language this PC speaks."""
+    from .. import i18n  # noqa: PLC0415
+
+    before = i18n.lang()
+    i18n.set_lang("zh")
+    try:
+        return _message_zh(news)
+    finally:
+        i18n.set_lang(before)
+
+
+def _message_zh(news: Sequence[record.Incoming]) -> str:
     counts: dict[str, int] = {}
     for x in news:
         counts[x.event.unit] = counts.get(x.event.unit, 0) + 1
     if not counts:
-        return t("fazhi: 开始同步\n", "fazhi: start syncing\n")
-    head = t(";", "; ").join(t("{u} 记录 {n} 条", "{u} recorded {n}", u=u, n=n) for u, n in counts.items())
+        return "fazhi: 开始同步\n"
+    head = ";".join(f"{u} 记录 {n} 条" for u, n in counts.items())
     body = "\n".join(record.added_line(x) for x in news)
     return f"{head}\n\n{body}\n"
 
 
 # --- 4. push --------------------------------------------------------------------
 
-def _push(remote: Remote, client: Any, path: str, repo: Any, old: bytes | None, new: bytes) -> bool:
-    """Move the remote's main from ``old`` to ``new``; False when it had moved meanwhile."""
-    from dulwich.client import HTTPUnauthorized  # noqa: PLC0415
-    from dulwich.errors import GitProtocolError, HangupException  # noqa: PLC0415
-    from dulwich.file import FileLocked  # noqa: PLC0415
-
-    from . import remote as remotes  # noqa: PLC0415
-
-    moved = False
-
-    def update(refs: dict) -> dict:
-        nonlocal moved
-        if refs.get(MAIN) != old:
-            moved = True
-            return {}
-        return {MAIN: new}
-
-    try:
-        result = client.send_pack(path, update, repo.generate_pack_data)
-    except FileLocked:
-        raise LedgerError(t("远端 {r} 正被另一次同步锁定;请稍后再试(若一直如此,可能是中断的同步留下了 refs/heads/main.lock)",
-                            "the remote {r} is locked by another sync; try again shortly (if it stays so, an interrupted "
-                            "sync may have left refs/heads/main.lock behind)", r=remote.shown)) from None
-    except HTTPUnauthorized:
-        raise LedgerError(t("远端 {r} 拒绝写入:用户名或密码不对,或没有写权限;本机已核对的内容未改动",
-                            "the remote {r} refuses the push: wrong user name or password, or no right to write; "
-                            "nothing was changed here", r=remote.shown)) from None
-    except (HangupException, GitProtocolError, OSError, EOFError) as e:
-        raise remotes.unreachable(remote, e) from None
-    if moved:
-        return False
-    status = getattr(result, "ref_status", None) or {}
-    return not status.get(MAIN)
+def _push(remote: Remote, way: Any, repo: Any, old: bytes | None, new: bytes) -> None:
+    """Move the remote's main from ``old`` to ``new``; transport.Busy when it had moved meanwhile or is locked."""
+    way.push(repo, old, new)
 
 
 # --- 5. apply -------------------------------------------------------------------
 
 def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Folder, staging: Path,
-           stamp: str) -> None:
+           stamp: str, cited: dict[str, int] | None = None) -> None:
     """Bring the folder to ``target``, keeping what it has that target lacks (all files at once)."""
     from ..files import read_regular  # noqa: PLC0415
 
@@ -705,14 +791,18 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
         if new != data:
             contents[name] = new
         entries += _arrivals(name, theirs, synced.count(b"\n"), known, arrivals.get(name, []), stamp)
+    cited = cited or {}
     for name, sha in sorted(target.evidence.items()):
         here = ledger.evidence_dir(root) / name
         if os.path.lexists(here):
             continue
+        if name not in cited and not (name in base.evidence and _mentioned(store, target, name[:64])):
+            continue        # no record of this folder cites it: a file a remote planted is not ours to take
         staged = staging / "evidence" / name
         if not staged.exists():
             staged.parent.mkdir(parents=True, exist_ok=True)
-            staged.write_bytes(tree.blob(store, sha, ledger.MAX_EVIDENCE_FILE, f"{tree.EVIDENCE}/{name}"))
+            limit = min(ledger.MAX_EVIDENCE_FILE, cited.get(name, ledger.MAX_EVIDENCE_FILE))
+            staged.write_bytes(tree.blob(store, sha, limit, f"{tree.EVIDENCE}/{name}"))
         w.store_evidence(staged, name[:64], name)
     if entries:
         path = folder / ledger.ARRIVALS
@@ -727,6 +817,12 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
         contents[ledger.ARRIVALS] = old + b"".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
                                                    + b"\n" for e in entries)
     w.replace(contents)
+
+
+def _mentioned(store: Any, folder: Folder, sha256: str) -> bool:
+    """Whether a record of the folder's files names this digest (a copy synced before and deleted here)."""
+    needle = f'"{sha256}"'.encode("ascii")
+    return any(needle in tree.blob(store, sha, tree.MAX_UNIT_FILE, name) for name, sha in folder.units.items())
 
 
 def _blob_id(data: bytes) -> bytes:

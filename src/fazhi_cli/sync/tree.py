@@ -42,9 +42,17 @@ class Folder(NamedTuple):
     marker: bytes | None                # blob id
     units: dict[str, bytes]             # "区编办.jsonl" -> blob id
     evidence: dict[str, bytes]          # "<sha256><ext>" -> blob id
+    others: dict[str, tuple[int, bytes]] = {}   # a server's README or licence: kept as it is, never read
 
 
-EMPTY = Folder(None, None, {}, {})
+EMPTY = Folder(None, None, {}, {}, {})
+# what a server's "initialise this repository" button puts in its first commit
+_INIT_FILE = re.compile(r"(readme|license|licence|copying|\.gitignore|\.gitattributes)([._-][^/\\]*)?", re.I)
+
+
+def initial_only(folder: Folder) -> bool:
+    """A commit holding nothing but a server's README or licence: fazhi may start on top of it."""
+    return folder.marker is None and not folder.units and not folder.evidence
 
 
 def short(sha: bytes | None) -> str:
@@ -94,10 +102,13 @@ def read_folder(store: Any, commit_id: bytes) -> Folder:
     marker = None
     units: dict[str, bytes] = {}
     evidence: dict[str, bytes] = {}
+    others: dict[str, tuple[int, bytes]] = {}
     for entry in root.items():
         name = entry.path.decode("utf-8", "replace")
         if name == MARKER and entry.mode in _FILE_MODES:
             marker = entry.sha
+        elif entry.mode in _FILE_MODES and _INIT_FILE.fullmatch(name):
+            others[name] = (entry.mode, entry.sha)
         elif name in (PROGRESS, EVIDENCE) and entry.mode == _TREE_MODE:
             sub = get(store, entry.sha, name)
             for item in sub.items():
@@ -121,7 +132,7 @@ def read_folder(store: Any, commit_id: bytes) -> Folder:
         else:
             raise Refused(t("提交 {c} 中有 fazhi 数据以外的内容 {p}",
                             "commit {c} holds {p}, which is not fazhi data", c=short(commit_id), p=name))
-    return Folder(commit_id, marker, units, evidence)
+    return Folder(commit_id, marker, units, evidence, others)
 
 
 def blob(store: Any, sha: bytes, limit: int, what: str) -> bytes:
@@ -211,7 +222,7 @@ class Violation(NamedTuple):
 def compare(store: Any, parent: Folder, child: Folder, label: str, checked: set[bytes],
             blobs: dict[bytes, bytes]) -> Iterator[str]:
     """What ``child`` (described by ``label``) did to lines ``parent`` had: every change or removal."""
-    if child.marker != parent.marker:
+    if child.marker != parent.marker and not (initial_only(parent) and child.marker is not None):
         yield t("提交 {c} 改动了 {m}(仓库所属的方案)", "commit {c} changed {m} (the plan the repository is for)",
                 c=label, m=MARKER)
     for name, sha in parent.units.items():
@@ -302,7 +313,7 @@ def verify(store: Any, commits: list[bytes], known: dict[bytes, Folder] | None =
             continue
         label = commit_label(c)
         if not c.parents:
-            if folder.marker is None:
+            if folder.marker is None and not initial_only(folder):
                 yield Violation(sha, t("提交 {c} 没有 {m}", "commit {c} has no {m}", c=label, m=MARKER))
             for message in _new_content(store, EMPTY._replace(marker=folder.marker), folder, label, checked, blobs):
                 yield Violation(sha, message)
@@ -315,3 +326,18 @@ def verify(store: Any, commits: list[bytes], known: dict[bytes, Folder] | None =
                     continue  # reported where that commit itself is checked
             for message in compare(store, parent, folder, label, checked, blobs):
                 yield Violation(sha, message)
+
+
+def verify_head(store: Any, head: bytes) -> Iterator[Violation]:
+    """What a first sync checks: the head's shape, its marker, every evidence copy against its digest, and
+    unit files that end with a whole line."""
+    try:
+        folder = read_folder(store, head)
+    except Refused as e:
+        yield Violation(head, str(e))
+        return
+    label = commit_label(get(store, head, "commit"))
+    if folder.marker is None:
+        yield Violation(head, t("提交 {c} 没有 {m}", "commit {c} has no {m}", c=label, m=MARKER))
+    for message in _new_content(store, EMPTY._replace(marker=folder.marker), folder, label, set(), {}):
+        yield Violation(head, message)

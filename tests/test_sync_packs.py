@@ -1,0 +1,115 @@
+"""A shared repository that stays few files and small for years, whatever git does to it by hand."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fazhi_cli import ledger, record
+from fazhi_cli.sync import packs, run
+
+GIT = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+def targets(plan, unit):
+    return sorted(p.id for p in plan.parts.values() if unit in p.lead_units or unit in p.support_units)
+
+
+def mark_one(plan, pc, unit, n):
+    ts = targets(plan, unit)
+    return record.mark(plan, pc, target=ts[n % len(ts)], unit=unit, state="done" if n % 2 else "doing",
+                       on=f"2017-{n % 12 + 1:02d}-{n % 27 + 1:02d}", note=f"第 {n} 次 进展说明", evidence=[], by="测试")
+
+
+def pack_count(git_dir: Path) -> int:
+    return len(list((git_dir / "objects" / "pack").glob("*.pack")))
+
+
+def size(path: Path) -> int:
+    return sum(f.stat().st_size for f in (path / "objects").rglob("*") if f.is_file())
+
+
+def git(*args):
+    return subprocess.run(["git", *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def offices(tmp_path, plan):
+    share = tmp_path / "share.git"
+    units = ["区法制办", "区编办", "区财政局"]
+    pcs = [tmp_path / f"pc{i}" for i in range(3)]
+    run.sync(plan, pcs[0], init_remote=str(share))
+    for pc in pcs[1:]:
+        run.sync(plan, pc, str(share))
+    return share, list(zip(pcs, units))
+
+
+def rounds(plan, pcs, n, start=0):
+    for i in range(start, start + n):
+        pc, unit = pcs[i % len(pcs)]
+        mark_one(plan, pc, unit, i)
+        run.sync(plan, pc)
+
+
+def test_packs_stay_few_on_both_sides(plan, offices, monkeypatch):
+    monkeypatch.setattr(packs, "MAX_PACKS", 4)
+    monkeypatch.setattr(packs.tidy, "__defaults__", (4,))
+    share, pcs = offices
+    rounds(plan, pcs, 24)
+    assert pack_count(share) <= 5
+    assert all(pack_count(pc / ".sync" / "git") <= 5 for pc, _ in pcs)
+    for pc, _ in pcs:
+        run.sync(plan, pc)
+    assert len({ledger.read_ledger(pc, plan).events.__len__() for pc, _ in pcs}) == 1
+
+
+@GIT
+def test_the_shared_repository_stays_within_twice_what_git_gc_aggressive_makes(plan, offices, tmp_path):
+    share, pcs = offices
+    rounds(plan, pcs, 60)
+    assert git("-C", share, "fsck", "--no-dangling", "--strict").returncode == 0
+    copy = tmp_path / "copy.git"
+    shutil.copytree(share, copy)
+    assert git("-C", copy, "gc", "--aggressive", "-q").returncode == 0
+    assert size(share) <= 2 * size(copy), (size(share), size(copy))
+
+
+@GIT
+@pytest.mark.parametrize("how", [["gc"], ["gc", "--aggressive"], ["repack", "-adb", "--write-bitmap-index"],
+                                 ["gc", "--prune=now"]])
+@pytest.mark.parametrize("where", ["shared", "local"])
+def test_git_gc_by_hand_on_either_repository_breaks_nothing(plan, offices, how, where):
+    share, pcs = offices
+    rounds(plan, pcs, 6)
+    target = share if where == "shared" else pcs[0][0] / ".sync" / "git"
+    r = git("-C", target, *how, "-q")
+    assert r.returncode == 0, r.stderr
+    rounds(plan, pcs, 6, start=6)
+    for pc, _ in pcs:
+        run.sync(plan, pc)
+    counts = {len(ledger.read_ledger(pc, plan).events) for pc, _ in pcs}
+    assert counts == {12}
+    assert git("-C", share, "fsck", "--no-dangling").returncode == 0
+    assert git("-C", pcs[0][0] / ".sync" / "git", "fsck", "--no-dangling").returncode == 0
+
+
+def test_a_merged_pack_reads_back_every_object(plan, offices):
+    from dulwich.repo import Repo
+
+    share, pcs = offices
+    rounds(plan, pcs, 12)
+    r = Repo(str(share))
+    try:
+        before = {sha: r.object_store[sha].as_raw_string() for sha in r.object_store}
+        packs.tidy(r.object_store, limit=0)
+        assert pack_count(share) == 1
+    finally:
+        r.close()
+    r = Repo(str(share))
+    try:
+        assert {sha: r.object_store[sha].as_raw_string() for sha in r.object_store} == before
+    finally:
+        r.close()

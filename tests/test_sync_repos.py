@@ -1,0 +1,232 @@
+"""The repositories people actually create, and the addresses and settings git users already have."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import one_line_error
+from fazhi_cli import ledger, record
+from fazhi_cli.sync import remote as remotes, run
+
+GIT = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+MAIN = b"refs/heads/main"
+
+
+def mark(plan, pc, target, unit, on="2017-06-01"):
+    return record.mark(plan, pc, target=target, unit=unit, state="done", on=on, note=None, evidence=[], by="测试")
+
+
+def git(*args, cwd=None, env=None):
+    r = subprocess.run(["git", *map(str, args)], capture_output=True, text=True, timeout=60, cwd=cwd,
+                       env={**os.environ, "GIT_AUTHOR_NAME": "admin", "GIT_AUTHOR_EMAIL": "a@example",
+                            "GIT_COMMITTER_NAME": "admin", "GIT_COMMITTER_EMAIL": "a@example", **(env or {})})
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def events(plan, pc):
+    return sorted(e.id for e in ledger.read_ledger(pc, plan).events)
+
+
+@GIT
+def test_a_plain_git_init_bare_gets_head_on_the_branch_fazhi_writes(plan, tmp_path, cli):
+    share = tmp_path / "share.git"
+    git("init", "--bare", "--initial-branch=master", share)
+    a, b = tmp_path / "a", tmp_path / "b"
+    mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+    assert cli("sync", share, "--data-dir", a).exit_code == 0
+    assert cli("sync", share, "--data-dir", b).exit_code == 0
+    clone = tmp_path / "clone"
+    git("clone", "-q", share, clone)
+    assert (clone / "progress" / "区法制办.jsonl").read_bytes() == (a / "progress" / "区法制办.jsonl").read_bytes()
+    fsck = subprocess.run(["git", "-C", share, "fsck"], capture_output=True, text=True)
+    assert fsck.returncode == 0 and "unborn" not in fsck.stdout + fsck.stderr
+
+
+@GIT
+@pytest.mark.parametrize("files", [["README.md"], ["README.md", "LICENSE", ".gitignore"]])
+def test_a_server_repository_with_only_an_initial_readme_is_accepted_and_the_readme_left_alone(plan, tmp_path, cli,
+                                                                                              files):
+    share = tmp_path / "share.git"
+    git("init", "-q", "--bare", "--initial-branch=main", share)
+    work = tmp_path / "work"
+    git("clone", "-q", share, work)
+    for name in files:
+        (work / name).write_text(f"# {name}\n内网同步仓库\n", encoding="utf-8")
+    git("add", ".", cwd=work)
+    git("commit", "-q", "-m", "Initial commit", cwd=work)
+    git("push", "-q", "origin", "HEAD:main", cwd=work)
+    a, b = tmp_path / "a", tmp_path / "b"
+    mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+    r = cli("sync", share, "--data-dir", a)
+    assert r.exit_code == 0, r.output
+    mark(plan, b, "2.2", "区编办", on="2016-12-20")
+    r = cli("sync", share, "--data-dir", b)
+    assert r.exit_code == 0, r.output
+    assert cli("sync", "--data-dir", a).exit_code == 0
+    assert events(plan, a) == events(plan, b) and len(events(plan, a)) == 2
+    assert not any((a / name).exists() for name in files)                     # never written into the data folder
+    clone = tmp_path / "clone"
+    git("clone", "-q", share, clone)
+    for name in files:
+        assert (clone / name).read_text(encoding="utf-8") == f"# {name}\n内网同步仓库\n"
+    for pc in (a, b):
+        r = cli("check", "--data-dir", pc)
+        assert r.exit_code == 0, r.output
+
+
+@GIT
+def test_a_repository_with_other_content_is_still_not_fazhis(plan, tmp_path, cli):
+    share = tmp_path / "share.git"
+    git("init", "-q", "--bare", "--initial-branch=main", share)
+    work = tmp_path / "work"
+    git("clone", "-q", share, work)
+    (work / "README.md").write_text("x\n")
+    (work / "main.c").write_text("int main;\n")
+    git("add", ".", cwd=work)
+    git("commit", "-q", "-m", "code", cwd=work)
+    git("push", "-q", "origin", "HEAD:main", cwd=work)
+    r = cli("sync", share, "--data-dir", tmp_path / "a")
+    assert r.exit_code == 2 and "fazhi" in one_line_error(r)
+
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@GIT
+def test_sync_through_git_daemon(plan, tmp_path, cli):
+    base = tmp_path / "srv"
+    base.mkdir()
+    run.sync(plan, tmp_path / "office", init_remote=str(base / "fazhi.git"))
+    port = _free_port()
+    daemon = subprocess.Popen(["git", "daemon", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}",
+                               f"--base-path={base}", "--export-all", "--enable=receive-pack", str(base)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        url = f"git://127.0.0.1:{port}/fazhi.git"
+        a, b = tmp_path / "a", tmp_path / "b"
+        mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+        mark(plan, b, "2.2", "区编办", on="2016-12-20")
+        for pc in (a, b, a):
+            r = cli("sync", url, "--data-dir", pc)
+            assert r.exit_code == 0, r.output
+        assert events(plan, a) == events(plan, b) and len(events(plan, a)) == 2
+    finally:
+        daemon.terminate()
+        daemon.wait(10)
+
+
+FAKE_SSH = """#!{python}
+# stands in for ssh: notes that it ran, then runs the git command locally, as sshd would
+import os, subprocess, sys
+with open({log!r}, "a") as f:
+    f.write(" ".join(sys.argv[1:]) + "\\n")
+sys.exit(subprocess.call(sys.argv[-1], shell=True))
+"""
+
+
+@GIT
+@pytest.mark.skipif(os.name != "posix", reason="a shell script as ssh")
+@pytest.mark.parametrize("how", ["GIT_SSH_COMMAND", "core.sshCommand"])
+def test_ssh_is_run_as_git_runs_it(plan, tmp_path, cli, monkeypatch, how):
+    share = tmp_path / "share.git"
+    run.sync(plan, tmp_path / "office", init_remote=str(share))
+    log = tmp_path / "ssh.log"
+    fake = tmp_path / "fake-ssh"
+    fake.write_text(FAKE_SSH.format(python=sys.executable, log=str(log)))
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
+    monkeypatch.delenv("GIT_SSH", raising=False)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    if how == "GIT_SSH_COMMAND":
+        monkeypatch.setenv("GIT_SSH_COMMAND", f"{fake} -o BatchMode=yes")
+    else:
+        (home / ".gitconfig").write_text(f"[core]\n\tsshCommand = {fake}\n")
+    a, b = tmp_path / "a", tmp_path / "b"
+    mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+    url = f"ssh://clerk@127.0.0.1:2222{share}"
+    for pc in (a, b):
+        r = cli("sync", url, "--data-dir", pc)
+        assert r.exit_code == 0, r.output
+    assert events(plan, a) == events(plan, b) and len(events(plan, a)) == 1
+    assert "clerk@127.0.0.1" in log.read_text()
+
+
+def test_credentials_are_matched_as_git_matches_them(tmp_path):
+    store = tmp_path / "credentials"
+    store.write_text("https://other:x@git.example.gov.cn:8443/a.git\n"
+                     "http://clerk:wrong-scheme@git.example.gov.cn/fazhi.git\n"
+                     "https://clerk:right@git.example.gov.cn/other/path.git\n"
+                     "https://clerk:port@git.example.gov.cn:8443/fazhi.git\n")
+    url = "https://git.example.gov.cn/fazhi.git"
+    assert remotes.stored_credential(store, url, None) == ("clerk", "right")
+    assert remotes.stored_credential(store, "https://git.example.gov.cn:8443/fazhi.git", None) == ("other", "x")
+    assert remotes.stored_credential(store, "https://git.example.gov.cn:8443/fazhi.git", "clerk") == ("clerk", "port")
+    assert remotes.stored_credential(store, "https://git.example.gov.cn:9000/fazhi.git", None) is None
+    assert remotes.stored_credential(store, url, "nobody") is None
+
+
+def test_commits_name_the_unit_and_a_real_address_in_one_language(plan, tmp_path, monkeypatch):
+    from dulwich.repo import Repo
+
+    share = tmp_path / "share.git"
+    run.sync(plan, tmp_path / "office", init_remote=str(share))
+    a, b = tmp_path / "a", tmp_path / "b"
+    mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+    monkeypatch.setenv("FAZHI_USER", "张三")
+    run.sync(plan, a, str(share))
+    monkeypatch.delenv("FAZHI_USER")
+    monkeypatch.setenv("FAZHI_LANG", "en")
+    from fazhi_cli import i18n
+
+    i18n.set_lang(None)
+    mark(plan, b, "2.2", "区编办", on="2016-12-20")
+    run.sync(plan, b, str(share))
+    r = Repo(str(share))
+    try:
+        newest = r[r.refs[MAIN]]
+        first = r[newest.parents[0]]
+    finally:
+        r.close()
+    assert first.author.decode() == "区法制办 <张三>"
+    name, address = newest.author.decode().split(" <")
+    assert name == "区编办" and address.endswith(">") and "@" in address and address != "@>"
+    assert newest.message.decode().startswith("区编办 记录 1 条") and first.message.decode().startswith("区法制办 记录 1 条")
+
+
+def test_the_address_is_kept_when_a_first_sync_fails_after_reaching_the_remote(plan, tmp_path, cli, monkeypatch):
+    share = tmp_path / "share.git"
+    run.sync(plan, tmp_path / "office", init_remote=str(share))
+    a = tmp_path / "a"
+    mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+    lock = share / "refs" / "heads" / "main.lock"
+    lock.write_bytes(b"")                                   # a live sync holds the shared branch all along
+    r = cli("sync", share, "--data-dir", a, env={"FAZHI_SYNC_DEADLINE": "2"})
+    assert r.exit_code == 1 and "main.lock" in one_line_error(r)
+    lock.unlink()
+    r = cli("sync", "--data-dir", a)                        # no address typed: the one tried before
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith(f"远端: {share}\n")
