@@ -1,12 +1,26 @@
 """The report as a Word document that opens correctly in Word and WPS.
 
-Headings, body text and tables use Word styles (Title, Heading 1, Normal,
-a "Table Text" style and Table Grid), so the clerk can restyle the whole
-document at once. Each style names its East Asian font in ``w:eastAsia``
-(宋体 for the title and tables, 黑体 for headings, 仿宋 for the body: the
-usual look of a 公文); without it Word and WPS fall back to a Latin font's
-idea of Chinese. Charts are PNG pictures drawn with a CJK font; when the
-system has none, the document says so in place of the charts.
+By default the document is laid out as a 公文 (GB/T 9704-2012): A4, margins
+37 mm top, 28 mm left (binding), 26 mm right and 35 mm bottom, a grid of 22
+lines of 28 characters; the title in 2号 (22 pt) 方正小标宋简体, the body in
+3号 (16 pt) 仿宋_GB2312, headings 一、 in 黑体 and （一） in 楷体_GB2312; page
+numbers `— 1 —` in 4号 half-width Arabic at the outside corner (right on odd
+pages, left on even); tables as wide as the text block, their header row
+repeated on every page; and a 落款, the unit and the date in Chinese.
+
+Word does not fall back from one font name to the next by itself: each style
+names its first choice as the East Asian font (``w:eastAsia``) and the font
+table names the fallback (``w:altName``: 方正小标宋简体 → 华文中宋, 仿宋_GB2312 →
+仿宋, 楷体_GB2312 → 楷体) with the family and the GB2312 charset, so Word and WPS
+substitute a Chinese serif (宋体) when neither is installed.
+
+``style="plain"`` keeps the earlier look: 2.2/2.5 cm margins, 20 pt 宋体
+title, 14 pt 仿宋 body, page numbers centred, no grid and no 落款.
+
+Headings, body text and tables use Word styles (Title, Heading 1, Heading 2,
+Normal, a "Table Text" style and Table Grid), so the clerk can restyle the
+whole document at once. Charts are PNG pictures drawn with a CJK font; when
+the system has none, the document says so in place of the charts.
 """
 
 from __future__ import annotations
@@ -15,8 +29,9 @@ import io
 from datetime import date, datetime, time
 from typing import Any, Sequence
 
-from ..i18n import lang, t
+from ..i18n import lang
 from .escape import safe
+from .punct import zt as t
 from .report_tables import Document, LightCell, Table, cell_text
 
 LATIN = "Times New Roman"
@@ -29,8 +44,24 @@ TABLE_STYLE = "Table Text"
 FILLS = {"red": ("C00000", "FFFFFF"), "yellow": ("FFC000", "000000"), "green": ("E2EFDA", "375623")}
 HEADER_FILL = "D9D9D9"
 
-USABLE_CM = 16.6        # A4 less 2.2 cm margins each side
+USABLE_CM = 16.6        # A4 less 2.2 cm margins each side (the plain style)
 UNIT_CM = 0.19          # one display cell (half a CJK character) at 10.5 pt
+
+# The 公文 layout (GB/T 9704-2012)
+STYLES = ("official", "plain")
+OFFICIAL_TITLE_FONT = "方正小标宋简体"
+OFFICIAL_BODY_FONT = "仿宋_GB2312"
+OFFICIAL_HEADING_FONT = "黑体"
+OFFICIAL_SUBHEADING_FONT = "楷体_GB2312"
+OFFICIAL_TABLE_FONT = "宋体"
+PAGE_NUMBER_FONT = "宋体"
+# the font named first, the one Word and WPS are told to use when it is missing
+FALLBACKS = {"方正小标宋简体": "华文中宋", "华文中宋": "宋体", "仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体"}
+TITLE_PT, BODY_PT, TABLE_PT, PAGE_NUMBER_PT = 22, 16, 10.5, 14     # 2号, 3号, 5号, 4号
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+TEXT_BLOCK_CM = 15.6    # 210 - 28 - 26 mm
+LINES, CHARS = 22, 28
+LINE_PITCH = 579        # twips: 225 mm / 22 lines, as Word's own 公文 templates write it
 
 
 def _qn(tag: str) -> str:
@@ -69,7 +100,178 @@ def set_fonts(style: Any, east_asia: str, size: float, *, bold: bool = False, la
     lang_el.set(_qn("w:eastAsia"), "zh-CN")
 
 
-def _styles(doc: Any) -> None:
+def _el(tag: str, **attrs: str) -> Any:
+    from docx.oxml import OxmlElement  # noqa: PLC0415
+
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(_qn(f"w:{k}"), v)
+    return el
+
+
+def _set_ind(ppr: Any, **attrs: str) -> None:
+    """Indents in hundredths of a character (firstLineChars="200": two characters), which follow the font size."""
+    ind = ppr.get_or_add_ind()   # in its place in the schema's order, which Word insists on
+    for k, v in attrs.items():
+        ind.set(_qn(f"w:{k}"), v)
+
+
+def _official_style(style: Any, font: str, size: float, *, indent: bool = True, bold: bool = False) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
+    from docx.shared import Pt  # noqa: PLC0415
+
+    set_fonts(style, font, size, bold=bold)
+    style.font.italic = False
+    pf = style.paragraph_format
+    pf.space_before = pf.space_after = Pt(0)
+    pf.line_spacing = Pt(LINE_PITCH / 20)   # exactly the grid's line: 22 lines a page
+    if indent:
+        pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        pf.first_line_indent = Pt(2 * size)
+        _set_ind(style.element.get_or_add_pPr(), firstLineChars="200")
+
+
+_AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+               "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+               "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _official_styles(doc: Any) -> None:
+    from docx.enum.style import WD_STYLE_TYPE  # noqa: PLC0415
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
+    from docx.shared import Pt  # noqa: PLC0415
+
+    styles = doc.styles
+    _official_style(styles["Normal"], OFFICIAL_BODY_FONT, BODY_PT)
+    title = styles["Title"]
+    _official_style(title, OFFICIAL_TITLE_FONT, TITLE_PT, indent=False)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.line_spacing = Pt(LINE_PITCH / 20 * 1.2)
+    title.paragraph_format.space_after = Pt(LINE_PITCH / 20)   # a blank line under the title
+    ppr = title.element.get_or_add_pPr()
+    border = ppr.find(_qn("w:pBdr"))  # the default template underlines the title in blue
+    if border is not None:
+        ppr.remove(border)
+    subtitle = styles["Subtitle"]
+    _official_style(subtitle, OFFICIAL_SUBHEADING_FONT, BODY_PT, indent=False)
+    subtitle.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for name, font in (("Heading 1", OFFICIAL_HEADING_FONT), ("Heading 2", OFFICIAL_SUBHEADING_FONT)):
+        heading = styles[name]
+        _official_style(heading, font, BODY_PT)
+        heading.paragraph_format.keep_with_next = True
+    table_text = styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = styles["Normal"]
+    set_fonts(table_text, OFFICIAL_TABLE_FONT, TABLE_PT)
+    pf = table_text.paragraph_format
+    pf.line_spacing = 1.0
+    pf.first_line_indent = Pt(0)
+    pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    tppr = table_text.element.get_or_add_pPr()
+    _set_ind(tppr, firstLineChars="0")
+    # a table's rows are as tall as their text, not a grid line
+    tppr.insert_element_before(_el("w:snapToGrid", val="0"), *_AFTER_SNAP)
+    caption = styles["Caption"]
+    _official_style(caption, OFFICIAL_BODY_FONT, TABLE_PT, indent=False)
+    caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _fallback_fonts(doc)
+
+
+def _fallback_fonts(doc: Any) -> None:
+    """Name each font's fallback in the font table (w:altName), with its family and the GB2312 charset."""
+    part = next((rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith("/fontTable")), None)
+    if part is None:
+        return
+    from docx.oxml import parse_xml  # noqa: PLC0415
+
+    root = parse_xml(part.blob) if not hasattr(part, "element") else part.element
+    for name, alt in FALLBACKS.items():
+        font = _el("w:font", name=name)
+        font.append(_el("w:altName", val=alt))
+        font.append(_el("w:charset", val="86"))
+        font.append(_el("w:family", val="modern" if "黑" in name else "roman"))
+        font.append(_el("w:pitch", val="fixed"))
+        root.append(font)
+    if not hasattr(part, "element"):
+        from lxml import etree  # noqa: PLC0415
+
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _page_number(paragraph: Any, odd: bool) -> None:
+    """`— 7 —` in 4号 宋体 half-width digits, one character in from the outside edge."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
+    from docx.shared import Pt  # noqa: PLC0415
+
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
+    ppr = paragraph._p.get_or_add_pPr()
+    _set_ind(ppr, **({"rightChars": "100", "right": str(PAGE_NUMBER_PT * 20)} if odd
+                     else {"leftChars": "100", "left": str(PAGE_NUMBER_PT * 20)}))
+
+    def run(text: str = "", *field: Any) -> None:
+        r = paragraph.add_run(text)
+        r.font.size = Pt(PAGE_NUMBER_PT)
+        r.font.name = PAGE_NUMBER_FONT
+        rfonts = r._r.get_or_add_rPr().find(_qn("w:rFonts"))
+        rfonts.set(_qn("w:eastAsia"), PAGE_NUMBER_FONT)
+        for el in field:
+            r._r.append(el)
+
+    run("— ")
+    run("", _el("w:fldChar", fldCharType="begin"))
+    instr = _el("w:instrText")
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.text = " PAGE "
+    run("", instr)
+    run("", _el("w:fldChar", fldCharType="separate"))
+    run("1")
+    run("", _el("w:fldChar", fldCharType="end"))
+    run(" —")
+
+
+def _official_page(doc: Any) -> None:
+    from docx.shared import Mm  # noqa: PLC0415
+
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(22)    # the page number 7 mm below the text block
+    sectpr = section._sectPr
+    grid = sectpr.find(_qn("w:docGrid"))
+    if grid is None:
+        grid = _el("w:docGrid")
+        sectpr.append(grid)
+    # 28 characters of 3号 in the 156 mm line: the pitch less the font's size, in 1/4096 pt
+    pitch = TEXT_BLOCK_CM * 10 / 25.4 * 72 / CHARS
+    grid.set(_qn("w:type"), "linesAndChars")
+    grid.set(_qn("w:linePitch"), str(LINE_PITCH))
+    grid.set(_qn("w:charSpace"), str(round((pitch - BODY_PT) * 4096)))
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer.paragraphs[0], odd=True)
+    _page_number(section.even_page_footer.paragraphs[0], odd=False)
+
+
+def _signature(doc: Any, signer: str, day: date) -> None:
+    """The 落款: the unit centred over the date, the date four characters in from the right."""
+    from .supervision import cn_day  # noqa: PLC0415
+
+    _signature_lines(doc, signer, cn_day(day))
+
+
+def _signature_lines(doc: Any, signer: str, when: str) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
+
+    doc.add_paragraph("")
+    doc.add_paragraph("")
+    for text, chars in ((safe(signer), 4 + max(0, len(when) - len(signer)) / 2), (when, 4)):
+        para = doc.add_paragraph(text)
+        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _set_ind(para._p.get_or_add_pPr(), firstLineChars="0", firstLine="0", rightChars=str(round(chars * 100)),
+                 right=str(round(chars * BODY_PT * 20)))
+
+
+def _plain_styles(doc: Any) -> None:
     from docx.enum.style import WD_STYLE_TYPE  # noqa: PLC0415
     from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
     from docx.shared import Pt  # noqa: PLC0415
@@ -104,7 +306,7 @@ def _styles(doc: Any) -> None:
     caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _page(doc: Any) -> None:
+def _plain_page(doc: Any) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
     from docx.oxml import OxmlElement  # noqa: PLC0415
     from docx.shared import Cm  # noqa: PLC0415
@@ -131,14 +333,14 @@ def display_width(text: str) -> int:
     return max((cell_len(line) for line in text.split("\n")), default=0)
 
 
-def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[float]:
-    """Widths in cm: each column as wide as its longest cell, the long ones shrunk to fit the page."""
+def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]], usable: float = USABLE_CM) -> list[float]:
+    """Widths in cm: each column as wide as its longest cell, the long ones shrunk to fit ``usable`` cm."""
     natural = [display_width(h) for h in headers]
     for row in rows:
         for i, c in enumerate(row):
             natural[i] = max(natural[i], display_width(cell_text(c)))
     units = [min(n, 60) + 2 for n in natural]
-    room = USABLE_CM / UNIT_CM
+    room = usable / UNIT_CM
     if sum(units) > room:
         fixed = [u if u <= 14 else 0 for u in units]
         wide = [u for u in units if u > 14]
@@ -154,7 +356,7 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list
         for i in longer:
             units[i] -= over * units[i] / free
     # every table as wide as the page, the spare room shared in proportion
-    return [u * USABLE_CM / sum(units) for u in units]
+    return [u * usable / sum(units) for u in units]
 
 
 def _shade(cell: Any, fill: str) -> None:
@@ -186,7 +388,7 @@ def _put(cell: Any, value: Any, *, bold: bool = False) -> None:
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-def _table(doc: Any, table: Table) -> None:
+def _table(doc: Any, table: Table, usable: float = USABLE_CM) -> None:
     from docx.oxml import OxmlElement  # noqa: PLC0415
     from docx.shared import Cm  # noqa: PLC0415
 
@@ -198,7 +400,7 @@ def _table(doc: Any, table: Table) -> None:
     grid = doc.add_table(rows=1 + len(rows), cols=len(table.headers))
     grid.style = doc.styles["Table Grid"]
     grid.autofit = False
-    widths = column_widths(table.headers, rows)
+    widths = column_widths(table.headers, rows, usable)
     header = grid.rows[0]
     trpr = header._tr.get_or_add_trPr()  # the header row repeats on every page
     repeat = OxmlElement("w:tblHeader")
@@ -218,29 +420,51 @@ def _table(doc: Any, table: Table) -> None:
             cell.width = Cm(w)  # each cell, which Word follows
 
 
-def document(doc: Document, charts: Sequence[Any] | None, no_charts: str = "", *, as_of: date | None = None) -> bytes:
-    """The .docx bytes. ``charts``: PNG charts, or None with ``no_charts`` saying why they are left out."""
+def document(doc: Document, charts: Sequence[Any] | None, no_charts: str = "", *, as_of: date | None = None,
+             style: str = "official") -> bytes:
+    """The .docx bytes. ``charts``: PNG charts, or None with ``no_charts`` saying why they are left out.
+
+    ``style``: "official" (the 公文 layout, the default) or "plain" (the earlier look).
+    """
     import docx  # noqa: PLC0415
     from docx.shared import Cm  # noqa: PLC0415
 
+    if style not in STYLES:
+        raise ValueError(f"style: one of {STYLES}")
+    official = style == "official"
     out = docx.Document()
-    _styles(out)
-    _page(out)
+    if official:
+        _official_styles(out)
+        _official_page(out)
+    else:
+        _plain_styles(out)
+        _plain_page(out)
+    usable = TEXT_BLOCK_CM if official else USABLE_CM
     out.add_heading(safe(doc.title), level=0)
     for line in doc.subtitle:
         out.add_paragraph(safe(line), style="Subtitle")
     for i, table in enumerate(doc.tables):
-        _table(out, table)
+        _table(out, table, usable)
         if i == doc.charts_after:
             if charts:
                 for chart in charts:
-                    out.add_picture(io.BytesIO(chart.data), width=Cm(16))
-                    out.paragraphs[-1].alignment = 1  # centred
+                    out.add_picture(io.BytesIO(chart.data), width=Cm(usable))
+                    para = out.paragraphs[-1]
+                    para.alignment = 1  # centred
+                    if official:  # a picture is taller than a grid line: its own height, no indent
+                        para.paragraph_format.line_spacing = 1.0
+                        para.paragraph_format.first_line_indent = Cm(0)
+                        _set_ind(para._p.get_or_add_pPr(), firstLineChars="0")
             elif no_charts:
-                out.add_paragraph(safe(t("(本文件未附图表:{why}。安装中文字体后重新生成即可;HTML 格式的报告不受影响。)",
-                                         "(No charts in this file: {why}. Install a Chinese font and run it again; "
-                                         "the HTML report is not affected.)", why=no_charts)))
-    out.add_paragraph(safe(doc.note))
+                out.add_paragraph(safe(t("本文件未附图表：{why}。安装中文字体后重新生成即可，HTML 格式的报告不受影响。",
+                                         "No charts in this file: {why}. Install a Chinese font and run it again; "
+                                         "the HTML report is not affected.", why=no_charts)))
+    if official and doc.signer and doc.signed is not None:
+        _signature(out, doc.signer, doc.signed)
+        # a 附注: under the date, two characters in, in brackets (GB/T 9704 7.3.7)
+        out.add_paragraph(safe(t("（{n}）", "({n})", n=doc.note)))
+    else:
+        out.add_paragraph(safe(doc.note))
     props = out.core_properties
     props.title = safe(doc.title)
     props.subject = safe(" ".join(doc.subtitle))

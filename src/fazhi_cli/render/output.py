@@ -130,8 +130,11 @@ def report_format(fmt: str | None, output: Path | None, protected: Path | None) 
     return fmt
 
 
-def write_report(rep: Any, fmt: str, output: Path | None) -> None:
-    """Render the report in ``fmt`` and write it to ``output`` (text formats: stdout without one)."""
+def write_report(rep: Any, fmt: str, output: Path | None, style: str = "official") -> None:
+    """Render the report in ``fmt`` and write it to ``output`` (text formats: stdout without one).
+
+    ``style``: the Word document's layout, "official" (公文, GB/T 9704) or "plain".
+    """
     from . import report_tables  # noqa: PLC0415
 
     doc = report_tables.document(rep)
@@ -159,7 +162,7 @@ def write_report(rep: Any, fmt: str, output: Path | None) -> None:
         except charts.NoCJKFont as e:
             pictures, why = None, str(e)
             sys.stderr.write(t("注意: Word 文件未附图表: {w}\n", "note: no charts in the Word file: {w}\n", w=safe(why)))
-        data = document(doc, pictures, why, as_of=rep.as_of)
+        data = document(doc, pictures, why, as_of=rep.as_of, style=style)
     if output is None:
         sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
         return
