@@ -143,6 +143,12 @@ def _official_styles(doc: Any) -> None:
 
     styles = doc.styles
     _official_style(styles["Normal"], OFFICIAL_BODY_FONT, BODY_PT)
+    # 28 characters of 3号 are 158 mm; the text block is 156: each character 0.2 pt closer, as the grid says
+    rpr = styles["Normal"].element.get_or_add_rPr()
+    rpr.insert_element_before(_el("w:spacing", val=str(round(_pitch() * 20 - BODY_PT * 20))),
+                              "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect",
+                              "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang",
+                              "w:eastAsianLayout", "w:specVanish", "w:oMath")
     title = styles["Title"]
     _official_style(title, OFFICIAL_TITLE_FONT, TITLE_PT, indent=False)
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -152,6 +158,8 @@ def _official_styles(doc: Any) -> None:
     border = ppr.find(_qn("w:pBdr"))  # the default template underlines the title in blue
     if border is not None:
         ppr.remove(border)
+    # a 2号 character is wider than the grid's cell: off the grid, or it would take two cells
+    ppr.insert_element_before(_el("w:snapToGrid", val="0"), *_AFTER_SNAP)
     subtitle = styles["Subtitle"]
     _official_style(subtitle, OFFICIAL_SUBHEADING_FONT, BODY_PT, indent=False)
     subtitle.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -174,6 +182,24 @@ def _official_styles(doc: Any) -> None:
     _official_style(caption, OFFICIAL_BODY_FONT, TABLE_PT, indent=False)
     caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _fallback_fonts(doc)
+    _default_size(doc, BODY_PT)
+
+
+def _default_size(doc: Any, size: float) -> None:
+    """The document's default font size: Word and LibreOffice measure the character grid's pitch against it."""
+    styles = doc.styles.element
+    defaults = styles.find(_qn("w:docDefaults"))
+    if defaults is None:
+        return
+    rpr = defaults.find(f"{_qn('w:rPrDefault')}/{_qn('w:rPr')}")
+    if rpr is None:
+        return
+    for tag in ("w:sz", "w:szCs"):
+        el = rpr.find(_qn(tag))
+        if el is None:
+            el = _el(tag)
+            rpr.append(el)
+        el.set(_qn("w:val"), str(round(size * 2)))
 
 
 def _fallback_fonts(doc: Any) -> None:
@@ -228,6 +254,11 @@ def _page_number(paragraph: Any, odd: bool) -> None:
     run(" —")
 
 
+def _pitch() -> float:
+    """A character's share of the 156 mm line, in points: 28 to a line."""
+    return TEXT_BLOCK_CM * 10 / 25.4 * 72 / CHARS
+
+
 def _official_page(doc: Any) -> None:
     from docx.shared import Mm  # noqa: PLC0415
 
@@ -242,11 +273,12 @@ def _official_page(doc: Any) -> None:
     if grid is None:
         grid = _el("w:docGrid")
         sectpr.append(grid)
-    # 28 characters of 3号 in the 156 mm line: the pitch less the font's size, in 1/4096 pt
-    pitch = TEXT_BLOCK_CM * 10 / 25.4 * 72 / CHARS
-    grid.set(_qn("w:type"), "linesAndChars")
+    # 22 lines a page on the line grid. The 28 characters a line come from the body's character spacing
+    # (Normal's w:spacing, 0.2 pt closer): LibreOffice gives each 3号 character two cells of a
+    # "linesAndChars" grid whose cell is narrower than the character, and spreads every line out
+    grid.set(_qn("w:type"), "lines")
     grid.set(_qn("w:linePitch"), str(LINE_PITCH))
-    grid.set(_qn("w:charSpace"), str(round((pitch - BODY_PT) * 4096)))
+    grid.attrib.pop(_qn("w:charSpace"), None)
     doc.settings.odd_and_even_pages_header_footer = True
     _page_number(section.footer.paragraphs[0], odd=True)
     _page_number(section.even_page_footer.paragraphs[0], odd=False)
