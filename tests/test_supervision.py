@@ -249,8 +249,9 @@ def test_a_reminder_lists_exactly_that_units_items(plan, home, clock, cli):
     r = cli("remind", "--unit", "区编办", "--as", OFFICE, "--as-of", "2017-03-15")
     assert r.exit_code == 0, r.output
     text = r.stdout
-    assert text.startswith("番法治督办〔2017〕1号") and "区编办:" in text
-    assert "plan-2017 2017年具体创建工作计划(期限 2017年3月10日,已逾期 5 天)" in text and "2.2" not in text
+    assert text.startswith("番法治督办〔2017〕1号") and "区编办：" in text
+    assert "plan-2017 2017年具体创建工作计划（期限 2017年3月10日，已逾期 5 天）" in text and "2.2" not in text
+    assert "fazhi" not in text and "请抓紧落实，完成后及时报送完成情况和证明材料。" in text
     again = cli("remind", "--unit", "区编办", "--as", OFFICE, "--as-of", "2017-03-15")
     assert again.stdout.startswith("番法治督办〔2017〕2号")              # numbered in the office's own file
     numbers = [e["number"] for e in _lines(home, OFFICE) if e["type"] == "remind"]
