@@ -749,11 +749,11 @@ def test_supervision_in_both_reports_counted_from_its_rows(plan, ledger, cli, tm
     _, held = sections["二、承担的分项和年度事项"]
     states = {r[0]: r[held[0].index("本单位状态")] for r in held[1:]}
     assert states["catalogue-2017"] == "不再适用" and states["7.1"] == "已完成·已销号"
-    assert {r[0]: r[3] for r in held[1:]}["21.1"] == "2019-06-30(原 2018-12-31)"
+    assert {r[0]: r[3] for r in held[1:]}["21.1"] == "2019-06-30（原 2018-12-31）"
     _, rows = sections["六、督办情况"]
     assert [(r[0], r[2]) for r in rows[1:]] == [("7.1", "已销号"), ("catalogue-2017", "不再适用"),
                                                  ("report-2017", "待审核"), ("21.1", "延期")]
-    assert rows[4][3:] == ["2018-12-31", "2019-06-30", "等待市统一系统上线(区政府批准)"]
+    assert rows[4][3:] == ["2018-12-31", "2019-06-30", "等待市统一系统上线（区政府批准）"]
 
 
 def test_word_charts_draw_nothing_past_their_edges(plan, ledger, cli, tmp_path):

@@ -342,7 +342,7 @@ def _reason(event: Any) -> str:
     if event is None:
         return ""
     if event.approved_by:
-        return t("{r}({a}批准)", "{r} (approved by {a})", r=event.note, a=event.approved_by)
+        return t("{r}（{a}批准）", "{r} (approved by {a})", r=event.note, a=event.approved_by)
     return event.note
 
 
