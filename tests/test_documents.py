@@ -357,3 +357,21 @@ def test_a_font_installed_after_the_first_run_is_found(monkeypatch):
     monkeypatch.setattr(charts, "_save_font_list", lambda fm: saved.append(fm))
     assert charts.find_cjk_font() in charts.CJK_FONTS
     assert saved and any("CJK" in e.name for e in stale.ttflist)
+
+
+def test_notices_to_a_folder_with_their_word_files(plan, ledger, tmp_path):
+    """What `remind --output DIR` writes when the lead passes with_docx: a .txt and a .docx per unit."""
+    import docx
+
+    from fazhi_cli.render.output import notices_out
+
+    st = progress.status(plan, read_ledger(ledger, plan).events, date(2017, 3, 15))
+    numbered = [(n, i) for i, n in enumerate(notices(plan, st, within=30)[:2], 1)]
+    out = tmp_path / "催办"
+    out.mkdir()
+    said = notices_out(plan, numbered, date(2017, 3, 15), date(2017, 3, 15), "区法制办", out, "plain", with_docx=True)
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 4 == len(said.splitlines())
+    assert {p.rsplit(".", 1)[1] for p in names} == {"txt", "docx"}
+    first = sorted(out.glob("*.docx"))[0]
+    assert docx.Document(str(first)).paragraphs[0].text == "番法治督办〔2017〕1号"

@@ -172,9 +172,20 @@ def write_report(rep: Any, fmt: str, output: Path | None, style: str = "official
 
 # --- the 催办通知 ---------------------------------------------------------------------
 
+def notice_docx(plan: Any, notice: Any, as_of: Any, number: int | None, issued: Any, acting: str) -> bytes:
+    """One unit's 催办通知 as a Word 公文: the words of the text notice, laid out as GB/T 9704 asks."""
+    from .notice_docx import notice_document  # noqa: PLC0415
+    from .supervision import notice_parts  # noqa: PLC0415
+
+    return notice_document(notice_parts(plan, notice, as_of, number, issued, acting), issued=issued)
+
+
 def notices_out(plan: Any, numbered: list[tuple], as_of: Any, issued: Any, acting: str, output: Path | None,
-                fmt: str) -> str:
-    """The numbered notices as JSON, as text for the terminal, or written one file per unit into ``output``."""
+                fmt: str, with_docx: bool = False) -> str:
+    """The numbered notices as JSON, as text for the terminal, or written one file per unit into ``output``.
+
+    ``with_docx``: beside each unit's .txt, the same notice as a Word 公文 (.docx), one line each.
+    """
     from .supervision import notice_number, notice_text, notices_json  # noqa: PLC0415
 
     if not numbered:
@@ -189,4 +200,8 @@ def notices_out(plan: Any, numbered: list[tuple], as_of: Any, issued: Any, actin
         path = output / f"{notice_number(plan, issued.year, num)} {n.unit}.txt".replace("/", "-")
         write_atomic(path, b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))   # Notepad and OA: BOM, CRLF
         lines.append(t("已写入 {p}", "wrote {p}", p=path))
+        if with_docx:
+            path = path.with_suffix(".docx")
+            write_atomic(path, notice_docx(plan, n, as_of, num, issued, acting))
+            lines.append(t("已写入 {p}", "wrote {p}", p=path))
     return "\n".join(lines) + "\n"
