@@ -15,8 +15,8 @@ import io
 from datetime import date, datetime, time
 from typing import Any
 
-from .docx import (HEADER_FILL, TEXT_BLOCK_CM, _official_page, _official_styles, _put, _set_ind, _shade,
-                   _signature_lines, column_widths)
+from .docx import HEADER_FILL, column_widths, put_cell, shade
+from .gongwen import TEXT_BLOCK_CM, official_page, official_styles, set_indent, signature_lines
 from .escape import safe
 from .punct import zt as t
 from .supervision import NoticeParts
@@ -24,7 +24,7 @@ from .supervision import NoticeParts
 
 def _flush(para: Any) -> None:
     para.paragraph_format.first_line_indent = 0
-    _set_ind(para._p.get_or_add_pPr(), firstLineChars="0", firstLine="0")
+    set_indent(para._p.get_or_add_pPr(), firstLineChars="0", firstLine="0")
 
 
 def _rows_table(out: Any, rows: list) -> None:
@@ -42,11 +42,11 @@ def _rows_table(out: Any, rows: list) -> None:
     repeat.set(qn("w:val"), "true")
     trpr.append(repeat)
     for cell, text in zip(grid.rows[0].cells, headers):
-        _put(cell, text, bold=True)
-        _shade(cell, HEADER_FILL)
+        put_cell(cell, text, bold=True)
+        shade(cell, HEADER_FILL)
     for r, row in enumerate(body, start=1):
         for cell, value in zip(grid.rows[r].cells, row):
-            _put(cell, value)
+            put_cell(cell, value)
     for i, w in enumerate(column_widths(headers, body, TEXT_BLOCK_CM)):
         grid.columns[i].width = Cm(w)
         for cell in grid.columns[i].cells:
@@ -59,8 +59,8 @@ def notice_document(n: NoticeParts, *, issued: date | None = None) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
 
     out = docx.Document()
-    _official_styles(out)
-    _official_page(out)
+    official_styles(out)
+    official_page(out)
     number = out.add_paragraph(safe(n.number))
     number.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _flush(number)
@@ -73,7 +73,7 @@ def notice_document(n: NoticeParts, *, issued: date | None = None) -> bytes:
         out.add_heading(safe(heading), level=1)
         _rows_table(out, rows)
     out.add_paragraph(safe(n.closing))
-    _signature_lines(out, n.office, n.issued)
+    signature_lines(out, n.office, n.issued)
     props = out.core_properties
     props.title = safe(n.title)
     props.subject = safe(n.number)
