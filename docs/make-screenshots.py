@@ -1,6 +1,6 @@
 """Pictures of the reports for the README: the HTML report in headless Chromium, the Word one through LibreOffice.
 
-    python docs/make-screenshots.py            # writes docs/report-html.png and docs/report-docx.png
+    python docs/make-screenshots.py            # writes docs/report-html.png, report-docx.png, notice-docx.png
 
 Needs fazhi installed in the running Python, and from Debian: chromium, libreoffice-writer-nogui
 (or libreoffice-writer), poppler-utils and a CJK font (fonts-noto-cjk):
@@ -86,14 +86,23 @@ def screenshot_html(html: Path, out: Path, work: Path) -> None:
     shrink(raw, out, width=900)
 
 
-def screenshot_docx(docx: Path, out: Path, work: Path) -> None:
+def screenshot_docx(docx: Path, out: Path, work: Path, pages_wanted: tuple[int, int] = (1, 2)) -> None:
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office is None or shutil.which("pdftoppm") is None:
         raise SystemExit("LibreOffice or pdftoppm not found: apt-get install -y libreoffice-writer-nogui poppler-utils")
     subprocess.run([office, "--headless", f"-env:UserInstallation={(work / 'lo').as_uri()}", "--convert-to", "pdf",
                     "--outdir", str(work), str(docx)], check=True, capture_output=True, timeout=300)
     pdf = work / (docx.stem + ".pdf")
-    subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "2", str(pdf), str(work / "page")], check=True)
+    pages_of(pdf, out, work, pages_wanted)
+
+
+def pages_of(pdf: Path, out: Path, work: Path, pages_wanted: tuple[int, int]) -> None:
+    """Pages of a PDF side by side on a grey sheet, as a person sees them."""
+    for old in work.glob("page-*.png"):
+        old.unlink()
+    first, last = pages_wanted
+    subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", str(first), "-l", str(last), str(pdf), str(work / "page")],
+                   check=True)
     from PIL import Image
 
     pages = [Image.open(p).convert("RGB") for p in sorted(work.glob("page-*.png"))]
@@ -109,6 +118,34 @@ def screenshot_docx(docx: Path, out: Path, work: Path) -> None:
     shrink(raw, out)
 
 
+def printed_html(html: Path, out: Path, work: Path) -> None:
+    """The HTML report as the browser prints it (its print stylesheet: A4, page numbers)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        raise SystemExit("chromium not found: apt-get install -y chromium")
+    pdf = work / "printed.pdf"
+    subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={work / 'chromium'}", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", html.as_uri()], check=True, capture_output=True, timeout=120)
+    pages_of(pdf, out, work, (1, 2))
+
+
+def notice_docx(home: Path, out: Path) -> None:
+    """A 催办通知 as the office sends it, drawn from the demonstration ledger (not numbered in it)."""
+    from fazhi_cli import progress
+    from fazhi_cli.ledger import read_ledger
+    from fazhi_cli.plan import load_plan
+    from fazhi_cli.progress.supervision import notices
+    from fazhi_cli.render.notice_docx import notice_document
+    from fazhi_cli.render.supervision import notice_parts
+
+    plan = load_plan()
+    day = date(2018, 3, 15)
+    st = progress.status(plan, read_ledger(home, plan).events, day)
+    chosen = max(notices(plan, st, within=30), key=lambda n: len(n.overdue) + len(n.duties))
+    parts = notice_parts(plan, chosen, day, 12, day, plan.supervision.units[0] if plan.supervision.units else "")
+    out.write_bytes(notice_document(parts, issued=day))
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="fazhi-shots-"))
     try:
@@ -120,7 +157,11 @@ def main() -> int:
         fazhi("report", "--year", "2018", "--as-of", "2019-01-15", "--output", str(html), env=env)
         fazhi("report", "--unit", "区编办", "--year", "2018", "--as-of", "2019-01-15", "--output", str(docx), env=env)
         screenshot_html(html, HERE / "report-html.png", work)
+        printed_html(html, HERE / "report-html-printed.png", work)
         screenshot_docx(docx, HERE / "report-docx.png", work)
+        notice = work / "催办通知.docx"
+        notice_docx(home, notice)
+        screenshot_docx(notice, HERE / "notice-docx.png", work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

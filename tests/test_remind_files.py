@@ -71,7 +71,8 @@ def test_written_notices_are_numbered_and_nothing_is_left_aside(tmp_path):
     out.mkdir()
     r = fazhi(home, *REMIND, "--output", out)
     assert r.returncode == 0, r.stderr
-    files = sorted(out.iterdir())
-    assert len(files) == len(reminders(home)) > 30
+    texts, words = sorted(out.glob("*.txt")), sorted(out.glob("*.docx"))
+    assert len(texts) == len(words) == len(reminders(home)) > 30          # each notice as text and as Word
+    assert [p.stem for p in texts] == [p.stem for p in words]
     assert leftovers(out) == []
-    assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in files)
+    assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in texts)

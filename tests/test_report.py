@@ -141,10 +141,10 @@ def test_markdown_unit_summary(plan, ledger, cli):
     r = cli("report", "--unit", "区编办", "--year", "2017")
     assert r.exit_code == 0, r.output
     md = r.stdout
-    assert md.startswith("# 区编办2017年度工作进展情况总结(草稿)\n")
-    assert "## 三、2017年完成情况" in md and "2017年完成 2 项,其中逾期完成 1 项。" in md
+    assert md.startswith("# 区编办2017年度工作进展情况总结（草稿）\n")
+    assert "## 三、2017年完成情况" in md and "2017年完成 2 项，其中逾期完成 1 项。" in md
     assert "| 2.2 | 基本完成权责清单的公布 | 牵头 | 2016-12-31 | 2017-01-15 | 逾期完成 |  | https://www.panyu.gov.cn/qzqd |" in md
-    assert "截至 2017-12-31,逾期未完成 1 项(其中牵头 1 项)。" in md
+    assert "截至 2017-12-31，逾期未完成 1 项（其中牵头 1 项）。" in md
     assert "| plan-2017 | 2017年具体创建工作计划 | 牵头 | 2017-03-10 | 296 | 未开始 |" in md
 
 
@@ -176,7 +176,7 @@ def test_word_unit_summary_reads_back(plan, ledger, cli, tmp_path):
     assert r.stdout == "" and str(out) in r.stderr
     doc = _docx(out)
     heads = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name in ("Title", "Heading 1")]
-    assert heads == [("Title", "区编办2017年度工作进展情况总结(草稿)"), ("Heading 1", "一、总体进展"),
+    assert heads == [("Title", "区编办2017年度工作进展情况总结（草稿）"), ("Heading 1", "一、总体进展"),
                      ("Heading 1", "二、承担的分项和年度事项"), ("Heading 1", "三、2017年完成情况"),
                      ("Heading 1", "四、逾期未完成的事项"), ("Heading 1", "五、尚未到期的事项"),
                      ("Heading 1", "六、督办情况")]
@@ -191,9 +191,9 @@ def test_word_unit_summary_reads_back(plan, ledger, cli, tmp_path):
     red = next(c for row in held.rows for c in row.cells if c.text == "红灯")
     assert 'w:fill="C00000"' in red._tc.xml
     # East Asian fonts are named on the styles, so Word and WPS show Chinese as meant
-    assert _east_asia(doc.styles["Normal"]) == "仿宋"
+    assert _east_asia(doc.styles["Normal"]) == "仿宋_GB2312"
     assert _east_asia(doc.styles["Heading 1"]) == "黑体"
-    assert _east_asia(doc.styles["Title"]) == "宋体"
+    assert _east_asia(doc.styles["Title"]) == "方正小标宋简体"
     assert _east_asia(doc.styles["Table Text"]) == "宋体"
     assert held.rows[1].cells[0].paragraphs[0].style.name == "Table Text"
 
@@ -216,7 +216,7 @@ def test_word_without_a_chinese_font_leaves_the_charts_out_and_says_why(plan, le
     assert r.exit_code == 0, r.output
     doc = _docx(out)
     assert len(doc.inline_shapes) == 0
-    assert any(p.text.startswith("(本文件未附图表:本机没有能显示中文的字体") for p in doc.paragraphs)
+    assert any(p.text.startswith("本文件未附图表：本机没有能显示中文的字体，如 Microsoft YaHei") for p in doc.paragraphs)
     assert "未附图表" in r.stderr
 
 
@@ -255,7 +255,7 @@ def test_district_workbook_reads_back(plan, ledger, cli, tmp_path):
     assert wb.sheetnames == ["章节进度", "本年完成", "逾期未完成", "尚未到期", "各单位", "督办情况"]
     ws = wb["本年完成"]
     assert "番禺区创建珠三角法治政府示范区工作方案" in ws["A1"].value and "截至 2017-12-31" in ws["A1"].value
-    assert ws["A2"].value == "2017年完成 3 项,其中逾期完成 1 项。"
+    assert ws["A2"].value == "2017年完成 3 项，其中逾期完成 1 项。"
     assert [c.value for c in ws[3]] == ["编号", "事项", "期限", "完成日期", "完成情况", "完成单位", "备注", "证明材料"]
     assert ws.freeze_panes == "A4"
     row = [c for c in ws[5]]
@@ -285,8 +285,8 @@ def test_unit_workbook_lights_are_fills(plan, ledger, cli, tmp_path):
     assert cli("report", "-u", "区编办", "-y", "2017", "-f", "xlsx", "-o", out).exit_code == 0
     wb = _xlsx(out)
     assert wb.sheetnames == ["章节进度", "承担事项", "本年完成", "逾期未完成", "尚未到期", "督办情况"]
-    assert wb["本年完成"]["A1"].value == ("番禺区创建珠三角法治政府示范区工作方案(番府办〔2016〕60号) · "
-                                      "区编办2017年度工作进展情况总结(草稿) · 截至 2017-12-31")
+    assert wb["本年完成"]["A1"].value == ("番禺区创建珠三角法治政府示范区工作方案（番府办〔2016〕60号） · "
+                                      "区编办2017年度工作进展情况总结（草稿） · 截至 2017-12-31")
     red = _find(wb["承担事项"], "红灯")
     assert red.fill.fill_type == "solid" and red.fill.fgColor.rgb == "FFC00000" and red.font.color.rgb == "FFFFFFFF"
     green = _find(wb["承担事项"], "绿灯")
@@ -309,7 +309,7 @@ def test_status_workbook(plan, ledger, cli, tmp_path):
     wb = _xlsx(out)
     assert wb.sheetnames == ["章节", "任务", "分项"]
     tasks = wb["任务"]
-    assert tasks["A1"].value == "番禺区创建珠三角法治政府示范区工作方案(番府办〔2016〕60号) · 截至 2017-12-31"
+    assert tasks["A1"].value == "番禺区创建珠三角法治政府示范区工作方案（番府办〔2016〕60号） · 截至 2017-12-31"
     assert tasks.freeze_panes == "A4"
     seven = next(r for r in tasks.iter_rows(min_row=4) if r[0].value == "7")
     assert [c.value for c in seven][:4] == ["7", "加强规范性文件管理", "区法制办", "已完成"]
@@ -318,7 +318,7 @@ def test_status_workbook(plan, ledger, cli, tmp_path):
     parts = wb["分项"]
     one = next(r for r in parts.iter_rows(min_row=4) if r[0].value == "1.1")
     assert one[2].value == "进行中" and one[-1].value == "区法制办"   # still owed by its other lead
-    assert wb["章节"]["A2"].value.startswith("分项 54 个:已完成 2")
+    assert wb["章节"]["A2"].value.startswith("分项 54 个：已完成 2")
     task = tmp_path / "task7.xlsx"
     assert cli("status", "--task", "7", "--as-of", "2017-12-31", "-o", task).exit_code == 0
     units = _xlsx(task)["各单位"]
@@ -331,7 +331,7 @@ def test_due_and_unit_workbooks(plan, ledger, cli, tmp_path):
     r = cli("due", "--as-of", "2017-12-31", "--output", out)
     assert r.exit_code == 0, r.output
     ws = _xlsx(out)["到期与逾期"]
-    assert ws["A2"].value == "5 项待办,其中 4 项已逾期"  # 4 duties late, catalogue-2017 due today
+    assert ws["A2"].value == "5 项待办，其中 4 项已逾期"  # 4 duties late, catalogue-2017 due today
     first = [c for c in ws[4]]
     assert first[0].value == datetime(2016, 12, 31) and first[1].value == -365 and first[2].value == "红灯"
     assert first[2].fill.fgColor.rgb == "FFC00000"
@@ -357,8 +357,8 @@ def test_html_report_is_self_contained_with_chinese_charts(plan, ledger, cli, tm
     assert html.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in html
     assert html.count("<svg") == 2
     texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", html)
-    assert "各章节已完成分项数(逐月)" in texts and "截至 2017-12-31 各章节分项的红黄绿灯" in texts
-    assert "(一)深化行政体制改革" in texts and "红灯" in texts
+    assert "各章节已完成分项数（逐月）" in texts and "截至 2017-12-31 各章节分项的红黄绿灯" in texts
+    assert "（一）深化行政体制改革" in texts and "红灯" in texts
     assert not NETWORK.search(html), NETWORK.search(html)
     assert "//cdn" not in html and "<script" not in html and "<img" not in html and "<link" not in html
     assert "<h2>三、逾期未完成的事项及责任单位</h2>" in html
@@ -627,7 +627,7 @@ def test_a_units_report_lists_everything_overdue_whatever_year_it_was_due(plan, 
     assert len(red) == 7 and {"catalogue-2016", "report-2016", "summary-2016", "plan-2017"} <= set(red)
     lead, rows = _docx_sections(out)["四、逾期未完成的事项"]
     assert sorted(row[0] for row in rows[1:]) == sorted(red)
-    assert lead.startswith("截至 2018-12-31,逾期未完成 7 项")
+    assert lead.startswith("截至 2018-12-31，逾期未完成 7 项")
     # what it owes from earlier years is among what it holds, and said so
     held_lead, held = _docx_sections(out)["二、承担的分项和年度事项"]
     assert {"catalogue-2016", "report-2016"} <= {row[0] for row in held[1:]}
@@ -660,7 +660,7 @@ def test_a_units_report_lights_every_item_as_its_own_view_does(plan, ledger, cli
     lead, _ = sections["一、总体进展"]
     parts = [x for x in view.values() if x["kind"] == "part"]
     assert f"本单位负责分项 {len(parts)} 个" in lead
-    assert f"红灯 {sum(1 for x in parts if x['light'] == 'red')}," in lead
+    assert f"红灯 {sum(1 for x in parts if x['light'] == 'red')}，" in lead
 
 
 def test_reports_show_all_of_a_pairs_evidence_as_status_task_does(plan, home, cli, tmp_path):
@@ -693,7 +693,7 @@ def test_the_units_record_sentence_counts_its_own_columns(plan, ledger, cli, tmp
     with_overdue = sum(1 for r in body if r[overdue] != "0")
     with_missing = sum(1 for r in body if r[missing] != "0")
     assert with_overdue == 0 and with_missing > 30
-    assert lead.startswith(f"责任单位 {len(body)} 个,其中有逾期未完成分项的 {with_overdue} 个,"
+    assert lead.startswith(f"责任单位 {len(body)} 个，其中有逾期未完成分项的 {with_overdue} 个，"
                            f"有逾期未报年度事项的 {with_missing} 个")
 
 
@@ -730,8 +730,8 @@ def test_supervision_in_both_reports_counted_from_its_rows(plan, ledger, cli, tm
     assert waiting == [("1.1", "区编办"), ("report-2017", "区法制办"), ("summary-2016", "区编办")]
     kinds = [r[3] for r in body]
     assert len(body) == 7
-    assert lead == (f"审核、延期和免除 {len(body)} 条:待审核 {kinds.count('待审核')},已销号 {kinds.count('已销号')},"
-                    f"退回 {kinds.count('退回')},延期 {kinds.count('延期')},不再适用 {kinds.count('不再适用')}。")
+    assert lead == (f"审核、延期和免除 {len(body)} 条：待审核 {kinds.count('待审核')}，已销号 {kinds.count('已销号')}，"
+                    f"退回 {kinds.count('退回')}，延期 {kinds.count('延期')}，不再适用 {kinds.count('不再适用')}。")
     # the returned part is not completed any more, and the waived duty not overdue
     _, done = _docx_sections(out)["二、2017年完成的事项"]
     assert "2.2" not in {r[0] for r in done[1:]}
@@ -742,7 +742,7 @@ def test_supervision_in_both_reports_counted_from_its_rows(plan, ledger, cli, tm
     lead, rows = _docx_sections(unit)["六、督办情况"]
     assert rows[0] == ["编号", "事项", "情况", "期限", "延至", "说明"]
     assert sorted((r[0], r[2]) for r in rows[1:]) == [("1.1", "待审核"), ("2.2", "退回"), ("summary-2016", "待审核")]
-    assert lead.startswith("审核、延期和免除 3 条:待审核 2,已销号 0,退回 1")
+    assert lead.startswith("审核、延期和免除 3 条：待审核 2，已销号 0，退回 1")
     # the office's acts also show in the unit's state, as in its own view
     fazhi = tmp_path / "f.docx"
     assert cli("report", "--unit", "区法制办", "--year", "2017", "--output", fazhi).exit_code == 0
@@ -750,11 +750,11 @@ def test_supervision_in_both_reports_counted_from_its_rows(plan, ledger, cli, tm
     _, held = sections["二、承担的分项和年度事项"]
     states = {r[0]: r[held[0].index("本单位状态")] for r in held[1:]}
     assert states["catalogue-2017"] == "不再适用" and states["7.1"] == "已完成·已销号"
-    assert {r[0]: r[3] for r in held[1:]}["21.1"] == "2019-06-30(原 2018-12-31)"
+    assert {r[0]: r[3] for r in held[1:]}["21.1"] == "2019-06-30（原 2018-12-31）"
     _, rows = sections["六、督办情况"]
     assert [(r[0], r[2]) for r in rows[1:]] == [("7.1", "已销号"), ("catalogue-2017", "不再适用"),
                                                  ("report-2017", "待审核"), ("21.1", "延期")]
-    assert rows[4][3:] == ["2018-12-31", "2019-06-30", "等待市统一系统上线(区政府批准)"]
+    assert rows[4][3:] == ["2018-12-31", "2019-06-30", "等待市统一系统上线（区政府批准）"]
 
 
 def test_word_charts_draw_nothing_past_their_edges(plan, ledger, cli, tmp_path):

@@ -249,8 +249,9 @@ def test_a_reminder_lists_exactly_that_units_items(plan, home, clock, cli):
     r = cli("remind", "--unit", "区编办", "--as", OFFICE, "--as-of", "2017-03-15")
     assert r.exit_code == 0, r.output
     text = r.stdout
-    assert text.startswith("番法治督办〔2017〕1号") and "区编办:" in text
-    assert "plan-2017 2017年具体创建工作计划(期限 2017年3月10日,已逾期 5 天)" in text and "2.2" not in text
+    assert text.startswith("番法治督办〔2017〕1号") and "区编办：" in text
+    assert "plan-2017 2017年具体创建工作计划（期限 2017年3月10日，已逾期 5 天）" in text and "2.2" not in text
+    assert "fazhi" not in text and "请抓紧落实，完成后及时报送完成情况和证明材料。" in text
     again = cli("remind", "--unit", "区编办", "--as", OFFICE, "--as-of", "2017-03-15")
     assert again.stdout.startswith("番法治督办〔2017〕2号")              # numbered in the office's own file
     numbers = [e["number"] for e in _lines(home, OFFICE) if e["type"] == "remind"]
@@ -265,7 +266,8 @@ def test_reminders_to_a_folder_one_file_per_unit(plan, home, clock, cli, tmp_pat
     assert r.exit_code == 0, r.output
     files = sorted(out.iterdir())
     assert len(files) == len(r.stdout.splitlines()) > 30
-    raw = files[0].read_bytes()
+    assert sorted(p.suffix for p in files) == [".docx"] * (len(files) // 2) + [".txt"] * (len(files) // 2)
+    raw = next(p for p in files if p.suffix == ".txt").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     r = cli("remind", "--as", OFFICE, "--dry-run", "-f", "json", "--as-of", "2017-03-15")
     doc = json.loads(r.stdout)

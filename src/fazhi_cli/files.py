@@ -190,6 +190,7 @@ class Staged:
 
     def __init__(self) -> None:
         self.done: list[tuple[str, Path]] = []
+        self.paths: list[Path] = []          # every file staged, in order
 
     def add(self, path: Path, data: bytes) -> None:
         import tempfile  # noqa: PLC0415  only the commands that write a document need it
@@ -203,6 +204,7 @@ class Staged:
         except OSError as e:
             raise _unwritable(path, e) from None
         self.done.append((tmp, path))
+        self.paths.append(path)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)

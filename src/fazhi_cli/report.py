@@ -117,6 +117,8 @@ class Report(NamedTuple):
     # Reviews, extensions and waivers, when the plan names a supervising
     # unit (None otherwise: no renderer shows a section for it).
     supervision: tuple[Act, ...] | None = None
+    # who signs the district report (its 落款): the supervising unit, else the plan's issuer
+    office: str = ""
 
     @property
     def period(self) -> tuple[date, date]:
@@ -179,7 +181,8 @@ def build(plan: Plan, events: Iterable[Any], *, year: int, as_of: date, unit: st
     ctx = _Context(plan, st, best, acts, date(year, 1, 1), date(year, 12, 31))
     titles = {s.id: s.heading for s in plan.sections}
     common = dict(plan_title=plan.title, plan_number=plan.number, issuer=plan.issuer, target=plan.target,
-                  year=year, as_of=as_of, warn_days=st.warn_days, section_titles=titles)
+                  year=year, as_of=as_of, warn_days=st.warn_days, section_titles=titles,
+                  office=plan.supervision.units[0] if plan.supervision.units else plan.issuer)
     if unit is None:
         return _district(ctx, events, common)
     return _unit(ctx, events, unit, common)
@@ -339,7 +342,7 @@ def _reason(event: Any) -> str:
     if event is None:
         return ""
     if event.approved_by:
-        return t("{r}({a}批准)", "{r} (approved by {a})", r=event.note, a=event.approved_by)
+        return t("{r}（{a}批准）", "{r} (approved by {a})", r=event.note, a=event.approved_by)
     return event.note
 
 

@@ -33,6 +33,10 @@ def report(
                                                    "Count as of this day (default: 31 December of the year, or today "
                                                    "if earlier)."))] = None,
     warn_days: WarnOption = None,
+    style: Annotated[Literal["official", "plain"], typer.Option(
+        "--style", metavar="official|plain",
+        help=t("Word 文件的版式:official 为公文格式(GB/T 9704),plain 为简单版式。",
+               "The Word file's layout: official, the 公文 format of GB/T 9704, or plain."))] = "official",
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -45,7 +49,7 @@ def report(
     chosen = out.report_format(fmt, output, protected(data_dir))
     day = reports.report_day(plan, year, as_of_day(as_of) if as_of else None, today())
     rep = reports.build(plan, open_ledger(plan, data_dir).events, year=year, as_of=day, unit=who, warn_days=warn_days)
-    out.write_report(rep, chosen, output)
+    out.write_report(rep, chosen, output, style)
 
 
 # A plan file is YAML: the name says so, and no slip can write one over a ledger (progress/<unit>.jsonl).

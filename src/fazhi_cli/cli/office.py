@@ -155,9 +155,12 @@ def remind(
     office, chosen = record.owed_notices(plan, open_ledger(plan, data_dir).events, acting=_acting(plan, acting), unit=who,
                                          as_of=day, within=within)
     folder = files.check_folder(output, protected(data_dir)) if chosen and output is not None else None
+    staged: list = []
 
     def write(numbered: list, issued: date) -> files.Staged:   # aside, until their numbers are recorded
-        return files.stage(notice_files(plan, numbered, day, issued, office, folder))
+        staged.append(files.stage(notice_files(plan, numbered, day, issued, office, folder)))
+        return staged[-1]
     numbered, issued = record.remind(plan, data_root(data_dir), chosen, acting=office, dry_run=dry_run, by=by,
                                      prepare=write if folder is not None else None) if chosen else ([], None)
-    emit(notices_out(plan, numbered, day, issued, office, output, fmt), fmt if fmt == "json" else "plain")
+    written = [path for s in staged for path in s.paths] if folder is not None else None
+    emit(notices_out(plan, numbered, day, issued, office, output, fmt, written), fmt if fmt == "json" else "plain")

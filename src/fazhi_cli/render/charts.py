@@ -18,9 +18,11 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Sequence
 
-from ..i18n import t
+from .escape import safe
+from .punct import zt as t
+from .report_tables import section_label
 
 # In order of preference: the fonts a Chinese office PC has, then the free ones.
 CJK_FONTS = ("Microsoft YaHei", "SimHei", "DengXian", "SimSun", "PingFang SC", "Hiragino Sans GB",
@@ -51,14 +53,30 @@ class Chart(NamedTuple):
 
 
 def find_cjk_font() -> str | None:
-    """The first family in CJK_FONTS that is installed and has every glyph the labels use."""
+    """The first family in CJK_FONTS that is installed and has every glyph the labels use.
+
+    matplotlib lists the system's fonts once and keeps the list in its cache:
+    a font installed after the first run is not in it. When the list has no
+    Chinese font, the fonts the system has now are added to it (and the cache
+    written again), so installing a font and running again is enough.
+    """
     from matplotlib import font_manager  # noqa: PLC0415
+
+    found = _first_cjk(font_manager.fontManager.ttflist, CJK_FONTS)
+    if found is None and _add_system_fonts(font_manager):
+        found = _first_cjk(font_manager.fontManager.ttflist, CJK_FONTS)
+        if found is None:  # a Chinese font by another name, found by the system (fontconfig's :lang=zh)
+            found = _first_cjk(font_manager.fontManager.ttflist, _fontconfig_chinese())
+    return found
+
+
+def _first_cjk(entries: Any, names: Sequence[str]) -> str | None:
     from matplotlib.ft2font import FT2Font  # noqa: PLC0415
 
     by_name: dict[str, list[Any]] = {}
-    for entry in font_manager.fontManager.ttflist:
+    for entry in entries:
         by_name.setdefault(entry.name, []).append(entry)
-    for name in CJK_FONTS:
+    for name in names:
         for entry in by_name.get(name, []):
             try:
                 font = _open_font(FT2Font, entry)
@@ -69,13 +87,67 @@ def find_cjk_font() -> str | None:
     return None
 
 
+def _fontconfig_chinese() -> list[str]:
+    """The families fontconfig says cover Chinese (Linux, and macOS with fontconfig); none elsewhere."""
+    import shutil  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+
+    fc = shutil.which("fc-list")
+    if fc is None:
+        return []
+    try:
+        out = subprocess.run([fc, ":lang=zh", "family"], capture_output=True, text=True, timeout=20,
+                             check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted({name.strip() for line in out.splitlines() for name in line.split(",") if name.strip()})
+
+
+def _add_system_fonts(font_manager: Any) -> bool:
+    """Add the font files the system has that matplotlib's list lacks; True when any was added."""
+    manager = font_manager.fontManager
+    known = {entry.fname for entry in manager.ttflist}
+    added = False
+    try:
+        paths = font_manager.findSystemFonts()
+    except (OSError, RuntimeError, ValueError):
+        return False
+    for path in sorted(set(paths) - known):
+        try:
+            manager.addfont(path)
+            added = True
+        except (OSError, RuntimeError, TypeError, ValueError):
+            continue  # a file that is not a font matplotlib can read
+    if added:
+        _save_font_list(font_manager)
+    return added
+
+
+def _save_font_list(font_manager: Any) -> None:
+    """Write matplotlib's font list again, so the next run finds the new fonts at once; best effort."""
+    import os  # noqa: PLC0415
+
+    import matplotlib  # noqa: PLC0415
+
+    try:
+        path = os.path.join(matplotlib.get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json")
+        font_manager.json_dump(font_manager.fontManager, path)
+    except (OSError, AttributeError, TypeError, ValueError):
+        pass
+
+
 def _open_font(cls: Any, entry: Any) -> Any:
     index = getattr(entry, "index", 0)  # a face of a .ttc collection (matplotlib >= 3.10)
     return cls(entry.fname, face_index=index) if index else cls(entry.fname)
 
 
+def label(section: Any) -> str:
+    """A section's label as plain text: escapes shown, not acted on (the SVG keeps its text as text)."""
+    return safe(section_label(section.id, section.title))
+
+
 def _labels(rep: Any) -> list[tuple[str, str]]:
-    return [(c.id, f"({c.id}){c.title}") for c in rep.sections]
+    return [(c.id, label(c)) for c in rep.sections]
 
 
 def _rc(family: list[str], svg: bool) -> dict[str, Any]:
@@ -84,6 +156,8 @@ def _rc(family: list[str], svg: bool) -> dict[str, Any]:
         "font.sans-serif": family,
         "font.size": 10,
         "axes.unicode_minus": False,
+        # labels are the plan's text, never math: $100…$200 and $\foo$ are drawn as written
+        "text.parse_math": False,
         "svg.fonttype": "none" if svg else "path",
         "svg.hashsalt": "fazhi",  # the same report gives the same file
         "axes.spines.top": False,
@@ -130,7 +204,7 @@ def _lights_figure(rep: Any) -> Any:
     rows = list(reversed(rep.sections))
     fig = Figure(figsize=(8.0, 0.45 * len(rows) + 1.4), dpi=100, layout="constrained")
     ax = fig.add_subplot()
-    names = [f"({c.id}){c.title}" for c in rows]
+    names = [label(c) for c in rows]
     left = [0] * len(rows)
     for light in ("red", "yellow", "green"):
         values = [getattr(c, light) for c in rows]
@@ -210,7 +284,7 @@ def png_charts(rep: Any, dpi: int = 150) -> list[Chart]:
     """Both charts as PNG, drawn with an installed CJK font; NoCJKFont if there is none."""
     font = find_cjk_font()
     if font is None:
-        raise NoCJKFont(t("本机没有能显示中文的字体(如 Microsoft YaHei、SimHei、Noto Sans CJK、文泉驿)",
+        raise NoCJKFont(t("本机没有能显示中文的字体，如 Microsoft YaHei、SimHei、Noto Sans CJK、文泉驿",
                           "no font on this system can draw Chinese (e.g. Microsoft YaHei, SimHei, Noto Sans CJK, "
                           "WenQuanYi)"))
     return draw_png(rep, [font], dpi)

@@ -1,12 +1,26 @@
 """The report as a Word document that opens correctly in Word and WPS.
 
-Headings, body text and tables use Word styles (Title, Heading 1, Normal,
-a "Table Text" style and Table Grid), so the clerk can restyle the whole
-document at once. Each style names its East Asian font in ``w:eastAsia``
-(宋体 for the title and tables, 黑体 for headings, 仿宋 for the body: the
-usual look of a 公文); without it Word and WPS fall back to a Latin font's
-idea of Chinese. Charts are PNG pictures drawn with a CJK font; when the
-system has none, the document says so in place of the charts.
+By default the document is laid out as a 公文 (GB/T 9704-2012): A4, margins
+37 mm top, 28 mm left (binding), 26 mm right and 35 mm bottom, a grid of 22
+lines of 28 characters; the title in 2号 (22 pt) 方正小标宋简体, the body in
+3号 (16 pt) 仿宋_GB2312, headings 一、 in 黑体 and （一） in 楷体_GB2312; page
+numbers `— 1 —` in 4号 half-width Arabic at the outside corner (right on odd
+pages, left on even); tables as wide as the text block, their header row
+repeated on every page; and a 落款, the unit and the date in Chinese.
+
+Word does not fall back from one font name to the next by itself: each style
+names its first choice as the East Asian font (``w:eastAsia``) and the font
+table names the fallback (``w:altName``: 方正小标宋简体 → 华文中宋, 仿宋_GB2312 →
+仿宋, 楷体_GB2312 → 楷体) with the family and the GB2312 charset, so Word and WPS
+substitute a Chinese serif (宋体) when neither is installed.
+
+``style="plain"`` keeps the earlier look: 2.2/2.5 cm margins, 20 pt 宋体
+title, 14 pt 仿宋 body, page numbers centred, no grid and no 落款.
+
+Headings, body text and tables use Word styles (Title, Heading 1, Heading 2,
+Normal, a "Table Text" style and Table Grid), so the clerk can restyle the
+whole document at once. Charts are PNG pictures drawn with a CJK font; when
+the system has none, the document says so in place of the charts.
 """
 
 from __future__ import annotations
@@ -15,61 +29,30 @@ import io
 from datetime import date, datetime, time
 from typing import Any, Sequence
 
-from ..i18n import lang, t
+from ..i18n import lang
 from .escape import safe
+from .gongwen import (STYLES, TABLE_STYLE, TEXT_BLOCK_CM, official_page, official_styles, qn, set_fonts,
+                      set_indent, signature)
+from .punct import zt as t
 from .report_tables import Document, LightCell, Table, cell_text
 
-LATIN = "Times New Roman"
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"
 TITLE_FONT = "宋体"
 TABLE_FONT = "宋体"
-TABLE_STYLE = "Table Text"
 
 FILLS = {"red": ("C00000", "FFFFFF"), "yellow": ("FFC000", "000000"), "green": ("E2EFDA", "375623")}
 HEADER_FILL = "D9D9D9"
 
-USABLE_CM = 16.6        # A4 less 2.2 cm margins each side
+USABLE_CM = 16.6        # A4 less 2.2 cm margins each side (the plain style)
 UNIT_CM = 0.19          # one display cell (half a CJK character) at 10.5 pt
 
 
 def _qn(tag: str) -> str:
-    from docx.oxml.ns import qn  # noqa: PLC0415
-
     return qn(tag)
 
 
-def set_fonts(style: Any, east_asia: str, size: float, *, bold: bool = False, latin: str = LATIN) -> None:
-    """Name the style's Latin and East Asian fonts explicitly (no theme fonts), its size and colour."""
-    from docx.shared import Pt, RGBColor  # noqa: PLC0415
-
-    font = style.font
-    font.name = latin
-    font.size = Pt(size)
-    font.bold = bold
-    font.color.rgb = RGBColor(0, 0, 0)
-    rpr = style.element.get_or_add_rPr()
-    rfonts = rpr.find(_qn("w:rFonts"))
-    if rfonts is None:
-        from docx.oxml import OxmlElement  # noqa: PLC0415
-
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        rfonts.attrib.pop(_qn(attr), None)
-    for attr, value in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asia), ("w:cs", latin)):
-        rfonts.set(_qn(attr), value)
-    lang_el = rpr.find(_qn("w:lang"))
-    if lang_el is None:
-        from docx.oxml import OxmlElement  # noqa: PLC0415
-
-        lang_el = OxmlElement("w:lang")
-        rpr.append(lang_el)
-    lang_el.set(_qn("w:val"), "en-US")
-    lang_el.set(_qn("w:eastAsia"), "zh-CN")
-
-
-def _styles(doc: Any) -> None:
+def _plain_styles(doc: Any) -> None:
     from docx.enum.style import WD_STYLE_TYPE  # noqa: PLC0415
     from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
     from docx.shared import Pt  # noqa: PLC0415
@@ -104,7 +87,7 @@ def _styles(doc: Any) -> None:
     caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _page(doc: Any) -> None:
+def _plain_page(doc: Any) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
     from docx.oxml import OxmlElement  # noqa: PLC0415
     from docx.shared import Cm  # noqa: PLC0415
@@ -131,14 +114,14 @@ def display_width(text: str) -> int:
     return max((cell_len(line) for line in text.split("\n")), default=0)
 
 
-def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[float]:
-    """Widths in cm: each column as wide as its longest cell, the long ones shrunk to fit the page."""
+def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]], usable: float = USABLE_CM) -> list[float]:
+    """Widths in cm: each column as wide as its longest cell, the long ones shrunk to fit ``usable`` cm."""
     natural = [display_width(h) for h in headers]
     for row in rows:
         for i, c in enumerate(row):
             natural[i] = max(natural[i], display_width(cell_text(c)))
     units = [min(n, 60) + 2 for n in natural]
-    room = USABLE_CM / UNIT_CM
+    room = usable / UNIT_CM
     if sum(units) > room:
         fixed = [u if u <= 14 else 0 for u in units]
         wide = [u for u in units if u > 14]
@@ -154,10 +137,10 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list
         for i in longer:
             units[i] -= over * units[i] / free
     # every table as wide as the page, the spare room shared in proportion
-    return [u * USABLE_CM / sum(units) for u in units]
+    return [u * usable / sum(units) for u in units]
 
 
-def _shade(cell: Any, fill: str) -> None:
+def shade(cell: Any, fill: str) -> None:
     from docx.oxml import OxmlElement  # noqa: PLC0415
 
     tcpr = cell._tc.get_or_add_tcPr()
@@ -168,7 +151,7 @@ def _shade(cell: Any, fill: str) -> None:
     tcpr.append(shd)
 
 
-def _put(cell: Any, value: Any, *, bold: bool = False) -> None:
+def put_cell(cell: Any, value: Any, *, bold: bool = False) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
     from docx.shared import RGBColor  # noqa: PLC0415
 
@@ -178,7 +161,7 @@ def _put(cell: Any, value: Any, *, bold: bool = False) -> None:
     run.bold = bold or None
     if isinstance(value, LightCell):
         fill, colour = FILLS[value.light]
-        _shade(cell, fill)
+        shade(cell, fill)
         run.font.color.rgb = RGBColor.from_string(colour)
         run.bold = value.light != "green" or None
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -186,7 +169,7 @@ def _put(cell: Any, value: Any, *, bold: bool = False) -> None:
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-def _table(doc: Any, table: Table) -> None:
+def _table(doc: Any, table: Table, usable: float = USABLE_CM) -> None:
     from docx.oxml import OxmlElement  # noqa: PLC0415
     from docx.shared import Cm  # noqa: PLC0415
 
@@ -198,19 +181,19 @@ def _table(doc: Any, table: Table) -> None:
     grid = doc.add_table(rows=1 + len(rows), cols=len(table.headers))
     grid.style = doc.styles["Table Grid"]
     grid.autofit = False
-    widths = column_widths(table.headers, rows)
+    widths = column_widths(table.headers, rows, usable)
     header = grid.rows[0]
     trpr = header._tr.get_or_add_trPr()  # the header row repeats on every page
     repeat = OxmlElement("w:tblHeader")
     repeat.set(_qn("w:val"), "true")
     trpr.append(repeat)
     for cell, text in zip(header.cells, table.headers):
-        _put(cell, text, bold=True)
-        _shade(cell, HEADER_FILL)
+        put_cell(cell, text, bold=True)
+        shade(cell, HEADER_FILL)
     for r, row in enumerate(rows, start=1):
         bold = table.total is not None and r == len(rows)
         for cell, value in zip(grid.rows[r].cells, row):
-            _put(cell, value, bold=bold)
+            put_cell(cell, value, bold=bold)
     for i, w in enumerate(widths):
         column = grid.columns[i]
         column.width = Cm(w)  # the grid, which LibreOffice and WPS follow
@@ -218,29 +201,51 @@ def _table(doc: Any, table: Table) -> None:
             cell.width = Cm(w)  # each cell, which Word follows
 
 
-def document(doc: Document, charts: Sequence[Any] | None, no_charts: str = "", *, as_of: date | None = None) -> bytes:
-    """The .docx bytes. ``charts``: PNG charts, or None with ``no_charts`` saying why they are left out."""
+def document(doc: Document, charts: Sequence[Any] | None, no_charts: str = "", *, as_of: date | None = None,
+             style: str = "official") -> bytes:
+    """The .docx bytes. ``charts``: PNG charts, or None with ``no_charts`` saying why they are left out.
+
+    ``style``: "official" (the 公文 layout, the default) or "plain" (the earlier look).
+    """
     import docx  # noqa: PLC0415
     from docx.shared import Cm  # noqa: PLC0415
 
+    if style not in STYLES:
+        raise ValueError(f"style: one of {STYLES}")
+    official = style == "official"
     out = docx.Document()
-    _styles(out)
-    _page(out)
+    if official:
+        official_styles(out)
+        official_page(out)
+    else:
+        _plain_styles(out)
+        _plain_page(out)
+    usable = TEXT_BLOCK_CM if official else USABLE_CM
     out.add_heading(safe(doc.title), level=0)
     for line in doc.subtitle:
         out.add_paragraph(safe(line), style="Subtitle")
     for i, table in enumerate(doc.tables):
-        _table(out, table)
+        _table(out, table, usable)
         if i == doc.charts_after:
             if charts:
                 for chart in charts:
-                    out.add_picture(io.BytesIO(chart.data), width=Cm(16))
-                    out.paragraphs[-1].alignment = 1  # centred
+                    out.add_picture(io.BytesIO(chart.data), width=Cm(usable))
+                    para = out.paragraphs[-1]
+                    para.alignment = 1  # centred
+                    if official:  # a picture is taller than a grid line: its own height, no indent
+                        para.paragraph_format.line_spacing = 1.0
+                        para.paragraph_format.first_line_indent = Cm(0)
+                        set_indent(para._p.get_or_add_pPr(), firstLineChars="0")
             elif no_charts:
-                out.add_paragraph(safe(t("(本文件未附图表:{why}。安装中文字体后重新生成即可;HTML 格式的报告不受影响。)",
-                                         "(No charts in this file: {why}. Install a Chinese font and run it again; "
-                                         "the HTML report is not affected.)", why=no_charts)))
-    out.add_paragraph(safe(doc.note))
+                out.add_paragraph(safe(t("本文件未附图表：{why}。安装中文字体后重新生成即可，HTML 格式的报告不受影响。",
+                                         "No charts in this file: {why}. Install a Chinese font and run it again; "
+                                         "the HTML report is not affected.", why=no_charts)))
+    if official and doc.signer and doc.signed is not None:
+        signature(out, doc.signer, doc.signed)
+        # a 附注: under the date, two characters in, in brackets (GB/T 9704 7.3.7)
+        out.add_paragraph(safe(t("（{n}）", "({n})", n=doc.note)))
+    else:
+        out.add_paragraph(safe(doc.note))
     props = out.core_properties
     props.title = safe(doc.title)
     props.subject = safe(" ".join(doc.subtitle))

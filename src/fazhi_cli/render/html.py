@@ -38,6 +38,28 @@ tr.total td { font-weight: bold; background: #fafafa; }
 figure.chart { margin: 1em auto; max-width: 860px; }
 figure.chart svg { width: 100%%; height: auto; }
 .note { color: #666; font-size: 0.9em; margin-top: 2em; border-top: 1px solid #ddd; padding-top: 0.5em; }
+.signature { text-align: right; margin: 2.5em 4em 0 0; line-height: 1.8; }
+.signature span { display: inline-block; text-align: center; }
+/* Printing from the browser gives the document: A4, the 公文 margins, page numbers where the
+   browser draws margin boxes, no row cut in two, a table's header on every page */
+@page { size: A4; margin: 37mm 26mm 35mm 28mm;
+        @bottom-center { content: "— " counter(page) " —"; font-family: SimSun, 'Noto Serif CJK SC', serif;
+                         font-size: 14pt; } }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 11pt; color: #000; }
+  h1 { font-size: 22pt; font-weight: normal; font-family: '方正小标宋简体', 'FZXiaoBiaoSong-B05S', STZhongsong, SimSun,
+       'Noto Serif CJK SC', serif; }
+  h2 { font-size: 14pt; border-bottom: none; font-family: SimHei, 'Noto Sans CJK SC', sans-serif;
+       break-after: avoid; page-break-after: avoid; }
+  h2 + p { break-after: avoid; page-break-after: avoid; }
+  table { font-size: 9pt; }
+  thead { display: table-header-group; }
+  tr, td, th, figure.chart, .signature { break-inside: avoid; page-break-inside: avoid; }
+  th { background: #e6e6e6; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .light { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  figure.chart { max-width: 100%%; }
+  .note { color: #000; border-top: none; }
+}
 """ % {"fonts": _FONTS}
 
 
@@ -89,6 +111,10 @@ def page(doc: Document, charts: Sequence[Any]) -> str:
                 body.append(f'<figure class="chart" id="chart-{h(chart.key)}" role="img" '
                             f'aria-label="{h(chart.title)}">{chart.data}</figure>')
             body.append("</div>")
+    if doc.signer and doc.signed is not None:   # the 落款: the unit over the date
+        from .supervision import cn_day  # noqa: PLC0415
+
+        body.append(f'<p class="signature"><span>{h(doc.signer)}<br>{h(cn_day(doc.signed))}</span></p>')
     body.append(f'<p class="note">{h(doc.note)}</p>')
     return "\n".join([
         "<!DOCTYPE html>",

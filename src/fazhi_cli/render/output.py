@@ -130,8 +130,11 @@ def report_format(fmt: str | None, output: Path | None, protected: Path | None) 
     return fmt
 
 
-def write_report(rep: Any, fmt: str, output: Path | None) -> None:
-    """Render the report in ``fmt`` and write it to ``output`` (text formats: stdout without one)."""
+def write_report(rep: Any, fmt: str, output: Path | None, style: str = "official") -> None:
+    """Render the report in ``fmt`` and write it to ``output`` (text formats: stdout without one).
+
+    ``style``: the Word document's layout, "official" (公文, GB/T 9704) or "plain".
+    """
     from . import report_tables  # noqa: PLC0415
 
     doc = report_tables.document(rep)
@@ -159,7 +162,7 @@ def write_report(rep: Any, fmt: str, output: Path | None) -> None:
         except charts.NoCJKFont as e:
             pictures, why = None, str(e)
             sys.stderr.write(t("注意: Word 文件未附图表: {w}\n", "note: no charts in the Word file: {w}\n", w=safe(why)))
-        data = document(doc, pictures, why, as_of=rep.as_of)
+        data = document(doc, pictures, why, as_of=rep.as_of, style=style)
     if output is None:
         sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
         return
@@ -169,28 +172,40 @@ def write_report(rep: Any, fmt: str, output: Path | None) -> None:
 
 # --- the 催办通知 ---------------------------------------------------------------------
 
+def notice_docx(plan: Any, notice: Any, as_of: Any, number: int | None, issued: Any, acting: str) -> bytes:
+    """One unit's 催办通知 as a Word 公文: the words of the text notice, laid out as GB/T 9704 asks."""
+    from .notice_docx import notice_document  # noqa: PLC0415
+    from .supervision import notice_parts  # noqa: PLC0415
+
+    return notice_document(notice_parts(plan, notice, as_of, number, issued, acting), issued=issued)
+
+
 def notices_out(plan: Any, numbered: list[tuple], as_of: Any, issued: Any, acting: str, output: Path | None,
-                fmt: str) -> str:
-    """The numbered notices as JSON or as text for the terminal; with ``output``, the lines saying where each was
-    written (``notice_files``)."""
+                fmt: str, written: list[Path] | None = None) -> str:
+    """The numbered notices as JSON or as text for the terminal; once they were written to files (``written``,
+    see ``notice_files``), the lines saying where."""
     from .supervision import notice_text, notices_json  # noqa: PLC0415
 
     if not numbered:
         return t("截至 {d},没有需要催办的单位\n", "as of {d}, no unit owes anything to remind it of\n", d=as_of)
     if fmt == "json":
         return notices_json(plan, numbered, as_of, issued)
-    if output is not None:
-        return "\n".join(t("已写入 {p}", "wrote {p}", p=path)
-                         for path, _ in notice_files(plan, numbered, as_of, issued, acting, output)) + "\n"
+    if written is not None:
+        return "\n".join(t("已写入 {p}", "wrote {p}", p=path) for path in written) + "\n"
     texts = [notice_text(plan, n, as_of, num, issued, acting) for n, num in numbered]
     return ("\n" + "─" * 40 + "\n\n").join(texts)
 
 
 def notice_files(plan: Any, numbered: list[tuple], as_of: Any, issued: Any, acting: str,
                  output: Path) -> list[tuple[Path, bytes]]:
-    """One file a notice in ``output``, named by its number and unit, as Notepad and OA mail read it: BOM, CRLF."""
+    """Each notice in ``output`` twice, named by its number and unit: as text the way Notepad and OA mail read it
+    (BOM, CRLF), and as a Word 公文 (.docx) beside it."""
     from .supervision import notice_number, notice_text  # noqa: PLC0415
 
-    return [(output / f"{notice_number(plan, issued.year, num)} {n.unit}.txt".replace("/", "-"),
-             b"\xef\xbb\xbf" + notice_text(plan, n, as_of, num, issued, acting).replace("\n", "\r\n").encode("utf-8"))
-            for n, num in numbered]
+    out = []
+    for n, num in numbered:
+        path = output / f"{notice_number(plan, issued.year, num)} {n.unit}.txt".replace("/", "-")
+        text = notice_text(plan, n, as_of, num, issued, acting)
+        out.append((path, b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8")))
+        out.append((path.with_suffix(".docx"), notice_docx(plan, n, as_of, num, issued, acting)))
+    return out

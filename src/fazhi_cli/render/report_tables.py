@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from ..i18n import light_label, role_label, state_label, t
+from ..i18n import light_label, role_label, state_label
+from .punct import zh_punct
+from .punct import zt as t
 from .cells import due_cell, evidence_cell
 
 
@@ -52,10 +54,17 @@ class Document(NamedTuple):
     tables: list[Table]
     charts_after: int      # the charts go after this table (its index)
     note: str              # the closing line: how this was made
+    signer: str = ""       # the 落款: who sends it
+    signed: date | None = None   # and the day (the report's as-of day)
 
 
 def _numbered(n: int, text: str) -> str:
     return t("{z}、{x}", "{n}. {x}", z="一二三四五六七八九十"[n - 1], n=n, x=text)
+
+
+def section_label(sid: str, title: str) -> str:
+    """A section as the plan numbers it, （一）总体要求; in English (1) as before."""
+    return t("（{i}）{x}", "({i}){x}", i=sid, x=title)
 
 
 def _what(item: Any) -> str:
@@ -63,7 +72,7 @@ def _what(item: Any) -> str:
 
 
 def _plan_line(rep: Any) -> str:
-    number = f"({rep.plan_number})" if rep.plan_number else ""
+    number = t("（{n}）", "({n})", n=rep.plan_number) if rep.plan_number else ""
     return f"《{rep.plan_title}》{number}"
 
 
@@ -85,7 +94,7 @@ def _days_left(rep: Any, item: Any) -> int:
 
 def _due(item: Any) -> Any:
     """The due date as a date; an extended one as the views show it, with the original beside it."""
-    return Word(due_cell(item.due, item.extended_to)) if item.extended_to else item.due
+    return Word(zh_punct(due_cell(item.due, item.extended_to))) if item.extended_to else item.due
 
 
 def _state(item: Any, late: bool = False) -> Word:
@@ -109,7 +118,7 @@ def section_table(rep: Any, n: int, unit: bool) -> Table:
         share = f"{round(100 * c.done / c.parts) if c.parts else 0}%"
         return [label, f"{c.done}/{c.parts}", share, c.done_late, c.doing, c.todo, c.red, c.yellow]
 
-    rows = [row(c, f"({c.id}){c.title}") for c in rep.sections]
+    rows = [row(c, section_label(c.id, c.title)) for c in rep.sections]
     total = rep.total
     if unit:
         lead = t("本单位负责分项 {parts} 个:已完成 {done}(其中逾期完成 {done_late}),进行中 {doing},未开始 {todo};"
@@ -178,12 +187,12 @@ def unit_document(rep: Any) -> Document:
     if rep.supervision is not None:
         tables.append(supervision_table(rep, 6, unit=True))
 
-    name = f"{unit}({rep.unit_full_name})" if rep.unit_full_name else unit
+    name = f"{unit}（{rep.unit_full_name}）" if rep.unit_full_name else unit
     return Document(
         title=t("{u}{y}年度工作进展情况总结(草稿)", "{u}: progress summary for {y} (draft)", u=unit, y=year),
         subtitle=[t("{p}落实情况 · {n}", "{p} · {n}", p=_plan_line(rep), n=name),
                   t("截至 {d}", "As of {d}", d=rep.as_of)],
-        tables=tables, charts_after=0, note=_note())
+        tables=tables, charts_after=0, note=_note(), signer=rep.unit_full_name or unit, signed=rep.as_of)
 
 
 def district_document(rep: Any) -> Document:
@@ -241,11 +250,13 @@ def district_document(rep: Any) -> Document:
 
     number = f"({rep.plan_number})" if rep.plan_number else ""
     return Document(
-        title=t("{p}{y}年度落实情况", "{p}: progress in {y}", p=rep.plan_title, y=year),
+        # a plan named for its year (2020年…工作安排) does not name the year twice
+        title=(t("{p}落实情况", "{p}: progress in {y}", p=rep.plan_title, y=year) if f"{year}年" in rep.plan_title
+               else t("{p}{y}年度落实情况", "{p}: progress in {y}", p=rep.plan_title, y=year)),
         subtitle=[t("{n}{i} · 截至 {d}", "{n}{i} · as of {d}", n=rep.plan_number or rep.plan_title,
                     i=f" · {rep.issuer}" if rep.issuer else "", d=rep.as_of)] if number else
                  [t("截至 {d}", "As of {d}", d=rep.as_of)],
-        tables=tables, charts_after=0, note=_note())
+        tables=tables, charts_after=0, note=_note(), signer=rep.office, signed=rep.as_of)
 
 
 ACT_LABELS = {"pending": ("待审核", "awaiting review"), "accepted": ("已销号", "closed out"),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 from ..i18n import t
 from .cells import Lines
 from .escape import safe, to_json
+from .punct import zt
 from .views import Page, status_header
 
 if TYPE_CHECKING:
@@ -22,50 +23,81 @@ def cn_day(day: date) -> str:
 
 def notice_number(plan: Plan, year: int, number: int | None) -> str:
     if number is None:
-        return t("{p}〔{y}〕(草稿,未编号)", "{p} ({y}, draft, not numbered)", p=plan.supervision.numbering, y=year)
-    return t("{p}〔{y}〕{n}号", "{p} ({y}) No. {n}", p=plan.supervision.numbering, y=year, n=number)
+        return zt("{p}〔{y}〕(草稿,未编号)", "{p} ({y}, draft, not numbered)", p=plan.supervision.numbering, y=year)
+    return zt("{p}〔{y}〕{n}号", "{p} ({y}) No. {n}", p=plan.supervision.numbering, y=year, n=number)
 
 
-def _item_line(n: int, x: OwnItem, as_of: date, what: str) -> str:
+class NoticeRow(NamedTuple):
+    id: str
+    title: str
+    due: str          # the day it is due now, in Chinese
+    status: str       # 已逾期 5 天, 还有 15 天, the office's note on a return; an extension says so here
+
+
+class NoticeParts(NamedTuple):
+    """A 催办通知 in its parts, for the text and for the Word document alike."""
+
+    number: str
+    title: str
+    to: str
+    opening: str
+    sections: list[tuple[str, list[NoticeRow]]]
+    closing: str
+    office: str
+    issued: str
+
+
+def _row(x: OwnItem, as_of: date, what: str) -> NoticeRow:
     due = x.extended_to or x.due
-    when = {
-        "overdue": t("期限 {d},已逾期 {n} 天", "due {d}, {n} days overdue", d=cn_day(due), n=(as_of - due).days),
-        "upcoming": t("期限 {d},还有 {n} 天", "due {d}, {n} days left", d=cn_day(due), n=(due - as_of).days),
-        "returned": t("退回意见:{r}", "the office's note: {r}", r=x.review_note or "-"),
+    status = {
+        "overdue": zt("已逾期 {n} 天", "{n} days overdue", n=(as_of - due).days),
+        "upcoming": zt("还有 {n} 天", "{n} days left", n=(due - as_of).days),
+        "returned": zt("退回意见:{r}", "the office's note: {r}", r=x.review_note or "-"),
     }[what]
-    if x.extended_to and what != "returned":
-        when += t("(原定 {o},已批准延期)", " (originally {o}, extended)", o=cn_day(x.due))
-    return f"{n}. {x.id} {x.title}({when})" if t("zh", "en") == "zh" else f"{n}. {x.id} {x.title} ({when})"
+    if x.extended_to and what != "returned":   # one level of brackets: the extension is one more clause
+        status = zt("原定 {o},经批准延期;{s}", "originally {o}, extended; {s}", o=cn_day(x.due), s=status)
+    return NoticeRow(x.id, x.title, cn_day(due), status)
+
+
+def notice_parts(plan: Plan, notice: Notice, as_of: date, number: int | None, issued: date, office: str) -> NoticeParts:
+    """What a 催办通知 says, in the office's voice: no command names, one level of brackets."""
+    sections = [
+        (zt("已逾期未完成的事项", "Overdue and not done"), notice.overdue, "overdue"),
+        (zt("尚未报送的年度事项", "Yearly duties not submitted"), notice.duties, "overdue"),
+        (zt("即将到期的事项", "Falling due soon"), notice.upcoming, "upcoming"),
+        (zt("被退回、需重新办理的事项", "Returned, to be done again"), notice.returned, "returned"),
+    ]
+    numerals = "一二三四五六七八九十"
+    chosen = []
+    for heading, items, what in sections:
+        if not items:
+            continue
+        k = len(chosen)
+        chosen.append((zt("{k}、{h}(共 {n} 项)", "{k}. {h} ({n})", k=numerals[k] if t("zh", "en") == "zh" else k + 1,
+                          h=heading, n=len(items)), [_row(x, as_of, what) for x in items]))
+    return NoticeParts(
+        number=notice_number(plan, issued.year, number),
+        title=zt("关于督促落实《{p}》有关事项的通知", "Reminder: items of {p} still owed", p=plan.title),
+        to=zt("{u}：", "To {u}:", u=notice.unit),
+        opening=zt("根据《{p}》{n},截至{d},你单位负责的下列事项尚未完成:",
+                   "Under {p}{n}, as of {d} your unit still owes the following:",
+                   p=plan.title, n=zt("（{n}）", " ({n})", n=plan.number) if plan.number else "", d=cn_day(as_of)),
+        sections=chosen,
+        closing=zt("请抓紧落实,完成后及时报送完成情况和证明材料。",
+                   "Please see to them, and report each one with its evidence when done."),
+        office=office, issued=cn_day(issued))
 
 
 def notice_text(plan: Plan, notice: Notice, as_of: date, number: int | None, issued: date, office: str) -> str:
     """A 催办通知 in plain formal Chinese (or English), ready to paste into an OA message."""
-    sections = [
-        (t("已逾期未完成的事项", "Overdue and not done"), notice.overdue, "overdue"),
-        (t("尚未报送的年度事项", "Yearly duties not submitted"), notice.duties, "overdue"),
-        (t("即将到期的事项", "Falling due soon"), notice.upcoming, "upcoming"),
-        (t("被退回、需重新办理的事项", "Returned, to be done again"), notice.returned, "returned"),
-    ]
-    numerals = "一二三四五六七八九十"
-    number_text = notice_number(plan, issued.year, number)
-    lines = [number_text, "",
-             t("关于督促落实《{p}》有关事项的通知", "Reminder: items of {p} still owed", p=plan.title), "",
-             t("{u}:", "To {u}:", u=notice.unit), "",
-             t("根据《{p}》{n},截至{d},你单位负责的下列事项尚未完成:",
-               "Under {p}{n}, as of {d} your unit still owes the following:",
-               p=plan.title, n=f"({plan.number})" if plan.number else "", d=cn_day(as_of)), ""]
-    k = 0
-    for heading, items, what in sections:
-        if not items:
-            continue
-        lines.append(t("{k}、{h}(共 {n} 项)", "{k}. {h} ({n})", k=numerals[k] if t("zh", "en") == "zh" else k + 1,
-                       h=heading, n=len(items)))
-        lines += [_item_line(i, x, as_of, what) for i, x in enumerate(items, 1)]
+    n = notice_parts(plan, notice, as_of, number, issued, office)
+    lines = [n.number, "", n.title, "", n.to, "", n.opening, ""]
+    for heading, rows in n.sections:
+        lines.append(heading)
+        lines += [zt("{i}. {x} {w}(期限 {d},{s})", "{i}. {x} {w} (due {d}, {s})", i=i, x=r.id, w=r.title, d=r.due,
+                     s=r.status) for i, r in enumerate(rows, 1)]
         lines.append("")
-        k += 1
-    lines += [t("请抓紧落实,完成后及时记录完成情况并提交证明材料(fazhi mark)。",
-                "Please see to them and record each one with its evidence when done (fazhi mark)."), "",
-              office, cn_day(issued)]
+    lines += [n.closing, "", n.office, n.issued]
     return "\n".join(safe(x) for x in lines) + "\n"
 
 

@@ -4,7 +4,12 @@ Every sheet starts with a title row (the plan and the as-of day), then a
 frozen header row; columns are as wide as their text (a CJK character
 counts two); lights are cell fills; dates are real date cells; counts such
 as 3/17 stay text. A value that looks like a formula is stored as text, so
-opening the file never runs anything.
+opening the file never runs anything: title rows, description rows, headers
+and every text cell alike.
+
+Every sheet prints: A4 landscape, one page wide, the title and header rows
+repeated on each page, gridlines printed, the plan and the day in the page
+header and the page number in the footer.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ import io
 from datetime import date, datetime, time
 from typing import Any, Iterable, Sequence
 
-from ..i18n import light_label, role_label, state_label, t
+from ..i18n import light_label, role_label, state_label
 from .cells import section_short
 from .escape import safe
-from .report_tables import Document, LightCell, cell_text
+from .punct import zt as t
+from .report_tables import Document, LightCell, cell_text, section_label
 
 FILLS = {"red": ("FFC00000", "FFFFFFFF"), "yellow": ("FFFFC000", "FF000000"), "green": ("FFC6EFCE", "FF006100")}
 HEADER_FILL = "FFD9D9D9"
@@ -55,11 +61,46 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return out
 
 
-def workbook(sheets: Sequence[Sheet], *, title: str = "", as_of: date | None = None) -> bytes:
+def _text(cell: Any, value: Any) -> Any:
+    """Text in a cell as text: openpyxl takes any string starting with "=" for a formula."""
+    cell.value = safe(value)
+    cell.data_type = "s"
+    return cell
+
+
+def _header_text(value: str) -> str:
+    """Text for a page header: "&" starts a code there, so it is doubled."""
+    return safe(value).replace("&", "&&")
+
+
+def _print_setup(ws: Any, top: int, plan: str, day: date | None) -> None:
+    """A4 landscape, one page wide; the title down to the header row on every page; gridlines; plan and day above."""
+    ws.print_title_rows = f"1:{top}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.oddHeader.left.text = _header_text(plan)
+    ws.oddHeader.left.size = 9
+    if day is not None:
+        ws.oddHeader.right.text = _header_text(t("截至 {d}", "As of {d}", d=day))
+        ws.oddHeader.right.size = 9
+    ws.oddFooter.center.text = t("第 &P 页，共 &N 页", "Page &P of &N")
+    ws.oddFooter.center.size = 9
+
+
+def workbook(sheets: Sequence[Sheet], *, title: str = "", as_of: date | None = None, header: str = "") -> bytes:
+    """The workbook's bytes; ``header``: the plan, printed at the top of every page (else each sheet's title)."""
     from openpyxl import Workbook  # noqa: PLC0415
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: PLC0415
     from openpyxl.utils import get_column_letter  # noqa: PLC0415
 
+    day = as_of
     wb = Workbook()
     wb.remove(wb.active)
     thin = Side(style="thin", color="FFBFBFBF")
@@ -71,15 +112,15 @@ def workbook(sheets: Sequence[Sheet], *, title: str = "", as_of: date | None = N
     for sheet in sheets:
         ws = wb.create_sheet(_sheet_name(sheet.name, taken))
         ncols = max(len(sheet.headers), 1)
-        ws.cell(row=1, column=1, value=safe(sheet.title)).font = Font(bold=True, size=14)
+        _text(ws.cell(row=1, column=1), sheet.title).font = Font(bold=True, size=14)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
         top = 2
         if sheet.lead:
-            ws.cell(row=2, column=1, value=safe(sheet.lead))
+            _text(ws.cell(row=2, column=1), sheet.lead)
             ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncols)
             top = 3
         for c, text in enumerate(sheet.headers, start=1):
-            cell = ws.cell(row=top, column=c, value=safe(text))
+            cell = _text(ws.cell(row=top, column=c), text)
             cell.font, cell.fill, cell.border = bold, header_fill, border
             cell.alignment = Alignment(vertical="center")
         widths = [_width(h) for h in sheet.headers]
@@ -103,11 +144,7 @@ def workbook(sheets: Sequence[Sheet], *, title: str = "", as_of: date | None = N
         ws.freeze_panes = ws.cell(row=top + 1, column=1)
         if body:
             ws.auto_filter.ref = f"A{top}:{get_column_letter(ncols)}{top + len(sheet.rows)}"
-        ws.print_title_rows = f"{top}:{top}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        _print_setup(ws, top, header or sheet.title, day)
     if not wb.sheetnames:
         wb.create_sheet("Sheet")
     wb.properties.title = safe(title)
@@ -147,17 +184,17 @@ def _put(cell: Any, value: Any, fill_cls: Any, font_cls: Any) -> None:
 
 def report_workbook(doc: Document, rep: Any) -> bytes:
     """One sheet per part of the report, each titled with the plan and the day."""
-    number = f"({rep.plan_number})" if rep.plan_number else ""
+    number = t("（{n}）", "({n})", n=rep.plan_number) if rep.plan_number else ""
     head = f"{doc.title}{number}" if rep.unit is None else f"{rep.plan_title}{number} · {doc.title}"
     title = f"{head} · " + t("截至 {d}", "as of {d}", d=rep.as_of)
     sheets = [Sheet(tb.key, title, tb.headers, tb.rows, tb.total, lead=tb.lead) for tb in doc.tables]
-    return workbook(sheets, title=doc.title, as_of=rep.as_of)
+    return workbook(sheets, title=doc.title, as_of=rep.as_of, header=f"{rep.plan_title}{number}")
 
 
 # --- status and due, from their JSON (the public shape of those views) -------------
 
 def _plan_title(plan: Any, as_of: str) -> str:
-    number = f"({plan.number})" if plan.number else ""
+    number = t("（{n}）", "({n})", n=plan.number) if plan.number else ""
     return t("{p}{n} · 截至 {d}", "{p}{n} · as of {d}", p=plan.title, n=number, d=as_of)
 
 
@@ -176,7 +213,8 @@ def view_workbook(doc: dict, plan: Any) -> bytes:
         sheets = [_submissions_sheet(doc["duty"], title)]
     else:
         sheets = [_duties_sheet(doc["duties"], title)]
-    return workbook(sheets, title=title, as_of=_day(doc["as_of"]))
+    number = t("（{n}）", "({n})", n=plan.number) if plan.number else ""
+    return workbook(sheets, title=title, as_of=_day(doc["as_of"]), header=f"{plan.title}{number}")
 
 
 def _due_sheet(doc: dict, title: str) -> Sheet:
@@ -223,7 +261,7 @@ def _status_sheets(doc: dict, plan: Any, title: str) -> list[Sheet]:
         if not mine:
             continue
         done = sum(1 for p in mine if p["state"] == "done")
-        srows.append([f"({sec.id}){section_short(sec.heading)}", f"{done}/{len(mine)}",
+        srows.append([section_label(sec.id, section_short(sec.heading)), f"{done}/{len(mine)}",
                       sum(1 for p in mine if p["state"] == "doing"), sum(1 for p in mine if p["state"] == "todo"),
                       sum(1 for p in mine if p["light"] == "red"), sum(1 for p in mine if p["light"] == "yellow")])
     s = doc["summary"]
