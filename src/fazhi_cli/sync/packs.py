@@ -132,19 +132,26 @@ def _records(store: Any, ids: set[bytes]) -> Iterator[Any]:
     wanted = set(base_of.values())
     length: dict[bytes, int] = {}
     raws: dict[bytes, bytes] = {}
+    # A delta is written only on a base already written: the pack's deltas then follow its order and can never
+    # form a cycle. (git gc keeps an older version as a delta on the newer one; a merge that made the newer one a
+    # delta on the older, or copied both packs' records, wrote a cycle that no later read could resolve.)
+    written: set[bytes] = set()
     for _, sha in sorted((depth.get(s, 0), s) for s in ids):
         name = bytes.fromhex(sha.decode("ascii"))
         u = kept.get(sha)
-        if u is not None:
+        if u is not None and u.delta_base.hex().encode("ascii") in written:
             if sha in wanted:
                 length[sha] = _target_length(u.decomp_chunks)
             chunks = list(u.decomp_chunks)
+            written.add(sha)
             yield UnpackedObject(7, sha=name, delta_base=u.delta_base, decomp_len=sum(map(len, chunks)),
                                  decomp_chunks=chunks)
             continue
         obj = store[sha]
         raw = obj.as_raw_string()
         base = base_of.get(sha)
+        if base is not None and base not in written:
+            base = None
         chunks = None
         if base is not None and obj.type_name == b"blob":
             if base in length and _is_prefix(raw, base, length[base]):
@@ -163,6 +170,7 @@ def _records(store: Any, ids: set[bytes]) -> Iterator[Any]:
                 length[sha] = len(raw)
             else:
                 raws[sha] = raw
+        written.add(sha)
         if chunks is not None and sum(map(len, chunks)) < len(raw):
             yield UnpackedObject(7, sha=name, delta_base=bytes.fromhex(base.decode("ascii")),
                                  decomp_len=sum(map(len, chunks)), decomp_chunks=chunks)
