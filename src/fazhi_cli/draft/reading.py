@@ -119,6 +119,13 @@ def decode(data: bytes, where: str, *, html: bool = False) -> str:
                         "{p}: unknown text encoding (neither UTF-8 nor GBK/GB18030): save it as UTF-8 text", p=where))
 
 
+def _too_much(where: str) -> NoticeError:
+    """A .docx or PDF whose text grew past MAX_TEXT_BYTES while it was read: never a notice."""
+    return NoticeError(t("{p}: 文本过大(超过 {m} MiB),通知正文不会这么多:是不是选错了文件?",
+                         "{p}: too much text (over {m} MiB) for a notice: the wrong file?", p=where,
+                         m=MAX_TEXT_BYTES // (1024 * 1024)))
+
+
 def _binary(where: str) -> NoticeError:
     return NoticeError(t("{p}: 不是文本文件,也不是网页或 .docx:请提供通知的 .txt、.html 或 .docx",
                          "{p}: not a text file, a web page or a .docx: give the notice as .txt, .html or .docx", p=where))
@@ -277,9 +284,7 @@ def pdf_lines(data: bytes, where: str) -> list[str]:
                 size += len(line) * 3
                 lines.append(line)
             if size > MAX_TEXT_BYTES:
-                raise NoticeError(t("{p}: 文本过大(超过 {m} MiB),通知正文不会这么多:是不是选错了文件?",
-                                    "{p}: too much text (over {m} MiB) for a notice: the wrong file?", p=where,
-                                    m=MAX_TEXT_BYTES // (1024 * 1024)))
+                raise _too_much(where)
     except NoticeError:
         raise
     except Exception as e:  # noqa: BLE001 - whatever a malformed PDF raises, the file is at fault
@@ -339,9 +344,7 @@ def docx_lines(data: bytes, where: str) -> list[str]:
                 lines.append(block.text)
             size += len(lines[-1]) * 3 if lines else 0
             if size > MAX_TEXT_BYTES:
-                raise NoticeError(t("{p}: 文本过大(超过 {m} MiB),通知正文不会这么多:是不是选错了文件?",
-                                    "{p}: too much text (over {m} MiB) for a notice: the wrong file?", p=where,
-                                    m=MAX_TEXT_BYTES // (1024 * 1024)))
+                raise _too_much(where)
     except NoticeError:
         raise
     except Exception as e:  # noqa: BLE001 - whatever a malformed package raises, the file is at fault
