@@ -235,3 +235,128 @@ def test_a_remote_that_moves_more_than_five_times_during_a_sync_is_still_caught_
     assert len(raced) == 8 and out.lines[1] == "发出: 区法制办 1 条"
     run.sync(plan, b)
     assert all_records(plan, a) == all_records(plan, b) and len(all_records(plan, a)) == 9
+
+
+# --- a repack on the shared drive between listing its packs and reading them ------------
+#
+# Another PC's sync merges the shared repository's packs and removes the old ones. A PC that
+# listed the packs just before reads a pack that is gone (dulwich: PackFileDisappeared). Git
+# itself looks again in that case; so must a sync. The race is made certain here by merging in
+# between, through a second handle on the same folder, exactly where the other process would.
+
+def _merge_behind(store):
+    from dulwich.repo import Repo
+
+    from fazhi_cli.sync import packs
+
+    _ = store.packs                       # this PC has listed the packs (and will read them later)
+    with Repo(str(Path(store.path).parent)) as other:
+        assert packs._tidy(other.object_store, 1) >= 2, "the test needs two packs or more to merge"
+
+
+def _several_packs(plan, tmp_path, share, monkeypatch):
+    from fazhi_cli.sync import transport
+
+    monkeypatch.setattr(transport, "tidy", lambda store: 0)      # leave one pack per push on the share
+    for i, unit in enumerate(units_of(plan)[:3]):
+        pc = tmp_path / f"w{i}"
+        mark_one(plan, pc, unit, i)
+        run.sync(plan, pc, str(share))
+    assert len(list((share / "objects" / "pack").glob("*.pack"))) >= 3
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["a new PC", "a PC that synced before"])
+def test_a_fetch_meeting_a_repack_on_the_share_looks_again(plan, tmp_path, share, monkeypatch, first):
+    from fazhi_cli.sync import transport
+
+    reader = tmp_path / "reader"
+    if not first:
+        run.sync(plan, reader, str(share))
+    _several_packs(plan, tmp_path, share, monkeypatch)
+    real, hits = transport.new_objects, []
+
+    def racing(store, head, known):
+        if not hits and str(share) in str(store.path):
+            hits.append(1)
+            _merge_behind(store)
+        return real(store, head, known)
+
+    monkeypatch.setattr(transport, "new_objects", racing)
+    run.sync(plan, reader, None if not first else str(share))
+    assert hits
+    assert all_records(plan, reader) == all_records(plan, tmp_path / "w2") != []
+
+
+def test_a_push_meeting_a_repack_on_the_share_looks_again(plan, tmp_path, share, monkeypatch):
+    from fazhi_cli.sync import transport
+
+    writer = tmp_path / "writer"
+    run.sync(plan, writer, str(share))
+    _several_packs(plan, tmp_path, share, monkeypatch)
+    mark_one(plan, writer, units_of(plan)[5], 7)
+    real, hits = transport._store, []
+
+    def racing(store, objects):
+        if not hits and objects and str(share) in str(store.path):
+            hits.append(1)
+            _merge_behind(store)
+        return real(store, objects)
+
+    monkeypatch.setattr(transport, "_store", racing)
+    run.sync(plan, writer)
+    assert hits
+    office = tmp_path / "office"
+    run.sync(plan, office)
+    assert all_records(plan, office) == all_records(plan, writer)
+
+
+# --- a first sync killed while it makes the PC's own repository (issue 22: the HTTP load test) --
+
+INIT_KILLER = """
+import os, signal, sys
+real = os.mkdir
+def mkdir(path, *a, **k):
+    real(path, *a, **k)
+    if os.path.basename(os.fsdecode(path)).startswith("git"):
+        os.kill(os.getpid(), signal.SIGKILL)       # the repository's own folder is made, nothing in it yet
+os.mkdir = mkdir
+from fazhi_cli.cli import main
+sys.argv = ["fazhi", "sync", sys.argv[1], "--data-dir", sys.argv[2]]
+main()
+"""
+
+
+@POSIX
+def test_a_first_sync_killed_while_making_the_repository_does_not_stop_later_syncs(plan, tmp_path, share, cli):
+    pc = tmp_path / "pc"
+    mark_one(plan, pc, "区编办", 1)
+    proc = subprocess.run([sys.executable, "-c", INIT_KILLER, str(share), str(pc)], capture_output=True, timeout=60)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    r = cli("sync", str(share), "--data-dir", pc)
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (pc / ".sync").iterdir() if p.is_dir()) == ["git"]   # nothing half-made left
+    assert cli("check", "--data-dir", pc).exit_code == 0
+
+
+def test_a_repository_left_half_made_by_an_earlier_version_is_made_again(plan, tmp_path, share, cli):
+    pc = tmp_path / "pc"
+    mark_one(plan, pc, "区编办", 1)
+    git = pc / ".sync" / "git"
+    for d in ("branches", "refs/tags"):
+        (git / d).mkdir(parents=True)                   # 0.4.0 killed among its first folders
+    r = cli("sync", str(share), "--data-dir", pc)
+    assert r.exit_code == 0, r.output
+    assert (git / "HEAD").exists() and (git / "objects").is_dir()
+
+
+def test_a_damaged_repository_with_objects_is_not_made_again(plan, tmp_path, share, cli):
+    pc = tmp_path / "pc"
+    run.sync(plan, pc, str(share))
+    import shutil
+
+    shutil.rmtree(pc / ".sync" / "git" / "refs")
+    before = sorted(p.relative_to(pc) for p in (pc / ".sync").rglob("*"))
+    r = cli("sync", "--data-dir", pc)
+    assert r.exit_code != 0
+    one_line_error(r)
+    assert sorted(p.relative_to(pc) for p in (pc / ".sync").rglob("*")) == before

@@ -161,19 +161,60 @@ def _open_repo(root: Path, created: list[Path]) -> Any:
     from dulwich.repo import Repo  # noqa: PLC0415
 
     path = repo_dir(root)
-    if not path.exists():
+    _remove_unfinished(path)
+    if not path.exists() or _never_used(path):
+        # made aside and renamed into place, so that a sync killed meanwhile leaves no half-made repository
+        aside = path.with_name(f"{path.name}{_UNFINISHED}{os.getpid()}")
         try:
-            repo = Repo.init_bare(str(path), mkdir=True, default_branch=b"main")
+            if path.exists():
+                _remove_tree(path)          # what a killed 0.4.0 left: folders, no object, no ref
+            Repo.init_bare(str(aside), mkdir=True, default_branch=b"main").close()
+            os.rename(aside, path)
         except OSError as e:
+            _remove_tree(aside)
             raise LedgerError(t("{p}: 无法新建同步仓库({e})", "{p}: cannot create the sync repository ({e})",
                                 p=path, e=e.strerror or e)) from None
         created.append(path)
-        return repo
+        return Repo(str(path))
     try:
         return Repo(str(path))
     except NotGitRepository:
         raise Damaged(t("{p}: 本机的同步仓库已损坏;请检查此文件夹", "{p}: this PC's sync repository is damaged; check this folder",
                         p=path)) from None
+
+
+_UNFINISHED = ".new-"
+
+
+def _remove_unfinished(path: Path) -> None:
+    """Repositories a killed sync began making aside (the folder lock is held: none is in use)."""
+    try:
+        for p in path.parent.iterdir():
+            if p.name.startswith(path.name + _UNFINISHED) and p.is_dir() and not p.is_symlink():
+                _remove_tree(p)
+    except OSError:
+        pass
+
+
+def _never_used(path: Path) -> bool:
+    """A folder that is not a repository and holds no object and no ref: a repository whose making was killed."""
+    from dulwich.errors import NotGitRepository  # noqa: PLC0415
+    from dulwich.repo import Repo  # noqa: PLC0415
+
+    if path.is_symlink() or not path.is_dir():
+        return False
+    try:
+        Repo(str(path)).close()
+        return False
+    except NotGitRepository:
+        pass
+    except Exception:  # noqa: BLE001 - something else is wrong with it: leave it to the damaged path
+        return False
+    for sub, _dirs, files in os.walk(path):
+        rel = Path(sub).relative_to(path).parts
+        if files and rel[:1] in (("objects",), ("refs",)) and rel[1:2] not in (("info",),):
+            return False
+    return True
 
 
 def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None, clock: datetime | None) -> Outcome:

@@ -37,6 +37,9 @@ STALE_LOCK = 10.0          # seconds: git holds a ref lock for milliseconds; one
 MAX_TREE_DEPTH = 3
 
 
+VANISHED_TRIES = 8      # looks again after another PC's repack; each repack needs a push, so few in a row
+
+
 class Busy(Exception):
     """Another PC's timing: the remote moved, is locked by a live sync, or repacked under us; try again."""
 
@@ -145,6 +148,20 @@ class PathLink:
         self._guarded(self._push, repo, old, new)
 
     def _guarded(self, work: Any, *args: Any) -> Any:
+        """``work`` on a freshly opened repository, again when another PC's repack removed a pack it had listed.
+
+        Git looks again in that case too: the objects are all still there, in the merged pack.
+        """
+        for attempt in range(VANISHED_TRIES):
+            try:
+                return self._once(work, *args)
+            except tree.Vanished:
+                if attempt == VANISHED_TRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _once(self, work: Any, *args: Any) -> Any:
         from ..errors import FazhiError  # noqa: PLC0415
 
         try:
@@ -154,12 +171,20 @@ class PathLink:
         except OSError as e:
             from . import remote as remotes  # noqa: PLC0415
 
+            if isinstance(e, FileNotFoundError) and "pack" in os.path.basename(os.fsdecode(e.filename or "")):
+                raise tree.Vanished(t("远端 {r} 的仓库正被另一台电脑整理,请稍后再同步",
+                                      "the remote {r} is being repacked by another PC; sync again in a moment",
+                                      r=self.remote.shown)) from None
             if e.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise LedgerError(t("远端 {r} 所在的磁盘已满,无法写入;请清理共享盘后再同步;本机未做任何改动",
                                     "the disk of the remote {r} is full; free space on the shared drive and sync "
                                     "again; nothing was changed here", r=self.remote.shown)) from None
             raise remotes.unreachable(self.remote, e.strerror or e) from None
         except Exception as e:  # noqa: BLE001 - zlib, checksum and pack errors: the remote's objects do not read
+            if tree.vanished(e):        # a pack another PC's repack removed: the caller looks again
+                raise tree.Vanished(t("远端 {r} 的仓库正被另一台电脑整理,请稍后再同步",
+                                      "the remote {r} is being repacked by another PC; sync again in a moment",
+                                      r=self.remote.shown)) from None
             raise Damaged(t("远端 {r} 的仓库已损坏,无法读取({e});未做任何改动",
                             "the remote {r} is damaged and cannot be read ({e}); nothing was changed",
                             r=self.remote.shown, e=type(e).__name__)) from None

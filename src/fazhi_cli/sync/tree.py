@@ -33,6 +33,15 @@ class Damaged(LedgerError):
     """The repository cannot be read: objects missing (a shallow copy) or corrupt."""
 
 
+class Vanished(Damaged):
+    """A pack was removed between listing the packs and reading one: another process repacked. Look again."""
+
+
+def vanished(e: BaseException) -> bool:
+    """Whether an error while reading a store is a pack that another process removed meanwhile."""
+    return isinstance(e, Vanished) or type(e).__name__ == "PackFileDisappeared"
+
+
 class Refused(LedgerError):
     """The history breaks the rule: a synced line changed or removed, or the folder's shape."""
 
@@ -70,6 +79,9 @@ def get(store: Any, sha: bytes, what: str = "") -> Any:
     except Exception as e:  # zlib, checksum and format errors of a damaged object
         if isinstance(e, FazhiError):
             raise
+        if vanished(e):
+            raise Vanished(t("同步仓库的对象 {s} 所在的包已被移走", "the pack holding object {s} was removed meanwhile",
+                             s=short(sha))) from None
         raise Damaged(t("同步仓库的对象 {s} 已损坏({e})",
                         "object {s} of the repository is damaged ({e})",
                         s=short(sha), e=type(e).__name__)) from None
