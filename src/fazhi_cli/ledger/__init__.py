@@ -14,7 +14,8 @@ bundled plan (``LEGACY_PLAN``).
 
 An index of the rooms: ``model`` (the event, its limits and shapes: what ``progress/`` imports), ``layout`` (where
 files live), ``checks`` (the one validation path), ``reading``, ``journal`` (unfinished imports and syncs, arrivals),
-``ids`` (the records present, by id), ``writing`` (the transactional writer) and ``evidence`` (the evidence store). Other layers ask these questions;
+``ids`` (the records present, by id), ``writing`` (the transactional writer), ``evidence`` (the evidence store) and
+``lookup`` (the folder's files asked for by name, as sync compares them with a repository's). Other layers ask these questions;
 none of them opens ``progress/`` or ``evidence/`` itself.
 """
 
@@ -25,7 +26,7 @@ __getattr__, __dir__, __all__ = index(__name__, {
     ("ACTS ARRIVALS BAD_TEXT DAY DAY_RE Event ID ID_RE JOURNAL Lazy Ledger LEGACY_PLAN MAX_ARRIVALS "
      "MAX_BY MAX_EVIDENCE MAX_EVIDENCE_TEXT MAX_LINE MAX_NOTE new_id NO_ACT Problem SHA SHAPE STAGED "
      "STAMP STAMP_RE SYNC_JOURNAL tuple_new TYPES VERDICTS"): "model",
-    ("data_dir folder_identity import_sources is_ledger_name ledger_names ledger_path progress_dir "
+    ("data_dir EVIDENCE folder_identity import_sources is_ledger_name ledger_names ledger_path progress_dir PROGRESS "
      "records_folder unit_file_names"): "layout",
     ("check_record clean_text decode_line evidence_ok GOOD_DAYS no_constants plan_of real_day "
      "role_list role_pairs text_ok usual_record"): "checks",
@@ -37,4 +38,6 @@ __getattr__, __dir__, __all__ = index(__name__, {
     "append_bytes encode new_event recover truncate Writing": "writing",
     ("blob_path evidence_dir evidence_item EvidenceFile file_digest incoming_blobs MAX_EVIDENCE_FILE "
      "store_blob verify_blob verify_evidence"): "evidence",
+    ("arrivals_shown blob_name blob_shown good_blob_bytes has_blob is_data_folder progress_is_link "
+     "read_arrivals_file read_unit_file unit_file_shown unit_files_here"): "lookup",
 })

@@ -18,8 +18,12 @@ def data_dir(option: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("fazhi", appauthor=False))
 
 
+PROGRESS = "progress"       # a data folder's records, one file a unit
+EVIDENCE = "evidence"       # the evidence copies, each named by its digest
+
+
 def progress_dir(root: Path) -> Path:
-    return root / "progress"
+    return root / PROGRESS
 
 
 def records_folder(root: Path) -> Path:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from ..errors import FazhiError
 from ..i18n import t
-from ..ledger import evidence_dir, progress_dir
+from .. import ledger
 from ..plan import Plan
-from . import read_state, repo_dir, tree
+from . import tree
+from .state import read_state, repo_dir
 
 
 def audit(plan: Plan, root: Path) -> tuple[list[str], list[str]]:
@@ -60,7 +61,7 @@ def _audit(plan: Plan, root: Path, repo) -> tuple[list[str], list[str]]:
 
 
 def _shown(url: str) -> str:
-    from . import shown  # noqa: PLC0415
+    from .state import shown  # noqa: PLC0415
 
     return shown(url)
 
@@ -92,14 +93,12 @@ def _lost(store, synced: bytes, head: tree.Folder) -> list[str]:
 
 def _local(root: Path, store, head: tree.Folder) -> list[str]:
     """The folder's files must still begin with what they last synced."""
-    from ..files import read_regular  # noqa: PLC0415
-
     out = []
     for name, sha in sorted(head.units.items()):
-        path = progress_dir(root) / name
+        path = ledger.unit_file_shown(root, name)
         synced = tree.blob(store, sha, tree.MAX_UNIT_FILE, name)
         try:
-            data = read_regular(path, tree.MAX_UNIT_FILE, nofollow=True)
+            data, _ = ledger.read_unit_file(root, name, tree.MAX_UNIT_FILE)
         except FileNotFoundError:
             out.append(t("{p}: 已同步的进度文件在本机被删除", "{p}: a synced progress file was deleted on this PC", p=path))
             continue
@@ -114,8 +113,8 @@ def _local(root: Path, store, head: tree.Folder) -> list[str]:
         if head.evidence else []
     for name in sorted(head.evidence):
         cited = f'"{name[:64]}"'.encode("ascii")
-        if not (evidence_dir(root) / name).exists() and any(cited in text for text in texts):
+        if not ledger.has_blob(root, name) and any(cited in text for text in texts):
             out.append(t("{p}: 已同步的证明材料副本在本机缺失(下次同步会恢复)",
                          "{p}: a synced evidence copy is missing on this PC (the next sync restores it)",
-                         p=evidence_dir(root) / name))
+                         p=ledger.blob_shown(root, name)))
     return out

@@ -19,9 +19,10 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .. import ledger
 from ..errors import FazhiError, LedgerError, UsageError
 from ..i18n import t
-from . import shown
+from .state import shown
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _DRIVE = re.compile(r"[A-Za-z]:([\\/]|$)")
@@ -212,7 +213,7 @@ def check_local(remote: Remote) -> None:
                            r=remote.shown))
     if not ((path / "objects").is_dir() and (path / "refs").is_dir() and (path / "HEAD").exists()):
         hint = t("(这是 fazhi 的数据文件夹,不是同步用的仓库)", " (it is a fazhi data folder, not a repository to sync with)") \
-            if (path / "progress").is_dir() else ""
+            if ledger.is_data_folder(path) else ""
         raise UsageError(t("远端 {r} 不是 git 仓库{h};可用 fazhi sync --init-remote {r} 新建",
                            "the remote {r} is not a git repository{h}; fazhi sync --init-remote {r} creates one",
                            r=remote.shown, h=hint))

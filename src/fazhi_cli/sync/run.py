@@ -39,7 +39,8 @@ from ..errors import FazhiError, LedgerError, UsageError
 from ..i18n import t
 from ..ledger import Event
 from ..plan import Plan
-from . import State, packs, read_state, repo_dir, sync_dir, tree
+from . import packs, tree
+from .state import State, read_state, repo_dir, sync_dir
 from .remote import Remote
 from .tree import EMPTY, MAIN, Damaged, Folder, Refused
 
@@ -526,13 +527,13 @@ def _have(root: Path, events: Sequence[Event]) -> dict[str, ledger.Existing]:
         return ledger.record_ids(root)
     needles = [json.dumps(w).encode("ascii") for w in sorted(wanted)]
     out: dict[str, ledger.Existing] = {}
-    folder = ledger.progress_dir(root)
-    if not folder.is_dir():
-        return out
-    for path in sorted(p for p in folder.iterdir() if p.suffix == ".jsonl"):
-        data, _ = ledger.read_ledger_file(path, None)
+    for name in ledger.unit_files_here(root):
+        try:
+            data, _ = ledger.read_unit_file(root, name, tree.MAX_UNIT_FILE)
+        except OSError:
+            continue        # the read that follows says what is wrong with it
         if data and any(n in data for n in needles):
-            ledger.existing_lines(str(path), data, out, only=needles)
+            ledger.existing_lines(str(ledger.unit_file_shown(root, name)), data, out, only=needles)
     return out
 
 
@@ -548,7 +549,7 @@ def _ids(data: bytes) -> dict[str, bytes]:
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw)
+            obj = ledger.decode_line(raw)
         except ValueError:
             continue
         if type(obj) is dict and type(obj.get("id")) is str:
@@ -575,22 +576,17 @@ def _stays(path: Path, x: Extra) -> str:
 
 def _read_locals(plan: Plan, root: Path, store: Any, base: Folder, day: str) -> dict[str, Local]:
     """Every unit file of the folder, each checked to begin with its synced bytes."""
-    from ..files import read_regular  # noqa: PLC0415
-
-    folder = ledger.progress_dir(root)
-    if folder.is_symlink():
+    if ledger.progress_is_link(root):
         raise LedgerError(t("{p}: 进度文件夹是符号链接,拒绝同步", "{p}: the progress folder is a symbolic link; refusing to sync",
-                            p=folder))
+                            p=ledger.records_folder(root)))
     names = set(base.units)
-    if folder.is_dir():
-        names.update(p.name for p in folder.iterdir() if p.suffix == ".jsonl" and not p.name.startswith("."))
+    names.update(ledger.unit_files_here(root))
     out: dict[str, Local] = {}
     for name in sorted(names):
-        path = folder / name
+        path = ledger.unit_file_shown(root, name)
         synced = _base_bytes(store, base, name)
         try:
-            data = read_regular(path, tree.MAX_UNIT_FILE, nofollow=True)
-            links = os.lstat(path).st_nlink
+            data, links = ledger.read_unit_file(root, name, tree.MAX_UNIT_FILE)
         except FileNotFoundError:
             if synced:
                 raise LedgerError(t("{p}: 已同步的进度文件在本机被删除(不是 fazhi 做的改动);请从备份恢复此文件,"
@@ -643,7 +639,7 @@ def _cited(root: Path, incoming: Sequence[record.Incoming]) -> dict[str, int]:
             if not isinstance(item, dict) or item.get("kind") != "file" or "sha256" not in item:
                 continue
             try:
-                name = ledger.blob_path(root, item["sha256"], item.get("name", "")).name
+                name = ledger.blob_name(item["sha256"], item.get("name", ""))
             except ValueError:
                 continue
             size = item.get("size")
@@ -656,9 +652,9 @@ def _stage_evidence(root: Path, store: Any, theirs: Folder, staging: Path, cited
     """The remote's evidence copies that its new records cite and this folder lacks, written out where
     import's checks can read them; never more than the size a record gives (a remote plants nothing)."""
     _remove_staging(staging)
-    target = staging / "evidence"
+    target = staging / ledger.EVIDENCE         # laid out as a data folder, for import's checks
     for name, sha in sorted(theirs.evidence.items()):
-        if name not in cited or os.path.lexists(ledger.evidence_dir(root) / name):
+        if name not in cited or ledger.has_blob(root, name):
             continue
         if not target.exists():
             target.mkdir(parents=True)
@@ -692,14 +688,14 @@ def _commit(plan: Plan, root: Path, store: Any, parent: bytes | None, start: Fol
         for item in x.event.evidence:
             if not isinstance(item, dict) or item.get("kind") != "file" or "name" not in item:
                 continue
-            path = ledger.blob_path(root, item["sha256"], item["name"])
-            if path.name in evidence or ledger.verify_blob(path, item["sha256"]) is not None:
-                continue  # already there, or no good copy here (admit said so)
-            from ..files import read_regular  # noqa: PLC0415
-
-            b = Blob.from_string(read_regular(path, ledger.MAX_EVIDENCE_FILE, nofollow=True))
+            if ledger.blob_name(item["sha256"], item["name"]) in evidence:
+                continue  # already there
+            copy = ledger.good_blob_bytes(root, item["sha256"], item["name"])
+            if copy is None:
+                continue  # no good copy here (admit said so)
+            b = Blob.from_string(copy[1])
             added.append(b)
-            evidence[path.name] = b.id
+            evidence[copy[0]] = b.id
     marker = start.marker
     if marker is None:
         b = Blob.from_string(tree.marker_bytes(plan.key))
@@ -788,16 +784,13 @@ def _push(remote: Remote, way: Any, repo: Any, old: bytes | None, new: bytes) ->
 def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Folder, staging: Path,
            stamp: str, cited: dict[str, int] | None = None) -> None:
     """Bring the folder to ``target``, keeping what it has that target lacks (all files at once)."""
-    from ..files import read_regular  # noqa: PLC0415
-
-    folder = ledger.progress_dir(root)
     contents: dict[str, bytes] = {}
     entries: list[dict] = []
     arrivals = ledger.read_arrivals(root)
     for name, sha in sorted(target.units.items()):
-        path = folder / name
+        path = ledger.unit_file_shown(root, name)
         try:
-            data = read_regular(path, tree.MAX_UNIT_FILE, nofollow=True)
+            data, _ = ledger.read_unit_file(root, name, tree.MAX_UNIT_FILE)
         except FileNotFoundError:
             data = b""
         except OSError as e:
@@ -818,11 +811,12 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
             rid = tree.record_id(raw)
             if rid and rid in their_ids:
                 try:
-                    obj = json.loads(raw)
-                    known[rid] = obj.get("received_at") or obj.get("recorded_at")
+                    obj = ledger.decode_line(raw)
                 except ValueError:
-                    pass
-                if their_ids[rid] != ledger.canonical(json.loads(raw)).encode("utf-8"):
+                    obj = None
+                if type(obj) is dict:
+                    known[rid] = obj.get("received_at") or obj.get("recorded_at")
+                if obj is None or their_ids[rid] != ledger.canonical(obj).encode("utf-8"):
                     raise LedgerError(t("{p}: 编号 {i} 在远端已有内容不同的记录;未合并任何内容",
                                         "{p}: the remote holds another record under the id {i}; nothing was merged",
                                         p=path, i=rid))
@@ -834,25 +828,22 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
         entries += _arrivals(name, theirs, synced.count(b"\n"), known, arrivals.get(name, []), stamp)
     cited = cited or {}
     for name, sha in sorted(target.evidence.items()):
-        here = ledger.evidence_dir(root) / name
-        if os.path.lexists(here):
+        if ledger.has_blob(root, name):
             continue
         if name not in cited and not (name in base.evidence and _mentioned(store, target, name[:64])):
             continue        # no record of this folder cites it: a file a remote planted is not ours to take
-        staged = staging / "evidence" / name
+        staged = staging / ledger.EVIDENCE / name
         if not staged.exists():
             staged.parent.mkdir(parents=True, exist_ok=True)
             limit = min(ledger.MAX_EVIDENCE_FILE, cited.get(name, ledger.MAX_EVIDENCE_FILE))
             staged.write_bytes(tree.blob(store, sha, limit, f"{tree.EVIDENCE}/{name}"))
         w.store_evidence(staged, name[:64], name)
     if entries:
-        path = folder / ledger.ARRIVALS
         try:
-            old = read_regular(path, ledger.MAX_ARRIVALS, nofollow=True)
-        except FileNotFoundError:
-            old = b""
+            old = ledger.read_arrivals_file(root)
         except OSError as e:
-            raise LedgerError(t("{p}: 无法读取({e})", "{p}: cannot be read ({e})", p=path, e=e.strerror or e)) from None
+            raise LedgerError(t("{p}: 无法读取({e})", "{p}: cannot be read ({e})", p=ledger.arrivals_shown(root),
+                                e=e.strerror or e)) from None
         if old and not old.endswith(b"\n"):
             old += b"\n"
         contents[ledger.ARRIVALS] = old + b"".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -891,7 +882,7 @@ def _arrivals(name: str, theirs: bytes, synced_lines: int, known: dict[str, str]
             continue
         raw = lines[number - 1]
         try:
-            obj = json.loads(raw)
+            obj = ledger.decode_line(raw)
         except ValueError:
             continue
         if type(obj) is not dict:

@@ -15,11 +15,9 @@ from typing import Any, Iterator, NamedTuple
 
 from ..errors import FazhiError, LedgerError, UsageError
 from ..i18n import t
-from ..ledger import MAX_EVIDENCE_FILE
+from ..ledger import EVIDENCE, MAX_EVIDENCE_FILE, PROGRESS   # a commit holds the folders as a data folder does
 
 MARKER = "fazhi-sync.json"
-PROGRESS = "progress"
-EVIDENCE = "evidence"
 MAIN = b"refs/heads/main"
 MAX_UNIT_FILE = 64 * 1024 * 1024
 MAX_MARKER = 4096
