@@ -113,3 +113,31 @@ def test_a_merged_pack_reads_back_every_object(plan, offices):
         assert {sha: r.object_store[sha].as_raw_string() for sha in r.object_store} == before
     finally:
         r.close()
+
+
+@GIT
+def test_without_dulwichs_compiled_delta_large_versions_are_stored_whole_and_read_back(plan, offices, monkeypatch):
+    """dulwich's pure-Python differ grows with the square of a file's size: a merge must not wait on it."""
+    from dulwich import pack
+
+    sizes = []
+
+    def slow(base, target):
+        sizes.append(len(target))
+        return pack._create_delta_py(base, target)
+
+    monkeypatch.setattr(pack, "create_delta", slow)
+    monkeypatch.setattr(pack, "_create_delta_py", slow)
+    monkeypatch.setattr(packs, "SLOW_DELTA", 2048)
+    monkeypatch.setattr(packs.tidy, "__defaults__", (2,))
+    share, pcs = offices
+    rounds(plan, pcs, 24)
+    assert sizes and max(sizes) <= 2048                   # small versions still deltas, large ones never searched
+    assert max(p.stat().st_size for pc, _ in pcs for p in (pc / "progress").glob("*.jsonl")) > 2048
+    r = git("-C", share, "fsck", "--full")
+    assert r.returncode == 0, r.stderr
+    fresh = share.parent / "fresh"
+    run.sync(plan, fresh, str(share))
+    run.sync(plan, pcs[0][0])
+    assert sorted(e.id for e in ledger.read_ledger(fresh, plan).events) == \
+        sorted(e.id for e in ledger.read_ledger(pcs[0][0], plan).events)

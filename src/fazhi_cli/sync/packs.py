@@ -9,10 +9,10 @@ merged while together they are at least half the size of the next one, so a
 pack's objects are rewritten a logarithmic number of times over the years.
 
 A unit's file only ever grows at its end, so each version of it is written
-as a delta on the previous one: copy the old bytes, add the new lines. That
-needs no search (the parent commit names the previous version) and makes the
-history cost what its records cost, within a small factor of ``git gc
---aggressive``. Chains are cut every ``MAX_DEPTH`` versions so a read never
+as a delta on the previous one (dulwich's ``create_delta``: copy the old
+bytes, add the new lines). The parent commit names the previous version, so
+no base is searched for, and the history costs what its records cost, within
+a small factor of ``git gc --aggressive``. Chains are cut every ``MAX_DEPTH`` versions so a read never
 applies more than that many deltas.
 
 Packs another tool wrote (``git gc``, with bitmaps and ``.keep`` files) are
@@ -155,7 +155,7 @@ def _records(store: Any, ids: set[bytes]) -> Iterator[Any]:
         chunks = None
         if base is not None and obj.type_name == b"blob":
             if base in length and _is_prefix(raw, base, length[base]):
-                chunks = _delta(length[base], raw, length[base], 0)
+                chunks = _deltified(raw[:length[base]], raw)   # the base is what this version begins with
         elif base is not None:
             old = raws.get(base)
             if old is None:
@@ -164,7 +164,7 @@ def _records(store: Any, ids: set[bytes]) -> Iterator[Any]:
                 except KeyError:
                     old = None
             if old is not None:
-                chunks = _affix_delta(old, raw)
+                chunks = _deltified(old, raw)
         if sha in wanted:
             if obj.type_name == b"blob":
                 length[sha] = len(raw)
@@ -176,6 +176,19 @@ def _records(store: Any, ids: set[bytes]) -> Iterator[Any]:
                                  decomp_len=sum(map(len, chunks)), decomp_chunks=chunks)
         else:
             yield UnpackedObject(obj.type_num, sha=name, decomp_len=len(raw), decomp_chunks=[raw])
+
+
+SLOW_DELTA = 256 * 1024     # without dulwich's compiled delta, larger versions are stored whole
+
+
+def _deltified(base: bytes, target: bytes) -> list[bytes] | None:
+    """``target`` as a git delta on ``base``; None where only dulwich's pure-Python differ is installed and the
+    version is large (its difflib search grows with the square of the size)."""
+    from dulwich import pack  # noqa: PLC0415
+
+    if pack.create_delta is getattr(pack, "_create_delta_py", None) and len(target) > SLOW_DELTA:
+        return None
+    return list(pack.create_delta(base, target))
 
 
 def _unpacked(store: Any, sha: bytes) -> Any:
@@ -204,7 +217,8 @@ def _kept_depths(kept: dict[bytes, Any]) -> dict[bytes, int]:
 
 
 def _target_length(chunks: Any) -> int:
-    """The size of what a git delta makes: the second number of its header."""
+    """The size of what a git delta makes: the second number of its header (dulwich reads it only inside
+    ``apply_delta``, which would make the whole version)."""
     data = b"".join(chunks)[:20]
     pos = 0
     value = 0
@@ -274,72 +288,9 @@ def _files(store: Any, tree_id: bytes, prefix: bytes = b"", level: int = 0) -> d
     return out
 
 
-def _affix_delta(old: bytes, new: bytes) -> list[bytes]:
-    """A delta keeping what ``old`` and ``new`` share at their start and end (one entry of a folder changed)."""
-    limit = min(len(old), len(new))
-    p = _common(lambda n: old[:n] == new[:n], limit)
-    s = _common(lambda n: old[len(old) - n:] == new[len(new) - n:], limit - p)
-    return _delta(len(old), new, p, s)
-
-
-def _common(same: Any, limit: int) -> int:
-    """The largest n <= limit with same(n), for a same() that holds up to some n and not after (bisection)."""
-    lo, hi = 0, limit
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if same(mid):
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
 def _is_prefix(raw: bytes, base: bytes, n: int) -> bool:
     if n > len(raw):
         return False
     h = hashlib.sha1(b"blob %d\0" % n)  # noqa: S324 - git's object name
     h.update(memoryview(raw)[:n])
     return h.hexdigest().encode("ascii") == base
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def _copy(pos: int, size: int) -> Iterator[bytes]:
-    while size > 0:
-        n = min(0x10000, size)
-        cmd, args = 0x80, bytearray()
-        for i in range(4):
-            byte = (pos >> (8 * i)) & 0xFF
-            if byte:
-                cmd |= 1 << i
-                args.append(byte)
-        if n != 0x10000:
-            for i in range(3):
-                byte = (n >> (8 * i)) & 0xFF
-                if byte:
-                    cmd |= 1 << (4 + i)
-                    args.append(byte)
-        yield bytes([cmd]) + bytes(args)
-        pos += n
-        size -= n
-
-
-def _delta(base_len: int, target: bytes, head: int, tail: int) -> list[bytes]:
-    """A git delta: the first ``head`` bytes and the last ``tail`` bytes copied from the base, the middle added."""
-    out = [_varint(base_len), _varint(len(target)), *_copy(0, head)]
-    middle = memoryview(target)[head:len(target) - tail]
-    for i in range(0, len(middle), 127):
-        piece = bytes(middle[i:i + 127])
-        out.append(bytes([len(piece)]) + piece)
-    out += _copy(base_len - tail, tail)
-    return out
