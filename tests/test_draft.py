@@ -244,7 +244,7 @@ def test_units_deduplicated_groups_and_possible_aliases_never_merged():
     assert [g.name for g in d.groups] == ["区政府各部门", "各镇、街", "县级各有关部门", "各县市区政府"]
     text = to_yaml(d, "n.txt", "p.yaml")
     # each collective name is one body until someone lists its members, and says so
-    assert text.count("kind: other  # 待确认:一类单位,暂作一个责任主体") == 4
+    assert text.count("kind: collective  # 待确认:一类单位,暂作一个责任主体") == 4
     assert "\ngroups:" not in text and "members: []" not in text
     assert "# 可能与 县发展改革局 是同一单位" in text
 
@@ -590,3 +590,21 @@ def test_the_supervising_guess_is_the_office_not_the_body_reports_go_to(cli, tmp
     out = tmp_path / "p.yaml"
     assert cli("draft", SOURCE, "--output", out).exit_code == 0
     assert 'supervision:\n  units: ["区法制办"]\n' in out.read_text(encoding="utf-8")
+
+
+def test_check_lists_the_sets_of_units_to_confirm_without_counting_them_as_problems(tmp_path):
+    d = draft(NOTICE_HEAD + """一、任务
+1.甲(牵头单位:县司法局,配合单位:各乡镇、县级各有关部门)
+2.乙(牵头单位:县财政局)
+""")
+    plan = tmp_path / "p.yaml"
+    plan.write_text(to_yaml(d, "n.txt", "p.yaml"), encoding="utf-8")
+    r = run_fazhi("check", "--plan", str(plan), "--data-dir", str(tmp_path / "data"))
+    assert r.returncode == 0, r.stderr.decode()
+    assert "待确认的单位组 2 个:各乡镇、县级各有关部门" in r.stdout.decode()
+    assert "问题 0 个" in r.stdout.decode()
+    r = run_fazhi("units", "--plan", str(plan), "--data-dir", str(tmp_path / "data"))
+    assert r.returncode == 0 and r.stdout.decode().count("单位组(待确认)") == 2, r.stdout.decode()
+    # the bundled plan names no such set: check says nothing of it
+    r = run_fazhi("check", "--data-dir", str(tmp_path / "data"))
+    assert r.returncode == 0 and "待确认" not in r.stdout.decode()

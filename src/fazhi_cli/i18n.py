@@ -85,5 +85,5 @@ def role_label(role: str) -> str:
 
 def kind_label(kind: str) -> str:
     zh = {"department": "政府部门", "party": "党委部门", "judicial": "司法机关", "subdistrict": "街道",
-          "town": "镇", "committee": "管委会", "other": "其他"}
+          "town": "镇", "committee": "管委会", "other": "其他", "collective": "单位组(待确认)"}
     return zh.get(kind, kind) if t("zh", "en") == "zh" else kind

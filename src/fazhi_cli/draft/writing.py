@@ -100,9 +100,9 @@ def to_yaml(d: Draft, source: str, output: str) -> str:
         w(f"    heading: {q(s.heading)}")
     w()
     w.notes("", t("通知中出现的每个单位,按原文的写法。kind(类别)都是按名称推测的,请核对:department 政府部门、party 党委机构、"
-                  "judicial 司法机关、subdistrict 街道、town 镇、committee 管委会、other 其他。",
+                  "judicial 司法机关、subdistrict 街道、town 镇、committee 管委会、other 其他、collective 单位组(待确认)。",
                   "Every unit the notice names, as it writes them. Each kind is guessed from the name; check them: "
-                  "department, party, judicial, subdistrict (街道), town (镇), committee (管委会), other."))
+                  "department, party, judicial, subdistrict (街道), town (镇), committee (管委会), other, collective (a set of units to confirm)."))
     w("units:")
     for u in d.units:
         w.notes("  ", u.alias_note)
@@ -118,7 +118,7 @@ def to_yaml(d: Draft, source: str, output: str) -> str:
         for g in d.groups:
             w.notes("  ", g.note, g.hint)
             w(f"  - name: {q(g.name)}")
-            w("    kind: other", t("待确认:一类单位,暂作一个责任主体", "to confirm: a set of units, one body for now"))
+            w("    kind: collective", t("待确认:一类单位,暂作一个责任主体", "to confirm: a set of units, one body for now"))
     if d.supervision:
         w()
         w.notes("", d.supervision_note)

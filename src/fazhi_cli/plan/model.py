@@ -17,7 +17,9 @@ MAX_WARN_DAYS = 3660
 # Part ids as users type them (`mark 6.3`): ASCII letters, digits, dots and
 # dashes. "1.²" would pass str.isdigit() and then break the natural sort.
 PART_ID = r"[0-9A-Za-z][0-9A-Za-z._-]{0,31}"
-UNIT_KINDS = ("department", "party", "judicial", "subdistrict", "town", "committee", "other")
+# collective: a set of units the notice names without listing them (各乡镇, 各有关部门); it answers as one body
+# until someone lists its members under groups, and `check` lists it as something to confirm
+UNIT_KINDS = ("department", "party", "judicial", "subdistrict", "town", "committee", "other", "collective")
 STATES = ("todo", "doing", "done")
 
 

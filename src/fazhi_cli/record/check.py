@@ -40,6 +40,11 @@ def check(plan: Plan, book: Ledger, root: Path) -> tuple[list[str], int]:
                "plan: {p} ({t} tasks, {n} parts, {u} units, {o} yearly duties)",
                p=plan.path, t=len(plan.tasks), n=len(plan.parts), u=len(plan.units), o=len(plan.obligations)),
              t("方案标识: {k}", "plan identity: {k}", k=plan.key)]
+    sets = [u.name for u in plan.units.values() if u.kind == "collective"]
+    if sets:   # usable as they stand: each answers as one body; a note, not a problem
+        lines.append(t("待确认的单位组 {n} 个:{u};各作一个责任主体,要按成员跟踪时在 groups 中列出其成员",
+                       "sets of units to confirm, {n}: {u}; each answers as one body; to track the members one by one, "
+                       "list them under groups", n=len(sets), u=t("、", ", ").join(sets)))
     problems = [str(p) for p in book.problems] + audit(book.events)
     for e in book.events:
         problems += [f"{e.file}:{e.line}: {msg}" for msg in ledger.verify_evidence(root, e)]
