@@ -540,3 +540,75 @@ def test_entries_not_written_for_sixty_days_are_taken_out_when_another_is_writte
     f.fazhi("status")                                       # a fold writes the entry again
     assert not stale.exists() and not left.exists()
     assert recent.exists() and other.exists() and f.entries()
+
+
+# --- what a fold takes in without reading every file (issue 25, item 1) ------------------
+
+@pytest.fixture
+def reads(monkeypatch):
+    """How many times a view read the whole record (a miss) since the fixture was made."""
+    from fazhi_cli import snapshot
+
+    count = {"full": 0}
+    real = snapshot._full
+
+    def full(*args, **kwargs):
+        count["full"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(snapshot, "_full", full)
+    return count
+
+
+def _folded(f: Folder, reads: dict, *args: str) -> dict:
+    """The status view right after a change: from the snapshot, with no full read, and the same without it."""
+    before = reads["full"]
+    view = f.view("status", *args)
+    assert reads["full"] == before, "the view read the whole record again instead of folding the change in"
+    same_view(f, ("status", "-f", "json", *args))
+    return view
+
+
+@pytest.mark.parametrize("back", [True, False], ids=["back-dated", "in-order"])
+def test_an_undo_is_folded_into_the_snapshot(folder, reads, back):
+    f = folder
+    f.act("mark", "7", "--unit", OFFICE, "--state", "doing", "--on", "2017-04-01", "--note", "起草中", codes=(0,))
+    f.act("mark", "2.2", "--unit", "区编办", "--on", "2017-04-02", codes=(0,))
+    f.clock.advance(1)
+    f.act("mark", "7", "--unit", OFFICE, "--on", "2017-03-20" if back else "2017-04-20", codes=(0,))
+    same_views(f)
+    f.clock.advance(1)
+    f.act("undo", "--unit", OFFICE, codes=(0,))        # takes the done back: the doing stands again
+    view = _folded(f, reads)
+    assert part_of(view, "7.1")["state"] == "doing" and part_of(view, "2.2")["state"] == "done"
+    f.clock.advance(1)
+    f.act("undo", "--unit", OFFICE, codes=(0,))        # and the doing: the pair has no mark left
+    view = _folded(f, reads)
+    assert part_of(view, "7.1")["state"] == "todo"
+    same_views(f, views=SOME)
+
+
+def test_a_back_dated_mark_and_a_late_review_are_folded(folder, reads):
+    f = folder
+    f.act("mark", "2.2", "--unit", "区编办", "--on", "2017-04-30", codes=(0,))
+    same_views(f)
+    f.clock.advance(1)
+    f.act("mark", "2.2", "--unit", "区编办", "--state", "doing", "--on", "2017-01-05", codes=(0,))
+    assert part_of(_folded(f, reads), "2.2")["state"] == "done"
+    f.clock.advance(1)
+    f.act("review", "2.2", "--unit", "区编办", "--return", "--note", "材料不全", "--as", OFFICE, codes=(0,))
+    f.clock.advance(1)
+    f.act("undo", "--unit", OFFICE, codes=(0,))         # the office takes its return back
+    _folded(f, reads)
+    same_views(f, "--as-of", "2017-02-01", views=SOME)
+
+
+def test_an_undone_extension_is_read_again_and_still_right(folder, reads):
+    f = folder
+    f.act("extend", "7.1", "--to", "2018-06-30", "--reason", "机构调整", "--as", OFFICE, codes=(0,))
+    same_views(f)
+    f.clock.advance(1)
+    f.act("undo", "--unit", OFFICE, codes=(0,))         # an act taken back: the acts are read again, whole
+    before = reads["full"]
+    same_views(f)
+    assert reads["full"] > before

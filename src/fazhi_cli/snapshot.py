@@ -87,6 +87,11 @@ class _Miss(Exception):
     """The snapshot cannot stand for the record; read it all."""
 
 
+class _Order(_Miss):
+    """A record falls before what its pair holds (back-dated, or recorded out of turn): a fold may replay that
+    pair from its files; anything else that is a miss stays one."""
+
+
 def standing(root: Path, plan: Plan, *, today: str, as_of: date, known_at: str | None = None,
              units: Collection[str] | None = None) -> Standing:
     """The pairs and acts of this plan's record as of a day, by the snapshot when it can say exactly that."""
@@ -224,7 +229,7 @@ class _Place:
                 if got[1]:
                     grown.append((name, got[1], got[2]))
         if grown:
-            state.fold(self, grown, today, synced=meta.get("arrivals") is not None)
+            state.fold(self, grown, today, synced=meta.get("arrivals") is not None, known=known)
             if as_of.isoformat() < state.max_on:
                 raise _Miss
         out = state.standing()._replace(how="folded" if grown else "snapshot")
@@ -370,6 +375,26 @@ class _Group:
         self.ordered = True                    # its marks were recorded in date order
         self.foreign = False                   # a review brought evidence (its order is by file, not time)
 
+    @classmethod
+    def of(cls, group: list[Event], pair: Pair | None) -> "_Group":
+        """A pair's group from the records that counted for it (as ``replay_all`` keeps them) and its standing."""
+        g = cls()
+        marks = [e for e in group if e.type == "mark"]
+        reviews = [e for e in group if e.type == "review"] if len(marks) != len(group) else []
+        if pair is not None:
+            g.state, g.since, g.evidence = pair.state, pair.since, pair.evidence
+            g.review, g.note, g.review_on = pair.review, pair.review_note, pair.review_on
+            g.fresh = with_reviews(marks, reviews, pair.evidence)[1] if reviews else True
+            g.key = order(pair.event) if g.fresh else None
+            g.all_key = max(map(order, marks))
+            g.ordered = len(marks) == 1 or _ordered(marks)
+        else:
+            g.evidence = _union((), [x for e in group for x in e.evidence])
+        g.last_rec = max(e.recorded_at for e in (*marks, *reviews)) if marks or reviews else ""
+        g.reviewed = bool(reviews)
+        g.foreign = any(r.evidence for r in reviews)
+        return g
+
     def pair(self) -> Pair | None:
         if self.state is None:
             return None
@@ -436,6 +461,8 @@ class _State:
         for key, g in self.groups.items():
             if g.state is not None:
                 pairs[key] = g.pair()
+            else:
+                pairs.pop(key, None)     # every mark of it was revoked
         return Standing(pairs, Acts(dict(self.extensions), dict(self.waivers), self.closed), dict(self.last), [])
 
     # --- from a full read -----------------------------------------------------------------------------------
@@ -451,23 +478,7 @@ class _State:
         self.revoked = {(e.unit, e.revokes) for e in events if e.revokes}
         groups = self.groups
         for key, group in kept["groups"].items():
-            g = _Group()
-            marks = [e for e in group if e.type == "mark"]
-            reviews = [e for e in group if e.type == "review"] if len(marks) != len(group) else []
-            pair = pairs.get(key)
-            if pair is not None:
-                g.state, g.since, g.evidence = pair.state, pair.since, pair.evidence
-                g.review, g.note, g.review_on = pair.review, pair.review_note, pair.review_on
-                g.fresh = with_reviews(marks, reviews, pair.evidence)[1] if reviews else True
-                g.key = order(pair.event) if g.fresh else None
-                g.all_key = max(map(order, marks))
-                g.ordered = len(marks) == 1 or _ordered(marks)
-            else:
-                g.evidence = _union((), [x for e in group for x in e.evidence])
-            g.last_rec = max(e.recorded_at for e in (*marks, *reviews)) if marks or reviews else ""
-            g.reviewed = bool(reviews)
-            g.foreign = any(r.evidence for r in reviews)
-            groups[key] = g
+            groups[key] = _Group.of(group, pairs.get(key))
         self.extensions, self.waivers, self.closed = dict(acts.extensions), dict(acts.waivers), acts.closed
         self.acts_key = max((order(e) for e in kept["acts"] if e.type != "remind"), default=None)
         self.last = dict(last)
@@ -538,10 +549,14 @@ class _State:
 
     # --- going on from it ---------------------------------------------------------------------------------------
 
-    def fold(self, place: _Place, grown: list[tuple[str, bytes, int]], today: str, synced: bool) -> None:
+    def fold(self, place: _Place, grown: list[tuple[str, bytes, int]], today: str, synced: bool,
+             known: dict | None = None) -> None:
         """Take in the lines appended to these files, as a full replay would; _Miss when it cannot be sure.
-        ``synced``: the folder has sync arrivals (the entry's digest of them is the folder's)."""
+        ``synced``: the folder has sync arrivals (the entry's digest of them is the folder's). ``known``: the
+        entry's rows of the files; with them, an undo or a record out of the pair's order replays that one pair
+        from its files (when only one file grew) instead of missing."""
         plan = place.plan
+        again = _Again(place, grown[0], known, today) if known is not None and len(grown) == 1 else None
         fresh_ids: set[str] = set()
         arrivals = ledger.read_arrivals(place.root) if synced else {}
         count = 0
@@ -556,12 +571,25 @@ class _State:
                 count += 1
                 if count > MAX_FOLD or e.known_at != e.recorded_at or e.id in fresh_ids or _crc(e.id) in ids:
                     raise _Miss
-                if e.type == "revoke" or (e.unit, e.id) in self.revoked:
+                if (e.unit, e.id) in self.revoked:
                     raise _Miss
                 if starts:
                     e = ledger.arrived(e, ranges, starts)
                 fresh_ids.add(e.id)
-                self._take(e)
+                if e.type == "revoke":
+                    if again is None or (e.unit, e.revokes) in self.revoked:
+                        raise _Miss
+                    gone = again.record(e.revokes, e.line)
+                    self.revoked.add((e.unit, e.revokes))
+                    self.groups[gone] = again.group(gone, e.line, self.revoked)
+                else:
+                    try:
+                        self._take(e)
+                    except _Order:
+                        if again is None or e.type not in ("mark", "attach", "review"):
+                            raise
+                        key = (e.target, e.subject if e.type == "review" else e.unit)
+                        self.groups[key] = again.group(key, e.line, self.revoked)
                 if e.type in ("extend", "waive"):
                     self.raws[(name, e.line)] = raw
                 if e.recorded_at > self.last.get(e.unit, ""):
@@ -595,20 +623,20 @@ class _State:
     def _evidence(self, g: _Group, e: Event) -> None:
         if e.evidence:
             if g.foreign:
-                raise _Miss
+                raise _Order
             g.evidence = _union(g.evidence, e.evidence)
 
     def _mark(self, e: Event) -> None:
         g = self.group((e.target, e.unit))
         if g.last_rec and not e.recorded_at > g.last_rec:
-            raise _Miss
+            raise _Order
         key = order(e)
         if g.key is not None and not key > g.key:
-            raise _Miss
+            raise _Order
         if g.all_key is None or key > g.all_key:
             g.all_key = key
         elif key == g.all_key:
-            raise _Miss
+            raise _Order
         self._evidence(g, e)
         if g.state is None or e.state != g.state:
             g.state, g.since, g.note, g.review_on = e.state, e.on, "", None
@@ -619,7 +647,7 @@ class _State:
         g = self.group((e.target, e.subject))
         if e.evidence or (g.last_rec and not e.recorded_at > g.last_rec) or (
                 g.state is not None and not g.reviewed and not g.ordered):
-            raise _Miss
+            raise _Order
         if g.state == "done":
             if e.verdict == "accept":
                 g.review, g.note, g.review_on = "accepted", e.note, e.on
@@ -627,6 +655,79 @@ class _State:
                 g.state, g.since, g.fresh, g.key = "doing", e.on, False, None
                 g.review, g.note, g.review_on = "returned", e.note, e.on
         g.reviewed, g.last_rec = True, e.recorded_at
+
+
+class _Again:
+    """One pair replayed from the records that can touch it: its unit's file and the supervising units' files.
+
+    Used by a fold when an undo takes a record back, or a record falls before what the pair holds (a back-dated
+    mark, a review of an older claim): the other pairs stand, so only this one is read again. Only the one file
+    that grew is read past what the entry saw (up to the line being folded); every other file must still be the
+    bytes the entry read, or it is a miss.
+    """
+
+    LIMIT = 256 * 1024 * 1024
+
+    def __init__(self, place: _Place, grown: tuple[str, bytes, int], known: dict, today: str) -> None:
+        self.place, self.known, self.today = place, known, today
+        self.name, self.new, self.first = grown
+        self.events: dict[str, list[Event]] = {}
+        self.reviewers = [u for u in place.plan.units if place.plan.supervises(u)]
+
+    def _file(self, name: str) -> list[Event]:
+        got = self.events.get(name)
+        if got is not None:
+            return got
+        row = self.known.get(name)
+        if row is None and name != self.name:
+            got = []              # a file the entry did not read, and that did not grow: none there
+        else:
+            try:
+                data, links = ledger.read_unit_file(self.place.root, name, self.LIMIT)
+            except FileNotFoundError:
+                if row is not None:
+                    raise _Miss from None
+                data, links = b"", 1
+            except OSError:
+                raise _Miss from None
+            old = row[2] if row is not None else 0
+            extra = len(self.new) if name == self.name else 0
+            if links > 1 or len(data) != old + extra or (row is not None and cachedir.digest(data[:old]) != row[6]) \
+                    or data[old:] != (self.new if name == self.name else b""):
+                raise _Miss
+            got = []
+            for item in ledger.parse_unit_bytes(self.place.root, name, data, self.place.plan, today=self.today):
+                if isinstance(item, Problem):
+                    raise _Miss
+                got.append(item[0])
+        self.events[name] = got
+        return got
+
+    def record(self, rid: str, upto: int) -> tuple[str, str]:
+        """The pair of the record an undo in the grown file takes back (it is in the same file, before it)."""
+        for e in self._file(self.name):
+            if e.id == rid and e.line < upto:
+                if e.type in ("mark", "attach"):
+                    return (e.target, e.unit)
+                if e.type == "review":
+                    return (e.target, e.subject)
+                break
+        raise _Miss      # an act, a record not there: the whole record is read again
+
+    def group(self, key: tuple[str, str], upto: int, revoked: set) -> "_Group":
+        """The pair's group as a full replay of these files makes it, up to line ``upto`` of the grown file."""
+        names = sorted({f"{key[1]}.jsonl", *(f"{u}.jsonl" for u in self.reviewers)})
+        events = []
+        for name in names:
+            for e in self._file(name):
+                if name == self.name and e.line > upto:
+                    break
+                if e.target == key[0] and (e.unit == key[1] or e.subject == key[1]) and e.type != "revoke":
+                    events.append(e)
+        events = [e for e in events if (e.unit, e.id) not in revoked]
+        kept: dict = {}
+        pairs, _ = replay_all(events, date.max, keep=kept)
+        return _Group.of(kept["groups"].get(key, []), pairs.get(key))
 
 
 _STATE_CODES = {"todo": "t", "doing": "g", "done": "d", None: "-"}
