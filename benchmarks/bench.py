@@ -337,6 +337,37 @@ def after_mark(home: Path, plan_path: Path, cmd: list[str], env: dict, runs: int
                              "runs": runs}}
 
 
+def after_undo(home: Path, plan_path: Path, cmd: list[str], env: dict, runs: int) -> dict[str, dict]:
+    """`status` right after an undo (issue 25): a mark appended and shown (untimed), then its revoke appended
+    as `fazhi undo` writes it, and `status` timed; interleaved with the floor."""
+    from fazhi_cli import dates, ledger
+    from fazhi_cli.plan import load_plan
+
+    plan = load_plan(plan_path)
+    part = list(plan.parts.values())[1]
+    unit = part.lead_units[0]
+    path = home / "progress" / f"{unit}.jsonl"
+    times, peaks, floors = [], [], []
+    for i in range(runs):
+        on = dates.now().date().isoformat()
+        mark = ledger.new_event(plan, target=part.id, unit=unit, state="done", on=on, by="bench", cmd=ledger.new_id(),
+                                note="基准测试")
+        with path.open("ab") as f:
+            f.write(ledger.encode([mark]))
+        run(cmd, env)
+        undo = ledger.new_event(plan, target=part.id, unit=unit, state=None, on=on, by="bench", cmd=ledger.new_id(),
+                                revokes=mark["id"])
+        with path.open("ab") as f:
+            f.write(ledger.encode([undo]))
+        elapsed, peak = run(cmd, env)
+        times.append(elapsed)
+        peaks.append(peak)
+        floors.append(run(FLOOR, env)[0])
+    median = statistics.median(times)
+    return {"after an undo": {"median_s": median, "ratio": median / statistics.median(floors), "peak_mib": max(peaks),
+                              "runs": runs}}
+
+
 def count_events(home: Path) -> int:
     return sum(p.read_bytes().count(b"\n") for p in (home / "progress").glob("*.jsonl"))
 
@@ -500,11 +531,12 @@ def synthetic(tmp: Path, env: dict, base: list[str], runs: int, million: bool, r
         n = max(5, runs // 2) if events < 1_000_000 else 3
         res = measure({"status": [*base, "status"]}, senv, n, warmup=1)
         res.update(after_mark(shome, plan_path, [*base, "status"], senv, n))
+        res.update(after_undo(shome, plan_path, [*base, "status"], senv, n))
         res.update({k: v for k, v in measure({"no snapshot": [*base, "status"]}, {**senv, "FAZHI_NO_SNAPSHOT": "1"},
                                              n, warmup=1).items() if k != "floor"})
         results["synthetic"][str(events)] = res
         target = {100_000: f"<= {SYNTHETIC_100K_RATIO:g}x, <= {PEAK_MIB} MiB"}.get(events, "")
-        for i, name in enumerate(("status", "after a mark", "no snapshot")):
+        for i, name in enumerate(("status", "after a mark", "after an undo", "no snapshot")):
             r = res[name]
             print(f"{f'{events:,}' if i == 0 else '':>10}  {name:<14}{r['median_s']:>9.2f}s{r['ratio']:>8.2f}x"
                   f"{r['peak_mib']:>6.0f}MiB{target if i == 0 else '':>22}")
