@@ -576,7 +576,7 @@ class _State:
         if kind == "review":
             self._review(e)
         elif e.subject is not None or kind in _ACTS:
-            if kind == "remind":
+            if kind in ("remind", "key", "unkey"):     # numbered notices and the keyring change no standing
                 return
             if self.acts_key is not None and not order(e) > self.acts_key:
                 raise _Miss
