@@ -13,6 +13,7 @@ from ..ledger import Event
 from ..plan import Plan
 from .acts import refuse_if_closed
 from .prepare import Written, act_day, evidence_items, own_standing, recorder, unit_items, validated, write_own
+from .signing import sign
 
 
 def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str | None,
@@ -88,6 +89,7 @@ def undo(plan: Plan, root: Path, unit: str) -> Undone:
         day = dates.now().date().isoformat()  # the clock of its own timestamp: never dated after it
         out = [ledger.new_event(plan, target=e.target, unit=unit, state=None, on=day, by=by, revokes=e.id, cmd=cmd)
                for e in chosen]
+        sign(out)
         w.append(unit, out)
     return Undone(chosen, out)
 
