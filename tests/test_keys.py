@@ -450,3 +450,31 @@ def test_a_units_first_signed_records_travel_in_the_sync_that_brings_its_keys_re
     office.use()
     run.sync(plan, office.root)
     assert [x["sig"]["key"] for x in office.lines(UNIT)] == [unit_key.fingerprint]
+
+
+def test_the_office_replaces_a_lost_key_named_in_the_plan_and_what_the_old_one_signed_stands(plan_text, tmp_path,
+                                                                                             monkeypatch):
+    office, unit = PC(tmp_path, "office", monkeypatch), PC(tmp_path, "unit", monkeypatch)
+    old = office.init(OFFICE)
+    first = plan_with(tmp_path, plan_text, f"  fingerprint: {old.fingerprint}\n", "first.yaml")
+    register(first, office, OFFICE, old)
+    unit_key = unit.init(UNIT)
+    register(first, office, UNIT, unit_key)
+    # the office's PC dies: a new PC, a new key, both fingerprints in the plan
+    new_pc = PC(tmp_path, "office2", monkeypatch)
+    new_pc.root = office.root
+    new = new_pc.init(OFFICE)
+    both = plan_with(tmp_path, plan_text, f"  fingerprint: [{old.fingerprint}, {new.fingerprint}]\n", "both.yaml")
+    register(both, new_pc, OFFICE, new)
+    new_pc.use()
+    record.key_act(both, office.root, unit=OFFICE, value=old.fingerprint, acting=OFFICE, revoke=True, by="测试")
+    ring = record.keyring_of(both, office.root)
+    assert ring.entries[old.fingerprint].revoked and ring.entries[new.fingerprint].revoked is None
+    assert ring.entries[unit_key.fingerprint].revoked is None          # registered by the old key, before
+    mark(both, unit)
+    office.use()
+    record.import_files(both, office.root, [unit.root / "progress" / f"{UNIT}.jsonl"])
+    # the lost key signs an act after its revocation: refused
+    forged = forge(both, OFFICE, office, target="2.2", kind="extend", until="2019-12-31", note="延期")
+    with pytest.raises(LedgerError, match="吊销"):
+        record.import_files(both, office.root, [write_lines(tmp_path / "m" / f"{OFFICE}.jsonl", [forged])])

@@ -469,7 +469,7 @@ class _State:
             g.foreign = any(r.evidence for r in reviews)
             groups[key] = g
         self.extensions, self.waivers, self.closed = dict(acts.extensions), dict(acts.waivers), acts.closed
-        self.acts_key = max((order(e) for e in kept["acts"] if e.type != "remind"), default=None)
+        self.acts_key = max((order(e) for e in kept["acts"] if e.type not in ("remind", "key", "unkey")), default=None)
         self.last = dict(last)
         crc = zlib.crc32
         self._ids = array("I", {crc(e.id.encode("ascii")) for e in events})
