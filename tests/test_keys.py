@@ -478,3 +478,19 @@ def test_the_office_replaces_a_lost_key_named_in_the_plan_and_what_the_old_one_s
     forged = forge(both, OFFICE, office, target="2.2", kind="extend", until="2019-12-31", note="延期")
     with pytest.raises(LedgerError, match="吊销"):
         record.import_files(both, office.root, [write_lines(tmp_path / "m" / f"{OFFICE}.jsonl", [forged])])
+
+
+def test_a_plain_key_is_read_without_the_serialization_formats_and_as_the_library_reads_it():
+    from cryptography.hazmat.primitives import serialization
+
+    for _ in range(20):
+        pem, public = crypto.generate(None)
+        fast = crypto.load_private(pem, None)
+        slow = serialization.load_pem_private_key(pem, None)
+        assert crypto.public_of(fast) == crypto.public_of(slow) == public
+    pem, public = crypto.generate(b"secret")
+    assert crypto.public_of(crypto.load_private(pem, b"secret")) == public
+    with pytest.raises(ValueError):
+        crypto.load_private(pem, None)
+    with pytest.raises(ValueError):
+        crypto.load_private(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", None)

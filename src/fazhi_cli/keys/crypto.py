@@ -59,10 +59,33 @@ def is_encrypted(pem: bytes) -> bool:
     return b"ENCRYPTED" in pem.split(b"\n", 1)[0]
 
 
+# An unencrypted Ed25519 key in PKCS8 DER is always these 16 bytes, then the 32 bytes of the seed (RFC 8410, 7).
+_PKCS8_ED25519 = bytes.fromhex("302e020100300506032b657004220420")
+
+
+def _plain_seed(pem: bytes) -> bytes | None:
+    """The seed of an unencrypted Ed25519 PEM exactly as ``generate`` writes it, else None (the library decides).
+
+    Loading it through ``serialization`` would import cryptography's SSH, PKCS12 and other key formats: about
+    as long again as Ed25519 itself, on every `mark` of a PC with a key."""
+    lines = pem.strip().split(b"\n")
+    if len(lines) < 3 or lines[0] != b"-----BEGIN PRIVATE KEY-----" or lines[-1] != b"-----END PRIVATE KEY-----":
+        return None
+    try:
+        der = base64.b64decode(b"".join(x.strip() for x in lines[1:-1]), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return der[16:] if len(der) == 48 and der.startswith(_PKCS8_ED25519) else None
+
+
 def load_private(pem: bytes, passphrase: bytes | None):  # noqa: ANN201 - a cryptography object
     """The private key of a PEM file; ValueError when it is not one, or the passphrase is wrong or missing."""
-    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: PLC0415
+
+    seed = None if passphrase or is_encrypted(pem) else _plain_seed(pem)
+    if seed is not None:
+        return Ed25519PrivateKey.from_private_bytes(seed)
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
 
     try:
         key = serialization.load_pem_private_key(pem, passphrase or None)
@@ -92,7 +115,13 @@ def verify(public: str, signature: str, data: bytes) -> bool:
     if not public_ok(public) or type(signature) is not str or not SIGNATURE_RE.fullmatch(signature):
         return False
     try:
-        Ed25519PublicKey.from_public_bytes(base64.b64decode(public)).verify(base64.b64decode(signature), data)
+        key = _PUBLIC.get(public)
+        if key is None:     # a district has a few dozen keys and an import may bring thousands of lines
+            key = _PUBLIC[public] = Ed25519PublicKey.from_public_bytes(base64.b64decode(public))
+        key.verify(base64.b64decode(signature), data)
     except (InvalidSignature, ValueError, binascii.Error):
         return False
     return True
+
+
+_PUBLIC: dict[str, object] = {}
