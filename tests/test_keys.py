@@ -244,6 +244,17 @@ def test_a_pc_without_keys_writes_exactly_what_it_wrote_before(plan, tmp_path, m
                                               "recorded_at", "cmd", "state"]
 
 
+def test_an_unsigned_folder_reads_the_same_with_keys_about(plan, tmp_path, monkeypatch, cli):
+    """Views and check of a folder without signatures say what they always said, whatever keys the PC holds."""
+    pc = PC(tmp_path, "plain", monkeypatch)
+    mark(plan, pc)
+    views = [("status", "--format", "json"), ("due", "--format", "json"), ("log",), ("check",)]
+    before = [cli(*v, "--data-dir", pc.root).stdout for v in views]
+    assert "签名" not in before[-1]
+    PC(tmp_path, "other", monkeypatch).init(OTHER)      # a key of another unit on this PC
+    assert [cli(*v, "--data-dir", pc.root).stdout for v in views] == before
+
+
 # --- 5 and 6. verifying what arrives ------------------------------------------------------------------------
 
 def test_signed_records_import_and_check_clean(plan, district, cli):
@@ -254,7 +265,7 @@ def test_signed_records_import_and_check_clean(plan, district, cli):
     assert len(added) == 1
     r = cli("check", "--data-dir", office.root)
     assert r.exit_code == 0, r.output
-    assert "签名：有效签名 3 条；已登记密钥 2 个" in r.stdout
+    assert "签名：有效签名 3 条，未签名 0 条；已登记密钥 2 个" in r.stdout
 
 
 def test_a_forged_office_act_signed_with_a_units_key_is_refused_by_import(plan, district):
@@ -269,7 +280,7 @@ def test_a_forged_office_act_signed_with_a_units_key_is_refused_by_import(plan, 
     assert snapshot(office.root) == before
 
 
-def test_an_unsigned_forged_act_is_refused_once_the_plan_requires_signatures(plan_text, district, tmp_path):
+def test_an_unsigned_forged_act_is_refused_once_the_plan_requires_signatures(plan_text, district, tmp_path, cli):
     office, unit, office_key, unit_key = district
     strict = plan_with(tmp_path, plan_text, "  require_signatures: 2017-01-01\n")
     forged = forge(strict, OFFICE, None, target="2.2", kind="extend", until="2019-12-31", note="延期")
@@ -281,6 +292,8 @@ def test_an_unsigned_forged_act_is_refused_once_the_plan_requires_signatures(pla
     # an unsigned record of before that day stays valid
     old = dict(forged, recorded_at="2016-12-30T10:00:00.000000+08:00", on="2016-12-30", id=ledger.new_id())
     record.import_files(strict, office.root, [write_lines(tmp_path / "old" / f"{OFFICE}.jsonl", [old])])
+    r = cli("check", "--plan", strict.path, "--data-dir", office.root)
+    assert r.exit_code == 0 and "签名：有效签名 2 条，未签名 1 条" in r.stdout, r.output
 
 
 def test_a_signed_line_moved_edited_or_replayed_is_refused(plan, plan_text, district, tmp_path):
@@ -494,3 +507,57 @@ def test_a_plain_key_is_read_without_the_serialization_formats_and_as_the_librar
         crypto.load_private(pem, None)
     with pytest.raises(ValueError):
         crypto.load_private(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", None)
+
+
+def test_an_office_and_three_units_on_four_pcs_set_up_keys_sync_and_refuse_a_forged_act(tmp_path):
+    """The README's commands, run as four clerks would, each on a data folder and a key folder of their own."""
+    from fazhi_cli.plan import bundled_plan_path
+
+    plan_file = tmp_path / "方案.yaml"
+    plan_file.write_text(bundled_plan_path().read_text(encoding="utf-8").replace(
+        "  numbering: 番法治督办\n", "  numbering: 番法治督办\n  require_signatures: true\n", 1), encoding="utf-8")
+    share = tmp_path / "share.git"
+
+    def pc(name):
+        return {"FAZHI_HOME": str(tmp_path / name), "FAZHI_KEYS": str(tmp_path / f"keys-{name}"),
+                "FAZHI_PLAN": str(plan_file), "FAZHI_USER": name}
+
+    def ok(env, *args):
+        r = run_fazhi(*args, env=env)
+        assert r.returncode == 0, (args, r.stderr.decode())
+        return r.stdout.decode()
+
+    office = pc("office")
+    pub = ok(office, "keys", "init", "--unit", OFFICE).split("公钥：", 1)[1].split()[0]
+    ok(office, "keys", "add", OFFICE, pub, "--as", OFFICE)
+    ok(office, "sync", "--init-remote", share)
+    units = {"区编办": ("2.2", pc("a")), "区发展改革局": ("5.1", pc("b")), "区政务办": ("3.1", pc("c"))}
+    for name, (_, env) in units.items():
+        pub = ok(env, "keys", "init", "--unit", name).split("公钥：", 1)[1].split()[0]
+        ok(office, "keys", "add", name, pub, "--as", OFFICE)
+    ok(office, "sync")
+    for name, (part, env) in units.items():
+        ok(env, "sync", share)
+        ok(env, "mark", part, "-u", name, "--on", "2017-06-01")
+        ok(env, "sync")
+    ok(office, "sync")
+    assert "签名：有效签名 7 条，未签名 0 条" in ok(office, "check")          # 4 registrations, 3 marks
+    # 区编办's clerk writes an extension as the office on 区编办's PC
+    a = units["区编办"][1]
+    ok(a, "extend", "2.2", "--to", "2019-12-31", "--reason", "自行延期", "--as", OFFICE)
+    r = run_fazhi("sync", env=a)
+    err = r.stderr.decode()
+    assert r.returncode == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert f"{OFFICE}.jsonl:" in err and "记录未签名" in err and "未同步任何内容" in err
+    # pushed with another tool all the same: the office's PC and the other units' refuse it
+    from test_sync import push_commit
+
+    forged = (tmp_path / "a" / "progress" / f"{OFFICE}.jsonl").read_bytes().splitlines(keepends=True)[-1]
+    push_commit(share, lambda u: u.update({f"{OFFICE}.jsonl": u[f"{OFFICE}.jsonl"] + forged}))
+    for env in (office, units["区发展改革局"][1]):
+        before = snapshot(Path(env["FAZHI_HOME"]) / "progress")
+        r = run_fazhi("sync", env=env)
+        err = r.stderr.decode()
+        assert r.returncode == 1 and f"progress/{OFFICE}.jsonl:" in err and "记录未签名" in err, err
+        assert "未合并任何内容" in err
+        assert snapshot(Path(env["FAZHI_HOME"]) / "progress") == before

@@ -49,7 +49,7 @@ def check(plan: Plan, book: Ledger, root: Path) -> tuple[list[str], int]:
         names = ledger.unit_file_names(root)
     except OSError:
         names = []   # no folder of records (or not one: the read above said so)
-    said, found = verify_present(plan, root, [n[:-6] for n in names if n[:-6] in plan.units])
+    said, found = verify_present(plan, root, [n[:-6] for n in names if n[:-6] in plan.units], len(book.events))
     lines += said
     problems += found
     pending = ledger.pending_import(root)

@@ -63,8 +63,9 @@ def verify_arrivals(plan: Plan, root: Path, items: Sequence, nothing: str, besid
             raise LedgerError(t("{w}: {r}；{n}", "{w}: {r}; {n}", w=x.where, r=why, n=nothing))
 
 
-def verify_present(plan: Plan, root: Path, units: Sequence[str]) -> tuple[list[str], list[str]]:
-    """`check`'s lines about signatures (none for a folder without any) and its problems, each ``file:line``."""
+def verify_present(plan: Plan, root: Path, units: Sequence[str], total: int) -> tuple[list[str], list[str]]:
+    """`check`'s lines about signatures (none for a folder without any) and its problems, each ``file:line``;
+    ``total``: the records `check` read, of which those without a signature are counted as 未签名."""
     required = bool(plan.supervision.require_signatures)
     signed = 0
     found: list[tuple[dict, Event]] = []
@@ -79,6 +80,7 @@ def verify_present(plan: Plan, root: Path, units: Sequence[str]) -> tuple[list[s
 
     ring = keyring_of(plan, root)
     problems = []
+    unsigned = total - sum(1 for o, _ in found if "sig" in o)
     for obj, e in found:
         why = judge(ring, plan, obj, e)
         if why is not None:
@@ -87,7 +89,7 @@ def verify_present(plan: Plan, root: Path, units: Sequence[str]) -> tuple[list[s
             signed += 1
     anchors = "、".join(spoken(a) for a in ring.anchors) or t("（无）", "(none)")
     source = (t("首次使用时信任", "trusted on first use") if ring.first_use else t("方案文件指定", "named by the plan file"))
-    lines = [t("签名：有效签名 {n} 条；已登记密钥 {k} 个；督办单位密钥 {a}（{s}）",
-               "signatures: {n} valid; {k} keys registered; the office's key {a} ({s})",
-               n=signed, k=len(ring.entries), a=anchors, s=source)]
+    lines = [t("签名：有效签名 {n} 条，未签名 {u} 条；已登记密钥 {k} 个；督办单位密钥 {a}（{s}）",
+               "signatures: {n} valid, {u} unsigned; {k} keys registered; the office's key {a} ({s})",
+               n=signed, u=max(unsigned, 0), k=len(ring.entries), a=anchors, s=source)]
     return lines, problems
