@@ -561,3 +561,18 @@ def test_an_office_and_three_units_on_four_pcs_set_up_keys_sync_and_refuse_a_for
         assert r.returncode == 1 and f"progress/{OFFICE}.jsonl:" in err and "记录未签名" in err, err
         assert "未合并任何内容" in err
         assert snapshot(Path(env["FAZHI_HOME"]) / "progress") == before
+
+
+def test_a_keys_run_builds_only_the_keys_commands(cli):
+    from fazhi_cli import cli as program
+    from fazhi_cli.cli.startup import only_the_command_asked_for
+
+    every = list(program.app.registered_commands)
+    try:
+        only_the_command_asked_for(["keys", "show"])
+        assert program.app.registered_commands == []
+        assert [g.typer_instance.info.name for g in program.app.registered_groups] == ["keys"]
+    finally:
+        program.app.registered_commands[:] = every
+    r = cli("keys", "init", "--help")
+    assert r.exit_code == 0 and "示例: fazhi keys init --unit 区编办" in r.stdout
