@@ -576,3 +576,27 @@ def test_a_keys_run_builds_only_the_keys_commands(cli):
         program.app.registered_commands[:] = every
     r = cli("keys", "init", "--help")
     assert r.exit_code == 0 and "示例: fazhi keys init --unit 区编办" in r.stdout
+
+
+@pytest.mark.parametrize("change", [
+    lambda s: "abc", lambda s: [], lambda s: None, lambda s: {"key": s["key"]},
+    lambda s: {**s, "by": "x"}, lambda s: {**s, "key": s["key"].upper()},
+    lambda s: {**s, "ed25519": s["ed25519"][:-3] + ("B==" if s["ed25519"][-3] != "B" else "C==")},
+    lambda s: {**s, "ed25519": s["ed25519"] + "AAAA"}, lambda s: {**s, "key": 12345},
+    lambda s: {"key": s["key"], "ed25519": s["ed25519"] + "\u202e"},
+], ids=["text", "list", "null", "no-signature", "extra-field", "upper-hex", "non-canonical-base64", "too-long",
+        "number", "bidi"])
+def test_a_malformed_signature_is_one_line_and_nothing_changes(plan, district, tmp_path, change):
+    office, unit, office_key, unit_key = district
+    mark(plan, unit)
+    (good,) = unit.lines(UNIT)
+    path = tmp_path / "mail" / f"{UNIT}.jsonl"
+    path.parent.mkdir()
+    path.write_text(json.dumps(dict(good, sig=change(good["sig"])), ensure_ascii=False) + "\n", encoding="utf-8")
+    before = snapshot(office.root)
+    env = {"FAZHI_HOME": str(office.root), "FAZHI_KEYS": str(office.keys)}
+    r = run_fazhi("import", path, env=env)
+    err = r.stderr.decode()
+    assert r.returncode == 1 and err.count("\n") == 1 and "Traceback" not in err and f"{path}:1" in err, err
+    assert "签名的格式无效" in err and "\u202e" not in err
+    assert snapshot(office.root) == before
