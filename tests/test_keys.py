@@ -600,3 +600,16 @@ def test_a_malformed_signature_is_one_line_and_nothing_changes(plan, district, t
     assert r.returncode == 1 and err.count("\n") == 1 and "Traceback" not in err and f"{path}:1" in err, err
     assert "签名的格式无效" in err and "\u202e" not in err
     assert snapshot(office.root) == before
+
+
+def test_a_key_act_cannot_be_undone_and_a_forged_revoke_does_not_bring_a_key_back(plan, district, tmp_path):
+    office, unit, office_key, unit_key = district
+    office.use()
+    with pytest.raises(UsageError, match="不能撤销"):
+        record.undo(plan, office.root, OFFICE)
+    record.key_act(plan, office.root, unit=UNIT, value=unit_key.fingerprint, acting=OFFICE, revoke=True, by="测试")
+    unkey = office.lines(OFFICE)[-1]
+    # an unsigned "undo" of the revocation, written on the unit's PC and mailed as the office's
+    forged = forge(plan, OFFICE, None, target="", revokes=unkey["id"])
+    record.import_files(plan, office.root, [write_lines(tmp_path / "m" / f"{OFFICE}.jsonl", [forged])])
+    assert record.keyring_of(plan, office.root).entries[unit_key.fingerprint].revoked == unkey["recorded_at"]

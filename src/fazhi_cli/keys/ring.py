@@ -45,8 +45,11 @@ def _verify(public: str, sig: dict, obj: dict) -> bool:
     return verify(public, sig["ed25519"], signing_bytes(obj))
 
 
-def replay_keyring(plan: Plan, acts: Iterable[tuple[dict, Event]], undone: frozenset[str] = frozenset()) -> Keyring:
-    """The keyring made by the office's key acts, in their file's order; ``undone``: ids the office revoked."""
+def replay_keyring(plan: Plan, acts: Iterable[tuple[dict, Event]]) -> Keyring:
+    """The keyring made by the office's key acts, in their file's order.
+
+    ``fazhi undo`` never takes a key act back (``record.latest_command`` refuses): an unsigned revoke, which
+    the record still admits from before signing, must not be able to bring a revoked key back."""
     from .crypto import fingerprint  # noqa: PLC0415
 
     pinned = plan.supervision.fingerprints
@@ -54,7 +57,7 @@ def replay_keyring(plan: Plan, acts: Iterable[tuple[dict, Event]], undone: froze
     refused: dict[str, str] = {}
     anchors: list[str] = []
     for obj, e in acts:
-        if e.id in undone or e.id in refused:
+        if e.id in refused:
             continue
         sig = obj.get("sig")
         if sig is None:

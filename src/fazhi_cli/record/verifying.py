@@ -18,28 +18,21 @@ from ..plan import Plan
 
 
 def _office_line(raw: bytes) -> bool:
-    # a superset of the key acts and the office's revokes (of a key act it undid), found without decoding
-    return b"key" in raw or b"revoke" in raw
+    # a superset of the key acts, found without decoding
+    return b"key" in raw
 
 
 def _counts(plan: Plan, e: Event) -> bool:
-    return e.type in KEY_ACTS or (e.type == "revoke" and plan.supervises(e.unit))
+    return e.type in KEY_ACTS
 
 
 def keyring_of(plan: Plan, root: Path, extra: Sequence[tuple[dict, Event]] = ()):  # noqa: ANN201 - keys.Keyring
     """The keyring of the office's file(s) here, then of ``extra`` (key acts arriving with an import or a sync)."""
     from ..keys.ring import replay_keyring  # noqa: PLC0415
 
-    acts: list[tuple[dict, Event]] = []
-    undone: set[str] = set()
     present = [pair for office in plan.supervision.units
                for pair in ledger.unit_records(plan, root, office, _office_line)]
-    for obj, e in (*present, *extra):
-        if e.type in KEY_ACTS:
-            acts.append((obj, e))
-        elif e.type == "revoke" and plan.supervises(e.unit) and e.revokes:
-            undone.add(e.revokes)
-    return replay_keyring(plan, acts, frozenset(undone))
+    return replay_keyring(plan, [(obj, e) for obj, e in (*present, *extra) if e.type in KEY_ACTS])
 
 
 def needs_judging(plan: Plan, objs: Sequence[dict], events: Sequence[Event]) -> bool:
