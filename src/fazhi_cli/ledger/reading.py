@@ -250,10 +250,9 @@ def unit_events(plan: Plan, root: Path, unit: str, start: int = 0) -> tuple[list
     return events, start + len(data)
 
 
-def unit_records(plan: Plan, root: Path, unit: str, wanted: Callable[[bytes], bool] | None = None
-                 ) -> list[tuple[dict, Event]]:
+def unit_records(plan: Plan, root: Path, unit: str, needle: bytes | None = None) -> list[tuple[dict, Event]]:
     """The unit's good records of this plan, each with its decoded line (what a signature is checked over);
-    ``wanted(raw)`` chooses the lines to decode (the keyring reads only the office's key acts)."""
+    ``needle``: only the lines that contain it (a file without it is not parsed at all)."""
     path = ledger_path(root, unit)
     if not os.path.lexists(path):
         return []
@@ -263,8 +262,10 @@ def unit_records(plan: Plan, root: Path, unit: str, wanted: Callable[[bytes], bo
     if data is None:
         raise LedgerError(str(problem))
     out = []
+    if needle is not None and needle not in data:
+        return out
     for item in parse_lines(path, data, plan, file_unit=unit):
-        if not isinstance(item, Problem) and (wanted is None or wanted(item[1])):
+        if not isinstance(item, Problem) and (needle is None or needle in item[1]):
             out.append((decode_line(item[1]), item[0]))
     return out
 

@@ -17,9 +17,8 @@ from ..ledger import KEY_ACTS, Event
 from ..plan import Plan
 
 
-def _office_line(raw: bytes) -> bool:
-    # a superset of the key acts, found without decoding
-    return b"key" in raw
+# In every signed line (its sig) and every key act (its key field): the lines worth decoding, found as bytes.
+_KEYED = b'"key"'
 
 
 def _counts(plan: Plan, e: Event) -> bool:
@@ -31,7 +30,7 @@ def keyring_of(plan: Plan, root: Path, extra: Sequence[tuple[dict, Event]] = ())
     from ..keys.ring import replay_keyring  # noqa: PLC0415
 
     present = [pair for office in plan.supervision.units
-               for pair in ledger.unit_records(plan, root, office, _office_line)]
+               for pair in ledger.unit_records(plan, root, office, _KEYED)]
     return replay_keyring(plan, [(obj, e) for obj, e in (*present, *extra) if e.type in KEY_ACTS])
 
 
@@ -63,15 +62,20 @@ def verify_present(plan: Plan, root: Path, units: Sequence[str], total: int) -> 
     signed = 0
     found: list[tuple[dict, Event]] = []
     for unit in units:
-        found += ledger.unit_records(plan, root, unit,
-                                     None if required else (lambda raw: b'"sig"' in raw or _office_line(raw)))
+        try:
+            found += ledger.unit_records(plan, root, unit, None if required else _KEYED)
+        except LedgerError:
+            continue        # a file that cannot be read: check has listed it already
     found = [(o, e) for o, e in found if required or "sig" in o or e.type in KEY_ACTS]
     if not found:
         return [], []
     from ..keys.crypto import spoken  # noqa: PLC0415
     from ..keys.ring import judge  # noqa: PLC0415
 
-    ring = keyring_of(plan, root)
+    try:
+        ring = keyring_of(plan, root)
+    except LedgerError as e:     # the office's file cannot be read (check lists why): nothing can be verified
+        return [], [t("签名无法核对：{e}", "signatures cannot be verified: {e}", e=e)]
     problems = []
     unsigned = total - sum(1 for o, _ in found if "sig" in o)
     for obj, e in found:
