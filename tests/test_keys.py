@@ -103,6 +103,15 @@ def test_status_on_an_unsigned_folder_never_imports_cryptography(tmp_path):
                            env={**os.environ, **env})
         assert r.returncode in (0, 2), r.stderr.decode()[-500:]
         assert b"cryptography" not in r.stderr, command
+    # views never verify: a folder of signed lines is read as fast, without the library, as an unsigned one
+    signed = {"FAZHI_HOME": str(tmp_path / "signed"), "FAZHI_KEYS": str(tmp_path / "keys")}
+    assert run_fazhi("keys", "init", "--unit", UNIT, env=signed).returncode == 0
+    assert run_fazhi("mark", "2.2", "-u", UNIT, "--on", "2016-12-20", env=signed).returncode == 0
+    assert b'"sig"' in (tmp_path / "signed" / "progress" / f"{UNIT}.jsonl").read_bytes()
+    for command in (["status"], ["due"], ["log"]):
+        r = subprocess.run([sys.executable, "-X", "importtime", "-m", "fazhi_cli", *command], capture_output=True,
+                           env={**os.environ, **signed})
+        assert r.returncode == 0 and b"cryptography" not in r.stderr, command
 
 
 # --- 2. keys on this PC ------------------------------------------------------------------------------------
