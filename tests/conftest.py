@@ -24,6 +24,9 @@ def _clean_env(monkeypatch, tmp_path_factory):
                 "NO_COLOR", "FAZHI_NO_CACHE", "FAZHI_NO_SNAPSHOT"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("FAZHI_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    # no test signs with a key of the person running it (README "Signatures")
+    monkeypatch.setenv("FAZHI_KEYS", str(tmp_path_factory.mktemp("keys")))
+    monkeypatch.delenv("FAZHI_PASSPHRASE_FILE", raising=False)
     i18n.set_lang(None)
     yield
     i18n.set_lang(None)

@@ -63,7 +63,8 @@ def act_label(kind: str, *, verdict: str | None = None, until: str | None = None
     if kind == "remind":
         return t("催办 第{n}号", "reminder No. {n}", n=number)
     names = {"attach": t("补充材料", "attachment"), "waive": t("不再适用", "waived"), "close": t("结束方案", "plan closed"),
-             "reopen": t("重新开启", "plan reopened")}
+             "reopen": t("重新开启", "plan reopened"), "key": t("登记密钥", "key registered"),
+             "unkey": t("吊销密钥", "key revoked")}
     return names.get(kind, kind)
 
 
@@ -71,7 +72,8 @@ def act_kind_label(kind: str) -> str:
     """The kind of a record that is not a mark, without its particulars (what `undo` took back): 审核, 延期."""
     names = {"attach": t("补充材料", "attachment"), "review": t("审核", "review"), "extend": t("延期", "extension"),
              "waive": t("不再适用", "waiver"), "remind": t("催办", "reminder"), "close": t("结束方案", "closing"),
-             "reopen": t("重新开启", "reopening")}
+             "reopen": t("重新开启", "reopening"), "key": t("登记密钥", "key registration"),
+             "unkey": t("吊销密钥", "key revocation")}
     return names.get(kind, kind)
 
 

@@ -31,8 +31,9 @@ from .plan.model import (MAX_WARN_DAYS, PART_ID, UNIT_KINDS, Group, Obligation, 
 
 # 5: the loader refuses more (deadlines before plan.signed, stray part ids,
 # empty groups) and reads quarterly and monthly duties: an entry made by an
-# older loader may stand for a file this one refuses.
-FORMAT = "fazhi-plan-cache-5"
+# older loader may stand for a file this one refuses. 6: the office's key fingerprints and
+# require_signatures (README "Signatures").
+FORMAT = "fazhi-plan-cache-6"
 # A plan is at most 1 MiB; its entry repeats the expanded unit lists of every
 # part, so it may be a few times larger, never more than this.
 MAX_ENTRY_BYTES = 8 * 1024 * 1024
@@ -87,7 +88,8 @@ def _to_json(plan: Plan, key: str) -> dict:
         "obligations": [[o.id, o.kind, o.year, o.title, d(o.due), o.units, o.source, o.to, o.task, o.part]
                         for o in plan.obligations.values()],
         "names": plan.names,
-        "supervision": [list(plan.supervision.units), plan.supervision.review_required, plan.supervision.numbering],
+        "supervision": [list(plan.supervision.units), plan.supervision.review_required, plan.supervision.numbering,
+                        list(plan.supervision.fingerprints), plan.supervision.require_signatures],
         "successions": [[x.old, x.new, d(x.on), x.note] for x in plan.successions],
     }
 
@@ -103,6 +105,7 @@ class _NotAnEntry(Exception):
 # a lone surrogate into the output.
 _SURROGATE_ESCAPE = r"(?<!\\)(?:\\\\)*\\u[dD][89a-fA-F]"
 _ISO_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}", re.ASCII)
 
 
 def _refuse_constant(_name: str) -> None:
@@ -238,10 +241,12 @@ def _from_json(raw: Any, key: str, where: str) -> Plan:
         obligations[oid] = Obligation(oid, _str(kind), _int(year, FIRST_YEAR, LAST_YEAR), _str(otitle), _day(due),
                                       _within(_strs(owed), unit_names), _str(source), _str(to), task, part_ref)
 
-    sup_units, required, numbering = _row(raw.get("supervision"), 3)
-    if type(required) is not bool:
+    sup_units, required, numbering, fingerprints, from_day = _row(raw.get("supervision"), 5)
+    if type(required) is not bool or not all(_FINGERPRINT.fullmatch(f) for f in _strs(fingerprints)) \
+            or not (_str(from_day) in ("", "0000-00-00") or _day(from_day)):
         raise _NotAnEntry
-    supervision = Supervision(_within(_strs(sup_units), unit_names), required, _str(numbering))
+    supervision = Supervision(_within(_strs(sup_units), unit_names), required, _str(numbering),
+                              tuple(_strs(fingerprints)), from_day)
     successions = []
     for x in _seq(raw.get("successions")):
         old, new, on, note = _row(x, 4)

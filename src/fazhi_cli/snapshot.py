@@ -480,7 +480,7 @@ class _State:
         for key, group in kept["groups"].items():
             groups[key] = _Group.of(group, pairs.get(key))
         self.extensions, self.waivers, self.closed = dict(acts.extensions), dict(acts.waivers), acts.closed
-        self.acts_key = max((order(e) for e in kept["acts"] if e.type != "remind"), default=None)
+        self.acts_key = max((order(e) for e in kept["acts"] if e.type not in ("remind", "key", "unkey")), default=None)
         self.last = dict(last)
         crc = zlib.crc32
         self._ids = array("I", {crc(e.id.encode("ascii")) for e in events})
@@ -604,7 +604,7 @@ class _State:
         if kind == "review":
             self._review(e)
         elif e.subject is not None or kind in _ACTS:
-            if kind == "remind":
+            if kind in ("remind", "key", "unkey"):     # numbered notices and the keyring change no standing
                 return
             if self.acts_key is not None and not order(e) > self.acts_key:
                 raise _Miss

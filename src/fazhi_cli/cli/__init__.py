@@ -7,6 +7,7 @@
 - ``writing.py``: mark, attach, undo, import, sync.
 - ``office.py``: the supervising office's review, extend, waive, close, reopen, remind.
 - ``documents.py``: report, draft, new.
+- ``keys.py``: keys init, show, add, revoke (signatures).
 - ``startup.py``: build only the command a run names; end the process without tearing it down.
 
 ``main`` is the ``fazhi`` program (pyproject's ``fazhi = "fazhi_cli.cli:main"``).
@@ -14,7 +15,7 @@
 
 import sys
 
-from . import documents, office, reading, writing  # noqa: F401 - importing a room registers its commands
+from . import documents, keys, office, reading, writing  # noqa: F401 - importing a room registers its commands
 from .app import app
 from .startup import leave_now, only_the_command_asked_for
 

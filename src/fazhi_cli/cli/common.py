@@ -87,6 +87,14 @@ def own_unit(plan: Any, value: str | None) -> str:
     return plan.resolve_unit(value)
 
 
+def acting_unit(plan: Any, value: str | None) -> str:
+    """The supervising unit acting: --as, else FAZHI_UNIT; one of them must name it."""
+    value = value if value is not None else os.environ.get("FAZHI_UNIT")
+    if value is None or not value.strip():
+        raise UsageError(t("请用 --as 指明督办单位(或设置 FAZHI_UNIT)", "name the supervising unit with --as (or set FAZHI_UNIT)"))
+    return plan.resolve_unit(value)
+
+
 def destination(fmt: str, output: Path | None, export: Path | None, plan: Any, data_dir: Path | None) -> Any:
     """The view's format, or a Destination (render/output.py) when it is bound for a file."""
     if output is None and export is None and fmt != "xlsx":

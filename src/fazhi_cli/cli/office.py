@@ -1,6 +1,5 @@
 """The supervising office's commands (督办): review, extend, waive, close, reopen and remind."""
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
@@ -10,16 +9,9 @@ import typer
 from ..errors import UsageError
 from ..i18n import t
 from .app import command
-from .common import as_of_day, data_root, emit, open_ledger, open_plan, protected
+from .common import acting_unit, as_of_day, data_root, emit, open_ledger, open_plan, protected
 from .options import AsOfOption, AsOption, ByOption, DataDirOption, PlanOption, ReasonOption, TargetArgument, \
     dry_run_option, format_option, note_option, on_option, output_option, unit_option, within_option
-
-
-def _acting(plan: Any, value: str | None) -> str:
-    value = value if value is not None else os.environ.get("FAZHI_UNIT")
-    if value is None or not value.strip():
-        raise UsageError(t("请用 --as 指明督办单位(或设置 FAZHI_UNIT)", "name the supervising unit with --as (or set FAZHI_UNIT)"))
-    return plan.resolve_unit(value)
 
 
 @command(help=t('审核单位报告的完成情况:销号(--accept)或退回(--return)。\n\n示例: fazhi review 7.1 --unit 区法制办 --accept',
@@ -43,7 +35,7 @@ def review(
         raise UsageError(t("请在 --accept(销号)与 --return(退回)中选一个", "choose one of --accept and --return"))
     plan = open_plan(plan_file)
     events = record.review(plan, data_root(data_dir), target=target, unit=plan.resolve_unit(unit),
-                           acting=_acting(plan, acting), verdict="accept" if accept else "return", note=note, by=by)
+                           acting=acting_unit(plan, acting), verdict="accept" if accept else "return", note=note, by=by)
     emit(render.act_lines(events), "plain")
 
 
@@ -67,7 +59,7 @@ def extend(
 
     plan = open_plan(plan_file)
     events = record.extend(plan, data_root(data_dir), target=target, unit=plan.resolve_unit(unit) if unit else None,
-                           acting=_acting(plan, acting), to=to, reason=reason, approved_by=approved_by, by=by)
+                           acting=acting_unit(plan, acting), to=to, reason=reason, approved_by=approved_by, by=by)
     emit(render.act_lines(events), "plain")
 
 
@@ -88,7 +80,7 @@ def waive(
 
     plan = open_plan(plan_file)
     events = record.waive(plan, data_root(data_dir), target=target, unit=plan.resolve_unit(unit) if unit else None,
-                          acting=_acting(plan, acting), reason=reason, by=by)
+                          acting=acting_unit(plan, acting), reason=reason, by=by)
     emit(render.act_lines(events), "plain")
 
 
@@ -106,7 +98,7 @@ def close_(
     from .. import record, render  # noqa: PLC0415
 
     plan = open_plan(plan_file)
-    events = record.close_plan(plan, data_root(data_dir), acting=_acting(plan, acting), on=on, note=note, by=by)
+    events = record.close_plan(plan, data_root(data_dir), acting=acting_unit(plan, acting), on=on, note=note, by=by)
     emit(render.act_lines(events), "plain")
 
 
@@ -123,7 +115,7 @@ def reopen(
     from .. import record, render  # noqa: PLC0415
 
     plan = open_plan(plan_file)
-    events = record.close_plan(plan, data_root(data_dir), acting=_acting(plan, acting), on=on, note=note, by=by,
+    events = record.close_plan(plan, data_root(data_dir), acting=acting_unit(plan, acting), on=on, note=note, by=by,
                                reopen=True)
     emit(render.act_lines(events), "plain")
 
@@ -152,7 +144,7 @@ def remind(
     plan = open_plan(plan_file)
     who = plan.resolve_unit(unit) if unit else None
     day = as_of_day(as_of)
-    office, chosen = record.owed_notices(plan, open_ledger(plan, data_dir).events, acting=_acting(plan, acting), unit=who,
+    office, chosen = record.owed_notices(plan, open_ledger(plan, data_dir).events, acting=acting_unit(plan, acting), unit=who,
                                          as_of=day, within=within)
     folder = files.check_folder(output, protected(data_dir)) if chosen and output is not None else None
     staged: list = []

@@ -57,6 +57,9 @@ def only_the_command_asked_for(args: list[str]) -> None:
             chosen = [c for c in app.registered_commands if name_of(c) == word]
             if len(chosen) == 1:
                 app.registered_commands[:] = chosen
+            elif any(g.name == word or getattr(g.typer_instance.info, "name", None) == word
+                     for g in app.registered_groups):
+                app.registered_commands[:] = []      # a group (`fazhi keys init`): its commands only
             return
     names_and_help_only()       # a bare `fazhi` prints the help too
 

@@ -23,18 +23,18 @@ from ..lazy import index
 
 # name -> room: a room is imported when one of its names is first asked for
 __getattr__, __dir__, __all__ = index(__name__, {
-    ("ACTS ARRIVALS BAD_TEXT DAY DAY_RE Event ID ID_RE JOURNAL Lazy Ledger LEGACY_PLAN MAX_ARRIVALS "
+    ("ACTS ARRIVALS KEY_ACTS BAD_TEXT DAY DAY_RE Event ID ID_RE JOURNAL Lazy Ledger LEGACY_PLAN MAX_ARRIVALS "
      "MAX_BY MAX_EVIDENCE MAX_EVIDENCE_TEXT MAX_LINE MAX_NOTE new_id NO_ACT Problem SHA SHAPE STAGED "
      "STAMP STAMP_RE SYNC_JOURNAL tuple_new TYPES VERDICTS"): "model",
     ("data_dir EVIDENCE folder_identity import_sources is_ledger_name ledger_names ledger_path progress_dir PROGRESS "
      "records_folder unit_file_names"): "layout",
-    ("check_record clean_text decode_line evidence_ok GOOD_DAYS no_constants plan_of real_day "
-     "role_list role_pairs text_ok usual_record"): "checks",
+    ("check_record clean_text decode_line evidence_ok FINGERPRINT GOOD_DAYS no_constants plan_of PUBLIC_KEY real_day "
+     "role_list role_pairs sig_ok text_ok usual_record"): "checks",
     ("Arrival arrival_ok arrivals_bytes import_journal journal_names pending_import pending_sync "
      "read_arrivals replaceable unfinished"): "journal",
     ("arrived file_identity open_unit_file parse_lines parse_unit_bytes read_file_checked read_ledger "
-     "read_ledger_file unit_events usual_lines"): "reading",
-    "canonical Existing existing_lines record_ids": "ids",
+     "read_ledger_file unit_events unit_records usual_lines"): "reading",
+    "canonical Existing existing_lines record_ids signing_bytes": "ids",
     "append_bytes encode new_event recover truncate Writing": "writing",
     ("blob_path evidence_dir evidence_item EvidenceFile file_digest incoming_blobs MAX_EVIDENCE_FILE "
      "store_blob verify_blob verify_evidence"): "evidence",

@@ -9,7 +9,7 @@ from datetime import date
 from ..errors import UsageError
 from ..i18n import t
 from ..plan import STATES, Plan
-from .model import (ACTS, BAD_TEXT, DAY, ID, ID_RE, LEGACY_PLAN, MAX_BY, MAX_EVIDENCE, MAX_EVIDENCE_TEXT, MAX_LINE,
+from .model import (ACTS, BAD_TEXT, DAY, ID, ID_RE, KEY_ACTS, LEGACY_PLAN, MAX_BY, MAX_EVIDENCE, MAX_EVIDENCE_TEXT, MAX_LINE,
                     MAX_NOTE, NO_ACT, SHA, SHAPE, STAMP, STAMP_RE, VERDICTS, Event, Lazy, tuple_new)
 
 # --- one validation path ------------------------------------------------------
@@ -85,6 +85,19 @@ def evidence_ok(items: object) -> bool:
     return True
 
 
+# The base64 of 32 and of 64 raw bytes, in its one canonical spelling (the unused low bits zero): a signature
+# or a key has one way to be written, so two lines that say the same thing have the same bytes.
+PUBLIC_KEY = Lazy(r"[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=", re.ASCII)
+_SIG = Lazy(r"[0-9a-f]{16} [A-Za-z0-9+/]{85}[AQgw]==", re.ASCII)
+FINGERPRINT = Lazy(r"[0-9a-f]{16}", re.ASCII)
+
+
+def sig_ok(sig: object) -> bool:
+    """A record's ``sig`` has the shape of one: {"key": fingerprint, "ed25519": signature}, nothing else."""
+    return (type(sig) is dict and len(sig) == 2 and type(sig.get("key")) is str and type(sig.get("ed25519")) is str
+            and _SIG.fullmatch(f"{sig['key']} {sig['ed25519']}") is not None)
+
+
 def plan_of(obj: dict) -> str:
     value = obj.get("plan", LEGACY_PLAN)
     return value if type(value) is str else ""
@@ -111,7 +124,8 @@ def usual_record(obj: dict, plan: Plan, today: str | None, file: str, line: int,
             or type(note) is not str or type(by) is not str or type(evidence) is not list
             or get("plan", LEGACY_PLAN) != plan.key
             or (file_unit is not None and unit != file_unit) or len(note) > MAX_NOTE or len(by) > MAX_BY
-            or "\n" in by or get("received_at") is not None or get("type", "mark") != "mark"):
+            or "\n" in by or get("received_at") is not None or get("type", "mark") != "mark"
+            or ("sig" in obj and not sig_ok(obj["sig"]))):
         return None
     target, state = get("part"), get("state")
     start = plan.start
@@ -208,6 +222,8 @@ def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str
     cmd = get("cmd", "")
     if cmd and (type(cmd) is not str or not ID_RE.fullmatch(cmd)):
         raise ValueError(t("命令编号无效", "invalid command id"))
+    if "sig" in obj and not sig_ok(obj["sig"]):
+        raise ValueError(t("签名的格式无效", "the signature is malformed"))
     received = get("received_at")
     if received is not None and (type(received) is not str or not STAMP_RE.fullmatch(received)
                                  or not real_day(received[:10])):
@@ -219,7 +235,7 @@ def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str
 
 
 def _act(obj: dict, plan: Plan, kind: str, unit: str, target: object) -> tuple:
-    """Check a supervision act; its (subject, verdict, until, number, approved_by)."""
+    """Check a supervision act; its (subject, verdict, until, number, approved_by, key)."""
     if not plan.supervises(unit):
         who = "、".join(plan.supervision.units) or t("(方案未指定)", "(none named by the plan)")
         raise ValueError(t("只有督办单位({w})可以记录{k}", "only the supervising unit ({w}) may record a {k}", w=who, k=kind))
@@ -242,10 +258,17 @@ def _act(obj: dict, plan: Plan, kind: str, unit: str, target: object) -> tuple:
             raise ValueError(t("催办编号无效: {n!r}", "invalid reminder number: {n!r}", n=number))
     elif target != "":
         raise ValueError(t("{k} 记录不应指明分项", "a {k} record names no part", k=kind))
+    key = get("key", "")
+    if kind in KEY_ACTS:
+        if type(subject) is not str or subject not in plan.units:
+            raise ValueError(t("密钥记录的单位无效：{u!r}", "invalid unit in a key record: {u!r}", u=subject))
+        if type(key) is not str or not (PUBLIC_KEY if kind == "key" else FINGERPRINT).fullmatch(key):
+            raise ValueError(t("密钥记录的公钥或指纹无效：{k!r}", "invalid public key or fingerprint in a key record: {k!r}",
+                               k=key))
     if not text_ok(approved, MAX_BY) or "\n" in approved:
         raise ValueError(t("批准人无效", "invalid approved_by"))
     return (subject, verdict if kind == "review" else None, until if kind == "extend" else None,
-            number if kind == "remind" else None, approved)
+            number if kind == "remind" else None, approved, key if kind in KEY_ACTS else "")
 
 
 def no_constants(name: str) -> None:

@@ -16,6 +16,18 @@ def canonical(obj: dict) -> str:
     return json.dumps({k: v for k, v in obj.items() if k != "received_at"}, ensure_ascii=False, sort_keys=True)
 
 
+# A label first: a record's signature can never be taken for a signature of anything else.
+SIGNED = b"fazhi-record-ed25519-v1\n"
+
+
+def signing_bytes(obj: dict) -> bytes:
+    """What a record's signature covers: every field but the signature and the arrival here (``received_at``),
+    in one spelling (keys sorted, ASCII, no blanks). The record names its plan, unit, id and time, so a line
+    moved to another file, edited, or replayed into another plan no longer matches its signature."""
+    body = {k: v for k, v in obj.items() if k != "received_at" and k != "sig"}
+    return SIGNED + json.dumps(body, ensure_ascii=True, sort_keys=True, separators=(",", ":")).encode("ascii")
+
+
 class Existing(NamedTuple):
     unit: str
     canonical: str

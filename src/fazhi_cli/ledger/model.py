@@ -16,7 +16,9 @@ MAX_LINE = 64 * 1024           # a record at its limits is ~25 KiB
 LEGACY_PLAN = "番府办〔2016〕60号"
 TYPES = ("mark", "revoke", "attach")
 # The supervising office's acts (督办), written in its own file like any record.
-ACTS = ("review", "extend", "waive", "remind", "close", "reopen")
+ACTS = ("review", "extend", "waive", "remind", "close", "reopen", "key", "unkey")
+# The keyring's acts (README "Signatures"): the office registers a unit's public key, or revokes one.
+KEY_ACTS = ("key", "unkey")
 VERDICTS = ("accept", "return")
 JOURNAL = ".pending-import"
 # A sync replaces whole files (see ``Writing.replace``): the new contents wait
@@ -87,10 +89,11 @@ class Event(NamedTuple):
     until: str | None = None     # an extension: the new due date
     number: int | None = None    # a reminder: its number in the year
     approved_by: str = ""        # an extension: who approved it
+    key: str = ""                # a key act: the public key registered (key), or the fingerprint revoked (unkey)
 
 
 tuple_new = tuple.__new__
-NO_ACT = (None, None, None, None, "")   # a mark's subject, verdict, until, number, approved_by
+NO_ACT = (None, None, None, None, "", "")   # a mark's subject, verdict, until, number, approved_by, key
 
 
 class Problem(NamedTuple):

@@ -161,14 +161,16 @@ def parse_lines(path: Path, data: bytes, plan: Plan, *, today: str | None = None
 # A JSON string character that needs no escape (Latin-1 ranges only: a class
 # with the surrogates costs milliseconds to compile; BAD_TEXT is checked apart).
 _PLAIN = r'[^"\\\x00-\x1f]'
-# A mark exactly as `encode` writes it (and as an import appends it, with
+# A mark exactly as `encode` writes it (signed or not, and as an import appends it, with
 # received_at): nearly every line of every file. Such a line is valid JSON
 # whose strings are their own text, so its fields are read straight from the
 # match. The evidence list is decoded on its own.
 _LINE = Lazy(
     rf'[ \t\r]*\{{"id":"({ID})","type":"mark","plan":"({_PLAIN}*)","part":"({_PLAIN}*)","unit":"({_PLAIN}*)",'
     rf'"on":"({DAY})","note":"({_PLAIN}{{0,{MAX_NOTE}}})","evidence":(\[[^\]]*\]),"by":"({_PLAIN}{{0,{MAX_BY}}})",'
-    rf'"recorded_at":"({STAMP})","cmd":"({ID})","state":"(todo|doing|done)"(?:,"received_at":"({STAMP})")?\}}'
+    rf'"recorded_at":"({STAMP})","cmd":"({ID})","state":"(todo|doing|done)"'
+    r'(?:,"sig":\{"key":"[0-9a-f]{16}","ed25519":"[A-Za-z0-9+/]{85}[AQgw]=="\})?'
+    rf'(?:,"received_at":"({STAMP})")?\}}'
     r'[ \t\r]*', re.ASCII)
 
 
@@ -246,6 +248,26 @@ def unit_events(plan: Plan, root: Path, unit: str, start: int = 0) -> tuple[list
         raise LedgerError(str(problem))
     events = [item[0] for item in parse_lines(path, data, plan, file_unit=unit) if not isinstance(item, Problem)]
     return events, start + len(data)
+
+
+def unit_records(plan: Plan, root: Path, unit: str, needle: bytes | None = None) -> list[tuple[dict, Event]]:
+    """The unit's good records of this plan, each with its decoded line (what a signature is checked over);
+    ``needle``: only the lines that contain it (a file without it is not parsed at all)."""
+    path = ledger_path(root, unit)
+    if not os.path.lexists(path):
+        return []
+    caps = pending_import(root)
+    source = pending_sync(root).get(path.name, path)
+    data, problem = read_ledger_file(source, caps.get(path.name))
+    if data is None:
+        raise LedgerError(str(problem))
+    out = []
+    if needle is not None and needle not in data:
+        return out
+    for item in parse_lines(path, data, plan, file_unit=unit):
+        if not isinstance(item, Problem) and (needle is None or needle in item[1]):
+            out.append((decode_line(item[1]), item[0]))
+    return out
 
 
 def file_identity(root: Path, unit: str) -> tuple[int, int] | None:

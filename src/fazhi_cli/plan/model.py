@@ -92,6 +92,10 @@ class Supervision(NamedTuple):
     units: tuple[str, ...] = ()
     review_required: bool = False
     numbering: str = "督办"      # reminders are numbered 督办〔2017〕3号
+    # README "Signatures": the office's own keys, by fingerprint (16 hex digits), that every PC trusts from the
+    # plan file; and the day from which every record must be signed ("" never, "0000-00-00" always).
+    fingerprints: tuple[str, ...] = ()
+    require_signatures: str = ""
 
 
 class Plan(NamedTuple):

@@ -2,6 +2,7 @@
 and which unit took over from which. Each reader notes its problems in ``r`` and returns what it could read.
 """
 
+import re
 from typing import Any
 
 from ..errors import PlanError
@@ -89,7 +90,8 @@ def read_groups(r: Nodes, node: Any, names: dict[str, str] | None) -> dict[str, 
 
 
 def read_supervision(r: Nodes, node: Any, names: dict[str, str]) -> Supervision:
-    m = r.mapping(node, "supervision", ("units", "review_required", "numbering"), ("units",))
+    m = r.mapping(node, "supervision", ("units", "review_required", "numbering", "fingerprint", "require_signatures"),
+                  ("units",))
     units = []
     for name, n in r.names(m["units"], "units"):
         if name not in names:
@@ -104,7 +106,32 @@ def read_supervision(r: Nodes, node: Any, names: dict[str, str]) -> Supervision:
                          "review_required should be true or false")
         required = value == "true"
     numbering = r.text(m["numbering"], "numbering") if "numbering" in m else "督办"
-    return Supervision(tuple(dict.fromkeys(units)), required, numbering)
+    return Supervision(tuple(dict.fromkeys(units)), required, numbering, _fingerprints(r, m.get("fingerprint")),
+                       _from_day(r, m.get("require_signatures")))
+
+
+def _fingerprints(r: Nodes, node: Any) -> tuple[str, ...]:
+    """supervision.fingerprint: the office's key(s) every PC trusts, as `fazhi keys init` prints them."""
+    if node is None:
+        return ()
+    out = []
+    for n in (r.seq(node, "fingerprint") if node.id == "sequence" else [node]):
+        value = re.sub(r"[\s-]", "", r.text(n, "fingerprint")).lower()
+        if not re.fullmatch(r"[0-9a-f]{16}", value, re.ASCII):
+            raise r.fail(n, "fingerprint 应为 fazhi keys init 显示的 16 位十六进制指纹（如 a1b2 c3d4 e5f6 0718）",
+                         "fingerprint should be the 16 hex digits fazhi keys init shows (like a1b2 c3d4 e5f6 0718)")
+        out.append(value)
+    return tuple(dict.fromkeys(out))
+
+
+def _from_day(r: Nodes, node: Any) -> str:
+    """supervision.require_signatures: a day (records recorded from then on must be signed), true or false."""
+    if node is None:
+        return ""
+    value = r.text(node, "require_signatures").lower()
+    if value in ("true", "false"):
+        return "0000-00-00" if value == "true" else ""
+    return r.day(node, "require_signatures").isoformat()
 
 
 def read_successions(r: Nodes, node: Any, names: dict[str, str], meta: dict[str, Any]) -> tuple[Succession, ...]:

@@ -2,7 +2,9 @@
 
 An index of the rooms: ``prepare`` (who records, the unit's items, the day, the evidence, the one validation path
 before writing), ``own`` (a unit's ``mark``, ``attach``, ``undo``), ``intake`` (``import``'s rules, which ``sync``
-shares), ``check`` and ``acts`` (the supervising office's review, extend, waive, close, reopen and remind). Every
+shares), ``check`` and ``acts`` (the supervising office's review, extend, waive, close, reopen and remind), ``signing`` (every
+new record signed with this PC's key for its unit), ``keyring`` (the office's ``keys add`` and ``keys revoke``) and
+``verifying`` (signatures of what arrives and of what `check` reads). Every
 record, typed or imported, passes ``ledger.check_record``; the files themselves are the ledger's.
 """
 
@@ -15,4 +17,7 @@ __getattr__, __dir__, __all__ = index(__name__, {
     "added_line admit Admitted import_files Incoming": "intake",
     "attach latest_command mark undo Undone": "own",
     "MAX_IMPORT_BYTES recorder Written": "prepare",
+    "key_act": "keyring",
+    "sign": "signing",
+    "keyring_of needs_judging verify_arrivals verify_present": "verifying",
 })

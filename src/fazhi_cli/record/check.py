@@ -48,6 +48,15 @@ def check(plan: Plan, book: Ledger, root: Path) -> tuple[list[str], int]:
     problems = [str(p) for p in book.problems] + audit(book.events)
     for e in book.events:
         problems += [f"{e.file}:{e.line}: {msg}" for msg in ledger.verify_evidence(root, e)]
+    from .verifying import verify_present  # noqa: PLC0415
+
+    try:
+        names = ledger.unit_file_names(root)
+    except OSError:
+        names = []   # no folder of records (or not one: the read above said so)
+    said, found = verify_present(plan, root, [n[:-6] for n in names if n[:-6] in plan.units], len(book.events))
+    lines += said
+    problems += found
     pending = ledger.pending_import(root)
     if pending:
         problems.append(t("{p}: 有一次导入未完成,其写入部分不计;下一次写入时会撤回",

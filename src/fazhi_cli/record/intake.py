@@ -82,13 +82,15 @@ class Admitted:
         self.missing = missing      # lines about evidence copies that did not come along
 
 
-def admit(root: Path, incoming: Sequence[Incoming], have: dict[str, Existing] | None = None, *,
-          nothing: str | None = None) -> Admitted:
+def admit(plan: Plan, root: Path, incoming: Sequence[Incoming], have: dict[str, Existing] | None = None, *,
+          nothing: str | None = None, beside: Sequence[Incoming] = ()) -> Admitted:
     """The rules every record arriving from elsewhere meets, whether by import or by sync.
 
     An id already present (in ``have``, by default the data folder) with other
     content is a conflict; a revoke may take back only a record of its own
-    unit; evidence copies are checked against their SHA-256. Raises
+    unit; a signed record must hold by the office's keyring, and an unsigned one
+    be allowed by the plan (README "Signatures"; ``beside``: records arriving with these, whose key acts count
+    too, as a sync's received ones do for what it sends); evidence copies are checked against their SHA-256. Raises
     LedgerError naming the record; ``nothing`` ends the message (what was
     not done).
     """
@@ -118,6 +120,10 @@ def admit(root: Path, incoming: Sequence[Incoming], have: dict[str, Existing] | 
                    t("撤销的是 {u} 的记录;一个单位只能撤销自己的记录", "it revokes a record of {u}; a unit may revoke only its own",
                      u=units_of[target]))
             raise LedgerError(t("{w}: {r};{n}", "{w}: {r}; {n}", w=item.where, r=why, n=nothing))
+    if new:
+        from .verifying import verify_arrivals  # noqa: PLC0415 - a folder without signatures stops at once
+
+        verify_arrivals(plan, root, list(new.values()), nothing, beside)
     # evidence comes with every record received, new or already here: a ledger
     # mailed alone first and its folder later brings the copies that were missing
     blobs, missing = ledger.incoming_blobs(root, incoming, nothing)
@@ -137,7 +143,7 @@ def import_files(plan: Plan, root: Path, files: Sequence[Path], *, dry_run: bool
     if not incoming:
         raise UsageError(t("{p}: 没有任何进度记录,未导入任何记录", "{p}: holds no progress records; nothing was imported",
                            p=", ".join(map(str, files))))
-    admitted = admit(root, incoming)
+    admitted = admit(plan, root, incoming)
     new, repeated, blobs, missing = admitted.new, admitted.repeated, admitted.blobs, admitted.missing
     lines = [added_line(x) for x in new.values()]
     lines += missing

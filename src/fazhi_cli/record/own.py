@@ -13,6 +13,7 @@ from ..ledger import Event
 from ..plan import Plan
 from .acts import refuse_if_closed
 from .prepare import Written, act_day, evidence_items, own_standing, recorder, unit_items, validated, write_own
+from .signing import sign
 
 
 def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str | None,
@@ -88,6 +89,7 @@ def undo(plan: Plan, root: Path, unit: str) -> Undone:
         day = dates.now().date().isoformat()  # the clock of its own timestamp: never dated after it
         out = [ledger.new_event(plan, target=e.target, unit=unit, state=None, on=day, by=by, revokes=e.id, cmd=cmd)
                for e in chosen]
+        sign(out)
         w.append(unit, out)
     return Undone(chosen, out)
 
@@ -98,4 +100,8 @@ def latest_command(events: list[Event], unit: str) -> list[Event]:
     if not standing:
         raise UsageError(t("{u} 没有可撤销的记录", "{u} has no record to revoke", u=unit))
     newest = max(standing, key=lambda e: e.recorded_at)
+    if newest.type in ledger.KEY_ACTS:
+        raise UsageError(t("最近一次记录是密钥的登记或吊销，不能撤销；登记错了用 fazhi keys revoke 吊销，吊销错了请生成新密钥再登记",
+                           "the latest record registers or revokes a key, which cannot be undone; revoke a wrong "
+                           "registration with fazhi keys revoke, and after a wrong revocation register a new key"))
     return [e for e in standing if e.cmd == newest.cmd]

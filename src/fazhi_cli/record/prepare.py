@@ -93,6 +93,9 @@ def validated(plan: Plan, events: list[dict], day: str) -> list[dict]:
     # (--on was checked against the caller's day already; a record stamped
     # by this machine's clock is never "after today" by that clock.)
     day = max(day, dates.now().date().isoformat())
+    from .signing import sign  # noqa: PLC0415
+
+    sign(events)     # signed as written: the checks below read the signature's shape too
     for obj in events:
         try:
             ledger.check_record(obj, plan, today=day, file_unit=obj["unit"])

@@ -497,11 +497,11 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
             raws[x.event.id] = x.raw
             news.append(record.Incoming(x.obj, x.event, f"{local.path}:{x.number}", root))
     have = _have(root, [x.event for x in (*incoming, *news)])
-    received = record.admit(root, incoming, have, nothing=nothing())
+    received = record.admit(plan, root, incoming, have, nothing=nothing())
     notes += received.missing
     own = {x.event.id for x in news}
-    sent = record.admit(root, news, {k: v for k, v in have.items() if k not in own},
-                        nothing=t("未同步任何内容", "nothing was synced"))
+    sent = record.admit(plan, root, news, {k: v for k, v in have.items() if k not in own},
+                        nothing=t("未同步任何内容", "nothing was synced"), beside=list(received.new.values()))
     notes += sent.missing
     if not news and head is not None and theirs.marker is not None:
         return Decision(head, False, [], list(received.new.values()), notes, cited)

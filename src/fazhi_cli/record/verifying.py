@@ -1,0 +1,92 @@
+"""Whether records prove who wrote them (README "Signatures"): what arrives by import or sync, and `check`.
+
+The keyring is replayed from the supervising office's key acts (``keys.replay_keyring``); each record is judged
+against it (``keys.judge``). A folder with no signature, no key act and no ``require_signatures`` in its plan is
+never read twice and never loads the cryptography library.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from .. import ledger
+from ..errors import LedgerError
+from ..i18n import t
+from ..ledger import KEY_ACTS, Event
+from ..plan import Plan
+
+
+# In every signed line (its sig) and every key act (its key field): the lines worth decoding, found as bytes.
+_KEYED = b'"key"'
+
+
+def _counts(plan: Plan, e: Event) -> bool:
+    return e.type in KEY_ACTS
+
+
+def keyring_of(plan: Plan, root: Path, extra: Sequence[tuple[dict, Event]] = ()):  # noqa: ANN201 - keys.Keyring
+    """The keyring of the office's file(s) here, then of ``extra`` (key acts arriving with an import or a sync)."""
+    from ..keys.ring import replay_keyring  # noqa: PLC0415
+
+    present = [pair for office in plan.supervision.units
+               for pair in ledger.unit_records(plan, root, office, _KEYED)]
+    return replay_keyring(plan, [(obj, e) for obj, e in (*present, *extra) if e.type in KEY_ACTS])
+
+
+def needs_judging(plan: Plan, objs: Sequence[dict], events: Sequence[Event]) -> bool:
+    return bool(plan.supervision.require_signatures or any("sig" in o for o in objs)
+                or any(e.type in KEY_ACTS for e in events))
+
+
+def verify_arrivals(plan: Plan, root: Path, items: Sequence, nothing: str, beside: Sequence = ()) -> None:
+    """Refuse, naming ``file:line`` and why, the first record arriving (``Incoming``) whose signature does not hold:
+    an unknown key, a key of another unit, a revoked key, a record changed after signing, or an unsigned record
+    the plan requires signed. ``beside``: records arriving with them (a sync's received ones, before what it sends),
+    whose key acts count first."""
+    if not needs_judging(plan, [x.obj for x in items], [x.event for x in items]):
+        return
+    from ..keys.ring import judge  # noqa: PLC0415
+
+    ring = keyring_of(plan, root, [(x.obj, x.event) for x in (*beside, *items) if _counts(plan, x.event)])
+    for x in items:
+        why = judge(ring, plan, x.obj, x.event)
+        if why is not None:
+            raise LedgerError(t("{w}: {r}；{n}", "{w}: {r}; {n}", w=x.where, r=why, n=nothing))
+
+
+def verify_present(plan: Plan, root: Path, units: Sequence[str], total: int) -> tuple[list[str], list[str]]:
+    """`check`'s lines about signatures (none for a folder without any) and its problems, each ``file:line``;
+    ``total``: the records `check` read, of which those without a signature are counted as 未签名."""
+    required = bool(plan.supervision.require_signatures)
+    signed = 0
+    found: list[tuple[dict, Event]] = []
+    for unit in units:
+        try:
+            found += ledger.unit_records(plan, root, unit, None if required else _KEYED)
+        except LedgerError:
+            continue        # a file that cannot be read: check has listed it already
+    found = [(o, e) for o, e in found if required or "sig" in o or e.type in KEY_ACTS]
+    if not found:
+        return [], []
+    from ..keys.crypto import spoken  # noqa: PLC0415
+    from ..keys.ring import judge  # noqa: PLC0415
+
+    try:
+        ring = keyring_of(plan, root)
+    except LedgerError as e:     # the office's file cannot be read (check lists why): nothing can be verified
+        return [], [t("签名无法核对：{e}", "signatures cannot be verified: {e}", e=e)]
+    problems = []
+    unsigned = total - sum(1 for o, _ in found if "sig" in o)
+    for obj, e in found:
+        why = judge(ring, plan, obj, e)
+        if why is not None:
+            problems.append(f"{e.file}:{e.line}: {why}")
+        elif "sig" in obj:
+            signed += 1
+    anchors = "、".join(spoken(a) for a in ring.anchors) or t("（无）", "(none)")
+    source = (t("首次使用时信任", "trusted on first use") if ring.first_use else t("方案文件指定", "named by the plan file"))
+    lines = [t("签名：有效签名 {n} 条，未签名 {u} 条；已登记密钥 {k} 个；督办单位密钥 {a}（{s}）",
+               "signatures: {n} valid, {u} unsigned; {k} keys registered; the office's key {a} ({s})",
+               n=signed, u=max(unsigned, 0), k=len(ring.entries), a=anchors, s=source)]
+    return lines, problems
