@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -292,15 +293,16 @@ def test_a_forged_office_act_signed_with_a_units_key_is_refused_by_import(plan, 
 def test_an_unsigned_forged_act_is_refused_once_the_plan_requires_signatures(plan_text, district, tmp_path, cli):
     office, unit, office_key, unit_key = district
     strict = plan_with(tmp_path, plan_text, "  require_signatures: 2017-01-01\n")
-    forged = forge(strict, OFFICE, None, target="2.2", kind="extend", until="2019-12-31", note="延期")
-    path = write_lines(tmp_path / "mail" / f"{OFFICE}.jsonl", [forged])
+    # a unit the office has registered no key for: only the plan's day makes its unsigned lines refused
+    forged = dict(forge(strict, "市桥街", None, target="2.1", note="完成"), state="done")
+    path = write_lines(tmp_path / "mail" / "市桥街.jsonl", [forged])
     before = snapshot(office.root)
     with pytest.raises(LedgerError, match="记录未签名；方案要求 2017-01-01 起的记录签名"):
         record.import_files(strict, office.root, [path])
     assert snapshot(office.root) == before
     # an unsigned record of before that day stays valid
     old = dict(forged, recorded_at="2016-12-30T10:00:00.000000+08:00", on="2016-12-30", id=ledger.new_id())
-    record.import_files(strict, office.root, [write_lines(tmp_path / "old" / f"{OFFICE}.jsonl", [old])])
+    record.import_files(strict, office.root, [write_lines(tmp_path / "old" / "市桥街.jsonl", [old])])
     r = cli("check", "--plan", strict.path, "--data-dir", office.root)
     assert r.exit_code == 0 and "签名：有效签名 2 条，未签名 1 条" in r.stdout, r.output
 
@@ -551,9 +553,16 @@ def test_an_office_and_three_units_on_four_pcs_set_up_keys_sync_and_refuse_a_for
         ok(env, "sync")
     ok(office, "sync")
     assert "签名：有效签名 7 条，未签名 0 条" in ok(office, "check")          # 4 registrations, 3 marks
-    # 区编办's clerk writes an extension as the office on 区编办's PC
+    # 区编办's clerk tries to record an extension as the office on 区编办's PC: refused, nothing written
     a = units["区编办"][1]
-    ok(a, "extend", "2.2", "--to", "2019-12-31", "--reason", "自行延期", "--as", OFFICE)
+    r = run_fazhi("extend", "2.2", "--to", "2019-12-31", "--reason", "自行延期", "--as", OFFICE, env=a)
+    assert r.returncode == 2 and "本机没有它的私钥" in r.stderr.decode() and r.stderr.decode().count("\n") == 1
+    # so the clerk writes the line by hand, as an extension would read, and syncs: refused, nothing sent
+    office_file = tmp_path / "a" / "progress" / f"{OFFICE}.jsonl"
+    line = ledger.new_event(load_plan(plan_file), target="2.2", unit=OFFICE, state=None, on="2017-06-02", by="a",
+                            cmd=ledger.new_id(), kind="extend", until="2019-12-31", note="自行延期")
+    with office_file.open("ab") as fh:
+        fh.write(ledger.encode([line]))
     r = run_fazhi("sync", env=a)
     err = r.stderr.decode()
     assert r.returncode == 1 and err.count("\n") == 1 and "Traceback" not in err
@@ -618,7 +627,47 @@ def test_a_key_act_cannot_be_undone_and_a_forged_revoke_does_not_bring_a_key_bac
         record.undo(plan, office.root, OFFICE)
     record.key_act(plan, office.root, unit=UNIT, value=unit_key.fingerprint, acting=OFFICE, revoke=True, by="测试")
     unkey = office.lines(OFFICE)[-1]
-    # an unsigned "undo" of the revocation, written on the unit's PC and mailed as the office's
+    # an unsigned "undo" of the revocation, written on the unit's PC and mailed as the office's: refused (the
+    # office signs), and, dated before the office's first key, admitted yet powerless against the keyring
     forged = forge(plan, OFFICE, None, target="", revokes=unkey["id"])
-    record.import_files(plan, office.root, [write_lines(tmp_path / "m" / f"{OFFICE}.jsonl", [forged])])
+    with pytest.raises(LedgerError, match="记录未签名"):
+        record.import_files(plan, office.root, [write_lines(tmp_path / "m" / f"{OFFICE}.jsonl", [forged])])
+    early = dict(forged, recorded_at="2016-12-30T10:00:00.000000+08:00", on="2016-12-30")
+    record.import_files(plan, office.root, [write_lines(tmp_path / "m2" / f"{OFFICE}.jsonl", [early])])
     assert record.keyring_of(plan, office.root).entries[unit_key.fingerprint].revoked == unkey["recorded_at"]
+
+
+# --- once the office signs, an unsigned line in its name (or a registered unit's) is a forgery ------------
+
+def test_an_unsigned_forged_act_is_refused_once_the_office_has_a_key_without_any_plan_setting(plan, district,
+                                                                                                 tmp_path, cli):
+    office, unit, office_key, unit_key = district
+    forged = forge(plan, OFFICE, None, target="2.2", kind="extend", until="2019-12-31", note="延期")
+    path = write_lines(tmp_path / "mail" / f"{OFFICE}.jsonl", [forged])
+    before = snapshot(office.root)
+    with pytest.raises(LedgerError, match="记录未签名；区法制办 自 .* 起已登记签名密钥"):
+        record.import_files(plan, office.root, [path])
+    assert snapshot(office.root) == before
+    # the same for a registered unit's unsigned line mailed in its name
+    fake = dict(forge(plan, UNIT, None, target="2.2", note="假的"), state="done")
+    with pytest.raises(LedgerError, match=f"记录未签名；{UNIT} 自"):
+        record.import_files(plan, office.root, [write_lines(tmp_path / "mail2" / f"{UNIT}.jsonl", [fake])])
+    assert snapshot(office.root) == before
+    # a unit with no registered key still records unsigned, as before signing existed
+    free = dict(forge(plan, "市桥街", None, target="2.1"), state="done")
+    record.import_files(plan, office.root, [write_lines(tmp_path / "mail3" / "市桥街.jsonl", [free])])
+
+
+def test_a_pc_without_the_offices_key_cannot_record_in_its_name(plan, district, tmp_path, cli):
+    office, unit, office_key, unit_key = district
+    unit.use()                    # this PC holds 区编办's key only
+    for args in (["extend", "7.1", "--to", "2019-12-31", "--reason", "伪造", "--as", OFFICE],
+                 ["waive", "7.1", "--reason", "伪造", "--as", OFFICE],
+                 ["mark", "7.1", "--unit", OFFICE, "--on", "2017-01-05"]):
+        shutil.copytree(office.root, tmp_path / "copy", dirs_exist_ok=False)     # the office's record, on a unit's PC
+        before = snapshot(tmp_path / "copy")
+        r = cli(*args, "--data-dir", tmp_path / "copy")
+        assert r.exit_code == 2, (args, r.output)
+        assert "已登记签名密钥，本机没有它的私钥" in r.stderr and r.stderr.count("\n") == 1, r.stderr
+        assert snapshot(tmp_path / "copy") == before
+        shutil.rmtree(tmp_path / "copy")

@@ -11,6 +11,8 @@ of its file, and judges records; opens no file. The replay, act by act:
   file stands);
 - a fingerprint belongs to one unit for good; a revoked key is never registered again.
 
+Once the office has registered a key for a unit, the unit's records recorded from then on must be signed: an
+unsigned line claiming to be the office's, or another unit's, is refused without any setting in the plan.
 A record signed with key K by unit U, recorded at T, holds when K is registered for U (at any time: the
 office vouches for the key when it registers it), K was not revoked at or before T, and the signature
 verifies. Revoking a key keeps what it signed before, and refuses what it signed after.
@@ -110,12 +112,22 @@ def _signer_problem(plan: Plan, signer: Entry, fp: str, e: Event) -> str | None:
     return None
 
 
+def signing_since(ring: Keyring, unit: str) -> str | None:
+    """When the office first registered a key for the unit (its records from then on must be signed), or None."""
+    return min((x.added for x in ring.entries.values() if x.unit == unit), default=None)
+
+
 def judge(ring: Keyring, plan: Plan, obj: dict, e: Event) -> str | None:
     """Why a record does not hold, or None when it does (signed and verified, or unsigned and allowed)."""
     if e.id in ring.refused:
         return ring.refused[e.id]
     sig = obj.get("sig")
     if sig is None:
+        first = signing_since(ring, e.unit)
+        if first is not None and e.recorded_at >= first:
+            return t("记录未签名；{u} 自 {d} 起已登记签名密钥，此后的记录须由它签名",
+                     "the record is unsigned; {u} has had a registered key since {d}, and its later records must be "
+                     "signed with it", u=e.unit, d=first[:19].replace("T", " "))
         since = plan.supervision.require_signatures
         if since and e.recorded_at[:10] >= since:
             return (t("记录未签名；方案要求所有记录签名", "the record is unsigned; the plan requires every record signed")

@@ -12,6 +12,7 @@ from ..errors import UsageError
 from ..i18n import t
 from ..ledger import Event
 from ..plan import Obligation, Part, Plan
+from .verifying import refuse_unsigned
 from .prepare import act_day, own_standing, recorder, unit_items, validated
 
 
@@ -30,6 +31,7 @@ def supervisor(plan: Plan, acting: str) -> str:
 
 def act_write(plan: Plan, root: Path, acting: str, events: list[dict], day: date) -> list[dict]:
     validated(plan, events, day.isoformat())
+    refuse_unsigned(plan, root, events)
     with ledger.Writing(root) as w:
         w.append(acting, events)
     return events
@@ -177,6 +179,7 @@ def remind(plan: Plan, root: Path, chosen: Sequence, *, acting: str, dry_run: bo
                                                a=len(n.overdue), b=len(n.duties), c=len(n.upcoming), d=len(n.returned)))
                        for n, num in numbered]
             validated(plan, records, issued.isoformat())
+            refuse_unsigned(plan, root, records)
             aside = prepare(numbered, issued) if prepare is not None else None
             try:
                 w.append(acting, records)

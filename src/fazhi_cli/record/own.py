@@ -14,6 +14,7 @@ from ..plan import Plan
 from .acts import refuse_if_closed
 from .prepare import Written, act_day, evidence_items, own_standing, recorder, unit_items, validated, write_own
 from .signing import sign
+from .verifying import refuse_unsigned
 
 
 def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str | None,
@@ -38,6 +39,7 @@ def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str 
                 notes.append(t("注意: {p} 已于 {d} 完成,完成日期不变;只补充材料或备注可用 fazhi attach",
                                "note: {p} has been done since {d}; its completion date stays. To add evidence or a "
                                "note only, use fazhi attach", p=x.id, d=pair.since))
+    refuse_unsigned(plan, root, events)
     write_own(root, unit, events, files)
     return Written(events, notes)
 
@@ -60,6 +62,7 @@ def attach(plan: Plan, root: Path, *, target: str, unit: str, note: str | None, 
     events = validated(plan, [ledger.new_event(plan, target=x.id, unit=unit, state=None, on=now_day.isoformat(),
                                                 note=text, evidence=items, by=recorder(by), cmd=cmd, kind="attach")
                                for x in mine], now_day.isoformat())
+    refuse_unsigned(plan, root, events)
     write_own(root, unit, events, files)
     return Written(events, notes)
 
@@ -90,6 +93,7 @@ def undo(plan: Plan, root: Path, unit: str) -> Undone:
         out = [ledger.new_event(plan, target=e.target, unit=unit, state=None, on=day, by=by, revokes=e.id, cmd=cmd)
                for e in chosen]
         sign(out)
+        refuse_unsigned(plan, root, out)
         w.append(unit, out)
     return Undone(chosen, out)
 

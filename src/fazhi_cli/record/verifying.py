@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .. import ledger
-from ..errors import LedgerError
+from ..errors import LedgerError, UsageError
 from ..i18n import t
 from ..ledger import KEY_ACTS, Event
 from ..plan import Plan
@@ -34,9 +34,36 @@ def keyring_of(plan: Plan, root: Path, extra: Sequence[tuple[dict, Event]] = ())
     return replay_keyring(plan, [(obj, e) for obj, e in (*present, *extra) if e.type in KEY_ACTS])
 
 
-def needs_judging(plan: Plan, objs: Sequence[dict], events: Sequence[Event]) -> bool:
+def needs_judging(plan: Plan, objs: Sequence[dict], events: Sequence[Event], root: Path | None = None) -> bool:
     return bool(plan.supervision.require_signatures or any("sig" in o for o in objs)
-                or any(e.type in KEY_ACTS for e in events))
+                or any(e.type in KEY_ACTS for e in events) or (root is not None and has_keys(plan, root)))
+
+
+# A key registration in the office's file: a folder without one has no keyring, and nothing to verify.
+_KEY_ACT = b'"type":"key"'
+
+
+def has_keys(plan: Plan, root: Path) -> bool:
+    """Whether the office has registered any key here (a byte search of its file(s); nothing decoded)."""
+    return any(ledger.unit_records(plan, root, office, _KEY_ACT) for office in plan.supervision.units)
+
+
+def refuse_unsigned(plan: Plan, root: Path, events: Sequence[dict]) -> None:
+    """Before a write: a record this PC could not sign, for a unit whose records must now be signed, is refused
+    (``--as 区法制办`` on a PC without the office's key, once the office signs), and nothing is written."""
+    if all("sig" in obj for obj in events) or not has_keys(plan, root):
+        return
+    from ..keys.ring import signing_since  # noqa: PLC0415
+
+    ring = keyring_of(plan, root)
+    for obj in events:
+        first = signing_since(ring, obj["unit"])
+        if "sig" not in obj and first is not None:
+            raise UsageError(t("{u} 已登记签名密钥，本机没有它的私钥，不能以 {u} 的名义记录；请在 {u} 的电脑上记录"
+                               "（或 fazhi keys init --unit {u} 后请督办单位登记）",
+                               "{u} has a registered key and this PC does not hold it, so it cannot record as {u}; "
+                               "record on {u}'s PC (or fazhi keys init --unit {u}, then have the office register it)",
+                               u=obj["unit"]))
 
 
 def verify_arrivals(plan: Plan, root: Path, items: Sequence, nothing: str, beside: Sequence = ()) -> None:
@@ -44,7 +71,7 @@ def verify_arrivals(plan: Plan, root: Path, items: Sequence, nothing: str, besid
     an unknown key, a key of another unit, a revoked key, a record changed after signing, or an unsigned record
     the plan requires signed. ``beside``: records arriving with them (a sync's received ones, before what it sends),
     whose key acts count first."""
-    if not needs_judging(plan, [x.obj for x in items], [x.event for x in items]):
+    if not needs_judging(plan, [x.obj for x in items], [x.event for x in items], root):
         return
     from ..keys.ring import judge  # noqa: PLC0415
 
@@ -59,14 +86,19 @@ def verify_present(plan: Plan, root: Path, units: Sequence[str], total: int) -> 
     """`check`'s lines about signatures (none for a folder without any) and its problems, each ``file:line``;
     ``total``: the records `check` read, of which those without a signature are counted as 未签名."""
     required = bool(plan.supervision.require_signatures)
+    try:
+        keyed = has_keys(plan, root)
+    except LedgerError:
+        keyed = False       # the office's file cannot be read: check lists why
     signed = 0
     found: list[tuple[dict, Event]] = []
     for unit in units:
         try:
-            found += ledger.unit_records(plan, root, unit, None if required else _KEYED)
+            # once the office registers keys, an unsigned line may be a forgery: every line is judged
+            found += ledger.unit_records(plan, root, unit, None if required or keyed else _KEYED)
         except LedgerError:
             continue        # a file that cannot be read: check has listed it already
-    found = [(o, e) for o, e in found if required or "sig" in o or e.type in KEY_ACTS]
+    found = [(o, e) for o, e in found if required or keyed or "sig" in o or e.type in KEY_ACTS]
     if not found:
         return [], []
     from ..keys.crypto import spoken  # noqa: PLC0415
