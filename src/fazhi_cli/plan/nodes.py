@@ -182,7 +182,8 @@ class Nodes:
         ok = bool(re.fullmatch(_MONTH_DAY, value))
         if ok:
             try:
-                date.fromisoformat(f"2000-{value}")
+                # a common year: a yearly day must exist every year (02-29 would fail three years in four)
+                date.fromisoformat(f"2001-{value}")
             except ValueError:
                 ok = False
         if not ok:

@@ -1,0 +1,52 @@
+"""More hostile inputs, found by trying the issue 23 families as an attacker would; each test failed before
+the change that made it pass: a plan whose yearly deadline is 29 February, unit names that are one file on
+Windows or macOS, output files written over evidence copies, a small PDF whose page makes the reader work for
+many minutes, a ledger line holding a number Python refuses to read, evidence claiming a size no copy can
+have, a remote tree naming one unit file twice, and --init-remote on a full disk.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import one_line_error, run_bounded, snapshot
+from fazhi_cli import ledger
+
+POSIX = os.name == "posix"
+
+
+def template(cli, tmp_path) -> tuple[Path, str]:
+    path = tmp_path / "p.yaml"
+    r = cli("new", path)
+    assert r.exit_code == 0, r.output
+    return path, path.read_text(encoding="utf-8")
+
+
+# --- plan files ---------------------------------------------------------------------------------------
+
+def test_a_yearly_deadline_on_29_february_is_one_line_naming_the_line(cli, tmp_path, home):
+    # "02-29" passed the check of a month-day (made in a leap year), then every common year of the duty
+    # raised ValueError inside the plan loader: 内部错误 for every command
+    path, text = template(cli, tmp_path)
+    assert 'due: "12-20"' in text
+    path.write_text(text.replace('due: "12-20"', 'due: "02-29"'), encoding="utf-8")
+    line = text[:text.index('due: "12-20"')].count("\n") + 1
+    r = cli("check", "--plan", path)
+    assert r.exit_code == 1 and f"p.yaml:{line}:" in r.stdout and "02-29" in r.stdout, r.output
+    r = cli("status", "--plan", path)
+    assert r.exit_code == 1, r.output
+    err = one_line_error(r)
+    assert f"p.yaml:{line}:" in err and "02-29" in err and "内部错误" not in err, err
+
+
+def test_early_march_on_29_february_is_refused_too(cli, tmp_path, home):
+    path, text = template(cli, tmp_path)
+    path.write_text(text.replace('early_march: "03-10"', 'early_march: "02-29"'), encoding="utf-8")
+    r = cli("check", "--plan", path)
+    assert r.exit_code == 1 and "内部错误" not in r.output and "02-29" in r.output, r.output
