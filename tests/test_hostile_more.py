@@ -50,3 +50,24 @@ def test_early_march_on_29_february_is_refused_too(cli, tmp_path, home):
     path.write_text(text.replace('early_march: "03-10"', 'early_march: "02-29"'), encoding="utf-8")
     r = cli("check", "--plan", path)
     assert r.exit_code == 1 and "内部错误" not in r.output and "02-29" in r.output, r.output
+
+
+@pytest.mark.parametrize("other", ["abc", "ABC", "aBc"])
+def test_unit_names_that_differ_only_in_case_are_refused(cli, tmp_path, home, other):
+    # progress/Abc.jsonl and progress/abc.jsonl are one file on Windows and macOS: two units would write
+    # one ledger, and each would find the other's records there
+    path, text = template(cli, tmp_path)
+    text = text.replace("区财政局", "Abc").replace("  - name: 甲街", f"  - name: {other}\n    kind: town\n  - name: 甲街")
+    path.write_text(text, encoding="utf-8")
+    r = cli("check", "--plan", path)
+    assert r.exit_code == 1, r.output
+    assert "Abc" in r.output and other in r.output and "大小写" in r.output, r.output
+
+
+def test_unit_names_that_differ_only_in_unicode_form_are_refused(cli, tmp_path, home):
+    # U+F900 (a CJK compatibility ideograph) is U+8C48 once normalised, as macOS names files
+    path, text = template(cli, tmp_path)
+    text = text.replace("区财政局", "区\u8c48局").replace("  - name: 甲街", "  - name: 区\uf900局\n    kind: town\n  - name: 甲街")
+    path.write_text(text, encoding="utf-8")
+    r = cli("check", "--plan", path)
+    assert r.exit_code == 1 and "大小写" in r.output, r.output

@@ -2,6 +2,7 @@
 and which unit took over from which. Each reader notes its problems in ``r`` and returns what it could read.
 """
 
+import unicodedata
 from typing import Any
 
 from ..errors import PlanError
@@ -13,6 +14,7 @@ from .nodes import Nodes
 def read_units(r: Nodes, node: Any) -> tuple[dict[str, Unit], dict[str, str] | None]:
     units: dict[str, Unit] = {}
     names: dict[str, str] = {}
+    files: dict[str, str] = {}      # a name as Windows and macOS compare file names -> the unit's name
     try:
         items = r.seq(node, "units")
     except PlanError as e:
@@ -35,6 +37,14 @@ def read_units(r: Nodes, node: Any) -> tuple[dict[str, Unit], dict[str, str] | N
             for spelling in [name, *aliases]:
                 names.setdefault(spelling, name)
             r.field(m, "name", r.name)
+            # A unit's name is its ledger's file name: two names one case-insensitive, normalising file
+            # system takes for one file would share progress/<unit>.jsonl
+            folded = unicodedata.normalize("NFC", name).casefold()
+            other = files.setdefault(folded, name)
+            if other != name:
+                r.errors.append(r.fail(m["name"], "单位名称 {n!r} 与 {o!r} 只差大小写或字形:在 Windows 和 macOS 上是同一个进度文件,请改用不同的名称",
+                                       "unit name {n!r} differs from {o!r} only in case or form: on Windows and macOS "
+                                       "both are one progress file; use distinct names", n=name, o=other))
             kind = r.field(m, "kind", r.text)
             if kind is not None and kind not in UNIT_KINDS:
                 r.errors.append(r.fail(m["kind"], "未知的单位类别 {k!r}(可用: {a})",
