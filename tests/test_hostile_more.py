@@ -71,3 +71,33 @@ def test_unit_names_that_differ_only_in_unicode_form_are_refused(cli, tmp_path, 
     path.write_text(text, encoding="utf-8")
     r = cli("check", "--plan", path)
     assert r.exit_code == 1 and "大小写" in r.output, r.output
+
+
+# --- ledgers for import ---------------------------------------------------------------------------------
+
+def test_a_number_python_will_not_read_is_one_translated_line(cli, home, tmp_path):
+    r = cli("mark", "7.1", "--unit", "区法制办", "--on", "2017-05-01")
+    assert r.exit_code == 0, r.output
+    line = (home / "progress" / "区法制办.jsonl").read_text(encoding="utf-8").strip()
+    bad = tmp_path / "区法制办.jsonl"
+    bad.write_text(line[:-1] + ',"x":' + "9" * 5000 + "}\n", encoding="utf-8")
+    before = snapshot(home)
+    r = cli("import", bad)
+    assert r.exit_code == 1, r.output
+    err = one_line_error(r)
+    assert "区法制办.jsonl:1:" in err and "不是有效的 JSON" in err and "Exceeds" not in err, err
+    assert snapshot(home) == before
+
+
+def test_evidence_claiming_a_size_no_copy_can_have_is_refused(cli, home, tmp_path):
+    r = cli("mark", "7.1", "--unit", "区法制办", "--on", "2017-05-01")
+    assert r.exit_code == 0, r.output
+    obj = json.loads((home / "progress" / "区法制办.jsonl").read_text(encoding="utf-8"))
+    obj["id"] = ledger.new_id()
+    obj["evidence"] = [{"kind": "file", "value": "x.pdf", "name": "x.pdf", "size": 10 ** 30, "sha256": "f" * 64}]
+    bad = tmp_path / "区法制办.jsonl"
+    bad.write_text(json.dumps(obj, ensure_ascii=False) + "\n", encoding="utf-8")
+    before = snapshot(home)
+    r = cli("import", bad)
+    assert r.exit_code == 1 and "证明材料无效" in one_line_error(r), r.output
+    assert snapshot(home) == before

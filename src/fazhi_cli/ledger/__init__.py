@@ -23,7 +23,7 @@ from ..lazy import index
 # name -> room: a room is imported when one of its names is first asked for
 __getattr__, __dir__, __all__ = index(__name__, {
     ("ACTS ARRIVALS BAD_TEXT DAY DAY_RE Event ID ID_RE JOURNAL Lazy Ledger LEGACY_PLAN MAX_ARRIVALS "
-     "MAX_BY MAX_EVIDENCE MAX_EVIDENCE_TEXT MAX_LINE MAX_NOTE new_id NO_ACT Problem SHA SHAPE STAGED "
+     "MAX_BY MAX_EVIDENCE MAX_EVIDENCE_FILE MAX_EVIDENCE_TEXT MAX_LINE MAX_NOTE new_id NO_ACT Problem SHA SHAPE STAGED "
      "STAMP STAMP_RE SYNC_JOURNAL tuple_new TYPES VERDICTS"): "model",
     ("data_dir folder_identity import_sources is_ledger_name ledger_names ledger_path progress_dir "
      "records_folder unit_file_names"): "layout",
@@ -35,6 +35,6 @@ __getattr__, __dir__, __all__ = index(__name__, {
      "read_ledger_file unit_events usual_lines"): "reading",
     "canonical Existing existing_lines record_ids": "ids",
     "append_bytes encode new_event recover truncate Writing": "writing",
-    ("blob_path evidence_dir evidence_item EvidenceFile file_digest incoming_blobs MAX_EVIDENCE_FILE "
+    ("blob_path evidence_dir evidence_item EvidenceFile file_digest incoming_blobs "
      "store_blob verify_blob verify_evidence"): "evidence",
 })
