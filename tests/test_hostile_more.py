@@ -73,6 +73,45 @@ def test_unit_names_that_differ_only_in_unicode_form_are_refused(cli, tmp_path, 
     assert r.exit_code == 1 and "大小写" in r.output, r.output
 
 
+# --- output files ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def html_evidence(plan, home, tmp_path, cli) -> Path:
+    page = tmp_path / "公示.html"
+    page.write_text("<p>公示</p>", encoding="utf-8")
+    r = cli("mark", "2.2", "--unit", "区编办", "--on", "2016-12-20", "--evidence", page)
+    assert r.exit_code == 0, r.output
+    (copy,) = (home / "evidence").iterdir()
+    assert copy.suffix == ".html"
+    return copy
+
+
+def test_a_report_cannot_replace_an_evidence_copy(cli, home, html_evidence):
+    before = snapshot(home)
+    r = cli("report", "--year", "2017", "--output", html_evidence)
+    assert r.exit_code == 2 and "evidence" in one_line_error(r), r.output
+    assert snapshot(home) == before
+    r = cli("status", "--export", html_evidence)
+    assert r.exit_code == 2, r.output
+    assert snapshot(home) == before
+    r = cli("check")
+    assert r.exit_code == 0, r.output
+
+
+def test_no_command_writes_into_the_evidence_folder(cli, home, html_evidence, tmp_path):
+    notice = tmp_path / "n.txt"
+    notice.write_text("某区2024年法治政府建设工作要点\n一、任务\n1.推进工作。(牵头单位:区司法局)\n", encoding="utf-8")
+    before = snapshot(home)
+    ev = home / "evidence"
+    for args in (("draft", notice, "--output", ev / "x.yaml"), ("new", ev / "x.yaml"),
+                 ("status", "--output", ev / "x.xlsx"),
+                 ("remind", "--as", "区法制办", "--as-of", "2017-06-30", "--output", ev)):
+        r = cli(*args)
+        assert r.exit_code == 2, (args, r.output)
+        assert "evidence" in one_line_error(r)
+        assert snapshot(home) == before, args
+
+
 # --- ledgers for import ---------------------------------------------------------------------------------
 
 def test_a_number_python_will_not_read_is_one_translated_line(cli, home, tmp_path):

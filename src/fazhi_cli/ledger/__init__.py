@@ -26,7 +26,7 @@ __getattr__, __dir__, __all__ = index(__name__, {
      "MAX_BY MAX_EVIDENCE MAX_EVIDENCE_FILE MAX_EVIDENCE_TEXT MAX_LINE MAX_NOTE new_id NO_ACT Problem SHA SHAPE STAGED "
      "STAMP STAMP_RE SYNC_JOURNAL tuple_new TYPES VERDICTS"): "model",
     ("data_dir folder_identity import_sources is_ledger_name ledger_names ledger_path progress_dir "
-     "records_folder unit_file_names"): "layout",
+     "records_folders unit_file_names"): "layout",
     ("check_record clean_text decode_line evidence_ok GOOD_DAYS no_constants plan_of real_day "
      "role_list role_pairs text_ok usual_record"): "checks",
     ("Arrival arrival_ok arrivals_bytes import_journal journal_names pending_import pending_sync "
