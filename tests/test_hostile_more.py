@@ -112,6 +112,41 @@ def test_no_command_writes_into_the_evidence_folder(cli, home, html_evidence, tm
         assert snapshot(home) == before, args
 
 
+# --- notices for draft ----------------------------------------------------------------------------------
+
+def _pdf(content: bytes) -> bytes:
+    import pypdf
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    w = pypdf.PdfWriter()
+    page = w.add_blank_page(600, 800)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): w._add_object(font)})})
+    s = DecodedStreamObject()
+    s.set_data(content)
+    page[NameObject("/Contents")] = w._add_object(s.flate_encode(level=9))
+    b = io.BytesIO()
+    w.write(b)
+    return b.getvalue()
+
+
+@pytest.mark.skipif(not POSIX, reason="the memory cap is POSIX")
+def test_a_small_pdf_whose_page_holds_millions_of_operators_is_refused_quickly(tmp_path):
+    # 90 KB on disk, 45 MB of text operators once inflated: pypdf reads about 10,000 operators a second,
+    # so the draft ran for many minutes (the page count and the text it yields are both under the limits)
+    path = tmp_path / "n.pdf"
+    path.write_bytes(_pdf(b"BT /F1 12 Tf " + b"(A) Tj 0 -1 Td " * 3_000_000 + b"ET"))
+    assert path.stat().st_size < 200_000
+    start = time.monotonic()
+    r = run_bounded("draft", path, "--output", tmp_path / "p.yaml", timeout=60)
+    assert time.monotonic() - start < 20
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "n.pdf" in r.stderr, r.stderr
+    assert not (tmp_path / "p.yaml").exists()
+
+
 # --- ledgers for import ---------------------------------------------------------------------------------
 
 def test_a_number_python_will_not_read_is_one_translated_line(cli, home, tmp_path):
