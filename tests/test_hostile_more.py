@@ -175,3 +175,49 @@ def test_evidence_claiming_a_size_no_copy_can_have_is_refused(cli, home, tmp_pat
     r = cli("import", bad)
     assert r.exit_code == 1 and "证明材料无效" in one_line_error(r), r.output
     assert snapshot(home) == before
+
+
+# --- trees a remote sends ---------------------------------------------------------------------------------
+
+def test_a_tree_naming_one_unit_file_twice_is_refused(plan, tmp_path, cli, monkeypatch):
+    # git fsck refuses a tree with two entries of one name and git checkout takes the first; fazhi took the
+    # last: a forged second 区编办.jsonl, invisible to anyone reading the share with git, was merged
+    from dulwich.objects import Blob, Commit, Tree
+    from dulwich.repo import Repo
+
+    from fazhi_cli import record
+    from fazhi_cli.sync import run
+
+    share, office, b = tmp_path / "share.git", tmp_path / "office", tmp_path / "b"
+    record.mark(plan, office, target="2.2", unit="区编办", state="done", on="2016-12-20", note=None, evidence=[],
+                by="t")
+    run.sync(plan, office, init_remote=str(share))
+    r = Repo(str(share))
+    head = r[r.refs[b"refs/heads/main"]]
+    top = r[head.tree]
+    progress = r[top[b"progress"][1]]
+    (item,) = progress.items()
+    real = r[item.sha].data
+    forged = Blob.from_string(real + real.replace(b'"2.2"', b'"2.1"').replace(b'"id":"', b'"id":"f0', 1))
+    r.object_store.add_object(forged)
+    raw = b"".join(b"%o %s\x00%s" % (0o100644, item.path, bytes.fromhex(sha.decode())) for sha in (item.sha, forged.id))
+    twice = Tree.from_raw_string(Tree.type_num, raw)
+    r.object_store.add_object(twice)
+    new_top = Tree()
+    for i in top.items():
+        new_top.add(i.path, i.mode, twice.id if i.path == b"progress" else i.sha)
+    r.object_store.add_object(new_top)
+    c = Commit()
+    c.tree, c.parents = new_top.id, [head.id]
+    c.author = c.committer = b"mallory <m@x>"
+    c.author_time = c.commit_time = head.commit_time + 60
+    c.author_timezone = c.commit_timezone = 8 * 3600
+    c.message = b"plant\n"
+    r.object_store.add_object(c)
+    r.refs[b"refs/heads/main"] = c.id
+    r.close()
+    monkeypatch.setenv("FAZHI_HOME", str(b))
+    res = cli("sync", share)
+    assert res.exit_code == 1, res.output
+    assert "区编办.jsonl" in one_line_error(res)
+    assert not (b / "progress").exists() or not any((b / "progress").glob("*.jsonl"))
