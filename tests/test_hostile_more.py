@@ -221,3 +221,31 @@ def test_a_tree_naming_one_unit_file_twice_is_refused(plan, tmp_path, cli, monke
     assert res.exit_code == 1, res.output
     assert "区编办.jsonl" in one_line_error(res)
     assert not (b / "progress").exists() or not any((b / "progress").glob("*.jsonl"))
+
+
+# --- a full disk ------------------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not POSIX, reason="a file size limit (ulimit -f) is POSIX")
+def test_init_remote_on_a_full_disk_is_one_line_and_leaves_no_half_made_repository(tmp_path):
+    # dulwich's half-written lock file, collected after the error, printed "Exception ignored … Traceback"
+    # below the one line, and the half-made repository (HEAD, description.lock …) stayed on the share
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def full() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    for existing in (False, True):
+        share = tmp_path / f"share{existing}.git"
+        if existing:
+            share.mkdir()
+        r = subprocess.run([sys.executable, "-m", "fazhi_cli", "sync", "--init-remote", str(share)],
+                           env={**os.environ, "FAZHI_HOME": str(tmp_path / "data")}, capture_output=True,
+                           encoding="utf-8", preexec_fn=full, timeout=60)
+        assert r.returncode == 1, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr, r.stderr
+        assert share.exists() == existing and (not existing or list(share.iterdir()) == [])
+        assert not (tmp_path / "data").exists()

@@ -234,12 +234,40 @@ def init_bare(remote: Remote) -> Path:
                             "connected?); nothing was changed", r=remote.shown))
     from dulwich.repo import Repo  # noqa: PLC0415
 
+    made = not path.exists()
+    why = None
+    # On a full disk dulwich's lock file, left open by the failure, fails again as it is freed, and Python
+    # would print that as a traceback below the one line: what is freed here is freed quietly.
+    import gc  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    hook, sys.unraisablehook = sys.unraisablehook, lambda _: None
     try:
-        Repo.init_bare(str(path), mkdir=not path.exists(), default_branch=b"main").close()
-    except OSError as e:
-        raise LedgerError(t("{p}: 无法新建仓库({e})", "{p}: cannot create the repository ({e})",
-                            p=path, e=e.strerror or e)) from None
+        try:
+            Repo.init_bare(str(path), mkdir=made, default_branch=b"main").close()
+        except OSError as e:
+            why = e.strerror or str(e)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    if why is not None:
+        _unmake(path, made)
+        raise LedgerError(t("{p}: 无法新建仓库({e})", "{p}: cannot create the repository ({e})", p=path, e=why))
     return path
+
+
+def _unmake(path: Path, made: bool) -> None:
+    """Take back a repository half made on a full disk: the folder if this run made it, else what it put in."""
+    import shutil  # noqa: PLC0415
+
+    for item in [path] if made else list(path.iterdir()):
+        if item.is_dir() and not item.is_symlink():
+            shutil.rmtree(item, ignore_errors=True)
+        else:
+            try:
+                item.unlink()
+            except OSError:
+                pass
 
 
 def unreachable(remote: Remote, why: object) -> FazhiError:
