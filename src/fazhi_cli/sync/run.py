@@ -162,11 +162,12 @@ def _open_repo(root: Path, created: list[Path]) -> Any:
 
     path = repo_dir(root)
     if not path.exists():
-        try:
-            repo = Repo.init_bare(str(path), mkdir=True, default_branch=b"main")
-        except OSError as e:
+        from .remote import new_bare  # noqa: PLC0415
+
+        repo, why = new_bare(path, True)
+        if repo is None:
             raise LedgerError(t("{p}: 无法新建同步仓库({e})", "{p}: cannot create the sync repository ({e})",
-                                p=path, e=e.strerror or e)) from None
+                                p=path, e=why))
         created.append(path)
         return repo
     try:
@@ -187,6 +188,7 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
     errors = 0               # server errors in a row: a few are load, many are a broken server
     why = ""
     way = remotes.bounded(lambda: link(remote), until, remote)
+    temps = _pack_temps(repo)
     try:
         while True:
             tries += 1
@@ -209,6 +211,11 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
             time.sleep(pause)
     finally:
         way.close()
+        for name in _pack_temps(repo) - temps:    # a fetch that failed on a full disk leaves its pack half written
+            try:
+                os.unlink(os.path.join(repo.object_store.pack_dir, name))
+            except OSError:
+                pass
     raise LedgerError(t("远端在同步期间一再被其他电脑更新或锁定({w}),{n} 次尝试共 {s} 秒未能推送;"
                         "本机记录未丢失,请稍后再同步",
                         "the remote kept changing or stayed locked while syncing ({w}): {n} tries in {s} s did not "
@@ -216,12 +223,22 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
                         s=round(remotes.deadline())))
 
 
+def _pack_temps(repo: Any) -> set[str]:
+    """The temporary packs in this PC's repository: dulwich writes a fetched pack as tmp*.pack, then renames it."""
+    try:
+        return {n for n in os.listdir(repo.object_store.pack_dir) if n.startswith("tmp")}
+    except OSError:
+        return set()
+
+
 def _ours(repo: Any, e: OSError) -> bool:
-    """Whether an OSError is about this PC's own sync repository, or a full disk (wherever it struck)."""
+    """Whether an OSError is about this PC's own sync repository, or a full disk or a file too large for it
+    (a file size limit, a FAT32 drive: EFBIG), wherever it struck: the remote's own errors are named earlier."""
     import errno  # noqa: PLC0415
 
     name = os.fsdecode(e.filename) if isinstance(e.filename, str | bytes) else ""
-    return e.errno in (errno.ENOSPC, errno.EDQUOT) or bool(name) and name.startswith(str(repo.controldir()))
+    return (e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+            or bool(name) and name.startswith(str(repo.controldir())))
 
 
 def _local_write(repo: Any, e: OSError) -> FazhiError:
