@@ -294,3 +294,19 @@ def test_a_sync_that_cannot_write_its_own_repository_is_one_line_and_leaves_no_t
         assert len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert "Traceback" not in r.stderr and "内部错误" not in r.stderr, r.stderr
         assert snapshot(home) == before and snapshot(share) == share_before
+
+
+@pytest.mark.skipif(not POSIX, reason="the stand-in ssh program is a POSIX command")
+@pytest.mark.parametrize("program", ["false", "true", "echo garbage"])
+def test_an_ssh_remote_that_cannot_be_reached_is_one_line(tmp_path, program):
+    # a mistyped host (ssh exits at once): dulwich's connection, still referenced by the error, was freed
+    # only as Python shut down and printed "Exception ignored in Protocol.__del__ … Traceback"
+    from conftest import run_fazhi
+
+    home = tmp_path / "data"
+    r = run_fazhi("sync", "clerk@nosuchhost.invalid:fazhi.git",
+                  env={"FAZHI_HOME": str(home), "GIT_SSH_COMMAND": program}, timeout=60)
+    err = r.stderr.decode("utf-8", "replace")
+    assert r.returncode == 1, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert not home.exists()
