@@ -53,6 +53,23 @@ def test_early_march_on_29_february_is_refused_too(cli, tmp_path, home):
     assert r.exit_code == 1 and "内部错误" not in r.output and "02-29" in r.output, r.output
 
 
+def test_a_plan_with_many_misspelt_units_is_checked_in_bounded_time(cli, tmp_path, home):
+    # under the 1 MiB limit: 14,000 units, and one part naming 1,500 that do not exist. Each unknown name
+    # was compared with every unit for a "did you mean" hint, 21 million comparisons: check ran for minutes
+    path, text = template(cli, tmp_path)
+    units = "".join(f"  - name: 单位{i:05d}局\n    kind: department\n" for i in range(14000))
+    wrong = ", ".join(f"单位{i:05d}句" for i in range(1500))
+    text = text.replace("  - name: 甲街\n", units + "  - name: 甲街\n", 1)
+    text = text.replace("support: [区财政局, 各镇、街]", f"support: [{wrong}]", 1)
+    path.write_text(text, encoding="utf-8")
+    assert path.stat().st_size < 1024 * 1024
+    start = time.monotonic()
+    r = cli("check", "--plan", path)
+    assert time.monotonic() - start < 20
+    assert r.exit_code == 1 and "'单位00000句' 不是已定义的单位或单位组,是否要写: 单位00000局" in r.stdout, r.output
+    assert r.stdout.count("不是已定义的单位或单位组") == 1500
+
+
 @pytest.mark.parametrize("other", ["abc", "ABC", "aBc"])
 def test_unit_names_that_differ_only_in_case_are_refused(cli, tmp_path, home, other):
     # progress/Abc.jsonl and progress/abc.jsonl are one file on Windows and macOS: two units would write

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import PlanError
 from ..i18n import t
-from .model import UNIT_KINDS, Group, Succession, Supervision, Unit, did_you_mean
+from .model import UNIT_KINDS, Group, Succession, Supervision, Unit
 from .nodes import Nodes
 
 
@@ -82,7 +82,7 @@ def read_groups(r: Nodes, node: Any, names: dict[str, str] | None) -> dict[str, 
                 if member not in names:
                     r.errors.append(r.fail(mnode, "单位组 {g} 的成员 {u!r} 未在 units 中定义{h}",
                                            "group {g}: member {u!r} is not defined under units{h}",
-                                           g=gname, u=member, h=did_you_mean(member, names)))
+                                           g=gname, u=member, h=r.hint(member, names)))
                     continue
                 members.append(names[member])
             if listed == []:
@@ -104,7 +104,7 @@ def read_supervision(r: Nodes, node: Any, names: dict[str, str]) -> Supervision:
     for name, n in r.names(m["units"], "units"):
         if name not in names:
             raise r.fail(n, "supervision 中的 {u!r} 不是已定义的单位{h}", "supervision: {u!r} is not a defined unit{h}",
-                         u=name, h=did_you_mean(name, names))
+                         u=name, h=r.hint(name, names))
         units.append(names[name])
     required = False
     if "review_required" in m:
@@ -127,7 +127,7 @@ def read_successions(r: Nodes, node: Any, names: dict[str, str], meta: dict[str,
                 name = r.text(m[key], key)
                 if name not in names:
                     raise r.fail(m[key], "{k} 中的 {u!r} 不是已定义的单位{h}", "{k}: {u!r} is not a defined unit{h}",
-                                 k=key, u=name, h=did_you_mean(name, names))
+                                 k=key, u=name, h=r.hint(name, names))
                 ends.append(names[name])
             old, new = ends
             on = r.day(m["on"], "on")
