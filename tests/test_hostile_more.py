@@ -1,9 +1,10 @@
 """More hostile inputs, found by trying the issue 23 families as an attacker would; each test failed before
 the change that made it pass: a plan whose yearly deadline is 29 February, unit names that are one file on
-Windows or macOS, output files written over evidence copies, a small PDF whose page makes the reader work for
-many minutes, a ledger line holding a number Python refuses to read, evidence claiming a size no copy can
-have, a remote tree naming one unit file twice, --init-remote and sync on a full disk or under a file size
-limit, an SSH remote that cannot be reached. The last section holds what is still open, as strict xfails.
+Windows or macOS, a plan naming thousands of unknown units, output files written over evidence copies, a
+small PDF whose page makes the reader work for many minutes, a ledger line holding a number Python refuses
+to read, evidence claiming a size no copy can have, a remote tree naming one unit file twice, --init-remote
+and sync on a full disk or under a file size limit, an SSH remote that cannot be reached. The last section
+holds what is still open, as strict xfails.
 """
 
 from __future__ import annotations
