@@ -32,6 +32,10 @@ _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
 
+# The folders no view, report, notice or plan may be written into: the data folder's progress/ and evidence/
+Protected = Path | tuple[Path, ...] | None
+
+
 class NotRegularFile(OSError):
     """The path is a FIFO, a device, a socket or a folder."""
 
@@ -136,7 +140,7 @@ def is_regular(path: Path) -> bool:
 
 # --- files written for people: views, reports, notices ------------------------------
 
-def check_target(path: Path, suffixes: tuple[str, ...], kind: str, protected: Path | None,
+def check_target(path: Path, suffixes: tuple[str, ...], kind: str, protected: Protected,
                  option: str = "--output") -> Path:
     """Refuse an output file that cannot or must not be written; return it. Every command that writes a file
     for people (views, reports, notices, plans) asks this first.
@@ -160,8 +164,8 @@ def check_target(path: Path, suffixes: tuple[str, ...], kind: str, protected: Pa
     return path
 
 
-def check_folder(folder: Path, protected: Path | None, option: str = "--output") -> Path:
-    """A folder files may be written into: it exists, and it is not inside ``protected`` (the progress folder)."""
+def check_folder(folder: Path, protected: Protected, option: str = "--output") -> Path:
+    """A folder files may be written into: it exists, and it is not inside ``protected`` (progress/, evidence/)."""
     o = f"{option} " if option else ""
     if not folder.is_dir():
         raise UsageError(t("{o}{p}: 文件夹不存在", "{o}{p}: no such folder", o=o, p=folder))
@@ -169,13 +173,16 @@ def check_folder(folder: Path, protected: Path | None, option: str = "--output")
     return folder
 
 
-def _refuse_protected(folder: Path, protected: Path | None, o: str, shown: Path) -> None:
-    if protected is not None:
-        protected = protected.resolve()
-        where = folder.resolve()
-        if where == protected or protected in where.parents:
-            raise UsageError(t("{o}{p}: 不能写入进度记录文件夹 {d}", "{o}{p}: refusing to write into the progress folder {d}",
-                               o=o, p=shown, d=protected))
+def _refuse_protected(folder: Path, protected: Protected, o: str, shown: Path) -> None:
+    where = folder.resolve()
+    for inside in (protected if isinstance(protected, tuple) else (protected,)):
+        if inside is None:
+            continue
+        inside = inside.resolve()
+        if where == inside or inside in where.parents:
+            raise UsageError(t("{o}{p}: 不能写入 {d}(进度记录和证明材料只由 fazhi 自己写入)",
+                               "{o}{p}: refusing to write into {d} (records and evidence are written by fazhi alone)",
+                               o=o, p=shown, d=inside))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

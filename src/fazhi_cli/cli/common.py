@@ -39,11 +39,11 @@ def data_root(option: Path | None) -> Path:
     return resolve(option)
 
 
-def protected(option: Path | None) -> Path:
-    """The folder only the ledger writes: no view, report or notice may be written inside it."""
-    from ..ledger import records_folder  # noqa: PLC0415
+def protected(option: Path | None) -> tuple[Path, Path]:
+    """The folders only the ledger writes: no view, report, notice or plan may be written inside them."""
+    from ..ledger import records_folders  # noqa: PLC0415
 
-    return records_folder(data_root(option))
+    return records_folders(data_root(option))
 
 
 def as_of_day(value: str | None) -> Any:

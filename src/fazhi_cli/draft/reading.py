@@ -126,6 +126,13 @@ def _too_much(where: str) -> NoticeError:
                          m=MAX_TEXT_BYTES // (1024 * 1024)))
 
 
+def _too_busy(where: str) -> NoticeError:
+    """A PDF whose pages draw more than a notice ever does (MAX_PDF_CONTENT, MAX_PDF_OPERATORS)."""
+    return NoticeError(t("{p}: PDF 页面内容过多(超过 {m} MiB 的绘制指令),不像一份通知:请另存为 .docx 或复制正文为 .txt",
+                         "{p}: the PDF's pages draw too much (over {m} MiB of drawing operators) for a notice: save it "
+                         "as .docx, or copy its text into a .txt", p=where, m=MAX_PDF_CONTENT // (1024 * 1024)))
+
+
 def _binary(where: str) -> NoticeError:
     return NoticeError(t("{p}: 不是文本文件,也不是网页或 .docx:请提供通知的 .txt、.html 或 .docx",
                          "{p}: not a text file, a web page or a .docx: give the notice as .txt, .html or .docx", p=where))
@@ -249,6 +256,11 @@ def html_text(page: str) -> str:
 
 
 MAX_PDF_PAGES = 500
+# pypdf interprets a page's drawing operators in Python, some 10,000 a second: a 90 KB file can inflate to
+# millions of them. A notice's pages hold a few KB of operators each; the bound is on the whole file, so the
+# work is bounded however the bytes are spread over pages or repeated through forms.
+MAX_PDF_CONTENT = 2 * 1024 * 1024      # bytes of page content, all pages together
+MAX_PDF_OPERATORS = 200_000            # operators the plain reader interprets, forms included
 
 
 def pdf_lines(data: bytes, where: str) -> list[str]:
@@ -274,11 +286,23 @@ def pdf_lines(data: bytes, where: str) -> list[str]:
         if len(pages) > MAX_PDF_PAGES:
             raise NoticeError(t("{p}: PDF 有 {n} 页,不像一份通知(最多 {m} 页)", "{p}: {n} pages do not look like a notice "
                                 "(at most {m})", p=where, n=len(pages), m=MAX_PDF_PAGES))
+        content = 0
+        operators = [0]
+
+        def count(*_: object) -> None:
+            operators[0] += 1
+            if operators[0] > MAX_PDF_OPERATORS:
+                raise _too_busy(where)
+
         for page in pages:
+            stream = page.get_contents()
+            content += len(stream.get_data()) if stream is not None else 0
+            if content > MAX_PDF_CONTENT:
+                raise _too_busy(where)
             try:
                 text = page.extract_text(extraction_mode="layout")
             except Exception:  # noqa: BLE001 - layout needs font widths some files lack; plain order still reads
-                text = page.extract_text()
+                text = page.extract_text(visitor_operand_before=count)
             for line in (text or "").split("\n"):
                 line = line.strip()
                 size += len(line) * 3

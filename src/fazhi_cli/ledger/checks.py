@@ -9,8 +9,9 @@ from datetime import date
 from ..errors import UsageError
 from ..i18n import t
 from ..plan import STATES, Plan
-from .model import (ACTS, BAD_TEXT, DAY, ID, ID_RE, KEY_ACTS, LEGACY_PLAN, MAX_BY, MAX_EVIDENCE, MAX_EVIDENCE_TEXT, MAX_LINE,
-                    MAX_NOTE, NO_ACT, SHA, SHAPE, STAMP, STAMP_RE, VERDICTS, Event, Lazy, tuple_new)
+from .model import (ACTS, BAD_TEXT, DAY, ID, ID_RE, KEY_ACTS, LEGACY_PLAN, MAX_BY, MAX_EVIDENCE, MAX_EVIDENCE_FILE,
+                    MAX_EVIDENCE_TEXT, MAX_LINE, MAX_NOTE, NO_ACT, SHA, SHAPE, STAMP, STAMP_RE, VERDICTS, Event, Lazy,
+                    tuple_new)
 
 # --- one validation path ------------------------------------------------------
 
@@ -80,7 +81,8 @@ def evidence_ok(items: object) -> bool:
             return False  # a file's name, as `mark` records it: never a path
         if kind == "file":
             sha, size = item.get("sha256"), item.get("size")
-            if type(sha) is not str or not SHA.fullmatch(sha) or type(size) is not int or size < 0:
+            if (type(sha) is not str or not SHA.fullmatch(sha) or type(size) is not int
+                    or not 0 <= size <= MAX_EVIDENCE_FILE):   # never more than `mark` copies
                 return False
     return True
 
@@ -307,6 +309,9 @@ def decode_line(raw: bytes) -> object:
         raise ValueError(t("嵌套过深", "nested too deeply")) from None
     except UnicodeDecodeError:
         raise ValueError(t("不是有效的 UTF-8", "not valid UTF-8")) from None
+    except ValueError:
+        # what else json.loads refuses speaks Python to the user: a number of over 4,300 digits
+        raise ValueError(t("不是有效的 JSON(数字过长)", "not valid JSON (a number too long)")) from None
 
 
 

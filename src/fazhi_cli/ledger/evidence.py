@@ -12,14 +12,13 @@ from ..files import open_regular
 from ..i18n import t
 from .checks import clean_text
 from .layout import EVIDENCE
-from .model import MAX_EVIDENCE_TEXT, SHA, Event, Lazy, new_id
+from .model import MAX_EVIDENCE_FILE, MAX_EVIDENCE_TEXT, SHA, Event, Lazy, new_id
 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
 # --- evidence ---------------------------------------------------------------
 
-MAX_EVIDENCE_FILE = 512 * 1024 * 1024
 _EXT = Lazy(r"\.[0-9A-Za-z]{1,8}$")
 _PATHLIKE = Lazy(r"[/\\]|\.(?:pdf|docx?|xlsx?|wps|et|ofd|jpe?g|png|tiff?|zip|rar|7z|txt|csv)$", re.I)
 

@@ -8,6 +8,7 @@ from typing import Collection, Sequence
 
 from ..errors import LedgerError, UsageError
 from ..i18n import t
+from .evidence import evidence_dir
 
 def data_dir(option: str | os.PathLike[str] | None = None) -> Path:
     chosen = option or os.environ.get("FAZHI_HOME")
@@ -26,9 +27,10 @@ def progress_dir(root: Path) -> Path:
     return root / PROGRESS
 
 
-def records_folder(root: Path) -> Path:
-    """The folder only the ledger writes in: views, reports and notices refuse to be written inside it."""
-    return progress_dir(root)
+def records_folders(root: Path) -> tuple[Path, Path]:
+    """The folders only the ledger writes in, progress/ and evidence/: views, reports, notices and plans refuse
+    to be written inside them (a report named like an evidence copy would replace it)."""
+    return progress_dir(root), evidence_dir(root)
 
 
 def ledger_path(root: Path, unit: str) -> Path:

@@ -20,6 +20,11 @@ def is_data_folder(path: Path) -> bool:
     return progress_dir(path).is_dir()
 
 
+def progress_shown(root: Path) -> Path:
+    """The progress folder as a message names it."""
+    return progress_dir(root)
+
+
 def progress_is_link(root: Path) -> bool:
     return progress_dir(root).is_symlink()
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 MAX_NOTE = 2000
 MAX_EVIDENCE = 20
 MAX_EVIDENCE_TEXT = 500
+MAX_EVIDENCE_FILE = 512 * 1024 * 1024   # an evidence copy, and the size a record may say it has
 MAX_BY = 100
 MAX_LINE = 64 * 1024           # a record at its limits is ~25 KiB
 # Plans before identities existed: their records carry no `plan` field.

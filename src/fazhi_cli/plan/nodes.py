@@ -40,6 +40,9 @@ class Noted(Exception):
     """An entry cannot be read further; its problem is already in the list."""
 
 
+HINT_COMPARISONS = 50_000    # difflib ratios, some tens of microseconds each
+
+
 class Nodes:
     """The typed readers of one file's nodes, and the problems they found."""
 
@@ -50,6 +53,14 @@ class Nodes:
         # reference to them is not reported again.
         self.faulty_parts: set[str] = set()
         self.faulty_days: set[str] = set()
+        self.compared = 0
+
+    def hint(self, text: str, choices: Any) -> str:
+        """A "did you mean", while the hints given have compared fewer than HINT_COMPARISONS names: each compares
+        the name with every choice, so a plan naming thousands of unknown units among thousands of units would
+        take minutes."""
+        self.compared += len(choices)
+        return did_you_mean(text, choices) if self.compared <= HINT_COMPARISONS else ""
 
     # small typed readers; each failure names the node's line
     def fail(self, node: Any, zh: str, en: str, **kw: object) -> PlanError:
@@ -72,7 +83,7 @@ class Nodes:
                 self.errors.append(self.fail(k, "重复的键 {k!r}(在 {w} 中)", "duplicate key {k!r} in {w}", k=key, w=what))
             elif key not in allowed:
                 self.errors.append(self.fail(k, "{w} 中有未知字段 {k!r}{h}", "unknown field {k!r} in {w}{h}",
-                                             k=key, w=what, h=did_you_mean(key, allowed)))
+                                             k=key, w=what, h=self.hint(key, allowed)))
             else:
                 out[key] = v
             if isinstance(key, str):
@@ -172,7 +183,7 @@ class Nodes:
             if known is not None and name not in known:
                 self.errors.append(self.fail(n, "{w} 中的 {u!r} 不是已定义的单位或单位组{h}",
                                              "{w}: {u!r} is not a defined unit or group{h}",
-                                             w=what, u=name, h=did_you_mean(name, known)))
+                                             w=what, u=name, h=self.hint(name, known)))
                 continue
             out.append(name)
         return out
@@ -182,7 +193,8 @@ class Nodes:
         ok = bool(re.fullmatch(_MONTH_DAY, value))
         if ok:
             try:
-                date.fromisoformat(f"2000-{value}")
+                # a common year: a yearly day must exist every year (02-29 would fail three years in four)
+                date.fromisoformat(f"2001-{value}")
             except ValueError:
                 ok = False
         if not ok:

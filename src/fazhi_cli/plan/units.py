@@ -3,17 +3,19 @@ and which unit took over from which. Each reader notes its problems in ``r`` and
 """
 
 import re
+import unicodedata
 from typing import Any
 
 from ..errors import PlanError
 from ..i18n import t
-from .model import UNIT_KINDS, Group, Succession, Supervision, Unit, did_you_mean
+from .model import UNIT_KINDS, Group, Succession, Supervision, Unit
 from .nodes import Nodes
 
 
 def read_units(r: Nodes, node: Any) -> tuple[dict[str, Unit], dict[str, str] | None]:
     units: dict[str, Unit] = {}
     names: dict[str, str] = {}
+    files: dict[str, str] = {}      # a name as Windows and macOS compare file names -> the unit's name
     try:
         items = r.seq(node, "units")
     except PlanError as e:
@@ -36,6 +38,14 @@ def read_units(r: Nodes, node: Any) -> tuple[dict[str, Unit], dict[str, str] | N
             for spelling in [name, *aliases]:
                 names.setdefault(spelling, name)
             r.field(m, "name", r.name)
+            # A unit's name is its ledger's file name: two names one case-insensitive, normalising file
+            # system takes for one file would share progress/<unit>.jsonl
+            folded = unicodedata.normalize("NFC", name).casefold()
+            other = files.setdefault(folded, name)
+            if other != name:
+                r.errors.append(r.fail(m["name"], "单位名称 {n!r} 与 {o!r} 只差大小写或字形:在 Windows 和 macOS 上是同一个进度文件,请改用不同的名称",
+                                       "unit name {n!r} differs from {o!r} only in case or form: on Windows and macOS "
+                                       "both are one progress file; use distinct names", n=name, o=other))
             kind = r.field(m, "kind", r.text)
             if kind is not None and kind not in UNIT_KINDS:
                 r.errors.append(r.fail(m["kind"], "未知的单位类别 {k!r}(可用: {a})",
@@ -73,7 +83,7 @@ def read_groups(r: Nodes, node: Any, names: dict[str, str] | None) -> dict[str, 
                 if member not in names:
                     r.errors.append(r.fail(mnode, "单位组 {g} 的成员 {u!r} 未在 units 中定义{h}",
                                            "group {g}: member {u!r} is not defined under units{h}",
-                                           g=gname, u=member, h=did_you_mean(member, names)))
+                                           g=gname, u=member, h=r.hint(member, names)))
                     continue
                 members.append(names[member])
             if listed == []:
@@ -96,7 +106,7 @@ def read_supervision(r: Nodes, node: Any, names: dict[str, str]) -> Supervision:
     for name, n in r.names(m["units"], "units"):
         if name not in names:
             raise r.fail(n, "supervision 中的 {u!r} 不是已定义的单位{h}", "supervision: {u!r} is not a defined unit{h}",
-                         u=name, h=did_you_mean(name, names))
+                         u=name, h=r.hint(name, names))
         units.append(names[name])
     required = False
     if "review_required" in m:
@@ -144,7 +154,7 @@ def read_successions(r: Nodes, node: Any, names: dict[str, str], meta: dict[str,
                 name = r.text(m[key], key)
                 if name not in names:
                     raise r.fail(m[key], "{k} 中的 {u!r} 不是已定义的单位{h}", "{k}: {u!r} is not a defined unit{h}",
-                                 k=key, u=name, h=did_you_mean(name, names))
+                                 k=key, u=name, h=r.hint(name, names))
                 ends.append(names[name])
             old, new = ends
             on = r.day(m["on"], "on")

@@ -41,7 +41,7 @@ def format_of(path: Path, choices: tuple[str, ...]) -> str | None:
     return next((f for f in choices if suffix in SUFFIXES[f]), None)
 
 
-def check_target(path: Path, fmt: str, protected: Path | None, option: str = "--output") -> Path:
+def check_target(path: Path, fmt: str, protected: files.Protected, option: str = "--output") -> Path:
     """Refuse an output file that cannot or must not be written (files.check_target), by the format's names."""
     return files.check_target(path, SUFFIXES[fmt], fmt, protected, option)
 
@@ -62,7 +62,7 @@ class Destination(NamedTuple):
     plan: Any
 
     @classmethod
-    def make(cls, fmt: str, output: Path | None, export: Path | None, plan: Any, protected: Path | None) -> "Destination":
+    def make(cls, fmt: str, output: Path | None, export: Path | None, plan: Any, protected: files.Protected) -> "Destination":
         if export is not None:
             if fmt != "table":
                 raise UsageError(t("--export 保存的是终端表格,不能与 --format {f} 同用",
@@ -117,7 +117,7 @@ class Destination(NamedTuple):
 REPORT_FORMATS = ("markdown", "docx", "html", "xlsx")
 
 
-def report_format(fmt: str | None, output: Path | None, protected: Path | None) -> str:
+def report_format(fmt: str | None, output: Path | None, protected: files.Protected) -> str:
     """The report's format, from --format or the output file's name; checked before any work."""
     if fmt is None:
         fmt = (format_of(output, REPORT_FORMATS) if output is not None else None) or "markdown"

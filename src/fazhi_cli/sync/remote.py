@@ -233,14 +233,50 @@ def init_bare(remote: Remote) -> Path:
         raise LedgerError(t("无法连接远端 {r}: 上级文件夹不存在(共享盘是否已连接?);未做任何改动",
                             "cannot reach the remote {r}: its parent folder does not exist (is the shared drive "
                             "connected?); nothing was changed", r=remote.shown))
+    made = not path.exists()
+    repo, why = new_bare(path, made)
+    if repo is None:
+        raise LedgerError(t("{p}: 无法新建仓库({e})", "{p}: cannot create the repository ({e})", p=path, e=why))
+    repo.close()
+    return path
+
+
+def new_bare(path: Path, made: bool) -> tuple[Any, str]:
+    """A new bare repository at ``path`` (made by this run if ``made``), or (None, why) with what was made taken
+    back. On a full disk dulwich's lock file, left open by the failure, fails again as it is freed, and Python
+    would print that as a traceback below the one line: what is freed here is freed quietly."""
+    import gc  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
     from dulwich.repo import Repo  # noqa: PLC0415
 
+    repo, why = None, ""
+    hook, sys.unraisablehook = sys.unraisablehook, lambda _: None
     try:
-        Repo.init_bare(str(path), mkdir=not path.exists(), default_branch=b"main").close()
-    except OSError as e:
-        raise LedgerError(t("{p}: 无法新建仓库({e})", "{p}: cannot create the repository ({e})",
-                            p=path, e=e.strerror or e)) from None
-    return path
+        try:
+            repo = Repo.init_bare(str(path), mkdir=made, default_branch=b"main")
+        except OSError as e:
+            why = e.strerror or str(e)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    if repo is None:
+        _unmake(path, made)
+    return repo, why
+
+
+def _unmake(path: Path, made: bool) -> None:
+    """Take back a repository half made on a full disk: the folder if this run made it, else what it put in."""
+    import shutil  # noqa: PLC0415
+
+    for item in [path] if made else list(path.iterdir()):
+        if item.is_dir() and not item.is_symlink():
+            shutil.rmtree(item, ignore_errors=True)
+        else:
+            try:
+                item.unlink()
+            except OSError:
+                pass
 
 
 def unreachable(remote: Remote, why: object) -> FazhiError:

@@ -164,17 +164,24 @@ def _open_repo(root: Path, created: list[Path]) -> Any:
     path = repo_dir(root)
     _remove_unfinished(path)
     if not path.exists() or _never_used(path):
+        from .remote import new_bare  # noqa: PLC0415
+
         # made aside and renamed into place, so that a sync killed meanwhile leaves no half-made repository
         aside = path.with_name(f"{path.name}{_UNFINISHED}{os.getpid()}")
+        why = ""
         try:
             if path.exists():
                 _remove_tree(path)          # what a killed 0.4.0 left: folders, no object, no ref
-            Repo.init_bare(str(aside), mkdir=True, default_branch=b"main").close()
-            os.rename(aside, path)
+            repo, why = new_bare(aside, True)
+            if repo is not None:
+                repo.close()
+                os.rename(aside, path)
         except OSError as e:
+            repo, why = None, e.strerror or str(e)
+        if repo is None:
             _remove_tree(aside)
             raise LedgerError(t("{p}: 无法新建同步仓库({e})", "{p}: cannot create the sync repository ({e})",
-                                p=path, e=e.strerror or e)) from None
+                                p=path, e=why))
         created.append(path)
         return Repo(str(path))
     try:
@@ -229,6 +236,7 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
     errors = 0               # server errors in a row: a few are load, many are a broken server
     why = ""
     way = remotes.bounded(lambda: link(remote), until, remote)
+    temps = _pack_temps(repo)
     try:
         while True:
             tries += 1
@@ -251,6 +259,11 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
             time.sleep(pause)
     finally:
         way.close()
+        for name in _pack_temps(repo) - temps:    # a fetch that failed on a full disk leaves its pack half written
+            try:
+                os.unlink(os.path.join(repo.object_store.pack_dir, name))
+            except OSError:
+                pass
     raise LedgerError(t("远端在同步期间一再被其他电脑更新或锁定({w}),{n} 次尝试共 {s} 秒未能推送;"
                         "本机记录未丢失,请稍后再同步",
                         "the remote kept changing or stayed locked while syncing ({w}): {n} tries in {s} s did not "
@@ -258,12 +271,22 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
                         s=round(remotes.deadline())))
 
 
+def _pack_temps(repo: Any) -> set[str]:
+    """The temporary packs in this PC's repository: dulwich writes a fetched pack as tmp*.pack, then renames it."""
+    try:
+        return {n for n in os.listdir(repo.object_store.pack_dir) if n.startswith("tmp")}
+    except OSError:
+        return set()
+
+
 def _ours(repo: Any, e: OSError) -> bool:
-    """Whether an OSError is about this PC's own sync repository, or a full disk (wherever it struck)."""
+    """Whether an OSError is about this PC's own sync repository, or a full disk or a file too large for it
+    (a file size limit, a FAT32 drive: EFBIG), wherever it struck: the remote's own errors are named earlier."""
     import errno  # noqa: PLC0415
 
     name = os.fsdecode(e.filename) if isinstance(e.filename, str | bytes) else ""
-    return e.errno in (errno.ENOSPC, errno.EDQUOT) or bool(name) and name.startswith(str(repo.controldir()))
+    return (e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+            or bool(name) and name.startswith(str(repo.controldir())))
 
 
 def _local_write(repo: Any, e: OSError) -> FazhiError:
@@ -578,7 +601,7 @@ def _read_locals(plan: Plan, root: Path, store: Any, base: Folder, day: str) -> 
     """Every unit file of the folder, each checked to begin with its synced bytes."""
     if ledger.progress_is_link(root):
         raise LedgerError(t("{p}: 进度文件夹是符号链接,拒绝同步", "{p}: the progress folder is a symbolic link; refusing to sync",
-                            p=ledger.records_folder(root)))
+                            p=ledger.progress_shown(root)))
     names = set(base.units)
     names.update(ledger.unit_files_here(root))
     out: dict[str, Local] = {}

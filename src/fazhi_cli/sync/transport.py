@@ -393,7 +393,7 @@ class NetLink:
             return [sha] if sha and sha not in repo.object_store else []
 
         try:
-            self.client.fetch(self.path, repo, determine_wants=wants, depth=None)
+            _released(self.client.fetch, self.path, repo, determine_wants=wants, depth=None)
         except NotGitRepository:
             raise UsageError(t("远端 {r} 不是 git 仓库;可用 fazhi sync --init-remote 在共享盘上新建",
                                "the remote {r} is not a git repository; fazhi sync --init-remote creates one on a "
@@ -452,7 +452,7 @@ class NetLink:
             return pack_objects_to_data([(o, None) for o in objects])
 
         try:
-            result = self.client.send_pack(self.path, update, pack)
+            result = _released(self.client.send_pack, self.path, update, pack)
         except HTTPUnauthorized:
             raise LedgerError(t("远端 {r} 拒绝写入:用户名或密码不对,或没有写权限;本机已核对的内容未改动",
                                 "the remote {r} refuses the push: wrong user name or password, or no right to write; "
@@ -471,7 +471,7 @@ class NetLink:
         # a server may report success for an update it then lost (a crash after its answer, a ref lock taken
         # by another request): this PC moves its own main only to a head the server shows
         try:
-            refs = self.client.get_refs(self.path)
+            refs = _released(self.client.get_refs, self.path)
             refs = getattr(refs, "refs", refs)
         except (HangupException, GitProtocolError, OSError, EOFError) as e:
             raise Busy(remotes.reason(self.remote, e)) from None
@@ -484,6 +484,25 @@ def _object_name(e: KeyError) -> str:
     if isinstance(name, bytes):
         name = name.decode("ascii", "replace")
     return str(name)[:10] or "?"
+
+
+def _released(work: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """A call into dulwich's client whose failure lets go of its connection at once: the error's frames hold
+    the unclosed protocol (an ssh that exited at once), which Python would otherwise free only while shutting
+    down, printing "Exception ignored … Traceback" below the one line."""
+    import gc  # noqa: PLC0415
+    import traceback  # noqa: PLC0415
+
+    try:
+        return work(*args, **kw)
+    except BaseException as e:
+        seen, cause = set(), e
+        while cause is not None and id(cause) not in seen:     # the error and those it was raised from
+            seen.add(id(cause))
+            traceback.clear_frames(cause.__traceback__)
+            cause = cause.__cause__ or cause.__context__
+        gc.collect()            # the protocol sits in a reference cycle: freed now, while Python still runs
+        raise
 
 
 def link(remote: Remote) -> PathLink | NetLink:

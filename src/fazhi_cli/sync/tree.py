@@ -113,6 +113,7 @@ def read_folder(store: Any, commit_id: bytes) -> Folder:
     units: dict[str, bytes] = {}
     evidence: dict[str, bytes] = {}
     others: dict[str, tuple[int, bytes]] = {}
+    _each_once(root, "", commit_id)
     for entry in root.items():
         name = entry.path.decode("utf-8", "replace")
         if name == MARKER and entry.mode in _FILE_MODES:
@@ -121,6 +122,7 @@ def read_folder(store: Any, commit_id: bytes) -> Folder:
             others[name] = (entry.mode, entry.sha)
         elif name in (PROGRESS, EVIDENCE) and entry.mode == _TREE_MODE:
             sub = get(store, entry.sha, name)
+            _each_once(sub, f"{name}/", commit_id)
             for item in sub.items():
                 inner = item.path.decode("utf-8", "replace")
                 where = f"{name}/{inner}"
@@ -143,6 +145,25 @@ def read_folder(store: Any, commit_id: bytes) -> Folder:
             raise Refused(t("提交 {c} 中有 fazhi 数据以外的内容 {p}",
                             "commit {c} holds {p}, which is not fazhi data", c=short(commit_id), p=name))
     return Folder(commit_id, marker, units, evidence, others)
+
+
+def _each_once(tree: Any, prefix: str, commit_id: bytes) -> None:
+    """A tree names each entry once. dulwich keeps the last of two entries of one name, git checkout the
+    first, and git fsck refuses the tree: so does fazhi, reading the tree's own bytes (mode, space, name,
+    NUL, a 20-byte id, for each entry)."""
+    raw = tree.as_raw_string()
+    seen: set[bytes] = set()
+    at = 0
+    while at < len(raw):
+        space = raw.find(b" ", at)
+        nul = raw.find(b"\0", space)
+        if space < 0 or nul < 0:
+            raise Damaged(t("{s} 不是有效的 tree", "{s} is not a valid tree", s=short(tree.id)))
+        name, at = raw[space + 1:nul], nul + 21
+        if name in seen:
+            raise Refused(t("提交 {c} 中的 {p} 出现了两次", "{p} appears twice in commit {c}", c=short(commit_id),
+                            p=prefix + name.decode("utf-8", "replace")))
+        seen.add(name)
 
 
 def blob(store: Any, sha: bytes, limit: int, what: str) -> bytes:
