@@ -18,7 +18,7 @@ import pytest
 
 from conftest import one_line_error
 from fazhi_cli import ledger, record
-from fazhi_cli.sync import run, tree
+from fazhi_cli.sync import run
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="signals and fork are POSIX")
 MAIN = b"refs/heads/main"
@@ -255,9 +255,9 @@ def _merge_behind(store):
 
 
 def _several_packs(plan, tmp_path, share, monkeypatch):
-    from fazhi_cli.sync import transport
+    from fazhi_cli.sync import drive
 
-    monkeypatch.setattr(transport, "tidy", lambda store: 0)      # leave one pack per push on the share
+    monkeypatch.setattr(drive, "tidy", lambda store: 0)      # leave one pack per push on the share
     for i, unit in enumerate(units_of(plan)[:3]):
         pc = tmp_path / f"w{i}"
         mark_one(plan, pc, unit, i)
@@ -267,13 +267,13 @@ def _several_packs(plan, tmp_path, share, monkeypatch):
 
 @pytest.mark.parametrize("first", [True, False], ids=["a new PC", "a PC that synced before"])
 def test_a_fetch_meeting_a_repack_on_the_share_looks_again(plan, tmp_path, share, monkeypatch, first):
-    from fazhi_cli.sync import transport
+    from fazhi_cli.sync import drive
 
     reader = tmp_path / "reader"
     if not first:
         run.sync(plan, reader, str(share))
     _several_packs(plan, tmp_path, share, monkeypatch)
-    real, hits = transport.new_objects, []
+    real, hits = drive.new_objects, []
 
     def racing(store, head, known):
         if not hits and str(share) in str(store.path):
@@ -281,20 +281,20 @@ def test_a_fetch_meeting_a_repack_on_the_share_looks_again(plan, tmp_path, share
             _merge_behind(store)
         return real(store, head, known)
 
-    monkeypatch.setattr(transport, "new_objects", racing)
+    monkeypatch.setattr(drive, "new_objects", racing)
     run.sync(plan, reader, None if not first else str(share))
     assert hits
     assert all_records(plan, reader) == all_records(plan, tmp_path / "w2") != []
 
 
 def test_a_push_meeting_a_repack_on_the_share_looks_again(plan, tmp_path, share, monkeypatch):
-    from fazhi_cli.sync import transport
+    from fazhi_cli.sync import drive
 
     writer = tmp_path / "writer"
     run.sync(plan, writer, str(share))
     _several_packs(plan, tmp_path, share, monkeypatch)
     mark_one(plan, writer, units_of(plan)[5], 7)
-    real, hits = transport._store, []
+    real, hits = drive.store_objects, []
 
     def racing(store, objects):
         if not hits and objects and str(share) in str(store.path):
@@ -302,7 +302,7 @@ def test_a_push_meeting_a_repack_on_the_share_looks_again(plan, tmp_path, share,
             _merge_behind(store)
         return real(store, objects)
 
-    monkeypatch.setattr(transport, "_store", racing)
+    monkeypatch.setattr(drive, "store_objects", racing)
     run.sync(plan, writer)
     assert hits
     office = tmp_path / "office"

@@ -26,7 +26,7 @@ __getattr__, __dir__, __all__ = index(__name__, {
     ("ACTS ARRIVALS KEY_ACTS BAD_TEXT DAY DAY_RE Event ID ID_RE JOURNAL Lazy Ledger LEGACY_PLAN MAX_ARRIVALS "
      "MAX_BY MAX_EVIDENCE MAX_EVIDENCE_FILE MAX_EVIDENCE_TEXT MAX_LINE MAX_NOTE new_id NO_ACT Problem SHA SHAPE "
      "STAGED STAMP STAMP_RE SYNC_JOURNAL tuple_new TYPES VERDICTS"): "model",
-    ("data_dir EVIDENCE folder_identity import_sources is_ledger_name ledger_names ledger_path progress_dir PROGRESS "
+    ("data_dir EVIDENCE evidence_dir folder_identity import_sources is_ledger_name ledger_names ledger_path progress_dir PROGRESS "
      "records_folders unit_file_names"): "layout",
     ("check_record clean_text decode_line evidence_ok FINGERPRINT GOOD_DAYS no_constants plan_of PUBLIC_KEY real_day "
      "role_list role_pairs sig_ok text_ok usual_record"): "checks",
@@ -36,7 +36,7 @@ __getattr__, __dir__, __all__ = index(__name__, {
      "read_ledger_file unit_events unit_records usual_lines"): "reading",
     "canonical Existing existing_lines record_ids signing_bytes": "ids",
     "append_bytes encode new_event recover truncate Writing": "writing",
-    ("blob_path evidence_dir evidence_item EvidenceFile file_digest incoming_blobs "
+    ("blob_path evidence_item EvidenceFile file_digest incoming_blobs "
      "store_blob verify_blob verify_evidence"): "evidence",
     ("arrivals_shown blob_name blob_shown good_blob_bytes has_blob is_data_folder progress_is_link progress_shown "
      "read_arrivals_file read_unit_file unit_file_shown unit_files_here"): "lookup",

@@ -11,7 +11,7 @@ from ..errors import LedgerError, UsageError
 from ..files import open_regular
 from ..i18n import t
 from .checks import clean_text
-from .layout import EVIDENCE
+from .layout import evidence_dir
 from .model import MAX_EVIDENCE_FILE, MAX_EVIDENCE_TEXT, SHA, Event, Lazy, new_id
 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -76,10 +76,6 @@ def file_digest(path: Path, limit: int = MAX_EVIDENCE_FILE, *, nofollow: bool = 
         return digest.hexdigest(), size
     finally:
         os.close(fd)
-
-
-def evidence_dir(root: Path) -> Path:
-    return root / EVIDENCE
 
 
 def blob_path(root: Path, sha: str, name: str = "") -> Path:

@@ -8,7 +8,6 @@ from typing import Collection, Sequence
 
 from ..errors import LedgerError, UsageError
 from ..i18n import t
-from .evidence import evidence_dir
 
 def data_dir(option: str | os.PathLike[str] | None = None) -> Path:
     chosen = option or os.environ.get("FAZHI_HOME")
@@ -25,6 +24,10 @@ EVIDENCE = "evidence"       # the evidence copies, each named by its digest
 
 def progress_dir(root: Path) -> Path:
     return root / PROGRESS
+
+
+def evidence_dir(root: Path) -> Path:
+    return root / EVIDENCE
 
 
 def records_folders(root: Path) -> tuple[Path, Path]:

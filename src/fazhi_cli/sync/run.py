@@ -228,7 +228,8 @@ def _never_used(path: Path) -> bool:
 def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None, clock: datetime | None) -> Outcome:
     """Attempts until one lands: another PC's timing is waited out, with backoff and jitter, for a bounded time."""
     from . import remote as remotes  # noqa: PLC0415
-    from .transport import Busy, link  # noqa: PLC0415
+    from .objects import Busy  # noqa: PLC0415
+    from .transport import link  # noqa: PLC0415
 
     until = time.monotonic() + remotes.deadline()
     _clear_local_lock(repo)
@@ -314,7 +315,7 @@ def _busy_reason(why: str) -> str:
 
 def _clear_local_lock(repo: Any) -> None:
     """A lock in this PC's own repository was left by a killed sync: this one holds the folder's sync lock."""
-    from .transport import clear_stale_lock  # noqa: PLC0415
+    from .drive import clear_stale_lock  # noqa: PLC0415
 
     clear_stale_lock(Path(repo.controldir()) / "refs" / "heads" / "main.lock", age=0.0)
 
@@ -329,7 +330,7 @@ def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, way: Any, clock:
     if head is not None:
         obj = tree.get(store, head, "main")
         if obj.type_name != b"commit":
-            from .transport import not_a_commit  # noqa: PLC0415
+            from .objects import not_a_commit  # noqa: PLC0415
 
             raise not_a_commit(head, obj)
     base = tree.read_folder(store, main) if main else EMPTY
@@ -798,7 +799,7 @@ def _message_zh(news: Sequence[record.Incoming]) -> str:
 # --- 4. push --------------------------------------------------------------------
 
 def _push(remote: Remote, way: Any, repo: Any, old: bytes | None, new: bytes) -> None:
-    """Move the remote's main from ``old`` to ``new``; transport.Busy when it had moved meanwhile or is locked."""
+    """Move the remote's main from ``old`` to ``new``; objects.Busy when it had moved meanwhile or is locked."""
     way.push(repo, old, new)
 
 
