@@ -249,11 +249,14 @@ def _combined(units: Sequence[UnitState], due: date, ctx: _Day, owing_roles: tup
         state = "todo"     # nothing started (or nothing owed: a waiver is not a completion)
     done_on = max(u.on or "" for u in required) if state == "done" and required else None
     late = done_on is not None and done_on > due.isoformat()
+    # The item's date is the earliest its owing lead units are held to: an extension for some of them leaves
+    # the others on the plan's date, so a part-level line never shows one unit's date with another's light.
+    owing = [u for u in required if u.state != "done" or (accepted_only and u.review != "accepted")]
+    held = min((u.extended_to or due for u in (owing or required)), default=due)
     if state == "done" or not required:
         lit = "green"
     else:
-        lit = max((light(u.extended_to or due, False, ctx.as_of, ctx.warn) for u in required if u.state != "done"
-                   or (accepted_only and u.review != "accepted")), key=LIGHT_RANK.__getitem__, default="green")
+        lit = light(held, not owing, ctx.as_of, ctx.warn)
     review = None
     if ctx.plan.supervision.units and required:
         reviews = [u.review for u in required]
@@ -261,8 +264,7 @@ def _combined(units: Sequence[UnitState], due: date, ctx: _Day, owing_roles: tup
             review = "returned"
         elif state == "done" or all(u.state == "done" for u in required):
             review = "accepted" if all(r == "accepted" for r in reviews) else "pending"
-    extended = [u.extended_to for u in required if u.extended_to]
-    return state, lit, late, done_on, review, (max(extended) if extended else None)
+    return state, lit, late, done_on, review, (held if held != due else None)
 
 
 def part_title(part: Part, task: Task) -> str:

@@ -381,10 +381,11 @@ def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
     if fmt == "json":
         return to_json(status_json(plan, st, [ts]))
     headers = [t("分项", "Part"), t("单位", "Unit"), t("职责", "Role"), t("状态", "State"), t("日期", "On"),
-               t("证明材料", "Evidence")]
+               t("期限", "Due"), t("证明材料", "Evidence")]
+    # each unit's own date: an extension for one unit is that unit's, the part's line keeps the plan's
     rows = [[ps.part.id, Lines([u.unit + (t("(承继{o})", " (for {o})", o=u.succeeds) if u.succeeds else "")]),
              role_label(u.role), state_cell(u.state, u.late(ps.part.due), review=u.review, waived=u.waived),
-             u.on or "",
+             u.on or "", due_cell(ps.part.due, u.extended_to),
              evidence_cell(u.evidence, fmt)] for ps in ts.parts for u in ps.units]
     lines = [(f"{ts.task.id}. {ts.task.title}", "bold"), (status_header(plan, st)[1], "")]
     for ps in ts.parts:
@@ -392,9 +393,10 @@ def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
                         "{p} {title}: {s}, {l}, due {d}; leads {a}, support {b}",
                         p=ps.part.id, title=ps.title,
                         s=state_label(ps.state, ps.late, ps.support_only, ps.review, ps.waived),
-                        l=light_label(ps.light), d=ps.part.due, a=_lead_progress(ps), b=support_count([ps])),
+                        l=light_label(ps.light), d=due_cell(ps.part.due, ps.extended_to), a=_lead_progress(ps),
+                        b=support_count([ps])),
                       LIGHT_STYLE[ps.light] if ps.light == "red" else ""))
-    return Page(lines, headers, rows, "", no_wrap=(0, 2, 3, 4), drop=(5, 2)).render(fmt)
+    return Page(lines, headers, rows, "", no_wrap=(0, 2, 3, 4, 5), drop=(6, 5, 2)).render(fmt)
 
 
 # --- yearly duties --------------------------------------------------------------
