@@ -83,3 +83,30 @@ def test_an_extension_for_every_owing_unit_moves_the_part(plan, home, clock):
     mark(plan, home, "1.1", "区法制办", "2019-01-10")
     p = part(plan, home, "1.1", "2019-03-10")
     assert (p.extended_to, p.light) == (date(2019, 3, 31), "yellow")
+
+
+# --- 2. one state for a returned share ---------------------------------------------------------
+
+def test_a_returned_share_reads_returned_in_every_view(plan, home, clock, cli):
+    clock.set("2017-05-01T10:00")
+    mark(plan, home, "1.1", "区编办", "2017-05-01")
+    clock.set("2017-05-10T10:00")
+    record.review(plan, home, target="1.1", unit="区编办", acting=OFFICE, verdict="return", note="缺少材料", by="t",
+                  clock_today=date(2017, 5, 10))
+    st = progress.status(plan, ledger.read_ledger(home, plan).events, date(2017, 5, 11))
+    task = next(ts for ts in st.tasks if ts.task.id == "1")
+    assert (task.state, task.review) == ("doing", "returned")
+    wide = {"COLUMNS": "200"}
+    overview = cli("status", "--as-of", "2017-05-11", "-f", "csv").stdout
+    row = next(line for line in overview.splitlines() if line.startswith("1,"))
+    assert "退回" in row and "进行中" not in row
+    doc = json_out(cli, "status", "--as-of", "2017-05-11")
+    assert next(t for t in doc["tasks"] if t["id"] == "1")["review"] == "returned"
+    parts = cli("status", "--parts", "--as-of", "2017-05-11", "-f", "csv").stdout
+    assert "退回" in next(line for line in parts.splitlines() if line.startswith("1.1,"))
+    header = cli("status", "--task", "1", "--as-of", "2017-05-11", env=wide).stdout
+    assert "1.1" in header and "退回" in header.splitlines()[2]
+    due = json_out(cli, "due", "--all", "--as-of", "2017-05-11")
+    assert next(i for i in due["items"] if i["id"] == "1.1")["review"] == "returned"
+    due_csv = cli("due", "--all", "--as-of", "2017-05-11", "-f", "csv").stdout
+    assert "退回" in next(line for line in due_csv.splitlines() if ",1.1 " in line)

@@ -109,6 +109,7 @@ class TaskStatus(NamedTuple):
     late: bool
     due: date
     parts: tuple[PartStatus, ...]
+    review: str | None = None    # "returned" while any of its parts has a share sent back (退回)
 
 
 class DutyStatus(NamedTuple):
@@ -267,6 +268,13 @@ def _combined(units: Sequence[UnitState], due: date, ctx: _Day, owing_roles: tup
     return state, lit, late, done_on, review, (held if held != due else None)
 
 
+def returned_over(items: Iterable[PartStatus]) -> str | None:
+    """The one rule for a returned share (退回): a unit's share sent back and not claimed done again reads 退回;
+    a part or duty reads 退回 while any lead share of it does, a task while any of its parts does. Every view
+    takes this state: the share is doing again, and 退回 says why."""
+    return "returned" if any(x.review == "returned" and x.state != "done" for x in items) else None
+
+
 def part_title(part: Part, task: Task) -> str:
     """A part's own phrase: its text up to the first pause, else the task's title."""
     if len(task.parts) == 1 or not part.text:
@@ -321,6 +329,7 @@ def status_of(plan: Plan, best: dict, acts: Acts, as_of: date, warn_days: int | 
             # the next deadline still open, or the last one once all are met
             due=min(open_dues) if open_dues else max(p.part.due for p in parts),
             parts=parts,
+            review=returned_over(parts),
         ))
     duties = tuple(duty_status(d, ctx) for d in plan.obligations.values())
     return Status(as_of, warn, tuple(tasks), duties, known_at, acts.closed)

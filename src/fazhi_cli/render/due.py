@@ -23,7 +23,8 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
             {"due": i.due.isoformat(), "kind": i.kind, "id": i.id, "task": i.task, "part": i.part,
              "title": i.title, "units": list(i.units), "days_left": i.days_left, "light": i.light,
              "state": i.state, "done_on": i.done_on, "late": i.late,
-             "extended_to": i.extended_to.isoformat() if i.extended_to else None, "waived": i.waived}
+             "extended_to": i.extended_to.isoformat() if i.extended_to else None, "waived": i.waived,
+             "review": i.review}
             for i in items]})
     table = fmt == "table"
     headers = [t("期限", "Due"), t("距期限", "When"), t("灯", "Light"), t("状态", "State"), t("事项", "What"),
@@ -34,7 +35,7 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
     rows = []
     for i in items:
         row = [due_cell(i.due, i.extended_to), days_phrase(i.days_left, i.state, i.late), light_cell(i.light),
-               state_cell(i.state, i.late, waived=i.waived) if i.state != "done"
+               state_cell(i.state, i.late, review=i.review, waived=i.waived) if i.state != "done"
                else (i.done_on or "", "yellow" if i.late else "green"),
                Multiline(f"{i.id}\n{i.title}") if table else f"{i.id} {i.title}", owing_cell(i.units, limit)]
         if fmt == "csv":

@@ -181,6 +181,7 @@ def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Calla
         "warn_days": st.warn_days,
         "summary": count(parts),
         "tasks": [{"id": ts.task.id, "section": ts.task.section, "title": ts.task.title, "state": ts.state,
+                   "review": ts.review,
                    "light": ts.light, "late": ts.late, "due": ts.due.isoformat(),
                    "parts": [_part_json(p) for p in ps]} for ts, ps in chosen],
     }
@@ -222,7 +223,7 @@ def _bar(done: int, total: int, width: int = 10) -> Cell:
 def task_rows(tasks: Sequence[TaskStatus]) -> tuple[list[str], list[list[Cell]]]:
     headers = [t("编号", "No."), t("任务", "Task"), t("牵头单位", "Lead"), t("状态", "State"),
                t("灯", "Light"), t("期限", "Due"), t("配合", "Support")]
-    rows = [[ts.task.id, ts.task.title, lead_names(ts.task), state_cell(ts.state, ts.late),
+    rows = [[ts.task.id, ts.task.title, lead_names(ts.task), state_cell(ts.state, ts.late, review=ts.review),
              light_cell(ts.light), ts.due.isoformat(), support_count(ts.parts)] for ts in tasks]
     return headers, rows
 
