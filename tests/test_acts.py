@@ -110,3 +110,38 @@ def test_a_returned_share_reads_returned_in_every_view(plan, home, clock, cli):
     assert next(i for i in due["items"] if i["id"] == "1.1")["review"] == "returned"
     due_csv = cli("due", "--all", "--as-of", "2017-05-11", "-f", "csv").stdout
     assert "退回" in next(line for line in due_csv.splitlines() if ",1.1 " in line)
+
+
+# --- 3. a waived share is owed nowhere ---------------------------------------------------------
+
+def test_a_waived_share_is_not_owed_anywhere(plan, home, clock, cli):
+    clock.set("2018-03-01T10:00")
+    mark(plan, home, "1.1", OFFICE, "2018-03-01")
+    record.waive(plan, home, target="1.1", unit="区编办", acting=OFFICE, reason="职能划转", by="t",
+                 clock_today=date(2018, 3, 1))
+    own = json_out(cli, "due", "--unit", "区编办", "--all", "--as-of", "2018-03-02")
+    item = next(i for i in own["items"] if i["id"] == "1.1")
+    assert (item["waived"], item["light"], item["units"]) == ("职能划转", "green", [])
+    assert own["summary"]["open"] == sum(1 for i in own["items"] if i["state"] != "done" and not i["waived"])
+    text = cli("due", "--unit", "区编办", "--all", "--as-of", "2019-03-02", "-f", "csv").stdout
+    row = next(line for line in text.splitlines() if ",1.1 " in line)
+    assert "逾期" not in row and "不再适用" in row
+    # the waived lead leaves the denominator, and says so
+    parts = json_out(cli, "status", "--parts", "--as-of", "2018-03-02")
+    p11 = next(x for t in parts["tasks"] for x in t["parts"] if x["id"] == "1.1")
+    assert (p11["state"], p11["lead_done"], p11["lead_total"], p11["lead_waived"]) == ("done", 1, 1, 1)
+    csv = cli("status", "--parts", "--as-of", "2018-03-02", "-f", "csv").stdout
+    assert "1／1（不再适用 1）" in next(line for line in csv.splitlines() if line.startswith("1.1,"))
+    # the units' record has a column for it and the unit's row says what happened
+    rec = json_out(cli, "units", "--record", "--as-of", "2018-03-02")
+    row = next(r for r in rec["units"] if r["unit"] == "区编办")
+    st = progress.status(plan, ledger.read_ledger(home, plan).events, date(2018, 3, 2))
+    led = [x for x in progress.own_items(st, "区编办") if x.role == "lead" and x.kind == "part"]
+    assert (row["led"], row["waived"]) == (sum(1 for x in led if not x.waived), 1)
+    table = cli("units", "--record", "--as-of", "2018-03-02", "-f", "csv").stdout
+    head = next(line for line in table.splitlines() if line.startswith("单位,"))
+    assert "不再适用" in head
+    # undoing the waiver names the unit whose share it was
+    undo = cli("undo", "--unit", OFFICE)
+    assert undo.exit_code == 0, undo.output
+    assert "1.1 区编办" in undo.stdout and OFFICE not in undo.stdout

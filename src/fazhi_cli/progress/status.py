@@ -76,13 +76,18 @@ class PartStatus(NamedTuple):
     def support_total(self) -> int:
         return sum(1 for u in self.units if u.role == "support")
 
+    # A waived lead share leaves the count: the part is owed by the leads it still applies to.
     @property
     def lead_done(self) -> int:
-        return sum(1 for u in self.units if u.role == "lead" and u.state == "done")
+        return sum(1 for u in self.units if u.role == "lead" and u.state == "done" and not u.waived)
 
     @property
     def lead_total(self) -> int:
-        return sum(1 for u in self.units if u.role == "lead")
+        return sum(1 for u in self.units if u.role == "lead" and not u.waived)
+
+    @property
+    def lead_waived(self) -> int:
+        return sum(1 for u in self.units if u.role == "lead" and u.waived)
 
     @property
     def support_only(self) -> bool:

@@ -86,9 +86,11 @@ def units_record(plan: Plan, st: Status, year: int | None = None) -> list[Record
         duties = [x for x in items if x.kind == "recurring" and not x.waived]
         if not parts and not duties:
             continue
-        done = [x for x in parts if x.state == "done"]
+        # a waived share is not led: it leaves the count of parts led and is counted as waived
+        owed = [x for x in parts if not x.waived]
+        done = [x for x in owed if x.state == "done"]
         rows.append(RecordRow(
-            name, len(parts), len(done), sum(1 for x in done if not x.late), sum(1 for x in done if x.late),
+            name, len(owed), len(done), sum(1 for x in done if not x.late), sum(1 for x in done if x.late),
             sum(1 for x in parts if owes(x) and x.light == "red"),
             sum(1 for x in parts if x.review == "pending"), sum(1 for x in parts if x.review == "returned"),
             sum(1 for x in parts if x.extended_to), sum(1 for x in parts if x.waived),

@@ -52,7 +52,14 @@ def attached_lines(events: Sequence[dict]) -> str:
 
 def revoked_lines(events: Sequence[Any]) -> str:
     return "".join(t("已撤销 {p} {u}: {s}({d},{at} 记录)", "revoked {p} {u}: {s} ({d}, recorded {at})",
-                     p=safe(e.target), u=safe(e.unit),
+                     p=safe(e.target), u=safe(_named(e)),
                      s=state_label(e.state) if e.state else act_kind_label(e.type), d=e.on,
                      at=e.recorded_at[:16].replace("T", " ")) + "\n" for e in events)
 
+
+
+def _named(e: Any) -> str:
+    """The unit a record is about: the unit whose share an office's act concerns, not the office."""
+    if e.type in ("review", "extend", "waive"):
+        return e.subject or t("全部单位", "every unit")
+    return e.unit

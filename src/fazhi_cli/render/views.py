@@ -127,7 +127,8 @@ def _part_json(ps: PartStatus) -> dict:
     p = ps.part
     return {"id": p.id, "title": ps.title, "state": ps.state, "light": ps.light, "late": ps.late,
             "due": p.due.isoformat(), "done_on": ps.done_on, "lead": list(p.lead), "support": list(p.support),
-            "lead_done": ps.lead_done, "lead_total": ps.lead_total, "support_only": ps.support_only,
+            "lead_done": ps.lead_done, "lead_total": ps.lead_total, "lead_waived": ps.lead_waived,
+            "support_only": ps.support_only,
             "support_done": ps.support_done, "support_total": ps.support_total, "owing": list(ps.owing),
             "review": ps.review, "extended_to": ps.extended_to.isoformat() if ps.extended_to else None,
             "waived": ps.waived,
@@ -229,7 +230,8 @@ def task_rows(tasks: Sequence[TaskStatus]) -> tuple[list[str], list[list[Cell]]]
 
 
 def _lead_progress(ps: PartStatus) -> Ratio:
-    return Ratio(f"{ps.lead_done}/{ps.lead_total}")
+    waived = t("（不再适用 {n}）", " ({n} waived)", n=ps.lead_waived) if ps.lead_waived else ""
+    return Ratio(f"{ps.lead_done}/{ps.lead_total}{waived}")
 
 
 def part_rows(parts: Sequence[PartStatus], fmt: str) -> tuple[list[str], list[list[Cell]]]:
