@@ -145,3 +145,61 @@ def test_a_waived_share_is_not_owed_anywhere(plan, home, clock, cli):
     undo = cli("undo", "--unit", OFFICE)
     assert undo.exit_code == 0, undo.output
     assert "1.1 区编办" in undo.stdout and OFFICE not in undo.stdout
+
+
+# --- 4. acts are dated when they were decided -------------------------------------------------------
+
+def test_office_acts_take_the_day_they_were_decided(plan, home, clock, cli):
+    clock.set("2018-01-20T10:00")     # typed in on the 20th; approved on paper on the 10th
+    r = cli("extend", "7.1", "--to", "2018-06-30", "--reason", "机构调整", "--on", "2018-01-10", "--as", OFFICE)
+    assert r.exit_code == 0, r.output
+    assert "2018-01-10" in r.stdout and "补记" in r.stdout
+    before = json_out(cli, "status", "--task", "7", "--as-of", "2018-01-09")["tasks"][0]["parts"][0]
+    after = json_out(cli, "status", "--task", "7", "--as-of", "2018-01-12")["tasks"][0]["parts"][0]
+    assert (before["extended_to"], before["light"]) == (None, "red")
+    assert (after["extended_to"], after["light"]) == ("2018-06-30", "green")
+    event = next(e for e in json_out(cli, "log", "--unit", OFFICE)["events"] if e["type"] == "extend")
+    assert (event["on"], event["recorded_at"][:10], event["backdated_days"]) == ("2018-01-10", "2018-01-20", 10)
+    assert "补记" in cli("log", "--unit", OFFICE, env={"COLUMNS": "200"}).stdout
+
+    # a review on the day it was decided; the claim must stand on that day
+    clock.set("2018-02-01T10:00")
+    mark(plan, home, "7.1", OFFICE, "2018-02-01")
+    clock.set("2018-02-20T10:00")
+    r = cli("review", "7.1", "--unit", OFFICE, "--accept", "--on", "2018-02-05", "--as", OFFICE)
+    assert r.exit_code == 0, r.output
+    p = part(plan, home, "7.1", "2018-02-06")
+    assert next(u for u in p.units if u.unit == OFFICE).review == "accepted"
+    before = snapshot(home)
+    r = cli("review", "7.1", "--unit", OFFICE, "--return", "--note", "x", "--on", "2018-01-25", "--as", OFFICE)
+    assert r.exit_code != 0 and "尚未报告完成" in one_line_error(r) and snapshot(home) == before
+
+    r = cli("waive", "catalogue-2017", "--reason", "已由上级统一部署", "--on", "2018-02-10", "--as", OFFICE)
+    assert r.exit_code == 0, r.output
+    assert json_out(cli, "status", "--duties", "--as-of", "2018-02-09")  # the day before: still owed
+    due = json_out(cli, "due", "--all", "--as-of", "2018-02-09")
+    assert next(i for i in due["items"] if i["id"] == "catalogue-2017")["waived"] is None
+    due = json_out(cli, "due", "--all", "--as-of", "2018-02-11")
+    assert next(i for i in due["items"] if i["id"] == "catalogue-2017")["waived"] == "已由上级统一部署"
+
+    r = cli("remind", "--unit", "区编办", "--on", "2018-02-15", "--as", OFFICE, "-f", "json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["issued"] == "2018-02-15"
+    event = next(e for e in json_out(cli, "log", "--unit", OFFICE)["events"] if e["type"] == "remind")
+    assert (event["on"], event["recorded_at"][:10]) == ("2018-02-15", "2018-02-20")
+
+
+@pytest.mark.parametrize("args", [
+    ("extend", "7.1", "--to", "2018-06-30", "--reason", "x"),
+    ("waive", "7.1", "--reason", "x"),
+    ("review", "7.1", "--unit", OFFICE, "--accept"),
+    ("remind",),
+])
+@pytest.mark.parametrize("on, words", [("2018-03-01", "晚于今天"), ("2016-08-01", "早于方案印发日期")])
+def test_an_act_is_never_dated_in_the_future_nor_before_the_plan(plan, home, clock, cli, args, on, words):
+    clock.set("2018-01-20T10:00")
+    mark(plan, home, "7.1", OFFICE, "2018-01-20")
+    before = snapshot(home)
+    r = cli(*args, "--on", on, "--as", OFFICE)
+    assert r.exit_code != 0 and words in one_line_error(r)
+    assert snapshot(home) == before

@@ -180,3 +180,7 @@ AsOption = Annotated[Optional[str], typer.Option(
     help=t("以哪个督办单位的身份记录(默认取 FAZHI_UNIT)。", "The supervising unit acting (default: FAZHI_UNIT)."))]
 ReasonOption = Annotated[str, typer.Option("--reason", "-r", metavar=t("理由", "REASON"),
                                            help=t("理由(必填)。", "The reason (required)."))]
+ActOnOption = Annotated[Optional[str], on_option(t(
+    "决定的日期（默认今天）：如书面批准于上周，可补记为当天；不能晚于今天，也不能早于方案印发日期。",
+    "The day it was decided (default today), e.g. an approval given on paper last week; never after today, "
+    "never before the plan."))]

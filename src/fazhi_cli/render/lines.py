@@ -40,6 +40,7 @@ def act_lines(events: Sequence[dict]) -> str:
             line = t("方案已于 {d} 重新开启", "the plan is reopened as of {d}", d=e["on"])
         if e.get("note"):
             line += t(";{n}", "; {n}", n=safe(e["note"]))
+        line += _entered_late(e)
         out.append(line)
     return "\n".join(out) + "\n"
 
@@ -63,3 +64,19 @@ def _named(e: Any) -> str:
     if e.type in ("review", "extend", "waive"):
         return e.subject or t("全部单位", "every unit")
     return e.unit
+
+
+def _entered_late(e: dict) -> str:
+    """An act entered more than a week after the day it was decided says so, as ``log`` does (补记)."""
+    from datetime import date  # noqa: PLC0415
+
+    from ..progress.history import BACKDATED_DAYS  # noqa: PLC0415
+
+    try:
+        late = (date.fromisoformat(e["recorded_at"][:10]) - date.fromisoformat(e["on"])).days
+    except (KeyError, ValueError):
+        return ""
+    if e["type"] in ("close", "reopen") or late <= 0:
+        return ""
+    return t("（{d} 决定，补记）", " (decided {d}, entered later)", d=e["on"]) if late > BACKDATED_DAYS else \
+        t("（{d} 决定）", " (decided {d})", d=e["on"])
