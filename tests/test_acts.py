@@ -203,3 +203,26 @@ def test_an_act_is_never_dated_in_the_future_nor_before_the_plan(plan, home, clo
     r = cli(*args, "--on", on, "--as", OFFICE)
     assert r.exit_code != 0 and words in one_line_error(r)
     assert snapshot(home) == before
+
+
+# --- 5. repeated acts say so ---------------------------------------------------------------------------
+
+def test_repeated_acts_are_refused_with_one_line(plan, home, clock, cli):
+    clock.set("2018-01-20T10:00")
+    mark(plan, home, "7.1", OFFICE, "2018-01-20")
+    cases = [
+        (("review", "7.1", "--unit", OFFICE, "--accept"), "已销号"),
+        (("extend", "7.1", "--to", "2018-06-30", "--reason", "机构调整"), "已延期至 2018-06-30"),
+        (("extend", "1.1", "--unit", "区编办", "--to", "2019-06-30", "--reason", "机构调整"), "已延期至 2019-06-30"),
+        (("waive", "catalogue-2017", "--reason", "已由上级统一部署"), "已不再适用"),
+        (("waive", "1.1", "--unit", "区编办", "--reason", "职能划转"), "已不再适用"),
+    ]
+    for args, words in cases:
+        first = cli(*args, "--as", OFFICE)
+        assert first.exit_code == 0, first.output
+        before = snapshot(home)
+        again = cli(*args, "--as", OFFICE)
+        assert again.exit_code == 2 and words in one_line_error(again), args
+        assert snapshot(home) == before
+    # a different date or reason is a change, recorded
+    assert cli("extend", "7.1", "--to", "2018-09-30", "--reason", "再次延期", "--as", OFFICE).exit_code == 0

@@ -51,6 +51,26 @@ def office_day(plan: Plan, on: str | None, clock_today: date | None = None) -> d
     return act_day(plan, on, clock_today or dates.now().date())
 
 
+def office_standing(plan: Plan, root: Path, units: Sequence[str], day: date) -> tuple[dict, Any]:
+    """The pairs of ``units`` and the office's standing extensions and waivers on ``day``: what an act would repeat."""
+    from ..progress.replay import replay_all  # noqa: PLC0415
+
+    events = office_events(plan, root)
+    for unit in dict.fromkeys(units):
+        if not plan.supervises(unit):
+            events += ledger.unit_events(plan, root, unit)[0]
+    return replay_all(events, day)
+
+
+def _repeated(items: Sequence[Part | Obligation], same: Callable[[Part | Obligation], bool], message: str,
+              **kw: object) -> list[Part | Obligation]:
+    """The items an act would change; none at all is refused, saying what already stands."""
+    fresh = [x for x in items if not same(x)]
+    if not fresh:
+        raise UsageError(message.format(p="、".join(x.id for x in items), **kw))
+    return fresh
+
+
 def review(plan: Plan, root: Path, *, target: str, unit: str, acting: str, verdict: str, note: str | None,
            by: str | None, clock_today: date | None = None, on: str | None = None) -> list[dict]:
     """销号 (accept) or 退回 (return) a unit's claim that a part or duty is done, as it stood on the act's day."""
@@ -67,6 +87,10 @@ def review(plan: Plan, root: Path, *, target: str, unit: str, acting: str, verdi
     if unclaimed:
         raise UsageError(t("{u} 尚未报告完成 {p},无可审核的内容", "{u} has not reported {p} done; there is nothing to review",
                            u=unit, p="、".join(unclaimed)))
+    if verdict == "accept":
+        pairs, _ = office_standing(plan, root, [unit], day)
+        items = _repeated(items, lambda x: getattr(pairs.get((x.id, unit)), "review", None) == "accepted",
+                          t("{u} 的 {{p}} 已销号，无需再次销号", "{u}'s {{p}} is already closed out", u=unit))
     cmd = ledger.new_id()
     who = recorder(by)
     events = [ledger.new_event(plan, target=x.id, unit=acting, state=None, on=day.isoformat(), by=who, cmd=cmd,
@@ -89,6 +113,10 @@ def extend(plan: Plan, root: Path, *, target: str, unit: str | None, acting: str
     day = act_day(plan, on, now_day)
     text = ledger.clean_text(reason, "--reason", allow_empty=False)
     approver = ledger.clean_text(approved_by, "--approved-by", limit=ledger.MAX_BY) if approved_by else ""
+    _, acts = office_standing(plan, root, [], day)
+    items = _repeated(items, lambda x: getattr(acts.extensions.get((x.id, unit)), "until", None) == new_due.isoformat(),
+                      t("{{p}}（{u}）已延期至 {d}，无需重复记录", "{{p}} ({u}) is already extended to {d}",
+                        u=unit or t("全部单位", "every unit"), d=new_due))
     cmd = ledger.new_id()
     who = recorder(by)
     events = [ledger.new_event(plan, target=x.id, unit=acting, state=None, on=day.isoformat(), by=who, cmd=cmd,
@@ -105,6 +133,10 @@ def waive(plan: Plan, root: Path, *, target: str, unit: str | None, acting: str,
     now_day = clock_today or dates.now().date()
     day = act_day(plan, on, now_day)
     text = ledger.clean_text(reason, "--reason", allow_empty=False)
+    _, acts = office_standing(plan, root, [], day)
+    items = _repeated(items, lambda x: getattr(acts.waiver(x.id, unit), "note", None) == text,
+                      t("{{p}}（{u}）已不再适用，理由相同，无需重复记录", "{{p}} ({u}) is already waived for that reason",
+                        u=unit or t("全部单位", "every unit")))
     cmd = ledger.new_id()
     events = [ledger.new_event(plan, target=x.id, unit=acting, state=None, on=day.isoformat(), by=recorder(by), cmd=cmd,
                                note=text, kind="waive", subject=unit) for x in items]
