@@ -226,3 +226,29 @@ def test_repeated_acts_are_refused_with_one_line(plan, home, clock, cli):
         assert snapshot(home) == before
     # a different date or reason is a change, recorded
     assert cli("extend", "7.1", "--to", "2018-09-30", "--reason", "再次延期", "--as", OFFICE).exit_code == 0
+
+
+# --- 8. a mistyped file is not a document number -------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["ev\\备案审查报告.pdf", "C:\\材料\\报告.pdf", "材料/报告.docx", "C:报告", "报告.pdf"])
+@pytest.mark.parametrize("command", ["mark", "attach"])
+def test_a_missing_file_is_refused_naming_it(plan, home, clock, cli, value, command):
+    clock.set("2018-01-20T10:00")
+    mark(plan, home, "7.1", OFFICE, "2018-01-20")
+    before = snapshot(home)
+    r = cli(command, "7.1", "--unit", OFFICE, "--evidence", value)
+    assert r.exit_code == 2 and value in one_line_error(r) and "--ref" in one_line_error(r)
+    assert snapshot(home) == before
+
+
+@pytest.mark.parametrize("args, kept", [
+    (("--evidence", "番府办〔2017〕12号"), "番府办〔2017〕12号"),
+    (("--evidence", "粤府〔2017〕3号/附件2"), "粤府〔2017〕3号/附件2"),
+    (("--ref", "C:\\材料\\报告.pdf"), "C:\\材料\\报告.pdf"),
+])
+def test_a_document_number_or_ref_is_kept_as_a_reference(plan, home, clock, cli, args, kept):
+    clock.set("2018-01-20T10:00")
+    r = cli("mark", "7.1", "--unit", OFFICE, *args)
+    assert r.exit_code == 0 and r.stderr == "", r.output
+    (event,) = [e for e in json_out(cli, "log", "--unit", OFFICE)["events"]]
+    assert event["evidence"] == [{"kind": "document", "value": kept}]

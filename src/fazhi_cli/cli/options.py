@@ -168,6 +168,11 @@ EvidenceOption = Annotated[Optional[list[str]], typer.Option(
     help=t("证明材料:文号、网址或文件(可重复;文件会复制到数据文件夹的 evidence/ 中并记录 SHA-256)。",
            "Evidence: document number, URL or file (repeatable; files are copied into the data folder's evidence/ "
            "with their SHA-256)."))]
+RefOption = Annotated[Optional[list[str]], typer.Option(
+    "--ref", metavar=t("文号", "REF"),
+    help=t("记录为文号或材料名称（可重复），即使它像文件名；--evidence 给出的文件找不到时会被拒绝。",
+           "Record as a document reference (repeatable), even if it looks like a file name; a file given to "
+           "--evidence that does not exist is refused."))]
 NoteOption = Annotated[Optional[str], note_option(t("备注。", "A note."))]
 ByOption = Annotated[Optional[str], typer.Option(
     "--by", help=t("记录人(默认 FAZHI_USER 或登录名)。", "Who records it (default FAZHI_USER or the login)."))]
