@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,56 @@ from fazhi_cli import dates, ledger, progress, record
 from fazhi_cli.dates import CHINA
 
 OFFICE = "区法制办"
+
+# a county's plan with one part, led by two offices and a group of six towns
+COUNTY_PLAN = """\
+plan:
+  title: 某县2020年法治政府建设工作方案
+  number: 某府办〔2020〕3号
+  issuer: 某县人民政府办公室
+  signed: "2020-02-01"
+  target: "2020-12-31"
+sections:
+  - id: 一
+    heading: 依法全面履行政府职能
+units:
+  - name: 县司法局
+    kind: department
+  - name: 县政务局
+    kind: department
+  - name: 权寨镇
+    kind: town
+  - name: 甲镇
+    kind: town
+  - name: 乙镇
+    kind: town
+  - name: 丙镇
+    kind: town
+  - name: 丁镇
+    kind: town
+  - name: 戊镇
+    kind: town
+groups:
+  - name: 各镇
+    members: [权寨镇, 甲镇, 乙镇, 丙镇, 丁镇, 戊镇]
+supervision:
+  units: [县司法局]
+tasks:
+  - id: "1"
+    section: 一
+    title: 深化权责清单
+    parts:
+      - id: "1.1"
+        lead: [县司法局, 县政务局, 各镇]
+        due: "2020-06-30"
+"""
+
+
+@pytest.fixture
+def county(tmp_path):
+    path = tmp_path / "county.yaml"
+    path.write_text(COUNTY_PLAN, encoding="utf-8")
+    return path
 
 
 @pytest.fixture
@@ -252,3 +303,50 @@ def test_a_document_number_or_ref_is_kept_as_a_reference(plan, home, clock, cli,
     assert r.exit_code == 0 and r.stderr == "", r.output
     (event,) = [e for e in json_out(cli, "log", "--unit", OFFICE)["events"]]
     assert event["evidence"] == [{"kind": "document", "value": kept}]
+
+
+# --- 7. headers count their rows ---------------------------------------------------------------------------
+
+RECORD_COLUMNS = ("牵头", "完成", "按时", "逾期完成", "逾期未完成", "待审核", "退回", "延期", "不再适用", "年度按时",
+                  "年度逾期", "年度未报")
+
+
+def _cited(header: str) -> dict[str, int]:
+    """The column labels a header line cites, with their numbers: '退回 1' → {'退回': 1}."""
+    import re
+
+    return {label: int(n) for label, n in re.findall(r"(?:^|[：:，,；;（(\s])([\u4e00-\u9fff]+) (\d+)", header)
+            if label in RECORD_COLUMNS}
+
+
+def test_the_units_record_header_counts_its_rows(plan, home, clock, cli):
+    clock.set("2018-03-01T10:00")
+    mark(plan, home, "1.1", OFFICE, "2018-02-01")
+    record.review(plan, home, target="1.1", unit=OFFICE, acting=OFFICE, verdict="return", note="缺少材料", by="t",
+                  clock_today=date(2018, 3, 1))
+    record.extend(plan, home, target="7.1", unit=None, acting=OFFICE, to="2018-06-30", reason="x", approved_by=None,
+                  by=None, clock_today=date(2018, 3, 1))
+    csv = cli("units", "--record", "--as-of", "2018-03-02", "-f", "csv").stdout.splitlines()
+    header = next(line for line in csv if "各单位落实情况" in line)
+    columns = next(line for line in csv if line.startswith("单位,")).split(",")
+    rows = [line.split(",") for line in csv[csv.index(",".join(columns)) + 1:]]
+    cited = _cited(header)
+    assert set(cited) == set(RECORD_COLUMNS), header
+    for label, n in cited.items():
+        assert n == sum(int(r[columns.index(label)]) for r in rows), label
+    # an 80-column terminal drops columns: the header cites only those it shows
+    narrow = cli("units", "--record", "--as-of", "2018-03-02", env={"COLUMNS": "80"}).stdout.splitlines()
+    rule = next(i for i, line in enumerate(narrow) if line.startswith("──"))
+    shown = narrow[rule - 1].split()
+    head = "".join(narrow[2:rule - 1])
+    assert cited_narrow(head) and set(cited_narrow(head)) == set(shown) - {"单位"}, (head, shown)
+
+
+def cited_narrow(header: str) -> dict[str, int]:
+    return _cited(header)
+
+
+def test_a_one_part_plan_counts_shares_not_parts(county, home, clock, cli):
+    text = cli("units", "--record", "--as-of", "2020-12-05", "--plan", county, "-f", "plain").stdout
+    header = next(line for line in text.splitlines() if "个单位" in line)
+    assert "8 个单位" in header and "牵头 8 项次" in header and "牵头分项 8 个" not in header

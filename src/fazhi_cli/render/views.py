@@ -94,6 +94,18 @@ def _summary_json(c: dict[str, int]) -> dict[str, int]:
     return dict(c)
 
 
+class Counted(str):
+    """A header line made of pieces, some quoting a column (by index): a narrow terminal that leaves a column
+    out leaves its piece out too. Everywhere else it is the whole text."""
+
+    pieces: list[tuple[str, int | None]]
+
+    def __new__(cls, pieces: Sequence[tuple[str, int | None]]) -> "Counted":
+        out = super().__new__(cls, "".join(p for p, _ in pieces))
+        out.pieces = list(pieces)
+        return out
+
+
 class Page:
     """Lines that say what a table is, the table, and the words for when it is empty."""
 
@@ -113,12 +125,23 @@ class Page:
 
         from .table import Paragraph  # noqa: PLC0415
 
-        out: list[Any] = [Paragraph(safe(x), s) for x, s in self.lines[:2]] + self.lead
-        out += [Paragraph(safe(x), s) for x, s in self.lines[2:]]
+        grid = terminal_table(self.headers, self.rows, no_wrap=self.no_wrap, drop=self.drop) if self.rows else None
+
+        def para(x: str, s: str) -> Any:
+            if isinstance(x, Counted) and grid is not None:
+                from .table import CountedParagraph  # noqa: PLC0415
+
+                return CountedParagraph([(safe(p), c) for p, c in x.pieces], grid, s, t(
+                    "（终端较窄，另有 {n} 列未显示；加宽终端或用 -f csv 查看）",
+                    " ({n} more columns not shown in this narrow terminal; widen it or use -f csv)"))
+            return Paragraph(safe(x), s)
+
+        out: list[Any] = [para(x, s) for x, s in self.lines[:2]] + self.lead
+        out += [para(x, s) for x, s in self.lines[2:]]
         out += self.before
-        if not self.rows:
+        if grid is None:
             return out + [Text(safe(self.empty))]
-        return out + ["", terminal_table(self.headers, self.rows, no_wrap=self.no_wrap, drop=self.drop)]
+        return out + ["", grid]
 
 
 # --- status -------------------------------------------------------------------
