@@ -350,3 +350,148 @@ def test_a_one_part_plan_counts_shares_not_parts(county, home, clock, cli):
     text = cli("units", "--record", "--as-of", "2020-12-05", "--plan", county, "-f", "plain").stdout
     header = next(line for line in text.splitlines() if "个单位" in line)
     assert "8 个单位" in header and "牵头 8 项次" in header and "牵头分项 8 个" not in header
+
+
+# --- Done when: every view tells each pair the same ------------------------------------------------------
+
+PROP_PLAN = COUNTY_PLAN + """\
+  - id: "2"
+    section: 一
+    title: 规范行政执法
+    parts:
+      - id: "2.1"
+        text: 到2020年10月底，完成执法事项清单
+        lead: [县政务局]
+        support: [各镇]
+        due: "2020-10-31"
+      - id: "2.2"
+        text: 推行执法全过程记录
+        lead: [各镇, 县司法局]
+        due: "2020-09-30"
+"""
+PROP_UNITS = ("县司法局", "县政务局", "权寨镇", "甲镇", "乙镇", "丙镇", "丁镇", "戊镇")
+
+
+def _lit(days: int, warn: int) -> str:
+    return "red" if days < 0 else "yellow" if days <= warn else "green"
+
+
+def _act(plan, root, kind, target, unit, day, longer):
+    from fazhi_cli.errors import FazhiError
+
+    on = day.isoformat()
+    try:
+        if kind in ("done", "doing"):
+            record.mark(plan, root, target=target, unit=unit, state=kind, on=on, note=None, evidence=[], by="t")
+        elif kind in ("accept", "return"):
+            record.review(plan, root, target=target, unit=unit, acting="县司法局", verdict=kind, note="意见",
+                          by="t", on=on)
+        elif kind == "extend":
+            record.extend(plan, root, target=target, unit=unit, acting="县司法局", reason="批准",
+                          to=(max(x.due for x in plan.targets(target)) + timedelta(days=longer)).isoformat(),
+                          approved_by=None, by="t", on=on)
+        else:
+            record.waive(plan, root, target=target, unit=unit, acting="县司法局", reason="不适用", by="t", on=on)
+    except FazhiError:
+        pass       # a refusal a user could meet (not held, nothing to review, repeated): nothing written
+
+
+def test_every_view_tells_each_pair_the_same(tmp_path_factory):
+    from unittest import mock
+
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    from typer.testing import CliRunner
+
+    from fazhi_cli import report as reports
+    from fazhi_cli.cli import app
+    from fazhi_cli.plan import load_plan
+
+    folder = tmp_path_factory.mktemp("prop")
+    plan_path = folder / "county.yaml"
+    plan_path.write_text(PROP_PLAN, encoding="utf-8")
+    plan = load_plan(plan_path)
+    runner = CliRunner()
+    step = st.tuples(st.sampled_from(["done", "done", "doing", "accept", "return", "extend", "extend", "waive"]),
+                     st.sampled_from(["1.1", "2.1", "2.2", "2"]),
+                     st.one_of(st.none(), st.sampled_from(PROP_UNITS)),
+                     st.integers(0, 300), st.integers(1, 300))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(steps=st.lists(step, min_size=1, max_size=10), as_of=st.integers(120, 420),
+           checked=st.sets(st.sampled_from(PROP_UNITS), min_size=1, max_size=3))
+    def check(steps, as_of, checked):
+        root = Path(tempfile_dir())
+        start = date(2020, 2, 1)
+        moment = datetime(2020, 2, 1, 9, 0, tzinfo=CHINA)
+        day_of = sorted(start + timedelta(days=s[3]) for s in steps)
+        for (kind, target, unit, _, longer), day in zip(steps, day_of):
+            moment = max(moment, datetime(day.year, day.month, day.day, 9, 0, tzinfo=CHINA)) + timedelta(minutes=1)
+            if kind in ("done", "doing", "accept", "return") and unit is None:
+                unit = "权寨镇"           # a group member
+            with mock.patch.object(dates, "now", lambda clock=None, m=moment: m):
+                _act(plan, root, kind, target, unit, day, longer)
+        day = start + timedelta(days=as_of)
+        common = ["--as-of", day.isoformat(), "--plan", str(plan_path), "--data-dir", str(root), "-f", "json"]
+
+        def view(*args):
+            r = runner.invoke(app, [*args, *common])
+            assert r.exit_code == 0, (args, r.output)
+            return json.loads(r.stdout)
+
+        overview = view("status")
+        warn = overview["warn_days"]
+        parts = {p["id"]: p for t in overview["tasks"] for p in t["parts"]}
+        by_parts = {p["id"]: p for t in view("status", "--parts")["tasks"] for p in t["parts"]}
+        by_task = {p["id"]: p for tid in ("1", "2") for t in view("status", "--task", tid)["tasks"] for p in t["parts"]}
+        assert parts == by_parts == by_task
+        due = {i["id"]: i for i in view("due", "--all")["items"]}
+        rep = reports.build(plan, ledger.read_ledger(root, plan).events, year=2020, as_of=day)
+        in_report = {i.id: i for i in rep.completed + rep.pending + rep.overdue}
+        for pid, p in parts.items():
+            d = due[pid]
+            assert (d["state"], d["light"], d["extended_to"], d["waived"], d["review"]) == (
+                p["state"], p["light"], p["extended_to"], p["waived"], p["review"]), pid
+            days = (date.fromisoformat(p["extended_to"] or p["due"]) - day).days
+            assert d["days_left"] == days
+            if p["state"] != "done" and not p["waived"] and p["owing"]:
+                assert p["light"] == _lit(days, warn), pid       # days and light always agree
+            if pid in in_report:
+                i = in_report[pid]
+                assert (i.state, i.light, i.extended_to and i.extended_to.isoformat(), i.waived) == (
+                    p["state"], p["light"], p["extended_to"], p["waived"]), pid
+        record_rows = {r["unit"]: r for r in view("units", "--record")["units"]}
+        for unit in sorted(checked | {"权寨镇"}):
+            mine = view("status", "--unit", unit)
+            own_due = {i["id"]: i for i in view("due", "--unit", unit, "--all")["items"]}
+            leads = []
+            for x in mine["items"]:
+                u = next(u for u in parts[x["id"]]["units"] if u["unit"] == unit)
+                assert (x["state"], x["on"], x["extended_to"], x["review"]) == (
+                    u["state"], u["on"], u["extended_to"], u["review"]), (unit, x["id"])
+                assert x["waived"] == (u["waived"] or parts[x["id"]]["waived"])
+                days = (date.fromisoformat(x["extended_to"] or x["due"]) - day).days
+                o = own_due[x["id"]]
+                assert (o["light"], o["days_left"], o["state"], o["waived"]) == (x["light"], days, x["state"],
+                                                                                x["waived"]), (unit, x["id"])
+                settled = x["state"] == "done" or x["item_state"] == "done" or x["waived"]
+                if not settled:
+                    assert x["light"] == _lit(days, warn), (unit, x["id"])
+                if x["role"] == "lead":
+                    leads.append(x)
+            row = record_rows.get(unit)
+            if leads:
+                owed = [x for x in leads if not x["waived"]]
+                assert (row["led"], row["done"], row["waived"], row["returned"], row["extended"]) == (
+                    len(owed), sum(1 for x in owed if x["state"] == "done"), len(leads) - len(owed),
+                    sum(1 for x in leads if x["review"] == "returned"),
+                    sum(1 for x in leads if x["extended_to"])), unit
+                assert row["overdue"] == sum(1 for x in owed if x["state"] != "done" and x["light"] == "red"), unit
+
+    made = []
+
+    def tempfile_dir():
+        made.append(tmp_path_factory.mktemp("ledger"))
+        return made[-1]
+
+    check()
+

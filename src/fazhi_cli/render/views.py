@@ -356,8 +356,8 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
     items = [x for x in own_items(st, unit)
              if (x.kind == "recurring" or x.task in in_tasks) and (light is None or x.light == light)]
     if fmt == "json":
-        doc = status_json(plan, st, tasks, lambda p: any(u.unit == unit for u in p.units)
-                          and (light is None or _own_light(p, unit, st) == light))
+        shown = {x.id for x in items if x.kind == "part"}   # lit by the unit's own date, extended or not
+        doc = status_json(plan, st, tasks, lambda p: p.part.id in shown)
         doc["unit"] = unit
         doc["own_summary"] = count(items)
         doc["items"] = [_own_json(x) for x in items]
@@ -386,13 +386,6 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
         lines.append((t("退回 {p}:{n}", "returned {p}: {n}", p=x.id, n=x.review_note), "magenta"))
     empty = t("{u} 没有{l}事项", "{u} has no {l} items", u=unit, l=light_label(light) if light else "")
     return Page(lines, headers, rows, empty, no_wrap=(0, 2, 3, 4, 5, 6, 7), drop=(7, 6, 2)).render(fmt)
-
-
-def _own_light(ps: PartStatus, unit: str, st: Status) -> str:
-    from ..progress import light  # noqa: PLC0415
-
-    own = next(u for u in ps.units if u.unit == unit)
-    return light(ps.part.due, own.state == "done", st.as_of, st.warn_days)
 
 
 def _own_json(x: OwnItem) -> dict:
