@@ -495,3 +495,38 @@ def test_every_view_tells_each_pair_the_same(tmp_path_factory):
 
     check()
 
+
+# --- 10. the plan's own words ---------------------------------------------------------------------------
+
+def test_the_level_word_comes_from_the_plan(plan, county):
+    from fazhi_cli.plan import load_plan
+
+    assert plan.level == "区" and load_plan(county).level == "县"
+    city = COUNTY_PLAN.replace("某县人民政府办公室", "某市人民政府办公室").replace("某县2020年", "某市2020年")
+    assert load_plan(_write(county.parent / "city.yaml", city)).level == "市"
+    nameless = COUNTY_PLAN.replace("  issuer: 某县人民政府办公室\n", "")
+    assert load_plan(_write(county.parent / "nameless.yaml", nameless)).level == "县"   # from the title
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_help_does_not_name_panyu_or_the_district(cli):
+    for args in (("report", "--help"), ("status", "--help")):
+        text = cli(*args, env={"COLUMNS": "200"}).stdout
+        assert "全区" not in text and "默认为内置的番禺区方案" not in text
+
+
+def test_messages_write_ranges_and_names_as_a_person_would(county, home, cli, tmp_path):
+    r = cli("status", "--task", "9", "--plan", county)
+    assert r.exit_code == 2 and "1-1" not in one_line_error(r) and "只有任务 1" in one_line_error(r)
+    r = cli("report", "--year", "2030", "--plan", county)
+    assert r.exit_code == 2 and "2020-2020" not in one_line_error(r)
+    # an old copy of the plan, without its supervising unit, meets the office's records
+    cli("waive", "1.1", "--reason", "x", "--as", "县司法局", "--plan", county)
+    old = _write(tmp_path / "old.yaml", COUNTY_PLAN.replace("supervision:\n  units: [县司法局]\n", ""))
+    r = cli("check", "--plan", old)
+    assert "((" not in r.stdout + r.stderr and "waive" not in r.stdout + r.stderr
+    assert "方案未指定督办单位" in r.stdout + r.stderr

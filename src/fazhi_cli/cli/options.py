@@ -124,8 +124,8 @@ def dry_run_option(help: str) -> Any:
 
 PlanOption = Annotated[Optional[Path], typer.Option(
     "--plan", metavar=t("文件", "FILE"), show_default=False,
-    help=t("方案文件(默认为内置的番禺区方案;也可设 FAZHI_PLAN)。",
-           "Plan file (default: the bundled Panyu plan; or set FAZHI_PLAN)."))]
+    help=t("方案文件（默认取 FAZHI_PLAN；未设时为内置的示例方案）。",
+           "Plan file (default: FAZHI_PLAN; if unset, the bundled example plan)."))]
 DataDirOption = Annotated[Optional[Path], typer.Option(
     "--data-dir", metavar=t("文件夹", "DIR"), show_default=False,
     help=t("数据文件夹(也可设 FAZHI_HOME)。", "Data folder (or set FAZHI_HOME)."))]
