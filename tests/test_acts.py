@@ -530,3 +530,27 @@ def test_messages_write_ranges_and_names_as_a_person_would(county, home, cli, tm
     r = cli("check", "--plan", old)
     assert "((" not in r.stdout + r.stderr and "waive" not in r.stdout + r.stderr
     assert "方案未指定督办单位" in r.stdout + r.stderr
+
+
+# --- 6. reports for any year the work was done ------------------------------------------------------------
+
+def test_work_done_late_is_reported_in_the_year_it_was_done(county, home, clock, cli, tmp_path):
+    from fazhi_cli.plan import load_plan
+
+    plan = load_plan(county)
+    clock.set("2026-11-20T10:00")
+    for unit in ("县司法局", "县政务局", "权寨镇", "甲镇", "乙镇", "丙镇", "丁镇", "戊镇"):
+        record.mark(plan, home, target="1.1", unit=unit, state="done", on="2026-11-20", note=None,
+                    evidence=["某司发〔2026〕9号"], by="t")
+    clock.set("2026-12-05T10:00")
+    out = tmp_path / "2026.md"
+    r = cli("report", "--year", "2026", "--as-of", "2026-12-05", "--plan", county, "-o", out)
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert "1.1" in text and "逾期完成" in text and "某司发〔2026〕9号" in text
+    r = cli("report", "--year", "2021", "--plan", county, "-o", tmp_path / "2021.md")
+    assert r.exit_code == 0, r.output                       # any year from the plan's signing to today
+    r = cli("report", "--year", "2027", "--plan", county, "-o", tmp_path / "2027.md")
+    assert r.exit_code == 2 and "2020 年至 2026 年" in one_line_error(r)
+    rec = json_out(cli, "units", "--record", "--year", "2026", "--as-of", "2026-12-05", "--plan", county)
+    assert len(rec["units"]) == 8 and all((u["done"], u["late"]) == (1, 1) for u in rec["units"])

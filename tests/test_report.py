@@ -439,7 +439,7 @@ def test_bad_outputs_are_refused(plan, ledger, cli, tmp_path):
         (["status", "--output", tmp_path / "s.yaml"], "请用 --format"),
         (["status", "--export", tmp_path / "s.png"], ".svg"),
         (["status", "--export", tmp_path / "s.svg", "--format", "csv"], "--export"),
-        (["report", "--year", "2015"], "2016 年至 2019 年"),
+        (["report", "--year", "2015"], "本方案可报告的年份为 2016 年至"),
         (["report", "--year", "2017", "--unit", "火星局"], "未知单位"),
         (["report", "--year", "2017", "--as-of", "2016-06-01"], "早于 2017 年"),
         (["report"], "--year"),

@@ -144,7 +144,7 @@ def years_phrase(first: int, last: int) -> str:
 
 def report_day(plan: Plan, year: int, as_of: date | None, today: date) -> date:
     """The day a report for ``year`` is drawn up as of: the year's end unless said otherwise."""
-    first, last = plan_years(plan)
+    first, last = plan_years(plan, today)
     if not first <= year <= last:
         raise UsageError(t("--year {y}：本方案可报告的年份为 {r}", "--year {y}: this plan can be reported for {r}",
                            y=year, r=years_phrase(first, last)))
