@@ -554,3 +554,27 @@ def test_work_done_late_is_reported_in_the_year_it_was_done(county, home, clock,
     assert r.exit_code == 2 and "2020 年至 2026 年" in one_line_error(r)
     rec = json_out(cli, "units", "--record", "--year", "2026", "--as-of", "2026-12-05", "--plan", county)
     assert len(rec["units"]) == 8 and all((u["done"], u["late"]) == (1, 1) for u in rec["units"])
+
+
+# --- 9. check without follow-on errors, and YAML errors where they are --------------------------------------
+
+@pytest.mark.parametrize("old, new, where, words", [
+    ('signed: "2020-02-01"', 'signed: "2020-02-01', ":5:11:", "引号没有闭合"),
+    ("title: 某县2020年法治政府建设工作方案", 'title: "某县2020年法治政府建设工作方案', ":2:10:", "引号没有闭合"),
+    ("lead: [县司法局, 县政务局, 各镇]", "lead: [县司法局, , 县政务局, 各镇]", ":38:", "多余的逗号"),
+    ("  units: [县司法局]", "  units: [县司法局],", ":31:", "多余的逗号"),
+])
+def test_yaml_errors_are_reported_where_they_are(tmp_path, cli, old, new, where, words):
+    path = _write(tmp_path / "plan.yaml", COUNTY_PLAN.replace(old, new))
+    r = cli("check", "--plan", path, "--data-dir", tmp_path / "data")
+    line = one_line_error(r)
+    assert r.exit_code == 1 and where in line and words in line, line
+    assert "did not find" not in line and "缩进不一致" not in line
+
+
+def test_a_misnamed_units_list_is_reported_once(tmp_path, cli):
+    path = _write(tmp_path / "plan.yaml", COUNTY_PLAN.replace("\nunits:\n", "\nunit:\n"))
+    r = cli("check", "--plan", path, "--data-dir", tmp_path / "data")
+    out = r.stdout + r.stderr
+    assert r.exit_code == 1 and "'unit'" in out and "units" in out
+    assert "不是已定义的单位" not in out
