@@ -221,7 +221,8 @@ def test_due_json_by_hand(cli, small_ledger):
     assert items[0] == {"due": "2016-12-31", "kind": "recurring", "id": "catalogue-2016", "task": "34",
                         "part": "34.1", "title": "2016年重大行政决策事项目录",
                         "units": ["区政府办", "区监察局", "区法制办"], "days_left": -355, "light": "red",
-                        "state": "todo", "done_on": None, "late": False, "extended_to": None, "waived": None}
+                        "state": "todo", "done_on": None, "late": False, "extended_to": None, "waived": None,
+                        "review": None}
     assert items[1]["units"] == ["区法制办"] and items[1]["task"] == "25"
     plan_2017 = items[2]
     assert plan_2017["task"] is None and plan_2017["part"] is None

@@ -223,10 +223,12 @@ def test_import_refuses_evidence_that_does_not_match_its_hash(plan, home, tmp_pa
     assert "SHA-256" in str(e.value) and not home.exists()
 
 
-def test_a_missing_file_is_kept_only_as_a_document_reference(plan, home, cli):
+def test_a_missing_file_is_kept_as_a_document_reference_only_with_ref(plan, home, cli):
+    # issue 24 item 8: a mistyped file name is refused; --ref keeps a reference on purpose
     r = cli("mark", "7", "-u", "区法制办", "--on", "2017-11-30", "--evidence", "清理结果.pdf")
+    assert r.exit_code == 2 and "找不到文件 清理结果.pdf" in r.stderr and not home.exists()
+    r = cli("mark", "7", "-u", "区法制办", "--on", "2017-11-30", "--ref", "清理结果.pdf")
     assert r.exit_code == 0, r.output
-    assert "找不到文件 清理结果.pdf,已作为文号或材料名称记录" in r.stderr
     (event,) = lines_of(home / "progress" / "区法制办.jsonl")
     assert event["evidence"] == [{"kind": "document", "value": "清理结果.pdf"}]
 

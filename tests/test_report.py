@@ -439,7 +439,7 @@ def test_bad_outputs_are_refused(plan, ledger, cli, tmp_path):
         (["status", "--output", tmp_path / "s.yaml"], "请用 --format"),
         (["status", "--export", tmp_path / "s.png"], ".svg"),
         (["status", "--export", tmp_path / "s.svg", "--format", "csv"], "--export"),
-        (["report", "--year", "2015"], "2016-2019"),
+        (["report", "--year", "2015"], "本方案可报告的年份为 2016 年至"),
         (["report", "--year", "2017", "--unit", "火星局"], "未知单位"),
         (["report", "--year", "2017", "--as-of", "2016-06-01"], "早于 2017 年"),
         (["report"], "--year"),
@@ -693,7 +693,7 @@ def test_the_units_record_sentence_counts_its_own_columns(plan, ledger, cli, tmp
     with_overdue = sum(1 for r in body if r[overdue] != "0")
     with_missing = sum(1 for r in body if r[missing] != "0")
     assert with_overdue == 0 and with_missing > 30
-    assert lead.startswith(f"责任单位 {len(body)} 个，其中有逾期未完成分项的 {with_overdue} 个，"
+    assert lead.startswith(f"全区责任单位 {len(body)} 个，其中有逾期未完成分项的 {with_overdue} 个，"
                            f"有逾期未报年度事项的 {with_missing} 个")
 
 

@@ -255,7 +255,7 @@ def step(data, plan, f: Folder, clock: Clock, pairs: list[tuple[str, str]]) -> N
             args += ["--note", data.draw(st.sampled_from(["已起草清理方案", "报送区政府", "含\"引号\"与\\斜杠"]))]
         f.act(*args)
     elif kind == "attach":
-        f.act("attach", target, "--unit", unit, "--evidence", "清理结果.pdf", "--note", "补充材料")
+        f.act("attach", target, "--unit", unit, "--ref", "清理结果.pdf", "--note", "补充材料")
     elif kind == "undo":
         f.act("undo", "--unit", data.draw(st.sampled_from(UNITS), label="unit"))
     elif kind == "review":

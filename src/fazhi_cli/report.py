@@ -119,6 +119,7 @@ class Report(NamedTuple):
     supervision: tuple[Act, ...] | None = None
     # who signs the district report (its 落款): the supervising unit, else the plan's issuer
     office: str = ""
+    level: str = "区"             # the plan's level of government (区, 县, 市…), as in 全区
 
     @property
     def period(self) -> tuple[date, date]:
@@ -127,20 +128,26 @@ class Report(NamedTuple):
 
 # --- the year and the day -------------------------------------------------------
 
-def plan_years(plan: Plan) -> tuple[int, int]:
-    """The years a report can be written for: from signing to the last deadline."""
+def plan_years(plan: Plan, today: date | None = None) -> tuple[int, int]:
+    """The years a report can be written for: from signing to the last deadline, or to ``today`` when later
+    (work done late, and its evidence, belongs to the year it was done in)."""
     dues = [p.due for p in plan.parts.values()] + [o.due for o in plan.obligations.values()]
     first = (plan.signed or plan.published or min(dues)).year
-    last = max([plan.target, *dues]).year
+    last = max([plan.target, *dues, *([today] if today else [])]).year
     return first, last
+
+
+def years_phrase(first: int, last: int) -> str:
+    """2020 年, or 2016 年至 2026 年: a range as a person writes it."""
+    return t("{a} 年", "{a}", a=first) if first == last else t("{a} 年至 {b} 年", "{a} to {b}", a=first, b=last)
 
 
 def report_day(plan: Plan, year: int, as_of: date | None, today: date) -> date:
     """The day a report for ``year`` is drawn up as of: the year's end unless said otherwise."""
-    first, last = plan_years(plan)
+    first, last = plan_years(plan, today)
     if not first <= year <= last:
-        raise UsageError(t("--year {y}: 本方案的年份为 {a}-{b} 年", "--year {y}: this plan covers {a}-{b}",
-                           y=year, a=first, b=last))
+        raise UsageError(t("--year {y}：本方案可报告的年份为 {r}", "--year {y}: this plan can be reported for {r}",
+                           y=year, r=years_phrase(first, last)))
     day = as_of if as_of is not None else min(date(year, 12, 31), today)
     if day < date(year, 1, 1):
         if as_of is None:
@@ -180,7 +187,8 @@ def build(plan: Plan, events: Iterable[Any], *, year: int, as_of: date, unit: st
     best, acts = progress.replay_all(events, as_of)
     ctx = _Context(plan, st, best, acts, date(year, 1, 1), date(year, 12, 31))
     titles = {s.id: s.heading for s in plan.sections}
-    common = dict(plan_title=plan.title, plan_number=plan.number, issuer=plan.issuer, target=plan.target,
+    common = dict(plan_title=plan.title, plan_number=plan.number, issuer=plan.issuer, level=plan.level,
+                  target=plan.target,
                   year=year, as_of=as_of, warn_days=st.warn_days, section_titles=titles,
                   office=plan.supervision.units[0] if plan.supervision.units else plan.issuer)
     if unit is None:

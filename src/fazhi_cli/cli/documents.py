@@ -13,15 +13,15 @@ from .options import REPORT_FORMATS, DataDirOption, ForceOption, PlanOption, War
     output_option, unit_option, year_option
 
 
-@command(help=t('年度报告:某单位的年度工作进展情况总结,或不指定单位时全区的落实情况;可存为 Word、Excel 或 HTML。\n\n'
+@command(help=t('年度报告:某单位的年度工作进展情况总结,或不指定单位时方案各单位的总体落实情况;可存为 Word、Excel 或 HTML。\n\n'
                 '示例: fazhi report --unit 区编办 --year 2017 --output 区编办2017年总结.docx',
-                "A year's report: a unit's progress summary, or without --unit the district's; as Word, Excel or HTML too."
+                "A year's report: a unit's progress summary, or without --unit the whole plan's; as Word, Excel or HTML too."
                 "\n\nExample: fazhi report --unit 区编办 --year 2017 --output summary-2017.docx"))
 def report(
     year: Annotated[int, year_option(1900, 2999, t("报告哪一年,如 2017。", "The year reported on, e.g. 2017."),
                                      show_default=False)],
-    unit: Annotated[Optional[str], unit_option(t("某单位的年度总结;不写则为全区的落实情况。",
-                                                 "A unit's own summary; without it, the district's."))] = None,
+    unit: Annotated[Optional[str], unit_option(t("某单位的年度总结;不写则为方案各单位的总体落实情况。",
+                                                 "A unit's own summary; without it, the whole plan's."))] = None,
     fmt: Annotated[Optional[Literal[REPORT_FORMATS]], format_option(  # type: ignore[valid-type]
         "markdown|docx|html|xlsx",
         t("markdown(默认)、docx、html 或 xlsx;不写时按 --output 的扩展名。",

@@ -10,7 +10,7 @@ from ..errors import UsageError
 from ..i18n import t
 from .app import command
 from .common import acting_unit, as_of_day, data_root, emit, open_ledger, open_plan, protected
-from .options import AsOfOption, AsOption, ByOption, DataDirOption, PlanOption, ReasonOption, TargetArgument, \
+from .options import ActOnOption, AsOfOption, AsOption, ByOption, DataDirOption, PlanOption, ReasonOption, TargetArgument, \
     dry_run_option, format_option, note_option, on_option, output_option, unit_option, within_option
 
 
@@ -24,6 +24,7 @@ def review(
     send_back: Annotated[bool, typer.Option("--return", help=t("退回:该单位的分项回到进行中,须写 --note。",
                                                                "Return: the unit's part is doing again; --note says why."))] = False,
     note: Annotated[Optional[str], note_option(t("审核意见。", "The office's note."))] = None,
+    on: ActOnOption = None,
     acting: AsOption = None,
     by: ByOption = None,
     plan_file: PlanOption = None,
@@ -35,7 +36,8 @@ def review(
         raise UsageError(t("请在 --accept(销号)与 --return(退回)中选一个", "choose one of --accept and --return"))
     plan = open_plan(plan_file)
     events = record.review(plan, data_root(data_dir), target=target, unit=plan.resolve_unit(unit),
-                           acting=acting_unit(plan, acting), verdict="accept" if accept else "return", note=note, by=by)
+                           acting=acting_unit(plan, acting), verdict="accept" if accept else "return", note=note, by=by,
+                           on=on)
     emit(render.act_lines(events), "plain")
 
 
@@ -50,6 +52,7 @@ def extend(
                                                  "Extend for this unit only (default: every unit)."))] = None,
     approved_by: Annotated[Optional[str], typer.Option("--approved-by", metavar=t("批准人", "WHO"),
                                                        help=t("批准人或批准文件。", "Who approved it."))] = None,
+    on: ActOnOption = None,
     acting: AsOption = None,
     by: ByOption = None,
     plan_file: PlanOption = None,
@@ -59,7 +62,8 @@ def extend(
 
     plan = open_plan(plan_file)
     events = record.extend(plan, data_root(data_dir), target=target, unit=plan.resolve_unit(unit) if unit else None,
-                           acting=acting_unit(plan, acting), to=to, reason=reason, approved_by=approved_by, by=by)
+                           acting=acting_unit(plan, acting), to=to, reason=reason, approved_by=approved_by, by=by,
+                           on=on)
     emit(render.act_lines(events), "plain")
 
 
@@ -71,6 +75,7 @@ def waive(
     reason: ReasonOption,
     unit: Annotated[Optional[str], unit_option(t("只对这个单位不再适用(默认全部单位)。",
                                                  "Waive for this unit only (default: every unit)."))] = None,
+    on: ActOnOption = None,
     acting: AsOption = None,
     by: ByOption = None,
     plan_file: PlanOption = None,
@@ -80,7 +85,7 @@ def waive(
 
     plan = open_plan(plan_file)
     events = record.waive(plan, data_root(data_dir), target=target, unit=plan.resolve_unit(unit) if unit else None,
-                          acting=acting_unit(plan, acting), reason=reason, by=by)
+                          acting=acting_unit(plan, acting), reason=reason, by=by, on=on)
     emit(render.act_lines(events), "plain")
 
 
@@ -133,6 +138,10 @@ def remind(
                                                                           "Write one file per unit into this folder."))] = None,
     fmt: Annotated[Literal["text", "json"], format_option("text|json", t("输出格式。", "Output format."))] = "text",
     dry_run: Annotated[bool, dry_run_option(t("只预览,不编号、不记录。", "Preview only: no number, nothing recorded."))] = False,
+    on: Annotated[Optional[str], on_option(t(
+        "发出催办的日期（默认今天；--as-of 默认取这一天）：不能晚于今天，也不能早于方案印发日期。",
+        "The day the reminders were issued (default today; --as-of defaults to it); never after today, never "
+        "before the plan."))] = None,
     acting: AsOption = None,
     by: ByOption = None,
     plan_file: PlanOption = None,
@@ -143,7 +152,8 @@ def remind(
 
     plan = open_plan(plan_file)
     who = plan.resolve_unit(unit) if unit else None
-    day = as_of_day(as_of)
+    issued_on = record.office_day(plan, on)
+    day = as_of_day(as_of) if as_of is not None else issued_on
     office, chosen = record.owed_notices(plan, open_ledger(plan, data_dir).events, acting=acting_unit(plan, acting), unit=who,
                                          as_of=day, within=within)
     folder = files.check_folder(output, protected(data_dir)) if chosen and output is not None else None
@@ -153,6 +163,7 @@ def remind(
         staged.append(files.stage(notice_files(plan, numbered, day, issued, office, folder)))
         return staged[-1]
     numbered, issued = record.remind(plan, data_root(data_dir), chosen, acting=office, dry_run=dry_run, by=by,
-                                     prepare=write if folder is not None else None) if chosen else ([], None)
+                                     prepare=write if folder is not None else None,
+                                     on=issued_on.isoformat()) if chosen else ([], None)
     written = [path for s in staged for path in s.paths] if folder is not None else None
     emit(notices_out(plan, numbered, day, issued, office, output, fmt, written), fmt if fmt == "json" else "plain")

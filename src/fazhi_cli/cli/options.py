@@ -124,8 +124,8 @@ def dry_run_option(help: str) -> Any:
 
 PlanOption = Annotated[Optional[Path], typer.Option(
     "--plan", metavar=t("文件", "FILE"), show_default=False,
-    help=t("方案文件(默认为内置的番禺区方案;也可设 FAZHI_PLAN)。",
-           "Plan file (default: the bundled Panyu plan; or set FAZHI_PLAN)."))]
+    help=t("方案文件（默认取 FAZHI_PLAN；未设时为内置的示例方案）。",
+           "Plan file (default: FAZHI_PLAN; if unset, the bundled example plan)."))]
 DataDirOption = Annotated[Optional[Path], typer.Option(
     "--data-dir", metavar=t("文件夹", "DIR"), show_default=False,
     help=t("数据文件夹(也可设 FAZHI_HOME)。", "Data folder (or set FAZHI_HOME)."))]
@@ -168,6 +168,11 @@ EvidenceOption = Annotated[Optional[list[str]], typer.Option(
     help=t("证明材料:文号、网址或文件(可重复;文件会复制到数据文件夹的 evidence/ 中并记录 SHA-256)。",
            "Evidence: document number, URL or file (repeatable; files are copied into the data folder's evidence/ "
            "with their SHA-256)."))]
+RefOption = Annotated[Optional[list[str]], typer.Option(
+    "--ref", metavar=t("文号", "REF"),
+    help=t("记录为文号或材料名称（可重复），即使它像文件名；--evidence 给出的文件找不到时会被拒绝。",
+           "Record as a document reference (repeatable), even if it looks like a file name; a file given to "
+           "--evidence that does not exist is refused."))]
 NoteOption = Annotated[Optional[str], note_option(t("备注。", "A note."))]
 ByOption = Annotated[Optional[str], typer.Option(
     "--by", help=t("记录人(默认 FAZHI_USER 或登录名)。", "Who records it (default FAZHI_USER or the login)."))]
@@ -180,3 +185,7 @@ AsOption = Annotated[Optional[str], typer.Option(
     help=t("以哪个督办单位的身份记录(默认取 FAZHI_UNIT)。", "The supervising unit acting (default: FAZHI_UNIT)."))]
 ReasonOption = Annotated[str, typer.Option("--reason", "-r", metavar=t("理由", "REASON"),
                                            help=t("理由(必填)。", "The reason (required)."))]
+ActOnOption = Annotated[Optional[str], on_option(t(
+    "决定的日期（默认今天）：如书面批准于上周，可补记为当天；不能晚于今天，也不能早于方案印发日期。",
+    "The day it was decided (default today), e.g. an approval given on paper last week; never after today, "
+    "never before the plan."))]

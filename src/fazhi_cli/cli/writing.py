@@ -9,7 +9,7 @@ import typer
 from ..i18n import t
 from .app import command
 from .common import data_root, emit, open_plan, own_unit
-from .options import STATES, ByOption, DataDirOption, EvidenceOption, NoteOption, PlanOption, UnitOption, \
+from .options import STATES, ByOption, DataDirOption, EvidenceOption, NoteOption, PlanOption, RefOption, UnitOption, \
     complete_target, dry_run_option, on_option, target_argument
 
 
@@ -25,6 +25,7 @@ def mark(
     on: Annotated[Optional[str], on_option(t("达到该状态的日期(默认今天)。", "Day the work reached the state (default today)."))] = None,
     note: NoteOption = None,
     evidence: EvidenceOption = None,
+    ref: RefOption = None,
     by: ByOption = None,
     plan_file: PlanOption = None,
     data_dir: DataDirOption = None,
@@ -33,7 +34,7 @@ def mark(
 
     plan = open_plan(plan_file)
     done = record.mark(plan, data_root(data_dir), target=target, unit=own_unit(plan, unit), state=STATES[state],
-                       on=on, note=note, evidence=evidence or [], by=by)
+                       on=on, note=note, evidence=evidence or [], by=by, refs=ref or [])
     emit(render.marked_lines(done.events), "plain")
     _notes(done.notes)
 
@@ -45,6 +46,7 @@ def attach(
     target: Annotated[str, target_argument()],
     unit: UnitOption = None,
     evidence: EvidenceOption = None,
+    ref: RefOption = None,
     note: NoteOption = None,
     by: ByOption = None,
     plan_file: PlanOption = None,
@@ -54,7 +56,7 @@ def attach(
 
     plan = open_plan(plan_file)
     done = record.attach(plan, data_root(data_dir), target=target, unit=own_unit(plan, unit), note=note,
-                         evidence=evidence or [], by=by)
+                         evidence=evidence or [], by=by, refs=ref or [])
     emit(render.attached_lines(done.events), "plain")
     _notes(done.notes)
 

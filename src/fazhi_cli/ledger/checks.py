@@ -239,8 +239,14 @@ def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str
 def _act(obj: dict, plan: Plan, kind: str, unit: str, target: object) -> tuple:
     """Check a supervision act; its (subject, verdict, until, number, approved_by, key)."""
     if not plan.supervises(unit):
-        who = "、".join(plan.supervision.units) or t("(方案未指定)", "(none named by the plan)")
-        raise ValueError(t("只有督办单位({w})可以记录{k}", "only the supervising unit ({w}) may record a {k}", w=who, k=kind))
+        from ..i18n import act_kind_label  # noqa: PLC0415
+
+        what = act_kind_label(kind)
+        if not plan.supervision.units:
+            raise ValueError(t("方案未指定督办单位，不能记录“{k}”", "the plan names no supervising unit, so no {k} can be "
+                               "recorded", k=what))
+        raise ValueError(t("只有督办单位（{w}）可以记录“{k}”", "only the supervising unit ({w}) may record a {k}",
+                           w="、".join(plan.supervision.units), k=what))
     get = obj.get
     subject, verdict, until, number, approved = get("subject"), get("verdict"), get("until"), get("number"), get(
         "approved_by", "")

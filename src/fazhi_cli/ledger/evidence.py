@@ -20,7 +20,9 @@ _O_BINARY = getattr(os, "O_BINARY", 0)
 # --- evidence ---------------------------------------------------------------
 
 _EXT = Lazy(r"\.[0-9A-Za-z]{1,8}$")
-_PATHLIKE = Lazy(r"[/\\]|\.(?:pdf|docx?|xlsx?|wps|et|ofd|jpe?g|png|tiff?|zip|rar|7z|txt|csv)$", re.I)
+_PATHLIKE = Lazy(r"[/\\]|^[A-Za-z]:|\.(?:pdf|docx?|xlsx?|wps|et|ofd|jpe?g|png|tiff?|zip|rar|7z|txt|csv)$", re.I)
+# 番府办〔2017〕12号, 粤府[2017]3号: a document number, even with a slash or a dot in it
+_DOCUMENT_NUMBER = Lazy(r"[〔\[【(（]\s*(?:19|20)\d\d\s*[〕\]】)）]\s*第?\s*\d+\s*号")
 
 
 class EvidenceFile(NamedTuple):
@@ -42,8 +44,8 @@ def evidence_item(value: str, base: Path | None = None) -> dict | EvidenceFile:
         exists = False
     if not exists:
         item = {"kind": "document", "value": text}
-        if _PATHLIKE.search(text):
-            item["unfound"] = True  # the output says it was kept as a reference only
+        if _PATHLIKE.search(text) and not _DOCUMENT_NUMBER.search(text):
+            item["unfound"] = True  # looks like a file that is not there: the caller refuses it
         return item
     try:
         sha, size = file_digest(path)

@@ -47,8 +47,8 @@ class Builder(Nodes):
         supervision = Supervision()
         with self.entry():
             if "supervision" in top:
-                supervision = read_supervision(self, top["supervision"], names or {})
-        successions = read_successions(self, top.get("successions") or EMPTY_SEQ, names or {}, plan_args or {})
+                supervision = read_supervision(self, top["supervision"], names)
+        successions = read_successions(self, top.get("successions") or EMPTY_SEQ, names, plan_args or {})
         if self.errors or plan_args is None or names is None or sections is None:
             raise PlanProblems(sorted(self.errors, key=lambda e: getattr(e, "line", 0)))
         return Plan(path=self.where, warn_days=warn_days, sections=tuple(sections.values()), units=units,

@@ -126,6 +126,18 @@ class Plan(NamedTuple):
         return self.id or self.number or self.title
 
     @property
+    def level(self) -> str:
+        """The plan's level of government as its own words name it (区, 县, 市…): read from the issuer, else
+        the title (番禺区人民政府办公室 → 区; 某县2020年…方案 → 县); 区 when neither names one."""
+        import re  # noqa: PLC0415
+
+        for text in (self.issuer, self.title):
+            found = re.search(r"(自治区|自治州|自治县|特别行政区|省|市|州|盟|区|县|旗)", _place(text))
+            if found:
+                return found.group(1)
+        return "区"
+
+    @property
     def start(self) -> date | None:
         """The day the plan begins: signed, else published. Nothing can be done for it before."""
         return self.signed or self.published
@@ -158,10 +170,13 @@ class Plan(NamedTuple):
         if task is None and ref.strip() in self.parts:
             task = self.tasks[self.parts[ref.strip()].task]
         if task is None:
+            ids = list(self.tasks)
+            known = (t("（本方案只有任务 {a}）", " (this plan has only task {a})", a=ids[0]) if len(ids) == 1 else
+                     t("（任务编号为 {a} 至 {b}）", " (tasks are numbered {a} to {b})", a=ids[0], b=ids[-1]) if ids
+                     else t("（本方案没有任务）", " (this plan has no tasks)"))
             raise UsageError(
-                t("未知任务: {r!r}(任务编号为 1-{n}){hint}",
-                  "unknown task: {r!r} (tasks are numbered 1-{n}){hint}",
-                  r=ref, n=len(self.tasks), hint=did_you_mean(ref, self.tasks))
+                t("未知任务：{r!r}{k}{hint}", "unknown task: {r!r}{k}{hint}", r=ref, k=known,
+                  hint=did_you_mean(ref, self.tasks))
             )
         return task
 
@@ -238,3 +253,12 @@ def expand(groups: dict[str, Group], names: dict[str, str], refs: Iterable[str])
         for unit in group.members if group else (names[ref],):
             out[unit] = None
     return tuple(out)
+
+
+def _place(text: str) -> str:
+    """The place a plan's issuer or title begins with: what comes before 人民政府, 政府, a year or the plan's
+    subject (番禺区创建珠三角… → 番禺区; 某县2020年… → 某县)."""
+    import re  # noqa: PLC0415
+
+    cut = re.search(r"人民政府|政府|\d{4}|关于|创建|法治|工作|办公", text)
+    return text[:cut.start()] if cut else text

@@ -23,6 +23,14 @@ def compose(text: str, where: str) -> Any:
         mark = e.problem_mark or e.context_mark
         if e.context_mark is not None and ("flow" in (e.context or "") or "end of stream" in (e.problem or "")):
             mark = e.context_mark  # an unclosed [ or quote: where it was opened, not where the file ran on to
+        opened = _unclosed_quote(text, mark.line) if mark is not None else None
+        if opened is not None and "quoted scalar" not in f"{e.problem or ''} {e.context or ''}":
+            # a quote left open ran on into the next lines, and the scanner stumbled there (on an "indentation"
+            # that is really the rest of the file): the error is where the quote was opened
+            line, column = opened
+            raise PlanError(f"{where}:{line + 1}:{column + 1}: " + t(
+                "YAML 语法错误：引号没有闭合（每个值的引号都要成对）",
+                "YAML syntax error: a quotation mark is not closed (every value's quotes come in pairs)")) from None
         if mark is None:
             raise PlanError(f"{where}: " + t("YAML 语法错误: {p}", "YAML syntax error: {p}",
                                              p=_yaml_problem(e, text))) from None
@@ -71,6 +79,10 @@ _YAML_PROBLEMS = (
      "an invalid backslash escape inside double quotes: write a backslash as \\\\ or use single quotes"),
     (("quoted scalar",), "引号没有闭合(每个值的引号都要成对)",
      "a quotation mark is not closed (every value's quotes come in pairs)"),
+    (("stray comma", "did not find expected node content", "expected the node content"),
+     "此处有多余的逗号，或逗号后缺少内容：方括号 [ ] 中的项之间只用一个逗号，方括号外不要写逗号",
+     "a stray comma, or nothing after a comma: separate the items of a [ ] list by one comma each, and write no "
+     "comma outside the brackets"),
     (("alias", "anchor"), "不允许使用锚点和别名(& 和 *),请把内容直接写出",
      "anchors and aliases (& and *) are not allowed; write the content out"),
     (("tag handle",), "不允许使用 YAML 标签(以 ! 开头);如果 ! 是文字,请给整个值加双引号",
@@ -82,10 +94,31 @@ _YAML_PROBLEMS = (
 )
 
 
+def _unclosed_quote(text: str, upto: int) -> tuple[int, int] | None:
+    """(line, column) of a value's opening double quote left unclosed on a line before ``upto`` (0-based)
+    whose quote the scanner carried on to line ``upto``; None when every line up to there pairs its quotes."""
+    import re  # noqa: PLC0415
+
+    lines = text.split("\n")
+    for i in range(min(upto, len(lines) - 1), -1, -1):
+        code = lines[i].split(" #", 1)[0]
+        quotes = [m.start() for m in re.finditer(r'(?<!\\)"', code)]
+        if len(quotes) % 2:
+            opened = quotes[-1] if i == upto else quotes[0]
+            if i < upto and re.match(r"\s*(?:-\s+)?(?:[^\s:\"]+:\s+)?$", code[:quotes[0]]):
+                return i, opened
+            return None
+    return None
+
+
 def _yaml_problem(e: Any, text: str) -> str:
     """PyYAML's complaint in the reader's language, with what to do about it."""
     said = f"{e.problem or ''} {e.context or ''}"
     mark = e.problem_mark
+    if mark is not None:
+        lines = text.split("\n")
+        if mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == ",":
+            said = "stray comma"
     if mark is not None and "cannot start any token" in said:
         # The C scanner does not say which character it met: look.
         lines = text.split("\n")

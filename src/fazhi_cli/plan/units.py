@@ -99,15 +99,16 @@ def read_groups(r: Nodes, node: Any, names: dict[str, str] | None) -> dict[str, 
     return groups
 
 
-def read_supervision(r: Nodes, node: Any, names: dict[str, str]) -> Supervision:
+def read_supervision(r: Nodes, node: Any, names: dict[str, str] | None) -> Supervision:
+    """``names`` None: the units could not be read, already reported once; their names are not checked again."""
     m = r.mapping(node, "supervision", ("units", "review_required", "numbering", "fingerprint", "require_signatures"),
                   ("units",))
     units = []
     for name, n in r.names(m["units"], "units"):
-        if name not in names:
+        if names is not None and name not in names:
             raise r.fail(n, "supervision 中的 {u!r} 不是已定义的单位{h}", "supervision: {u!r} is not a defined unit{h}",
                          u=name, h=r.hint(name, names))
-        units.append(names[name])
+        units.append(names[name] if names is not None else name)
     required = False
     if "review_required" in m:
         value = r.text(m["review_required"], "review_required").lower()
@@ -144,7 +145,8 @@ def _from_day(r: Nodes, node: Any) -> str:
     return r.day(node, "require_signatures").isoformat()
 
 
-def read_successions(r: Nodes, node: Any, names: dict[str, str], meta: dict[str, Any]) -> tuple[Succession, ...]:
+def read_successions(r: Nodes, node: Any, names: dict[str, str] | None, meta: dict[str, Any]
+                     ) -> tuple[Succession, ...]:
     out: list[Succession] = []
     for item in r.seq(node, "successions"):
         with r.entry():
@@ -152,10 +154,10 @@ def read_successions(r: Nodes, node: Any, names: dict[str, str], meta: dict[str,
             ends = []
             for key in ("from", "to"):
                 name = r.text(m[key], key)
-                if name not in names:
+                if names is not None and name not in names:
                     raise r.fail(m[key], "{k} 中的 {u!r} 不是已定义的单位{h}", "{k}: {u!r} is not a defined unit{h}",
                                  k=key, u=name, h=r.hint(name, names))
-                ends.append(names[name])
+                ends.append(names[name] if names is not None else name)
             old, new = ends
             on = r.day(m["on"], "on")
             start = meta.get("signed") or meta.get("published")

@@ -23,6 +23,7 @@ class DueItem(NamedTuple):
     late: bool = False      # done after the due date (the original date: 按原定时间考核)
     extended_to: date | None = None   # the due date the light is computed against, when extended
     waived: str | None = None         # why it no longer applies
+    review: str | None = None         # "pending", "accepted" or "returned" (退回: sent back, doing again)
 
 
 def _horizon(as_of: date, within: int) -> date:
@@ -56,7 +57,7 @@ def due_items(st: Status, *, within: int = 30, unit: str | None = None, everythi
                 items.append(DueItem(own.due, own.kind, own.id, own.task, part, own.title,
                                      () if settled else (unit,), ((own.extended_to or own.due) - as_of).days,
                                      own.light, own.state, own.on if own.state == "done" else None, own.late,
-                                     own.extended_to, own.waived))
+                                     own.extended_to, own.waived, own.review))
     else:
         for ts in st.tasks:
             for ps in ts.parts:
@@ -64,13 +65,13 @@ def due_items(st: Status, *, within: int = 30, unit: str | None = None, everythi
                 if keep(ps.extended_to or p.due, ps.state, ps.waived):
                     items.append(DueItem(p.due, "part", p.id, p.task, p.id, ps.title, ps.owing,
                                          ((ps.extended_to or p.due) - as_of).days, ps.light, ps.state, ps.done_on,
-                                         ps.late, ps.extended_to, ps.waived))
+                                         ps.late, ps.extended_to, ps.waived, ps.review))
         for ds in st.duties:
             d = ds.duty
             if keep(ds.extended_to or d.due, ds.state, ds.waived):
                 items.append(DueItem(d.due, "recurring", d.id, d.task, d.part, d.title, ds.owing,
                                      ((ds.extended_to or d.due) - as_of).days, ds.light, ds.state, ds.done_on,
-                                     ds.late, ds.extended_to, ds.waived))
+                                     ds.late, ds.extended_to, ds.waived, ds.review))
     items.sort(key=lambda i: (i.due, i.kind != "part", natural(i.id)))
     return items
 

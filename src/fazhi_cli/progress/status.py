@@ -76,13 +76,18 @@ class PartStatus(NamedTuple):
     def support_total(self) -> int:
         return sum(1 for u in self.units if u.role == "support")
 
+    # A waived lead share leaves the count: the part is owed by the leads it still applies to.
     @property
     def lead_done(self) -> int:
-        return sum(1 for u in self.units if u.role == "lead" and u.state == "done")
+        return sum(1 for u in self.units if u.role == "lead" and u.state == "done" and not u.waived)
 
     @property
     def lead_total(self) -> int:
-        return sum(1 for u in self.units if u.role == "lead")
+        return sum(1 for u in self.units if u.role == "lead" and not u.waived)
+
+    @property
+    def lead_waived(self) -> int:
+        return sum(1 for u in self.units if u.role == "lead" and u.waived)
 
     @property
     def support_only(self) -> bool:
@@ -109,6 +114,7 @@ class TaskStatus(NamedTuple):
     late: bool
     due: date
     parts: tuple[PartStatus, ...]
+    review: str | None = None    # "returned" while any of its parts has a share sent back (退回)
 
 
 class DutyStatus(NamedTuple):
@@ -249,11 +255,14 @@ def _combined(units: Sequence[UnitState], due: date, ctx: _Day, owing_roles: tup
         state = "todo"     # nothing started (or nothing owed: a waiver is not a completion)
     done_on = max(u.on or "" for u in required) if state == "done" and required else None
     late = done_on is not None and done_on > due.isoformat()
+    # The item's date is the earliest its owing lead units are held to: an extension for some of them leaves
+    # the others on the plan's date, so a part-level line never shows one unit's date with another's light.
+    owing = [u for u in required if u.state != "done" or (accepted_only and u.review != "accepted")]
+    held = min((u.extended_to or due for u in (owing or required)), default=due)
     if state == "done" or not required:
         lit = "green"
     else:
-        lit = max((light(u.extended_to or due, False, ctx.as_of, ctx.warn) for u in required if u.state != "done"
-                   or (accepted_only and u.review != "accepted")), key=LIGHT_RANK.__getitem__, default="green")
+        lit = light(held, not owing, ctx.as_of, ctx.warn)
     review = None
     if ctx.plan.supervision.units and required:
         reviews = [u.review for u in required]
@@ -261,8 +270,14 @@ def _combined(units: Sequence[UnitState], due: date, ctx: _Day, owing_roles: tup
             review = "returned"
         elif state == "done" or all(u.state == "done" for u in required):
             review = "accepted" if all(r == "accepted" for r in reviews) else "pending"
-    extended = [u.extended_to for u in required if u.extended_to]
-    return state, lit, late, done_on, review, (max(extended) if extended else None)
+    return state, lit, late, done_on, review, (held if held != due else None)
+
+
+def returned_over(items: Iterable[PartStatus]) -> str | None:
+    """The one rule for a returned share (退回): a unit's share sent back and not claimed done again reads 退回;
+    a part or duty reads 退回 while any lead share of it does, a task while any of its parts does. Every view
+    takes this state: the share is doing again, and 退回 says why."""
+    return "returned" if any(x.review == "returned" and x.state != "done" for x in items) else None
 
 
 def part_title(part: Part, task: Task) -> str:
@@ -319,6 +334,7 @@ def status_of(plan: Plan, best: dict, acts: Acts, as_of: date, warn_days: int | 
             # the next deadline still open, or the last one once all are met
             due=min(open_dues) if open_dues else max(p.part.due for p in parts),
             parts=parts,
+            review=returned_over(parts),
         ))
     duties = tuple(duty_status(d, ctx) for d in plan.obligations.values())
     return Status(as_of, warn, tuple(tasks), duties, known_at, acts.closed)

@@ -74,21 +74,25 @@ class RecordRow(NamedTuple):
 def units_record(plan: Plan, st: Status, year: int | None = None) -> list[RecordRow]:
     """Every unit that leads something: parts led and how they went; yearly duties met on time, late, missing.
 
-    ``year`` keeps the yearly duties of that year (and the parts due in it).
+    ``year`` keeps the yearly duties of that year and the parts due in it, and whatever was done in it: work
+    finished late, years after its deadline, counts in the year it was done (and counts as late).
     """
     rows = []
     for name in plan.units:
         items = [x for x in own_items(st, name) if x.role == "lead"]
         if year is not None:
             items = [x for x in items if (x.kind == "recurring" and _duty_year(plan, x.id) == year)
-                     or (x.kind == "part" and x.due.year == year)]
+                     or (x.kind == "part" and x.due.year == year)
+                     or (x.state == "done" and x.on is not None and x.on[:4] == str(year))]
         parts = [x for x in items if x.kind == "part"]
         duties = [x for x in items if x.kind == "recurring" and not x.waived]
         if not parts and not duties:
             continue
-        done = [x for x in parts if x.state == "done"]
+        # a waived share is not led: it leaves the count of parts led and is counted as waived
+        owed = [x for x in parts if not x.waived]
+        done = [x for x in owed if x.state == "done"]
         rows.append(RecordRow(
-            name, len(parts), len(done), sum(1 for x in done if not x.late), sum(1 for x in done if x.late),
+            name, len(owed), len(done), sum(1 for x in done if not x.late), sum(1 for x in done if x.late),
             sum(1 for x in parts if owes(x) and x.light == "red"),
             sum(1 for x in parts if x.review == "pending"), sum(1 for x in parts if x.review == "returned"),
             sum(1 for x in parts if x.extended_to), sum(1 for x in parts if x.waived),

@@ -12,7 +12,7 @@ from ..lazy import index
 
 # name -> room: a room is imported when one of its names is first asked for
 __getattr__, __dir__, __all__ = index(__name__, {
-    "close_plan closed_on extend owed_notices refuse_if_closed remind review supervisor waive": "acts",
+    "close_plan closed_on extend office_day owed_notices refuse_if_closed remind review supervisor waive": "acts",
     "audit check": "check",
     "added_line admit Admitted import_files Incoming": "intake",
     "attach latest_command mark undo Undone": "own",

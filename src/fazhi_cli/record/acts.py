@@ -45,12 +45,41 @@ def subjects(plan: Plan, target: Part | Obligation, unit: str | None, *, leads_o
     return []
 
 
+def office_day(plan: Plan, on: str | None, clock_today: date | None = None) -> date:
+    """The day an act was decided (--on, default today): never in the future, never before the plan.
+
+    The record keeps it as the act's date beside the moment it was typed in (its entry date), so an act
+    entered late counts from the day it was decided and ``log`` shows it as 补记."""
+    return act_day(plan, on, clock_today or dates.now().date())
+
+
+def office_standing(plan: Plan, root: Path, units: Sequence[str], day: date) -> tuple[dict, Any]:
+    """The pairs of ``units`` and the office's standing extensions and waivers on ``day``: what an act would repeat."""
+    from ..progress.replay import replay_all  # noqa: PLC0415
+
+    events = office_events(plan, root)
+    for unit in dict.fromkeys(units):
+        if not plan.supervises(unit):
+            events += ledger.unit_events(plan, root, unit)[0]
+    return replay_all(events, day)
+
+
+def _repeated(items: Sequence[Part | Obligation], same: Callable[[Part | Obligation], bool], message: str,
+              **kw: object) -> list[Part | Obligation]:
+    """The items an act would change; none at all is refused, saying what already stands."""
+    fresh = [x for x in items if not same(x)]
+    if not fresh:
+        raise UsageError(message.format(p="、".join(x.id for x in items), **kw))
+    return fresh
+
+
 def review(plan: Plan, root: Path, *, target: str, unit: str, acting: str, verdict: str, note: str | None,
-           by: str | None, clock_today: date | None = None) -> list[dict]:
-    """销号 (accept) or 退回 (return) a unit's claim that a part or duty is done."""
+           by: str | None, clock_today: date | None = None, on: str | None = None) -> list[dict]:
+    """销号 (accept) or 退回 (return) a unit's claim that a part or duty is done, as it stood on the act's day."""
     acting = supervisor(plan, acting)
     items = unit_items(plan, target, unit)
-    day = clock_today or dates.now().date()
+    now_day = clock_today or dates.now().date()
+    day = act_day(plan, on, now_day)
     text = ledger.clean_text(note, "--note", allow_empty=False) if note is not None else ""
     if verdict == "return" and not text:
         raise UsageError(t("退回时请用 --note 写明理由,单位会在自己的视图中看到",
@@ -60,15 +89,20 @@ def review(plan: Plan, root: Path, *, target: str, unit: str, acting: str, verdi
     if unclaimed:
         raise UsageError(t("{u} 尚未报告完成 {p},无可审核的内容", "{u} has not reported {p} done; there is nothing to review",
                            u=unit, p="、".join(unclaimed)))
+    if verdict == "accept":
+        pairs, _ = office_standing(plan, root, [unit], day)
+        items = _repeated(items, lambda x: getattr(pairs.get((x.id, unit)), "review", None) == "accepted",
+                          t("{u} 的 {{p}} 已销号，无需再次销号", "{u}'s {{p}} is already closed out", u=unit))
     cmd = ledger.new_id()
     who = recorder(by)
     events = [ledger.new_event(plan, target=x.id, unit=acting, state=None, on=day.isoformat(), by=who, cmd=cmd,
                                note=text, kind="review", subject=unit, verdict=verdict) for x in items]
-    return act_write(plan, root, acting, events, day)
+    return act_write(plan, root, acting, events, now_day)
 
 
 def extend(plan: Plan, root: Path, *, target: str, unit: str | None, acting: str, to: str, reason: str,
-           approved_by: str | None, by: str | None, clock_today: date | None = None) -> list[dict]:
+           approved_by: str | None, by: str | None, clock_today: date | None = None,
+           on: str | None = None) -> list[dict]:
     """延期: a new due date for a part or duty (for one unit, or for all), the original kept for assessment."""
     acting = supervisor(plan, acting)
     items = plan.targets(target) if unit is None else unit_items(plan, target, unit)
@@ -77,28 +111,38 @@ def extend(plan: Plan, root: Path, *, target: str, unit: str | None, acting: str
     if late:
         raise UsageError(t("--to {d} 不晚于 {p} 的原定期限,延期应延到原期限之后", "--to {d} is not after the due date of {p}",
                            d=new_due, p="、".join(late)))
-    day = clock_today or dates.now().date()
+    now_day = clock_today or dates.now().date()
+    day = act_day(plan, on, now_day)
     text = ledger.clean_text(reason, "--reason", allow_empty=False)
     approver = ledger.clean_text(approved_by, "--approved-by", limit=ledger.MAX_BY) if approved_by else ""
+    _, acts = office_standing(plan, root, [], day)
+    items = _repeated(items, lambda x: getattr(acts.extensions.get((x.id, unit)), "until", None) == new_due.isoformat(),
+                      t("{{p}}（{u}）已延期至 {d}，无需重复记录", "{{p}} ({u}) is already extended to {d}",
+                        u=unit or t("全部单位", "every unit"), d=new_due))
     cmd = ledger.new_id()
     who = recorder(by)
     events = [ledger.new_event(plan, target=x.id, unit=acting, state=None, on=day.isoformat(), by=who, cmd=cmd,
                                note=text, kind="extend", subject=unit, until=new_due.isoformat(),
                                approved_by=approver) for x in items]
-    return act_write(plan, root, acting, events, day)
+    return act_write(plan, root, acting, events, now_day)
 
 
 def waive(plan: Plan, root: Path, *, target: str, unit: str | None, acting: str, reason: str, by: str | None,
-          clock_today: date | None = None) -> list[dict]:
+          clock_today: date | None = None, on: str | None = None) -> list[dict]:
     """不再适用: the item leaves what is owed (for one unit, or for all) but stays visible with its reason."""
     acting = supervisor(plan, acting)
     items = plan.targets(target) if unit is None else unit_items(plan, target, unit)
-    day = clock_today or dates.now().date()
+    now_day = clock_today or dates.now().date()
+    day = act_day(plan, on, now_day)
     text = ledger.clean_text(reason, "--reason", allow_empty=False)
+    _, acts = office_standing(plan, root, [], day)
+    items = _repeated(items, lambda x: getattr(acts.waiver(x.id, unit), "note", None) == text,
+                      t("{{p}}（{u}）已不再适用，理由相同，无需重复记录", "{{p}} ({u}) is already waived for that reason",
+                        u=unit or t("全部单位", "every unit")))
     cmd = ledger.new_id()
     events = [ledger.new_event(plan, target=x.id, unit=acting, state=None, on=day.isoformat(), by=recorder(by), cmd=cmd,
                                note=text, kind="waive", subject=unit) for x in items]
-    return act_write(plan, root, acting, events, day)
+    return act_write(plan, root, acting, events, now_day)
 
 
 def close_plan(plan: Plan, root: Path, *, acting: str, on: str | None, note: str | None, reopen: bool = False,
@@ -150,15 +194,16 @@ def owed_notices(plan: Plan, events: Sequence[Event], *, acting: str, unit: str 
 
 
 def remind(plan: Plan, root: Path, chosen: Sequence, *, acting: str, dry_run: bool, by: str | None,
-           clock_today: date | None = None, prepare: Callable[[list[tuple], date], Any] | None = None
-           ) -> tuple[list[tuple], date]:
+           clock_today: date | None = None, prepare: Callable[[list[tuple], date], Any] | None = None,
+           on: str | None = None) -> tuple[list[tuple], date]:
     """Number the notices and record the numbers in the office's file; the numbered notices and the day issued.
 
     ``prepare(numbered, issued)``, called under the lock once the numbers are chosen and before they are
     recorded, writes the notices aside (or raises: then nothing is recorded) and returns what ``finish()``
     moves into place once they are recorded, or ``abort()`` takes away should the recording fail. A dry run
     numbers nothing and records nothing: its notices are written at once."""
-    issued = clock_today or dates.now().date()   # the recording clock, as the records it writes
+    now_day = clock_today or dates.now().date()   # the recording clock, as the records it writes
+    issued = act_day(plan, on, now_day)           # the day the notices were issued (--on)
     numbered: list[tuple] = [(n, None) for n in chosen]
     if dry_run and prepare is not None:
         prepare(numbered, issued).finish()
@@ -178,7 +223,7 @@ def remind(plan: Plan, root: Path, chosen: Sequence, *, acting: str, dry_run: bo
                                                "{a} overdue, {b} duties missing, {c} falling due, {d} returned",
                                                a=len(n.overdue), b=len(n.duties), c=len(n.upcoming), d=len(n.returned)))
                        for n, num in numbered]
-            validated(plan, records, issued.isoformat())
+            validated(plan, records, now_day.isoformat())
             refuse_unsigned(plan, root, records)
             aside = prepare(numbered, issued) if prepare is not None else None
             try:

@@ -18,14 +18,15 @@ from .verifying import refuse_unsigned
 
 
 def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str | None,
-         note: str | None, evidence: Sequence[str], by: str | None, clock_today: date | None = None) -> Written:
+         note: str | None, evidence: Sequence[str], by: str | None, clock_today: date | None = None,
+         refs: Sequence[str] = ()) -> Written:
     """Record a unit's state for a part, a task's parts, or a yearly duty."""
     mine = unit_items(plan, target, unit)
     now_day = clock_today or dates.now().date()
     day = act_day(plan, on, now_day)
     refuse_if_closed(plan, root, day)
     text = ledger.clean_text(note, "--note", allow_empty=False) if note is not None else ""
-    items, files, notes = evidence_items(evidence)
+    items, files, notes = evidence_items(evidence, refs)
     who = recorder(by)
     cmd = ledger.new_id()
     events = validated(plan, [ledger.new_event(plan, target=x.id, unit=unit, state=state, on=day.isoformat(),
@@ -45,9 +46,9 @@ def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str 
 
 
 def attach(plan: Plan, root: Path, *, target: str, unit: str, note: str | None, evidence: Sequence[str],
-           by: str | None, clock_today: date | None = None) -> Written:
+           by: str | None, clock_today: date | None = None, refs: Sequence[str] = ()) -> Written:
     """Add evidence or a note to what a unit has recorded, without changing its state or date."""
-    if note is None and not evidence:
+    if note is None and not evidence and not refs:
         raise UsageError(t("请用 --evidence 或 --note 指明要补充的内容", "give --evidence or --note to attach"))
     mine = unit_items(plan, target, unit)
     now_day = clock_today or dates.now().date()
@@ -57,7 +58,7 @@ def attach(plan: Plan, root: Path, *, target: str, unit: str, note: str | None, 
         raise UsageError(t("{u} 尚未记录 {p} 的进度,请先用 fazhi mark 记录", "{u} has recorded nothing for {p}; use fazhi mark first",
                            u=unit, p="、".join(missing)))
     text = ledger.clean_text(note, "--note", allow_empty=False) if note is not None else ""
-    items, files, notes = evidence_items(evidence)
+    items, files, notes = evidence_items(evidence, refs)
     cmd = ledger.new_id()
     events = validated(plan, [ledger.new_event(plan, target=x.id, unit=unit, state=None, on=now_day.isoformat(),
                                                 note=text, evidence=items, by=recorder(by), cmd=cmd, kind="attach")

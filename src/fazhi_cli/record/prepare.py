@@ -72,8 +72,13 @@ def act_day(plan: Plan, on: str | None, now_day: date) -> date:
     return day
 
 
-def evidence_items(values: Sequence[str]) -> tuple[list[dict], list[ledger.EvidenceFile], list[str]]:
-    if len(values) > ledger.MAX_EVIDENCE:
+def evidence_items(values: Sequence[str], refs: Sequence[str] = ()) -> tuple[list[dict], list[ledger.EvidenceFile],
+                                                                                list[str]]:
+    """--evidence values (a file, a URL or a document number) and --ref values (a reference, whatever it looks like).
+
+    A value that looks like a path (a separator, a drive letter, a file's extension) and names no file is
+    refused: recorded as a reference it would stand for good in place of the file meant."""
+    if len(values) + len(refs) > ledger.MAX_EVIDENCE:
         raise UsageError(t("证明材料过多(最多 {m} 项)", "too much evidence (at most {m} items)", m=ledger.MAX_EVIDENCE))
     items, files, notes = [], [], []
     for value in values:
@@ -82,9 +87,13 @@ def evidence_items(values: Sequence[str]) -> tuple[list[dict], list[ledger.Evide
             files.append(item)
             item = item.item
         elif item.pop("unfound", False):
-            notes.append(t("注意: 找不到文件 {v},已作为文号或材料名称记录,未保存文件副本",
-                           "note: no file {v}; recorded as a document reference, no copy kept", v=item["value"]))
+            raise UsageError(t("找不到文件 {v}：请检查路径和文件名；如要记录为文号或材料名称，请改用 --ref",
+                               "no file {v}: check the path and name; to record it as a document reference, use --ref",
+                               v=item["value"]))
         items.append(item)
+    for value in refs:
+        items.append({"kind": "document", "value": ledger.clean_text(value, "--ref", limit=ledger.MAX_EVIDENCE_TEXT,
+                                                                     allow_empty=False)})
     return items, files, notes
 
 

@@ -23,7 +23,8 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
             {"due": i.due.isoformat(), "kind": i.kind, "id": i.id, "task": i.task, "part": i.part,
              "title": i.title, "units": list(i.units), "days_left": i.days_left, "light": i.light,
              "state": i.state, "done_on": i.done_on, "late": i.late,
-             "extended_to": i.extended_to.isoformat() if i.extended_to else None, "waived": i.waived}
+             "extended_to": i.extended_to.isoformat() if i.extended_to else None, "waived": i.waived,
+             "review": i.review}
             for i in items]})
     table = fmt == "table"
     headers = [t("期限", "Due"), t("距期限", "When"), t("灯", "Light"), t("状态", "State"), t("事项", "What"),
@@ -33,8 +34,9 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
     limit = 3 if table else None
     rows = []
     for i in items:
-        row = [due_cell(i.due, i.extended_to), days_phrase(i.days_left, i.state, i.late), light_cell(i.light),
-               state_cell(i.state, i.late, waived=i.waived) if i.state != "done"
+        when = "-" if i.waived and i.state != "done" else days_phrase(i.days_left, i.state, i.late)
+        row = [due_cell(i.due, i.extended_to), when, light_cell(i.light),
+               state_cell(i.state, i.late, review=i.review, waived=i.waived) if i.state != "done"
                else (i.done_on or "", "yellow" if i.late else "green"),
                Multiline(f"{i.id}\n{i.title}") if table else f"{i.id} {i.title}", owing_cell(i.units, limit)]
         if fmt == "csv":
@@ -44,9 +46,10 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
     who = t("{u} ", "{u}: ", u=unit) if unit else ""
     known = t("(按 {k} 时已有的记录)", " (as recorded by {k})", k=known_label(known_at)) if known_at else ""
     if everything:
-        line = t("{w}截至 {d}{k}:共 {n} 项,{done},未完成 {open},其中已逾期 {r} 项",
-                 "{w}As of {d}{k}: {n} items, {done}, {open} open, {r} of them overdue",
-                 w=who, d=as_of, k=known, n=s["items"], done=done_phrase(s), open=s["open"], r=s["red"])
+        waived = t("，不再适用 {n}", ", {n} waived", n=s["waived"]) if s["waived"] else ""
+        line = t("{w}截至 {d}{k}:共 {n} 项,{done},未完成 {open}{x},其中已逾期 {r} 项",
+                 "{w}As of {d}{k}: {n} items, {done}, {open} open{x}, {r} of them overdue",
+                 w=who, d=as_of, k=known, n=s["items"], done=done_phrase(s), open=s["open"], x=waived, r=s["red"])
     else:
         line = t("{w}截至 {d}{k}:{n} 项待办,其中 {r} 项已逾期", "{w}As of {d}{k}: {n} items to do, {r} overdue",
                  w=who, d=as_of, k=known, n=s["open"], r=s["red"])
@@ -57,8 +60,11 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
 
 
 def _due_summary(items: Sequence[DueItem]) -> dict[str, int]:
+    # a waived item is neither done nor owed: it is listed, and counted as such
     done = [i for i in items if i.state == "done"]
+    waived = sum(1 for i in items if i.waived and i.state != "done")
     late = sum(1 for i in done if i.late)
     return {"items": len(items), "done": len(done), "done_late": late, "done_on_time": len(done) - late,
-            "open": len(items) - len(done), "red": sum(1 for i in items if i.light == "red"),
+            "open": len(items) - len(done) - waived, "waived": waived,
+            "red": sum(1 for i in items if i.light == "red"),
             "yellow": sum(1 for i in items if i.light == "yellow")}

@@ -40,6 +40,7 @@ def act_lines(events: Sequence[dict]) -> str:
             line = t("方案已于 {d} 重新开启", "the plan is reopened as of {d}", d=e["on"])
         if e.get("note"):
             line += t(";{n}", "; {n}", n=safe(e["note"]))
+        line += _entered_late(e)
         out.append(line)
     return "\n".join(out) + "\n"
 
@@ -52,7 +53,30 @@ def attached_lines(events: Sequence[dict]) -> str:
 
 def revoked_lines(events: Sequence[Any]) -> str:
     return "".join(t("已撤销 {p} {u}: {s}({d},{at} 记录)", "revoked {p} {u}: {s} ({d}, recorded {at})",
-                     p=safe(e.target), u=safe(e.unit),
+                     p=safe(e.target), u=safe(_named(e)),
                      s=state_label(e.state) if e.state else act_kind_label(e.type), d=e.on,
                      at=e.recorded_at[:16].replace("T", " ")) + "\n" for e in events)
 
+
+
+def _named(e: Any) -> str:
+    """The unit a record is about: the unit whose share an office's act concerns, not the office."""
+    if e.type in ("review", "extend", "waive"):
+        return e.subject or t("全部单位", "every unit")
+    return e.unit
+
+
+def _entered_late(e: dict) -> str:
+    """An act entered more than a week after the day it was decided says so, as ``log`` does (补记)."""
+    from datetime import date  # noqa: PLC0415
+
+    from ..progress.history import BACKDATED_DAYS  # noqa: PLC0415
+
+    try:
+        late = (date.fromisoformat(e["recorded_at"][:10]) - date.fromisoformat(e["on"])).days
+    except (KeyError, ValueError):
+        return ""
+    if e["type"] in ("close", "reopen") or late <= 0:
+        return ""
+    return t("（{d} 决定，补记）", " (decided {d}, entered later)", d=e["on"]) if late > BACKDATED_DAYS else \
+        t("（{d} 决定）", " (decided {d})", d=e["on"])

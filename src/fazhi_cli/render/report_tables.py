@@ -236,10 +236,11 @@ def district_document(rep: Any) -> Document:
     with_missing = sum(1 for r in units if r.duties_missing)
     tables.append(Table(
         t("各单位", "Units"), _numbered(5, t("各单位落实情况", "The units' record")),
-        t("责任单位 {n} 个,其中有逾期未完成分项的 {a} 个,有逾期未报年度事项的 {b} 个;"
+        t("全{l}责任单位 {n} 个,其中有逾期未完成分项的 {a} 个,有逾期未报年度事项的 {b} 个;"
           "逾期未完成分项多的在前,其次逾期未报多的。",
           "{n} responsible units: {a} with parts overdue, {b} with yearly duties not reported; "
-          "most parts overdue first, then most duties not reported.", n=len(units), a=with_overdue, b=with_missing),
+          "most parts overdue first, then most duties not reported.", l=rep.level, n=len(units), a=with_overdue,
+          b=with_missing),
         [t("单位", "Unit"), t("牵头分项", "Parts led"), t("已完成", "Done"), t("逾期完成", "Done late"),
          t("逾期未完成", "Overdue"), t("按时报送", "Reported on time"), t("逾期报送", "Reported late"),
          t("逾期未报", "Not reported")],

@@ -9,7 +9,7 @@ from ..i18n import t
 from .cells import Lines
 from .escape import safe, to_json
 from .punct import zt
-from .views import Page, status_header
+from .views import Counted, Page, status_header
 
 if TYPE_CHECKING:
     from ..plan import Plan
@@ -126,22 +126,25 @@ def record_view(plan: Plan, st: Status, rows: Sequence[RecordRow], fmt: str, yea
     head = status_header(plan, st)
     scope = t("{y} 年", "{y}", y=year) if year else t("全部年度", "all years")
     totals = {k: sum(getattr(r, k) for r in rows) for k in RECORD_FIELDS}
-    lines = [(head[0], "bold"), (head[1], ""),
-             (t("各单位落实情况({s}):{n} 个单位;牵头分项 {led} 个,已完成 {done}(按时 {on_time},逾期 {late}),"
-                "逾期未完成 {overdue},待审核 {pending},退回 {returned};年度事项按时 {duties_on_time},"
-                "逾期报送 {duties_late},未报 {duties_missing}",
-                "The units' record ({s}): {n} units; {led} parts led, {done} done ({on_time} on time, {late} late), "
-                "{overdue} overdue, {pending} awaiting review, {returned} returned; yearly duties {duties_on_time} "
-                "on time, {duties_late} late, {duties_missing} missing", s=scope, n=len(rows), **totals), "bold")]
     headers = [t("单位", "Unit"), t("牵头", "Led"), t("完成", "Done"), t("按时", "On time"), t("逾期完成", "Late"),
                t("逾期未完成", "Overdue"), t("待审核", "Awaiting"), t("退回", "Returned"), t("延期", "Extended"),
-               t("年度按时", "Duties on time"), t("年度逾期", "Duties late"), t("年度未报", "Duties missing")]
+               t("不再适用", "Waived"), t("年度按时", "Duties on time"), t("年度逾期", "Duties late"),
+               t("年度未报", "Duties missing")]
+    # the header quotes each column by its own name and its total: its numbers are its rows' sums (a part led
+    # by eight units is eight shares, 项次), and a column a narrow terminal leaves out leaves the header too
+    pieces: list[tuple[str, int | None]] = [(t("各单位落实情况（{s}）：{n} 个单位；", "The units' record ({s}): {n} units; ",
+                                              s=scope, n=len(rows)), None),
+                                            (t("牵头 {v} 项次", "{v} shares led", v=totals["led"]), 1)]
+    for i, key in enumerate(RECORD_FIELDS[1:], start=2):
+        sep = t("；", "; ") if key == "duties_on_time" else t("，", ", ")
+        pieces.append((sep + t("{h} {v}", "{h} {v}", h=headers[i], v=totals[key]), i))
+    lines = [(head[0], "bold"), (head[1], ""), (Counted(pieces), "bold")]
 
     def num(value: int, style: str) -> Any:
         return (str(value), style if value else "dim")
 
     body = [[Lines([r.unit]), str(r.led), str(r.done), str(r.on_time), num(r.late, "yellow"),
              num(r.overdue, "bold red"), num(r.pending, "cyan"), num(r.returned, "magenta"), num(r.extended, ""),
-             str(r.duties_on_time), num(r.duties_late, "yellow"), num(r.duties_missing, "bold red")] for r in rows]
+             num(r.waived, ""), str(r.duties_on_time), num(r.duties_late, "yellow"), num(r.duties_missing, "bold red")] for r in rows]
     return Page(lines, headers, body, t("没有负责单位", "no responsible units"),
-                no_wrap=tuple(range(1, 12)), drop=(8, 6, 7, 4, 3)).render(fmt)
+                no_wrap=tuple(range(1, 13)), drop=(9, 8, 6, 7, 4, 3)).render(fmt)

@@ -137,13 +137,18 @@ class Grid:
         self.drop = list(drop)   # columns to leave out, in this order, when a terminal is too narrow
         self.names = set(names)  # columns of names joined by 、: folded only between names
 
-    def fitted(self, total: int) -> "Grid":
-        """This grid, less the optional columns a terminal of ``total`` cells has no room for."""
+    def kept(self, total: int) -> list[int]:
+        """The columns a terminal of ``total`` cells shows."""
         keep = list(range(len(self.headers)))
         for col in self.drop:
             if self._needs(keep) <= total:
                 break
             keep.remove(col)
+        return keep
+
+    def fitted(self, total: int) -> "Grid":
+        """This grid, less the optional columns a terminal of ``total`` cells has no room for."""
+        keep = self.kept(total)
         if len(keep) == len(self.headers):
             return self
         index = {c: i for i, c in enumerate(keep)}
@@ -257,3 +262,20 @@ class Paragraph:
         for piece in self.lines(options.max_width):
             yield Segment(piece, style)
             yield Segment.line()
+
+
+class CountedParagraph(Paragraph):
+    """A header quoting its table's columns: a piece tied to a column is left out when a narrow terminal
+    leaves that column out, so the header never cites a number its rows do not show."""
+
+    def __init__(self, pieces: Sequence[tuple[str, int | None]], grid: "Grid", style: str = "",
+                 hidden: str = "") -> None:
+        super().__init__("".join(p for p, _ in pieces), style)
+        self.pieces, self.grid, self.hidden = list(pieces), grid, hidden
+
+    def lines(self, width: int) -> list[str]:
+        keep = set(self.grid.kept(width)) if self.grid.drop else set(range(len(self.grid.headers)))
+        text = "".join(p for p, col in self.pieces if col is None or col in keep)
+        if len(keep) < len(self.grid.headers) and self.hidden:
+            text += self.hidden.format(n=len(self.grid.headers) - len(keep))
+        return [piece for line in text.split("\n") for piece in fold(line, width)]

@@ -157,7 +157,7 @@ def draw(items: Sequence[Any], screen: Screen) -> str | None:
             style = item.style
             for line in lines:
                 out.append(paint(line, style) + "\n")
-        elif type(item) is Paragraph:     # folded by fazhi's own rule, the same through Rich
+        elif isinstance(item, Paragraph):     # folded by fazhi's own rule, the same through Rich
             if _has_controls(item.text.replace("\n", "")):
                 return None
             for line in item.lines(width):

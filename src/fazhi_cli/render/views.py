@@ -94,6 +94,18 @@ def _summary_json(c: dict[str, int]) -> dict[str, int]:
     return dict(c)
 
 
+class Counted(str):
+    """A header line made of pieces, some quoting a column (by index): a narrow terminal that leaves a column
+    out leaves its piece out too. Everywhere else it is the whole text."""
+
+    pieces: list[tuple[str, int | None]]
+
+    def __new__(cls, pieces: Sequence[tuple[str, int | None]]) -> "Counted":
+        out = super().__new__(cls, "".join(p for p, _ in pieces))
+        out.pieces = list(pieces)
+        return out
+
+
 class Page:
     """Lines that say what a table is, the table, and the words for when it is empty."""
 
@@ -113,12 +125,23 @@ class Page:
 
         from .table import Paragraph  # noqa: PLC0415
 
-        out: list[Any] = [Paragraph(safe(x), s) for x, s in self.lines[:2]] + self.lead
-        out += [Paragraph(safe(x), s) for x, s in self.lines[2:]]
+        grid = terminal_table(self.headers, self.rows, no_wrap=self.no_wrap, drop=self.drop) if self.rows else None
+
+        def para(x: str, s: str) -> Any:
+            if isinstance(x, Counted) and grid is not None:
+                from .table import CountedParagraph  # noqa: PLC0415
+
+                return CountedParagraph([(safe(p), c) for p, c in x.pieces], grid, s, t(
+                    "（终端较窄，另有 {n} 列未显示；加宽终端或用 -f csv 查看）",
+                    " ({n} more columns not shown in this narrow terminal; widen it or use -f csv)"))
+            return Paragraph(safe(x), s)
+
+        out: list[Any] = [para(x, s) for x, s in self.lines[:2]] + self.lead
+        out += [para(x, s) for x, s in self.lines[2:]]
         out += self.before
-        if not self.rows:
+        if grid is None:
             return out + [Text(safe(self.empty))]
-        return out + ["", terminal_table(self.headers, self.rows, no_wrap=self.no_wrap, drop=self.drop)]
+        return out + ["", grid]
 
 
 # --- status -------------------------------------------------------------------
@@ -127,7 +150,8 @@ def _part_json(ps: PartStatus) -> dict:
     p = ps.part
     return {"id": p.id, "title": ps.title, "state": ps.state, "light": ps.light, "late": ps.late,
             "due": p.due.isoformat(), "done_on": ps.done_on, "lead": list(p.lead), "support": list(p.support),
-            "lead_done": ps.lead_done, "lead_total": ps.lead_total, "support_only": ps.support_only,
+            "lead_done": ps.lead_done, "lead_total": ps.lead_total, "lead_waived": ps.lead_waived,
+            "support_only": ps.support_only,
             "support_done": ps.support_done, "support_total": ps.support_total, "owing": list(ps.owing),
             "review": ps.review, "extended_to": ps.extended_to.isoformat() if ps.extended_to else None,
             "waived": ps.waived,
@@ -181,6 +205,7 @@ def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Calla
         "warn_days": st.warn_days,
         "summary": count(parts),
         "tasks": [{"id": ts.task.id, "section": ts.task.section, "title": ts.task.title, "state": ts.state,
+                   "review": ts.review,
                    "light": ts.light, "late": ts.late, "due": ts.due.isoformat(),
                    "parts": [_part_json(p) for p in ps]} for ts, ps in chosen],
     }
@@ -222,13 +247,14 @@ def _bar(done: int, total: int, width: int = 10) -> Cell:
 def task_rows(tasks: Sequence[TaskStatus]) -> tuple[list[str], list[list[Cell]]]:
     headers = [t("编号", "No."), t("任务", "Task"), t("牵头单位", "Lead"), t("状态", "State"),
                t("灯", "Light"), t("期限", "Due"), t("配合", "Support")]
-    rows = [[ts.task.id, ts.task.title, lead_names(ts.task), state_cell(ts.state, ts.late),
+    rows = [[ts.task.id, ts.task.title, lead_names(ts.task), state_cell(ts.state, ts.late, review=ts.review),
              light_cell(ts.light), ts.due.isoformat(), support_count(ts.parts)] for ts in tasks]
     return headers, rows
 
 
 def _lead_progress(ps: PartStatus) -> Ratio:
-    return Ratio(f"{ps.lead_done}/{ps.lead_total}")
+    waived = t("（不再适用 {n}）", " ({n} waived)", n=ps.lead_waived) if ps.lead_waived else ""
+    return Ratio(f"{ps.lead_done}/{ps.lead_total}{waived}")
 
 
 def part_rows(parts: Sequence[PartStatus], fmt: str) -> tuple[list[str], list[list[Cell]]]:
@@ -330,8 +356,8 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
     items = [x for x in own_items(st, unit)
              if (x.kind == "recurring" or x.task in in_tasks) and (light is None or x.light == light)]
     if fmt == "json":
-        doc = status_json(plan, st, tasks, lambda p: any(u.unit == unit for u in p.units)
-                          and (light is None or _own_light(p, unit, st) == light))
+        shown = {x.id for x in items if x.kind == "part"}   # lit by the unit's own date, extended or not
+        doc = status_json(plan, st, tasks, lambda p: p.part.id in shown)
         doc["unit"] = unit
         doc["own_summary"] = count(items)
         doc["items"] = [_own_json(x) for x in items]
@@ -362,13 +388,6 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
     return Page(lines, headers, rows, empty, no_wrap=(0, 2, 3, 4, 5, 6, 7), drop=(7, 6, 2)).render(fmt)
 
 
-def _own_light(ps: PartStatus, unit: str, st: Status) -> str:
-    from ..progress import light  # noqa: PLC0415
-
-    own = next(u for u in ps.units if u.unit == unit)
-    return light(ps.part.due, own.state == "done", st.as_of, st.warn_days)
-
-
 def _own_json(x: OwnItem) -> dict:
     return {"kind": x.kind, "id": x.id, "task": x.task, "title": x.title, "role": x.role, "state": x.state,
             "light": x.light, "late": x.late, "done_on": x.on if x.state == "done" else None, "on": x.on,
@@ -381,10 +400,11 @@ def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
     if fmt == "json":
         return to_json(status_json(plan, st, [ts]))
     headers = [t("分项", "Part"), t("单位", "Unit"), t("职责", "Role"), t("状态", "State"), t("日期", "On"),
-               t("证明材料", "Evidence")]
+               t("期限", "Due"), t("证明材料", "Evidence")]
+    # each unit's own date: an extension for one unit is that unit's, the part's line keeps the plan's
     rows = [[ps.part.id, Lines([u.unit + (t("(承继{o})", " (for {o})", o=u.succeeds) if u.succeeds else "")]),
              role_label(u.role), state_cell(u.state, u.late(ps.part.due), review=u.review, waived=u.waived),
-             u.on or "",
+             u.on or "", due_cell(ps.part.due, u.extended_to),
              evidence_cell(u.evidence, fmt)] for ps in ts.parts for u in ps.units]
     lines = [(f"{ts.task.id}. {ts.task.title}", "bold"), (status_header(plan, st)[1], "")]
     for ps in ts.parts:
@@ -392,9 +412,10 @@ def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
                         "{p} {title}: {s}, {l}, due {d}; leads {a}, support {b}",
                         p=ps.part.id, title=ps.title,
                         s=state_label(ps.state, ps.late, ps.support_only, ps.review, ps.waived),
-                        l=light_label(ps.light), d=ps.part.due, a=_lead_progress(ps), b=support_count([ps])),
+                        l=light_label(ps.light), d=due_cell(ps.part.due, ps.extended_to), a=_lead_progress(ps),
+                        b=support_count([ps])),
                       LIGHT_STYLE[ps.light] if ps.light == "red" else ""))
-    return Page(lines, headers, rows, "", no_wrap=(0, 2, 3, 4), drop=(5, 2)).render(fmt)
+    return Page(lines, headers, rows, "", no_wrap=(0, 2, 3, 4, 5), drop=(6, 5, 2)).render(fmt)
 
 
 # --- yearly duties --------------------------------------------------------------
