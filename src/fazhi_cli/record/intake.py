@@ -105,7 +105,7 @@ def admit(root: Path, incoming: Sequence[Incoming], have: dict[str, Existing] | 
             new[eid] = item
             continue
         if known.canonical != canon:
-            raise LedgerError(t("{w}: 编号 {i} 已存在({k})且内容不同;已有: {a};收到: {b};{n}",
+            raise LedgerError(t("{w}: 编号 {i} 已存在({k})且内容不同;已有: {a};收到: {b}；{n}",
                                 "{w}: id {i} already exists ({k}) with other content; have: {a}; received: {b}; "
                                 "{n}", w=item.where, i=eid, k=known.where, a=known.canonical, b=canon, n=nothing))
         repeated += 1
@@ -117,7 +117,7 @@ def admit(root: Path, incoming: Sequence[Incoming], have: dict[str, Existing] | 
             why = (t("撤销的记录不存在", "the record it revokes does not exist") if target not in units_of else
                    t("撤销的是 {u} 的记录;一个单位只能撤销自己的记录", "it revokes a record of {u}; a unit may revoke only its own",
                      u=units_of[target]))
-            raise LedgerError(t("{w}: {r};{n}", "{w}: {r}; {n}", w=item.where, r=why, n=nothing))
+            raise LedgerError(t("{w}: {r}；{n}", "{w}: {r}; {n}", w=item.where, r=why, n=nothing))
     # evidence comes with every record received, new or already here: a ledger
     # mailed alone first and its folder later brings the copies that were missing
     blobs, missing = ledger.incoming_blobs(root, incoming, nothing)
@@ -171,10 +171,10 @@ def added_line(x: Incoming) -> str:
     """One record an import or a sync brings, as the list of what arrived shows it."""
     e = x.event
     if e.type == "mark":
-        return t("+ {u} {p} {w}({d})", "+ {u} {p} {w} ({d})", u=e.unit, p=e.target, w=state_label(e.state), d=e.on)
+        return t("+ {u} {p} {w}（{d}）", "+ {u} {p} {w} ({d})", u=e.unit, p=e.target, w=state_label(e.state), d=e.on)
     # an office's act names the act and whom it concerns, in the words and the shape of the log's columns
     item = e.target or "-"
     if e.subject:
         item = f"{item} → {e.subject}"
     what = act_label(e.type, verdict=e.verdict, until=e.until, number=e.number, revokes=e.revokes)
-    return t("+ {u} {p} {w}({d})", "+ {u} {p} {w} ({d})", u=e.unit, p=item, w=what, d=e.on)
+    return t("+ {u} {p} {w}（{d}）", "+ {u} {p} {w} ({d})", u=e.unit, p=item, w=what, d=e.on)

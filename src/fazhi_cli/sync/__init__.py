@@ -116,7 +116,7 @@ def status_lines(state: State, last: dict[str, str], plan: Any, now: datetime) -
     if silent:
         bits.append(t("尚无任何记录的单位 {n} 个", "{n} units have no record yet", n=len(silent)))
     if bits:
-        lines.append(t(";", "; ").join(bits))
+        lines.append(t("；", "; ").join(bits))
     return lines
 
 
