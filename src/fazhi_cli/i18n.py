@@ -45,6 +45,12 @@ def t(zh: str, en: str, /, **kw: object) -> str:
     return settle(text.format(**kw) if kw else text)
 
 
+def t_as_written(zh: str, en: str, /, **kw: object) -> str:
+    """``t`` without the punctuation: for the plan file a draft writes (YAML, where a colon is syntax)."""
+    text = en if _lang == "en" else zh
+    return text.format(**kw) if kw else text
+
+
 # --- the words for states, lights, roles and kinds, which views, reports and records all use ----------------
 
 def state_label(state: str, late: bool = False, support_only: bool = False, review: str | None = None,
