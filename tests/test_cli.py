@@ -16,7 +16,7 @@ from conftest import ROOT, one_line_error, run_fazhi, snapshot
 def test_mark_then_status_as_of(cli, home):
     r = cli("mark", "7", "--unit", "区法制办", "--on", "2017-11-30")
     assert r.exit_code == 0, r.output
-    assert r.stdout == "已记录 7.1 区法制办: 已完成(2017-11-30)\n" and r.stderr == ""
+    assert r.stdout == "已记录 7.1 区法制办：已完成（2017-11-30）\n" and r.stderr == ""
     after = json.loads(cli("status", "--as-of", "2017-12-01", "--format", "json").stdout)
     before = json.loads(cli("status", "--as-of", "2017-11-29", "--format", "json").stdout)
     part = lambda doc: next(p for t in doc["tasks"] for p in t["parts"] if p["id"] == "7.1")
@@ -47,7 +47,7 @@ def test_undo_and_log(cli, home):
     cli("mark", "7", "-u", "区法制办", "--on", "2017-11-30", "-m", "第一次")
     cli("mark", "7", "-u", "区法制办", "--on", "2017-12-02", "--state", "doing", "-m", "第二次")
     r = cli("undo", "-u", "区法制办")
-    assert r.exit_code == 0 and r.stdout.startswith("已撤销 7.1 区法制办: 进行中(2017-12-02")
+    assert r.exit_code == 0 and r.stdout.startswith("已撤销 7.1 区法制办：进行中（2017-12-02")
     log = json.loads(cli("log", "--format", "json").stdout)["events"]
     assert [e["type"] for e in log] == ["revoke", "mark", "mark"]
     assert log[0]["revokes"] == log[1]["id"]
@@ -88,7 +88,7 @@ def test_units_json(cli):
 
 def test_check_clean_and_with_problems(cli, home):
     r = cli("check")
-    assert r.exit_code == 0 and "任务 38 项,分项 54 个" in r.stdout
+    assert r.exit_code == 0 and "任务 38 项，分项 54 个" in r.stdout
     cli("mark", "7", "-u", "区法制办", "--on", "2017-11-30")
     path = home / "progress" / "区法制办.jsonl"
     path.write_bytes(path.read_bytes() + b'{"torn')
@@ -107,11 +107,11 @@ def test_version(cli):
 # --- bad input: one line, non-zero, nothing written -----------------------------
 
 BAD_MARKS = {
-    "unknown task": (["mark", "99", "-u", "区法制办"], 2, "未知任务、分项或年度事项: '99'"),
+    "unknown task": (["mark", "99", "-u", "区法制办"], 2, "未知任务、分项或年度事项：'99'"),
     "unknown part": (["mark", "7.9", "-u", "区法制办"], 2, "'7.9'"),
-    "unknown unit": (["mark", "7", "-u", "区法治办"], 2, "是否要写: 区法制办"),
-    "not responsible": (["mark", "7", "-u", "石楼镇"], 2, "负责单位为 7.1: 牵头 区法制办"),
-    "impossible date": (["mark", "7", "-u", "区法制办", "--on", "2017-02-30"], 2, "日期不存在: 2017-02-30"),
+    "unknown unit": (["mark", "7", "-u", "区法治办"], 2, "是否要写：区法制办"),
+    "not responsible": (["mark", "7", "-u", "石楼镇"], 2, "负责单位为 7.1：牵头 区法制办"),
+    "impossible date": (["mark", "7", "-u", "区法制办", "--on", "2017-02-30"], 2, "日期不存在：2017-02-30"),
     "malformed date": (["mark", "7", "-u", "区法制办", "--on", "30/2/2017"], 2, "日期格式无效"),
     "future date": (["mark", "7", "-u", "区法制办", "--on", "2099-01-01"], 2, "晚于今天"),
     "empty note": (["mark", "7", "-u", "区法制办", "--note", "  "], 2, "--note 不能为空"),
@@ -131,7 +131,7 @@ def test_bad_mark_is_refused_and_changes_nothing(name, cli, home):
     r = cli(*args)
     assert r.exit_code == code, r.output
     line = one_line_error(r)
-    assert line.startswith("错误: ") and words in line, line
+    assert line.startswith("错误：") and words in line, line
     assert r.stdout == ""
     assert snapshot(home) == before
 
@@ -302,7 +302,7 @@ def test_every_command_has_help_with_an_example(cli):
         name = command.name or command.callback.__name__
         r = cli(name, "--help")
         assert r.exit_code == 0, (name, r.output)
-        assert f"示例: fazhi {name}" in r.stdout, name
+        assert f"示例：fazhi {name}" in r.stdout, name
     # help text is chosen when the program starts: a fresh process with FAZHI_LANG=en reads English
     from conftest import run_fazhi
 
@@ -351,4 +351,4 @@ def test_exit_status_and_output_survive_the_quick_exit(tmp_path):
     r = run_fazhi("status", "--format", "json", "--as-of", "2017-06-30", env={"FAZHI_HOME": str(home)})
     assert r.returncode == 0 and json.loads(r.stdout)["as_of"] == "2017-06-30"
     r = run_fazhi("mark", "7", "--unit", "nowhere", env={"FAZHI_HOME": str(home)})
-    assert r.returncode == 2 and r.stderr.decode("utf-8").startswith("错误: ")
+    assert r.returncode == 2 and r.stderr.decode("utf-8").startswith("错误：")

@@ -136,6 +136,13 @@ def _rfonts(style):
     return style.element.rPr.find(_q("w:rFonts")).get(_q("w:eastAsia"))
 
 
+def test_a_title_too_long_for_a_line_breaks_before_its_bracket_not_inside_it(plan, ledger):
+    # 区编办2017年度工作进展情况总结（草稿）: 21 characters of 2号 where a line of the text block holds 20
+    title = _word(build(plan, ledger, unit="区编办")).paragraphs[0]
+    assert title.style.name == "Title"
+    assert title.text == "区编办2017年度工作进展情况总结\n（草稿）"
+
+
 def test_word_summary_is_laid_out_as_a_gongwen(plan, ledger):
     doc = _word(build(plan, ledger, unit="区编办"))
     s = doc.sections[0]
@@ -164,7 +171,7 @@ def test_word_summary_is_laid_out_as_a_gongwen(plan, ledger):
         assert re.search(f'<w:font w:name="{name}"><w:altName w:val="{alt}"/>', xml), name
     # the headings and the title as written
     heads = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name in ("Title", "Heading 1")]
-    assert heads[:3] == [("Title", "区编办2017年度工作进展情况总结（草稿）"), ("Heading 1", "一、总体进展"),
+    assert heads[:3] == [("Title", "区编办2017年度工作进展情况总结\n（草稿）"), ("Heading 1", "一、总体进展"),
                          ("Heading 1", "二、承担的分项和年度事项")]
 
 

@@ -425,7 +425,7 @@ def test_bad_notices_are_refused_in_one_line_and_nothing_is_written(name, cli, t
     r = cli("draft", notice, "--output", out / "plan.yaml")
     assert r.exit_code == code, r.output
     line = one_line_error(r)
-    assert line.startswith(f"错误: {notice}: ") and words in line, line
+    assert line.startswith(f"错误：{notice}: ") and words in line, line
     assert r.stdout == "" and snapshot(out) == {}
 
 
@@ -488,21 +488,21 @@ def test_draft_to_standard_output_then_check_and_status_with_no_edit(cli, tmp_pa
     # a draft works before anyone edits it: the five collective names are one body each for now
     r = cli("check", "--plan", plan, "--data-dir", tmp_path / "data")
     assert r.exit_code == 0, r.output
-    assert "任务 38 项,分项 54 个" in r.stdout
+    assert "任务 38 项，分项 54 个" in r.stdout
     r = cli("status", "--plan", plan, "--data-dir", tmp_path / "data", "--as-of", "2017-01-01")
     assert r.exit_code == 0, r.output
     plan.write_bytes(filled(plan.read_text(encoding="utf-8")))
     r = cli("check", "--plan", plan, "--data-dir", tmp_path / "data")
     assert r.exit_code == 0, r.output
-    assert "任务 38 项,分项 54 个" in r.stdout
+    assert "任务 38 项，分项 54 个" in r.stdout
 
 
 def test_draft_output_is_written_once_and_not_overwritten(cli, tmp_path):
     out = tmp_path / "plan.yaml"
     r = cli("draft", QINGXI, "--output", out)
     assert r.exit_code == 0, r.output
-    assert r.stdout.startswith(f"已起草 {out}: 任务 6 项,分项 7 个,单位 13 个(其中待确认的单位组 2 个),定期事项 4 项\n"
-                               "期限: 原文写明 4 个,长期 0 个,取总体期限 3 个;可能同名的单位 1 处;督办单位(猜测): 市政府督查室\n")
+    assert r.stdout.startswith(f"已起草 {out}：任务 6 项，分项 7 个，单位 13 个（其中待确认的单位组 2 个），定期事项 4 项\n"
+                               "期限：原文写明 4 个，长期 0 个，取总体期限 3 个；可能同名的单位 1 处；督办单位（猜测）：市政府督查室\n")
     assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()     # a plan is shared: the umask decides, not 0600
     first = out.read_bytes()
     assert first.decode("utf-8").startswith("# 方案文件草稿")

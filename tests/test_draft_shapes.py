@@ -248,7 +248,7 @@ def test_a_scanned_pdf_is_one_clear_line(cli, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     r = cli("draft", path, "--output", out / "p.yaml")
-    assert r.exit_code == 1 and "没有文字(可能是扫描件)" in one_line_error(r)
+    assert r.exit_code == 1 and "没有文字（可能是扫描件）" in one_line_error(r)
     assert "Traceback" not in r.output and list(out.iterdir()) == []
 
 
@@ -395,7 +395,7 @@ def test_a_notice_mixing_shapes_drafts_checks_and_shows_status_with_no_edit(cli,
     r = cli("draft", notice, "--output", plan)
     assert r.exit_code == 0, r.output
     assert r.stderr == ""
-    assert "长期 1 个" in r.stdout and "督办单位(猜测): 区司法局" in r.stdout
+    assert "长期 1 个" in r.stdout and "督办单位（猜测）：区司法局" in r.stdout
     data = yaml.safe_load(plan.read_text(encoding="utf-8"))
     got = {p["id"]: (p["lead"], p["support"], p["due"]) for task in data["tasks"] for p in task["parts"]}
     assert got == {

@@ -59,12 +59,12 @@ def test_import_lists_what_it_adds_and_dry_run_writes_nothing(plan, home, cli, t
     before = snapshot(home)
     r = cli("import", f, "--dry-run")
     assert r.exit_code == 0, r.output
-    assert r.stdout.splitlines() == ["+ 区编办 2.2 已完成(2016-12-20)",
-                                     "试运行: 读到 1 条记录,新增 1 条,已有 0 条未重复写入;未写入任何文件"]
+    assert r.stdout.splitlines() == ["+ 区编办 2.2 已完成（2016-12-20）",
+                                     "试运行：读到 1 条记录，新增 1 条，已有 0 条未重复写入；未写入任何文件"]
     assert snapshot(home) == before
     r = cli("import", f)
-    assert r.stdout.splitlines() == ["+ 区编办 2.2 已完成(2016-12-20)",
-                                     "导入完成: 读到 1 条记录,新增 1 条,已有 0 条未重复写入"]
+    assert r.stdout.splitlines() == ["+ 区编办 2.2 已完成（2016-12-20）",
+                                     "导入完成：读到 1 条记录，新增 1 条，已有 0 条未重复写入"]
 
 
 def test_a_units_file_may_not_carry_another_units_records(plan, home, cli, tmp_path, two_units):

@@ -52,13 +52,13 @@ def office_acts(plan, pc: Path) -> None:
     record.close_plan(plan, pc, acting=OFFICE, on=DAY.isoformat(), note="补记", reopen=True, clock_today=DAY)
 
 
-ACT_LINES = ["+ 区法制办 2.2 → 区编办 退回(2017-05-02)",
-             "+ 区法制办 7.1 → 区法制办 销号(2017-05-02)",
-             "+ 区法制办 2.2 → 区编办 延期至 2018-06-30(2017-05-02)",
-             "+ 区法制办 2.2 → 区编办 不再适用(2017-05-02)",
-             "+ 区法制办 - → 区编办 催办 第3号(2017-05-02)",
-             "+ 区法制办 - 结束方案(2017-05-02)",
-             "+ 区法制办 - 重新开启(2017-05-02)"]
+ACT_LINES = ["+ 区法制办 2.2 → 区编办 退回（2017-05-02）",
+             "+ 区法制办 7.1 → 区法制办 销号（2017-05-02）",
+             "+ 区法制办 2.2 → 区编办 延期至 2018-06-30（2017-05-02）",
+             "+ 区法制办 2.2 → 区编办 不再适用（2017-05-02）",
+             "+ 区法制办 - → 区编办 催办 第3号（2017-05-02）",
+             "+ 区法制办 - 结束方案（2017-05-02）",
+             "+ 区法制办 - 重新开启（2017-05-02）"]
 ACT_LINES_EN = ["+ 区法制办 2.2 → 区编办 returned (2017-05-02)",
                 "+ 区法制办 7.1 → 区法制办 closed out (2017-05-02)",
                 "+ 区法制办 2.2 → 区编办 extended to 2018-06-30 (2017-05-02)",
@@ -78,7 +78,7 @@ def test_acts_that_arrive_by_import_are_named_not_shown_as_marks(plan, home, cli
     r = cli("import", f, "--dry-run")
     assert r.exit_code == 0, r.output
     listed = r.stdout.splitlines()
-    assert listed[0] == "+ 区法制办 7.1 已完成(2017-05-01)"                     # a mark stays a mark
+    assert listed[0] == "+ 区法制办 7.1 已完成（2017-05-01）"                     # a mark stays a mark
     assert listed[1:8] == ACT_LINES
     assert not any("未开始" in x for x in listed)
     r = cli("import", f)
@@ -102,7 +102,7 @@ def test_an_arriving_act_is_named_as_the_log_names_it(plan, home, cli, tmp_path)
     log = cli("log", "--unit", OFFICE, "--format", "csv")
     assert log.exit_code == 0, log.output
     for word in ACT_WORDS:
-        assert f" {word}(" in r.stdout and f",{word}," in log.stdout, (word, r.stdout, log.stdout)
+        assert f" {word}（" in r.stdout and f",{word}," in log.stdout, (word, r.stdout, log.stdout)
 
 
 def test_a_revoke_and_an_attachment_that_arrive_keep_their_names(plan, home, cli, tmp_path):
@@ -113,8 +113,8 @@ def test_a_revoke_and_an_attachment_that_arrive_keep_their_names(plan, home, cli
     r = cli("import", pc / "progress" / "区编办.jsonl", "--dry-run")
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
-    assert lines[0] == "+ 区编办 2.2 已完成(2016-12-20)"
-    assert lines[1].startswith("+ 区编办 2.2 补充材料(") and lines[2].startswith("+ 区编办 2.2 撤销 ")
+    assert lines[0] == "+ 区编办 2.2 已完成（2016-12-20）"
+    assert lines[1].startswith("+ 区编办 2.2 补充材料（") and lines[2].startswith("+ 区编办 2.2 撤销 ")
 
 
 def test_acts_that_arrive_by_sync_are_named_in_its_list_and_its_commit(plan, tmp_path):
@@ -143,7 +143,7 @@ def test_the_act_names_moved_without_changing_what_log_and_undo_print(plan, home
     for word in ACT_WORDS:
         assert f",{word}," in log.stdout
     r = cli("undo", "-u", OFFICE)
-    assert r.exit_code == 0 and r.stdout.startswith("已撤销  区法制办: 重新开启("), r.output
+    assert r.exit_code == 0 and r.stdout.startswith("已撤销  区法制办：重新开启（"), r.output
     assert i18n.act_label("review", verdict="return") == "退回"
     assert i18n.act_kind_label("extend") == "延期"
 

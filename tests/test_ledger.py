@@ -35,7 +35,7 @@ def lines_of(path: Path) -> list[dict]:
 
 def test_mark_appends_one_readable_line_per_event(plan, home):
     out = mark(plan, home, note="已完成清理")
-    assert out == ["已记录 7.1 区法制办: 已完成(2017-11-30)"]
+    assert out == ["已记录 7.1 区法制办：已完成（2017-11-30）"]
     path = home / "progress" / "区法制办.jsonl"
     raw = path.read_bytes()
     assert "已完成清理".encode() in raw          # Chinese written as is
@@ -58,7 +58,7 @@ def test_a_task_marks_each_part_the_unit_holds(plan, home):
 
 
 def test_group_member_may_mark(plan, home):
-    assert mark(plan, home, target="27", unit="石楼镇", on="2017-05-01") == ["已记录 27.1 石楼镇: 已完成(2017-05-01)"]
+    assert mark(plan, home, target="27", unit="石楼镇", on="2017-05-01") == ["已记录 27.1 石楼镇：已完成（2017-05-01）"]
 
 
 def test_a_unit_without_responsibility_is_told_who_is(plan, home):
@@ -161,7 +161,7 @@ def test_undo_appends_a_revoke_and_never_deletes(plan, home):
     path = home / "progress" / "区法制办.jsonl"
     before = path.read_bytes()
     msg = render.revoked_lines(record.undo(plan, home, "区法制办").revoked)
-    assert msg.startswith("已撤销 7.1 区法制办: 进行中(2017-12-05")
+    assert msg.startswith("已撤销 7.1 区法制办：进行中（2017-12-05")
     assert path.read_bytes().startswith(before)
     events = lines_of(path)
     assert events[-1]["type"] == "revoke" and events[-1]["revokes"] == events[1]["id"]
@@ -180,10 +180,10 @@ def test_import_twice_keeps_one_copy(plan, home, tmp_path):
     mailed.parent.mkdir()
     mailed.write_bytes(sent.read_bytes())
     first, added = record.import_files(plan, home, [mailed, other / "progress" / "石楼镇.jsonl"])
-    assert first == ["+ 区编办 2.1 已完成(2016-12-20)", "+ 区编办 2.2 已完成(2016-12-20)",
-                     "+ 石楼镇 27.1 已完成(2017-05-01)", "导入完成: 读到 3 条记录,新增 3 条,已有 0 条未重复写入"]
+    assert first == ["+ 区编办 2.1 已完成（2016-12-20）", "+ 区编办 2.2 已完成（2016-12-20）",
+                     "+ 石楼镇 27.1 已完成（2017-05-01）", "导入完成：读到 3 条记录，新增 3 条，已有 0 条未重复写入"]
     second, added = record.import_files(plan, home, [mailed, other / "progress" / "石楼镇.jsonl"])
-    assert added == [] and second[-1].endswith("新增 0 条,已有 3 条未重复写入")
+    assert added == [] and second[-1].endswith("新增 0 条，已有 3 条未重复写入")
     strip = lambda p: [{k: v for k, v in e.items() if k != "received_at"} for e in lines_of(p)]  # noqa: E731
     assert strip(home / "progress" / "区编办.jsonl") == lines_of(sent)
     assert len(ledger.read_ledger(home, plan).events) == 3

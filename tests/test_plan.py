@@ -238,7 +238,7 @@ def test_did_you_mean_for_a_misspelt_unit(tmp_path, plan_text, cli):
     bad.write_text(plan_text.replace("lead: [区编办, 区法制办]", "lead: [区编辦, 区法制办]", 1), encoding="utf-8")
     result = cli("show", "1", "--plan", bad)
     assert result.exit_code == 1
-    assert "是否要写: 区编办" in result.stderr
+    assert "是否要写：区编办" in result.stderr
 
 
 def test_invalid_utf8_names_the_line(tmp_path, plan_text, cli):
@@ -363,7 +363,7 @@ def test_an_unknown_field_in_a_unit_does_not_undefine_it(tmp_path, plan_text, cl
     bad, r = _check(cli, tmp_path, text)
     assert r.exit_code == 1
     assert r.stdout.splitlines() == [
-        f"{bad}:{_line_of(text, 'fullname:')}: 单位 中有未知字段 'fullname',是否要写: full_name、name?"]
+        f"{bad}:{_line_of(text, 'fullname:')}: 单位 中有未知字段 'fullname'，是否要写：full_name、name？"]
 
 
 def test_faulty_definitions_are_reported_once_not_at_every_use(tmp_path, plan_text, cli):
@@ -389,7 +389,7 @@ def test_a_group_with_no_members_must_be_filled_in(tmp_path, plan_text, cli):
     bad, r = _check(cli, tmp_path, text)
     assert r.exit_code == 1
     assert r.stdout.splitlines() == [
-        f"{bad}:{_line_of(text, 'members: []')}: 单位组 各镇、街 还没有成员:请在 members 中列出它包含的单位(每个单位先在 units 中定义)"]
+        f"{bad}:{_line_of(text, 'members: []')}: 单位组 各镇、街 还没有成员：请在 members 中列出它包含的单位（每个单位先在 units 中定义）"]
 
 
 def test_a_part_must_belong_to_its_task(tmp_path, plan_text, cli):
@@ -397,7 +397,7 @@ def test_a_part_must_belong_to_its_task(tmp_path, plan_text, cli):
     bad, r = _check(cli, tmp_path, text)
     line = _line_of(text, '- id: "3.1"', 2)
     assert r.stdout.splitlines() == [
-        f"{bad}:{line}: 分项编号 '3.1' 不属于任务 4(任务 4 的分项应写成 4.1、4.2……)"]
+        f"{bad}:{line}: 分项编号 '3.1' 不属于任务 4（任务 4 的分项应写成 4.1、4.2……）"]
 
 
 def test_a_deadline_before_the_plan_was_signed(tmp_path, plan_text, cli):
@@ -406,8 +406,8 @@ def test_a_deadline_before_the_plan_was_signed(tmp_path, plan_text, cli):
     bad, r = _check(cli, tmp_path, text)
     assert r.stdout.splitlines() == [
         f"{bad}:{_line_of(text, 'years: [2016, 2017, 2018]')}: plan-2016 的期限 2016-03-10 早于方案印发日期 2016-08-15"
-        "(plan.signed),请核对",
-        f"{bad}:{_line_of(text, '2016-06-30')}: 2.2 的期限 2016-06-30 早于方案印发日期 2016-08-15(plan.signed),请核对",
+        "(plan.signed)，请核对",
+        f"{bad}:{_line_of(text, '2016-06-30')}: 2.2 的期限 2016-06-30 早于方案印发日期 2016-08-15(plan.signed)，请核对",
     ]
 
 
@@ -415,11 +415,11 @@ def test_one_problem_is_printed_once(tmp_path, plan_text, cli):
     bad, r = _check(cli, tmp_path, plan_text.replace("    kind: judicial", "    kind: court", 1))
     assert r.exit_code == 1
     assert r.stdout.count("court") == 1 and "court" not in r.stderr
-    assert r.stderr == "错误: 方案文件有 1 个问题,已逐条列出如上;改正后再运行 fazhi check\n"
+    assert r.stderr == "错误：方案文件有 1 个问题，已逐条列出如上；改正后再运行 fazhi check\n"
 
 
 YAML_MISTAKES = {
-    "tab": (lambda s: s.replace("\n  number:", "\n\tnumber:", 1), "\tnumber:", "制表符(Tab)", "a tab character"),
+    "tab": (lambda s: s.replace("\n  number:", "\n\tnumber:", 1), "\tnumber:", "制表符（Tab）", "a tab character"),
     "indentation": (lambda s: s.replace("\n  number:", "\n   number:", 1), "   number:", "缩进不对",
                     "indented wrongly"),
     "dedent": (lambda s: s.replace("\n  number:", "\n number:", 1), " number:", "缩进不一致",

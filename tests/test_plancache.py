@@ -541,6 +541,6 @@ def test_check_says_why_a_shared_cache_folder_is_not_used(cached, cli):
     entry.parent.chmod(0o777)
     result = cli("check", "--plan", path, "--data-dir", path.parent / "data")
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith("注意: 缓存文件夹") and str(entry.parent) in result.stderr
+    assert result.stderr.startswith("注意：缓存文件夹") and str(entry.parent) in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert cli("status", "--plan", path, "--data-dir", path.parent / "data").stderr == ""

@@ -26,7 +26,7 @@ def due_2016(plan, fmt):
 
 def test_due_table_literal(plan):
     assert show(due_2016(plan, "table")) == "\n".join([
-        "截至 2016-11-15:3 项待办,其中 0 项已逾期",
+        "截至 2016-11-15：3 项待办，其中 0 项已逾期",
         "",
         "期限        距期限      灯    状态    事项                                      尚欠单位",
         "─" * 88,
@@ -42,8 +42,8 @@ def test_due_table_literal(plan):
 
 def test_due_plain_literal(plan):
     assert due_2016(plan, "plain") == "\n".join([
-        "番禺区创建珠三角法治政府示范区工作方案(番府办〔2016〕60号)",
-        "截至 2016-11-15:3 项待办,其中 0 项已逾期",
+        "番禺区创建珠三角法治政府示范区工作方案（番府办〔2016〕60号）",
+        "截至 2016-11-15：3 项待办，其中 0 项已逾期",
         "",
         "期限        距期限      灯    状态    事项                                                  尚欠单位",
         "----------  ----------  ----  ------  ----------------------------------------------------  ----------------------------",
@@ -57,8 +57,8 @@ def test_status_fits_80_columns(plan):
     st = progress.status(plan, [], date(2017, 12, 1))
     text = show(render.status_view(plan, st, st.tasks, "table"), width=80)
     assert max(cell_len(line) for line in text.splitlines()) <= 80
-    assert "番禺区创建珠三角法治政府示范区工作方案(番府办〔2016〕60号)" in text
-    assert "截至 2017-12-01 · 距总体目标(2018-12-31)还有 395 天" in text
+    assert "番禺区创建珠三角法治政府示范区工作方案（番府办〔2016〕60号）" in text
+    assert "截至 2017-12-01 · 距总体目标（2018-12-31）还有 395 天" in text
     assert "红灯" in text and "黄灯" in text
 
 

@@ -549,7 +549,7 @@ def test_the_program_behaves_the_same_with_one_command_built(cli, home):
     english = run_fazhi("--lang", "en", "due", "--as-of", "2016-11-15", "--within", "60", "-f", "plain", env=env)
     assert english.returncode == 0 and english.stdout.decode().splitlines()[1].startswith("As of 2016-11-15: 3 items")
     unknown = run_fazhi("nosuch", env=env)
-    assert unknown.returncode == 2 and "没有这个命令: nosuch" in unknown.stderr.decode()
+    assert unknown.returncode == 2 and "没有这个命令：nosuch" in unknown.stderr.decode()
     helped = run_fazhi("--help", env=env)
     assert b"report" in helped.stdout and b"status" in helped.stdout
 

@@ -164,7 +164,7 @@ def test_an_extension_changes_the_light_but_not_the_lateness(plan, home, clock, 
     p71 = doc["tasks"][0]["parts"][0]
     assert (p71["due"], p71["extended_to"], p71["late"]) == ("2017-12-31", "2018-06-30", True)
     table = cli("status", "--parts", "--section", "2", "--as-of", "2018-03-01", env={"COLUMNS": "160"}).stdout
-    assert "2018-06-30(原 2017-12-31)" in table
+    assert "2018-06-30（原 2017-12-31）" in table
 
 
 def test_a_unit_extension_lights_that_units_view(plan, home, clock):

@@ -80,7 +80,7 @@ def shared(tmp_path, plan):
     path = tmp_path / "share" / "fazhi.git"
     path.parent.mkdir()
     out = sync(plan, tmp_path / "office", init_remote=str(path))
-    assert out.lines[0] == f"已新建同步仓库: {path}" and out.lines[-1].startswith("同步完成")
+    assert out.lines[0] == f"已新建同步仓库：{path}" and out.lines[-1].startswith("同步完成")
     return path
 
 
@@ -166,12 +166,12 @@ def test_three_offices_exchange_their_records_and_end_with_the_same_files(plan, 
     mark(plan, b, "2.2", "区编办", on="2016-12-20")
     mark(plan, c, "24.1", "区财政局", on="2017-03-01")
     first = sync(plan, a, shared)
-    assert first.lines[:2] == [f"远端: {shared}", "发出: 区法制办 1 条"] and first.notes == []
+    assert first.lines[:2] == [f"远端：{shared}", "发出：区法制办 1 条"] and first.notes == []
     r = cli("sync", shared, "--data-dir", b)
     assert r.exit_code == 0, r.output
     assert r.stderr == ""
-    assert r.stdout.splitlines()[1:4] == ["发出: 区编办 1 条", "收到: 区法制办 1 条", "+ 区法制办 7.1 已完成(2017-11-30)"]
-    assert r.stdout.splitlines()[-1].startswith("同步完成: 与远端一致(提交 ")
+    assert r.stdout.splitlines()[1:4] == ["发出：区编办 1 条", "收到：区法制办 1 条", "+ 区法制办 7.1 已完成（2017-11-30）"]
+    assert r.stdout.splitlines()[-1].startswith("同步完成：与远端一致（提交 ")
     for pc in (c, a, b):            # afterwards the remote is remembered: plain `fazhi sync`
         r = cli("sync", "--data-dir", pc) if pc != c else cli("sync", shared, "--data-dir", pc)
         assert r.exit_code == 0, r.output
@@ -194,7 +194,7 @@ def test_the_remote_keeps_one_commit_per_sync_naming_the_unit_and_its_records(pl
         commits = [e.commit for e in r.get_walker()]
         newest = commits[0].message.decode()
         assert newest.splitlines()[0] == "区编办 记录 2 条"
-        assert "+ 区编办 2.2 已完成(2016-12-20)" in newest and "+ 区编办 summary-2017 已完成(2018-03-01)" in newest
+        assert "+ 区编办 2.2 已完成（2016-12-20）" in newest and "+ 区编办 summary-2017 已完成（2018-03-01）" in newest
         assert all(len(c.parents) <= 1 for c in commits)            # a straight line of syncs
         assert list(tree.verify(r.object_store, list(reversed([c.id for c in commits])))) == []
     finally:
@@ -210,7 +210,7 @@ def test_one_unit_on_two_pcs_merges_by_record_id_remote_lines_first(plan, tmp_pa
     theirs = mark(plan, one, "2.1", "区编办", on="2017-01-06").events[0]
     sync(plan, one, shared)
     out = sync(plan, two, shared)
-    assert out.lines[1:3] == ["发出: 区编办 1 条", "收到: 区编办 1 条"]
+    assert out.lines[1:3] == ["发出：区编办 1 条", "收到：区编办 1 条"]
     ids = [json.loads(x)["id"] for x in (two / "progress" / "区编办.jsonl").read_bytes().splitlines()]
     assert ids == [first["id"], theirs["id"], mine["id"]]         # the remote's lines, then this PC's
     sync(plan, one, shared)
@@ -228,7 +228,7 @@ def test_evidence_files_travel_and_check_verifies_them(plan, tmp_path, shared, c
     assert [p.read_bytes() for p in copies] == [pdf.read_bytes()] and copies[0].suffix == ".pdf"
     r = cli("check", "--data-dir", b)
     assert r.exit_code == 0, r.output
-    assert "同步历史: 2 个提交" in r.stdout and "问题 0 个" in r.stdout
+    assert "同步历史：2 个提交" in r.stdout and "问题 0 个" in r.stdout
     # a copy deleted by hand comes back with the next sync
     copies[0].unlink()
     assert cli("check", "--data-dir", b).exit_code == 1
@@ -275,8 +275,8 @@ def test_status_says_when_the_folder_last_synced_and_which_units_went_quiet(plan
     sync(plan, a, shared)
     lines = cli("status", "-f", "plain", "--data-dir", a).stdout.splitlines()
     state = read_state(a)
-    assert lines[2] == f"上次同步: {state.last_sync[:16].replace('T', ' ')} · 远端 {shared}"
-    assert lines[3].startswith("90 天以上未更新: 区编办(2017-01-02)") and "尚无任何记录的单位 35 个" in lines[3]
+    assert lines[2] == f"上次同步：{state.last_sync[:16].replace('T', ' ')} · 远端 {shared}"
+    assert lines[3].startswith("90 天以上未更新：区编办（2017-01-02）") and "尚无任何记录的单位 35 个" in lines[3]
     # JSON and CSV stay what they are on every PC
     assert cli("status", "-f", "json", "--as-of", "2018-01-01", "--data-dir", a).stdout.replace(
         '"done", "on": "2016-12-20"', "") != ""
@@ -688,7 +688,7 @@ def test_sync_over_http_with_a_password_that_is_never_stored_or_printed(plan, tm
         with_password = server.url.replace("http://", "http://clerk:s3cret@")
         r = cli("sync", with_password, "--data-dir", a)
         assert r.exit_code == 0, r.output
-        assert "s3cret" not in r.stdout + r.stderr and r.stdout.startswith(f"远端: {server.url}\n")
+        assert "s3cret" not in r.stdout + r.stderr and r.stdout.startswith(f"远端：{server.url}\n")
         state = (a / ".sync" / "state.json").read_text(encoding="utf-8")
         assert "s3cret" not in state and "clerk" not in state and read_state(a).remote == server.url
         assert not any(b"s3cret" in v for v in snapshot(a).values())
@@ -720,7 +720,7 @@ def test_two_pcs_pushing_at_once_one_retries_and_both_land(plan, tmp_path, share
 
     monkeypatch.setattr(run, "_push", racing)
     out = sync(plan, b, shared)
-    assert len(calls) == 2 and out.lines[1:3] == ["发出: 区编办 1 条", "收到: 区法制办 1 条"]
+    assert len(calls) == 2 and out.lines[1:3] == ["发出：区编办 1 条", "收到：区法制办 1 条"]
     monkeypatch.setattr(run, "_push", real)
     sync(plan, a, shared)
     assert files_of(a) == files_of(b)
@@ -930,7 +930,7 @@ def test_a_record_marked_while_the_sync_pushes_stays_and_goes_next_time(plan, tm
     monkeypatch.setattr(run, "_push", real)
     lines = (a / "progress" / "区法制办.jsonl").read_bytes().splitlines()
     assert len(lines) == 2 and json.loads(lines[1])["id"] == during[0]["id"]
-    assert sync(plan, a).lines[1] == "发出: 区法制办 1 条"
+    assert sync(plan, a).lines[1] == "发出：区法制办 1 条"
     sync(plan, b)
     assert files_of(a) == files_of(b)
 

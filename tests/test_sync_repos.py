@@ -229,4 +229,4 @@ def test_the_address_is_kept_when_a_first_sync_fails_after_reaching_the_remote(p
     lock.unlink()
     r = cli("sync", "--data-dir", a)                        # no address typed: the one tried before
     assert r.exit_code == 0, r.output
-    assert r.stdout.startswith(f"远端: {share}\n")
+    assert r.stdout.startswith(f"远端：{share}\n")

@@ -232,7 +232,7 @@ def test_a_remote_that_moves_more_than_five_times_during_a_sync_is_still_caught_
     monkeypatch.setattr(run, "_push", racing)
     out = run.sync(plan, a, str(share))
     monkeypatch.setattr(run, "_push", real)
-    assert len(raced) == 8 and out.lines[1] == "发出: 区法制办 1 条"
+    assert len(raced) == 8 and out.lines[1] == "发出：区法制办 1 条"
     run.sync(plan, b)
     assert all_records(plan, a) == all_records(plan, b) and len(all_records(plan, a)) == 9
 

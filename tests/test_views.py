@@ -213,7 +213,7 @@ def test_yearly_duties_in_status_show_and_log(cli, campaign):
     table = cli("status", "--as-of", AS_OF, env={"COLUMNS": "120"}).stdout
     assert "年度事项 11 项" in table
     detail = cli("status", "--task", "plan-2017", "--as-of", AS_OF, "-f", "plain").stdout
-    assert "应报 37 个单位:按时 1,逾期 1,未报 35" in detail
+    assert "应报 37 个单位：按时 1，逾期 1，未报 35" in detail
     assert "逾期 41 天" in detail and "2017-04-20" in detail
     shown = cli("show", "plan-2017", "-f", "json")
     assert shown.exit_code == 0 and json.loads(shown.stdout)["due"] == "2017-03-10"
@@ -370,7 +370,7 @@ def test_a_plan_past_its_target_leads_with_its_final_account(cli, campaign):
     r = cli("status", "--as-of", "2026-11-27", env={"COLUMNS": "120"})
     lines = r.stdout.splitlines()
     # done: 2.1, 2.2 and 19.1 on time, 7.1 late; 6.1 has one of its leads only
-    assert lines[2].startswith("总体目标期限已过,最终完成情况:按时完成 3,逾期完成 1,未完成 50")
+    assert lines[2].startswith("总体目标期限已过，最终完成情况：按时完成 3，逾期完成 1，未完成 50")
     assert lines.index(next(x for x in lines if x.startswith("分项 54 个"))) > 3   # the account comes first
     doc = json.loads(cli("status", "--as-of", "2026-11-27", "-f", "json").stdout)
     final = doc["final"]

@@ -15,15 +15,16 @@ import re
 from typing import Any
 
 from .i18n import lang, t
+from .punctuation import settle, zh_punct
 
 _WORDS = {
     "Options": "选项",
     "Arguments": "参数",
     "Commands": "命令",
     "required": "必填",
-    "default: {default}": "默认: {default}",
-    "env var: {var}": "环境变量: {var}",
-    "(dynamic)": "(动态)",
+    "default: {default}": "默认：{default}",
+    "env var: {var}": "环境变量：{var}",
+    "(dynamic)": "（动态）",
     "Missing command.": "缺少命令。",
     "Aborted!": "已取消",
 }
@@ -63,9 +64,19 @@ def install() -> None:
     original_usage = formatting.HelpFormatter.write_usage
 
     def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
-        original_usage(self, prog, args, t("用法: ", "Usage: ") if prefix is None else prefix)
+        original_usage(self, prog, args, t("用法：", "Usage: ") if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = write_usage
+    original_heading = formatting.HelpFormatter.write_heading
+
+    def write_heading(self: Any, heading: str) -> None:
+        # Click writes "选项:" with its own half-width colon
+        if lang() == "en":
+            original_heading(self, heading)
+        else:
+            self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    formatting.HelpFormatter.write_heading = write_heading
     # Chinese help: measure by display cells (a Chinese character is two), and
     # fold lines that have no spaces to break at.
     original_wrap = formatting.wrap_text
@@ -132,11 +143,11 @@ def translate(message: str) -> str:
         if m:
             groups = [g or "" for g in m.groups()]
             if zh.startswith("没有这个选项"):
-                groups[1] = f",是否要写: {groups[1]}?" if groups[1] else ""
-                groups[2] = f"(可选: {groups[2]})" if groups[2] else ""
+                groups[1] = f"，是否要写：{groups[1]}？" if groups[1] else ""
+                groups[2] = f"（可选：{groups[2]}）" if groups[2] else ""
             elif zh.startswith("没有这个命令"):
-                groups[1] = f",是否要写: {groups[1]}?" if groups[1] else ""
+                groups[1] = f"，是否要写：{groups[1]}？" if groups[1] else ""
             elif zh.startswith("{0} 的值无效"):
                 groups[1] = translate(groups[1])
-            return zh.format(*groups)
+            return settle(zh_punct(zh, quotes=False, later=True).format(*groups))
     return message

@@ -2,11 +2,17 @@
 
 The language is chosen once per process (``--lang`` or ``FAZHI_LANG``) before
 any message is built, so the core can raise errors with finished text.
+A Chinese message takes Chinese punctuation (，：；（）？！) in fazhi's own
+words: ``t`` makes its template's marks full-width before the values are
+filled in, so the plan's text, unit names and notes keep theirs.
 """
 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
+
+from .punctuation import settle, zh_punct
 
 def _from_env() -> str:
     return "en" if os.environ.get("FAZHI_LANG", "").lower().startswith("en") else "zh"
@@ -25,8 +31,22 @@ def lang() -> str:
     return _lang
 
 
+@lru_cache(maxsize=None)
+def _chinese(template: str) -> str:
+    # quotation marks stay as written: a message may quote a command to type (--note "…")
+    return zh_punct(template, quotes=False, later=True)
+
+
 def t(zh: str, en: str, /, **kw: object) -> str:
-    """Pick the text for the current language and fill in its fields."""
+    """Pick the text for the current language and fill in its fields (Chinese with Chinese punctuation)."""
+    if _lang == "en":
+        return en.format(**kw) if kw else en
+    text = _chinese(zh)
+    return settle(text.format(**kw) if kw else text)
+
+
+def t_as_written(zh: str, en: str, /, **kw: object) -> str:
+    """``t`` without the punctuation: for the plan file a draft writes (YAML, where a colon is syntax)."""
     text = en if _lang == "en" else zh
     return text.format(**kw) if kw else text
 

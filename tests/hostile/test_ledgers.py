@@ -508,10 +508,10 @@ def test_a_crlf_ledger_from_windows_notepad_is_read_and_imported(plan, prepared,
     env = ctx.env
     r = cli("import", ctx.pc2(), env=env)
     assert r.exit_code == 0, r.output
-    assert r.stdout.splitlines()[-1] == "导入完成: 读到 2 条记录,新增 2 条,已有 0 条未重复写入"
+    assert r.stdout.splitlines()[-1] == "导入完成：读到 2 条记录，新增 2 条，已有 0 条未重复写入"
     r = cli("check", env=env)
     assert r.exit_code == 0, r.output
-    assert "进度记录: 5 条,问题 0 个" in r.stdout
+    assert "进度记录：5 条，问题 0 个" in r.stdout
     r = cli(*WRITERS["mark"], env=env)                # appends after the CRLF lines, on a line of its own
     assert r.exit_code == 0, r.output
     assert mine.read_bytes().startswith(b"\xef\xbb\xbf" + lf.replace(b"\n", b"\r\n"))

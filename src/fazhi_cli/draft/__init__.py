@@ -42,7 +42,7 @@ def summary(d: Draft, output: str) -> str:
         t("已起草 {o}: 任务 {t} 项,分项 {p} 个,单位 {u} 个(其中待确认的单位组 {g} 个),定期事项 {r} 项",
           "drafted {o}: {t} tasks, {p} parts, {u} units ({g} of them groups to confirm), {r} recurring duties",
           o=out, t=len(d.tasks), p=len(parts), u=len(d.units) + len(d.groups), g=len(d.groups), r=len(d.duties)),
-        t("期限: 原文写明 {a} 个,长期 {b} 个,取总体期限 {c} 个;可能同名的单位 {n} 处;督办单位(猜测): {s}",
+        t("期限：原文写明 {a} 个，长期 {b} 个，取总体期限 {c} 个；可能同名的单位 {n} 处；督办单位（猜测）：{s}",
           "deadlines: {a} from the notice, {b} ongoing, {c} take the overall deadline; {n} possible aliases; "
           "supervising unit (a guess): {s}", a=dated, b=ongoing, c=guessed, n=aliases,
           s=comment(d.supervision) or t("无", "none")),

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..i18n import t
+from ..i18n import t_as_written as t
 from .text import Spans
 
 

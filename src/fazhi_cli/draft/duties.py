@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..i18n import t
+from ..i18n import t_as_written as t
 from . import deadlines as dl
 from .model import MAX_ITEMS, RESPONSIBLE, Draft, DraftDuty, NoticeError
 from .text import SENTENCE_END, mask_titles, norm, short

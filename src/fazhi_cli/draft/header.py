@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..i18n import t
+from ..i18n import t_as_written as t
 from .text import chinese_number, chinese_year, norm
 
 DOC_NUMBER = r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(]\s*\d{4}\s*[〕\]】)]\s*\d{1,4}\s*号"

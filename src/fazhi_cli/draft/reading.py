@@ -273,7 +273,7 @@ def pdf_lines(data: bytes, where: str) -> list[str]:
         import pypdf  # noqa: PLC0415
         import logging  # noqa: PLC0415
     except ImportError:  # pragma: no cover - pypdf is a dependency
-        raise NoticeError(t("读取 PDF 需要 pypdf:pip install pypdf", "reading a PDF needs pypdf: pip install pypdf")) from None
+        raise NoticeError(t("读取 PDF 需要 pypdf：pip install pypdf", "reading a PDF needs pypdf: pip install pypdf")) from None
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)   # its warnings about a damaged file are not the user's to read
     lines: list[str] = []
     size = 0
@@ -312,7 +312,7 @@ def pdf_lines(data: bytes, where: str) -> list[str]:
     except NoticeError:
         raise
     except Exception as e:  # noqa: BLE001 - whatever a malformed PDF raises, the file is at fault
-        raise NoticeError(t("{p}: 无法读取 PDF({k}):文件损坏?请另存为 .docx 或复制正文为 .txt",
+        raise NoticeError(t("{p}: 无法读取 PDF（{k}）:文件损坏?请另存为 .docx 或复制正文为 .txt",
                             "{p}: cannot read the PDF ({k}): damaged? save it as .docx, or copy its text into a .txt",
                             p=where, k=type(e).__name__)) from None
     if not any(ln for ln in lines):
@@ -347,7 +347,7 @@ def docx_lines(data: bytes, where: str) -> list[str]:
         import docx  # noqa: PLC0415
         from docx.table import Table  # noqa: PLC0415
     except ImportError:  # pragma: no cover - python-docx is a dependency
-        raise NoticeError(t("读取 .docx 需要 python-docx:pip install python-docx",
+        raise NoticeError(t("读取 .docx 需要 python-docx：pip install python-docx",
                             "reading a .docx needs python-docx: pip install python-docx")) from None
     try:
         document = docx.Document(io.BytesIO(data))
@@ -372,6 +372,6 @@ def docx_lines(data: bytes, where: str) -> list[str]:
     except NoticeError:
         raise
     except Exception as e:  # noqa: BLE001 - whatever a malformed package raises, the file is at fault
-        raise NoticeError(t("{p}: 无法读取 .docx({k})", "{p}: cannot read the .docx ({k})", p=where,
+        raise NoticeError(t("{p}: 无法读取 .docx（{k}）", "{p}: cannot read the .docx ({k})", p=where,
                             k=type(e).__name__)) from None
     return lines

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..i18n import t
+from ..i18n import t_as_written as t
 from . import deadlines as dl
 from .header import date_line, read_header
 from .duties import duties

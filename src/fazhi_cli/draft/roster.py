@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..i18n import t
+from ..i18n import t_as_written as t
 from .model import Draft, DraftGroup, DraftUnit
 from .text import norm
 from .units import guess_kind, is_collective, possible_alias

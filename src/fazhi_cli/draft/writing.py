@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..i18n import t
+from ..i18n import t_as_written as t  # a plan file is YAML, where a colon is syntax
 from .model import RESPONSIBLE, Draft, DraftDuty, DraftPart
 
 # What YAML readers refuse or would read as a line break, plus the controls

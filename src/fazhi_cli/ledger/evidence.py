@@ -150,7 +150,7 @@ def verify_blob(path: Path, sha: str, *, follow: bool = False) -> str | None:
     except FileNotFoundError:
         return t("证明材料副本不存在: {p}", "the stored copy of the evidence is missing: {p}", p=path)
     except OSError as e:
-        return t("证明材料副本无法读取: {p}({e})", "the stored copy of the evidence cannot be read: {p} ({e})",
+        return t("证明材料副本无法读取: {p}（{e}）", "the stored copy of the evidence cannot be read: {p} ({e})",
                  p=path, e=e.strerror or e)
     if got != sha:
         return t("证明材料副本已被修改: {p}", "the stored copy of the evidence has changed: {p}", p=path)

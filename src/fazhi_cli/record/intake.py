@@ -107,7 +107,7 @@ def admit(plan: Plan, root: Path, incoming: Sequence[Incoming], have: dict[str, 
             new[eid] = item
             continue
         if known.canonical != canon:
-            raise LedgerError(t("{w}: 编号 {i} 已存在({k})且内容不同;已有: {a};收到: {b};{n}",
+            raise LedgerError(t("{w}: 编号 {i} 已存在({k})且内容不同;已有: {a};收到: {b}；{n}",
                                 "{w}: id {i} already exists ({k}) with other content; have: {a}; received: {b}; "
                                 "{n}", w=item.where, i=eid, k=known.where, a=known.canonical, b=canon, n=nothing))
         repeated += 1
@@ -177,10 +177,10 @@ def added_line(x: Incoming) -> str:
     """One record an import or a sync brings, as the list of what arrived shows it."""
     e = x.event
     if e.type == "mark":
-        return t("+ {u} {p} {w}({d})", "+ {u} {p} {w} ({d})", u=e.unit, p=e.target, w=state_label(e.state), d=e.on)
+        return t("+ {u} {p} {w}（{d}）", "+ {u} {p} {w} ({d})", u=e.unit, p=e.target, w=state_label(e.state), d=e.on)
     # an office's act names the act and whom it concerns, in the words and the shape of the log's columns
     item = e.target or "-"
     if e.subject:
         item = f"{item} → {e.subject}"
     what = act_label(e.type, verdict=e.verdict, until=e.until, number=e.number, revokes=e.revokes)
-    return t("+ {u} {p} {w}({d})", "+ {u} {p} {w} ({d})", u=e.unit, p=item, w=what, d=e.on)
+    return t("+ {u} {p} {w}（{d}）", "+ {u} {p} {w} ({d})", u=e.unit, p=item, w=what, d=e.on)

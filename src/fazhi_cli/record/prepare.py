@@ -47,7 +47,7 @@ def responsible_line(plan: Plan, targets: Sequence[Part | Obligation]) -> str:
         else:
             names = x.units if len(x.units) <= 5 else (*x.units[:5], "…")
             who = "、".join(names)
-        bits.append(f"{x.id}: {who}")
+        bits.append(t("{i}：{w}", "{i}: {w}", i=x.id, w=who))
     return " | ".join(bits)
 
 

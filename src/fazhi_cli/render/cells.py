@@ -34,6 +34,16 @@ def section_short(heading: str) -> str:
     return heading.split(",")[0].rstrip("。")
 
 
+def section_label(sid: str, title: str) -> str:
+    """A section as the plan numbers it, （一）总体要求; in English (1) as before."""
+    return t("（{i}）{x}", "({i}){x}", i=sid, x=title)
+
+
+def titled(title: str, number: str) -> str:
+    """The plan's title with its number in brackets: …工作方案（番府办〔2016〕60号）."""
+    return t("{p}（{n}）", "{p}({n})", p=title, n=number) if number else title
+
+
 class Lines(tuple):
     """A cell of several names: one per line in a terminal, joined by 、 elsewhere."""
 

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, Sequence
 
 from .escape import safe
 from .punct import zt as t
-from .report_tables import section_label
+from .cells import section_label
 
 # In order of preference: the fonts a Chinese office PC has, then the free ones.
 CJK_FONTS = ("Microsoft YaHei", "SimHei", "DengXian", "SimSun", "PingFang SC", "Hiragino Sans GB",

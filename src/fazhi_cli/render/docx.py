@@ -201,6 +201,23 @@ def _table(doc: Any, table: Table, usable: float = USABLE_CM) -> None:
             cell.width = Cm(w)  # each cell, which Word follows
 
 
+# characters of a 2号 (22 pt) title on a line of the text block (156 mm)
+TITLE_CHARS = 20
+
+
+def _title(out: Any, text: str) -> None:
+    """The title; one too long for a line that ends in a bracket (…工作进展情况总结（草稿）) breaks before the
+    bracket, which then stands centred on the second line, instead of wherever the line ends (（草\n稿）)."""
+    head = out.add_heading("", level=0)
+    cut = text.rfind("（")
+    if len(text) > TITLE_CHARS and cut > 0 and text.endswith("）"):
+        head.add_run(text[:cut])
+        head.add_run().add_break()
+        head.add_run(text[cut:])
+    else:
+        head.add_run(text)
+
+
 def document(doc: Document, charts: Sequence[Any] | None, no_charts: str = "", *, as_of: date | None = None,
              style: str = "official") -> bytes:
     """The .docx bytes. ``charts``: PNG charts, or None with ``no_charts`` saying why they are left out.
@@ -221,7 +238,7 @@ def document(doc: Document, charts: Sequence[Any] | None, no_charts: str = "", *
         _plain_styles(out)
         _plain_page(out)
     usable = TEXT_BLOCK_CM if official else USABLE_CM
-    out.add_heading(safe(doc.title), level=0)
+    _title(out, safe(doc.title))
     for line in doc.subtitle:
         out.add_paragraph(safe(line), style="Subtitle")
     for i, table in enumerate(doc.tables):

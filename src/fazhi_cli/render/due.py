@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..i18n import t
-from .cells import Multiline, due_cell, light_cell, state_cell
+from .cells import Multiline, due_cell, light_cell, state_cell, titled
 from .escape import to_json
 from .views import Page, days_phrase, done_phrase, known_label, owing_cell
 
@@ -51,10 +51,10 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
                  "{w}As of {d}{k}: {n} items, {done}, {open} open{x}, {r} of them overdue",
                  w=who, d=as_of, k=known, n=s["items"], done=done_phrase(s), open=s["open"], x=waived, r=s["red"])
     else:
-        line = t("{w}截至 {d}{k}:{n} 项待办,其中 {r} 项已逾期", "{w}As of {d}{k}: {n} items to do, {r} overdue",
+        line = t("{w}截至 {d}{k}：{n} 项待办,其中 {r} 项已逾期", "{w}As of {d}{k}: {n} items to do, {r} overdue",
                  w=who, d=as_of, k=known, n=s["open"], r=s["red"])
     empty = t("没有即将到期或已逾期的事项", "nothing falls due and nothing is late")
-    title = f"{plan.title}({plan.number})" if plan.number else plan.title
+    title = titled(plan.title, plan.number)
     context = [(title, "bold"), (line, "bold")] if fmt not in ("table",) else [(line, "bold")]
     return Page(context, headers, rows, empty, no_wrap=(0, 1, 2, 3), drop=(3, 1)).render(fmt)
 

@@ -10,7 +10,7 @@ from .escape import safe
 
 
 def marked_lines(events: Sequence[dict]) -> str:
-    return "\n".join(t("已记录 {p} {u}: {s}({d})", "recorded {p} {u}: {s} ({d})", p=safe(e["part"]),
+    return "\n".join(t("已记录 {p} {u}：{s}（{d}）", "recorded {p} {u}: {s} ({d})", p=safe(e["part"]),
                         u=safe(e["unit"]), s=state_label(e["state"]), d=e["on"]) + _evidence_suffix(e["evidence"])
                      for e in events) + "\n"
 
@@ -18,7 +18,7 @@ def marked_lines(events: Sequence[dict]) -> str:
 def _evidence_suffix(items: Sequence[object]) -> str:
     if not items:
         return ""
-    return t(";证明材料: {e}", "; evidence: {e}", e=safe(";".join(evidence_label(x) for x in items)))
+    return t("；证明材料：{e}", "; evidence: {e}", e=safe(";".join(evidence_label(x) for x in items)))
 
 
 def act_lines(events: Sequence[dict]) -> str:
@@ -33,7 +33,7 @@ def act_lines(events: Sequence[dict]) -> str:
         elif kind == "extend":
             line = t("已延期 {p}({u})至 {d}", "extended {p} ({u}) to {d}", p=safe(e["part"]), u=who, d=e["until"])
         elif kind == "waive":
-            line = t("已免除 {p}({u}):不再适用", "waived {p} ({u}): no longer applies", p=safe(e["part"]), u=who)
+            line = t("已免除 {p}（{u}）：不再适用", "waived {p} ({u}): no longer applies", p=safe(e["part"]), u=who)
         elif kind == "close":
             line = t("方案已于 {d} 结束", "the plan is closed as of {d}", d=e["on"])
         else:
@@ -47,7 +47,7 @@ def act_lines(events: Sequence[dict]) -> str:
 
 def attached_lines(events: Sequence[dict]) -> str:
     return "\n".join(t("已补充 {p} {u}", "attached to {p} {u}", p=safe(e["part"]), u=safe(e["unit"]))
-                     + (t(";备注: {n}", "; note: {n}", n=safe(e["note"])) if e["note"] else "")
+                     + (t("；备注：{n}", "; note: {n}", n=safe(e["note"])) if e["note"] else "")
                      + _evidence_suffix(e["evidence"]) for e in events) + "\n"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import kind_label, t
-from .cells import Lines, Names
+from .cells import Lines, Names, section_label
 from .escape import safe, to_json
 from .rows import render_rows, terminal_table, text_table
 
@@ -32,7 +32,7 @@ def show_view(plan: Plan, task: Task, fmt: str) -> Any:
     sec = next((s for s in plan.sections if s.id == task.section), None)
     out: list[Any] = [Text(safe(f"{task.id}. {task.title}"), style="bold")]
     if sec:
-        out.append(Text(safe(f"({sec.id}){sec.heading}"), style="dim"))
+        out.append(Text(safe(section_label(sec.id, sec.heading)), style="dim"))
     from .table import Paragraph  # noqa: PLC0415
 
     out += ["", Paragraph(safe(task.text)), ""]

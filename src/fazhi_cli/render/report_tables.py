@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from ..i18n import light_label, role_label, state_label
 from .punct import zh_punct
 from .punct import zt as t
-from .cells import due_cell, evidence_cell
+from .cells import due_cell, evidence_cell, section_label
 
 
 class LightCell(NamedTuple):
@@ -60,11 +60,6 @@ class Document(NamedTuple):
 
 def _numbered(n: int, text: str) -> str:
     return t("{z}、{x}", "{n}. {x}", z="一二三四五六七八九十"[n - 1], n=n, x=text)
-
-
-def section_label(sid: str, title: str) -> str:
-    """A section as the plan numbers it, （一）总体要求; in English (1) as before."""
-    return t("（{i}）{x}", "({i}){x}", i=sid, x=title)
 
 
 def _what(item: Any) -> str:

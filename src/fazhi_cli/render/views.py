@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..i18n import light_label, role_label, state_label, t
 from .cells import (LIGHT_STYLE, Cell, Lines, Ratio, due_cell, evidence_cell, lead_names, light_cell,
-                    section_short, state_cell, support_count)
+                    section_label, section_short, state_cell, support_count, titled)
 from .escape import safe, to_json
 from .rows import terminal_table, text_table
 
@@ -34,11 +34,10 @@ def known_label(known_at: str) -> str:
 
 
 def status_header(plan: Plan, st: Status) -> list[str]:
-    number = f"({plan.number})" if plan.number else ""
     known = t(" · 按 {k} 时已有的记录", " · as recorded by {k}", k=known_label(st.known_at)) if st.known_at else ""
     if st.closed:
         known += t(" · 方案已于 {d} 结束", " · the plan was closed on {d}", d=st.closed)
-    return [f"{plan.title}{number}",
+    return [titled(plan.title, plan.number),
             t("截至 {d} · {p}", "As of {d} · {p}", d=st.as_of, p=_days_phrase(plan, st.as_of)) + known]
 
 
@@ -224,7 +223,7 @@ def _section_rows(plan: Plan, parts: Sequence[PartStatus]) -> tuple[list[str], l
         chosen = [p for p in parts if plan.tasks[p.part.task].section == sec.id]
         if chosen:
             c = count(chosen)
-            rows.append([f"({sec.id}){section_short(sec.heading)}", _bar(c["done"], c["parts"]),
+            rows.append([section_label(sec.id, section_short(sec.heading)), _bar(c["done"], c["parts"]),
                          Ratio(f"{c['done']}/{c['parts']}"), str(c["done_late"]), str(c["doing"]), str(c["todo"]),
                          str(c["red"]), str(c["yellow"])])
     return headers, rows
@@ -233,7 +232,7 @@ def _section_rows(plan: Plan, parts: Sequence[PartStatus]) -> tuple[list[str], l
 def _final_rows(plan: Plan, parts: Sequence[PartStatus]) -> tuple[list[str], list[list[Cell]]]:
     headers = [t("章节", "Section"), t("分项", "Parts"), t("按时完成", "On time"), t("逾期完成", "Late"),
                t("未完成", "Not done")]
-    rows = [[f"({x['section']}){x['heading']}", str(x["parts"]), str(x["done_on_time"]), str(x["done_late"]),
+    rows = [[section_label(x["section"], x["heading"]), str(x["parts"]), str(x["done_on_time"]), str(x["done_late"]),
              (str(x["not_done"]), "bold red" if x["not_done"] else "")] for x in _final_account(plan, parts)]
     return headers, rows
 
@@ -370,7 +369,7 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
     lead = sum(1 for x in items if x.role == "lead")
     head = status_header(plan, st)
     what = t("{l}事项", "{l} items", l=light_label(light)) if light else t("负责事项", "items held")
-    summary = t("{u}:{w} {n} 项(牵头 {a},配合 {b}):{done},进行中 {doing},未开始 {todo};本单位红灯 {red},黄灯 {yellow}",
+    summary = t("{u}：{w} {n} 项(牵头 {a},配合 {b}):{done},进行中 {doing},未开始 {todo};本单位红灯 {red},黄灯 {yellow}",
                 "{u}: {n} {w} ({a} as lead, {b} in support): {done}, {doing} doing, {todo} to do; "
                 "{red} red and {yellow} yellow for this unit",
                 u=unit, w=what, n=c["parts"], a=lead, b=c["parts"] - lead, done=done_phrase(c),
@@ -383,7 +382,7 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
              state_cell(x.item_state)] for x in items]
     returned = [x for x in items if x.review == "returned" and x.state != "done"]
     for x in returned:   # the office's note, where the unit reads its own view
-        lines.append((t("退回 {p}:{n}", "returned {p}: {n}", p=x.id, n=x.review_note), "magenta"))
+        lines.append((t("退回 {p}：{n}", "returned {p}: {n}", p=x.id, n=x.review_note), "magenta"))
     empty = t("{u} 没有{l}事项", "{u} has no {l} items", u=unit, l=light_label(light) if light else "")
     return Page(lines, headers, rows, empty, no_wrap=(0, 2, 3, 4, 5, 6, 7), drop=(7, 6, 2)).render(fmt)
 
@@ -408,7 +407,7 @@ def task_detail_view(plan: Plan, st: Status, ts: TaskStatus, fmt: str) -> Any:
              evidence_cell(u.evidence, fmt)] for ps in ts.parts for u in ps.units]
     lines = [(f"{ts.task.id}. {ts.task.title}", "bold"), (status_header(plan, st)[1], "")]
     for ps in ts.parts:
-        lines.append((t("{p} {title}:{s},{l},期限 {d};牵头 {a},配合 {b}",
+        lines.append((t("{p} {title}：{s}，{l},期限 {d};牵头 {a},配合 {b}",
                         "{p} {title}: {s}, {l}, due {d}; leads {a}, support {b}",
                         p=ps.part.id, title=ps.title,
                         s=state_label(ps.state, ps.late, ps.support_only, ps.review, ps.waived),
@@ -428,7 +427,7 @@ def duty_detail_view(plan: Plan, st: Status, ds: DutyStatus, fmt: str) -> Any:
     sub = ds.submissions()
     d = ds.duty
     lines = [(f"{d.id} {d.title}", "bold"), (status_header(plan, st)[1], ""),
-             (t("期限 {due}{to};{s},{l}", "due {due}{to}; {s}, {l}",
+             (t("期限 {due}{to}；{s}，{l}", "due {due}{to}; {s}, {l}",
                 due=d.due, to=t(",报送{x}", ", to {x}", x=d.to) if d.to else "",
                 s=state_label(ds.state, ds.late), l=light_label(ds.light)), ""),
              (t("应报 {n} 个单位:按时 {a},逾期 {b},未报 {c}", "{n} units owe it: {a} on time, {b} late, {c} not yet",

@@ -19,10 +19,10 @@ from datetime import date, datetime, time
 from typing import Any, Iterable, Sequence
 
 from ..i18n import light_label, role_label, state_label
-from .cells import section_short
+from .cells import section_label, section_short
 from .escape import safe
 from .punct import zt as t
-from .report_tables import Document, LightCell, cell_text, section_label
+from .report_tables import Document, LightCell, cell_text
 
 FILLS = {"red": ("FFC00000", "FFFFFFFF"), "yellow": ("FFFFC000", "FF000000"), "green": ("FFC6EFCE", "FF006100")}
 HEADER_FILL = "FFD9D9D9"

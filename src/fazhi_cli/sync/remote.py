@@ -171,7 +171,7 @@ def client(remote: Remote) -> tuple[Any, str]:
     try:
         return get_transport_and_path(remote.target, username=remote.username, password=remote.password, **extra)
     except ValueError as e:
-        raise UsageError(t("远端地址无效: {u}({e})", "invalid remote address: {u} ({e})", u=remote.shown, e=e)) from None
+        raise UsageError(t("远端地址无效: {u}（{e}）", "invalid remote address: {u} ({e})", u=remote.shown, e=e)) from None
 
 
 def ssh_command() -> str | None:

@@ -588,7 +588,7 @@ def _received(plan: Plan, raw: bytes, unit: str, where: str, staging: Path, day:
         if event is None:
             raise ValueError(t("记录属于另一方案 {k!r}", "the record belongs to another plan {k!r}", k=ledger.plan_of(obj)))
     except ValueError as e:
-        raise LedgerError(t("{w}: {r};{m}", "{w}: {r}; {m}", w=where, r=e, m=nothing())) from None
+        raise LedgerError(t("{w}: {r}；{m}", "{w}: {r}; {m}", w=where, r=e, m=nothing())) from None
     return record.Incoming(obj, event, where, staging)
 
 

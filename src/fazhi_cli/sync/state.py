@@ -81,13 +81,13 @@ def status_lines(state: State, last: dict[str, str], plan: Any, now: datetime) -
     silent = [u for u in responsible(plan) if u not in last]
     bits = []
     if stale:
-        names = "、".join(f"{u}({s[:10]})" for s, u in stale[:8]) + (t(" 等 {n} 个", " and {n} more", n=len(stale) - 8)
-                                                                     if len(stale) > 8 else "")
+        names = "、".join(t("{u}（{d}）", "{u}({d})", u=u, d=s[:10]) for s, u in stale[:8]) + (
+            t(" 等 {n} 个", " and {n} more", n=len(stale) - 8) if len(stale) > 8 else "")
         bits.append(t("{d} 天以上未更新: {n}", "not updated for over {d} days: {n}", d=STALE_DAYS, n=names))
     if silent:
         bits.append(t("尚无任何记录的单位 {n} 个", "{n} units have no record yet", n=len(silent)))
     if bits:
-        lines.append(t(";", "; ").join(bits))
+        lines.append(t("；", "; ").join(bits))
     return lines
 
 
