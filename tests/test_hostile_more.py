@@ -331,16 +331,16 @@ def test_an_ssh_remote_that_cannot_be_reached_is_one_line(tmp_path, program):
     assert not home.exists()
 
 
-# --- still open -------------------------------------------------------------------------------------------
+# --- the cache folder set inside the records --------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="open: the cache folder is chosen in cache.py, which does not know the data "
-                   "folder; refusing progress/ and evidence/ there needs the data folder passed down to it")
-@pytest.mark.parametrize("inside", ["progress", "evidence"])
+@pytest.mark.parametrize("inside", ["progress", "evidence", "progress/deeper"])
 def test_a_cache_folder_inside_the_records_folders_is_not_used(cli, home, monkeypatch, inside):
     # FAZHI_CACHE_DIR set (by a login script, by mistake) to the data folder's progress/ or evidence/: the
     # plan cache and the state snapshots are written among the ledgers or the evidence copies
     assert cli("mark", "7.1", "--unit", "区法制办", "--on", "2017-05-01").exit_code == 0
     (home / "evidence").mkdir(exist_ok=True)
+    if inside == "progress/deeper":
+        (home / inside).mkdir()
     monkeypatch.setenv("FAZHI_CACHE_DIR", str(home / inside))
     before = snapshot(home)
     r = cli("status")

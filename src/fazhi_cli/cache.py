@@ -41,11 +41,25 @@ def configured() -> Path | None:
 
 
 def folder() -> Path | None:
-    """The cache folder when it may be used (private, or not yet made); None when the cache is off."""
+    """The cache folder when it may be used (private, or not yet made, and not among a data folder's records);
+    None when the cache is off."""
     chosen = configured()
-    if chosen is None or (os.path.lexists(chosen) and not private(chosen)):
+    if chosen is None or (os.path.lexists(chosen) and not private(chosen)) or among_records(chosen):
         return None
     return chosen
+
+
+def among_records(path: Path) -> bool:
+    """Whether a folder is, or is inside, a data folder's ``progress/`` or ``evidence/`` (FAZHI_CACHE_DIR set
+    there by mistake): only the ledger writes there, so the caches are not used."""
+    from . import ledger  # noqa: PLC0415
+
+    try:
+        real = Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return True
+    return any(p.name in (ledger.PROGRESS, ledger.EVIDENCE) and ledger.is_data_folder(p.parent)
+               for p in (real, *real.parents))
 
 
 def private(folder: Path) -> bool:
@@ -65,6 +79,11 @@ def private(folder: Path) -> bool:
 def folder_note() -> str | None:
     """Why the cache folder is not used, when something is there but it is not private; None otherwise."""
     folder = configured()
+    if folder is not None and among_records(folder):
+        return t("缓存文件夹 {f} 在数据文件夹的 progress 或 evidence 之中(那里只由 fazhi 写入记录),未使用;"
+                 "请把 FAZHI_CACHE_DIR 设为别处的私有文件夹",
+                 "the cache folder {f} is inside a data folder's progress or evidence (only the record is written "
+                 "there) and is not used; point FAZHI_CACHE_DIR at a private folder elsewhere", f=folder)
     if folder is None or not os.path.lexists(folder) or private(folder):
         return None
     return t("缓存文件夹 {f} 不是只有当前用户可写的文件夹(属于他人、他人可写或不是文件夹),未使用;"
@@ -74,7 +93,10 @@ def folder_note() -> str | None:
 
 
 def made(folder: Path) -> bool:
-    """The cache folder, made (0700) if it was not there, and private: else it is not written."""
+    """The cache folder, made (0700) if it was not there, and private (and not among a data folder's records):
+    else it is not written."""
+    if among_records(folder):
+        return False
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except (OSError, ValueError):
