@@ -951,3 +951,22 @@ def test_a_lost_shared_repository_is_rebuilt_from_the_pc_that_synced_last(plan, 
     assert cli("sync", new, "--data-dir", a).exit_code == 0
     sync(plan, b)
     assert files_of(a) == files_of(b) and len(files_of(a)["区法制办.jsonl"].splitlines()) == 2
+
+
+@pytest.mark.parametrize("first", [False, True], ids=["a PC that synced before", "a new PC"])
+def test_a_refused_history_leaves_nothing_it_fetched_behind(plan, tmp_path, shared, cli, first):
+    """What a hostile remote sent (a planted 2 MB file beside a rewritten line) is not kept on the PC that
+    refused it: its repository holds exactly the packs it held before."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    mark(plan, b, "2.2", "区编办", on="2016-12-20")
+    sync(plan, b, shared)
+    if not first:
+        sync(plan, a, shared)
+    push_commit(shared, _change_line, files={"planted.bin": os.urandom(2 * 1024 * 1024)})
+    pack_dir = a / ".sync" / "git" / "objects" / "pack"
+    before = sorted(os.listdir(pack_dir)) if pack_dir.exists() else None
+    r = cli("sync", *([] if not first else [str(shared)]), "--data-dir", a)
+    assert r.exit_code == 1
+    one_line_error(r)
+    after = sorted(os.listdir(pack_dir)) if pack_dir.exists() else None
+    assert after == before or (before is None and not after), (before, after)

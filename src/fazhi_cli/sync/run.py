@@ -238,11 +238,15 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
     why = ""
     way = remotes.bounded(lambda: link(remote), until, remote)
     temps = _pack_temps(repo)
+    kept, start = _pack_files(repo), _ref(repo)
+    landed = False
     try:
         while True:
             tries += 1
             try:
-                return _attempt(plan, root, remote, repo, way, clock, until)
+                outcome = _attempt(plan, root, remote, repo, way, clock, until)
+                landed = True
+                return outcome
             except OSError as e:
                 if isinstance(e, FazhiError) or not _ours(repo, e):
                     raise
@@ -265,11 +269,37 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
                 os.unlink(os.path.join(repo.object_store.pack_dir, name))
             except OSError:
                 pass
+        if not landed and _ref(repo) == start:
+            _drop_fetched(repo, kept)
     raise LedgerError(t("远端在同步期间一再被其他电脑更新或锁定({w}),{n} 次尝试共 {s} 秒未能推送;"
                         "本机记录未丢失,请稍后再同步",
                         "the remote kept changing or stayed locked while syncing ({w}): {n} tries in {s} s did not "
                         "land; nothing is lost here; sync again shortly", w=_busy_reason(why), n=tries,
                         s=round(remotes.deadline())))
+
+
+def _pack_files(repo: Any) -> set[str]:
+    try:
+        return set(os.listdir(repo.object_store.pack_dir))
+    except OSError:
+        return set()
+
+
+def _drop_fetched(repo: Any, kept: set[str]) -> None:
+    """A sync that did not land (refused, or given up) keeps nothing it fetched: the packs it added hold only
+    what the remote sent since this PC's main, which nothing here names (a hostile remote's planted file
+    included). A later sync fetches again what it needs."""
+    folder = repo.object_store.pack_dir
+    try:
+        repo.object_store.close()           # dulwich maps the packs it read; Windows keeps a mapped file
+    except Exception:  # noqa: BLE001 - a damaged pack may refuse to unmap; what can be removed is removed
+        pass
+    for name in _pack_files(repo) - kept:
+        if name.startswith("pack-") or name.startswith("tmp"):
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
 
 
 def _pack_temps(repo: Any) -> set[str]:
