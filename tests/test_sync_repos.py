@@ -230,3 +230,20 @@ def test_the_address_is_kept_when_a_first_sync_fails_after_reaching_the_remote(p
     r = cli("sync", "--data-dir", a)                        # no address typed: the one tried before
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith(f"远端：{share}\n")
+
+
+@pytest.mark.parametrize("address", ["ssh://-oProxyCommand=touch%20pwned/x.git", "ssh://git@-oProxyCommand=id/x.git",
+                                     "git@-oProxyCommand=id:x.git", "ssh://-git@example.org/x.git",
+                                     "git://-x/share.git", "https://-example.org/fazhi.git"])
+def test_a_host_that_is_an_option_to_ssh_is_refused_as_such(cli, tmp_path, address):
+    # refused before any program runs, and named for what it is (it read "the remote is damaged" before)
+    r = cli("sync", address, "--data-dir", tmp_path / "d")
+    assert r.exit_code == 2
+    assert "主机名" in one_line_error(r)
+    assert not (tmp_path / "d").exists() and not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("address", ["ssh://git@[::1]:22/x.git", "git@git.example.gov.cn:fazhi.git",
+                                     "ssh://fazhi_user@host-1.example.gov.cn/srv/fazhi.git"])
+def test_ordinary_ssh_addresses_still_read(address):
+    assert remotes.parse(address).kind == "ssh"

@@ -43,6 +43,10 @@ class Remote(NamedTuple):
         return shown(self.stored)
 
 
+# a host name, an IPv4 address or an IPv6 address (urlsplit gives it without brackets); never a leading "-"
+_HOST = re.compile(r"[0-9A-Za-z_](?:[0-9A-Za-z_.-]*[0-9A-Za-z_])?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.%A-Za-z]*")
+
+
 def parse(text: str) -> Remote:
     """Read what the user typed as a remote; UsageError if it is none of the accepted forms."""
     value = text.strip()
@@ -58,6 +62,9 @@ def parse(text: str) -> Remote:
         user, password = scp["user"], None
         if user and ":" in user:
             user, password = user.split(":", 1)
+        if not _HOST.fullmatch(scp["host"]) or (user or "").startswith("-"):
+            raise UsageError(t("远端地址中的主机名 {h} 无效", "the host name {h} in the remote address is invalid",
+                               h=shown(scp["host"])))
         target = (f"{user}@" if user else "") + f"{scp['host']}:{scp['path']}"
         return Remote("ssh", target, target, user, password)
     path = os.path.abspath(os.path.expanduser(value))
@@ -83,6 +90,10 @@ def _url(value: str) -> Remote:
                            "unsupported remote {u}: give a path on a shared drive, an http(s)://, ssh:// or git:// "
                            "address",
                            u=shown(value)))
+    if not _HOST.fullmatch(parts.hostname) or (parts.username or "").startswith("-"):
+        # a host such as -oProxyCommand=… is an option to ssh, not a computer: git refuses it too
+        raise UsageError(t("远端地址中的主机名 {h} 无效", "the host name {h} in the remote address is invalid",
+                           h=shown(parts.hostname)))
     user = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password is not None else None
     host = parts.hostname + (f":{port}" if port else "")
