@@ -26,6 +26,9 @@ _FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（",
 # a mark between two values, decided when they are filled in (a character of the private use area)
 _LATER = "\ue000"
 _URL = re.compile(r"[A-Za-z][\w+.-]*(?:\(s\))?://[^\s,;()，；（）]*")
+# what is_cjk accepts, as one pattern: a template without any is left as it is, at the cost of one search
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\U00020000-\U0002ffff]")
+_MARKS = re.compile(r'[,:;?!()"]')
 
 
 def is_cjk(c: str) -> bool:
@@ -50,10 +53,13 @@ def _side(c: str) -> str:
 
 def _pairs(text: str, open_: str, close: str) -> dict[int, int]:
     stack, out = [], {}
-    for i, c in enumerate(text):
-        if c == open_:
+    if open_ not in text:
+        return out
+    for m in re.finditer(re.escape(open_) + "|" + re.escape(close), text):
+        i = m.start()
+        if text[i] == open_:
             stack.append(i)
-        elif c == close and stack:
+        elif stack:
             out[stack.pop()] = i
     return out
 
@@ -81,9 +87,11 @@ def zh_punct(text: str, quotes: bool = True, later: bool = False) -> str:
 
     ``quotes``: "…" around Chinese becomes “…”. ``later``: a mark tight between two fields is left to
     ``settle`` (after the fields are filled in) instead of being decided now."""
+    if not _MARKS.search(text) or not _CJK.search(text):
+        return text           # no mark, or no Chinese: nothing to change (every rule below needs both)
     chars = list(text)
     kept = _kept(text, later)
-    chinese = any(is_cjk(c) for c in text)
+    chinese = True
     for start, end in _pairs(text, "(", ")").items():
         if start in kept or end in kept:
             continue
@@ -91,8 +99,9 @@ def zh_punct(text: str, quotes: bool = True, later: bool = False) -> str:
         if (any(is_cjk(c) for c in inside) or is_cjk(_neighbour(text, start, -1) or "a")
                 or is_cjk(_neighbour(text, end, 1) or "a")):
             chars[start], chars[end] = _FULL["("], _FULL[")"]
-    for i, c in enumerate(text):
-        if c in ",:;?!" and i not in kept:
+    for m in re.finditer(r"[,:;?!]", text):
+        i, c = m.start(), m.group()
+        if i not in kept:
             # the brackets made full-width above count as Chinese
             sides = {_side(_neighbour(chars, i, -1)), _side(_neighbour(chars, i, 1))}
             if later and chinese and text[i - 1:i] == "}" and text[i + 1:i + 2] == "{":
@@ -100,8 +109,8 @@ def zh_punct(text: str, quotes: bool = True, later: bool = False) -> str:
             # next to Chinese; or, in a Chinese sentence, between a value to come and the end or another value
             elif "cjk" in sides or (chinese and "latin" not in sides):
                 chars[i] = _FULL[c]
-    if quotes:
-        marks = [i for i, c in enumerate(text) if c == '"' and i not in kept]
+    if quotes and '"' in text:
+        marks = [m.start() for m in re.finditer('"', text) if m.start() not in kept]
         for a, b in zip(marks[::2], marks[1::2]):
             if any(is_cjk(c) for c in text[a + 1:b]):
                 chars[a], chars[b] = "“", "”"

@@ -119,7 +119,7 @@ def admit(plan: Plan, root: Path, incoming: Sequence[Incoming], have: dict[str, 
             why = (t("撤销的记录不存在", "the record it revokes does not exist") if target not in units_of else
                    t("撤销的是 {u} 的记录;一个单位只能撤销自己的记录", "it revokes a record of {u}; a unit may revoke only its own",
                      u=units_of[target]))
-            raise LedgerError(t("{w}: {r};{n}", "{w}: {r}; {n}", w=item.where, r=why, n=nothing))
+            raise LedgerError(t("{w}: {r}；{n}", "{w}: {r}; {n}", w=item.where, r=why, n=nothing))
     if new:
         from .verifying import verify_arrivals  # noqa: PLC0415 - a folder without signatures stops at once
 

@@ -39,7 +39,7 @@ def act_lines(events: Sequence[dict]) -> str:
         else:
             line = t("方案已于 {d} 重新开启", "the plan is reopened as of {d}", d=e["on"])
         if e.get("note"):
-            line += t(";{n}", "; {n}", n=safe(e["note"]))
+            line += t("；{n}", "; {n}", n=safe(e["note"]))
         line += _entered_late(e)
         out.append(line)
     return "\n".join(out) + "\n"
