@@ -26,8 +26,6 @@ _FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（",
 # a mark between two values, decided when they are filled in (a character of the private use area)
 _LATER = "\ue000"
 _URL = re.compile(r"[A-Za-z][\w+.-]*(?:\(s\))?://[^\s,;()，；（）]*")
-# what is_cjk accepts, as one pattern: a template without any is left as it is, at the cost of one search
-_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\U00020000-\U0002ffff]")
 _MARKS = re.compile(r'[,:;?!()"]')
 
 
@@ -87,8 +85,8 @@ def zh_punct(text: str, quotes: bool = True, later: bool = False) -> str:
 
     ``quotes``: "…" around Chinese becomes “…”. ``later``: a mark tight between two fields is left to
     ``settle`` (after the fields are filled in) instead of being decided now."""
-    if not _MARKS.search(text) or not _CJK.search(text):
-        return text           # no mark, or no Chinese: nothing to change (every rule below needs both)
+    if not text or max(text) < "\u3000" or not _MARKS.search(text):
+        return text           # no Chinese (nothing from U+3000 up), or no mark: nothing to change
     chars = list(text)
     kept = _kept(text, later)
     chinese = True
@@ -133,10 +131,9 @@ def settle(text: str) -> str:
     return re.sub(_LATER + "(.)", one, text)
 
 
-_HALF_NEAR_CJK = re.compile(
-    r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])[,:;?!()\"]|[,:;?!()\"](?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])")
-
-
 def half_width_in_chinese(text: str) -> list[str]:
-    """Each half-width mark written next to a Chinese character, with a little of its context."""
-    return [text[max(0, m.start() - 8):m.end() + 8] for m in _HALF_NEAR_CJK.finditer(text)]
+    """Each half-width mark written next to a Chinese character, with a little of its context (for the tests:
+    the pattern is compiled here, not when a command imports this module)."""
+    near = re.compile(
+        r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])[,:;?!()\"]|[,:;?!()\"](?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])")
+    return [text[max(0, m.start() - 8):m.end() + 8] for m in near.finditer(text)]

@@ -57,6 +57,7 @@ def only_the_command_asked_for(args: list[str]) -> None:
             chosen = [c for c in app.registered_commands if name_of(c) == word]
             if len(chosen) == 1:
                 app.registered_commands[:] = chosen
+                app.registered_groups[:] = []       # a group's commands would be built too (`fazhi keys …`)
             elif any(g.name == word or getattr(g.typer_instance.info, "name", None) == word
                      for g in app.registered_groups):
                 app.registered_commands[:] = []      # a group (`fazhi keys init`): its commands only
@@ -82,3 +83,10 @@ def names_and_help_only() -> None:
         stand_in.callback = stub
         stand_ins.append(stand_in)
     app.registered_commands[:] = stand_ins
+    for group in app.registered_groups:     # a group listed by its name and help: its commands are not built
+        sub = group.typer_instance
+        if sub is not None and sub.registered_commands:
+            shown = copy.copy(sub)
+            shown.registered_commands = [copy.copy(sub.registered_commands[0])]
+            shown.registered_commands[0].callback = stand_ins[0].callback if stand_ins else None
+            group.typer_instance = shown
