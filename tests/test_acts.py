@@ -119,7 +119,7 @@ def test_a_unit_extension_does_not_move_the_parts_date(plan, home, clock, cli):
     text = cli("due", "--as-of", "2026-12-05", env={"COLUMNS": "200"}).stdout
     assert "2026-12-20" not in text
     task = cli("status", "--task", "27", "--as-of", "2026-12-05", env={"COLUMNS": "200"}).stdout
-    assert "2026-12-20(原 2018-12-31)" in task
+    assert "2026-12-20（原 2018-12-31）" in task
 
 
 def test_an_extension_for_every_owing_unit_moves_the_part(plan, home, clock):

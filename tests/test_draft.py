@@ -601,7 +601,7 @@ def test_check_lists_the_sets_of_units_to_confirm_without_counting_them_as_probl
     plan.write_text(to_yaml(d, "n.txt", "p.yaml"), encoding="utf-8")
     r = run_fazhi("check", "--plan", str(plan), "--data-dir", str(tmp_path / "data"))
     assert r.returncode == 0, r.stderr.decode()
-    assert "待确认的单位组 2 个:各乡镇、县级各有关部门" in r.stdout.decode()
+    assert "待确认的单位组 2 个：各乡镇、县级各有关部门" in r.stdout.decode()
     assert "问题 0 个" in r.stdout.decode()
     r = run_fazhi("units", "--plan", str(plan), "--data-dir", str(tmp_path / "data"))
     assert r.returncode == 0 and r.stdout.decode().count("单位组(待确认)") == 2, r.stdout.decode()

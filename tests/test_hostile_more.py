@@ -67,7 +67,7 @@ def test_a_plan_with_many_misspelt_units_is_checked_in_bounded_time(cli, tmp_pat
     start = time.monotonic()
     r = cli("check", "--plan", path)
     assert time.monotonic() - start < 20
-    assert r.exit_code == 1 and "'单位00000句' 不是已定义的单位或单位组,是否要写: 单位00000局" in r.stdout, r.output
+    assert r.exit_code == 1 and "'单位00000句' 不是已定义的单位或单位组，是否要写：单位00000局" in r.stdout, r.output
     assert r.stdout.count("不是已定义的单位或单位组") == 1500
 
 

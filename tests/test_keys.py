@@ -593,7 +593,7 @@ def test_a_keys_run_builds_only_the_keys_commands(cli):
     finally:
         program.app.registered_commands[:] = every
     r = cli("keys", "init", "--help")
-    assert r.exit_code == 0 and "示例: fazhi keys init --unit 区编办" in r.stdout
+    assert r.exit_code == 0 and "示例：fazhi keys init --unit 区编办" in r.stdout
 
 
 @pytest.mark.parametrize("change", [

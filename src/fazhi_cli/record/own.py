@@ -14,7 +14,7 @@ from ..plan import Plan
 from .acts import refuse_if_closed
 from .prepare import Written, act_day, evidence_items, own_standing, recorder, unit_items, validated, write_own
 from .signing import sign
-from .verifying import refuse_unsigned
+from .verifying import has_keys, refuse_unsigned
 
 
 def mark(plan: Plan, root: Path, *, target: str, unit: str, state: str, on: str | None,
@@ -78,6 +78,7 @@ def undo(plan: Plan, root: Path, unit: str) -> Undone:
     events, size = ledger.unit_events(plan, root, unit)
     seen = ledger.file_identity(root, unit)
     latest_command(events, unit)       # refuse before taking the lock
+    keyed = has_keys(plan, root, known={unit: events})
     with ledger.Writing(root) as w:
         # Only what was appended meanwhile is read under the lock: a large
         # ledger must not keep other writers waiting. A sync replaces the
@@ -94,7 +95,7 @@ def undo(plan: Plan, root: Path, unit: str) -> Undone:
         out = [ledger.new_event(plan, target=e.target, unit=unit, state=None, on=day, by=by, revokes=e.id, cmd=cmd)
                for e in chosen]
         sign(out)
-        refuse_unsigned(plan, root, out)
+        refuse_unsigned(plan, root, out, keyed)
         w.append(unit, out)
     return Undone(chosen, out)
 

@@ -43,15 +43,19 @@ def needs_judging(plan: Plan, objs: Sequence[dict], events: Sequence[Event], roo
 _KEY_ACT = b'"type":"key"'
 
 
-def has_keys(plan: Plan, root: Path) -> bool:
-    """Whether the office has registered any key here (a byte search of its file(s); nothing decoded)."""
-    return any(ledger.unit_records(plan, root, office, _KEY_ACT) for office in plan.supervision.units)
+def has_keys(plan: Plan, root: Path, known: dict[str, Sequence[Event]] | None = None) -> bool:
+    """Whether the office has registered any key here (a byte search of its file(s); nothing decoded).
+    ``known``: events a caller has already read, by unit (an office's own undo need not read its file again)."""
+    known = known or {}
+    return any(any(e.type == "key" for e in known[office]) if office in known
+               else ledger.unit_records(plan, root, office, _KEY_ACT) for office in plan.supervision.units)
 
 
-def refuse_unsigned(plan: Plan, root: Path, events: Sequence[dict]) -> None:
+def refuse_unsigned(plan: Plan, root: Path, events: Sequence[dict], keyed: bool | None = None) -> None:
     """Before a write: a record this PC could not sign, for a unit whose records must now be signed, is refused
-    (``--as 区法制办`` on a PC without the office's key, once the office signs), and nothing is written."""
-    if all("sig" in obj for obj in events) or not has_keys(plan, root):
+    (``--as 区法制办`` on a PC without the office's key, once the office signs), and nothing is written.
+    ``keyed``: ``has_keys`` as the caller found it already."""
+    if all("sig" in obj for obj in events) or not (has_keys(plan, root) if keyed is None else keyed):
         return
     from ..keys.ring import signing_since  # noqa: PLC0415
 
