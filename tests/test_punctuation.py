@@ -183,6 +183,12 @@ def _run_all(cli, tmp_path, plan) -> dict[str, list[str]]:
         assert r.exit_code in (1, 2), (args, r.output)
         assert "Traceback" not in r.stderr, (args, r.stderr)
         scan(" ".join(args), r)
+    # what draft says of a notice it cannot use (its errors are said, not written into a plan file)
+    for name, text in (("空.txt", ""), ("无任务.txt", "一、总则\n随便写点什么\n"), ("只有标题.txt", "某县2022年法治政府建设工作要点\n")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        r = cli("draft", str(tmp_path / name), "--output", str(tmp_path / f"{name}.yaml"), env=env)
+        assert r.exit_code != 0, (name, r.output)
+        scan(f"draft {name}", r)
     # what each writing command says when it records
     (tmp_path / "催办").mkdir()
     for args in [("review", "7.1", "-u", "区法制办", "--accept", "--as", "区法制办"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..i18n import t as say  # what is said on the terminal: Chinese punctuation
 from ..i18n import t_as_written as t
 from . import deadlines as dl
 from .model import MAX_ITEMS, RESPONSIBLE, Draft, DraftDuty, NoticeError
@@ -38,7 +39,7 @@ def duties(d: Draft, outside: str, year: int, where: str) -> None:
                 cuts.append(k if k > cuts[-1] else r.start)
             cuts.append(s_end)
             if len(d.duties) + len(found) > MAX_ITEMS:
-                raise NoticeError(t("{w}: 定期期限超过 {m} 处,不像一份通知", "{w}: more than {m} recurring deadlines do "
+                raise NoticeError(say("{w}: 定期期限超过 {m} 处,不像一份通知", "{w}: more than {m} recurring deadlines do "
                                     "not look like a notice", w=where, m=MAX_ITEMS))
             for i, r in enumerate(found):
                 a, b = cuts[i], cuts[i + 1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..i18n import t as say  # what is said on the terminal: Chinese punctuation
 from ..i18n import t_as_written as t
 from . import deadlines as dl
 from .header import date_line, read_header
@@ -24,17 +25,17 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
     lines = [ln.strip() for ln in tables_as_items(text.split("\n"))]
     lines = [ln for ln in lines if ln]
     if not lines:
-        raise NoticeError(t("{w}: 文件没有文字内容", "{w}: the file holds no text", w=where))
+        raise NoticeError(say("{w}: 文件没有文字内容", "{w}: the file holds no text", w=where))
     items = build_items(lines)
     if len(items) > MAX_ITEMS:
-        raise NoticeError(t("{w}: 有 {n} 个编号条目,不像一份通知(最多 {m} 个)", "{w}: {n} numbered items do not look "
+        raise NoticeError(say("{w}: 有 {n} 个编号条目,不像一份通知(最多 {m} 个)", "{w}: {n} numbered items do not look "
                             "like a notice (at most {m})", w=where, n=len(items), m=MAX_ITEMS))
     lists = {id(i): find_lists(norm(i.own_text())) for i in items}
     scores: dict[str, int] = {}
     for item in items:
         scores[item.level] = scores.get(item.level, 0) + bool(lists[id(item)])
     if not scores or max(scores.values()) == 0:
-        raise NoticeError(t("{w}: 没有找到任务:没有一个编号条目写明牵头单位或责任单位(如“(牵头单位:…)”“责任单位:…”)",
+        raise NoticeError(say("{w}: 没有找到任务:没有一个编号条目写明牵头单位或责任单位(如“(牵头单位:…)”“责任单位:…”)",
                             "{w}: no tasks found: no numbered item names its lead or responsible units "
                             "(such as “(牵头单位:…)” or “责任单位:…”)", w=where))
     task_level = max(scores, key=lambda lv: (scores[lv], RANK[lv]))
@@ -72,7 +73,7 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
             continue
         task_items.append((item, full, found, ""))
     if not task_items:
-        raise NoticeError(t("{w}: 没有找到任务", "{w}: no tasks found", w=where))
+        raise NoticeError(say("{w}: 没有找到任务", "{w}: no tasks found", w=where))
 
     section_of = _sections_of(d, [ti[0] for ti in task_items])
     # the notice's own numbering is kept (tasks 5, 7, 18 stay 5, 7, 18); only numbering that restarts is renumbered
