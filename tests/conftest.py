@@ -3,12 +3,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from fazhi_cli import i18n
+from fazhi_cli import dates, i18n, record
+from fazhi_cli.dates import CHINA
 from fazhi_cli.cli import app
 from fazhi_cli.plan import bundled_plan_path, load_plan
 
@@ -30,6 +32,34 @@ def _clean_env(monkeypatch, tmp_path_factory):
     i18n.set_lang(None)
     yield
     i18n.set_lang(None)
+
+
+class PinnedClock:
+    """The recording clock, pinned: clock.set("2017-06-30T09:00") and every record made after says so."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def set(self, text: str) -> None:
+        self.moment = datetime.fromisoformat(text).replace(tzinfo=CHINA)
+
+    def __call__(self, clock=None):
+        self.moment += timedelta(microseconds=1)   # two records never share a moment
+        return self.moment
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """``dates.now`` pinned at 2017-01-01 09:00, China time (a test file may start it elsewhere)."""
+    c = PinnedClock(datetime(2017, 1, 1, 9, 0, tzinfo=CHINA))
+    monkeypatch.setattr(dates, "now", c)
+    return c
+
+
+def mark_on(plan, home, target, unit, on, state="done"):
+    """A unit's mark, as on the day it was done (that day is the recording clock's today)."""
+    return record.mark(plan, home, target=target, unit=unit, state=state, on=on, note=None, evidence=[], by="t",
+                       clock_today=date.fromisoformat(on))
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import one_line_error, snapshot
+from conftest import mark_on as mark, one_line_error, snapshot
 from fazhi_cli import dates, ledger, progress, record
 from fazhi_cli.dates import CHINA
 
@@ -65,26 +65,8 @@ def county(tmp_path):
     return path
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        moment = datetime(2017, 1, 1, 9, 0, tzinfo=CHINA)
-
-        def set(self, text):
-            self.moment = datetime.fromisoformat(text).replace(tzinfo=CHINA)
-
-        def __call__(self, clock=None):
-            self.moment += timedelta(microseconds=1)
-            return self.moment
-
-    c = Clock()
-    monkeypatch.setattr(dates, "now", c)
-    return c
 
 
-def mark(plan, home, target, unit, on, state="done"):
-    record.mark(plan, home, target=target, unit=unit, state=state, on=on, note=None, evidence=[], by="t",
-                clock_today=date.fromisoformat(on))
 
 
 def part(plan, home, pid, as_of):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from conftest import one_line_error, snapshot
-from fazhi_cli import dates, ledger, progress, record
-from fazhi_cli.dates import CHINA
+from fazhi_cli import ledger, progress, record
 from fazhi_cli.errors import UsageError
 from fazhi_cli.progress.history import backdated_days
 from fazhi_cli.plan import load_plan
@@ -31,22 +30,10 @@ def part(st, pid):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Pins the recording clock: clock.set("2017-06-30T09:00") and every record made after says so."""
-
-    class Clock:
-        moment = datetime(2017, 6, 30, 9, 0, tzinfo=CHINA)
-
-        def set(self, text: str) -> None:
-            self.moment = datetime.fromisoformat(text).replace(tzinfo=CHINA)
-
-        def __call__(self, clock=None):
-            self.moment += timedelta(microseconds=1)   # two records never share a moment
-            return self.moment
-
-    c = Clock()
-    monkeypatch.setattr(dates, "now", c)
-    return c
+def clock(clock):
+    """The shared pinned clock, started at 2017-06-30 09:00 for these tests."""
+    clock.set("2017-06-30T09:00")
+    return clock
 
 
 # --- 1. plan identity -------------------------------------------------------------

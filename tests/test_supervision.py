@@ -3,40 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import pytest
 
-from conftest import one_line_error, snapshot
-from fazhi_cli import dates, ledger, progress, record
-from fazhi_cli.dates import CHINA
-from fazhi_cli.errors import UsageError
+from conftest import mark_on as mark, one_line_error, snapshot
+from fazhi_cli import ledger, progress, record
 from fazhi_cli.plan import load_plan
 from fazhi_cli.progress.supervision import notices, units_record
 
 OFFICE = "区法制办"
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        moment = datetime(2017, 1, 1, 9, 0, tzinfo=CHINA)
-
-        def set(self, text):
-            self.moment = datetime.fromisoformat(text).replace(tzinfo=CHINA)
-
-        def __call__(self, clock=None):
-            self.moment += timedelta(microseconds=1)
-            return self.moment
-
-    c = Clock()
-    monkeypatch.setattr(dates, "now", c)
-    return c
 
 
-def mark(plan, home, target, unit, on, state="done"):
-    record.mark(plan, home, target=target, unit=unit, state=state, on=on, note=None, evidence=[], by="t",
-                clock_today=date.fromisoformat(on))
 
 
 def review(plan, home, target, unit, verdict, on, note=None):
