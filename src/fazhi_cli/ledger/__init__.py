@@ -39,5 +39,5 @@ __getattr__, __dir__, __all__ = index(__name__, {
     ("blob_path evidence_item EvidenceFile file_digest incoming_blobs "
      "store_blob verify_blob verify_evidence"): "evidence",
     ("arrivals_shown blob_name blob_shown good_blob_bytes has_blob is_data_folder progress_is_link progress_shown "
-     "read_arrivals_file read_unit_file unit_file_shown unit_files_here"): "lookup",
+     "read_unit_file unit_file_shown unit_files_here"): "lookup",
 })

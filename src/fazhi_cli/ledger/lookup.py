@@ -12,7 +12,7 @@ from ..files import TooLarge, read_regular, read_span
 from ..i18n import t
 from .evidence import MAX_EVIDENCE_FILE, blob_path, evidence_dir, verify_blob
 from .layout import ledger_names, progress_dir
-from .model import ARRIVALS, MAX_ARRIVALS
+from .model import ARRIVALS
 from .reading import open_unit_file
 
 def is_data_folder(path: Path) -> bool:
@@ -57,14 +57,6 @@ def read_unit_file(root: Path, name: str, limit: int) -> tuple[bytes, int]:
 
 def arrivals_shown(root: Path) -> Path:
     return progress_dir(root) / ARRIVALS
-
-
-def read_arrivals_file(root: Path) -> bytes:
-    """The arrivals file's bytes, empty without one; OSError when it cannot be read."""
-    try:
-        return read_regular(arrivals_shown(root), MAX_ARRIVALS, nofollow=True)
-    except FileNotFoundError:
-        return b""
 
 
 def blob_name(sha: str, name: str = "") -> str:

@@ -237,7 +237,6 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
     errors = 0               # server errors in a row: a few are load, many are a broken server
     why = ""
     way = remotes.bounded(lambda: link(remote), until, remote)
-    temps = _pack_temps(repo)
     kept, start = _pack_files(repo), _ref(repo)
     landed = False
     try:
@@ -264,8 +263,8 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
             time.sleep(pause)
     finally:
         way.close()
-        for name in _pack_temps(repo) - temps:    # a fetch that failed on a full disk leaves its pack half written
-            try:
+        for name in {n for n in _pack_files(repo) - kept if n.startswith("tmp")}:
+            try:                        # a fetch that failed on a full disk leaves its pack half written
                 os.unlink(os.path.join(repo.object_store.pack_dir, name))
             except OSError:
                 pass
@@ -279,6 +278,7 @@ def _sync(plan: Plan, root: Path, remote: Remote, repo: Any, state: State | None
 
 
 def _pack_files(repo: Any) -> set[str]:
+    """The files of this PC's pack folder (dulwich writes a fetched pack as tmp*.pack, then renames it)."""
     try:
         return set(os.listdir(repo.object_store.pack_dir))
     except OSError:
@@ -300,14 +300,6 @@ def _drop_fetched(repo: Any, kept: set[str]) -> None:
                 os.unlink(os.path.join(folder, name))
             except OSError:
                 pass
-
-
-def _pack_temps(repo: Any) -> set[str]:
-    """The temporary packs in this PC's repository: dulwich writes a fetched pack as tmp*.pack, then renames it."""
-    try:
-        return {n for n in os.listdir(repo.object_store.pack_dir) if n.startswith("tmp")}
-    except OSError:
-        return set()
 
 
 def _ours(repo: Any, e: OSError) -> bool:
@@ -894,7 +886,7 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
         w.store_evidence(staged, name[:64], name)
     if entries:
         try:
-            old = ledger.read_arrivals_file(root)
+            old = ledger.arrivals_bytes(root) or b""
         except OSError as e:
             raise LedgerError(t("{p}: 无法读取({e})", "{p}: cannot be read ({e})", p=ledger.arrivals_shown(root),
                                 e=e.strerror or e)) from None
