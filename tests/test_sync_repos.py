@@ -136,6 +136,67 @@ def test_sync_through_git_daemon(plan, tmp_path, cli):
         daemon.wait(10)
 
 
+
+class _daemon:
+    """git's own daemon on 127.0.0.1, serving every repository under ``base`` for reading and writing."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+
+    def __enter__(self) -> str:
+        port = _free_port()
+        self.proc = subprocess.Popen(["git", "daemon", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}",
+                                      f"--base-path={self.base}", "--export-all", "--enable=receive-pack",
+                                      str(self.base)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        return f"git://127.0.0.1:{port}"
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+@GIT
+@pytest.mark.parametrize("readme", [False, True], ids=["empty", "a-readme-commit-on-master"])
+def test_a_git_server_whose_head_names_master_gets_the_record_on_master(plan, tmp_path, cli, readme):
+    """Issue 22, item 9, through a git server: fazhi cannot move a server's HEAD, so it writes the branch HEAD
+    names (a plain `git init --bare`, or a server whose initialise button committed a README on master);
+    a clone then checks the record out, and no second branch appears."""
+    base = tmp_path / "srv"
+    share = base / "fazhi.git"
+    git("init", "-q", "--bare", "--initial-branch=master", share)
+    if readme:
+        work = tmp_path / "init"
+        git("clone", "-q", share, work)
+        (work / "README.md").write_text("# 督办台账\n")
+        git("add", "README.md", cwd=work)
+        git("commit", "-qm", "Initial commit", cwd=work)
+        git("push", "-q", "origin", "HEAD:master", cwd=work)
+    a, b = tmp_path / "a", tmp_path / "b"
+    mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+    mark(plan, b, "2.2", "区编办", on="2016-12-20")
+    with _daemon(base) as server:
+        url = f"{server}/fazhi.git"
+        for pc in (a, b, a):
+            r = cli("sync", url, "--data-dir", pc)
+            assert r.exit_code == 0, r.output
+        clone = tmp_path / "clone"
+        git("clone", "-q", url, clone)
+    assert events(plan, a) == events(plan, b) and len(events(plan, a)) == 2
+    for unit in ("区法制办", "区编办"):
+        assert (clone / "progress" / f"{unit}.jsonl").read_bytes() == (a / "progress" / f"{unit}.jsonl").read_bytes()
+    assert (clone / "README.md").exists() == readme
+    branches = subprocess.run(["git", "-C", share, "for-each-ref", "--format=%(refname)", "refs/heads"],
+                              capture_output=True, text=True).stdout.split()
+    assert branches == ["refs/heads/master"]
+    fsck = subprocess.run(["git", "-C", share, "fsck"], capture_output=True, text=True)
+    assert fsck.returncode == 0 and "unborn" not in fsck.stdout + fsck.stderr
+
 FAKE_SSH = """#!{python}
 # stands in for ssh: notes that it ran, then runs the git command locally, as sshd would
 import os, subprocess, sys
@@ -173,6 +234,35 @@ def test_ssh_is_run_as_git_runs_it(plan, tmp_path, cli, monkeypatch, how):
         assert r.exit_code == 0, r.output
     assert events(plan, a) == events(plan, b) and len(events(plan, a)) == 1
     assert "clerk@127.0.0.1" in log.read_text()
+
+
+
+@GIT
+@pytest.mark.skipif(os.name != "posix", reason="a shell script as ssh")
+def test_ssh_to_a_plain_git_init_bare_says_once_how_a_clone_sees_the_record(plan, tmp_path, cli, monkeypatch):
+    """Issue 22, item 9, through SSH: an sshd that does not pass GIT_PROTOCOL (the usual configuration) speaks
+    git's first protocol, which hides the target of an unborn HEAD; neither fazhi nor git can learn that the
+    server's `git init --bare` named master. fazhi writes main, and its first sync says, once, the one command
+    that lets a clone check the record out; later syncs say nothing of it."""
+    share = tmp_path / "share.git"
+    git("init", "-q", "--bare", "--initial-branch=master", share)
+    fake = tmp_path / "fake-ssh"
+    fake.write_text(FAKE_SSH.format(python=sys.executable, log=str(tmp_path / "ssh.log")))
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("GIT_SSH_COMMAND", str(fake))
+    a, b = tmp_path / "a", tmp_path / "b"
+    mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+    url = f"ssh://clerk@127.0.0.1:2222{share}"
+    first = cli("sync", url, "--data-dir", a)
+    assert first.exit_code == 0, first.output
+    said = [line for line in first.output.splitlines() if "symbolic-ref HEAD" in line]
+    assert len(said) == 1 and "git symbolic-ref HEAD refs/heads/main" in said[0], first.output
+    again = cli("sync", url, "--data-dir", b)
+    assert again.exit_code == 0 and "symbolic-ref" not in again.output, again.output
+    git("--git-dir", share, "symbolic-ref", "HEAD", "refs/heads/main")     # as the note says
+    clone = tmp_path / "clone"
+    git("clone", "-q", share, clone)
+    assert (clone / "progress" / "区法制办.jsonl").read_bytes() == (a / "progress" / "区法制办.jsonl").read_bytes()
 
 
 def test_credentials_are_matched_as_git_matches_them(tmp_path):

@@ -378,7 +378,8 @@ def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, way: Any, clock:
             _write_state(root, State(remote.stored, stamp, target.decode("ascii"), plan.key))
     finally:
         _remove_staging(staging)
-    return _report(remote, decision, target)
+    outcome = _report(remote, decision, target)
+    return outcome._replace(notes=outcome.notes + list(getattr(way, "notes", ())))
 
 
 ADDRESS = "address"

@@ -11,7 +11,11 @@ Two kinds of link, one face (``fetch`` and ``push``):
   compare-and-swap under git's own ref lock.
 * ``NetLink``: HTTP(S), SSH and git://, through dulwich's clients; the pack
   it sends is the new commit's objects, found by comparing trees with the
-  parent (never a walk of the history).
+  parent (never a walk of the history). A server's HEAD cannot be moved
+  through a git protocol, so where the server has no ``main`` and its HEAD
+  names another branch (``git init --bare`` makes it ``master``; a server's
+  initialise button may commit a README there), fazhi writes that branch:
+  a clone checks the record out, and no second branch appears.
 
 Every failure that comes from another PC's timing is raised as ``Busy``
 (the remote moved, its ref lock is held, a pack was replaced by a repack or
@@ -41,6 +45,8 @@ class NetLink:
 
         self.remote = remote
         self.client, self.path = remotes.client(remote)
+        self.branch = MAIN          # the server's branch fazhi writes; learnt from HEAD where there is no main
+        self.notes: list[str] = []  # what the user should know about the server, for stderr
 
     def close(self) -> None:
         try:
@@ -59,11 +65,11 @@ class NetLink:
 
         def wants(refs: dict, depth: Any = None, **_: Any) -> list[bytes]:
             pinned["refs"] = refs           # what the objects are fetched for: the refs seen here, not read again
-            sha = refs.get(MAIN)
+            sha = refs.get(MAIN) if MAIN in refs else refs.get(b"HEAD")    # no main: the branch HEAD names
             return [sha] if sha and sha not in repo.object_store else []
 
         try:
-            _released(self.client.fetch, self.path, repo, determine_wants=wants, depth=None)
+            result = _released(self.client.fetch, self.path, repo, determine_wants=wants, depth=None)
         except NotGitRepository:
             raise UsageError(t("远端 {r} 不是 git 仓库;可用 fazhi sync --init-remote 在共享盘上新建",
                                "the remote {r} is not a git repository; fazhi sync --init-remote creates one on a "
@@ -93,7 +99,11 @@ class NetLink:
                             "the remote {r} is damaged and cannot be read ({e}); nothing was changed",
                             r=remote.shown, e=type(e).__name__)) from None
         refs = pinned.get("refs") or {}
-        head = refs.get(MAIN)
+        if MAIN not in refs:
+            named = (getattr(result, "symrefs", None) or {}).get(b"HEAD")
+            if isinstance(named, bytes) and named.startswith(b"refs/heads/") and refs.get(named) == refs.get(b"HEAD"):
+                self.branch = named
+        head = refs.get(self.branch)
         if head is None and any(k.startswith(b"refs/heads/") for k in refs):
             raise UsageError(t("远端 {r} 不是 fazhi 的同步仓库(没有 main 分支);未合并任何内容",
                                "the remote {r} is not a fazhi repository (it has no main branch); nothing was merged",
@@ -109,12 +119,14 @@ class NetLink:
 
         moved = False
 
+        branch = self.branch
+
         def update(refs: dict) -> dict:
             nonlocal moved
-            if refs.get(MAIN) != old:
+            if refs.get(branch) != old:
                 moved = True
                 return {}
-            return {MAIN: new}
+            return {branch: new}
 
         def pack(have: Any, want: Any, **_: Any) -> tuple[int, Iterator[Any]]:
             haves = set(have)
@@ -134,19 +146,27 @@ class NetLink:
         if moved:
             raise Busy("moved")
         status = getattr(result, "ref_status", None) or {}
-        if MAIN not in status:
-            raise Busy("unconfirmed")       # no report that main moved: never assume it did
-        if status.get(MAIN):
-            raise Busy(str(status.get(MAIN)))
+        if branch not in status:
+            raise Busy("unconfirmed")       # no report that the branch moved: never assume it did
+        if status.get(branch):
+            raise Busy(str(status.get(branch)))
         # a server may report success for an update it then lost (a crash after its answer, a ref lock taken
         # by another request): this PC moves its own main only to a head the server shows
         try:
             refs = _released(self.client.get_refs, self.path)
-            refs = getattr(refs, "refs", refs)
         except (HangupException, GitProtocolError, OSError, EOFError) as e:
             raise Busy(remotes.reason(self.remote, e)) from None
-        if refs.get(MAIN) != new:
+        found = getattr(refs, "refs", refs)
+        if found.get(branch) != new:
             raise Busy("unconfirmed")
+        if old is None and found.get(b"HEAD") != new:
+            # the branch is new and the server's HEAD does not name it (an older server hides an unborn HEAD's
+            # target): a clone would check out nothing, which git users should hear of once
+            self.notes.append(t("注意:远端 {r} 的 HEAD 没有指向记录所在的分支 {b};用 git 克隆将看不到文件。"
+                                "请在服务器上运行 git symbolic-ref HEAD {b}(同步不受影响)",
+                                "note: the remote {r}'s HEAD does not name {b}, the branch holding the record, so a "
+                                "git clone checks out nothing; run git symbolic-ref HEAD {b} on the server "
+                                "(syncing is not affected)", r=self.remote.shown, b=branch.decode("utf-8", "replace")))
 
 
 def _object_name(e: KeyError) -> str:
