@@ -312,6 +312,6 @@ def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: Unit
 def _ongoing(part: DraftPart, words: str) -> None:
     part.ongoing = True
     part.due_source = words
-    part.due_note = t("长期:原文“{w}”,没有完成期限;方案文件还不能写“长期”,暂取方案总体期限,请核对",
-                      "长期 (ongoing): the notice says “{w}”, no deadline; a plan file cannot say so yet, so the plan's "
-                      "overall deadline is taken for now; please confirm", w=words)
+    part.due_note = t("长期:原文“{w}”,没有完成期限,不计逾期;如有具体期限请改写为日期",
+                      "长期 (ongoing): the notice says “{w}”, no deadline, never overdue; write a date instead if "
+                      "there is one", w=words)
