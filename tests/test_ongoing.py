@@ -174,3 +174,14 @@ def test_the_plan_cache_keeps_ongoing_work(tmp_path):
     first = load_plan(path)
     again = load_plan(path)     # from the cache
     assert first == again and again.parts["1.2"].ongoing
+
+
+def test_the_task_table_and_a_units_view_count_ongoing_work_apart(cli, tmp_path):
+    path = write(tmp_path)
+    data = tmp_path / "data"
+    r = cli("status", "--plan", path, "--data-dir", data, "--as-of", "2026-12-01", "--unit", "县司法局")
+    assert r.exit_code == 0, r.output
+    assert "其中长期工作 1 项" in r.stdout.replace("\n", "")
+    r = cli("status", "--plan", path, "--data-dir", data, "--as-of", "2026-12-01", "--unit", "县财政局")
+    assert r.exit_code == 0, r.output
+    assert "其中长期工作 1 项" in r.stdout.replace("\n", "")

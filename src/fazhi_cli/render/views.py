@@ -87,7 +87,8 @@ def tasks_line(tasks: Sequence[TaskStatus]) -> str:
     c = count(tasks)
     return t("任务 {n} 项:{done},进行中 {doing},未开始 {todo};红灯 {red},黄灯 {yellow},绿灯 {green}",
              "{n} tasks: {done}, {doing} doing, {todo} to do; {red} red, {yellow} yellow, {green} green",
-             n=c["parts"], done=done_phrase(c), **{k: c[k] for k in ("doing", "todo", "red", "yellow", "green")})
+             n=c["parts"], done=done_phrase(c), **{k: c[k] for k in ("doing", "todo", "red", "yellow", "green")}
+             ) + ongoing_phrase(c)
 
 
 def duties_line(duties: Sequence[DutyStatus]) -> str:
@@ -383,7 +384,7 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
                 "{u}: {n} {w} ({a} as lead, {b} in support): {done}, {doing} doing, {todo} to do; "
                 "{red} red and {yellow} yellow for this unit",
                 u=unit, w=what, n=c["parts"], a=lead, b=c["parts"] - lead, done=done_phrase(c),
-                **{k: c[k] for k in ("doing", "todo", "red", "yellow")})
+                **{k: c[k] for k in ("doing", "todo", "red", "yellow")}) + ongoing_phrase(c)
     lines = [(head[0], "bold"), (head[1], ""), (summary, "bold red" if c["red"] else "bold")]
     headers = [t("事项", "Item"), t("内容", "What"), t("职责", "Role"), t("本单位", "Own state"), t("灯", "Light"),
                t("期限", "Due"), t("完成日期", "Done on"), t("整体", "Overall")]
