@@ -164,11 +164,11 @@ class Builder(Nodes):
         value = self.text(node, what)
         if value in ONGOING_WORDS:
             return ONGOING
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise self.fail(node, "{w} 的期限无效：{v!r}（应写成 YYYY-MM-DD 的真实日期；没有期限的长期工作写 长期）",
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            return self.day(node, what)     # an impossible date is said as every other date is
+        raise self.fail(node, "{w} 的期限无效：{v!r}（应写成 YYYY-MM-DD 的真实日期；没有期限的长期工作写 长期）",
                             "{w}: invalid due date {v!r} (write a real date as YYYY-MM-DD, or 长期 for ongoing work "
                             "with no due date)", w=what, v=value)
-        return self.day(node, what)
 
     def _part(self, node: Any, tid: str | None, parts: dict[str, Part], known: set[str] | None,
               groups: dict[str, Group], names: dict[str, str] | None, signed: date | None) -> Part:
