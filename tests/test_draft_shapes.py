@@ -308,7 +308,9 @@ def test_ongoing_work_has_no_deadline_and_says_长期(words):
     d = draft(HEAD + f"一、任务\n1.推进工作。\n牵头单位:市司法局\n完成时限:{words}\n")
     part = parts(d)["1.1"]
     assert part.ongoing and part.due == d.target and part.due_source == words
-    assert "长期" in to_yaml(d, "n.txt", "p.yaml").split("due:")[1].split("\n")[0]
+    dues = [ln.split("#")[0].strip() for ln in to_yaml(d, "n.txt", "p.yaml").splitlines()
+            if ln.startswith("        due:")]
+    assert dues == ["due: 长期"]
 
 
 def test_monthly_and_quarterly_duties():
@@ -401,7 +403,7 @@ def test_a_notice_mixing_shapes_drafts_checks_and_shows_status_with_no_edit(cli,
     assert got == {
         "1.1": (["区司法局"], ["区政府各部门"], "2025-06-30"),
         "2.1": (["人事科", "法制科"], [], "2025-12-31"),
-        "3.1": (["区城管局"], ["各街道"], "2025-12-31"),       # 长期, said in a comment
+        "3.1": (["区城管局"], ["各街道"], "长期"),             # ongoing: no due date
         "4.1": (["区司法局"], ["各街道"], "2025-12-31"),
     }
     assert data["supervision"] == {"units": ["区司法局"]}
@@ -410,3 +412,41 @@ def test_a_notice_mixing_shapes_drafts_checks_and_shows_status_with_no_edit(cli,
     r = cli("status", "--plan", plan, "--data-dir", tmp_path / "data", "--as-of", "2025-03-01")
     assert r.exit_code == 0, r.output
     assert r.stderr == ""
+
+
+# --- found on whole real notices: two levels of headings, and 各区、县级市 ------------------
+
+def test_a_collective_ending_in_a_bare_level_of_government_stays_one_name():
+    part = one("1.推进工作。(牵头单位:市甲局,配合单位:市乙局,各区、县级市)\n")
+    assert (part.lead, part.support) == (["市甲局"], ["市乙局", "各区、县级市"])
+    part = one("1.推进工作。(牵头单位:市甲局,配合单位:市丙协,各有关区、县级市)\n")
+    assert part.support == ["市丙协", "各有关区、县级市"]
+
+
+TWO_LEVELS = HEAD + """一、总体要求
+1.推进工作一。(牵头单位:市甲局)
+二、重点计划
+(一)第一计划。实施如下项目:
+2.项目二。(牵头单位:市乙局)
+(二)第二计划。实施如下项目:
+3.项目三。(牵头单位:市丙局)
+(三)第三计划。实施如下项目:
+4.项目四。(牵头单位:市丁局)
+三、工作机制
+5.机制五。(牵头单位:市甲局)
+四、组织实施
+6.实施六。(牵头单位:市乙局)
+"""
+
+
+def test_tasks_under_headings_of_two_levels_get_one_section_id_each(cli, tmp_path):
+    d = draft(TWO_LEVELS)
+    ids = [s.id for s in d.sections]
+    assert len(ids) == len(set(ids)) == 6
+    assert {task.id: task.section for task in d.tasks}["6"] == "四"
+    notice = tmp_path / "two.txt"
+    notice.write_text(TWO_LEVELS, encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    assert cli("draft", notice, "--output", plan).exit_code == 0
+    r = cli("check", "--plan", plan, "--data-dir", tmp_path / "data")
+    assert r.exit_code == 0, r.output

@@ -131,8 +131,9 @@ class Report(NamedTuple):
 def plan_years(plan: Plan, today: date | None = None) -> tuple[int, int]:
     """The years a report can be written for: from signing to the last deadline, or to ``today`` when later
     (work done late, and its evidence, belongs to the year it was done in)."""
-    dues = [p.due for p in plan.parts.values()] + [o.due for o in plan.obligations.values()]
-    first = (plan.signed or plan.published or min(dues)).year
+    # ongoing work (长期) has no due date, so it names no year
+    dues = [p.due for p in plan.parts.values() if not p.ongoing] + [o.due for o in plan.obligations.values()]
+    first = (plan.signed or plan.published or min(dues, default=plan.target)).year
     last = max([plan.target, *dues, *([today] if today else [])]).year
     return first, last
 

@@ -161,6 +161,9 @@ def _sections_of(d: Draft, tasks: list[Item]) -> dict[int, str]:
     """The sections: the items right above the tasks (一、 over (一), (一) over 1.)."""
     seen: dict[int, DraftSection] = {}
     ids: set[str] = set()
+    # tasks under headings of two levels (some under 一、, others under 二、's (一)): the lower headings are
+    # named with the ones above them (二、(一)), so that 四、 later on is not taken for an earlier (四)
+    mixed = len({p.level for p in (i.parent for i in tasks) if p is not None}) > 1
     for item in tasks:
         parent = item.parent
         key = id(parent) if parent is not None else 0
@@ -171,8 +174,11 @@ def _sections_of(d: Draft, tasks: list[Item]) -> dict[int, str]:
                                t("原文任务不在任何章节之下:请填写章节名称", "the notice puts these tasks under no heading: name it"))
         else:
             sid = parent.label if parent.level in ("A", "B") else str(parent.value)
-            if sid in ids:
+            if sid in ids or (mixed and parent.parent is not None):
                 sid = parent.path().rstrip(".、")
+            n = 2
+            while sid in ids:     # the same heading twice: still one id each
+                sid, n = f"{sid.rsplit('-', 1)[0] if n > 2 else sid}-{n}", n + 1
             heading = parent.lines[0]
             cut = re.search(r"[。]", norm(heading))
             if cut and cut.end() < len(heading):   # "(一)加强领导。我区……": the heading is the first sentence
@@ -312,6 +318,6 @@ def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: Unit
 def _ongoing(part: DraftPart, words: str) -> None:
     part.ongoing = True
     part.due_source = words
-    part.due_note = t("长期:原文“{w}”,没有完成期限;方案文件还不能写“长期”,暂取方案总体期限,请核对",
-                      "长期 (ongoing): the notice says “{w}”, no deadline; a plan file cannot say so yet, so the plan's "
-                      "overall deadline is taken for now; please confirm", w=words)
+    part.due_note = t("长期:原文“{w}”,没有完成期限,不计逾期;如有具体期限请改写为日期",
+                      "长期 (ongoing): the notice says “{w}”, no deadline, never overdue; write a date instead if "
+                      "there is one", w=words)

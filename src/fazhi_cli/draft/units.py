@@ -81,6 +81,8 @@ def looks_like_unit(name: str) -> bool:
 
 
 _PLACE_LEVEL = re.compile(r"^[区县市镇乡街][区县市]?(?:政府|人民政府|街道)?$")
+# a level of government named bare, never a body by itself: after 各… it ends that collective (各区、县级市)
+_BARE_LEVEL = re.compile(r"^(?:县级市|县市区|县区|区县|乡镇|镇街|街道)$")
 
 
 def _pieces(seg: str) -> list[tuple[int, int]]:
@@ -141,8 +143,8 @@ def split_names(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     for a, b in spans:
         frag = trimmed[a:b]
         if out and (merging or trimmed[out[-1][0]:out[-1][1]].startswith("各")) and not frag.startswith("各") and (
-                len(frag) <= 2 or _PLACE_LEVEL.match(frag) and merging):
-            out[-1][1] = b          # 各镇、街 / 各镇、街道 / 各县、市、区政府
+                len(frag) <= 2 or _BARE_LEVEL.match(frag) or _PLACE_LEVEL.match(frag) and merging):
+            out[-1][1] = b          # 各镇、街 / 各镇、街道 / 各县、市、区政府 / 各区、县级市
             merging = len(frag) <= 2
             continue
         merging = False

@@ -169,7 +169,8 @@ def _part(w: _Out, part: DraftPart) -> None:
     w(f"        text: {q(part.text)}")
     w(f"        lead: {flow(part.lead)}")
     w(f"        support: {flow(part.support)}")
-    w(f"        due: {q(part.due.isoformat())}", part.due_note)
+    # ongoing work is written 长期: the plan model's word for a part with no due date (never overdue)
+    w(f"        due: {'长期' if part.ongoing else q(part.due.isoformat())}", part.due_note)
     if part.due_source:
         w(f"        due_source: {q(part.due_source)}")
 
@@ -205,7 +206,7 @@ _HEAD_ZH = """\
 #   - 单位组(如“各镇、街”“区政府各部门”)包含哪些单位:草稿暂把每个说法当作一个单位(units 末尾,注明待确认);
 #   - “3月初”这类说法是哪一天(settings.early_march);
 #   - 名称相近的单位是否同一单位(见 units 下“可能与……是同一单位”);
-#   - 没写期限的分项取方案总体期限(plan.target);“持续推进”等长期事项也暂取它(注释写明“长期”);
+#   - 没写期限的分项取方案总体期限(plan.target);“持续推进”等长期工作写 due: 长期(没有期限,不计逾期);
 #   - 督办单位(supervision)是按发文机关猜的;每个单位的 kind 是按名称猜的。
 # 改好后运行: fazhi check --plan {output}"""
 
@@ -217,7 +218,7 @@ _HEAD_EN = """\
 #   - who belongs to each group (such as 各镇、街 or 区政府各部门): each is one unit for now (at the end of units, marked to confirm);
 #   - which day words such as 3月初 mean (settings.early_march);
 #   - whether two similar names are one unit (see "may be the same body as" under units);
-#   - a part with no deadline takes the plan's overall one (plan.target), and so, for now, does ongoing work (marked 长期);
+#   - a part with no deadline takes the plan's overall one (plan.target); ongoing work says due: 长期 (no date, never overdue);
 #   - the supervising unit (supervision) is guessed from the issuer; each unit's kind is guessed from its name.
 # Then run: fazhi check --plan {output}"""
 
@@ -290,7 +291,7 @@ tasks:
         text: "推行行政执法公示制度,{y}年6月底前完成执法信息公示平台建设。"
         lead: [区司法局]
         support: [区财政局, 各镇、街]
-        due: "{y}-06-30"
+        due: "{y}-06-30"   # YYYY-MM-DD;持续推进、长期坚持等没有期限的长期工作写 长期(不计逾期)
         due_source: "{y}年6月底前完成执法信息公示平台建设"
 """
 
@@ -358,6 +359,6 @@ tasks:
         text: "推行行政执法公示制度,{y}年6月底前完成执法信息公示平台建设。"
         lead: [区司法局]
         support: [区财政局, 各镇、街]
-        due: "{y}-06-30"
+        due: "{y}-06-30"   # YYYY-MM-DD; ongoing work with no due date (持续推进, 长期坚持) says 长期
         due_source: "{y}年6月底前完成执法信息公示平台建设"
 """

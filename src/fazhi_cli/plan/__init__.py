@@ -21,11 +21,12 @@ that finds the plan in the cache never imports it.
 
 import os
 
-from .model import STATES, UNIT_KINDS, Group, Obligation, Part, Plan, Section, Succession, Supervision, Task, Unit
+from .model import (ONGOING, STATES, UNIT_KINDS, Group, Obligation, Part, Plan, Section, Succession, Supervision,
+                    Task, Unit, is_ongoing)
 from .source import bundled_plan_path, plan_path, read_plan_text
 
-__all__ = ["STATES", "UNIT_KINDS", "Group", "Obligation", "Part", "Plan", "Section", "Succession", "Supervision",
-           "Task", "Unit", "bundled_plan_path", "load_plan", "plan_path"]
+__all__ = ["ONGOING", "STATES", "UNIT_KINDS", "Group", "Obligation", "Part", "Plan", "Section", "Succession",
+           "Supervision", "Task", "Unit", "bundled_plan_path", "is_ongoing", "load_plan", "plan_path"]
 
 
 def load_plan(path: str | os.PathLike[str] | None = None, *, fresh: bool = False) -> Plan:

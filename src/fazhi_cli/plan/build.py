@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import PlanError, PlanProblems
 from ..i18n import t
-from .model import MAX_WARN_DAYS, PART_ID, Group, Part, Plan, Section, Supervision, Task, expand
+from .model import MAX_WARN_DAYS, ONGOING, ONGOING_WORDS, PART_ID, Group, Part, Plan, Section, Supervision, Task, expand
 from .nodes import EMPTY_SEQ, Nodes, Noted
 from .recurring import read_obligations
 from .source import decode
@@ -159,6 +159,17 @@ class Builder(Nodes):
                     tasks[tid] = Task(tid, sec or "", title or "", text, tuple(task_parts))
         return tasks, parts
 
+    def due_day(self, node: Any, what: str) -> date:
+        """A part's due date, or 长期 (ongoing) for work with none."""
+        value = self.text(node, what)
+        if value in ONGOING_WORDS:
+            return ONGOING
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            return self.day(node, what)     # an impossible date is said as every other date is
+        raise self.fail(node, "{w} 的期限无效：{v!r}（应写成 YYYY-MM-DD 的真实日期；没有期限的长期工作写 长期）",
+                            "{w}: invalid due date {v!r} (write a real date as YYYY-MM-DD, or 长期 for ongoing work "
+                            "with no due date)", w=what, v=value)
+
     def _part(self, node: Any, tid: str | None, parts: dict[str, Part], known: set[str] | None,
               groups: dict[str, Group], names: dict[str, str] | None, signed: date | None) -> Part:
         pm = self.mapping(node, t("分项", "a part"), ("id", "text", "lead", "support", "due", "due_source"),
@@ -183,7 +194,7 @@ class Builder(Nodes):
         if "lead" in pm and pm["lead"].id == "sequence" and not pm["lead"].value:
             self.errors.append(self.fail(pm["lead"], "分项 {i} 没有牵头单位", "part {i} has no lead unit", i=pid))
         support = self.field(pm, "support", self.unit_refs, known) or []
-        due = self.field(pm, "due", self.day)
+        due = self.field(pm, "due", self.due_day)
         self.not_before_signed(pm.get("due"), due, signed, pid)
         if len(self.errors) > before or names is None:
             self.faulty_parts.add(pid)

@@ -21,6 +21,17 @@ PART_ID = r"[0-9A-Za-z][0-9A-Za-z._-]{0,31}"
 # until someone lists its members under groups, and `check` lists it as something to confirm
 UNIT_KINDS = ("department", "party", "judicial", "subdistrict", "town", "committee", "other", "collective")
 STATES = ("todo", "doing", "done")
+# A part the notice means as ongoing work (持续推进, 长期坚持, 常态化开展; `due: 长期` in a plan file) has no due
+# date. It is kept as the last day a date can name, so that every comparison deciding a light, a lateness or an
+# order treats it as never due without a branch of its own; whatever shows or counts a due date asks
+# `is_ongoing` and says 长期 instead.
+ONGOING = date.max
+ONGOING_WORDS = ("长期", "ongoing")
+
+
+def is_ongoing(day: object) -> bool:
+    """Whether a due date is the ongoing mark: a part with no due date."""
+    return day == ONGOING
 
 
 class Unit(NamedTuple):
@@ -47,6 +58,11 @@ class Part(NamedTuple):
     due_source: str
     lead_units: tuple[str, ...]    # groups expanded, aliases resolved
     support_units: tuple[str, ...]  # likewise, without the lead units
+
+    @property
+    def ongoing(self) -> bool:
+        """Ongoing work (长期): no due date, never overdue; counted apart."""
+        return self.due == ONGOING
 
 
 class Task(NamedTuple):

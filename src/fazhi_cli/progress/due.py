@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from ..plan.model import is_ongoing
 from .status import Status, own_items
 
 
@@ -37,7 +38,7 @@ def due_items(st: Status, *, within: int = 30, unit: str | None = None, everythi
     """Deadlines in [as_of, as_of + within] and everything overdue, soonest first.
 
     ``everything`` lists every deadline whatever its window or state, with its
-    state and whether it was done late. ``unit`` shows that unit's own view:
+    state and whether it was done late, and ongoing work (长期), last. ``unit`` shows that unit's own view:
     the items it still owes as a lead (with ``everything``: every item it holds),
     each lit by the unit's own state, not by other units'.
     """
@@ -46,7 +47,8 @@ def due_items(st: Status, *, within: int = 30, unit: str | None = None, everythi
     items: list[DueItem] = []
 
     def keep(due: date, state: str, waived: str | None) -> bool:
-        return everything or (state != "done" and not waived and due <= horizon)
+        # ongoing work (长期) never falls due: only the listing of everything shows it
+        return everything or (state != "done" and not waived and due <= horizon and not is_ongoing(due))
 
     if unit is not None:
         for own in own_items(st, unit):

@@ -8,7 +8,8 @@
 * A yearly duty is owed by each of its units separately: each unit's own
   submission is on time, late, or missing.
 * Light: red when not done and due before D, yellow when not done and due
-  within ``warn_days`` of D, green otherwise. A unit's own view lights each
+  within ``warn_days`` of D, green otherwise. Ongoing work (长期) has no due
+  date: it is never red or yellow, and is counted apart. A unit's own view lights each
   item by that unit's own state.
 """
 
@@ -18,7 +19,7 @@ from datetime import date
 from typing import Iterable, NamedTuple, Sequence
 
 from ..ledger.model import Event
-from ..plan.model import Obligation, Part, Plan, Task
+from ..plan.model import Obligation, Part, Plan, Task, is_ongoing
 from .replay import Acts, replay_all
 
 LIGHT_RANK = {"green": 0, "yellow": 1, "red": 2}
@@ -189,6 +190,10 @@ def count(items: Iterable[PartStatus | DutyStatus | OwnItem]) -> dict[str, int]:
         if x.state == "done":
             out["done_late" if x.late else "done_on_time"] += 1
         out[x.light] += 1
+        if x.state != "done" and is_ongoing(x.due):
+            # ongoing work (长期) still open: counted apart, and only where there is some, so that a plan
+            # without any reads as it always did
+            out["ongoing"] = out.get("ongoing", 0) + 1
     return out
 
 

@@ -12,6 +12,7 @@ from ..errors import UsageError
 from ..i18n import t
 from ..ledger import Event
 from ..plan import Obligation, Part, Plan
+from ..plan import is_ongoing
 from .verifying import refuse_unsigned
 from .prepare import act_day, own_standing, recorder, unit_items, validated
 
@@ -107,6 +108,12 @@ def extend(plan: Plan, root: Path, *, target: str, unit: str | None, acting: str
     acting = supervisor(plan, acting)
     items = plan.targets(target) if unit is None else unit_items(plan, target, unit)
     new_due = parse_date(to, "--to")
+    # ongoing work (长期) has no due date to extend: it is left out of a task's extension, and refused alone
+    dated = [x for x in items if not is_ongoing(x.due)]
+    if not dated:
+        raise UsageError(t("{p} 是长期工作，没有期限，无需延期", "{p} is ongoing work with no due date; there is nothing to "
+                           "extend", p="、".join(x.id for x in items)))
+    items = dated
     late = [x.id for x in items if new_due <= x.due]
     if late:
         raise UsageError(t("--to {d} 不晚于 {p} 的原定期限,延期应延到原期限之后", "--to {d} is not after the due date of {p}",

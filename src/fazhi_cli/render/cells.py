@@ -7,6 +7,7 @@ terminal, ``Names`` names joined by 、, ``Multiline`` a note's line breaks,
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..i18n import light_label, state_label, t
@@ -91,7 +92,9 @@ def state_cell(state: str, late: bool = False, support_only: bool = False, revie
 
 
 def due_cell(due: Any, extended_to: Any = None) -> str:
-    """A due date; an extended one with the original beside it (按原定时间考核)."""
+    """A due date; an extended one with the original beside it (按原定时间考核); 长期 for ongoing work."""
+    if due == date.max:
+        return t("长期", "ongoing")
     if extended_to:
         return t("{n}(原 {o})", "{n} (was {o})", n=extended_to, o=due)
     return due.isoformat() if hasattr(due, "isoformat") else str(due)
@@ -105,3 +108,11 @@ def support_count(parts: Sequence[PartStatus]) -> str:
             if u.role == "support":
                 done[u.unit] = done.get(u.unit, True) and u.state == "done"
     return Ratio(f"{sum(done.values())}/{len(done)}") if done else "-"
+
+
+def due_json(due: Any) -> dict[str, Any]:
+    """A due date as JSON says it: ``{"due": "2024-06-30"}``, or ``{"due": null, "ongoing": true}`` for
+    ongoing work (长期), the one kind of item that has no date."""
+    if due == date.max:
+        return {"due": None, "ongoing": True}
+    return {"due": due.isoformat()}

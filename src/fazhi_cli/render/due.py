@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..i18n import t
-from .cells import Multiline, due_cell, light_cell, state_cell, titled
+from .cells import Multiline, due_cell, due_json, light_cell, state_cell, titled
 from .escape import to_json
 from .views import Page, days_phrase, done_phrase, known_label, owing_cell
 
@@ -20,8 +20,8 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
     if fmt == "json":
         return to_json({"as_of": as_of.isoformat(), "known_at": known_at, "plan_id": plan.key, "unit": unit,
                         "summary": _due_summary(items), "items": [
-            {"due": i.due.isoformat(), "kind": i.kind, "id": i.id, "task": i.task, "part": i.part,
-             "title": i.title, "units": list(i.units), "days_left": i.days_left, "light": i.light,
+            {**due_json(i.due), "kind": i.kind, "id": i.id, "task": i.task, "part": i.part,
+             "title": i.title, "units": list(i.units), "days_left": _days_left(i), "light": i.light,
              "state": i.state, "done_on": i.done_on, "late": i.late,
              "extended_to": i.extended_to.isoformat() if i.extended_to else None, "waived": i.waived,
              "review": i.review}
@@ -34,13 +34,13 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
     limit = 3 if table else None
     rows = []
     for i in items:
-        when = "-" if i.waived and i.state != "done" else days_phrase(i.days_left, i.state, i.late)
+        when = "-" if i.waived and i.state != "done" else days_phrase(_days_left(i), i.state, i.late)
         row = [due_cell(i.due, i.extended_to), when, light_cell(i.light),
                state_cell(i.state, i.late, review=i.review, waived=i.waived) if i.state != "done"
                else (i.done_on or "", "yellow" if i.late else "green"),
                Multiline(f"{i.id}\n{i.title}") if table else f"{i.id} {i.title}", owing_cell(i.units, limit)]
         if fmt == "csv":
-            row.insert(2, str(i.days_left))
+            row.insert(2, "" if _days_left(i) is None else str(i.days_left))
         rows.append(row)
     s = _due_summary(items)
     who = t("{u} ", "{u}: ", u=unit) if unit else ""
@@ -57,6 +57,11 @@ def due_view(plan: Plan, items: Sequence[DueItem], as_of: date, fmt: str, known_
     title = titled(plan.title, plan.number)
     context = [(title, "bold"), (line, "bold")] if fmt not in ("table",) else [(line, "bold")]
     return Page(context, headers, rows, empty, no_wrap=(0, 1, 2, 3), drop=(3, 1)).render(fmt)
+
+
+def _days_left(i: DueItem) -> int | None:
+    """Days to the due date; None for ongoing work (长期), which has none."""
+    return None if i.due == date.max else i.days_left
 
 
 def _due_summary(items: Sequence[DueItem]) -> dict[str, int]:

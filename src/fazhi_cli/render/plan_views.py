@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import kind_label, t
-from .cells import Lines, Names, section_label
+from .cells import Lines, Names, due_cell, due_json, section_label
 from .escape import safe, to_json
 from .rows import render_rows, terminal_table, text_table
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def part_json(p: Part) -> dict:
     return {"id": p.id, "text": p.text, "lead": list(p.lead), "support": list(p.support),
-            "due": p.due.isoformat(), "due_source": p.due_source,
+            **due_json(p.due), "due_source": p.due_source,
             "lead_units": list(p.lead_units), "support_units": list(p.support_units)}
 
 
@@ -24,7 +24,7 @@ def show_view(plan: Plan, task: Task, fmt: str) -> Any:
         return to_json({"id": task.id, "section": task.section, "title": task.title, "text": task.text,
                         "parts": [part_json(p) for p in task.parts]})
     headers = [t("分项", "Part"), t("牵头单位", "Lead"), t("配合单位", "Support"), t("期限", "Due"), t("内容", "Text")]
-    rows = [[p.id, Names(p.lead), Names(p.support) if p.support else "-", p.due.isoformat(), p.text] for p in task.parts]
+    rows = [[p.id, Names(p.lead), Names(p.support) if p.support else "-", due_cell(p.due), p.text] for p in task.parts]
     if fmt != "table":
         return text_table(fmt, headers, rows)
     from .terminal import Text  # noqa: PLC0415
@@ -42,7 +42,7 @@ def show_view(plan: Plan, task: Task, fmt: str) -> Any:
         out.append(terminal_table(["", ""], [[t("  牵头:", "  lead:"), Names(p.lead)]]
                                   + ([[t("  配合:", "  support:"), Names(p.support)]] if p.support else []),
                                   no_wrap=(0,)))
-        out.append(Text(t("  期限: ", "  due: ") + p.due.isoformat()))
+        out.append(Text(t("  期限: ", "  due: ") + due_cell(p.due)))
         if p.due_source:
             out.append(Text(t("  依据: ", "  from: ") + safe(p.due_source), style="dim"))
         for name in p.lead + p.support:

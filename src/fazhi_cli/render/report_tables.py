@@ -83,13 +83,20 @@ def _days_late(rep: Any, item: Any) -> int:
     return (rep.as_of - item.until).days
 
 
-def _days_left(rep: Any, item: Any) -> int:
+def _days_left(rep: Any, item: Any) -> Any:
+    if item.until == date.max:   # ongoing work (长期): no date to count to
+        return Word("-")
     return (item.until - rep.as_of).days
 
 
 def _due(item: Any) -> Any:
-    """The due date as a date; an extended one as the views show it, with the original beside it."""
-    return Word(zh_punct(due_cell(item.due, item.extended_to))) if item.extended_to else item.due
+    """The due date as a date; an extended one as the views show it, with the original beside it; 长期 for
+    ongoing work, which has none."""
+    return Word(zh_punct(due_cell(item.due, item.extended_to))) if item.extended_to else _day(item.due)
+
+
+def _day(day: Any) -> Any:
+    return Word(due_cell(day)) if day == date.max else day
 
 
 def _state(item: Any, late: bool = False) -> Word:
@@ -158,7 +165,7 @@ def unit_document(rep: Any) -> Document:
         t("{y}年没有完成的记录。", "Nothing was recorded as completed in {y}.", y=year),
         [t("编号", "No."), t("事项", "What"), t("职责", "Role"), t("期限", "Due"), t("完成日期", "Done on"),
          t("完成情况", "Timeliness"), t("备注", "Note"), t("证明材料", "Evidence")],
-        [[Word(i.id), _what(i), _role(i), i.due, i.on, _finish(i), ";".join(i.notes), _evidence(i)]
+        [[Word(i.id), _what(i), _role(i), _day(i.due), i.on, _finish(i), ";".join(i.notes), _evidence(i)]
          for i in done]))
 
     over = rep.overdue
@@ -202,7 +209,7 @@ def district_document(rep: Any) -> Document:
         t("{y}年没有完成的记录。", "Nothing was recorded as completed in {y}.", y=year),
         [t("编号", "No."), t("事项", "What"), t("期限", "Due"), t("完成日期", "Done on"), t("完成情况", "Timeliness"),
          t("完成单位", "Done by"), t("备注", "Note"), t("证明材料", "Evidence")],
-        [[Word(i.id), _what(i), i.due, i.on, _finish(i), _owing(i.done_by), ";".join(i.notes), _evidence(i)]
+        [[Word(i.id), _what(i), _day(i.due), i.on, _finish(i), _owing(i.done_by), ";".join(i.notes), _evidence(i)]
          for i in done]))
 
     over = rep.overdue
@@ -274,7 +281,7 @@ def supervision_table(rep: Any, n: int, unit: bool) -> Table:
              "{extended} extended, {waived} waived.", n=len(acts), **counts)
     headers = [t("编号", "No."), t("事项", "What"), t("单位", "Units"), t("情况", "Status"), t("期限", "Due"),
                t("延至", "Extended to"), t("说明", "Note")]
-    rows = [[Word(a.id), a.title, _owing(a.units), Word(_act(a.what)), a.due, a.extended_to, a.note] for a in acts]
+    rows = [[Word(a.id), a.title, _owing(a.units), Word(_act(a.what)), _day(a.due), a.extended_to, a.note] for a in acts]
     if unit:
         del headers[2]
         for row in rows:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 from ..i18n import t
-from .cells import Lines
+from .cells import Lines, due_json
 from .escape import safe, to_json
 from .punct import zt
 from .views import Counted, Page, status_header
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 
 def cn_day(day: date) -> str:
+    if day == date.max:   # ongoing work (长期) has no due date
+        return t("长期", "ongoing")
     return t("{y}年{m}月{d}日", "{y}-{m:02d}-{d:02d}", y=day.year, m=day.month, d=day.day)
 
 
@@ -103,9 +105,10 @@ def notice_text(plan: Plan, notice: Notice, as_of: date, number: int | None, iss
 
 def notices_json(plan: Plan, items: Sequence[tuple[Notice, int | None]], as_of: date, issued: date) -> str:
     def one(x: OwnItem) -> dict:
-        return {"id": x.id, "kind": x.kind, "title": x.title, "due": x.due.isoformat(),
+        return {"id": x.id, "kind": x.kind, "title": x.title, **due_json(x.due),
                 "extended_to": x.extended_to.isoformat() if x.extended_to else None,
-                "days_overdue": (as_of - (x.extended_to or x.due)).days, "review_note": x.review_note}
+                "days_overdue": None if x.due == date.max and not x.extended_to else
+                (as_of - (x.extended_to or x.due)).days, "review_note": x.review_note}
 
     return to_json({"as_of": as_of.isoformat(), "issued": issued.isoformat(), "plan_id": plan.key, "notices": [
         {"unit": n.unit, "number": num, "reference": notice_number(plan, issued.year, num),

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..i18n import light_label, role_label, state_label, t
-from .cells import (LIGHT_STYLE, Cell, Lines, Ratio, due_cell, evidence_cell, lead_names, light_cell,
+from .cells import (LIGHT_STYLE, Cell, Lines, Ratio, due_cell, due_json, evidence_cell, lead_names, light_cell,
                     section_label, section_short, state_cell, support_count, titled)
 from .escape import safe, to_json
 from .rows import terminal_table, text_table
@@ -41,10 +41,12 @@ def status_header(plan: Plan, st: Status) -> list[str]:
             t("截至 {d} · {p}", "As of {d} · {p}", d=st.as_of, p=_days_phrase(plan, st.as_of)) + known]
 
 
-def days_phrase(days_left: int, state: str = "todo", late: bool = False) -> str:
+def days_phrase(days_left: int | None, state: str = "todo", late: bool = False) -> str:
     """逾期 12 天 / 今天到期 / 还有 30 天; for what is done, how it was done."""
     if state == "done":
         return t("逾期完成", "done late") if late else t("按时完成", "done on time")
+    if days_left is None:
+        return t("长期", "ongoing")
     if days_left < 0:
         return t("逾期 {n} 天", "{n} days late", n=-days_left)
     if days_left == 0:
@@ -62,7 +64,15 @@ def parts_line(c: dict[str, int], noun: str | None = None) -> str:
     return t("{w} {n} 个:{done},进行中 {doing}{s},未开始 {todo};红灯 {red},黄灯 {yellow},绿灯 {green}",
              "{n} {w}: {done}, {doing} doing{s}, {todo} to do; {red} red, {yellow} yellow, {green} green",
              w=noun, n=c["parts"], done=done_phrase(c), s=support_phrase(c),
-             **{k: c[k] for k in ("doing", "todo", "red", "yellow", "green")})
+             **{k: c[k] for k in ("doing", "todo", "red", "yellow", "green")}) + ongoing_phrase(c)
+
+
+def ongoing_phrase(c: dict[str, int]) -> str:
+    """Ongoing work (长期) still open, counted apart: it has no due date, so no light says anything of it."""
+    if not c.get("ongoing"):
+        return ""
+    return t("；其中长期工作 {n} 项（无期限，不计逾期）", "; {n} of them ongoing (no due date, never overdue)",
+             n=c["ongoing"])
 
 
 def support_phrase(c: dict[str, int]) -> str:
@@ -77,7 +87,8 @@ def tasks_line(tasks: Sequence[TaskStatus]) -> str:
     c = count(tasks)
     return t("任务 {n} 项:{done},进行中 {doing},未开始 {todo};红灯 {red},黄灯 {yellow},绿灯 {green}",
              "{n} tasks: {done}, {doing} doing, {todo} to do; {red} red, {yellow} yellow, {green} green",
-             n=c["parts"], done=done_phrase(c), **{k: c[k] for k in ("doing", "todo", "red", "yellow", "green")})
+             n=c["parts"], done=done_phrase(c), **{k: c[k] for k in ("doing", "todo", "red", "yellow", "green")}
+             ) + ongoing_phrase(c)
 
 
 def duties_line(duties: Sequence[DutyStatus]) -> str:
@@ -148,7 +159,7 @@ class Page:
 def _part_json(ps: PartStatus) -> dict:
     p = ps.part
     return {"id": p.id, "title": ps.title, "state": ps.state, "light": ps.light, "late": ps.late,
-            "due": p.due.isoformat(), "done_on": ps.done_on, "lead": list(p.lead), "support": list(p.support),
+            **due_json(p.due), "done_on": ps.done_on, "lead": list(p.lead), "support": list(p.support),
             "lead_done": ps.lead_done, "lead_total": ps.lead_total, "lead_waived": ps.lead_waived,
             "support_only": ps.support_only,
             "support_done": ps.support_done, "support_total": ps.support_total, "owing": list(ps.owing),
@@ -205,7 +216,7 @@ def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Calla
         "summary": count(parts),
         "tasks": [{"id": ts.task.id, "section": ts.task.section, "title": ts.task.title, "state": ts.state,
                    "review": ts.review,
-                   "light": ts.light, "late": ts.late, "due": ts.due.isoformat(),
+                   "light": ts.light, "late": ts.late, **due_json(ts.due),
                    "parts": [_part_json(p) for p in ps]} for ts, ps in chosen],
     }
     if st.as_of > plan.target:
@@ -247,7 +258,7 @@ def task_rows(tasks: Sequence[TaskStatus]) -> tuple[list[str], list[list[Cell]]]
     headers = [t("编号", "No."), t("任务", "Task"), t("牵头单位", "Lead"), t("状态", "State"),
                t("灯", "Light"), t("期限", "Due"), t("配合", "Support")]
     rows = [[ts.task.id, ts.task.title, lead_names(ts.task), state_cell(ts.state, ts.late, review=ts.review),
-             light_cell(ts.light), ts.due.isoformat(), support_count(ts.parts)] for ts in tasks]
+             light_cell(ts.light), due_cell(ts.due), support_count(ts.parts)] for ts in tasks]
     return headers, rows
 
 
@@ -373,7 +384,7 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
                 "{u}: {n} {w} ({a} as lead, {b} in support): {done}, {doing} doing, {todo} to do; "
                 "{red} red and {yellow} yellow for this unit",
                 u=unit, w=what, n=c["parts"], a=lead, b=c["parts"] - lead, done=done_phrase(c),
-                **{k: c[k] for k in ("doing", "todo", "red", "yellow")})
+                **{k: c[k] for k in ("doing", "todo", "red", "yellow")}) + ongoing_phrase(c)
     lines = [(head[0], "bold"), (head[1], ""), (summary, "bold red" if c["red"] else "bold")]
     headers = [t("事项", "Item"), t("内容", "What"), t("职责", "Role"), t("本单位", "Own state"), t("灯", "Light"),
                t("期限", "Due"), t("完成日期", "Done on"), t("整体", "Overall")]
@@ -390,7 +401,7 @@ def unit_view(plan: Plan, st: Status, unit: str, tasks: Sequence[TaskStatus], fm
 def _own_json(x: OwnItem) -> dict:
     return {"kind": x.kind, "id": x.id, "task": x.task, "title": x.title, "role": x.role, "state": x.state,
             "light": x.light, "late": x.late, "done_on": x.on if x.state == "done" else None, "on": x.on,
-            "due": x.due.isoformat(), "item_state": x.item_state, "item_light": x.item_light,
+            **due_json(x.due), "item_state": x.item_state, "item_light": x.item_light,
             "evidence": list(x.evidence), "review": x.review, "review_note": x.review_note,
             "extended_to": x.extended_to.isoformat() if x.extended_to else None, "waived": x.waived}
 
