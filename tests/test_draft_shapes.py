@@ -73,6 +73,20 @@ def test_every_deadline_label(label):
     assert part.due == date(2024, 6, 30) and part.due_source == "2024年6月底前"
 
 
+@pytest.mark.parametrize("deadline, due", [("2024年6月底前", date(2024, 6, 30)), ("持续推进", None), ("长期坚持", None)])
+@pytest.mark.parametrize("brackets", ["()", "（）"])
+def test_a_deadline_label_right_after_the_bracketed_units(deadline, due, brackets):
+    """(牵头单位:…;配合单位:…)完成时限:… on one line: the deadline is the notice's, not the plan's target."""
+    o, c = brackets
+    part = one(f"1.健全决策程序。{o}牵头单位:市司法局;配合单位:市政府办{c}完成时限:{deadline}。\n")
+    assert (part.lead, part.support) == (["市司法局"], ["市政府办"])
+    assert part.due_source == deadline
+    if due is None:
+        assert part.ongoing
+    else:
+        assert part.due == due and not part.ongoing
+
+
 @pytest.mark.parametrize("label", ["分管领导", "牵头负责领导", "责任领导"])
 def test_names_of_people_are_a_note_never_units(label):
     d = draft(HEAD + f"一、任务\n1.推进工作。\n{label}:张副市长。\n牵头责任单位:市司法局。\n协同责任单位:市财政局。\n")

@@ -228,6 +228,8 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
             # a list right after another (牵头单位:… then 配合单位:…): the same part
             parts[-1].lead += [u for u in lead if u not in parts[-1].lead]
             parts[-1].support += [u for u in support if u not in parts[-1].support + parts[-1].lead]
+            if ul.deadline is not None and not parts[-1].due_source:     # (牵头单位:…)完成时限:…
+                _part_deadline(parts[-1], text, masked, ul.start, ul, src, year, d.signed)
             continue
         part = DraftPart(f"{tid}.{len(parts) + 1}", one_line(body), lead, support, d.target, d.target_source,
                          role_note=ul.note)
@@ -267,7 +269,7 @@ def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: Unit
     """The part's due date: a 完成时限 line, else a date in its words, else the plan's target."""
     if ul.deadline is not None:
         a, b = ul.deadline
-        words = src[a:b].strip()
+        words = src[a:b].strip().rstrip("。.;；,，").strip()
         found = dl.one_off(norm(words), year)
         if found:
             part.due = max(f.day for f in found)

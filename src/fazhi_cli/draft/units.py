@@ -305,7 +305,8 @@ def find_lists(text: str) -> list[UnitList]:
     # role lines, or role words after a sentence: from the first label to the end of the line;
     # consecutive role lines (牵头单位:… / 责任单位:… / 完成时限:…) are one list, read together
     blocks: list[list[int]] = []
-    for m in re.finditer(r"(?:^|(?<=[。;\n]))[ \t]*(" + LABEL + r")", text, re.M):
+    # (a label right after a bracketed list starts one too: (牵头单位:…)完成时限:…)
+    for m in re.finditer(r"(?:^|(?<=[。;\n)）]))[ \t]*(" + LABEL + r")", text, re.M):
         a = m.start(1)
         if taken.overlaps(a, a + 1):
             continue
