@@ -71,8 +71,7 @@ def ongoing_phrase(c: dict[str, int]) -> str:
     """Ongoing work (长期) still open, counted apart: it has no due date, so no light says anything of it."""
     if not c.get("ongoing"):
         return ""
-    return t("；其中长期工作 {n} 项（无期限，不计逾期）", "; {n} of them ongoing (no due date, never overdue)",
-             n=c["ongoing"])
+    return t("；其中长期 {n} 项", "; {n} of them ongoing", n=c["ongoing"])
 
 
 def support_phrase(c: dict[str, int]) -> str:
