@@ -352,3 +352,10 @@ def test_exit_status_and_output_survive_the_quick_exit(tmp_path):
     assert r.returncode == 0 and json.loads(r.stdout)["as_of"] == "2017-06-30"
     r = run_fazhi("mark", "7", "--unit", "nowhere", env={"FAZHI_HOME": str(home)})
     assert r.returncode == 2 and r.stderr.decode("utf-8").startswith("错误：")
+
+
+def test_a_missing_option_with_a_short_form_is_named_cleanly(cli, home):
+    """Click says "Missing option '--reason' / '-r'."; the Chinese line once kept the inner quotes."""
+    r = cli("extend", "7.1", "--to", "2018-03-31", "--as", "区法制办")
+    line = one_line_error(r)
+    assert r.exit_code == 2 and "缺少选项 --reason / -r" in line and "'" not in line, line

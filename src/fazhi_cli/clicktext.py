@@ -141,7 +141,7 @@ def translate(message: str) -> str:
     for pattern, zh in _ERRORS:
         m = re.fullmatch(pattern, text, re.S)
         if m:
-            groups = [g or "" for g in m.groups()]
+            groups = [(g or "").replace("' / '", " / ") for g in m.groups()]     # '--reason' / '-r'
             if zh.startswith("没有这个选项"):
                 groups[1] = f"，是否要写：{groups[1]}？" if groups[1] else ""
                 groups[2] = f"（可选：{groups[2]}）" if groups[2] else ""
