@@ -970,3 +970,25 @@ def test_a_refused_history_leaves_nothing_it_fetched_behind(plan, tmp_path, shar
     one_line_error(r)
     after = sorted(os.listdir(pack_dir)) if pack_dir.exists() else None
     assert after == before or (before is None and not after), (before, after)
+
+
+def test_the_sent_line_names_twelve_units_and_counts_the_rest(plan, tmp_path, shared):
+    """A first sync of a whole district's folder once printed every unit on one line (200 units at 100k
+    records in the benchmark); it names twelve, then the units and records in all."""
+    a = tmp_path / "a"
+    units = sorted({u for p in plan.parts.values() for u in p.lead_units})[:14]
+    for unit in units:
+        part = next(p for p in plan.parts.values() if unit in p.lead_units)
+        mark(plan, a, part.id, unit)
+    mark(plan, a, next(p.id for p in plan.parts.values() if units[0] in p.lead_units), units[0], on="2017-06-02")
+    sent = sync(plan, a, shared).lines[1]
+    named = "、".join(f"{u} {2 if u == units[0] else 1} 条" for u in sorted(units)[:12])
+    assert sent == f"发出：{named}…… 共 14 个单位 15 条", sent
+    from dulwich.repo import Repo
+
+    r = Repo(str(shared))
+    try:
+        subject = r[r.refs[b"refs/heads/main"]].message.decode().split("\n")[0]
+    finally:
+        r.close()
+    assert subject.endswith("…… 共 14 个单位 15 条") and subject.count("记录") == 12, subject

@@ -46,6 +46,8 @@ from .tree import EMPTY, MAIN, Damaged, Folder, Refused
 
 SERVER_ERRORS = 5                # a server failing this many times in a row is down, not busy
 LISTED = 20                      # received records listed one by one; the rest are counted
+UNITS_LISTED = 12                # units named with their counts on the sent and received lines; then the total
+MESSAGE_LINES = 500              # records listed in a commit's message (a first sync of 100k records wrote them all)
 
 
 def nothing() -> str:
@@ -814,8 +816,12 @@ def _message_zh(news: Sequence[record.Incoming]) -> str:
         counts[x.event.unit] = counts.get(x.event.unit, 0) + 1
     if not counts:
         return "fazhi: 开始同步\n"
-    head = ";".join(f"{u} 记录 {n} 条" for u, n in counts.items())
-    body = "\n".join(record.added_line(x) for x in news)
+    head = ";".join(f"{u} 记录 {n} 条" for u, n in list(counts.items())[:UNITS_LISTED])
+    if len(counts) > UNITS_LISTED:
+        head += f"…… 共 {len(counts)} 个单位 {len(news)} 条"
+    body = "\n".join(record.added_line(x) for x in news[:MESSAGE_LINES])
+    if len(news) > MESSAGE_LINES:
+        body += f"\n…… 另有 {len(news) - MESSAGE_LINES} 条"
     return f"{head}\n\n{body}\n"
 
 
@@ -980,4 +986,7 @@ def _per_unit(items: Sequence[record.Incoming]) -> str:
     counts: dict[str, int] = {}
     for x in items:
         counts[x.event.unit] = counts.get(x.event.unit, 0) + 1
-    return t("、", ", ").join(t("{u} {n} 条", "{u} {n}", u=u, n=n) for u, n in counts.items())
+    shown = t("、", ", ").join(t("{u} {n} 条", "{u} {n}", u=u, n=n) for u, n in list(counts.items())[:UNITS_LISTED])
+    if len(counts) <= UNITS_LISTED:
+        return shown
+    return shown + t("…… 共 {k} 个单位 {n} 条", " … {n} from {k} units in all", k=len(counts), n=len(items))
