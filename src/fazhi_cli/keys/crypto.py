@@ -34,10 +34,13 @@ def plain_fingerprint(text: str) -> str | None:
 
 
 def public_ok(text: object) -> bool:
+    """A public key as records spell it, and not a point of small order (one anyone can sign for)."""
+    from ..ledger import small_order_key  # noqa: PLC0415
+
     if type(text) is not str or not PUBLIC_RE.fullmatch(text):
         return False
     try:
-        return len(base64.b64decode(text, validate=True)) == 32
+        return len(base64.b64decode(text, validate=True)) == 32 and not small_order_key(text)
     except (binascii.Error, ValueError):
         return False
 
