@@ -6,7 +6,7 @@ Six families, one file each beside this one: ledgers for `fazhi import`
 file types in the data folder (test_file_types.py) and signatures and key
 acts (test_signatures.py). Every input starts from
 the same realistic data folder (marks by two units, one with a file copied
-as evidence) and the promise checked is the one in the README. A sixth,
+as evidence) and the promise checked is the one in the README. A seventh,
 state-snapshot entries, has its own data folder and runner, beside the
 snapshot's own tests (tests/test_snapshot_hostile.py).
 
