@@ -115,11 +115,13 @@ def verify(public: str, signature: str, data: bytes) -> bool:
     from cryptography.exceptions import InvalidSignature  # noqa: PLC0415
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # noqa: PLC0415
 
-    if not public_ok(public) or type(signature) is not str or not SIGNATURE_RE.fullmatch(signature):
+    if type(signature) is not str or not SIGNATURE_RE.fullmatch(signature):
         return False
+    key = _PUBLIC.get(public) if type(public) is str else None
     try:
-        key = _PUBLIC.get(public)
-        if key is None:     # a district has a few dozen keys and an import may bring thousands of lines
+        if key is None:     # a district has a few dozen keys, each checked once; an import brings thousands of lines
+            if not public_ok(public):
+                return False
             key = _PUBLIC[public] = Ed25519PublicKey.from_public_bytes(base64.b64decode(public))
         key.verify(base64.b64decode(signature), data)
     except (InvalidSignature, ValueError, binascii.Error):
