@@ -167,6 +167,13 @@ def _(ctx):
     return [Call(["keys", "add", "区政务办", base64.b64encode(_SMALL_ORDER["identity"]).decode(), "--as", "区法制办"])]
 
 
+def test_keys_add_says_why_a_small_order_key_is_refused(cli, variants, tmp_path):
+    ctx = Ctx(tmp_path / "case", variants[True])
+    weak = base64.b64encode(_SMALL_ORDER["order-8"]).decode()
+    r = cli("keys", "add", "区政务办", weak, "--as", "区法制办", env=ctx.env)
+    assert r.exit_code == 2 and "任何人都能以它的名义签名，不能登记" in r.stderr and r.stderr.count("\n") == 1, r.output
+
+
 @case("sigs", "a-forgery-with-a-small-order-key-registered-by-hand")
 def _(ctx):
     # the office's file as if the office had once registered the identity point for 区政务办: anyone can then
