@@ -767,3 +767,12 @@ def test_a_damaged_memory_of_verified_signatures_is_no_memory(verified_office, c
     r = cli("check", "--data-dir", office.root)
     assert (r.exit_code, r.stdout, r.stderr) == (truth.exit_code, truth.stdout, truth.stderr)
     assert len(calls) == 2 + 5                  # every line verified again
+
+
+def test_the_fingerprint_is_the_sha256_of_the_key_as_hashlib_computes_it():
+    import base64
+    import hashlib
+
+    for _ in range(20):
+        public = crypto.generate(None)[1]
+        assert crypto.fingerprint(public) == hashlib.sha256(base64.b64decode(public)).hexdigest()[:16]

@@ -8,8 +8,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
+import sys
+
+# The interpreter's own SHA-256: importing hashlib would load OpenSSL (~4 ms) on every signed `mark`. Named by
+# version: a failed import searches the whole path.
+try:
+    if sys.version_info >= (3, 12):
+        from _sha2 import sha256 as _sha256
+    else:
+        from _sha256 import sha256 as _sha256
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import sha256 as _sha256
 
 # 32 and 64 raw bytes in base64, in the one canonical spelling the record's checks admit (ledger.checks)
 PUBLIC_RE = re.compile(r"[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=", re.ASCII)
@@ -19,7 +29,7 @@ FINGERPRINT_RE = re.compile(r"[0-9a-f]{16}", re.ASCII)
 
 def fingerprint(public: str) -> str:
     """The key's name in records: the first 16 hex digits of the SHA-256 of its 32 raw bytes."""
-    return hashlib.sha256(base64.b64decode(public)).hexdigest()[:16]
+    return _sha256(base64.b64decode(public)).hexdigest()[:16]
 
 
 def spoken(fp: str) -> str:
