@@ -671,3 +671,108 @@ def test_a_pc_without_the_offices_key_cannot_record_in_its_name(plan, district, 
         assert "已登记签名密钥，本机没有它的私钥" in r.stderr and r.stderr.count("\n") == 1, r.stderr
         assert snapshot(tmp_path / "copy") == before
         shutil.rmtree(tmp_path / "copy")
+
+
+# --- check remembers the signatures it verified: a shortcut, never a source ------------------------------------
+
+def _spy_verify(monkeypatch) -> list:
+    calls: list = []
+    real = crypto.verify
+
+    def spy(*args):
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(crypto, "verify", spy)
+    return calls
+
+
+@pytest.fixture
+def verified_office(plan, district, tmp_path, monkeypatch):
+    """The office's folder holding three signed marks of the unit, and a private cache folder."""
+    office, unit, office_key, unit_key = district
+    for target in ("2.2", "2.1", "16.1"):
+        mark(plan, unit, target=target)
+    office.use()
+    record.import_files(plan, office.root, [unit.root / "progress" / f"{UNIT}.jsonl"])
+    monkeypatch.setenv("FAZHI_CACHE_DIR", str(tmp_path / "cache"))
+    return office
+
+
+def test_check_verifies_a_signature_once_and_answers_the_same_with_and_without_what_it_remembers(
+        verified_office, cli, monkeypatch):
+    office = verified_office
+    calls = _spy_verify(monkeypatch)
+    first = cli("check", "--data-dir", office.root)
+    assert first.exit_code == 0 and "有效签名 5 条" in first.stdout, first.output
+    # the keyring's replay verifies the office's 2 key acts every time (a district has a few); then 5 lines
+    assert len(calls) == 2 + 5
+    assert stat.S_IMODE(os.stat(office.root.parent / "cache" / "verified-1.bin").st_mode) == 0o600
+    del calls[:]
+    again = cli("check", "--data-dir", office.root)
+    assert (again.exit_code, again.stdout, again.stderr) == (first.exit_code, first.stdout, first.stderr)
+    assert len(calls) == 2
+    del calls[:]
+    monkeypatch.setenv("FAZHI_NO_CACHE", "1")
+    plain = cli("check", "--data-dir", office.root)
+    assert (plain.exit_code, plain.stdout, plain.stderr) == (first.exit_code, first.stdout, first.stderr)
+    assert len(calls) == 2 + 5
+
+
+def test_a_line_changed_after_its_signature_was_remembered_is_verified_again_and_refused(verified_office, cli):
+    office = verified_office
+    assert cli("check", "--data-dir", office.root).exit_code == 0
+    path = office.root / "progress" / f"{UNIT}.jsonl"
+    path.write_bytes(path.read_bytes().replace(b'"on":"2016-12-20"', b'"on":"2016-12-22"', 1))
+    r = cli("check", "--data-dir", office.root)
+    assert r.exit_code == 1 and f"{UNIT}.jsonl:1: 签名不符" in r.stdout, r.output
+
+
+def test_a_remembered_signature_is_still_judged_by_the_keyring(plan, verified_office, district, cli):
+    """Only the check of the signature is remembered: a revocation that falls before a remembered line refuses it."""
+    office, unit, office_key, unit_key = district
+    assert cli("check", "--data-dir", office.root).exit_code == 0
+    last = office.lines(UNIT)[-1]
+    unkey = ledger.new_event(plan, target="", unit=OFFICE, state=None, on=last["on"], by="测试", cmd=ledger.new_id(),
+                             kind="unkey", subject=UNIT, key=unit_key.fingerprint)
+    unkey["recorded_at"] = office.lines(UNIT)[-2]["recorded_at"]       # before the last mark
+    private = crypto.load_private(office_key.path.read_bytes(), None)
+    unkey["sig"] = {"key": office_key.fingerprint, "ed25519": crypto.sign(private, ledger.signing_bytes(unkey))}
+    with (office.root / "progress" / f"{OFFICE}.jsonl").open("ab") as f:
+        f.write(ledger.encode([unkey]))
+    r = cli("check", "--data-dir", office.root)
+    assert r.exit_code == 1 and f"{UNIT}.jsonl:3: 签名所用的密钥 {unit_key.fingerprint} 已于" in r.stdout, r.output
+
+
+@pytest.mark.parametrize("damage", ["garbage", "no-head", "cut", "a-folder", "a-link-to-dev-zero"])
+def test_a_damaged_memory_of_verified_signatures_is_no_memory(verified_office, cli, monkeypatch, damage):
+    office = verified_office
+    truth = cli("check", "--data-dir", office.root)
+    entry = office.root.parent / "cache" / "verified-1.bin"
+    good = entry.read_bytes()
+    entry.unlink()
+    if damage == "garbage":
+        entry.write_bytes(os.urandom(1000))
+    elif damage == "no-head":
+        entry.write_bytes(good[good.index(b"\n") + 1:])
+    elif damage == "cut":
+        entry.write_bytes(good[:-5])
+    elif damage == "a-folder":
+        entry.mkdir()
+    else:
+        if os.name != "posix":
+            pytest.skip("links to devices are POSIX")
+        entry.symlink_to("/dev/zero")
+    calls = _spy_verify(monkeypatch)
+    r = cli("check", "--data-dir", office.root)
+    assert (r.exit_code, r.stdout, r.stderr) == (truth.exit_code, truth.stdout, truth.stderr)
+    assert len(calls) == 2 + 5                  # every line verified again
+
+
+def test_the_fingerprint_is_the_sha256_of_the_key_as_hashlib_computes_it():
+    import base64
+    import hashlib
+
+    for _ in range(20):
+        public = crypto.generate(None)[1]
+        assert crypto.fingerprint(public) == hashlib.sha256(base64.b64decode(public)).hexdigest()[:16]

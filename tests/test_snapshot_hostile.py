@@ -34,7 +34,8 @@ import typer.testing
 from conftest import Run
 from fazhi_cli import record
 from fazhi_cli import snapshot as snapshot_mod
-from hostile.catalogue import (ALM, C1, ESC, OSC52, POSIX, ROOT_USER, Call, Prepared, edited, entry_name, prepare,
+from fazhi_cli.keys import store
+from hostile.catalogue import (ALM, C1, ESC, OSC52, POSIX, ROOT_USER, Call, Prepared, Variants, edited, entry_name,
                                records_of, run, tree)
 
 OFFICE = "区法制办"
@@ -43,29 +44,78 @@ SNAP_QUESTIONS = (("status",), ("status", "--unit", SNAP_UNIT), ("due", "--all")
 
 
 def pytest_generate_tests(metafunc):
-    # the family is built below, after the test that runs it
+    # the family is built below, after the test that runs it; the cases that change the ledger (or fold a mark
+    # in) run on the signed data folder too: its lines carry a signature the snapshot must keep and fold as any
     if "s" in metafunc.fixturenames:
-        metafunc.parametrize("s", [pytest.param(s, id=s.name, marks=pytest.mark.skipif(
-            s.posix and not POSIX, reason="modes, links and FIFOs are POSIX")) for s in SNAP_CASES])
+        metafunc.parametrize("s,signed", [
+            pytest.param(s, signed, id=s.name + ("-signed" if signed else ""), marks=pytest.mark.skipif(
+                s.posix and not POSIX, reason="modes, links and FIFOs are POSIX"))
+            for s in SNAP_CASES for signed in (False, True) if not signed or s.fold or s.ledger is not None])
 
 
 @pytest.fixture(scope="module")
-def prepared(plan, tmp_path_factory) -> Prepared:
+def variants(plan, tmp_path_factory) -> Variants:
+    return Variants(plan, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def prepared(variants) -> Prepared:
     """The data folder every case of this file starts from, made once."""
-    return prepare(plan, tmp_path_factory)
+    return variants[False]
 
 
 def _unit_view(question: tuple) -> bool:
     return "--unit" in question
 
 
+class SnapBase:
+    """The snapshot family's data folder, unsigned or signed (each made once, when first asked for), and the key
+    folder of the PC it is on: in the signed one, the office's and 区编办's keys of the catalogue's signed folder
+    (so that its pc2 imports) and keys of 区市场监管局 and 区政务办, all four registered by the office."""
+
+    def __init__(self, plan, variants: Variants, tmp_path_factory) -> None:
+        self._args = (plan, variants, tmp_path_factory)
+        self._made: dict[bool, tuple[Path, Path]] = {}
+
+    def __getitem__(self, signed: bool) -> tuple[Path, Path]:
+        if signed not in self._made:
+            self._made[signed] = _make_snapbase(*self._args, signed)
+        return self._made[signed]
+
+
 @pytest.fixture(scope="module")
-def snapbase(plan, prepared, tmp_path_factory) -> Path:
-    top = tmp_path_factory.mktemp("snapbase")
+def snapbases(plan, variants, tmp_path_factory) -> SnapBase:
+    return SnapBase(plan, variants, tmp_path_factory)
+
+
+def _make_snapbase(plan, variants: Variants, tmp_path_factory, signed: bool) -> tuple[Path, Path]:
+    top = tmp_path_factory.mktemp("snapbase-signed" if signed else "snapbase")
     base = top / "data"
     proof = top / "清理结果.pdf"
     proof.write_bytes(b"%PDF-1.4 cleaned up\n")
+    keys = top / "keys"
+    if signed:
+        shutil.copytree(variants[True].keys, keys)
+    else:
+        keys.mkdir()
+    os.chmod(keys, 0o700)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FAZHI_KEYS", str(keys))
+        if signed:
+            for unit in ("区市场监管局", "区政务办"):
+                store.create(unit, None)
+            for key in sorted(store.local_keys(), key=lambda k: k.unit != OFFICE):    # the office's first
+                record.key_act(plan, base, unit=key.unit, value=key.public, acting=OFFICE, revoke=False, by="督办员")
+        _fill(plan, base, proof)
+    # written an hour ago: a snapshot then trusts unchanged times instead of comparing bytes every run
+    old = time.time() - 3600
+    for path in (base / "progress").iterdir():
+        os.utime(path, (old, old))
+    return base, keys
 
+
+def _fill(plan, base: Path, proof: Path) -> None:
+    """Marks by four units, with evidence, an undo, and 区法制办's reviews, extensions and a waiver."""
     def mark(target, unit, on, state="done", note=None, evidence=()):
         record.mark(plan, base, target=target, unit=unit, state=state, on=on, note=note, evidence=list(evidence),
                     by="经办人")
@@ -87,24 +137,19 @@ def snapbase(plan, prepared, tmp_path_factory) -> Path:
     record.extend(plan, base, target="plan-2018", unit="区编办", acting=OFFICE, to="2018-04-30", reason="人员调整",
                   approved_by=None, by=None)
     record.waive(plan, base, target="catalogue-2017", unit=None, acting=OFFICE, reason="已由上级统一部署", by=None)
-    # written an hour ago: a snapshot then trusts unchanged times instead of comparing bytes every run
-    old = time.time() - 3600
-    for path in (base / "progress").iterdir():
-        os.utime(path, (old, old))
-    return base
 
 
 class SnapCtx:
     """One case: a copy of the data folder, its own private cache folder, and the snapshots made in it."""
 
-    def __init__(self, tmp_path: Path, base: Path, prepared: Prepared, cli) -> None:
+    def __init__(self, tmp_path: Path, base: tuple[Path, Path], prepared: Prepared, cli) -> None:
         self.root = tmp_path / "case"
         self.home = self.root / "data"
-        shutil.copytree(base, self.home, symlinks=True)
+        shutil.copytree(base[0], self.home, symlinks=True)
         self.cache = tmp_path / "cache"           # outside the folder compared byte for byte
         self.cache.mkdir(mode=0o700)
         shutil.copy2(prepared.cache / entry_name(), self.cache)     # the plan, warm
-        self.env = {"FAZHI_HOME": str(self.home), "FAZHI_CACHE_DIR": str(self.cache)}
+        self.env = {"FAZHI_HOME": str(self.home), "FAZHI_CACHE_DIR": str(self.cache), "FAZHI_KEYS": str(base[1])}
         self.cli = cli
         self.p = prepared
         self.truths: dict = {}            # each question's answer with FAZHI_NO_SNAPSHOT=1
@@ -180,25 +225,31 @@ def _built_once(app):
 
 
 @pytest.fixture(scope="module")
-def snapshared(prepared, snapbase, tmp_path_factory) -> dict[bool, SnapCtx]:
-    """The data folders that cases which damage only an entry share: as the snapshots were made (False), and
-    with a mark appended since (True), so that the next view folds it in and reads the fold part."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(typer.testing, "_get_command", _built_once)
-        out = {fold: SnapCtx(tmp_path_factory.mktemp("snapshared"), snapbase, prepared, Run())
-               for fold in (False, True)}
-        _appended(out[True])
-        return out
+def snapshared(prepared, snapbases, tmp_path_factory) -> dict[tuple[bool, bool], SnapCtx]:
+    """The data folders that cases which damage only an entry share, by (signed, fold): as the snapshots were
+    made, and with a mark appended since (fold), so that the next view folds it in and reads the fold part."""
+    out: dict[tuple[bool, bool], SnapCtx] = {}
+
+    class Shared:
+        def __getitem__(self, which: tuple[bool, bool]) -> SnapCtx:
+            if which not in out:
+                with pytest.MonkeyPatch.context() as mp:
+                    mp.setattr(typer.testing, "_get_command", _built_once)
+                    out[which] = SnapCtx(tmp_path_factory.mktemp("snapshared"), snapbases[which[0]], prepared, Run())
+                    if which[1]:
+                        _appended(out[which])
+            return out[which]
+    return Shared()
 
 
-def test_a_hostile_snapshot_is_a_silent_miss(s: SnapCase, cli, prepared, snapbase, snapshared, tmp_path,
+def test_a_hostile_snapshot_is_a_silent_miss(s: SnapCase, signed: bool, cli, prepared, snapbases, snapshared, tmp_path,
                                              monkeypatch):
     if s.root_only and not ROOT_USER:
         pytest.skip("only root can give a folder to another user")
     monkeypatch.setattr(typer.testing, "_get_command", _built_once)
     alone = s.ledger or s.prepare or s.after
     # a case that damages only an entry shares a data folder and its snapshots with the others
-    ctx = SnapCtx(tmp_path, snapbase, prepared, cli) if alone else snapshared[s.fold]
+    ctx = SnapCtx(tmp_path, snapbases[signed], prepared, cli) if alone else snapshared[signed, s.fold]
     if alone and s.fold:
         _appended(ctx)
     if s.ledger is not None:
@@ -838,14 +889,22 @@ for _name, (_change, _how) in LEDGER_CHANGES.items():
 
 # --- which way standing went: a hit, a fold or a read, when each is due ------------------------
 
+@pytest.fixture(params=[False, True], ids=["unsigned", "signed"])
+def signed_snap(request) -> bool:
+    return request.param
+
+
 @pytest.fixture
-def snapped(snapbase, tmp_path, monkeypatch) -> Path:
-    """A copy of the data folder, and a private cache folder for its snapshots."""
+def snapped(snapbases, signed_snap, tmp_path, monkeypatch) -> Path:
+    """A copy of the data folder (unsigned, and signed with this PC's keys), and a private cache folder for its
+    snapshots."""
+    base, keys = snapbases[signed_snap]
     home = tmp_path / "data"
-    shutil.copytree(snapbase, home, symlinks=True)
+    shutil.copytree(base, home, symlinks=True)
     cache = tmp_path / "cache"
     cache.mkdir(mode=0o700)
     monkeypatch.setenv("FAZHI_CACHE_DIR", str(cache))
+    monkeypatch.setenv("FAZHI_KEYS", str(keys))
     return home
 
 
@@ -907,18 +966,18 @@ def _act(kind: str):
             record.mark(plan, home, target="2.2", unit="区编办", state="doing", on="2016-12-01", note=None,
                         evidence=[], by=None)
         elif kind == "import":
-            record.import_files(plan, home, [Path(home).parent.parent / "pc2"])
+            record.import_files(plan, home, [Path(home).parent / "pc2"])
     return do
 
 
 @pytest.mark.parametrize("kind, how", [
     ("mark", "folded"), ("attach", "folded"), ("accept", "folded"), ("return", "folded"), ("extend", "folded"),
     ("waive", "folded"), ("close", "folded"), ("undo", "read"), ("back-dated", "folded"), ("import", "read")])
-def test_what_was_recorded_after_the_snapshot_is_folded_in_or_read(kind, how, plan, snapped, prepared,
+def test_what_was_recorded_after_the_snapshot_is_folded_in_or_read(kind, how, plan, snapped, signed_snap, variants,
                                                                    monkeypatch):
     _stand(plan, snapped)
     if kind == "import":
-        shutil.copytree(prepared.pc2, snapped.parent.parent / "pc2")
+        shutil.copytree(variants[signed_snap].pc2, snapped.parent / "pc2")
     _act(kind)(plan, snapped)
     got = _stand(plan, snapped)
     assert got.how == how

@@ -1,11 +1,12 @@
 """A catalogue of hostile inputs, each driven through the real command line.
 
-Five families, one file each beside this one: ledgers for `fazhi import`
+Six families, one file each beside this one: ledgers for `fazhi import`
 (test_ledgers.py), plan files (test_plan_files.py), plan-cache entries
-(test_plan_cache.py), command-line arguments (test_arguments.py) and odd
-file types in the data folder (test_file_types.py). Every input starts from
+(test_plan_cache.py), command-line arguments (test_arguments.py), odd
+file types in the data folder (test_file_types.py) and signatures and key
+acts (test_signatures.py). Every input starts from
 the same realistic data folder (marks by two units, one with a file copied
-as evidence) and the promise checked is the one in the README. A sixth,
+as evidence) and the promise checked is the one in the README. A seventh,
 state-snapshot entries, has its own data folder and runner, beside the
 snapshot's own tests (tests/test_snapshot_hostile.py).
 
@@ -22,6 +23,14 @@ snapshot's own tests (tests/test_snapshot_hostile.py).
 
 Inputs that could hang or eat memory (FIFOs, devices, huge files, invalid
 UTF-8 in arguments) run as real processes with a timeout and a memory cap.
+
+The families that concern records run twice: on the data folder as it was
+before signatures, and on the same folder signed (README "Signatures"): the
+office has registered its own key and 区编办's, every record is signed, and
+the PC the cases run on holds both keys. A record a case mails is signed
+again with its unit's key, so that the record's own checks, not a stale
+signature, are what refuses it; the attacks on signatures themselves are a
+family of their own (test_signatures.py).
 
 This module is the families' shared machinery, not a test file: the cases
 (Call, Case, `case`), the data folder every case starts from (Prepared, the
@@ -45,8 +54,9 @@ from typing import Callable
 import pytest
 
 from conftest import snapshot
-from fazhi_cli import plancache, record
+from fazhi_cli import ledger, plancache, record
 from fazhi_cli.cache import digest
+from fazhi_cli.keys import crypto, store
 from fazhi_cli.plan import bundled_plan_path, load_plan
 
 POSIX = os.name == "posix"
@@ -125,6 +135,15 @@ class Prepared:
     plain: dict              # 区编办's record of 16.1 in pc2, no evidence
     blob: bytes              # the evidence file of `theirs`
     cache: Path              # a warm plan cache, shared by the cases
+    keys: Path | None = None         # the signed variant: this PC's key folder (the office's key and 区编办's)
+    signers: dict = field(default_factory=dict)     # unit -> (fingerprint, private key), to sign what cases mail
+
+    @property
+    def signed(self) -> bool:
+        return self.keys is not None
+
+
+SIGNING_UNITS = ("区法制办", "区编办")
 
 
 def entry_name() -> str:
@@ -136,25 +155,37 @@ def records_of(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_bytes().split(b"\n") if x.strip()]
 
 
-def prepare(plan, tmp_path_factory) -> Prepared:
-    """The data folder every case starts from: each file's `prepared` fixture makes it once."""
-    top = tmp_path_factory.mktemp("hostile")
+def prepare(plan, tmp_path_factory, signed: bool = False) -> Prepared:
+    """The data folder every case starts from: each file's `prepared` fixture makes it once (``signed``: the
+    variant where the office and 区编办 have registered keys and every record is signed)."""
+    top = tmp_path_factory.mktemp("hostile-signed" if signed else "hostile")
     base, pc2 = top / "base", top / "pc2"
     files = top / "files"
     files.mkdir()
     (files / "清理结果.pdf").write_bytes(b"%PDF-1.4 cleaned up\n")
     (files / "权责清单.pdf").write_bytes(b"%PDF-1.4 list of powers\n")
+    keys = top / "keys"
+    keys.mkdir(mode=0o700)
 
     def mark(root, target, unit, on, state="done", note=None, evidence=()):
         record.mark(plan, root, target=target, unit=unit, state=state, on=on, note=note,
                     evidence=list(evidence), by="经办人")
 
-    mark(base, "7.1", "区法制办", "2017-11-30", evidence=[str(files / "清理结果.pdf"), "番府办〔2017〕12号"])
-    mark(base, "11.1", "区法制办", "2017-12-05", state="doing", note="已起草")
-    mark(base, "2.2", "区编办", "2016-12-20")
-    mark(pc2, "2.2", "区编办", "2016-12-21", evidence=[str(files / "权责清单.pdf")])
-    mark(pc2, "16.1", "区编办", "2017-03-01", state="doing", note="进行中")
+    signers = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FAZHI_KEYS", str(keys))      # empty in the unsigned variant: nothing is signed
+        if signed:
+            for unit in SIGNING_UNITS:          # the office's first: trusted on first use
+                made = store.create(unit, None)
+                record.key_act(plan, base, unit=unit, value=made.public, acting="区法制办", revoke=False, by="督办员")
+                signers[unit] = (made.fingerprint, crypto.load_private(made.path.read_bytes(), None))
+        mark(base, "7.1", "区法制办", "2017-11-30", evidence=[str(files / "清理结果.pdf"), "番府办〔2017〕12号"])
+        mark(base, "11.1", "区法制办", "2017-12-05", state="doing", note="已起草")
+        mark(base, "2.2", "区编办", "2016-12-20")
+        mark(pc2, "2.2", "区编办", "2016-12-21", evidence=[str(files / "权责清单.pdf")])
+        mark(pc2, "16.1", "区编办", "2017-03-01", state="doing", note="进行中")
     theirs, plain = records_of(pc2 / "progress" / "区编办.jsonl")
+    assert signed == ("sig" in plain)
     cache = top / "cache"
     cache.mkdir(mode=0o700)
     # warm: every case reads the bundled plan from here, and the cache cases copy its entry
@@ -162,8 +193,36 @@ def prepare(plan, tmp_path_factory) -> Prepared:
         mp.setenv("FAZHI_CACHE_DIR", str(cache))
         load_plan(bundled_plan_path())
     assert (cache / entry_name()).is_file()
-    return Prepared(base, pc2, records_of(base / "progress" / "区法制办.jsonl")[0], theirs, plain,
-                    (files / "权责清单.pdf").read_bytes(), cache)
+    ours = next(x for x in records_of(base / "progress" / "区法制办.jsonl") if x["type"] == "mark")
+    return Prepared(base, pc2, ours, theirs, plain, (files / "权责清单.pdf").read_bytes(), cache,
+                    keys if signed else None, signers)
+
+
+class Variants:
+    """Both data folders of a family (unsigned and signed), each made the first time a case asks for it."""
+
+    def __init__(self, plan, tmp_path_factory) -> None:
+        self._made: dict[bool, Prepared] = {}
+        self._args = (plan, tmp_path_factory)
+
+    def __getitem__(self, signed: bool) -> Prepared:
+        if signed not in self._made:
+            self._made[signed] = prepare(*self._args, signed=signed)
+        return self._made[signed]
+
+
+def signed_again(p: Prepared, rec):
+    """A record as its unit's clerk would sign it (the signed variant), else as it is: a record a case changed is
+    then refused for what it says, not for a signature that no longer matches."""
+    unit = rec.get("unit") if type(rec) is dict else None
+    if type(unit) is not str or unit not in p.signers:
+        return rec
+    fp, private = p.signers[unit]
+    body = {k: v for k, v in rec.items() if k != "sig"}
+    try:
+        return {**body, "sig": {"key": fp, "ed25519": crypto.sign(private, ledger.signing_bytes(body))}}
+    except (TypeError, ValueError):     # a value JSON cannot spell: the record is refused for it, signed or not
+        return rec
 
 
 class Ctx:
@@ -179,6 +238,8 @@ class Ctx:
         self.cache = root.parent / "cache"      # outside the folder compared byte for byte
         self.cache.mkdir(mode=0o700)
         self.env = {"FAZHI_HOME": str(self.home), "FAZHI_CACHE_DIR": str(prepared.cache)}
+        if prepared.signed:
+            self.env["FAZHI_KEYS"] = str(prepared.keys)
 
     def pc2(self) -> Path:
         target = self.root / "pc2"
@@ -187,6 +248,16 @@ class Ctx:
         return target
 
     def mailed(self, name: str, *lines: dict | bytes | str) -> Path:
+        """A file of records, each signed again by its unit in the signed variant (``signed_again``)."""
+        path = self.mail / name
+        path.write_bytes(b"".join(to_bytes(self.sign(x)) + b"\n" for x in lines))
+        return path
+
+    def sign(self, rec):
+        return signed_again(self.p, rec)
+
+    def mailed_as_is(self, name: str, *lines: dict | bytes | str) -> Path:
+        """A file of records exactly as given, signatures and all."""
         path = self.mail / name
         path.write_bytes(b"".join(to_bytes(x) + b"\n" for x in lines))
         return path
@@ -265,10 +336,19 @@ def refused(where: str, out: Outcome) -> None:
     assert out.stderr.strip() and out.stderr.count("\n") == 1 and out.stderr.endswith("\n"), (where, out.stderr)
 
 
-def cases_of(family: str) -> list:
-    """One family's cases, as the parameters of its file's test."""
-    return [pytest.param(c, id=f"{c.family}-{c.name}", marks=pytest.mark.skipif(
-        c.posix and not POSIX, reason="FIFOs, links and devices are POSIX")) for c in CASES if c.family == family]
+def cases_of(family: str, signed: bool | Callable[[Case], bool] = False) -> list:
+    """One family's cases, as the parameters of its file's test: (case, False) for each, and (case, True) for
+    those that run on the signed data folder too (``signed``: all of them, or those it says yes to)."""
+    skip = pytest.mark.skipif(True, reason="FIFOs, links and devices are POSIX")
+    out = []
+    for c in CASES:
+        if c.family != family:
+            continue
+        marks = [skip] if c.posix and not POSIX else []
+        out.append(pytest.param(c, False, id=f"{c.family}-{c.name}", marks=marks))
+        if signed is True or (callable(signed) and signed(c)):
+            out.append(pytest.param(c, True, id=f"{c.family}-{c.name}-signed", marks=marks))
+    return out
 
 
 def judge(c: Case, cli, prepared: Prepared, tmp_path: Path) -> None:

@@ -10,23 +10,35 @@ from __future__ import annotations
 
 import pytest
 
-from hostile.catalogue import ALM, C1, ESC, OSC52, RLO, Call, Case, Prepared, case, cases_of, judge, prepare
+from hostile.catalogue import ALM, C1, ESC, OSC52, RLO, Call, Case, Prepared, Variants, case, cases_of, judge
 
 
 @pytest.fixture(scope="module")
-def prepared(plan, tmp_path_factory) -> Prepared:
-    """The data folder every case of this file starts from, made once."""
-    return prepare(plan, tmp_path_factory)
+def variants(plan, tmp_path_factory) -> Variants:
+    """The data folders every case of this file starts from (unsigned, signed), each made once."""
+    return Variants(plan, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def prepared(variants) -> Prepared:
+    return variants[False]
+
+
+def _writes(c: Case) -> bool:
+    """A case of a command that writes a record: it runs on the signed data folder too (the views and the
+    options they share read a signed folder as they read an unsigned one, test_keys.py)."""
+    (call,) = c.build(None)         # an argument case is its arguments, whatever the folder
+    return any(a in ("mark", "attach", "undo", "import") for a in call.args[:3])
 
 
 def pytest_generate_tests(metafunc):
     # the family is built below, after the test that runs it
     if "c" in metafunc.fixturenames:
-        metafunc.parametrize("c", cases_of("args"))
+        metafunc.parametrize("c,signed", cases_of("args", signed=_writes))
 
 
-def test_hostile_input(c: Case, cli, prepared, tmp_path):
-    judge(c, cli, prepared, tmp_path)
+def test_hostile_input(c: Case, signed: bool, cli, variants, tmp_path):
+    judge(c, cli, variants[signed], tmp_path)
 
 
 # === 4. command-line arguments ======================================================

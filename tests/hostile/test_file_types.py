@@ -16,24 +16,29 @@ from typing import Callable
 import pytest
 
 from conftest import SOURCE
-from hostile.catalogue import (C1, ESC, OSC52, RLO, ROOT_USER, WRITERS, Call, Case, Ctx, Prepared, calls, case,
-                               cases_of, judge, prepare)
+from hostile.catalogue import (C1, ESC, OSC52, RLO, ROOT_USER, WRITERS, Call, Case, Ctx, Prepared, Variants, calls,
+                               case, cases_of, judge)
 
 
 @pytest.fixture(scope="module")
-def prepared(plan, tmp_path_factory) -> Prepared:
-    """The data folder every case of this file starts from, made once."""
-    return prepare(plan, tmp_path_factory)
+def variants(plan, tmp_path_factory) -> Variants:
+    """The data folders every case of this file starts from (unsigned, signed), each made once."""
+    return Variants(plan, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def prepared(variants) -> Prepared:
+    return variants[False]
 
 
 def pytest_generate_tests(metafunc):
     # the family is built below, after the test that runs it
     if "c" in metafunc.fixturenames:
-        metafunc.parametrize("c", cases_of("files"))
+        metafunc.parametrize("c,signed", cases_of("files", signed=True))
 
 
-def test_hostile_input(c: Case, cli, prepared, tmp_path):
-    judge(c, cli, prepared, tmp_path)
+def test_hostile_input(c: Case, signed: bool, cli, variants, tmp_path):
+    judge(c, cli, variants[signed], tmp_path)
 
 
 # === 5. odd file types in the data folder, and as evidence ==========================

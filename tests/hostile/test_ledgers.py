@@ -17,24 +17,29 @@ from pathlib import Path
 
 import pytest
 
-from hostile.catalogue import (BIDI, CHARS, ESC, OSC52, RLO, WRITERS, Call, Case, Ctx, Prepared, calls, case, cases_of,
-                               judge, prepare, to_bytes)
+from hostile.catalogue import (BIDI, CHARS, ESC, OSC52, RLO, WRITERS, Call, Case, Ctx, Prepared, Variants, calls, case,
+                               cases_of, judge, to_bytes)
 
 
 @pytest.fixture(scope="module")
-def prepared(plan, tmp_path_factory) -> Prepared:
-    """The data folder every case of this file starts from, made once."""
-    return prepare(plan, tmp_path_factory)
+def variants(plan, tmp_path_factory) -> Variants:
+    """The data folders every case of this file starts from (unsigned, signed), each made once."""
+    return Variants(plan, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def prepared(variants) -> Prepared:
+    return variants[False]
 
 
 def pytest_generate_tests(metafunc):
     # the family is built below, after the test that runs it
     if "c" in metafunc.fixturenames:
-        metafunc.parametrize("c", cases_of("import"))
+        metafunc.parametrize("c,signed", cases_of("import", signed=True))
 
 
-def test_hostile_input(c: Case, cli, prepared, tmp_path):
-    judge(c, cli, prepared, tmp_path)
+def test_hostile_input(c: Case, signed: bool, cli, variants, tmp_path):
+    judge(c, cli, variants[signed], tmp_path)
 
 
 # === 1. ledgers for import =========================================================
@@ -202,14 +207,15 @@ for _name, _raw_line in BAD_JSON.items():
 
 @case("import", "gbk-encoded")
 def _(ctx):
-    rec = json.dumps(dict(ctx.p.plain, id="g" * 32), ensure_ascii=False)
+    rec = json.dumps(ctx.sign(dict(ctx.p.plain, id="g" * 32)), ensure_ascii=False)
     return calls(["import", ctx.mailed("区编办.jsonl", rec.encode("gbk"))])
 
 
 @case("import", "utf16-encoded")
 def _(ctx):
     path = ctx.mail / "区编办.jsonl"
-    path.write_bytes("".join(json.dumps(dict(ctx.p.plain, id=c * 32), ensure_ascii=False) + "\r\n"
+    path.write_bytes("".join(json.dumps(ctx.sign(dict(ctx.p.plain, id=c * 32)), ensure_ascii=False)
+                             + "\r\n"
                              for c in "gh").encode("utf-16"))
     return calls(["import", path])
 
@@ -260,7 +266,7 @@ def _(ctx):
 def _(ctx):
     pc2 = ctx.pc2()
     with (pc2 / "progress" / "区编办.jsonl").open("ab") as f:
-        f.write(to_bytes(dict(ctx.p.plain, id="f" * 32, unit="区法制办", part="11.1")) + b"\n")
+        f.write(to_bytes(ctx.sign(dict(ctx.p.plain, id="f" * 32, unit="区法制办", part="11.1"))) + b"\n")
     return calls(["import", pc2])
 
 
@@ -308,7 +314,7 @@ def _(ctx):
 
 @case("import", "duplicate-keys")
 def _(ctx):
-    rec = json.dumps(dict(ctx.p.plain, id="k" * 32), ensure_ascii=False)
+    rec = json.dumps(ctx.sign(dict(ctx.p.plain, id="k" * 32)), ensure_ascii=False)
     return calls(["import", ctx.mailed("区编办.jsonl", rec[:-1] + ', "unit": "区法制办", "part": "11.1"}')])
 
 
@@ -477,14 +483,15 @@ def _(ctx):
 
 @case("import", "a-bom", "inert")
 def _(ctx):
-    return calls(["import", ctx.mailed("区编办.jsonl", b"\xef\xbb\xbf" + to_bytes(dict(ctx.p.plain, id="b" * 32)))],
+    rec = ctx.sign(dict(ctx.p.plain, id="b" * 32))
+    return calls(["import", ctx.mailed("区编办.jsonl", b"\xef\xbb\xbf" + to_bytes(rec))],
                  ["log", "-f", "plain"])
 
 
 @case("import", "crlf-line-endings", "inert")
 def _(ctx):
     path = ctx.mail / "区编办.jsonl"
-    path.write_bytes(b"".join(to_bytes(dict(ctx.p.plain, id=c * 32)) + b"\r\n" for c in "mn"))
+    path.write_bytes(b"".join(to_bytes(ctx.sign(dict(ctx.p.plain, id=c * 32))) + b"\r\n" for c in "mn"))
     return calls(["import", path], ["log", "-f", "plain"], ["check"])
 
 

@@ -8,8 +8,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
+import sys
+
+# The interpreter's own SHA-256: importing hashlib would load OpenSSL (~4 ms) on every signed `mark`. Named by
+# version: a failed import searches the whole path.
+try:
+    if sys.version_info >= (3, 12):
+        from _sha2 import sha256 as _sha256
+    else:
+        from _sha256 import sha256 as _sha256
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import sha256 as _sha256
 
 # 32 and 64 raw bytes in base64, in the one canonical spelling the record's checks admit (ledger.checks)
 PUBLIC_RE = re.compile(r"[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=", re.ASCII)
@@ -19,7 +29,7 @@ FINGERPRINT_RE = re.compile(r"[0-9a-f]{16}", re.ASCII)
 
 def fingerprint(public: str) -> str:
     """The key's name in records: the first 16 hex digits of the SHA-256 of its 32 raw bytes."""
-    return hashlib.sha256(base64.b64decode(public)).hexdigest()[:16]
+    return _sha256(base64.b64decode(public)).hexdigest()[:16]
 
 
 def spoken(fp: str) -> str:
@@ -34,10 +44,13 @@ def plain_fingerprint(text: str) -> str | None:
 
 
 def public_ok(text: object) -> bool:
+    """A public key as records spell it, and not a point of small order (one anyone can sign for)."""
+    from ..ledger import small_order_key  # noqa: PLC0415
+
     if type(text) is not str or not PUBLIC_RE.fullmatch(text):
         return False
     try:
-        return len(base64.b64decode(text, validate=True)) == 32
+        return len(base64.b64decode(text, validate=True)) == 32 and not small_order_key(text)
     except (binascii.Error, ValueError):
         return False
 
@@ -112,11 +125,13 @@ def verify(public: str, signature: str, data: bytes) -> bool:
     from cryptography.exceptions import InvalidSignature  # noqa: PLC0415
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # noqa: PLC0415
 
-    if not public_ok(public) or type(signature) is not str or not SIGNATURE_RE.fullmatch(signature):
+    if type(signature) is not str or not SIGNATURE_RE.fullmatch(signature):
         return False
+    key = _PUBLIC.get(public) if type(public) is str else None
     try:
-        key = _PUBLIC.get(public)
-        if key is None:     # a district has a few dozen keys and an import may bring thousands of lines
+        if key is None:     # a district has a few dozen keys, each checked once; an import brings thousands of lines
+            if not public_ok(public):
+                return False
             key = _PUBLIC[public] = Ed25519PublicKey.from_public_bytes(base64.b64decode(public))
         key.verify(base64.b64decode(signature), data)
     except (InvalidSignature, ValueError, binascii.Error):

@@ -20,7 +20,7 @@ verifies. Revoking a key keeps what it signed before, and refuses what it signed
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 from ..i18n import t
 from ..ledger import Event, signing_bytes
@@ -41,8 +41,12 @@ class Keyring(NamedTuple):
     first_use: bool                      # the anchor was trusted on first use (the plan names none)
 
 
-def _verify(public: str, sig: dict, obj: dict) -> bool:
-    from .crypto import verify  # noqa: PLC0415
+Verify = Callable[[str, str, bytes], bool]     # (public key, signature, signed bytes) -> whether it holds
+
+
+def _verify(public: str, sig: dict, obj: dict, verify: Verify | None = None) -> bool:
+    if verify is None:
+        from .crypto import verify  # noqa: PLC0415
 
     return verify(public, sig["ed25519"], signing_bytes(obj))
 
@@ -117,8 +121,9 @@ def signing_since(ring: Keyring, unit: str) -> str | None:
     return min((x.added for x in ring.entries.values() if x.unit == unit), default=None)
 
 
-def judge(ring: Keyring, plan: Plan, obj: dict, e: Event) -> str | None:
-    """Why a record does not hold, or None when it does (signed and verified, or unsigned and allowed)."""
+def judge(ring: Keyring, plan: Plan, obj: dict, e: Event, verify: Verify | None = None) -> str | None:
+    """Why a record does not hold, or None when it does (signed and verified, or unsigned and allowed).
+    ``verify``: the signature check (``crypto.verify``, or one that remembers what it verified)."""
     if e.id in ring.refused:
         return ring.refused[e.id]
     sig = obj.get("sig")
@@ -146,7 +151,7 @@ def judge(ring: Keyring, plan: Plan, obj: dict, e: Event) -> str | None:
     if entry.revoked is not None and e.recorded_at >= entry.revoked:
         return t("签名所用的密钥 {k} 已于 {r} 吊销，此记录记于其后（{s}）", "it is signed with {k}, revoked at {r}, and was "
                  "recorded after that ({s})", k=fp, r=entry.revoked[:19], s=e.recorded_at[:19])
-    if not _verify(entry.public, sig, obj):
+    if not _verify(entry.public, sig, obj, verify):
         return t("签名不符（记录在签名后被改动、移动或用于别的方案）", "the signature does not match (the record was changed, "
                  "moved or replayed after signing)")
     return None

@@ -29,7 +29,7 @@ __getattr__, __dir__, __all__ = index(__name__, {
     ("data_dir EVIDENCE evidence_dir folder_identity import_sources is_ledger_name ledger_names ledger_path progress_dir PROGRESS "
      "records_folders unit_file_names"): "layout",
     ("check_record clean_text decode_line evidence_ok FINGERPRINT GOOD_DAYS no_constants plan_of PUBLIC_KEY real_day "
-     "role_list role_pairs sig_ok text_ok usual_record"): "checks",
+     "role_list role_pairs sig_ok small_order_key text_ok usual_record"): "checks",
     ("Arrival arrival_ok arrivals_bytes import_journal journal_names pending_import pending_sync "
      "read_arrivals replaceable unfinished"): "journal",
     ("arrived file_identity open_unit_file parse_lines parse_unit_bytes read_file_checked read_ledger "

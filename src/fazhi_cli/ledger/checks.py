@@ -93,6 +93,23 @@ PUBLIC_KEY = Lazy(r"[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=", re.ASCII)
 _SIG = Lazy(r"[0-9a-f]{16} [A-Za-z0-9+/]{85}[AQgw]==", re.ASCII)
 FINGERPRINT = Lazy(r"[0-9a-f]{16}", re.ASCII)
 
+# The y of every Ed25519 point of order 1, 2, 4 or 8 (1, -1, 0 and the two of order 8, as libsodium's
+# ge25519_has_small_order lists them): the library verifies signatures by such a "public key" that anyone can
+# make (for the identity point, R the identity and S zero verify for any record), so none is ever a key.
+_P = 2 ** 255 - 19
+_SMALL_ORDER_Y = frozenset((0, 1, _P - 1,
+                            0x05FC536D880238B13933C6D305ACDFD5F098EFF289F4C345B027B2C28F95E826,
+                            0x7A03AC9277FDC74EC6CC392CFA53202A0F67100D760B3CBA4FD84D3D706A17C7))
+
+
+def small_order_key(public: str) -> bool:
+    """Whether a public key (base64 of 32 bytes) is a point of small order, whatever the sign of x, and in the
+    spelling y + p too: a key anyone can sign for."""
+    import base64  # noqa: PLC0415 - only key acts and keys add ask
+
+    raw = base64.b64decode(public)
+    return len(raw) == 32 and (int.from_bytes(raw, "little") & ((1 << 255) - 1)) % _P in _SMALL_ORDER_Y
+
 
 def sig_ok(sig: object) -> bool:
     """A record's ``sig`` has the shape of one: {"key": fingerprint, "ed25519": signature}, nothing else."""
@@ -270,7 +287,8 @@ def _act(obj: dict, plan: Plan, kind: str, unit: str, target: object) -> tuple:
     if kind in KEY_ACTS:
         if type(subject) is not str or subject not in plan.units:
             raise ValueError(t("密钥记录的单位无效：{u!r}", "invalid unit in a key record: {u!r}", u=subject))
-        if type(key) is not str or not (PUBLIC_KEY if kind == "key" else FINGERPRINT).fullmatch(key):
+        if (type(key) is not str or not (PUBLIC_KEY if kind == "key" else FINGERPRINT).fullmatch(key)
+                or (kind == "key" and small_order_key(key))):
             raise ValueError(t("密钥记录的公钥或指纹无效：{k!r}", "invalid public key or fingerprint in a key record: {k!r}",
                                k=key))
     if not text_ok(approved, MAX_BY) or "\n" in approved:

@@ -45,6 +45,10 @@ def key_act(plan: Plan, root: Path, *, unit: str, value: str, acting: str, revok
     else:
         key = value.strip()
         if not crypto.public_ok(key):
+            if crypto.PUBLIC_RE.fullmatch(key) and ledger.small_order_key(key):
+                raise UsageError(t("{v!r} 不是 fazhi keys init 生成的公钥：任何人都能以它的名义签名，不能登记",
+                                   "{v!r} is not a key fazhi keys init makes: anyone can sign in its name, so it is "
+                                   "not registered", v=value))
             raise UsageError(t("{v!r} 不是公钥（应为 fazhi keys init 显示的 44 个字符）",
                                "{v!r} is not a public key (the 44 characters fazhi keys init shows)", v=value))
         fp = crypto.fingerprint(key)

@@ -3,6 +3,12 @@
 The keyring is replayed from the supervising office's key acts (``keys.replay_keyring``); each record is judged
 against it (``keys.judge``). A folder with no signature, no key act and no ``require_signatures`` in its plan is
 never read twice and never loads the cryptography library.
+
+Verifying a signature costs far more than reading its line (10,000 lines: about 4 s against 0.6 s), so the
+signatures verified here are remembered in the private cache folder (``Verified``): a shortcut, never a source.
+Only the check of the signature itself is skipped, and only for the very key, signature and signed bytes that
+verified before (their BLAKE2b-256 digest); who the key belongs to, revocations and every other rule are judged
+every time, and an entry that is not exactly as written is no entry.
 """
 
 from __future__ import annotations
@@ -70,6 +76,65 @@ def refuse_unsigned(plan: Plan, root: Path, events: Sequence[dict], keyed: bool 
                                u=obj["unit"]))
 
 
+class Verified:
+    """The signatures verified on this PC before (digests in the cache folder); ``verify`` checks a signature,
+    from memory when it can; ``save`` writes back what is known, once, at the end."""
+
+    NAME = "verified-1.bin"
+    HEAD = b"fazhi verified signatures 1\n"
+    SIZE = 32
+    MOST = 1 << 20              # entries kept (32 MiB): beyond that, only those of the last run
+
+    def __init__(self) -> None:
+        from .. import cache  # noqa: PLC0415
+
+        self.folder = cache.folder()
+        self.known: set[bytes] = set()
+        self.seen: set[bytes] = set()
+        self.new = False
+        if self.folder is None:
+            return
+        from ..files import read_regular  # noqa: PLC0415
+
+        try:
+            raw = read_regular(self.folder / self.NAME, len(self.HEAD) + self.MOST * self.SIZE, nofollow=True)
+        except OSError:
+            return
+        body = raw[len(self.HEAD):]
+        if raw.startswith(self.HEAD) and len(body) % self.SIZE == 0:
+            self.known = {body[i:i + self.SIZE] for i in range(0, len(body), self.SIZE)}
+
+    def _digest(self, public: str, signature: str, data: bytes) -> bytes:
+        import hashlib  # noqa: PLC0415
+
+        head = f"{len(public)}:{public}{len(signature)}:{signature}".encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(head + data, digest_size=self.SIZE, person=b"fazhi-verified").digest()
+
+    def verify(self, public: str, signature: str, data: bytes) -> bool:
+        if type(public) is not str or type(signature) is not str:
+            return False
+        digest = self._digest(public, signature, data)
+        self.seen.add(digest)
+        if digest in self.known:
+            return True
+        from ..keys.crypto import verify  # noqa: PLC0415
+
+        if not verify(public, signature, data):
+            self.seen.discard(digest)
+            return False
+        self.known.add(digest)
+        self.new = True
+        return True
+
+    def save(self) -> None:
+        from .. import cache  # noqa: PLC0415
+
+        if not self.new or self.folder is None or not cache.made(self.folder):
+            return
+        keep = self.known if len(self.known) <= self.MOST else self.seen
+        cache.write_entry(self.folder, self.NAME, self.HEAD + b"".join(sorted(keep)[:self.MOST]))
+
+
 def verify_arrivals(plan: Plan, root: Path, items: Sequence, nothing: str, beside: Sequence = ()) -> None:
     """Refuse, naming ``file:line`` and why, the first record arriving (``Incoming``) whose signature does not hold:
     an unknown key, a key of another unit, a revoked key, a record changed after signing, or an unsigned record
@@ -80,10 +145,14 @@ def verify_arrivals(plan: Plan, root: Path, items: Sequence, nothing: str, besid
     from ..keys.ring import judge  # noqa: PLC0415
 
     ring = keyring_of(plan, root, [(x.obj, x.event) for x in (*beside, *items) if _counts(plan, x.event)])
-    for x in items:
-        why = judge(ring, plan, x.obj, x.event)
-        if why is not None:
-            raise LedgerError(t("{w}: {r}；{n}", "{w}: {r}; {n}", w=x.where, r=why, n=nothing))
+    memo = Verified()
+    try:
+        for x in items:
+            why = judge(ring, plan, x.obj, x.event, memo.verify)
+            if why is not None:
+                raise LedgerError(t("{w}: {r}；{n}", "{w}: {r}; {n}", w=x.where, r=why, n=nothing))
+    finally:
+        memo.save()
 
 
 def verify_present(plan: Plan, root: Path, units: Sequence[str], total: int) -> tuple[list[str], list[str]]:
@@ -114,12 +183,14 @@ def verify_present(plan: Plan, root: Path, units: Sequence[str], total: int) -> 
         return [], [t("签名无法核对：{e}", "signatures cannot be verified: {e}", e=e)]
     problems = []
     unsigned = total - sum(1 for o, _ in found if "sig" in o)
+    memo = Verified()
     for obj, e in found:
-        why = judge(ring, plan, obj, e)
+        why = judge(ring, plan, obj, e, memo.verify)
         if why is not None:
             problems.append(f"{e.file}:{e.line}: {why}")
         elif "sig" in obj:
             signed += 1
+    memo.save()
     anchors = "、".join(spoken(a) for a in ring.anchors) or t("（无）", "(none)")
     source = (t("首次使用时信任", "trusted on first use") if ring.first_use else t("方案文件指定", "named by the plan file"))
     lines = [t("签名：有效签名 {n} 条，未签名 {u} 条；已登记密钥 {k} 个；督办单位密钥 {a}（{s}）",
