@@ -1,0 +1,270 @@
+"""A task table laid out in columns of spaces, its cells wrapped over several lines → one tab-separated line a row.
+
+This is how a PDF's table arrives (pypdf's layout mode, see reading.py), and
+how a table copied from a PDF viewer keeps it: each printed line of a row is a
+line of text, each cell's fragment stands at its column's position. The header
+line (序号 | 重点任务 | … | 完成时限) gives the columns; a fragment belongs to
+the column it starts in; a number in the 序号 column starts a row, and every
+other line continues the cells of the row above.
+
+How pypdf places text, measured on Word and LibreOffice exports: a fragment
+after a gap starts at int(x / w), where w is the page's average character
+width divided by 1.25 and x is counted from the leftmost text on the page. A
+CJK character is one character of the line but about 1.25 of those columns
+wide, so the spaces pypdf adds make up the difference and a fragment after a
+gap stands at its true column; the positions are the same on every line of a
+page. Both w and the leftmost text change from page to page, so a page that
+does not repeat the header is matched to the header's page by the columns its
+fragments start in (a scale and a shift), and a page where only one cell
+continues (pypdf puts it at the left edge) continues the cell still open.
+
+Pages are separated by a line holding only a form feed (reading.py writes it);
+page numbers (— 3 —) and a header repeated on the next page are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .text import norm
+
+_RUN = re.compile(r"\S+(?: \S+)*")        # a fragment: text with at most single spaces inside
+_ROW_NUMBER = re.compile(r"^\d{1,3}[.、]?$")
+_PAGE_NUMBER = re.compile(r"^[-—–－―\s]*\d{1,3}[-—–－―\s]*$|^第\s*\d{1,3}\s*页(\s*[,，/]?\s*共\s*\d{1,3}\s*页)?$")
+PAGE_BREAK = "\f"
+MAX_CLUSTERS = 8
+
+
+def _runs(line: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group()) for m in _RUN.finditer(line.replace("\u3000", " ").replace("\f", " "))]
+
+
+def _is_page_number(line: str) -> bool:
+    return bool(_PAGE_NUMBER.match(norm(line).strip()))
+
+
+def _join(left: str, right: str) -> str:
+    """Two printed lines of one cell: Chinese joins with nothing between, words of Latin letters or digits with a space."""
+    if not left:
+        return right
+    if left[-1].isascii() and left[-1].isalnum() and right[:1].isascii() and right[:1].isalpha():
+        return f"{left} {right}"
+    return left + right
+
+
+def spaced_tables(lines: list[str], header_of) -> list[str]:
+    """``lines`` with every wrapped, column-aligned task table replaced by a header line and one line a row (tabs).
+
+    ``header_of(cells)`` is the drafter's test of a header row (structure._header):
+    the columns it names, or None. A table whose rows each fit on one line is
+    left as it is: the line-by-line reading already serves it.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        runs = _runs(lines[i])
+        cols = header_of([r for _, r in runs]) if len(runs) >= 3 else None
+        if cols is None or "number" not in cols or cols["number"] != 0:
+            out.append(lines[i])
+            i += 1
+            continue
+        end = _extent(lines, i, runs)
+        table = _read(lines, i, end, runs, header_of)
+        if table is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        out.extend(table)
+        i = end
+    return out
+
+
+def _bounds(header: list[tuple[int, str]]) -> list[float]:
+    """Where each column starts on the header's page: halfway between a header word's end and the next one's start.
+
+    Halfway, because a header is often centred in its column while the cells
+    below start at its left edge.
+    """
+    bounds = [float("-inf")]
+    for (p0, t0), (p1, _) in zip(header, header[1:]):
+        bounds.append(min(p1, (p0 + len(t0) + p1) / 2))
+    return bounds
+
+
+def _column(bounds: list[float], pos: int) -> int:
+    k = 0
+    while k + 1 < len(bounds) and pos >= bounds[k + 1] - 0.5:
+        k += 1
+    return k
+
+
+def _row_start(runs: list[tuple[int, str]], bounds: list[float]) -> bool:
+    return bool(runs) and _column(bounds, runs[0][0]) == 0 and bool(_ROW_NUMBER.match(norm(runs[0][1])))
+
+
+def _extent(lines: list[str], start: int, header: list[tuple[int, str]]) -> int:
+    """The index after the table's last line.
+
+    The table ends at a gap (a blank line) that no page break explains, or at
+    a paragraph running across the columns, unless a numbered row follows it
+    (then it is a heading row merged across the table).
+    """
+    bounds = _bounds(header)
+    widest = max(b - a for a, b in zip(bounds[1:], bounds[2:])) if len(bounds) > 2 else 0
+    end = start + 1
+    gap = page = spill = False
+    last: list[tuple[int, str]] = []
+    j = start + 1
+    while j < len(lines):
+        line = lines[j]
+        if PAGE_BREAK in line:
+            page = True
+        elif not line.strip() or _is_page_number(line):
+            gap = True
+        else:
+            runs = _runs(line)
+            row = _row_start(runs, bounds)
+            if gap and not page and not row:
+                break
+            short = all(len(text) <= widest + 1 for _, text in runs)
+            if row:
+                spill = False
+            elif page and short and any(not text.endswith(("。", ";", "；")) for _, text in last):
+                spill = True      # cells of the row above run on over the page, moved to its left edge
+            elif spill and not short:
+                break
+            if not spill and _across(runs, bounds) and not _row_start(_next_runs(lines, j + 1), bounds):
+                break
+            gap = page = False
+            last = runs
+            end = j + 1
+        j += 1
+    return end
+
+
+def _across(runs: list[tuple[int, str]], bounds: list[float]) -> bool:
+    """A line of one fragment in the 序号 column that is not a number: a heading across the table, or text after it."""
+    return len(runs) == 1 and _column(bounds, runs[0][0]) == 0 and not _ROW_NUMBER.match(norm(runs[0][1]))
+
+
+def _next_runs(lines: list[str], j: int) -> list[tuple[int, str]]:
+    for line in lines[j:j + 8]:
+        if line.strip() and PAGE_BREAK not in line and not _is_page_number(line):
+            return _runs(line)
+    return []
+
+
+def _starts(page: list[list[tuple[int, str]]]) -> list[float]:
+    """The positions where fragments on a page start most often (columns' left edges), neighbours merged."""
+    counts = Counter(p for runs in page for p, _ in runs)
+    clusters: list[list[int]] = []
+    for p in sorted(counts):
+        if clusters and p - clusters[-1][-1] <= 1:
+            clusters[-1].append(p)
+        else:
+            clusters.append([p])
+    scored = [(sum(counts[p] for p in c), max(c, key=lambda p: counts[p])) for c in clusters]
+    frequent = sorted(scored, reverse=True)[:MAX_CLUSTERS]
+    return sorted(p for n, p in frequent if n >= 2)
+
+
+def _fit(ref: list[float], here: list[float]) -> tuple[float, float]:
+    """The scale and shift that best carry the header page's column edges onto this page's."""
+    best = (0, -1.0, 1.0, 0.0)
+    candidates = [(1.0, 0.0)]
+    for i in range(len(ref)):
+        for k in range(i + 1, len(ref)):
+            for j in range(len(here)):
+                for m in range(j + 1, len(here)):
+                    a = (here[m] - here[j]) / (ref[k] - ref[i])
+                    if 0.7 <= a <= 1.4:
+                        candidates.append((a, here[j] - a * ref[i]))
+    for a, b in candidates:
+        matched = sum(1 for p in here if any(abs(a * f + b - p) <= 1.0 for f in ref))
+        score = (matched, -abs(a - 1) - abs(b) / 100)
+        if score > best[:2]:
+            best = (*score, a, b)
+    return best[2], best[3]
+
+
+def _read(lines: list[str], start: int, end: int, header: list[tuple[int, str]], header_of) -> list[str] | None:
+    """The table's lines as tab rows, or None when its rows do not wrap (nothing to put back together)."""
+    width = len(header)
+    names = [t for _, t in header]
+    cols = header_of(names)
+    pages: list[list[list[tuple[int, str]]]] = [[]]
+    for line in lines[start + 1:end]:
+        if PAGE_BREAK in line:
+            pages.append([])
+        elif line.strip() and not _is_page_number(line):
+            pages[-1].append(_runs(line))
+    base = _bounds(header)
+    ref = _starts(pages[0])
+    out: list[list[str] | str] = ["\t".join(names)]
+    row: list[str] | None = None
+    wrapped = False
+    last: list[int] = []          # the columns the previous line wrote to
+    for n, page in enumerate(pages):
+        bounds = base
+        place = None              # a page that only continues cells: its fragments' positions → columns
+        if n and page:
+            first = page[0]
+            if header_of([t for _, t in first]) is not None and len(first) == width:
+                bounds = _bounds(first)           # the header repeated on this page
+                page = page[1:]
+            elif row is not None and not any(_row_start(runs, base) for runs in page):
+                place = _open_cells(page, row, last, cols)
+            else:
+                here = _starts(page)
+                if len(here) >= 2 and len(ref) >= 2:
+                    a, b = _fit(ref, here)
+                    bounds = [float("-inf")] + [a * x + b for x in base[1:]]
+        for runs in page:
+            if place is None and _row_start(runs, bounds):
+                row = [""] * width
+                out.append(row)
+                last = []
+            elif row is None:
+                continue                          # the header's own second line
+            elif place is None and _across(runs, bounds):
+                out.append(runs[0][1])            # a heading row merged across the table
+                row = None
+                continue
+            else:
+                wrapped = True
+            touched = []
+            for p, text in runs:
+                k = place[p] if place is not None else _column(bounds, p)
+                row[k] = _join(row[k], text)
+                touched.append(k)
+            last = touched
+    if not wrapped:
+        return None
+    return [x if isinstance(x, str) else "\t".join(x) for x in out]
+
+
+def _open_cells(page: list[list[tuple[int, str]]], row: list[str], last: list[int], cols: dict[str, int]) -> dict:
+    """Where the fragments of a page that only continues the row above go.
+
+    pypdf puts the leftmost of them at the page's left edge, so positions say
+    nothing of columns: the fragments continue, left to right, the cells the
+    last line of the page before wrote to. One column alone continues the text
+    column if it was still open, else the longest open cell.
+    """
+    starts = sorted({p for runs in page for p, _ in runs})
+    groups: list[list[int]] = []
+    for p in starts:
+        if groups and p - groups[-1][-1] <= 1:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    open_ = sorted(set(last)) or list(range(len(row)))
+    if len(groups) == len(open_):
+        targets = open_
+    elif len(groups) == 1:
+        targets = [next((cols[key] for key in ("content", "task") if cols.get(key) in open_),
+                        max(open_, key=lambda k: len(row[k])))]
+    else:
+        targets = open_[:len(groups)] + [open_[-1]] * (len(groups) - len(open_))
+    return {p: targets[g] for g, group in enumerate(groups) for p in group}
