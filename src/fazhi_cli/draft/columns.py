@@ -29,15 +29,22 @@ from collections import Counter
 
 from .text import norm
 
-_RUN = re.compile(r"\S+(?: \S+)*")        # a fragment: text with at most single spaces inside
+_RUN = re.compile(r"\S+(?: \S+)*")        # a stretch of text: words apart by single spaces, as in a sentence
+_WORD = re.compile(r"\S+")
 _ROW_NUMBER = re.compile(r"^\d{1,3}[.、]?$")
 _PAGE_NUMBER = re.compile(r"^[-—–－―\s]*\d{1,3}[-—–－―\s]*$|^第\s*\d{1,3}\s*页(\s*[,，/]?\s*共\s*\d{1,3}\s*页)?$")
 PAGE_BREAK = "\f"
 MAX_CLUSTERS = 8
 
 
-def _runs(line: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group()) for m in _RUN.finditer(line.replace("\u3000", " ").replace("\f", " "))]
+def _runs(line: str, words: bool = False) -> list[tuple[int, str]]:
+    """The stretches of text on a line with their positions; with ``words``, every piece between spaces.
+
+    Cells are placed by their words: pypdf may leave a single space between
+    two columns (序 重点任务) as well as inside a cell (2025年 6).
+    """
+    pattern = _WORD if words else _RUN
+    return [(m.start(), m.group()) for m in pattern.finditer(line.replace("\u3000", " ").replace("\f", " "))]
 
 
 def _is_page_number(line: str) -> bool:
@@ -63,14 +70,14 @@ def spaced_tables(lines: list[str], header_of) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        runs = _runs(lines[i])
-        cols = header_of([r for _, r in runs]) if len(runs) >= 3 else None
-        if cols is None or "number" not in cols or cols["number"] != 0:
+        found = _header_lines([_runs(ln, True) for ln in lines[i:i + 3]], header_of) if lines[i].strip() else None
+        if found is None:
             out.append(lines[i])
             i += 1
             continue
-        end = _extent(lines, i, runs)
-        table = _read(lines, i, end, runs, header_of)
+        header, taken = found
+        end = _extent(lines, i + taken, header)
+        table = _read(lines, i + taken, end, header, header_of)
         if table is None:
             out.append(lines[i])
             i += 1
@@ -80,15 +87,47 @@ def spaced_tables(lines: list[str], header_of) -> list[str]:
     return out
 
 
-def _bounds(header: list[tuple[int, str]]) -> list[float]:
-    """Where each column starts on the header's page: halfway between a header word's end and the next one's start.
+def _header_lines(lines: list[list[tuple[int, str]]], header_of) -> tuple[list[tuple[int, str]], int] | None:
+    """The header's words and how many printed lines it takes (序 / 号, 牵头 / 单位 in narrow columns), else None.
 
-    Halfway, because a header is often centred in its column while the cells
-    below start at its left edge.
+    A line below the header's first continues it when it holds no row number
+    and only short words, each under a word of the first line, and when the
+    header then names more columns (a cell continued under a repeated header
+    names none).
+    """
+    if not lines or len(lines[0]) < 3:
+        return None
+    head = list(lines[0])
+    candidates = [(list(head), 1)]
+    for below in lines[1:]:
+        if not below or _ROW_NUMBER.match(norm(below[0][1])) or any(len(text) > 4 for _, text in below):
+            break
+        near = [min(range(len(head)), key=lambda k: abs(head[k][0] - p)) for p, _ in below]
+        if any(abs(head[k][0] - p) > 3 for k, (p, _) in zip(near, below)):
+            break
+        for k, (_, text) in zip(near, below):
+            head[k] = (head[k][0], head[k][1] + text)
+        candidates.append((list(head), candidates[-1][1] + 1))
+    best = None
+    for words, n in candidates:           # the reading that names the most columns, on the fewest lines
+        cols = header_of([t for _, t in words])
+        if cols is not None and cols.get("number") == 0 and (best is None or len(cols) > best[0]):
+            best = (len(cols), words, n)
+    return (best[1], best[2]) if best else None
+
+
+def _bounds(header: list[tuple[int, str]], starts: list[float] = ()) -> list[float]:
+    """Where each column starts on the header's page.
+
+    A header is often centred in its column while the cells below start at
+    its left edge: a column starts where lines below most often start, between
+    the end of the header word before and its own header word; failing that,
+    halfway between the two.
     """
     bounds = [float("-inf")]
     for (p0, t0), (p1, _) in zip(header, header[1:]):
-        bounds.append(min(p1, (p0 + len(t0) + p1) / 2))
+        edges = [s for s in starts if p0 + len(t0) <= s <= p1 + 1]
+        bounds.append(min(edges) - 0.5 if edges else min(p1, (p0 + len(t0) + p1) / 2))
     return bounds
 
 
@@ -97,6 +136,20 @@ def _column(bounds: list[float], pos: int) -> int:
     while k + 1 < len(bounds) and pos >= bounds[k + 1] - 0.5:
         k += 1
     return k
+
+
+_GLUED_NUMBER = re.compile(r"^(\d{1,3}[.、]?)([^\d.、].*)$")
+
+
+def _unglue(words: list[tuple[int, str]], bounds: list[float]) -> list[tuple[int, str]]:
+    """A row's number glued to the next cell (10抓好法治): pypdf adds no space when half-width digits overrun."""
+    if words and len(bounds) > 1 and _column(bounds, words[0][0]) == 0:
+        m = _GLUED_NUMBER.match(norm(words[0][1]))
+        if m:
+            p, text = words[0]
+            at = max(p + len(m[1]), int(bounds[1] + 1))
+            return [(p, text[:len(m[1])]), (at, text[len(m[1]):])] + words[1:]
+    return words
 
 
 def _row_start(runs: list[tuple[int, str]], bounds: list[float]) -> bool:
@@ -112,10 +165,10 @@ def _extent(lines: list[str], start: int, header: list[tuple[int, str]]) -> int:
     """
     bounds = _bounds(header)
     widest = max(b - a for a, b in zip(bounds[1:], bounds[2:])) if len(bounds) > 2 else 0
-    end = start + 1
+    end = start
     gap = page = spill = False
     last: list[tuple[int, str]] = []
-    j = start + 1
+    j = start
     while j < len(lines):
         line = lines[j]
         if PAGE_BREAK in line:
@@ -124,7 +177,7 @@ def _extent(lines: list[str], start: int, header: list[tuple[int, str]]) -> int:
             gap = True
         else:
             runs = _runs(line)
-            row = _row_start(runs, bounds)
+            row = _row_start(_unglue(_runs(line, True), bounds), bounds)
             if gap and not page and not row:
                 break
             short = all(len(text) <= widest + 1 for _, text in runs)
@@ -134,7 +187,7 @@ def _extent(lines: list[str], start: int, header: list[tuple[int, str]]) -> int:
                 spill = True      # cells of the row above run on over the page, moved to its left edge
             elif spill and not short:
                 break
-            if not spill and _across(runs, bounds) and not _row_start(_next_runs(lines, j + 1), bounds):
+            if not spill and _across(runs, bounds) and not _row_start(_runs(_next_line(lines, j + 1), True), bounds):
                 break
             gap = page = False
             last = runs
@@ -148,15 +201,15 @@ def _across(runs: list[tuple[int, str]], bounds: list[float]) -> bool:
     return len(runs) == 1 and _column(bounds, runs[0][0]) == 0 and not _ROW_NUMBER.match(norm(runs[0][1]))
 
 
-def _next_runs(lines: list[str], j: int) -> list[tuple[int, str]]:
+def _next_line(lines: list[str], j: int) -> str:
     for line in lines[j:j + 8]:
         if line.strip() and PAGE_BREAK not in line and not _is_page_number(line):
-            return _runs(line)
-    return []
+            return line
+    return ""
 
 
-def _starts(page: list[list[tuple[int, str]]]) -> list[float]:
-    """The positions where fragments on a page start most often (columns' left edges), neighbours merged."""
+def _starts(page: list[list[tuple[int, str]]], most: int = 0) -> list[float]:
+    """Where fragments on a page start more than once (columns' left edges), neighbours merged; the ``most`` frequent."""
     counts = Counter(p for runs in page for p, _ in runs)
     clusters: list[list[int]] = []
     for p in sorted(counts):
@@ -165,7 +218,7 @@ def _starts(page: list[list[tuple[int, str]]]) -> list[float]:
         else:
             clusters.append([p])
     scored = [(sum(counts[p] for p in c), max(c, key=lambda p: counts[p])) for c in clusters]
-    frequent = sorted(scored, reverse=True)[:MAX_CLUSTERS]
+    frequent = sorted(scored, reverse=True)[:most or len(scored)]
     return sorted(p for n, p in frequent if n >= 2)
 
 
@@ -194,47 +247,52 @@ def _read(lines: list[str], start: int, end: int, header: list[tuple[int, str]],
     names = [t for _, t in header]
     cols = header_of(names)
     pages: list[list[list[tuple[int, str]]]] = [[]]
-    for line in lines[start + 1:end]:
+    stretches: list[list[list[tuple[int, str]]]] = [[]]     # the same lines as stretches, to tell a heading row
+    for line in lines[start:end]:
         if PAGE_BREAK in line:
             pages.append([])
+            stretches.append([])
         elif line.strip() and not _is_page_number(line):
-            pages[-1].append(_runs(line))
-    base = _bounds(header)
-    ref = _starts(pages[0])
+            pages[-1].append(_runs(line, True))
+            stretches[-1].append(_runs(line))
+    base = _bounds(header, _starts(pages[0]))
+    ref = _starts(pages[0], MAX_CLUSTERS)
     out: list[list[str] | str] = ["\t".join(names)]
     row: list[str] | None = None
     wrapped = False
     last: list[int] = []          # the columns the previous line wrote to
-    for n, page in enumerate(pages):
+    for n, (page, spans) in enumerate(zip(pages, stretches)):
         bounds = base
         place = None              # a page that only continues cells: its fragments' positions → columns
         if n and page:
-            first = page[0]
-            if header_of([t for _, t in first]) is not None and len(first) == width:
-                bounds = _bounds(first)           # the header repeated on this page
-                page = page[1:]
-            elif row is not None and not any(_row_start(runs, base) for runs in page):
+            again = _header_lines(page[:3], header_of)
+            if again is not None and len(again[0]) == width:
+                page, spans = page[again[1]:], spans[again[1]:]
+                bounds = _bounds(again[0], _starts(page))       # the header repeated on this page
+            elif row is not None and not any(_row_start(_unglue(words, base), base) for words in page):
                 place = _open_cells(page, row, last, cols)
             else:
-                here = _starts(page)
+                here = _starts(page, MAX_CLUSTERS)
                 if len(here) >= 2 and len(ref) >= 2:
                     a, b = _fit(ref, here)
                     bounds = [float("-inf")] + [a * x + b for x in base[1:]]
-        for runs in page:
-            if place is None and _row_start(runs, bounds):
+        for words, span in zip(page, spans):
+            if place is None:
+                words = _unglue(words, bounds)
+            if place is None and _row_start(words, bounds):
                 row = [""] * width
                 out.append(row)
                 last = []
             elif row is None:
                 continue                          # the header's own second line
-            elif place is None and _across(runs, bounds):
-                out.append(runs[0][1])            # a heading row merged across the table
+            elif place is None and _across(span, bounds):
+                out.append(span[0][1])            # a heading row merged across the table
                 row = None
                 continue
             else:
                 wrapped = True
             touched = []
-            for p, text in runs:
+            for p, text in words:
                 k = place[p] if place is not None else _column(bounds, p)
                 row[k] = _join(row[k], text)
                 touched.append(k)
