@@ -345,6 +345,19 @@ def test_a_cell_running_on_alone_over_a_page_break(tmp_path):
     _check_wrapped(_pdf_draft(_two_pages(_wrapped_lines(rows), second), tmp_path))
 
 
+def test_a_wrapped_table_whose_header_wraps_and_is_centred(tmp_path):
+    # narrow columns: 序 / 号, 牵头 / 单位, 完成 / 时限 on two lines, each header word centred over its column
+    header = [_laid_out(["序", "重点任务", "具体措施", "牵头", "配合单位", "完成"], (0, 7, 22, 36, 48, 60)),
+              _laid_out(["号", "", "", "单位", "", "时限"], (0, 7, 22, 36, 48, 60))]
+    body = _wrapped_lines()
+    row4 = _laid_out(WRAPPED[3][0])
+    # pypdf adds no space after a number whose half-width digits overrun: 4加强执法监督, the other cells in place
+    body[body.index(row4)] = "4加强执法监督".ljust(len("4     加强执法监督")) + row4[len("4     加强执法监督"):]
+    lines = [TABLE_HEAD.strip(), ""] + header + body
+    d = _pdf_draft(lines, tmp_path)
+    _check_wrapped(d)
+
+
 def test_a_scanned_pdf_is_one_clear_line(cli, tmp_path):
     path = write_pdf(HEAD.strip().split("\n"), tmp_path / "scan.pdf", text=False)
     out = tmp_path / "out"
