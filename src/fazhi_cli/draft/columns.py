@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import takewhile
 
 from .text import norm
 
@@ -34,7 +35,9 @@ _WORD = re.compile(r"\S+")
 _ROW_NUMBER = re.compile(r"^\d{1,3}[.、]?$")
 _PAGE_NUMBER = re.compile(r"^[-—–－―\s]*\d{1,3}[-—–－―\s]*$|^第\s*\d{1,3}\s*页(\s*[,，/]?\s*共\s*\d{1,3}\s*页)?$")
 PAGE_BREAK = "\f"
-MAX_CLUSTERS = 8
+MAX_CLUSTERS = 8        # column edges a page is matched by
+MAX_COLUMNS = 16        # words on a header line: a task table has six or seven
+MAX_HEADER_CHARS = 400  # a header line, spaces included, even on a landscape page
 
 
 def _runs(line: str, words: bool = False) -> list[tuple[int, str]]:
@@ -70,7 +73,8 @@ def spaced_tables(lines: list[str], header_of) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        found = _header_lines([_runs(ln, True) for ln in lines[i:i + 3]], header_of) if lines[i].strip() else None
+        near = list(takewhile(lambda ln: len(ln) <= MAX_HEADER_CHARS, lines[i:i + 3]))
+        found = _header_lines([_runs(ln, True) for ln in near], header_of) if lines[i].strip() and near else None
         if found is None:
             out.append(lines[i])
             i += 1
@@ -78,12 +82,10 @@ def spaced_tables(lines: list[str], header_of) -> list[str]:
         header, taken = found
         end = _extent(lines, i + taken, header)
         table = _read(lines, i + taken, end, header, header_of)
-        if table is None:
-            out.append(lines[i])
-            i += 1
-            continue
-        out.extend(table)
-        i = end
+        # a table that needs nothing is left as it is, whole: read again from each line, a text of
+        # header lines would cost the square of its length
+        out.extend(lines[i:end] if table is None else table)
+        i = max(end, i + 1)
     return out
 
 
@@ -95,12 +97,13 @@ def _header_lines(lines: list[list[tuple[int, str]]], header_of) -> tuple[list[t
     header then names more columns (a cell continued under a repeated header
     names none).
     """
-    if not lines or len(lines[0]) < 3:
+    if not lines or not 3 <= len(lines[0]) <= MAX_COLUMNS:
         return None
     head = list(lines[0])
     candidates = [(list(head), 1)]
     for below in lines[1:]:
-        if not below or _ROW_NUMBER.match(norm(below[0][1])) or any(len(text) > 4 for _, text in below):
+        if not below or len(below) > MAX_COLUMNS or _ROW_NUMBER.match(norm(below[0][1])) or any(
+                len(text) > 4 for _, text in below):
             break
         near = [min(range(len(head)), key=lambda k: abs(head[k][0] - p)) for p, _ in below]
         if any(abs(head[k][0] - p) > 3 for k, (p, _) in zip(near, below)):
@@ -226,13 +229,13 @@ def _fit(ref: list[float], here: list[float]) -> tuple[float, float]:
     """The scale and shift that best carry the header page's column edges onto this page's."""
     best = (0, -1.0, 1.0, 0.0)
     candidates = [(1.0, 0.0)]
-    for i in range(len(ref)):
-        for k in range(i + 1, len(ref)):
-            for j in range(len(here)):
-                for m in range(j + 1, len(here)):
-                    a = (here[m] - here[j]) / (ref[k] - ref[i])
-                    if 0.7 <= a <= 1.4:
-                        candidates.append((a, here[j] - a * ref[i]))
+    # two neighbouring edges of the header's page on two neighbouring edges of this one: some pair of
+    # columns shows on both, and trying every pair of pairs would cost the fourth power of the edges
+    for i in range(len(ref) - 1):
+        for j in range(len(here) - 1):
+            a = (here[j + 1] - here[j]) / (ref[i + 1] - ref[i])
+            if 0.7 <= a <= 1.4:
+                candidates.append((a, here[j] - a * ref[i]))
     for a, b in candidates:
         matched = sum(1 for p in here if any(abs(a * f + b - p) <= 1.0 for f in ref))
         score = (matched, -abs(a - 1) - abs(b) / 100)
