@@ -358,6 +358,16 @@ def test_a_wrapped_table_whose_header_wraps_and_is_centred(tmp_path):
     _check_wrapped(d)
 
 
+def test_a_page_number_does_not_run_into_the_item_it_interrupts(tmp_path):
+    lines = HEAD.strip().split("\n") + ["一、任务", "1.推进行政执法"]
+    lines += [""] * (39 - len(lines)) + ["— 1 —", "规范化建设。(牵头单位:市司法局)", "2.深化政务公开。(牵头单位:市政府办公室)", "2"]
+    d = _pdf_draft(lines, tmp_path)
+    p = parts(d)
+    # — 1 — at the foot of page 1 and a bare 2 at the foot of page 2 are page numbers, not text
+    assert "—" not in p["1.1"].text and p["1.1"].text.endswith("规范化建设。")
+    assert p["2.1"].text == "深化政务公开。"
+
+
 def test_a_scanned_pdf_is_one_clear_line(cli, tmp_path):
     path = write_pdf(HEAD.strip().split("\n"), tmp_path / "scan.pdf", text=False)
     out = tmp_path / "out"

@@ -33,7 +33,8 @@ from .text import norm
 _RUN = re.compile(r"\S+(?: \S+)*")        # a stretch of text: words apart by single spaces, as in a sentence
 _WORD = re.compile(r"\S+")
 _ROW_NUMBER = re.compile(r"^\d{1,3}[.、]?$")
-_PAGE_NUMBER = re.compile(r"^[-—–－―\s]*\d{1,3}[-—–－―\s]*$|^第\s*\d{1,3}\s*页(\s*[,，/]?\s*共\s*\d{1,3}\s*页)?$")
+# — 3 —, -3-, 第3页 (共5页); a bare 3 only at a page's foot, since a wrapped cell may hold a line of digits
+_PAGE_NUMBER = re.compile(r"^[-—–－―]+\s*\d{1,3}\s*[-—–－―]+$|^第\s*\d{1,3}\s*页(\s*[,/]?\s*共\s*\d{1,3}\s*页)?$")
 PAGE_BREAK = "\f"
 MAX_CLUSTERS = 8        # column edges a page is matched by
 MAX_COLUMNS = 16        # words on a header line: a task table has six or seven
@@ -50,8 +51,13 @@ def _runs(line: str, words: bool = False) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in pattern.finditer(line.replace("\u3000", " ").replace("\f", " "))]
 
 
-def _is_page_number(line: str) -> bool:
-    return bool(_PAGE_NUMBER.match(norm(line).strip()))
+def page_number(line: str, at_foot: bool = False) -> bool:
+    """Whether ``line`` is a page number alone (``at_foot``: the page's last line, where a bare number is one too)."""
+    n = norm(line).strip()
+    return bool(_PAGE_NUMBER.match(n) or at_foot and re.fullmatch(r"\d{1,3}", n))
+
+
+_is_page_number = page_number
 
 
 def _join(left: str, right: str) -> str:

@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..i18n import t
-from .columns import PAGE_BREAK
+from .columns import PAGE_BREAK, page_number
 from .model import NoticeError
 
 MAX_NOTICE_BYTES = 20 * 1024 * 1024       # a .docx with its pictures
@@ -310,8 +310,11 @@ def pdf_lines(data: bytes, where: str) -> list[str]:
                 text = page.extract_text(visitor_operand_before=count)
             if lines:
                 lines.append(PAGE_BREAK)      # so that a table's reader knows where a page's positions change
-            for line in (text or "").split("\n"):
-                line = line.rstrip()          # leading spaces are a table cell's column (see columns.py)
+            page_lines = [ln.rstrip() for ln in (text or "").split("\n")]   # leading spaces: a cell's column
+            foot = max((k for k, ln in enumerate(page_lines) if ln), default=-1)
+            for k, line in enumerate(page_lines):
+                if page_number(line, at_foot=k == foot):
+                    continue                  # — 3 — would run into the text of the item it interrupts
                 size += len(line) * 3
                 lines.append(line)
             if size > MAX_TEXT_BYTES:
