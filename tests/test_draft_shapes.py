@@ -358,6 +358,25 @@ def test_a_wrapped_table_whose_header_wraps_and_is_centred(tmp_path):
     _check_wrapped(d)
 
 
+def test_a_wrapped_table_whose_cells_are_centred_vertically(tmp_path):
+    # Word's 居中 cells: a row's number and its short cells stand on the middle line of the row, not the first
+    printed = [["", "", "制定年度重大行政", "", "", ""],
+               ["1", "健全依法决策机制", "决策事项目录并向", "市发展改革委", "市司法局", "2024年6月底前"],
+               ["", "", "社会公布", "", "", ""],
+               ["", "", "完善政策解读", "", "", ""],
+               ["", "深化政务", "机制，按季度", "", "", ""],
+               ["2", "公开", "发布解读", "市政府办公室", "各区政府", "持续推进"],
+               ["", "", "材料和问答", "", "", ""],
+               ["", "", "", "", "", ""]]
+    lines = [TABLE_HEAD.strip(), "", _laid_out(WRAPPED_HEADER)] + [_laid_out(r) for r in printed if any(r)]
+    p = parts(_pdf_draft(lines, tmp_path))
+    assert list(p) == ["1.1", "2.1"]
+    assert p["1.1"].text.endswith("制定年度重大行政决策事项目录并向社会公布")
+    assert p["2.1"].text == "深化政务公开。完善政策解读机制，按季度发布解读材料和问答"
+    assert (p["1.1"].lead, p["1.1"].support, p["1.1"].due) == (["市发展改革委"], ["市司法局"], date(2024, 6, 30))
+    assert (p["2.1"].lead, p["2.1"].support, p["2.1"].ongoing) == (["市政府办公室"], ["各区政府"], True)
+
+
 def test_a_page_number_does_not_run_into_the_item_it_interrupts(tmp_path):
     lines = HEAD.strip().split("\n") + ["一、任务", "1.推进行政执法"]
     lines += [""] * (39 - len(lines)) + ["— 1 —", "规范化建设。(牵头单位:市司法局)", "2.深化政务公开。(牵头单位:市政府办公室)", "2"]

@@ -266,9 +266,8 @@ def _read(lines: list[str], start: int, end: int, header: list[tuple[int, str]],
             stretches[-1].append(_runs(line))
     base = _bounds(header, _starts(pages[0]))
     ref = _starts(pages[0], MAX_CLUSTERS)
-    out: list[list[str] | str] = ["\t".join(names)]
-    row: list[str] | None = None
-    wrapped = False
+    entries: list[str | tuple[list[tuple[int, str]], bool]] = []   # a heading, or a line's cells and if it numbers a row
+    row: list[str] | None = None  # the row being read, as if each began at its number: for _open_cells
     last: list[int] = []          # the columns the previous line wrote to
     for n, (page, spans) in enumerate(zip(pages, stretches)):
         bounds = base
@@ -288,27 +287,76 @@ def _read(lines: list[str], start: int, end: int, header: list[tuple[int, str]],
         for words, span in zip(page, spans):
             if place is None:
                 words = _unglue(words, bounds)
-            if place is None and _row_start(words, bounds):
-                row = [""] * width
-                out.append(row)
-                last = []
-            elif row is None:
-                continue                          # the header's own second line
-            elif place is None and _across(span, bounds):
-                out.append(span[0][1])            # a heading row merged across the table
+            starts = place is None and _row_start(words, bounds)
+            if not starts and place is None and _across(span, bounds):
+                entries.append(span[0][1])        # a heading row merged across the table
                 row = None
                 continue
-            else:
-                wrapped = True
-            touched = []
-            for p, text in words:
-                k = place[p] if place is not None else _column(bounds, p)
+            if starts or row is None:
+                row = [""] * width
+            cells = [(place[p] if place is not None else _column(bounds, p), text) for p, text in words]
+            for k, text in cells:
                 row[k] = _join(row[k], text)
-                touched.append(k)
-            last = touched
-    if not wrapped:
-        return None
-    return [x if isinstance(x, str) else "\t".join(x) for x in out]
+            last = [k for k, _ in cells]
+            entries.append((cells, starts))
+    if all(isinstance(e, str) or e[1] for e in entries):
+        return None               # every line a row of its own: nothing wraps
+    out = ["\t".join(names)]
+    segment: list[tuple[list[tuple[int, str]], bool]] = []
+    for entry in [*entries, ""]:
+        if isinstance(entry, str):
+            out.extend("\t".join(r) for r in _rows(segment, width))
+            segment = []
+            if entry:
+                out.append(entry)
+        else:
+            segment.append(entry)
+    return out
+
+
+def _rows(lines: list[tuple[list[tuple[int, str]], bool]], width: int) -> list[list[str]]:
+    """The rows of a stretch of table lines (cells placed, row numbers marked) between headings."""
+    numbered = [i for i, (_, starts) in enumerate(lines) if starts]
+    if not numbered:
+        return []                 # the header's own second line, or lines no number claims
+    if numbered[0] == 0:
+        edges = numbered          # cells aligned to the top: a row begins at its number
+    elif numbered[0] >= 2 or any(len(t) > 4 for _, t in lines[0][0]):
+        edges = _centred(lines, numbered)
+    else:
+        edges = numbered          # a line of the header left over
+    rows = []
+    for a, b in zip(edges, [*edges[1:], len(lines)]):
+        row = [""] * width
+        for cells, _ in lines[a:b]:
+            for k, text in cells:
+                row[k] = _join(row[k], text)
+        rows.append(row)
+    return rows
+
+
+def _centred(lines: list[tuple[list[tuple[int, str]], bool]], numbered: list[int]) -> list[int]:
+    """Where each row begins when cells are centred vertically: a row's number stands at its middle line.
+
+    Between two numbers, a column whose two cells are shorter than the rows
+    leaves blank lines between them, and the row boundary lies there; among
+    those lines, the one that puts the number in the middle of its row, or,
+    when none does (a row split by a page break is not centred), the middle one.
+    """
+    edges = [0]
+    for c, following in zip(numbered, numbered[1:]):
+        lo, hi = c + 1, following
+        for k in {k for cells, _ in lines[c:following + 1] for k, _ in cells} - {0}:
+            written = [i for i in range(c, following + 1) if any(j == k for j, _ in lines[i][0])]
+            gaps = [(b - a, a + 1, b) for a, b in zip(written, written[1:]) if b - a > 1]
+            if gaps:
+                _, a, b = max(gaps)
+                lo, hi = max(lo, a), min(hi, b)
+        if lo > hi:
+            lo, hi = c + 1, following
+        guess = 2 * c - edges[-1] + 1
+        edges.append(guess if lo <= guess <= hi else (lo + hi + 1) // 2)
+    return edges
 
 
 def _open_cells(page: list[list[tuple[int, str]]], row: list[str], last: list[int], cols: dict[str, int]) -> dict:
