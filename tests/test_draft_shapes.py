@@ -377,6 +377,14 @@ def test_a_wrapped_table_whose_cells_are_centred_vertically(tmp_path):
     assert (p["2.1"].lead, p["2.1"].support, p["2.1"].ongoing) == (["市政府办公室"], ["各区政府"], True)
 
 
+def test_a_tab_table_with_an_empty_number_cell_is_not_read_by_position():
+    # cells apart by tabs are cells already; an empty 序号 cell must not make the row a continuation line
+    rows = ["\t".join(TABLE[0]), "\t".join(TABLE[1]), "\t\t清理涉企收费\t市市场监管局\t\t年内", "\t".join(TABLE[3])]
+    p = parts(draft(TABLE_HEAD + "\n".join(rows) + "\n"))
+    assert (p["2.1"].lead, p["2.1"].support, p["2.1"].due) == (["市市场监管局"], [], date(2024, 12, 31))
+    assert (p["1.1"].support, p["3.1"].support) == (["市司法局"], ["各区政府"])
+
+
 def test_a_page_number_does_not_run_into_the_item_it_interrupts(tmp_path):
     lines = HEAD.strip().split("\n") + ["一、任务", "1.推进行政执法"]
     lines += [""] * (39 - len(lines)) + ["— 1 —", "规范化建设。(牵头单位:市司法局)", "2.深化政务公开。(牵头单位:市政府办公室)", "2"]

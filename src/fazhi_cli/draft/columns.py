@@ -20,6 +20,12 @@ continues (pypdf puts it at the left edge) continues the cell still open.
 
 Pages are separated by a line holding only a form feed (reading.py writes it);
 page numbers (— 3 —) and a header repeated on the next page are skipped.
+
+Narrow columns wrap the header too (序 / 号, 牵头 / 单位): its second line is
+taken in when the header then names more columns. Cells centred vertically
+(Word's 居中) put a row's number on its middle line rather than its first:
+when lines come before the first number, each row is taken to have its number
+in its middle, within the blank lines shorter columns leave between rows.
 """
 
 from __future__ import annotations
@@ -57,8 +63,6 @@ def page_number(line: str, at_foot: bool = False) -> bool:
     return bool(_PAGE_NUMBER.match(n) or at_foot and re.fullmatch(r"\d{1,3}", n))
 
 
-_is_page_number = page_number
-
 
 def _join(left: str, right: str) -> str:
     """Two printed lines of one cell: Chinese joins with nothing between, words of Latin letters or digits with a space."""
@@ -80,7 +84,10 @@ def spaced_tables(lines: list[str], header_of) -> list[str]:
     i = 0
     while i < len(lines):
         near = list(takewhile(lambda ln: len(ln) <= MAX_HEADER_CHARS, lines[i:i + 3]))
-        found = _header_lines([_runs(ln, True) for ln in near], header_of) if lines[i].strip() and near else None
+        # cells apart by tabs or | (Word, a web page, copied text) are cells already: structure.py reads them
+        separated = "\t" in lines[i] or norm(lines[i]).count("|") >= 2
+        found = _header_lines([_runs(ln, True) for ln in near], header_of) if (
+            lines[i].strip() and near and not separated) else None
         if found is None:
             out.append(lines[i])
             i += 1
@@ -182,7 +189,7 @@ def _extent(lines: list[str], start: int, header: list[tuple[int, str]]) -> int:
         line = lines[j]
         if PAGE_BREAK in line:
             page = True
-        elif not line.strip() or _is_page_number(line):
+        elif not line.strip() or page_number(line):
             gap = True
         else:
             runs = _runs(line)
@@ -212,7 +219,7 @@ def _across(runs: list[tuple[int, str]], bounds: list[float]) -> bool:
 
 def _next_line(lines: list[str], j: int) -> str:
     for line in lines[j:j + 8]:
-        if line.strip() and PAGE_BREAK not in line and not _is_page_number(line):
+        if line.strip() and PAGE_BREAK not in line and not page_number(line):
             return line
     return ""
 
@@ -261,7 +268,7 @@ def _read(lines: list[str], start: int, end: int, header: list[tuple[int, str]],
         if PAGE_BREAK in line:
             pages.append([])
             stretches.append([])
-        elif line.strip() and not _is_page_number(line):
+        elif line.strip() and not page_number(line):
             pages[-1].append(_runs(line, True))
             stretches[-1].append(_runs(line))
     base = _bounds(header, _starts(pages[0]))
