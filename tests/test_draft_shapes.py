@@ -257,6 +257,144 @@ def test_a_pdf_notice_and_a_table_in_it(tmp_path):
     assert (p["2.1"].lead, p["2.1"].support, p["2.1"].due) == (["市政府办公室"], ["各区政府"], date(2024, 9, 30))
 
 
+# A 分工方案 exported from Word to PDF: each cell wraps over several printed lines, and pypdf's layout mode
+# gives one line a printed line, each fragment at its column's position (src/fazhi_cli/draft/columns.py).
+COLUMNS = (0, 6, 18, 34, 46, 58)
+WRAPPED_HEADER = ["序号", "重点任务", "具体措施", "牵头单位", "配合单位", "完成时限"]
+WRAPPED = [     # the printed lines of each row, a fragment per column ("" where a cell has no more lines)
+    [["1", "健全依法", "制定年度重大行政", "市发展改革", "市司法局、市财", "2024年6月"],
+     ["", "决策机制", "决策事项目录并向", "委", "政局", "底前"],
+     ["", "", "社会公布", "", "", ""]],
+    [["2", "深化政务公开", "完善政策解读", "市政府办公室", "各区政府", "2024年9月底前"],
+     ["", "", "机制", "", "", ""]],
+    [["3", "规范涉企检查", "推行综合查一次", "市市场监管局", "市公安局、", "持续推进"],
+     ["", "行为", "制度", "", "市应急局", ""]],
+    [["4", "加强执法监督", "开展行政执法", "", "各区政府", "年内"],      # 牵头单位 merged with the row above
+     ["", "", "案卷评查", "", "", ""]],
+]
+
+
+def _laid_out(fragments: list[str], at=COLUMNS) -> str:
+    line = ""
+    for text, column in zip(fragments, at):
+        if text:
+            line = line + " " * max(column - len(line), 1 if line else 0) + text
+    return line
+
+
+def _wrapped_lines(rows=WRAPPED, at=COLUMNS) -> list[str]:
+    return [_laid_out(printed, at) for row in rows for printed in row]
+
+
+def _check_wrapped(d):
+    p = parts(d)
+    assert list(p) == ["1.1", "2.1", "3.1", "4.1"]
+    assert [t.title for t in d.tasks] == ["健全依法决策机制", "深化政务公开", "规范涉企检查行为", "加强执法监督"]
+    assert "制定年度重大行政决策事项目录并向社会公布" in p["1.1"].text
+    assert "完善政策解读机制" in p["2.1"].text and "开展行政执法案卷评查" in p["4.1"].text
+    # a unit broken across lines joins back; the deadline's two lines are one deadline
+    assert (p["1.1"].lead, p["1.1"].support, p["1.1"].due) == (["市发展改革委"], ["市司法局", "市财政局"],
+                                                               date(2024, 6, 30))
+    assert (p["2.1"].lead, p["2.1"].support, p["2.1"].due) == (["市政府办公室"], ["各区政府"], date(2024, 9, 30))
+    assert (p["3.1"].lead, p["3.1"].support, p["3.1"].ongoing) == (["市市场监管局"], ["市公安局", "市应急局"], True)
+    # the merged 牵头单位 cell carries down
+    assert (p["4.1"].lead, p["4.1"].support, p["4.1"].due) == (["市市场监管局"], ["各区政府"], date(2024, 12, 31))
+
+
+def _pdf_draft(lines: list[str], tmp_path):
+    path = write_pdf(lines, tmp_path / "wrapped.pdf")
+    return draft(notice_text(path.read_bytes(), str(path)))
+
+
+def test_a_pdf_table_whose_cells_wrap_is_read_as_whole_rows(tmp_path):
+    lines = [TABLE_HEAD.strip(), "", _laid_out(WRAPPED_HEADER)] + _wrapped_lines() + ["", "某市司法局", "2024年2月1日"]
+    d = _pdf_draft(lines, tmp_path)
+    _check_wrapped(d)
+    assert "某市司法局" not in d.tasks[-1].parts[0].text       # the table ends at the gap below it
+
+
+def test_the_same_wrapped_table_copied_as_text():
+    _check_wrapped(draft(TABLE_HEAD + "\n".join([_laid_out(WRAPPED_HEADER)] + _wrapped_lines()) + "\n"))
+
+
+def _two_pages(first: list[str], second: list[str]) -> list[str]:
+    """Lines for write_pdf (40 a page): ``first`` ends page 1 above its page number, ``second`` opens page 2."""
+    page = [TABLE_HEAD.strip(), "", _laid_out(WRAPPED_HEADER)] + first
+    return page + [""] * (39 - len(page)) + ["— 1 —"] + second + ["", "— 2 —"]
+
+
+def test_a_wrapped_table_over_two_pages_with_its_header_repeated(tmp_path):
+    # row 3 starts at the foot of page 1 and ends under the header repeated on page 2
+    first = _wrapped_lines(WRAPPED[:2]) + [_laid_out(WRAPPED[2][0])]
+    second = [_laid_out(WRAPPED_HEADER)] + [_laid_out(WRAPPED[2][1])] + _wrapped_lines(WRAPPED[3:])
+    _check_wrapped(_pdf_draft(_two_pages(first, second), tmp_path))
+
+
+def test_a_wrapped_table_over_two_pages_where_the_columns_move(tmp_path):
+    # pypdf measures each page with its own character width: page 2's columns stand elsewhere, without a header
+    moved = tuple(round(c * 0.85) + 2 for c in COLUMNS)
+    first = _wrapped_lines(WRAPPED[:2])
+    second = _wrapped_lines(WRAPPED[2:], at=moved)
+    _check_wrapped(_pdf_draft(_two_pages(first, second), tmp_path))
+
+
+def test_a_cell_running_on_alone_over_a_page_break(tmp_path):
+    # only the 具体措施 cell of row 4 goes on to page 2, where pypdf puts it at the left edge
+    rows = [r for r in WRAPPED[:3]] + [[WRAPPED[3][0]]]
+    second = ["案卷评查"]
+    _check_wrapped(_pdf_draft(_two_pages(_wrapped_lines(rows), second), tmp_path))
+
+
+def test_a_wrapped_table_whose_header_wraps_and_is_centred(tmp_path):
+    # narrow columns: 序 / 号, 牵头 / 单位, 完成 / 时限 on two lines, each header word centred over its column
+    header = [_laid_out(["序", "重点任务", "具体措施", "牵头", "配合单位", "完成"], (0, 7, 22, 36, 48, 60)),
+              _laid_out(["号", "", "", "单位", "", "时限"], (0, 7, 22, 36, 48, 60))]
+    body = _wrapped_lines()
+    row4 = _laid_out(WRAPPED[3][0])
+    # pypdf adds no space after a number whose half-width digits overrun: 4加强执法监督, the other cells in place
+    body[body.index(row4)] = "4加强执法监督".ljust(len("4     加强执法监督")) + row4[len("4     加强执法监督"):]
+    lines = [TABLE_HEAD.strip(), ""] + header + body
+    d = _pdf_draft(lines, tmp_path)
+    _check_wrapped(d)
+
+
+def test_a_wrapped_table_whose_cells_are_centred_vertically(tmp_path):
+    # Word's 居中 cells: a row's number and its short cells stand on the middle line of the row, not the first
+    printed = [["", "", "制定年度重大行政", "", "", ""],
+               ["1", "健全依法决策机制", "决策事项目录并向", "市发展改革委", "市司法局", "2024年6月底前"],
+               ["", "", "社会公布", "", "", ""],
+               ["", "", "完善政策解读", "", "", ""],
+               ["", "深化政务", "机制，按季度", "", "", ""],
+               ["2", "公开", "发布解读", "市政府办公室", "各区政府", "持续推进"],
+               ["", "", "材料和问答", "", "", ""],
+               ["", "", "", "", "", ""]]
+    lines = [TABLE_HEAD.strip(), "", _laid_out(WRAPPED_HEADER)] + [_laid_out(r) for r in printed if any(r)]
+    p = parts(_pdf_draft(lines, tmp_path))
+    assert list(p) == ["1.1", "2.1"]
+    assert p["1.1"].text.endswith("制定年度重大行政决策事项目录并向社会公布")
+    assert p["2.1"].text == "深化政务公开。完善政策解读机制，按季度发布解读材料和问答"
+    assert (p["1.1"].lead, p["1.1"].support, p["1.1"].due) == (["市发展改革委"], ["市司法局"], date(2024, 6, 30))
+    assert (p["2.1"].lead, p["2.1"].support, p["2.1"].ongoing) == (["市政府办公室"], ["各区政府"], True)
+
+
+def test_a_tab_table_with_an_empty_number_cell_is_not_read_by_position():
+    # cells apart by tabs are cells already; an empty 序号 cell must not make the row a continuation line
+    rows = ["\t".join(TABLE[0]), "\t".join(TABLE[1]), "\t\t清理涉企收费\t市市场监管局\t\t年内", "\t".join(TABLE[3])]
+    p = parts(draft(TABLE_HEAD + "\n".join(rows) + "\n"))
+    assert (p["2.1"].lead, p["2.1"].support, p["2.1"].due) == (["市市场监管局"], [], date(2024, 12, 31))
+    assert (p["1.1"].support, p["3.1"].support) == (["市司法局"], ["各区政府"])
+
+
+def test_a_page_number_does_not_run_into_the_item_it_interrupts(tmp_path):
+    lines = HEAD.strip().split("\n") + ["一、任务", "1.推进行政执法"]
+    lines += [""] * (39 - len(lines)) + ["— 1 —", "规范化建设。(牵头单位:市司法局)", "2.深化政务公开。(牵头单位:市政府办公室)", "2"]
+    d = _pdf_draft(lines, tmp_path)
+    p = parts(d)
+    # — 1 — at the foot of page 1 and a bare 2 at the foot of page 2 are page numbers, not text
+    assert "—" not in p["1.1"].text and p["1.1"].text.endswith("规范化建设。")
+    assert p["2.1"].text == "深化政务公开。"
+
+
 def test_a_scanned_pdf_is_one_clear_line(cli, tmp_path):
     path = write_pdf(HEAD.strip().split("\n"), tmp_path / "scan.pdf", text=False)
     out = tmp_path / "out"

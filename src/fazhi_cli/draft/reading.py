@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..i18n import t
+from .columns import PAGE_BREAK, page_number
 from .model import NoticeError
 
 MAX_NOTICE_BYTES = 20 * 1024 * 1024       # a .docx with its pictures
@@ -266,6 +267,10 @@ MAX_PDF_OPERATORS = 200_000            # operators the plain reader interprets, 
 def pdf_lines(data: bytes, where: str) -> list[str]:
     """The text of a PDF's pages, laid out as printed, so that a table's cells stay apart (runs of spaces).
 
+    Lines keep their leading spaces (a wrapped cell's column) and pages are
+    separated by a line holding a form feed: columns.py puts a table's wrapped
+    rows back together from them.
+
     Read with pypdf, imported only here. A PDF with no text layer (a scanned
     notice) is refused in one line: the drafter cannot read pictures.
     """
@@ -303,8 +308,13 @@ def pdf_lines(data: bytes, where: str) -> list[str]:
                 text = page.extract_text(extraction_mode="layout")
             except Exception:  # noqa: BLE001 - layout needs font widths some files lack; plain order still reads
                 text = page.extract_text(visitor_operand_before=count)
-            for line in (text or "").split("\n"):
-                line = line.strip()
+            if lines:
+                lines.append(PAGE_BREAK)      # so that a table's reader knows where a page's positions change
+            page_lines = [ln.rstrip() for ln in (text or "").split("\n")]   # leading spaces: a cell's column
+            foot = max((k for k, ln in enumerate(page_lines) if ln), default=-1)
+            for k, line in enumerate(page_lines):
+                if page_number(line, at_foot=k == foot):
+                    continue                  # — 3 — would run into the text of the item it interrupts
                 size += len(line) * 3
                 lines.append(line)
             if size > MAX_TEXT_BYTES:
@@ -315,7 +325,7 @@ def pdf_lines(data: bytes, where: str) -> list[str]:
         raise NoticeError(t("{p}: 无法读取 PDF（{k}）:文件损坏?请另存为 .docx 或复制正文为 .txt",
                             "{p}: cannot read the PDF ({k}): damaged? save it as .docx, or copy its text into a .txt",
                             p=where, k=type(e).__name__)) from None
-    if not any(ln for ln in lines):
+    if not any(ln.strip() for ln in lines):
         raise NoticeError(t("{p}: PDF 中没有文字(可能是扫描件):草稿无法识别图片中的文字;请找原文的 .docx 或网页,或先用文字识别(OCR)转成文字",
                             "{p}: the PDF holds no text (a scan?): the drafter cannot read pictures; find the notice as "
                             ".docx or a web page, or run text recognition (OCR) first", p=where))

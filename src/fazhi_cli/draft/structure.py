@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .columns import spaced_tables
 from .header import date_line
 from .text import chinese_number, norm
 
@@ -238,7 +239,9 @@ def tables_as_items(lines: list[str]) -> list[str]:
     """A task table (序号 | 任务 | 牵头单位 | 配合单位 | 完成时限) → numbered items with role lines.
 
     Rows arrive as lines with tab-separated cells (see reading.py), |-separated
-    cells, or cells one a line (see text_tables); other lines pass unchanged.
+    cells, cells one a line (see text_tables), or laid out in columns of spaces
+    with cells wrapped over several lines, as in a PDF (see columns.py); other
+    lines pass unchanged.
     The content column becomes the part's text; a task column beside it is
     the item's title; a cell left empty by a merge takes the value above.
     """
@@ -246,7 +249,7 @@ def tables_as_items(lines: list[str]) -> list[str]:
     columns: dict[str, int] | None = None
     width = count = 0
     above: list[str] = []
-    for line in text_tables(lines):
+    for line in text_tables(spaced_tables(lines, _header)):
         cells = _cells(line)
         if len(cells) < 3:
             out.append(line)      # a paragraph, or a row merged into one cell (一、稳定经济增长)
