@@ -707,7 +707,7 @@ def test_check_verifies_a_signature_once_and_answers_the_same_with_and_without_w
     assert first.exit_code == 0 and "有效签名 5 条" in first.stdout, first.output
     # the keyring's replay verifies the office's 2 key acts every time (a district has a few); then 5 lines
     assert len(calls) == 2 + 5
-    assert stat.S_IMODE(os.stat(office.root.parent / "cache" / "verified-1.bin").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(office.root.parent / "cache" / "verified-2.bin").st_mode) == 0o600
     del calls[:]
     again = cli("check", "--data-dir", office.root)
     assert (again.exit_code, again.stdout, again.stderr) == (first.exit_code, first.stdout, first.stderr)
@@ -748,7 +748,7 @@ def test_a_remembered_signature_is_still_judged_by_the_keyring(plan, verified_of
 def test_a_damaged_memory_of_verified_signatures_is_no_memory(verified_office, cli, monkeypatch, damage):
     office = verified_office
     truth = cli("check", "--data-dir", office.root)
-    entry = office.root.parent / "cache" / "verified-1.bin"
+    entry = office.root.parent / "cache" / "verified-2.bin"
     good = entry.read_bytes()
     entry.unlink()
     if damage == "garbage":
@@ -776,3 +776,30 @@ def test_the_fingerprint_is_the_sha256_of_the_key_as_hashlib_computes_it():
     for _ in range(20):
         public = crypto.generate(None)[1]
         assert crypto.fingerprint(public) == hashlib.sha256(base64.b64decode(public)).hexdigest()[:16]
+
+
+def test_an_entry_planted_in_the_cache_does_not_make_a_forged_signature_hold(plan, verified_office, district, cli):
+    """A cache entry is hostile like any file that arrives: whoever can write the cache folder (a shared
+    FAZHI_CACHE_DIR, a restored backup) could add the digest of a forged line's (key, signature, bytes), computed
+    as the code computes it, so that check and import take the forgery as verified. What is remembered is
+    keyed with a secret kept beside this PC's private keys, which a planted digest cannot match."""
+    import base64
+    import hashlib
+
+    office, unit, office_key, unit_key = district
+    assert cli("check", "--data-dir", office.root).exit_code == 0
+    forged = dict(forge(plan, UNIT, None, target="2.2", note="伪造"), state="done")
+    forged["sig"] = {"key": unit_key.fingerprint, "ed25519": base64.b64encode(os.urandom(64)).decode()}
+    data = ledger.signing_bytes(forged)
+    sig = forged["sig"]["ed25519"]
+    public = unit_key.public
+    head = f"{len(public)}:{public}{len(sig)}:{sig}".encode()
+    planted = [hashlib.blake2b(head + data, digest_size=32, person=b"fazhi-verified").digest()]
+    planted += [hashlib.blake2b(head + data, digest_size=32, person=b"fazhi-verified", key=k).digest()
+                for k in (b"", b"\0" * 32)]
+    for entry in (office.root.parent / "cache").glob("verified-*.bin"):
+        entry.write_bytes(entry.read_bytes() + b"".join(planted))
+    with (office.root / "progress" / f"{UNIT}.jsonl").open("ab") as f:
+        f.write(ledger.encode([forged]))
+    r = cli("check", "--data-dir", office.root)
+    assert r.exit_code == 1 and f"{UNIT}.jsonl:4: 签名不符" in r.stdout, r.output

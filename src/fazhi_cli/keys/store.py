@@ -100,6 +100,39 @@ def _write_new(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+MEMORY_SECRET = "verified.secret"
+
+
+def memory_secret() -> bytes | None:
+    """The secret that keys what this PC remembers of verified signatures (in the key folder, readable by this
+    user alone), made the first time; None where this PC has no key folder, or it is not private: then nothing
+    is remembered. A digest in the cache folder proves nothing by itself: anyone who can write that folder
+    could add one; only a digest keyed with this secret is one this PC made."""
+    where = folder()
+    if not where.is_dir():
+        return None
+    from ..cache import private  # noqa: PLC0415
+
+    if not private(where):
+        return None
+    path = where / MEMORY_SECRET
+    for _ in range(2):
+        try:
+            data = _read(path)
+        except FileNotFoundError:
+            try:
+                _write_new(path, os.urandom(32))
+            except FileExistsError:
+                continue                # another fazhi made it meanwhile: read that one
+            except OSError:
+                return None
+            continue
+        except OSError:
+            return None
+        return data if len(data) == 32 else None
+    return None
+
+
 def create(unit: str, passphrase: bytes | None) -> LocalKey:
     """Make a pair for ``unit`` and keep it here."""
     from .crypto import fingerprint, generate  # noqa: PLC0415

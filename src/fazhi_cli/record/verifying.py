@@ -80,8 +80,8 @@ class Verified:
     """The signatures verified on this PC before (digests in the cache folder); ``verify`` checks a signature,
     from memory when it can; ``save`` writes back what is known, once, at the end."""
 
-    NAME = "verified-1.bin"
-    HEAD = b"fazhi verified signatures 1\n"
+    NAME = "verified-2.bin"     # 1: digests without a secret, which anyone able to write the cache could add
+    HEAD = b"fazhi verified signatures 2\n"
     SIZE = 32
     MOST = 1 << 20              # entries kept (32 MiB): beyond that, only those of the last run
 
@@ -92,8 +92,16 @@ class Verified:
         self.known: set[bytes] = set()
         self.seen: set[bytes] = set()
         self.new = False
+        self.secret = b""
         if self.folder is None:
             return
+        from ..keys.store import memory_secret  # noqa: PLC0415
+
+        secret = memory_secret()
+        if secret is None:              # no private key folder here: every signature is verified, nothing kept
+            self.folder = None
+            return
+        self.secret = secret
         from ..files import read_regular  # noqa: PLC0415
 
         try:
@@ -108,7 +116,7 @@ class Verified:
         import hashlib  # noqa: PLC0415
 
         head = f"{len(public)}:{public}{len(signature)}:{signature}".encode("utf-8", "surrogatepass")
-        return hashlib.blake2b(head + data, digest_size=self.SIZE, person=b"fazhi-verified").digest()
+        return hashlib.blake2b(head + data, digest_size=self.SIZE, person=b"fazhi-verified", key=self.secret).digest()
 
     def verify(self, public: str, signature: str, data: bytes) -> bool:
         if type(public) is not str or type(signature) is not str:
