@@ -803,3 +803,59 @@ def test_an_entry_planted_in_the_cache_does_not_make_a_forged_signature_hold(pla
         f.write(ledger.encode([forged]))
     r = cli("check", "--data-dir", office.root)
     assert r.exit_code == 1 and f"{UNIT}.jsonl:4: 签名不符" in r.stdout, r.output
+
+
+def test_a_revocation_keeps_by_name_the_records_the_office_held_and_no_line_the_lost_key_signs_later(
+        plan, district, cli):
+    """A record's time is what its signer wrote: whoever finds a lost key could date a line before the
+    revocation. `keys revoke` names the records signed with the key that the office holds (kept); a line the
+    key signed that is not named is refused whatever time it claims, including a real one the office had not
+    received yet (the unit records it again with its new key); the named ones stand."""
+    office, unit, office_key, unit_key = district
+    mark(plan, unit, target="2.2")
+    office.use()
+    record.import_files(plan, office.root, [unit.root / "progress" / f"{UNIT}.jsonl"])
+    mark(plan, unit, target="2.1", note="吊销前记下，尚未报送")
+    office.use()
+    act = record.key_act(plan, office.root, unit=UNIT, value=unit_key.fingerprint, acting=OFFICE, revoke=True,
+                         by="测试")
+    held = unit.lines(UNIT)
+    assert act["kept"] == [held[0]["id"]]
+    back = dict(forge(plan, UNIT, unit, target="16.1", note="拾得密钥者倒填"), state="done")
+    back["recorded_at"] = held[0]["recorded_at"]            # dated with the first, long before the revocation
+    back = forge_signed_again(back, unit)
+    office.use()
+    before = snapshot(office.root)
+    for line in (held[1], back):
+        path = write_lines(unit.root / "mail" / f"{UNIT}.jsonl", [held[0], line])
+        with pytest.raises(LedgerError) as e:
+            record.import_files(plan, office.root, [path])
+        assert f"{UNIT}.jsonl:2" in str(e.value) and "保留的 1 条记录中没有这一条" in str(e.value), str(e.value)
+    assert snapshot(office.root) == before
+    r = cli("check", "--data-dir", office.root)
+    assert r.exit_code == 0 and "有效签名" in r.stdout, r.output      # the kept record stands
+
+
+def forge_signed_again(obj: dict, pc: PC) -> dict:
+    """``obj`` signed again with ``pc``'s key after a field was changed by hand."""
+    pc.use()
+    mine = store.local_keys()[0]
+    private = crypto.load_private(mine.path.read_bytes(), None)
+    obj = {k: v for k, v in obj.items() if k != "sig"}
+    obj["sig"] = {"key": mine.fingerprint, "ed25519": crypto.sign(private, ledger.signing_bytes(obj))}
+    return obj
+
+
+@pytest.mark.parametrize("kept", ["a1" * 16, ["x"], ["a1" * 16, "a1" * 16], [1], {"a": 1}])
+def test_a_revocation_whose_kept_ids_are_malformed_is_refused(plan, district, kept):
+    office, unit, office_key, unit_key = district
+    act = ledger.new_event(plan, target="", unit=OFFICE, state=None, on=dates.now().date().isoformat(), by="测试",
+                           cmd=ledger.new_id(), kind="unkey", subject=UNIT, key=unit_key.fingerprint)
+    act["kept"] = kept
+    act = forge_signed_again(act, office)
+    path = write_lines(office.root / "mail" / f"{OFFICE}.jsonl", [act])
+    before = snapshot(office.root)
+    with pytest.raises(LedgerError) as e:
+        record.import_files(plan, office.root, [path])
+    assert "吊销记录保留的记录编号无效" in str(e.value), str(e.value)
+    assert snapshot(office.root) == before

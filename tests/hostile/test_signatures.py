@@ -28,14 +28,7 @@ def variants(plan, tmp_path_factory) -> Variants:
 
 
 # Attacks that still work, each with why; strict: the day one is refused, its mark must go.
-OPEN = {
-    "a-revoked-keys-line-back-dated-to-before-the-revocation": (
-        "a revocation counts from its recorded_at, and a record's recorded_at is whatever its signer wrote: "
-        "whoever holds a lost key can date a line before the revocation (issue 27, open)"),
-    "a-revoked-keys-line-back-dated-with-the-revocation-in-the-same-mail": (
-        "as above; a PC receiving the revocation and the line together cannot tell them from a line signed "
-        "before the loss (issue 27, open)"),
-}
+OPEN: dict[str, str] = {}
 
 
 def pytest_generate_tests(metafunc):

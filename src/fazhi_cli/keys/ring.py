@@ -16,6 +16,12 @@ unsigned line claiming to be the office's, or another unit's, is refused without
 A record signed with key K by unit U, recorded at T, holds when K is registered for U (at any time: the
 office vouches for the key when it registers it), K was not revoked at or before T, and the signature
 verifies. Revoking a key keeps what it signed before, and refuses what it signed after.
+
+A record's time is what its signer wrote, so whoever holds a lost key could date a line before the
+revocation. A revocation made by this version therefore names the records it keeps (``kept``: the ids of
+every line signed with the key that the office's folder held when it revoked it); a line signed with a key
+revoked so is kept only when its id is named there, whatever time it claims. A revocation without ``kept``
+(written before) keeps what was recorded before it.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ class Entry(NamedTuple):
     public: str
     added: str                 # recorded_at of the act that registered it
     revoked: str | None        # recorded_at of the act that revoked it
+    kept: frozenset | None = None   # the ids of the records signed with it that its revocation keeps (None: by time)
 
 
 class Keyring(NamedTuple):
@@ -103,7 +110,10 @@ def replay_keyring(plan: Plan, acts: Iterable[tuple[dict, Event]]) -> Keyring:
             if have is None or have.unit != e.subject:
                 refused[e.id] = t("{u} 没有登记指纹为 {k} 的密钥", "{u} has no registered key {k}", u=e.subject, k=e.key)
             elif have.revoked is None or e.recorded_at < have.revoked:
-                entries[e.key] = have._replace(revoked=e.recorded_at)
+                kept = frozenset(e.kept) if e.kept is not None else None
+                if have.revoked is not None and have.kept is not None and kept is not None:
+                    kept |= have.kept       # an earlier revocation's records stay kept
+                entries[e.key] = have._replace(revoked=e.recorded_at, kept=kept)
     return Keyring(entries, refused, tuple(anchors), not pinned)
 
 
@@ -111,9 +121,17 @@ def _signer_problem(plan: Plan, signer: Entry, fp: str, e: Event) -> str | None:
     if not plan.supervises(signer.unit):
         return t("签名所用的密钥 {k} 是 {u} 的，不是督办单位的", "it is signed with {k}, a key of {u}, not of the office",
                  k=fp, u=signer.unit)
-    if signer.revoked is not None and e.recorded_at >= signer.revoked:
+    if signer.revoked is not None and not _kept(signer, e):
         return t("签名所用的密钥 {k} 已于 {r} 吊销", "it is signed with {k}, revoked at {r}", k=fp, r=signer.revoked[:19])
     return None
+
+
+def _kept(entry: Entry, e: Event) -> bool:
+    """Whether a revoked key's record stands: named by its revocation, or (a revocation that names none)
+    recorded before it."""
+    if entry.kept is not None:
+        return e.id in entry.kept
+    return entry.revoked is None or e.recorded_at < entry.revoked
 
 
 def signing_since(ring: Keyring, unit: str) -> str | None:
@@ -148,7 +166,12 @@ def judge(ring: Keyring, plan: Plan, obj: dict, e: Event, verify: Verify | None 
     if entry.unit != e.unit:
         return t("签名所用的密钥 {k} 是 {u} 的，不是 {w} 的", "it is signed with {k}, a key of {u}, not of {w}",
                  k=fp, u=entry.unit, w=e.unit)
-    if entry.revoked is not None and e.recorded_at >= entry.revoked:
+    if entry.revoked is not None and not _kept(entry, e):
+        if entry.kept is not None and e.recorded_at < entry.revoked:
+            return t("签名所用的密钥 {k} 已于 {r} 吊销；吊销时督办单位保留的 {n} 条记录中没有这一条（记录时间写作 {s}）",
+                     "it is signed with {k}, revoked at {r}, and is not one of the {n} records the office kept when it "
+                     "revoked it (it says it was recorded at {s})", k=fp, r=entry.revoked[:19], n=len(entry.kept),
+                     s=e.recorded_at[:19])
         return t("签名所用的密钥 {k} 已于 {r} 吊销，此记录记于其后（{s}）", "it is signed with {k}, revoked at {r}, and was "
                  "recorded after that ({s})", k=fp, r=entry.revoked[:19], s=e.recorded_at[:19])
     if not _verify(entry.public, sig, obj, verify):

@@ -24,7 +24,7 @@ from ..lazy import index
 # name -> room: a room is imported when one of its names is first asked for
 __getattr__, __dir__, __all__ = index(__name__, {
     ("ACTS ARRIVALS KEY_ACTS BAD_TEXT DAY DAY_RE Event ID ID_RE JOURNAL Lazy Ledger LEGACY_PLAN MAX_ARRIVALS "
-     "MAX_BY MAX_EVIDENCE MAX_EVIDENCE_FILE MAX_EVIDENCE_TEXT MAX_LINE MAX_NOTE new_id NO_ACT Problem SHA SHAPE "
+     "MAX_BY MAX_EVIDENCE MAX_EVIDENCE_FILE MAX_EVIDENCE_TEXT MAX_KEPT MAX_LINE MAX_NOTE new_id NO_ACT Problem SHA SHAPE "
      "STAGED STAMP STAMP_RE SYNC_JOURNAL tuple_new TYPES VERDICTS"): "model",
     ("data_dir EVIDENCE evidence_dir folder_identity import_sources is_ledger_name ledger_names ledger_path progress_dir PROGRESS "
      "records_folders unit_file_names"): "layout",

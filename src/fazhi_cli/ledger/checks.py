@@ -10,7 +10,8 @@ from ..errors import UsageError
 from ..i18n import t
 from ..plan import STATES, Plan
 from .model import (ACTS, BAD_TEXT, DAY, ID, ID_RE, KEY_ACTS, LEGACY_PLAN, MAX_BY, MAX_EVIDENCE, MAX_EVIDENCE_FILE,
-                    MAX_EVIDENCE_TEXT, MAX_LINE, MAX_NOTE, NO_ACT, SHA, SHAPE, STAMP, STAMP_RE, VERDICTS, Event, Lazy,
+                    MAX_EVIDENCE_TEXT, MAX_KEPT, MAX_LINE, MAX_NOTE, NO_ACT, SHA, SHAPE, STAMP, STAMP_RE, VERDICTS, Event,
+                    Lazy,
                     tuple_new)
 
 # --- one validation path ------------------------------------------------------
@@ -254,7 +255,7 @@ def check_record(obj: object, plan: Plan, *, today: str | None = None, file: str
 
 
 def _act(obj: dict, plan: Plan, kind: str, unit: str, target: object) -> tuple:
-    """Check a supervision act; its (subject, verdict, until, number, approved_by, key)."""
+    """Check a supervision act; its (subject, verdict, until, number, approved_by, key, kept)."""
     if not plan.supervises(unit):
         from ..i18n import act_kind_label  # noqa: PLC0415
 
@@ -291,10 +292,15 @@ def _act(obj: dict, plan: Plan, kind: str, unit: str, target: object) -> tuple:
                 or (kind == "key" and small_order_key(key))):
             raise ValueError(t("密钥记录的公钥或指纹无效：{k!r}", "invalid public key or fingerprint in a key record: {k!r}",
                                k=key))
+    kept = get("kept")
+    if kept is not None and (kind != "unkey" or type(kept) is not list or len(kept) > MAX_KEPT
+                             or not all(type(x) is str and ID_RE.fullmatch(x) for x in kept) or len(set(kept)) != len(kept)):
+        raise ValueError(t("吊销记录保留的记录编号无效", "invalid ids kept by a revocation"))
     if not text_ok(approved, MAX_BY) or "\n" in approved:
         raise ValueError(t("批准人无效", "invalid approved_by"))
     return (subject, verdict if kind == "review" else None, until if kind == "extend" else None,
-            number if kind == "remind" else None, approved, key if kind in KEY_ACTS else "")
+            number if kind == "remind" else None, approved, key if kind in KEY_ACTS else "",
+            tuple(kept) if kept is not None else None)
 
 
 def no_constants(name: str) -> None:

@@ -91,10 +91,12 @@ class Event(NamedTuple):
     number: int | None = None    # a reminder: its number in the year
     approved_by: str = ""        # an extension: who approved it
     key: str = ""                # a key act: the public key registered (key), or the fingerprint revoked (unkey)
+    kept: tuple | None = None    # an unkey: the ids of the records signed with the key that the office keeps
 
 
 tuple_new = tuple.__new__
-NO_ACT = (None, None, None, None, "", "")   # a mark's subject, verdict, until, number, approved_by, key
+NO_ACT = (None, None, None, None, "", "", None)   # a mark's subject, verdict, until, number, approved_by, key, kept
+MAX_KEPT = 1500              # ids an unkey keeps: 36 bytes each within a line's 64 KiB
 
 
 class Problem(NamedTuple):

@@ -42,6 +42,10 @@ def key_act(plan: Plan, root: Path, *, unit: str, value: str, acting: str, revok
         if entry.revoked is not None:
             raise UsageError(t("密钥 {k} 已于 {r} 吊销", "key {k} was revoked at {r}", k=crypto.spoken(fp), r=entry.revoked[:19]))
         kind, key = "unkey", fp
+        # the records signed with it that this folder holds are kept by name: a line dated before the
+        # revocation by whoever holds the lost key is not among them (README "Signatures")
+        kept = [o["id"] for o, _ in ledger.unit_records(plan, root, unit, None)
+                if type(o.get("sig")) is dict and o["sig"].get("key") == fp]
     else:
         key = value.strip()
         if not crypto.public_ok(key):
@@ -62,6 +66,8 @@ def key_act(plan: Plan, root: Path, *, unit: str, value: str, acting: str, revok
     day = clock_today or dates.now().date()
     event = ledger.new_event(plan, target="", unit=acting, state=None, on=day.isoformat(), by=recorder(by),
                              cmd=ledger.new_id(), kind=kind, subject=unit, key=key)
+    if revoke and len(kept) <= ledger.MAX_KEPT:       # beyond that, the revocation keeps what came before it
+        event["kept"] = kept
     validated(plan, [event], day.isoformat())
     read = ledger.check_record(event, plan, file_unit=acting)
     why = keyring_of(plan, root, [(event, read)]).refused.get(event["id"])
