@@ -127,5 +127,11 @@ def revoke(
 
     plan = open_plan(plan_file)
     who = plan.resolve_unit(unit)
-    key_act(plan, data_root(data_dir), unit=who, value=fingerprint, acting=acting_unit(plan, acting), revoke=True, by=by)
-    _say([t("已吊销 {u} 的密钥 {f}", "revoked {u}'s key {f}", u=who, f=spoken(plain_fingerprint(fingerprint) or ""))])
+    act = key_act(plan, data_root(data_dir), unit=who, value=fingerprint, acting=acting_unit(plan, acting), revoke=True,
+                  by=by)
+    kept = act.get("kept")
+    _say([t("已吊销 {u} 的密钥 {f}", "revoked {u}'s key {f}", u=who, f=spoken(plain_fingerprint(fingerprint) or "")),
+          t("它签名的记录保留本机已有的 {n} 条，其余一律不再接收", "of the records it signed, the {n} this folder holds are "
+            "kept; no other will be accepted", n=len(kept)) if kept is not None else
+          t("它签名的记录太多，无法逐条列出：保留吊销前记下的", "it signed too many records to list: those recorded before "
+            "the revocation are kept")])
