@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from ..ledger.model import Event
 from ..plan.model import Obligation, Part, Plan, Task
@@ -338,6 +338,15 @@ def status_of(plan: Plan, best: dict, acts: Acts, as_of: date, warn_days: int | 
         ))
     duties = tuple(duty_status(d, ctx) for d in plan.obligations.values())
     return Status(as_of, warn, tuple(tasks), duties, known_at, acts.closed)
+
+
+def parts_on(plan: Plan, best: dict, acts: Acts, as_of: date, warn_days: int,
+             parts: Iterable[Part]) -> Iterator[PartStatus]:
+    """These parts as ``status_of`` has them on a day (without their titles): the charts' points, a few parts at
+    a time."""
+    ctx = _Day(plan, best, acts, as_of, warn_days)
+    for p in parts:
+        yield part_status(p, ctx)
 
 
 # --- one unit's own view -----------------------------------------------------
