@@ -407,6 +407,21 @@ def own_items(st: Status, unit: str) -> list[OwnItem]:
     return out
 
 
+def own_items_by_unit(st: Status) -> dict[str, list[OwnItem]]:
+    """``own_items`` of every unit at once, by unit: one pass over the items instead of one per unit."""
+    out: dict[str, list[OwnItem]] = {}
+    for ts in st.tasks:
+        for ps in ts.parts:
+            for own in ps.units:
+                out.setdefault(own.unit, []).append(_own("part", ps.part.id, ps.part.task, ps.title, own, ps.part.due,
+                                                         ps.state, ps.light, st, ps.waived))
+    for ds in st.duties:
+        for own in ds.units:
+            out.setdefault(own.unit, []).append(_own("recurring", ds.duty.id, ds.duty.task, ds.duty.title, own,
+                                                     ds.duty.due, ds.state, ds.light, st, ds.waived))
+    return out
+
+
 def _own(kind: str, ident: str, task: str | None, title: str, own: UnitState, due: date, item_state: str,
          item_light: str, st: Status, item_waived: str | None) -> OwnItem:
     waived = own.waived or item_waived
