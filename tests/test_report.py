@@ -946,6 +946,13 @@ def test_the_charts_points_come_from_one_pass_as_one_replay_per_point_would_say(
                 continue
             rep = report.build(plan, events, year=year, as_of=as_of, unit=unit)
             assert rep.timeline == _timeline_by_replays(plan, events, as_of, unit, rep.warn_days), unit
+        # the units' record takes every unit's own items in one pass: what own_items gives unit by unit
+        from fazhi_cli import progress
+        from fazhi_cli.progress.status import own_items_by_unit
+
+        st_ = progress.status(plan, events, as_of)
+        every = own_items_by_unit(st_)
+        assert all(every.get(u, []) == progress.own_items(st_, u) for u in plan.units)
 
     check()
 
