@@ -396,17 +396,20 @@ def _timeline(plan: Plan, events: list, as_of: date, unit: str | None, warn_days
     changed since the point before are worked out again (and those a reform hands to another unit, whose
     holder depends on the day)."""
     start = plan.signed or plan.published or date(as_of.year, 1, 1)
-    section = {p.id: plan.tasks[p.task].section for p in plan.parts.values()}
     olds = {s.old for s in plan.successions}
     moving = {p.id for p in plan.parts.values() if not olds.isdisjoint(p.lead_units + p.support_units)}
+    # a unit's chart counts its own shares: the parts it holds, and those a reform may hand it
+    section = {p.id: plan.tasks[p.task].section for p in plan.parts.values()
+               if unit is None or p.id in moving or unit in p.lead_units or unit in p.support_units}
     done_now: dict[str, bool] = {}
     out = []
     for day, pairs, acts, targets in progress.replay_days(events, points(start, as_of)):
-        ids = section.keys() if targets is None else [x for x in (targets | moving) if x in section]
-        for ps in progress.parts_on(plan, pairs, acts, day, warn_days, [plan.parts[x] for x in ids]):
-            if unit is None:
-                done_now[ps.part.id] = ps.state == "done"
-            else:
+        ids = list(section) if targets is None else [x for x in (targets | moving) if x in section]
+        parts = [plan.parts[x] for x in ids]
+        if unit is None:
+            done_now.update(zip(ids, progress.parts_done_on(plan, pairs, acts, day, parts)))
+        else:
+            for ps in progress.parts_on(plan, pairs, acts, day, warn_days, parts):
                 done_now[ps.part.id] = any(u.unit == unit and u.state == "done" for u in ps.units)
         done = {s.id: 0 for s in plan.sections}
         for pid, is_done in done_now.items():

@@ -349,6 +349,15 @@ def parts_on(plan: Plan, best: dict, acts: Acts, as_of: date, warn_days: int,
         yield part_status(p, ctx)
 
 
+def parts_done_on(plan: Plan, best: dict, acts: Acts, as_of: date, parts: Iterable[Part]) -> Iterator[bool]:
+    """Whether each of these parts is done on a day, as ``status_of`` has it, from its lead units alone (a part's
+    state is done by its leads' shares; its support units come after them and decide nothing of it)."""
+    ctx = _Day(plan, best, acts, as_of, 0)
+    for p in parts:
+        units = _unit_states(p.id, [(u, "lead") for u in p.lead_units], ctx)
+        yield _combined(units, p.due, ctx, ("lead",))[0] == "done"
+
+
 # --- one unit's own view -----------------------------------------------------
 
 class OwnItem(NamedTuple):
