@@ -144,12 +144,10 @@ def replay_days(events: Iterable[Event], days: Iterable[date]) -> Iterator[tuple
     same objects go on changing after the next step), ``targets`` the parts and duties whose pairs, extensions
     or waivers changed since the day before (None on the first day: all of them).
     """
-    from bisect import insort  # noqa: PLC0415  (the reports' import, not status's)
-
     pool = list(events)
     revoked = {(e.unit, e.revokes) for e in pool if e.revokes}
     # each pair's records, kept in file order (the order replay_all groups them in), added as their day comes
-    counted: list[tuple[str, int, tuple[str, str] | None, Event]] = []
+    counted: list[tuple[str, int, tuple[str, str], Event]] = []
     acts: list[Event] = []
     for i, e in enumerate(pool):
         if e.type == "revoke" or (revoked and (e.unit, e.id) in revoked):
@@ -162,7 +160,7 @@ def replay_days(events: Iterable[Event], days: Iterable[date]) -> Iterator[tuple
         else:
             key = (e.target, e.unit)
         counted.append((e.on, i, key, e))
-    counted.sort(key=itemgetter(0, 1))
+    counted.sort(key=itemgetter(0))     # stable: a day's records stay in file order
     acts.sort(key=order)   # replay_all's order; those of a day on are a prefix of it
     groups: dict[tuple[str, str], list[tuple[int, Event]]] = {}
     pairs: dict[tuple[str, str], Pair] = {}
@@ -176,12 +174,18 @@ def replay_days(events: Iterable[Event], days: Iterable[date]) -> Iterator[tuple
         touched: set[tuple[str, str]] = set()
         while at < len(counted) and counted[at][0] <= cutoff:
             _, i, key, e = counted[at]
-            insort(groups.setdefault(key, []), (i, e), key=itemgetter(0))
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [(i, e)]
+            else:
+                group.append((i, e))
             touched.add(key)
             at += 1
         targets = {key[0] for key in touched}
         for key in touched:
-            pair = standing_of([e for _, e in groups[key]])
+            group = groups[key]
+            group.sort(key=_first)           # back in file order, as replay_all groups them
+            pair = standing_of([e for _, e in group])
             if pair is None:
                 pairs.pop(key, None)
             else:
@@ -237,6 +241,8 @@ def _run_start(marks: list[Event]) -> str:
         since = e.on
     return since
 
+
+_first = itemgetter(0)
 
 # (on, recorded_at), computed in C: the sort key of 100,000 events
 order = attrgetter("on", "recorded_at")
