@@ -454,6 +454,8 @@ _ID_LINES = st.sampled_from([
     b'{"id":"\xe7\xbc\x96\xe5\x8f\xb7","unit":"U"}',                # an id in Chinese
     '{"id":"编号"}'.encode("utf-16"),                               # UTF-16, as json.loads reads bytes
     b'{"id":"e5","unit":"U","evidence":[{"id":"a1"}]}',             # a1 only as a nested value
+    b'{ "id" :\t"a1" ,\r"unit":"Y"}',                               # blanks around the colon
+    b'{"note":"id","x":"a1","y":{"id":"b2"}}',                      # "id" as a value, b2 nested
     b'["a1"]', b'"a1"', b'', b'{"id":5}', b'\xff\xfe\x00',
 ])
 

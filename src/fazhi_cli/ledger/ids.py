@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Collection, NamedTuple, Sequence
 
@@ -67,15 +68,19 @@ def plain_ids(ids: Collection[str]) -> frozenset[bytes] | None:
     return frozenset(out)
 
 
+# "id", a colon and a string without escapes, blanks allowed between (JSON's blanks within a line)
+_ID_VALUE = re.compile(rb'"id"[ \t\r]*:[ \t\r]*"([^"\n]*)"')
+
+
 def _may_hold(raw: bytes, pieces: frozenset[bytes]) -> bool:
     """Whether bytes may hold a record whose id is one of ``pieces`` (``plain_ids``), without decoding them.
 
-    Without a backslash a JSON string has no escape, so a string's value is spelt, in UTF-8, exactly by the
-    bytes between two neighbouring quotes: an id not among the pieces between quotes is not in the line. A
-    NUL is where json.loads would take the bytes for UTF-16 or UTF-32; such bytes are decoded, as are any with
-    a backslash.
+    Without a backslash a JSON string has no escape: in a line that is JSON every quote opens or closes a
+    string, so a record's id is spelt, in UTF-8, exactly by the string after a key spelt "id" and a colon; a
+    line that is not JSON holds no record. A NUL is where json.loads would take the bytes for UTF-16 or UTF-32;
+    such bytes are decoded, as are any with a backslash.
     """
-    return b"\\" in raw or b"\x00" in raw or not pieces.isdisjoint(raw.split(b'"'))
+    return b"\\" in raw or b"\x00" in raw or not pieces.isdisjoint(_ID_VALUE.findall(raw))
 
 
 def existing_lines(label: str, data: bytes, out: dict[str, Existing], only: Sequence[bytes] | None = None,
