@@ -401,9 +401,15 @@ def _timeline(plan: Plan, events: list, as_of: date, unit: str | None, warn_days
     # a unit's chart counts its own shares: the parts it holds, and those a reform may hand it
     section = {p.id: plan.tasks[p.task].section for p in plan.parts.values()
                if unit is None or p.id in moving or unit in p.lead_units or unit in p.support_units}
+    # the pairs the chart looks at: a part's lead units' (all that decide whether it is done) and the units a
+    # reform hands it to; a unit's chart, every unit's of its parts (whose shares name it among them)
+    heirs = {s.new for s in plan.successions}
+    wanted = {(p.id, u) for p in map(plan.parts.__getitem__, section)
+              for u in (p.lead_units if unit is None else p.lead_units + p.support_units)}
+    wanted |= {(pid, u) for pid in moving for u in heirs}
     done_now: dict[str, bool] = {}
     out = []
-    for day, pairs, acts, targets in progress.replay_days(events, points(start, as_of)):
+    for day, pairs, acts, targets in progress.replay_days(events, points(start, as_of), wanted):
         ids = list(section) if targets is None else [x for x in (targets | moving) if x in section]
         parts = [plan.parts[x] for x in ids]
         if unit is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from operator import attrgetter, itemgetter
-from typing import Iterable, Iterator, NamedTuple
+from typing import Container, Iterable, Iterator, NamedTuple
 
 from ..ledger.model import Event
 
@@ -137,12 +137,14 @@ def standing_of(group: list[Event]) -> Pair | None:
     return with_reviews(marks, reviews, evidence)[0]
 
 
-def replay_days(events: Iterable[Event], days: Iterable[date]) -> Iterator[tuple[date, dict, Acts, set[str] | None]]:
+def replay_days(events: Iterable[Event], days: Iterable[date], pairs_wanted: Container | None = None
+                ) -> Iterator[tuple[date, dict, Acts, set[str] | None]]:
     """``replay_all`` on each of ``days`` (in ascending order), in one pass over the records in date order.
 
     Yields (day, pairs, acts, targets): the pairs and acts are those ``replay_all(events, day)`` returns (the
     same objects go on changing after the next step), ``targets`` the parts and duties whose pairs, extensions
-    or waivers changed since the day before (None on the first day: all of them).
+    or waivers changed since the day before (None on the first day: all of them). With ``pairs_wanted``, only
+    those (target, unit) pairs are worked out: the others are neither in ``pairs`` nor change ``targets``.
     """
     pool = list(events)
     revoked = {(e.unit, e.revokes) for e in pool if e.revokes}
@@ -159,6 +161,8 @@ def replay_days(events: Iterable[Event], days: Iterable[date]) -> Iterator[tuple
             key = (e.target, e.subject)
         else:
             key = (e.target, e.unit)
+        if pairs_wanted is not None and key not in pairs_wanted:
+            continue
         counted.append((e.on, i, key, e))
     counted.sort(key=itemgetter(0))     # stable: a day's records stay in file order
     acts.sort(key=order)   # replay_all's order; those of a day on are a prefix of it
