@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, snapshot
@@ -438,3 +438,38 @@ def test_a_units_files_alone_can_be_read(plan, home, cli):
                  ["due", "--unit", "区法制办", "--all"]):
         r = cli(*args, env=env)
         assert r.exit_code == 0 and "1 行进度记录无法读取" in r.stderr, (args, r.output)
+
+
+# --- the ids an import asks about, without decoding every record (issue 25, item 2) ----------
+
+_ID_LINES = st.sampled_from([
+    b'{"id":"a1","unit":"U","note":"x"}',
+    b'{"id":"a1","unit":"U","note":"other content"}',               # the same id again: the first stands
+    b'{"unit":"V","id":"b2"}',                                      # keys in another order
+    b'{"id":"\\u0061\\u0031","unit":"W"}',                          # a1 spelt with escapes
+    b'\xef\xbb\xbf{"id":"c3","unit":"U"}',                          # a BOM
+    b'{"id":"c3","unit":"U","note":"\\"c3\\""}',                    # the id inside an escaped note
+    b'{"id":"d4","id":"a1","unit":"X"}',                            # a repeated key: the last counts
+    b'{"id":"a1',                                                   # torn
+    b'{"id":"\xe7\xbc\x96\xe5\x8f\xb7","unit":"U"}',                # an id in Chinese
+    '{"id":"编号"}'.encode("utf-16"),                               # UTF-16, as json.loads reads bytes
+    b'{"id":"e5","unit":"U","evidence":[{"id":"a1"}]}',             # a1 only as a nested value
+    b'{ "id" :\t"a1" ,\r"unit":"Y"}',                               # blanks around the colon
+    b'{"note":"id","x":"a1","y":{"id":"b2"}}',                      # "id" as a value, b2 nested
+    b'["a1"]', b'"a1"', b'', b'{"id":5}', b'\xff\xfe\x00',
+])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(files=[[b'{"id":"\\u0061\\u0031","unit":"W"}', b'{"id":"a1","unit":"U"}']], ids={"a1"})
+@example(files=[[b'{"id":"b2"}', '{"id":"a1"}'.encode("utf-16")]], ids={"a1"})
+@given(files=st.lists(st.lists(_ID_LINES, max_size=8), min_size=1, max_size=3),
+       ids=st.sets(st.sampled_from(["a1", "b2", "c3", "d4", "e5", "编号", "zz", 'q"uote', "back\\slash", "\ud800"]),
+                   max_size=4))
+def test_the_ids_an_import_asks_about_are_those_every_record_read_gives(tmp_path_factory, files, ids):
+    root = tmp_path_factory.mktemp("ids")
+    (root / "progress").mkdir()
+    for n, lines in enumerate(files):
+        (root / "progress" / f"单位{n}.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    every = ledger.record_ids(root)
+    assert ledger.record_ids(root, ids) == {k: v for k, v in every.items() if k in ids}

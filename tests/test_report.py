@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -840,3 +840,138 @@ def test_no_supervision_section_when_the_plan_names_no_supervising_office(ledger
         held = _docx_sections(out).get("二、承担的分项和年度事项")
         if held:   # no review, so no 待审核 beside a state
             assert not any("审核" in c for row in held[1] for c in row)
+
+
+# --- the charts' points: one pass over the record, as one replay per point would say --------
+
+def _timeline_by_replays(plan, events, as_of, unit, warn_days):
+    """The charts' points as they were first computed: a whole ``status`` replay per point (the oracle)."""
+    from fazhi_cli import progress
+
+    start = plan.signed or plan.published or date(as_of.year, 1, 1)
+    out = []
+    for day in report.points(start, as_of):
+        done = {s.id: 0 for s in plan.sections}
+        st = progress.status(plan, events, day, warn_days)
+        if unit is None:
+            for ts in st.tasks:
+                done[ts.task.section] += sum(1 for ps in ts.parts if ps.state == "done")
+        else:
+            for x in progress.own_items(st, unit):
+                if x.kind == "part" and x.state == "done":
+                    done[plan.tasks[x.task].section] += 1
+        out.append(report.Point(day, done))
+    return tuple(out)
+
+
+REFORM = """successions:
+  - from: 区法制办
+    to: 区司法局
+    on: "2018-03-01"
+    note: 机构改革
+supervision:"""
+# the units a chart is drawn for: the district (None), a lead unit, a town that holds its parts as a member of
+# 各镇、街, the supervising office (reformed away in 2018 in the reform plan) and its successor
+CHART_UNITS = (None, "区编办", "石楼镇", "区法制办", "区司法局")
+CHART_TARGETS = ("6", "6.1", "7.1", "2.2", "1.1", "11.2", "19.1", "summary-2016", "report-2017")
+CHART_ACTORS = ("区法制办", "区编办", "区公安局", "石楼镇", "区司法局")
+
+
+def _chart_step(data, plan, home, clock) -> None:
+    from hypothesis import strategies as st
+
+    from fazhi_cli.errors import FazhiError
+
+    clock.moment += timedelta(days=data.draw(st.integers(0, 90), label="days on"))
+    today = clock.moment.date()
+    kind = data.draw(st.sampled_from(("mark", "mark", "mark", "review", "extend", "waive", "undo")), label="kind")
+    target = data.draw(st.sampled_from(CHART_TARGETS), label="target")
+    unit = data.draw(st.sampled_from(CHART_ACTORS), label="unit")
+    back = (today - timedelta(days=data.draw(st.integers(0, 400), label="back"))).isoformat()
+    scope = unit if data.draw(st.booleans(), label="one unit") else None
+    try:
+        if kind == "mark":
+            record.mark(plan, home, target=target, unit=unit, state=data.draw(st.sampled_from(("done", "doing", "todo"))),
+                        on=back, note=None, evidence=[], by="测试", clock_today=today)
+        elif kind == "review":
+            record.review(plan, home, target=target, unit=unit, acting="区法制办",
+                          verdict=data.draw(st.sampled_from(("accept", "return"))), note="材料不全", by="测试",
+                          clock_today=today)
+        elif kind == "extend":
+            due = max(x.due for x in plan.targets(target))
+            record.extend(plan, home, target=target, unit=scope, acting="区法制办",
+                          to=(due + timedelta(days=90)).isoformat(), reason="机构调整",
+                          approved_by=None, by="测试", clock_today=today, on=back)
+        elif kind == "waive":
+            record.waive(plan, home, target=target, unit=scope, acting="区法制办", reason="不再适用", by="测试",
+                         clock_today=today, on=back)
+        else:
+            record.undo(plan, home, unit)
+    except FazhiError:
+        pass          # refused for a reason a user could have (nothing to undo, not done yet, …)
+
+
+def test_the_charts_points_come_from_one_pass_as_one_replay_per_point_would_say(tmp_path_factory, monkeypatch):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from conftest import PinnedClock
+    from fazhi_cli import dates
+    from fazhi_cli.dates import CHINA
+    from fazhi_cli.plan import load_plan
+
+    base = load_plan()
+    folder = tmp_path_factory.mktemp("reform")
+    (folder / "reform.yaml").write_text(open(base.path, encoding="utf-8").read().replace("supervision:", REFORM, 1),
+                                        encoding="utf-8")
+    plans = (base, load_plan(folder / "reform.yaml"))
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(data=st.data())
+    def check(data):
+        plan = data.draw(st.sampled_from(plans), label="plan")
+        home = tmp_path_factory.mktemp("chart")
+        # from the plan's start, or late enough that back-dated records fall on both sides of the reform
+        start = data.draw(st.sampled_from((datetime(2016, 9, 1, 9, 0), datetime(2017, 12, 1, 9, 0))), label="start")
+        clock = PinnedClock(start.replace(tzinfo=CHINA))
+        with monkeypatch.context() as m:
+            m.setattr(dates, "now", clock)
+            for _ in range(data.draw(st.integers(1, 25), label="steps")):
+                _chart_step(data, plan, home, clock)
+        events = read_ledger(home, plan).events
+        year = data.draw(st.integers(*report.plan_years(plan)), label="year")
+        as_of = data.draw(st.dates(date(year, 1, 1), date(year, 12, 31)), label="as of")
+        for unit in CHART_UNITS:
+            if unit is not None and unit not in plan.units:
+                continue
+            rep = report.build(plan, events, year=year, as_of=as_of, unit=unit)
+            assert rep.timeline == _timeline_by_replays(plan, events, as_of, unit, rep.warn_days), unit
+        # the units' record takes every unit's own items in one pass: what own_items gives unit by unit
+        from fazhi_cli import progress
+        from fazhi_cli.progress.status import own_items_by_unit
+
+        st_ = progress.status(plan, events, as_of)
+        every = own_items_by_unit(st_)
+        assert all(every.get(u, []) == progress.own_items(st_, u) for u in plan.units)
+
+    check()
+
+
+def test_a_reform_moves_a_part_between_two_points_with_no_record_between_them(tmp_path, home, clock):
+    """The successor's back-dated mark is a record of January; the part is its successor's, and done, only
+    from the reform in March: the point of March must see it though no record falls in March."""
+    from fazhi_cli.plan import load_plan
+
+    (tmp_path / "reform.yaml").write_text(open(load_plan().path, encoding="utf-8").read().replace(
+        "supervision:", REFORM, 1), encoding="utf-8")
+    plan = load_plan(tmp_path / "reform.yaml")
+    clock.set("2018-05-01T09:00")
+    record.mark(plan, home, target="19.1", unit="区司法局", state="done", on="2018-01-15", note=None, evidence=[],
+                by="测试", clock_today=date(2018, 5, 1))
+    events = read_ledger(home, plan).events
+    for unit in (None, "区司法局", "区法制办"):
+        rep = report.build(plan, events, year=2018, as_of=date(2018, 5, 1), unit=unit)
+        assert rep.timeline == _timeline_by_replays(plan, events, date(2018, 5, 1), unit, rep.warn_days)
+    district = report.build(plan, events, year=2018, as_of=date(2018, 5, 1))
+    section = plan.tasks["19"].section
+    assert [p.done[section] for p in district.timeline][-4:] == [0, 1, 1, 1]

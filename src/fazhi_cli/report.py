@@ -184,8 +184,8 @@ def build(plan: Plan, events: Iterable[Any], *, year: int, as_of: date, unit: st
           warn_days: int | None = None) -> Report:
     """Everything a report for ``year`` shows, as of ``as_of``; ``unit`` for a unit's own report."""
     events = list(events)
-    st = progress.status(plan, events, as_of, warn_days)
     best, acts = progress.replay_all(events, as_of)
+    st = progress.status_of(plan, best, acts, as_of, warn_days)
     ctx = _Context(plan, st, best, acts, date(year, 1, 1), date(year, 12, 31))
     titles = {s.id: s.heading for s in plan.sections}
     common = dict(plan_title=plan.title, plan_number=plan.number, issuer=plan.issuer, level=plan.level,
@@ -391,18 +391,36 @@ def points(start: date, end: date) -> list[date]:
 
 
 def _timeline(plan: Plan, events: list, as_of: date, unit: str | None, warn_days: int) -> tuple[Point, ...]:
-    """Parts done per section at each point: the district's by ``status``, a unit's own by ``own_items``."""
+    """Parts done per section at each point: the district's by ``status``, a unit's own by ``own_items``.
+
+    One pass over the records in date order: at each point only the parts whose pairs, extensions or waivers
+    changed since the point before are worked out again (and those a reform hands to another unit, whose
+    holder depends on the day)."""
     start = plan.signed or plan.published or date(as_of.year, 1, 1)
+    olds = {s.old for s in plan.successions}
+    moving = {p.id for p in plan.parts.values() if not olds.isdisjoint(p.lead_units + p.support_units)}
+    # a unit's chart counts its own shares: the parts it holds, and those a reform may hand it
+    section = {p.id: plan.tasks[p.task].section for p in plan.parts.values()
+               if unit is None or p.id in moving or unit in p.lead_units or unit in p.support_units}
+    # the pairs the chart looks at: a part's lead units' (all that decide whether it is done) and the units a
+    # reform hands it to; a unit's chart, every unit's of its parts (whose shares name it among them)
+    heirs = {s.new for s in plan.successions}
+    wanted = {(p.id, u) for p in map(plan.parts.__getitem__, section)
+              for u in (p.lead_units if unit is None else p.lead_units + p.support_units)}
+    wanted |= {(pid, u) for pid in moving for u in heirs}
+    done_now: dict[str, bool] = {}
     out = []
-    for day in points(start, as_of):
-        done = {s.id: 0 for s in plan.sections}
-        st = progress.status(plan, events, day, warn_days)
+    for day, pairs, acts, targets in progress.replay_days(events, points(start, as_of), wanted):
+        ids = list(section) if targets is None else [x for x in (targets | moving) if x in section]
+        parts = [plan.parts[x] for x in ids]
         if unit is None:
-            for ts in st.tasks:
-                done[ts.task.section] += sum(1 for ps in ts.parts if ps.state == "done")
+            done_now.update(zip(ids, progress.parts_done_on(plan, pairs, acts, day, parts)))
         else:
-            for x in progress.own_items(st, unit):
-                if x.kind == "part" and x.state == "done":
-                    done[plan.tasks[x.task].section] += 1
+            for ps in progress.parts_on(plan, pairs, acts, day, warn_days, parts):
+                done_now[ps.part.id] = any(u.unit == unit and u.state == "done" for u in ps.units)
+        done = {s.id: 0 for s in plan.sections}
+        for pid, is_done in done_now.items():
+            if is_done:
+                done[section[pid]] += 1
         out.append(Point(day, done))
     return tuple(out)

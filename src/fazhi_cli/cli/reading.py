@@ -222,11 +222,11 @@ def units(
             raise UsageError(t("--year 和 --as-of 需配合 --record 使用", "--year and --as-of go with --record"))
         emit(render.units_view(plan, fmt), fmt)
         return
-    from .. import progress  # noqa: PLC0415
     from ..progress.supervision import units_record  # noqa: PLC0415
     from ..render.supervision import record_view  # noqa: PLC0415
 
-    st = progress.status(plan, open_ledger(plan, data_dir).events, as_of_day(as_of), None, known_moment(known_at))
+    # the same standing as `status` (by the snapshot when it stands)
+    st = _status(plan, data_dir, None, as_of_day(as_of), None, known_at)[0]
     emit(record_view(plan, st, units_record(plan, st, year), fmt, year), fmt)
 
 

@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 from datetime import date
-from operator import attrgetter
-from typing import Iterable, NamedTuple
+from operator import attrgetter, itemgetter
+from typing import Container, Iterable, Iterator, NamedTuple
 
 from ..ledger.model import Event
 
@@ -98,29 +98,110 @@ def replay_all(events: Iterable[Event], as_of: date, known_at: str | None = None
         keep["groups"], keep["acts"] = groups, acts
     out: dict[tuple[str, str], Pair] = {}
     for key, group in groups.items():
-        marks = [e for e in group if e.type == "mark"]
-        if not marks:
-            continue
-        if len(marks) > 1:
-            marks.sort(key=order)
-        reviews = [e for e in group if e.type == "review"]
-        evidence = union_evidence(x for e in group for x in e.evidence) if any(e.evidence for e in group) else ()
-        if not reviews:
-            cur = marks[-1]
-            out[key] = Pair(cur.state, _run_start(marks), cur, evidence, "pending" if cur.state == "done" else None)
-            continue
-        out[key] = with_reviews(marks, reviews, evidence)[0]
+        pair = standing_of(group)
+        if pair is not None:
+            out[key] = pair
     extensions: dict = {}
     waivers: dict = {}
     closed = None
     for e in sorted(acts, key=order):
-        if e.type == "extend":
-            extensions[(e.target, e.subject)] = e
-        elif e.type == "waive":
-            waivers[(e.target, e.subject)] = e
-        elif e.type in ("close", "reopen"):
-            closed = e.on if e.type == "close" else None
+        closed = _act(e, extensions, waivers, closed)
     return out, Acts(extensions, waivers, closed)
+
+
+def _act(e: Event, extensions: dict, waivers: dict, closed: str | None) -> str | None:
+    """One act of the supervising office taken in date order: the standing extensions and waivers it leaves,
+    and the closing day."""
+    if e.type == "extend":
+        extensions[(e.target, e.subject)] = e
+    elif e.type == "waive":
+        waivers[(e.target, e.subject)] = e
+    elif e.type in ("close", "reopen"):
+        closed = e.on if e.type == "close" else None
+    return closed
+
+
+def standing_of(group: list[Event]) -> Pair | None:
+    """A pair's standing from the records of it that count (marks, attachments, reviews), in file order; None
+    while it has no mark."""
+    marks = [e for e in group if e.type == "mark"]
+    if not marks:
+        return None
+    if len(marks) > 1:
+        marks.sort(key=order)
+    reviews = [e for e in group if e.type == "review"]
+    evidence = union_evidence(x for e in group for x in e.evidence) if any(e.evidence for e in group) else ()
+    if not reviews:
+        cur = marks[-1]
+        return Pair(cur.state, _run_start(marks), cur, evidence, "pending" if cur.state == "done" else None)
+    return with_reviews(marks, reviews, evidence)[0]
+
+
+def replay_days(events: Iterable[Event], days: Iterable[date], pairs_wanted: Container | None = None
+                ) -> Iterator[tuple[date, dict, Acts, set[str] | None]]:
+    """``replay_all`` on each of ``days`` (in ascending order), in one pass over the records in date order.
+
+    Yields (day, pairs, acts, targets): the pairs and acts are those ``replay_all(events, day)`` returns (the
+    same objects go on changing after the next step), ``targets`` the parts and duties whose pairs, extensions
+    or waivers changed since the day before (None on the first day: all of them). With ``pairs_wanted``, only
+    those (target, unit) pairs are worked out: the others are neither in ``pairs`` nor change ``targets``.
+    """
+    pool = list(events)
+    revoked = {(e.unit, e.revokes) for e in pool if e.revokes}
+    # each pair's records, kept in file order (the order replay_all groups them in), added as their day comes
+    counted: list[tuple[str, int, tuple[str, str], Event]] = []
+    acts: list[Event] = []
+    for i, e in enumerate(pool):
+        if e.type == "revoke" or (revoked and (e.unit, e.id) in revoked):
+            continue
+        if e.subject is not None or e.type in ("extend", "waive", "close", "reopen", "remind"):
+            if e.type != "review":
+                acts.append(e)
+                continue
+            key = (e.target, e.subject)
+        else:
+            key = (e.target, e.unit)
+        if pairs_wanted is not None and key not in pairs_wanted:
+            continue
+        counted.append((e.on, i, key, e))
+    counted.sort(key=itemgetter(0))     # stable: a day's records stay in file order
+    acts.sort(key=order)   # replay_all's order; those of a day on are a prefix of it
+    groups: dict[tuple[str, str], list[tuple[int, Event]]] = {}
+    pairs: dict[tuple[str, str], Pair] = {}
+    extensions: dict = {}
+    waivers: dict = {}
+    closed = None
+    at = done_acts = 0
+    first = True
+    for day in days:
+        cutoff = day.isoformat()
+        touched: set[tuple[str, str]] = set()
+        while at < len(counted) and counted[at][0] <= cutoff:
+            _, i, key, e = counted[at]
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [(i, e)]
+            else:
+                group.append((i, e))
+            touched.add(key)
+            at += 1
+        targets = {key[0] for key in touched}
+        for key in touched:
+            group = groups[key]
+            group.sort(key=_first)           # back in file order, as replay_all groups them
+            pair = standing_of([e for _, e in group])
+            if pair is None:
+                pairs.pop(key, None)
+            else:
+                pairs[key] = pair
+        while done_acts < len(acts) and acts[done_acts].on <= cutoff:
+            e = acts[done_acts]
+            closed = _act(e, extensions, waivers, closed)
+            if e.type in ("extend", "waive"):
+                targets.add(e.target)
+            done_acts += 1
+        yield day, pairs, Acts(dict(extensions), dict(waivers), closed), None if first else targets
+        first = False
 
 
 def with_reviews(marks: list[Event], reviews: list[Event], evidence: tuple) -> tuple[Pair, bool]:
@@ -164,6 +245,8 @@ def _run_start(marks: list[Event]) -> str:
         since = e.on
     return since
 
+
+_first = itemgetter(0)
 
 # (on, recorded_at), computed in C: the sort key of 100,000 events
 order = attrgetter("on", "recorded_at")

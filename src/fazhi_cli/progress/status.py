@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from ..ledger.model import Event
 from ..plan.model import Obligation, Part, Plan, Task, is_ongoing
@@ -345,6 +345,24 @@ def status_of(plan: Plan, best: dict, acts: Acts, as_of: date, warn_days: int | 
     return Status(as_of, warn, tuple(tasks), duties, known_at, acts.closed)
 
 
+def parts_on(plan: Plan, best: dict, acts: Acts, as_of: date, warn_days: int,
+             parts: Iterable[Part]) -> Iterator[PartStatus]:
+    """These parts as ``status_of`` has them on a day (without their titles): the charts' points, a few parts at
+    a time."""
+    ctx = _Day(plan, best, acts, as_of, warn_days)
+    for p in parts:
+        yield part_status(p, ctx)
+
+
+def parts_done_on(plan: Plan, best: dict, acts: Acts, as_of: date, parts: Iterable[Part]) -> Iterator[bool]:
+    """Whether each of these parts is done on a day, as ``status_of`` has it, from its lead units alone (a part's
+    state is done by its leads' shares; its support units come after them and decide nothing of it)."""
+    ctx = _Day(plan, best, acts, as_of, 0)
+    for p in parts:
+        units = _unit_states(p.id, [(u, "lead") for u in p.lead_units], ctx)
+        yield _combined(units, p.due, ctx, ("lead",))[0] == "done"
+
+
 # --- one unit's own view -----------------------------------------------------
 
 class OwnItem(NamedTuple):
@@ -400,6 +418,21 @@ def own_items(st: Status, unit: str) -> list[OwnItem]:
         if own is not None:
             out.append(_own("recurring", ds.duty.id, ds.duty.task, ds.duty.title, own, ds.duty.due, ds.state,
                             ds.light, st, ds.waived))
+    return out
+
+
+def own_items_by_unit(st: Status) -> dict[str, list[OwnItem]]:
+    """``own_items`` of every unit at once, by unit: one pass over the items instead of one per unit."""
+    out: dict[str, list[OwnItem]] = {}
+    for ts in st.tasks:
+        for ps in ts.parts:
+            for own in ps.units:
+                out.setdefault(own.unit, []).append(_own("part", ps.part.id, ps.part.task, ps.title, own, ps.part.due,
+                                                         ps.state, ps.light, st, ps.waived))
+    for ds in st.duties:
+        for own in ds.units:
+            out.setdefault(own.unit, []).append(_own("recurring", ds.duty.id, ds.duty.task, ds.duty.title, own,
+                                                     ds.duty.due, ds.state, ds.light, st, ds.waived))
     return out
 
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from ..plan.model import Plan
-from .status import OwnItem, Status, own_items
+from .status import OwnItem, Status, own_items, own_items_by_unit
 
 
 class Notice(NamedTuple):
@@ -78,8 +78,9 @@ def units_record(plan: Plan, st: Status, year: int | None = None) -> list[Record
     finished late, years after its deadline, counts in the year it was done (and counts as late).
     """
     rows = []
+    held = own_items_by_unit(st)
     for name in plan.units:
-        items = [x for x in own_items(st, name) if x.role == "lead"]
+        items = [x for x in held.get(name, ()) if x.role == "lead"]
         if year is not None:
             items = [x for x in items if (x.kind == "recurring" and _duty_year(plan, x.id) == year)
                      or (x.kind == "part" and x.due.year == year)

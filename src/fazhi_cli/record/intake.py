@@ -95,7 +95,10 @@ def admit(plan: Plan, root: Path, incoming: Sequence[Incoming], have: dict[str, 
     not done).
     """
     nothing = nothing or t("未导入任何记录", "nothing was imported")
-    have = ledger.record_ids(root) if have is None else have
+    if have is None:
+        # what the rules below ask of the folder: the ids arriving and the ids they revoke
+        wanted = {x.event.id for x in incoming} | {x.event.revokes for x in incoming if x.event.revokes}
+        have = ledger.record_ids(root, wanted)
     new: dict[str, Incoming] = {}
     repeated = 0
     for item in incoming:
