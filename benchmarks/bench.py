@@ -280,30 +280,40 @@ def bench_sync(tmp: Path, env: dict, base: list[str], runs: int, results: dict) 
     failures: list[str] = []
     results["sync"] = {}
     print(f"\nsync on a path remote (one record sent), a new PC's first sync, and the repository's size; "
-          f"{runs} runs each, interleaved with the floor")
+          f"{runs} runs each, the two sizes and the floor interleaved in every round")
     print(f"{'commits':>10}  {'':<22}{'median':>10}{'x floor':>9}")
-    for commits in (1_000, 10_000):
-        share, pc = tmp / f"share{commits}.git", tmp / f"pc{commits}"
-        make("sync-history", share, pc, commits)
-        senv = {**env, "FAZHI_HOME": str(pc)}
-        senv.pop("FAZHI_UNIT", None)
-        times, floors = [], []
-        for i in range(runs):
+    sizes = (1_000, 10_000)
+    for commits in sizes:         # both histories first: the two sizes are then timed in the same rounds
+        make("sync-history", tmp / f"share{commits}.git", tmp / f"pc{commits}", commits)
+    times: dict[int, list[float]] = {c: [] for c in sizes}
+    first_times: dict[int, list[float]] = {c: [] for c in sizes}
+    floors: list[float] = []
+    first_floors: list[float] = []
+    for i in range(runs):
+        for commits in sizes:
+            pc = tmp / f"pc{commits}"
             event = ledger.new_event(plan, target=part.id, unit=unit, state=("doing", "done")[i % 2],
                                      on="2017-06-01", by="bench", cmd=ledger.new_id(), note="基准测试")
             with (pc / "progress" / f"{unit}.jsonl").open("ab") as f:
                 f.write(ledger.encode([event]))
-            times.append(run([*base, "sync"], senv)[0])
-            floors.append(run(FLOOR, senv)[0])
-        one = {"median_s": statistics.median(times), "ratio": statistics.median(times) / statistics.median(floors)}
-        first_times, first_floors = [], []
-        for i in range(max(3, runs // 5)):
+            senv = {**env, "FAZHI_HOME": str(pc)}
+            senv.pop("FAZHI_UNIT", None)
+            times[commits].append(run([*base, "sync"], senv)[0])
+        floors.append(run(FLOOR, env)[0])
+    for i in range(max(3, runs // 5)):
+        for commits in sizes:
             fresh = tmp / f"fresh{commits}-{i}"
-            first_times.append(run([*base, "sync", str(share)], {**senv, "FAZHI_HOME": str(fresh)})[0])
-            first_floors.append(run(FLOOR, senv)[0])
+            fenv = {**env, "FAZHI_HOME": str(fresh)}
+            fenv.pop("FAZHI_UNIT", None)
+            first_times[commits].append(run([*base, "sync", str(tmp / f"share{commits}.git")], fenv)[0])
             shutil.rmtree(fresh, ignore_errors=True)
-        first = {"median_s": statistics.median(first_times),
-                 "ratio": statistics.median(first_times) / statistics.median(first_floors)}
+        first_floors.append(run(FLOOR, env)[0])
+    for commits in sizes:
+        share = tmp / f"share{commits}.git"
+        one = {"median_s": statistics.median(times[commits]),
+               "ratio": statistics.median(times[commits]) / statistics.median(floors)}
+        first = {"median_s": statistics.median(first_times[commits]),
+                 "ratio": statistics.median(first_times[commits]) / statistics.median(first_floors)}
         size = sum(f.stat().st_size for f in (share / "objects").rglob("*") if f.is_file())
         row = {"send one record": one, "first sync": first, "objects_bytes": size}
         if shutil.which("git"):
