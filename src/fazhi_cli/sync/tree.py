@@ -94,7 +94,7 @@ def commit_label(c: Any) -> str:
     except (OverflowError, OSError, ValueError):
         day = "?"
     who = c.author.decode("utf-8", "replace").split(" <")[0][:60]
-    return f"{short(c.id)}({day},{who})" if _zh() else f"{short(c.id)} ({day}, {who})"
+    return f"{short(c.id)}（{day}，{who}）" if _zh() else f"{short(c.id)} ({day}, {who})"
 
 
 def _zh() -> bool:
