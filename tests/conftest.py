@@ -130,3 +130,18 @@ def one_line_error(result) -> str:
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1, err
     return lines[0]
+
+
+@pytest.fixture(scope="module")
+def variants(plan, tmp_path_factory):
+    """The hostile catalogue's data folders every case of a family's file starts from (unsigned, signed), each
+    made once for the file (tests/hostile/, test_snapshot_hostile.py)."""
+    from hostile.catalogue import Variants
+
+    return Variants(plan, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def prepared(variants):
+    """The unsigned data folder of a hostile family's file."""
+    return variants[False]

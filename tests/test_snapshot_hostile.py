@@ -53,17 +53,6 @@ def pytest_generate_tests(metafunc):
             for s in SNAP_CASES for signed in (False, True) if not signed or s.fold or s.ledger is not None])
 
 
-@pytest.fixture(scope="module")
-def variants(plan, tmp_path_factory) -> Variants:
-    return Variants(plan, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def prepared(variants) -> Prepared:
-    """The data folder every case of this file starts from, made once."""
-    return variants[False]
-
-
 def _unit_view(question: tuple) -> bool:
     return "--unit" in question
 

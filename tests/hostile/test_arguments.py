@@ -7,21 +7,7 @@ that contradict each other.
 
 from __future__ import annotations
 
-
-import pytest
-
-from hostile.catalogue import ALM, C1, ESC, OSC52, RLO, Call, Case, Prepared, Variants, case, cases_of, judge
-
-
-@pytest.fixture(scope="module")
-def variants(plan, tmp_path_factory) -> Variants:
-    """The data folders every case of this file starts from (unsigned, signed), each made once."""
-    return Variants(plan, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def prepared(variants) -> Prepared:
-    return variants[False]
+from hostile.catalogue import ALM, C1, ESC, OSC52, RLO, Call, Case, case, cases_of, judge
 
 
 def _writes(c: Case) -> bool:

@@ -13,22 +13,8 @@ import stat
 from pathlib import Path
 from typing import Callable
 
-import pytest
-
 from conftest import SOURCE
-from hostile.catalogue import (C1, ESC, OSC52, RLO, ROOT_USER, WRITERS, Call, Case, Ctx, Prepared, Variants, calls,
-                               case, cases_of, judge)
-
-
-@pytest.fixture(scope="module")
-def variants(plan, tmp_path_factory) -> Variants:
-    """The data folders every case of this file starts from (unsigned, signed), each made once."""
-    return Variants(plan, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def prepared(variants) -> Prepared:
-    return variants[False]
+from hostile.catalogue import C1, ESC, OSC52, RLO, ROOT_USER, WRITERS, Call, Case, Ctx, calls, case, cases_of, judge
 
 
 def pytest_generate_tests(metafunc):

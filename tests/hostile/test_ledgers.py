@@ -15,21 +15,8 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
-
-from hostile.catalogue import (BIDI, CHARS, ESC, OSC52, RLO, WRITERS, Call, Case, Ctx, Prepared, Variants, calls, case,
-                               cases_of, judge, to_bytes)
-
-
-@pytest.fixture(scope="module")
-def variants(plan, tmp_path_factory) -> Variants:
-    """The data folders every case of this file starts from (unsigned, signed), each made once."""
-    return Variants(plan, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def prepared(variants) -> Prepared:
-    return variants[False]
+from hostile.catalogue import (BIDI, CHARS, ESC, OSC52, RLO, WRITERS, Call, Case, Ctx, Prepared, calls, case, cases_of,
+                               judge, to_bytes)
 
 
 def pytest_generate_tests(metafunc):

@@ -14,22 +14,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-import pytest
-
 from fazhi_cli import plancache
-from hostile.catalogue import (C1, CASES, ESC, OSC52, PLAN_TEXT, RLO, Call, Case, Ctx, Prepared, Variants, case,
-                               cases_of, edited, entry_name, judge)
-
-
-@pytest.fixture(scope="module")
-def variants(plan, tmp_path_factory) -> Variants:
-    """The data folders every case of this file starts from (unsigned, signed), each made once."""
-    return Variants(plan, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def prepared(variants) -> Prepared:
-    return variants[False]
+from hostile.catalogue import (C1, CASES, ESC, OSC52, PLAN_TEXT, RLO, Call, Case, Ctx, case, cases_of, edited,
+                               entry_name, judge)
 
 
 def pytest_generate_tests(metafunc):

@@ -10,21 +10,8 @@ import os
 from pathlib import Path
 from typing import Callable
 
-import pytest
-
-from hostile.catalogue import (CASES, OSC52, PLAN_TEXT, RLO, YAML_CHARS, Call, Case, Ctx, Prepared, Variants, calls,
-                               case, cases_of, edited, judge)
-
-
-@pytest.fixture(scope="module")
-def variants(plan, tmp_path_factory) -> Variants:
-    """The data folders every case of this file starts from (unsigned, signed), each made once."""
-    return Variants(plan, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def prepared(variants) -> Prepared:
-    return variants[False]
+from hostile.catalogue import (CASES, OSC52, PLAN_TEXT, RLO, YAML_CHARS, Call, Case, Ctx, calls, case, cases_of,
+                               edited, judge)
 
 
 def pytest_generate_tests(metafunc):

@@ -16,15 +16,9 @@ import pytest
 from fazhi_cli import ledger, record
 from fazhi_cli.keys import crypto
 from fazhi_cli.plan import bundled_plan_path, load_plan
-from hostile.catalogue import CASES, Call, Case, Ctx, Prepared, Variants, calls, case, judge, records_of
+from hostile.catalogue import CASES, Call, Case, Ctx, Prepared, calls, case, judge, records_of
 
 PLAN = load_plan(bundled_plan_path())
-
-
-@pytest.fixture(scope="module")
-def variants(plan, tmp_path_factory) -> Variants:
-    """The signed data folder every case of this file starts from, made once."""
-    return Variants(plan, tmp_path_factory)
 
 
 # Attacks that still work, each with why; strict: the day one is refused, its mark must go.
