@@ -107,36 +107,6 @@ def _free_port() -> int:
     return port
 
 
-@GIT
-def test_sync_through_git_daemon(plan, tmp_path, cli):
-    base = tmp_path / "srv"
-    base.mkdir()
-    run.sync(plan, tmp_path / "office", init_remote=str(base / "fazhi.git"))
-    port = _free_port()
-    daemon = subprocess.Popen(["git", "daemon", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}",
-                               f"--base-path={base}", "--export-all", "--enable=receive-pack", str(base)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(50):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        url = f"git://127.0.0.1:{port}/fazhi.git"
-        a, b = tmp_path / "a", tmp_path / "b"
-        mark(plan, a, "7.1", "区法制办", on="2017-11-30")
-        mark(plan, b, "2.2", "区编办", on="2016-12-20")
-        for pc in (a, b, a):
-            r = cli("sync", url, "--data-dir", pc)
-            assert r.exit_code == 0, r.output
-        assert events(plan, a) == events(plan, b) and len(events(plan, a)) == 2
-    finally:
-        daemon.terminate()
-        daemon.wait(10)
-
-
-
 class _daemon:
     """git's own daemon on 127.0.0.1, serving every repository under ``base`` for reading and writing."""
 
@@ -159,6 +129,22 @@ class _daemon:
     def __exit__(self, *exc) -> None:
         self.proc.terminate()
         self.proc.wait(10)
+
+
+@GIT
+def test_sync_through_git_daemon(plan, tmp_path, cli):
+    base = tmp_path / "srv"
+    base.mkdir()
+    run.sync(plan, tmp_path / "office", init_remote=str(base / "fazhi.git"))
+    with _daemon(base) as server:
+        url = f"{server}/fazhi.git"
+        a, b = tmp_path / "a", tmp_path / "b"
+        mark(plan, a, "7.1", "区法制办", on="2017-11-30")
+        mark(plan, b, "2.2", "区编办", on="2016-12-20")
+        for pc in (a, b, a):
+            r = cli("sync", url, "--data-dir", pc)
+            assert r.exit_code == 0, r.output
+        assert events(plan, a) == events(plan, b) and len(events(plan, a)) == 2
 
 
 @GIT
