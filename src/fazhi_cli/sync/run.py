@@ -31,7 +31,7 @@ import random
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 from .. import ledger, record
 from ..dates import now as china_now
@@ -811,14 +811,9 @@ def _message(news: Sequence[record.Incoming]) -> str:
 
 
 def _message_zh(news: Sequence[record.Incoming]) -> str:
-    counts: dict[str, int] = {}
-    for x in news:
-        counts[x.event.unit] = counts.get(x.event.unit, 0) + 1
-    if not counts:
+    if not news:
         return "fazhi: 开始同步\n"
-    head = ";".join(f"{u} 记录 {n} 条" for u, n in list(counts.items())[:UNITS_LISTED])
-    if len(counts) > UNITS_LISTED:
-        head += f"…… 共 {len(counts)} 个单位 {len(news)} 条"
+    head = _units_counted(news, ";", lambda u, n: f"{u} 记录 {n} 条")
     body = "\n".join(record.added_line(x) for x in news[:MESSAGE_LINES])
     if len(news) > MESSAGE_LINES:
         body += f"\n…… 另有 {len(news) - MESSAGE_LINES} 条"
@@ -983,10 +978,16 @@ def _report(remote: Remote, d: Decision, target: bytes | None) -> Outcome:
 
 
 def _per_unit(items: Sequence[record.Incoming]) -> str:
+    return _units_counted(items, t("、", ", "), lambda u, n: t("{u} {n} 条", "{u} {n}", u=u, n=n))
+
+
+def _units_counted(items: Sequence[record.Incoming], sep: str, each: Callable[[str, int], str]) -> str:
+    """The records of each unit, in the order they come: the first UNITS_LISTED units named, then the totals
+    (the sent and received lines; a commit's subject, in Chinese)."""
     counts: dict[str, int] = {}
     for x in items:
         counts[x.event.unit] = counts.get(x.event.unit, 0) + 1
-    shown = t("、", ", ").join(t("{u} {n} 条", "{u} {n}", u=u, n=n) for u, n in list(counts.items())[:UNITS_LISTED])
+    shown = sep.join(each(u, n) for u, n in list(counts.items())[:UNITS_LISTED])
     if len(counts) <= UNITS_LISTED:
         return shown
     return shown + t("…… 共 {k} 个单位 {n} 条", " … {n} from {k} units in all", k=len(counts), n=len(items))
