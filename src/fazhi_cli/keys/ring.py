@@ -122,11 +122,12 @@ def _signer_problem(plan: Plan, signer: Entry, fp: str, e: Event) -> str | None:
         return t("签名所用的密钥 {k} 是 {u} 的，不是督办单位的", "it is signed with {k}, a key of {u}, not of the office",
                  k=fp, u=signer.unit)
     if signer.revoked is not None and not _kept(signer, e):
-        return t("签名所用的密钥 {k} 已于 {r} 吊销", "it is signed with {k}, revoked at {r}", k=fp, r=_when(signer.revoked))
+        return t("签名所用的密钥 {k} 已于 {r} 吊销", "it is signed with {k}, revoked at {r}", k=fp,
+                 r=readable_time(signer.revoked))
     return None
 
 
-def _when(stamp: str) -> str:
+def readable_time(stamp: str) -> str:
     """A recorded_at as a person reads it: 2026-12-08 08:58:15."""
     return stamp[:19].replace("T", " ")
 
@@ -155,7 +156,7 @@ def judge(ring: Keyring, plan: Plan, obj: dict, e: Event, verify: Verify | None 
         if first is not None and e.recorded_at >= first:
             return t("记录未签名；{u} 自 {d} 起已登记签名密钥，此后的记录须由它签名",
                      "the record is unsigned; {u} has had a registered key since {d}, and its later records must be "
-                     "signed with it", u=e.unit, d=_when(first))
+                     "signed with it", u=e.unit, d=readable_time(first))
         since = plan.supervision.require_signatures
         if since and e.recorded_at[:10] >= since:
             return (t("记录未签名；方案要求所有记录签名", "the record is unsigned; the plan requires every record signed")
@@ -175,10 +176,11 @@ def judge(ring: Keyring, plan: Plan, obj: dict, e: Event, verify: Verify | None 
         if entry.kept is not None and e.recorded_at < entry.revoked:
             return t("签名所用的密钥 {k} 已于 {r} 吊销；吊销时督办单位保留的 {n} 条记录中没有这一条（记录时间写作 {s}）",
                      "it is signed with {k}, revoked at {r}, and is not one of the {n} records the office kept when it "
-                     "revoked it (it says it was recorded at {s})", k=fp, r=_when(entry.revoked), n=len(entry.kept),
-                     s=_when(e.recorded_at))
+                     "revoked it (it says it was recorded at {s})", k=fp, r=readable_time(entry.revoked),
+                     n=len(entry.kept), s=readable_time(e.recorded_at))
         return t("签名所用的密钥 {k} 已于 {r} 吊销，此记录记于其后（{s}）", "it is signed with {k}, revoked at {r}, and was "
-                 "recorded after that ({s})", k=fp, r=_when(entry.revoked), s=_when(e.recorded_at))
+                 "recorded after that ({s})", k=fp, r=readable_time(entry.revoked),
+                 s=readable_time(e.recorded_at))
     if not _verify(entry.public, sig, obj, verify):
         return t("签名不符（记录在签名后被改动、移动或用于别的方案）", "the signature does not match (the record was changed, "
                  "moved or replayed after signing)")

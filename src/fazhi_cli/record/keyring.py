@@ -23,6 +23,7 @@ def key_act(plan: Plan, root: Path, *, unit: str, value: str, acting: str, revok
     """The office registers ``unit``'s public key ``value`` (``keys add``) or revokes the key with the fingerprint
     ``value`` (``keys revoke``): one record in its own file, signed by an office key of this PC."""
     from ..keys import crypto  # noqa: PLC0415
+    from ..keys.ring import readable_time  # noqa: PLC0415
     from ..keys.store import local_keys  # noqa: PLC0415
 
     acting = supervisor(plan, acting)
@@ -40,7 +41,8 @@ def key_act(plan: Plan, root: Path, *, unit: str, value: str, acting: str, revok
             raise UsageError(t("{u} 没有登记指纹为 {k} 的密钥（fazhi keys show 列出已登记的密钥）",
                                "{u} has no registered key {k} (fazhi keys show lists them)", u=unit, k=crypto.spoken(fp)))
         if entry.revoked is not None:
-            raise UsageError(t("密钥 {k} 已于 {r} 吊销", "key {k} was revoked at {r}", k=crypto.spoken(fp), r=entry.revoked[:19].replace("T", " ")))
+            raise UsageError(t("密钥 {k} 已于 {r} 吊销", "key {k} was revoked at {r}", k=crypto.spoken(fp),
+                               r=readable_time(entry.revoked)))
         kind, key = "unkey", fp
         # the records signed with it that this folder holds are kept by name: a line dated before the
         # revocation by whoever holds the lost key is not among them (README "Signatures")

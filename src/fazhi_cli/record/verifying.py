@@ -7,7 +7,7 @@ never read twice and never loads the cryptography library.
 Verifying a signature costs far more than reading its line (10,000 lines: about 4 s against 0.6 s), so the
 signatures verified here are remembered in the private cache folder (``Verified``): a shortcut, never a source.
 Only the check of the signature itself is skipped, and only for the very key, signature and signed bytes that
-verified before (their BLAKE2b-256 digest); who the key belongs to, revocations and every other rule are judged
+verified before (their BLAKE2b-256 digest, keyed with a secret beside this PC's private keys); who the key belongs to, revocations and every other rule are judged
 every time, and an entry that is not exactly as written is no entry.
 """
 
