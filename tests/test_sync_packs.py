@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fazhi_cli import ledger, record
+from fazhi_cli.errors import LedgerError
 from fazhi_cli.sync import packs, run
 
 GIT = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -185,3 +186,85 @@ def test_the_work_of_one_sync_follows_what_changed_not_the_history(plan, offices
     late = one_sync()
     assert early > 1000
     assert late <= early * 1.5, (early, late)
+
+
+def busy_units(plan, n):
+    """``n`` units of the plan that lead or support a part (each can be marked)."""
+    return [u for u in plan.units if targets(plan, u)][:n]
+
+
+def counting_unit_reads(monkeypatch):
+    """The progress files a sync reads back out of its repository (decompressed, delta chains resolved)."""
+    from fazhi_cli.sync import tree
+
+    reads: list[str] = []
+    real = tree.blob
+
+    def blob(store, sha, limit, what):
+        if what.endswith(".jsonl"):
+            reads.append(what)
+        return real(store, sha, limit, what)
+
+    monkeypatch.setattr(tree, "blob", blob)
+    return reads
+
+
+def test_a_sync_that_sends_one_record_reads_no_synced_file_back(plan, offices, monkeypatch):
+    """Issue 22, line 2 of "Done when": a sync of one record once decompressed every unit's synced file from
+    the repository to check that the file here still begins with it (40 files at 10,000 commits, 1.47 times
+    the time at 1,000). The check is made against the blob id the last sync noted, so a file that only grew
+    is read here and never out of the repository; a file another PC changed is the only one read back."""
+    share, pcs = offices
+    (pc, unit), (other, other_unit) = pcs[0], pcs[1]
+    for i, u in enumerate(busy_units(plan, 12)):
+        mark_one(plan, pc, u, i)
+    run.sync(plan, pc)
+    run.sync(plan, other)
+    mark_one(plan, pc, unit, 50)
+    reads = counting_unit_reads(monkeypatch)
+    run.sync(plan, pc)
+    assert reads == []
+    mark_one(plan, other, other_unit, 51)
+    run.sync(plan, other)
+    reads.clear()
+    mark_one(plan, pc, unit, 52)
+    run.sync(plan, pc)
+    assert {r.rsplit("/", 1)[-1] for r in reads} == {f"{other_unit}.jsonl"}, reads   # checked, then merged
+    run.sync(plan, other)
+    files = {p.name: p.read_bytes() for p in (pc / "progress").glob("*.jsonl")}
+    assert len(files) == 12 and files == {p.name: p.read_bytes() for p in (other / "progress").glob("*.jsonl")}
+
+
+@pytest.mark.parametrize("hint", [b"", b"not json", b"[]", b'{"x": 1}', b"lengths-of-every-file",
+                                  b"off-by-one", b"huge"])
+def test_the_noted_lengths_are_a_hint_a_wrong_one_changes_nothing(plan, offices, hint):
+    """The lengths a sync notes (``.sync/lengths.json``) only spare reading the repository: whatever the file
+    says, a file that begins with its synced bytes syncs, and a synced line edited here is still refused."""
+    import json
+
+    share, pcs = offices
+    pc, unit = pcs[0]
+    for n in range(3):
+        mark_one(plan, pc, unit, n)
+    run.sync(plan, pc)
+    noted = pc / ".sync" / "lengths.json"
+    good = json.loads(noted.read_bytes())
+    if hint == b"lengths-of-every-file":
+        hint = json.dumps({sha: 0 for sha in good}).encode()
+    elif hint == b"off-by-one":
+        hint = json.dumps({sha: n - 1 for sha, n in good.items()}).encode()
+    elif hint == b"huge":
+        hint = json.dumps({sha: 10 ** 12 for sha in good}).encode()
+    noted.write_bytes(hint)
+    mark_one(plan, pc, unit, 10)
+    assert run.sync(plan, pc).lines
+    assert run.sync(plan, pcs[1][0]).lines
+    assert sorted(e.id for e in ledger.read_ledger(pcs[1][0], plan).events) == \
+        sorted(e.id for e in ledger.read_ledger(pc, plan).events)
+    noted.write_bytes(hint)
+    path = pc / "progress" / f"{unit}.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join([lines[0].replace(b"\\u7b2c", b"X").replace("第".encode(), b"X"), *lines[1:]]))
+    with pytest.raises(LedgerError) as e:
+        run.sync(plan, pc)
+    assert f"{path}:1:" in str(e.value) and "不是 fazhi 做的改动" in str(e.value)

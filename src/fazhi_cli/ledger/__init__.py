@@ -34,7 +34,7 @@ __getattr__, __dir__, __all__ = index(__name__, {
      "read_arrivals replaceable unfinished"): "journal",
     ("arrived file_identity open_unit_file parse_lines parse_unit_bytes read_file_checked read_ledger "
      "read_ledger_file unit_events unit_records usual_lines"): "reading",
-    "canonical Existing existing_lines record_ids signing_bytes": "ids",
+    "canonical Existing existing_lines may_hold plain_ids record_ids signing_bytes": "ids",
     "append_bytes encode new_event recover truncate Writing": "writing",
     ("blob_path evidence_item EvidenceFile file_digest incoming_blobs "
      "store_blob verify_blob verify_evidence"): "evidence",

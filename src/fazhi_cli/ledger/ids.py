@@ -72,7 +72,7 @@ def plain_ids(ids: Collection[str]) -> frozenset[bytes] | None:
 _ID_VALUE = re.compile(rb'"id"[ \t\r]*:[ \t\r]*"([^"\n]*)"')
 
 
-def _may_hold(raw: bytes, pieces: frozenset[bytes]) -> bool:
+def may_hold(raw: bytes, pieces: frozenset[bytes]) -> bool:
     """Whether bytes may hold a record whose id is one of ``pieces`` (``plain_ids``), without decoding them.
 
     Without a backslash a JSON string has no escape: in a line that is JSON every quote opens or closes a
@@ -80,7 +80,11 @@ def _may_hold(raw: bytes, pieces: frozenset[bytes]) -> bool:
     line that is not JSON holds no record. A NUL is where json.loads would take the bytes for UTF-16 or UTF-32;
     such bytes are decoded, as are any with a backslash.
     """
-    return b"\\" in raw or b"\x00" in raw or not pieces.isdisjoint(_ID_VALUE.findall(raw))
+    if b"\\" in raw or b"\x00" in raw:
+        return True
+    if len(pieces) <= 8 and not any(p in raw for p in pieces):
+        return False            # without an escape an id is spelt by its own bytes: a few byte searches say no
+    return not pieces.isdisjoint(_ID_VALUE.findall(raw))
 
 
 def existing_lines(label: str, data: bytes, out: dict[str, Existing], only: Sequence[bytes] | None = None,
@@ -90,12 +94,12 @@ def existing_lines(label: str, data: bytes, out: dict[str, Existing], only: Sequ
     ``only``: read just the lines that contain one of these byte strings (quoted ids). ``pieces``
     (``plain_ids``): add just the records with those ids, and decode just the lines that may hold one.
     """
-    if pieces is not None and not _may_hold(data, pieces):
+    if pieces is not None and not may_hold(data, pieces):
         return
     for number, raw in enumerate(data.split(b"\n"), 1):
         if only is not None and not any(n in raw for n in only):
             continue
-        if pieces is not None and not _may_hold(raw, pieces):
+        if pieces is not None and not may_hold(raw, pieces):
             continue
         try:
             obj = decode_line(raw) if raw.strip() else None

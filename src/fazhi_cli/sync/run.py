@@ -73,6 +73,7 @@ class Local(NamedTuple):
     path: Path
     data: bytes
     base: bytes                  # the synced bytes it begins with
+    lines: int                   # how many lines they hold
     extras: list[Extra]
 
 
@@ -364,20 +365,22 @@ def _attempt(plan: Plan, root: Path, remote: Remote, repo: Any, way: Any, clock:
         theirs = EMPTY
     stamp = china_now(clock).isoformat(timespec="microseconds")
     staging = sync_dir(root) / "incoming"
+    blobs = Blobs(store, root)
     try:
         with ledger.Writing(root):
-            decision = _decide(plan, root, store, remote, main, base, head, theirs, staging, clock)
+            decision = _decide(plan, root, blobs, remote, main, base, head, theirs, staging, clock)
         if decision.pushed:
             _remember(root, remote)
             remotes.bounded(lambda: _push(remote, way, repo, head, decision.target), until, remote)
         target = decision.target
         folder = tree.read_folder(store, target) if target else EMPTY
         with ledger.Writing(root) as w:
-            _apply(root, store, w, base, folder, staging, stamp, decision.cited)
+            _apply(root, blobs, w, base, folder, staging, stamp, decision.cited)
         if target is not None:
             _move_main(repo, target)
             packs.tidy(store)
             _write_state(root, State(remote.stored, stamp, target.decode("ascii"), plan.key))
+            _note_lengths(root, folder, blobs)
     finally:
         _remove_staging(staging)
     outcome = _report(remote, decision, target)
@@ -499,12 +502,84 @@ def _culprit(store: Any, commits: list[bytes], name: str, old: bytes) -> bytes |
     return None
 
 
+# --- what a sync already holds ---------------------------------------------------
+
+LENGTHS = "lengths.json"
+MAX_LENGTHS = 4 * 1024 * 1024
+
+
+class Blobs:
+    """The unit files of one attempt, by blob id: read out of the repository once, or not at all when the
+    file here is known to begin with them.
+
+    The last sync notes each synced file's length and line count by blob id
+    (``.sync/lengths.json``): a file here whose first that-many bytes hash to
+    the blob id begins with exactly the synced bytes, so a sync that sends one
+    record reads no synced file back out of the repository (resolving each
+    delta chain was what grew with the record). The note is a hint: any
+    length that does not hash to the id is ignored, and the file is read.
+    """
+
+    def __init__(self, store: Any, root: Path) -> None:
+        self.store = store
+        self.known: dict[bytes, bytes] = {}
+        self.noted = _noted_lengths(root)
+
+    def get(self, sha: bytes | None, name: str) -> bytes:
+        if not sha:
+            return b""
+        data = self.known.get(sha)
+        if data is None:
+            data = self.known[sha] = tree.blob(self.store, sha, tree.MAX_UNIT_FILE, name)
+        return data
+
+    def prefix(self, sha: bytes | None, data: bytes) -> bytes | None:
+        """The synced bytes ``data`` begins with, if the noted length says so and the id agrees; else None."""
+        if not sha:
+            return b""
+        if sha in self.known:
+            synced = self.known[sha]
+            return synced if data.startswith(synced) else None
+        n = self.noted.get(sha)
+        if n is None or n > len(data) or (n and data[n - 1:n] != b"\n") or _blob_id(data[:n]) != sha:
+            return None
+        synced = self.known[sha] = data[:n]
+        return synced
+
+
+def _noted_lengths(root: Path) -> dict[bytes, int]:
+    from ..files import read_regular  # noqa: PLC0415
+
+    try:
+        obj = json.loads(read_regular(sync_dir(root) / LENGTHS, MAX_LENGTHS, nofollow=True))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if type(obj) is not dict:
+        return {}
+    return {k.encode("ascii"): v for k, v in obj.items()
+            if type(k) is str and len(k) == 40 and k.isascii() and type(v) is int and 0 <= v <= tree.MAX_UNIT_FILE}
+
+
+def _note_lengths(root: Path, folder: Folder, blobs: Blobs) -> None:
+    """Note the length of each synced file the attempt knows; a courtesy to the next sync, never needed."""
+    from ..files import write_aside  # noqa: PLC0415
+
+    noted = {sha.decode("ascii"): len(blobs.known[sha]) for sha in folder.units.values() if sha in blobs.known}
+    noted.update({sha.decode("ascii"): blobs.noted[sha] for sha in folder.units.values()
+                  if sha in blobs.noted and sha.decode("ascii") not in noted})
+    try:
+        write_aside(sync_dir(root) / LENGTHS, json.dumps(noted, sort_keys=True).encode("ascii") + b"\n")
+    except OSError:
+        pass
+
+
 # --- 3. decide ------------------------------------------------------------------
 
-def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | None, base: Folder,
+def _decide(plan: Plan, root: Path, blobs: Blobs, remote: Remote, main: bytes | None, base: Folder,
             head: bytes | None, theirs: Folder, staging: Path, clock: datetime | None) -> Decision:
+    store = blobs.store
     day = china_now(clock).date().isoformat()
-    locals_ = _read_locals(plan, root, store, base, day)
+    locals_ = _read_locals(plan, root, blobs, base, day)
     notes = [_stays(x.path, e) for x in locals_.values() for e in x.extras if e.event is None]
     # the remote's new lines, as import would receive them
     incoming: list[record.Incoming] = []
@@ -512,12 +587,12 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
     for name, sha in sorted(theirs.units.items()):
         if base.units.get(name) == sha:
             continue
-        data = their_bytes[name] = tree.blob(store, sha, tree.MAX_UNIT_FILE, name)
+        data = their_bytes[name] = blobs.get(sha, name)
         if name[:-6] not in plan.units:
             raise Refused(t("远端有方案中没有的单位的进度文件 {p};未合并任何内容",
                             "the remote holds {p}, a progress file of no unit of the plan; nothing was merged",
                             p=f"{tree.PROGRESS}/{name}"))
-        old = _base_bytes(store, base, name)
+        old = blobs.get(base.units.get(name), name)
         first = old.count(b"\n") + 1
         for offset, raw in enumerate(data[len(old):].split(b"\n")[:-1]):
             # named as git names a file of a commit: <commit>:<path>, then the line
@@ -530,7 +605,8 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
     raws: dict[str, bytes] = {}
     seen: dict[str, bytes] = {}
     for name, local in sorted(locals_.items()):
-        their_ids = _ids(their_bytes.get(name) or _base_bytes(store, theirs, name)) if local.extras else {}
+        wanted = {x.event.id for x in local.extras if x.event is not None}
+        their_ids = _ids(blobs.get(theirs.units.get(name), name), wanted) if wanted else {}
         for x in local.extras:
             if x.event is None:
                 continue
@@ -545,7 +621,7 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
             seen[x.event.id] = canon.encode("utf-8")
             raws[x.event.id] = x.raw
             news.append(record.Incoming(x.obj, x.event, f"{local.path}:{x.number}", root))
-    have = _have(root, [x.event for x in (*incoming, *news)])
+    have = _have(root, [x.event for x in (*incoming, *news)], {n: x.data for n, x in locals_.items()})
     received = record.admit(plan, root, incoming, have, nothing=nothing())
     notes += received.missing
     own = {x.event.id for x in news}
@@ -558,44 +634,40 @@ def _decide(plan: Plan, root: Path, store: Any, remote: Remote, main: bytes | No
         return Decision(main, True, [], [], notes)      # an empty remote gets this folder's history back
     parent = head if head is not None else main
     start = theirs if head is not None else base
-    commit = _commit(plan, root, store, parent, start, news, raws, clock)
+    commit = _commit(plan, root, blobs, parent, start, news, raws, clock)
     return Decision(commit, True, news, list(received.new.values()), notes, cited)
 
 
-def _have(root: Path, events: Sequence[Event]) -> dict[str, ledger.Existing]:
+def _have(root: Path, events: Sequence[Event], files: dict[str, bytes]) -> dict[str, ledger.Existing]:
     """The folder's records that the rules can involve: those sharing an id with, or revoked by, these events.
 
     The same as ``ledger.record_ids`` for these ids; for a few records, only
     the lines that mention one of them are decoded, so that a sync of one
-    record does not read a district's whole history into JSON.
+    record does not read a district's whole history into JSON. ``files``: the
+    unit files as this sync read them, under the same write lock.
     """
     wanted = {e.id for e in events} | {e.revokes for e in events if e.revokes}
     if not wanted:
         return {}
     if len(wanted) > 256:
         return ledger.record_ids(root)
-    needles = [json.dumps(w).encode("ascii") for w in sorted(wanted)]
+    pieces = ledger.plain_ids(wanted)
     out: dict[str, ledger.Existing] = {}
-    for name in ledger.unit_files_here(root):
-        try:
-            data, _ = ledger.read_unit_file(root, name, tree.MAX_UNIT_FILE)
-        except OSError:
-            continue        # the read that follows says what is wrong with it
-        if data and any(n in data for n in needles):
-            ledger.existing_lines(str(ledger.unit_file_shown(root, name)), data, out, only=needles)
-    return out
+    for name, data in sorted(files.items()):
+        if data:
+            ledger.existing_lines(str(ledger.unit_file_shown(root, name)), data, out, pieces=pieces)
+    return {k: v for k, v in out.items() if k in wanted}
 
 
-def _base_bytes(store: Any, folder: Folder, name: str) -> bytes:
-    sha = folder.units.get(name)
-    return tree.blob(store, sha, tree.MAX_UNIT_FILE, name) if sha else b""
-
-
-def _ids(data: bytes) -> dict[str, bytes]:
-    """Each record id of a file's bytes with its canonical content."""
+def _ids(data: bytes, wanted: set[str]) -> dict[str, bytes]:
+    """The canonical content of each record of a file's bytes whose id is ``wanted`` (lines that do not
+    mention one of them are not decoded)."""
     out: dict[str, bytes] = {}
+    if not wanted:
+        return out
+    pieces = ledger.plain_ids(wanted)       # None: an id a line spells with an escape; every line is decoded
     for raw in data.split(b"\n"):
-        if not raw.strip():
+        if not raw.strip() or pieces is not None and not ledger.may_hold(raw, pieces):
             continue
         try:
             obj = ledger.decode_line(raw)
@@ -623,7 +695,7 @@ def _stays(path: Path, x: Extra) -> str:
              p=path, n=x.number)
 
 
-def _read_locals(plan: Plan, root: Path, store: Any, base: Folder, day: str) -> dict[str, Local]:
+def _read_locals(plan: Plan, root: Path, blobs: Blobs, base: Folder, day: str) -> dict[str, Local]:
     """Every unit file of the folder, each checked to begin with its synced bytes."""
     if ledger.progress_is_link(root):
         raise LedgerError(t("{p}: 进度文件夹是符号链接,拒绝同步", "{p}: the progress folder is a symbolic link; refusing to sync",
@@ -633,11 +705,11 @@ def _read_locals(plan: Plan, root: Path, store: Any, base: Folder, day: str) -> 
     out: dict[str, Local] = {}
     for name in sorted(names):
         path = ledger.unit_file_shown(root, name)
-        synced = _base_bytes(store, base, name)
+        sha = base.units.get(name)
         try:
             data, links = ledger.read_unit_file(root, name, tree.MAX_UNIT_FILE)
         except FileNotFoundError:
-            if synced:
+            if sha:
                 raise LedgerError(t("{p}: 已同步的进度文件在本机被删除(不是 fazhi 做的改动);请从备份恢复此文件,"
                                     "或在其他电脑上核对后再同步;{m}",
                                     "{p}: a synced progress file was deleted on this PC, outside fazhi; restore it from a "
@@ -648,6 +720,9 @@ def _read_locals(plan: Plan, root: Path, store: Any, base: Folder, day: str) -> 
                                 p=path, e=e.strerror or e, m=nothing())) from None
         if links > 1:
             raise LedgerError(t("{p}: 有多个硬链接,拒绝同步", "{p}: has several hard links; refusing to sync", p=path))
+        synced = blobs.prefix(sha, data)
+        if synced is None:
+            synced = blobs.get(sha, name)
         if not data.startswith(synced):
             n, rid = tree.first_difference(synced, data)
             raise LedgerError(t("{p}:{n}: 已同步的记录{i}在本机被修改或删除(不是 fazhi 做的改动);"
@@ -655,8 +730,9 @@ def _read_locals(plan: Plan, root: Path, store: Any, base: Folder, day: str) -> 
                                 "{p}:{n}: a synced record{i} was changed or removed on this PC, outside fazhi; "
                                 "put the line back before syncing; {m}",
                                 p=path, n=n, i=t("(编号 {r})", " {r}", r=rid) if rid else "", m=nothing()))
-        extras = list(_extras(plan, path, data, len(synced), synced.count(b"\n"), day))
-        out[name] = Local(name, path, data, synced, extras)
+        lines = synced.count(b"\n")
+        extras = list(_extras(plan, path, data, len(synced), lines, day))
+        out[name] = Local(name, path, data, synced, lines, extras)
     return out
 
 
@@ -716,7 +792,7 @@ def _remove_staging(staging: Path) -> None:
         _remove_tree(staging)
 
 
-def _commit(plan: Plan, root: Path, store: Any, parent: bytes | None, start: Folder,
+def _commit(plan: Plan, root: Path, blobs: Blobs, parent: bytes | None, start: Folder,
             news: Sequence[record.Incoming], raws: dict[str, bytes], clock: datetime | None) -> bytes:
     """One commit on top of ``parent``: its files with this PC's news appended, and the evidence they cite."""
     from dulwich.objects import Blob, Commit, Tree  # noqa: PLC0415
@@ -729,10 +805,11 @@ def _commit(plan: Plan, root: Path, store: Any, parent: bytes | None, start: Fol
         by_file.setdefault(f"{x.event.unit}.jsonl", []).append(x)
     for name, items in by_file.items():
         # each record keeps the bytes of its line here: never re-encoded
-        data = _base_bytes(store, start, name) + b"".join(raws[x.event.id] + b"\n" for x in items)
+        data = blobs.get(start.units.get(name), name) + b"".join(raws[x.event.id] + b"\n" for x in items)
         b = Blob.from_string(data)
         added.append(b)
         units[name] = b.id
+        blobs.known[b.id] = data
     for x in news:
         for item in x.event.evidence:
             if not isinstance(item, dict) or item.get("kind") != "file" or "name" not in item:
@@ -771,7 +848,7 @@ def _commit(plan: Plan, root: Path, store: Any, parent: bytes | None, start: Fol
     c.author_time = c.commit_time = int(moment.timestamp())
     c.author_timezone = c.commit_timezone = 8 * 3600
     c.message = _message(news).encode("utf-8")
-    store.add_objects([(o, None) for o in (*added, progress, files, top, c)])
+    blobs.store.add_objects([(o, None) for o in (*added, progress, files, top, c)])
     return c.id
 
 
@@ -829,7 +906,7 @@ def _push(remote: Remote, way: Any, repo: Any, old: bytes | None, new: bytes) ->
 
 # --- 5. apply -------------------------------------------------------------------
 
-def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Folder, staging: Path,
+def _apply(root: Path, blobs: Blobs, w: ledger.Writing, base: Folder, target: Folder, staging: Path,
            stamp: str, cited: dict[str, int] | None = None) -> None:
     """Bring the folder to ``target``, keeping what it has that target lacks (all files at once)."""
     contents: dict[str, bytes] = {}
@@ -846,17 +923,15 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
                                 p=path, e=e.strerror or e)) from None
         if sha == base.units.get(name) and _blob_id(data) == sha:
             continue        # the file is exactly what was synced, and the target did not change it
-        theirs = tree.blob(store, sha, tree.MAX_UNIT_FILE, name)
-        synced = _base_bytes(store, base, name)
+        theirs = blobs.get(sha, name)
+        synced = blobs.get(base.units.get(name), name)
         if not data.startswith(synced):
             raise LedgerError(t("{p}: 同步期间被 fazhi 以外的程序改动;请再同步一次", "{p}: changed outside fazhi during the sync; "
                                                                                  "sync again", p=path))
-        their_ids = _ids(theirs)
+        after = [(raw, tree.record_id(raw)) for raw in data[len(synced):].split(b"\n") if raw.strip()]
+        their_ids = _ids(theirs, {rid for _, rid in after if rid})
         keep, known = [], {}
-        for raw in data[len(synced):].split(b"\n"):
-            if not raw.strip():
-                continue
-            rid = tree.record_id(raw)
+        for raw, rid in after:
             if rid and rid in their_ids:
                 try:
                     obj = ledger.decode_line(raw)
@@ -878,13 +953,13 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
     for name, sha in sorted(target.evidence.items()):
         if ledger.has_blob(root, name):
             continue
-        if name not in cited and not (name in base.evidence and _mentioned(store, target, name[:64])):
+        if name not in cited and not (name in base.evidence and _mentioned(blobs, target, name[:64])):
             continue        # no record of this folder cites it: a file a remote planted is not ours to take
         staged = staging / ledger.EVIDENCE / name
         if not staged.exists():
             staged.parent.mkdir(parents=True, exist_ok=True)
             limit = min(ledger.MAX_EVIDENCE_FILE, cited.get(name, ledger.MAX_EVIDENCE_FILE))
-            staged.write_bytes(tree.blob(store, sha, limit, f"{tree.EVIDENCE}/{name}"))
+            staged.write_bytes(tree.blob(blobs.store, sha, limit, f"{tree.EVIDENCE}/{name}"))
         w.store_evidence(staged, name[:64], name)
     if entries:
         try:
@@ -899,10 +974,10 @@ def _apply(root: Path, store: Any, w: ledger.Writing, base: Folder, target: Fold
     w.replace(contents)
 
 
-def _mentioned(store: Any, folder: Folder, sha256: str) -> bool:
+def _mentioned(blobs: Blobs, folder: Folder, sha256: str) -> bool:
     """Whether a record of the folder's files names this digest (a copy synced before and deleted here)."""
     needle = f'"{sha256}"'.encode("ascii")
-    return any(needle in tree.blob(store, sha, tree.MAX_UNIT_FILE, name) for name, sha in folder.units.items())
+    return any(needle in blobs.get(sha, name) for name, sha in folder.units.items())
 
 
 def _blob_id(data: bytes) -> bytes:
