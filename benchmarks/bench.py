@@ -7,6 +7,7 @@ Run from a virtual environment with fazhi installed from the source tree
                                                 # at 10k and 100k events
     python benchmarks/bench.py --quick          # the bundled plan only
     python benchmarks/bench.py --sync-only      # only sync at 1k and 10k commits (a path remote)
+    python benchmarks/bench.py --sync-only --histories ~/fazhi-histories   # keep the histories for next time
     python benchmarks/bench.py --million        # also the synthetic plan at 1M events (minutes)
     python benchmarks/bench.py --instructions   # also count instructions with valgrind (load-independent)
     python benchmarks/bench.py --runs 21 --json benchmarks/out/last.json
@@ -268,9 +269,10 @@ def sync_history(share: Path, pc: Path, commits: int) -> None:
     sync_run._write_state(pc, State(str(share), now().isoformat(), head.decode("ascii"), plan.key))
 
 
-def bench_sync(tmp: Path, env: dict, base: list[str], runs: int, results: dict) -> list[str]:
+def bench_sync(tmp: Path, env: dict, base: list[str], runs: int, results: dict, kept: Path | None = None) -> list[str]:
     """A sync that sends one record at 1,000 and 10,000 commits on a path remote; a new PC's first sync;
-    the shared repository's size against what `git gc --aggressive` makes of it."""
+    the shared repository's size against what `git gc --aggressive` makes of it. ``kept``: a folder where
+    the histories are built and kept, and reused by the next run (the 10,000 takes half an hour)."""
     from fazhi_cli import ledger
     from fazhi_cli.plan import bundled_plan_path, load_plan
 
@@ -283,15 +285,22 @@ def bench_sync(tmp: Path, env: dict, base: list[str], runs: int, results: dict) 
           f"{runs} runs each, the two sizes and the floor interleaved in every round")
     print(f"{'commits':>10}  {'':<22}{'median':>10}{'x floor':>9}")
     sizes = (1_000, 10_000)
+    where = kept or tmp
+    where.mkdir(parents=True, exist_ok=True)
     for commits in sizes:         # both histories first: the two sizes are then timed in the same rounds
-        make("sync-history", tmp / f"share{commits}.git", tmp / f"pc{commits}", commits)
+        done = where / f"share{commits}.done"
+        if not done.exists():     # a build that was stopped half-way is built again
+            shutil.rmtree(where / f"share{commits}.git", ignore_errors=True)
+            shutil.rmtree(where / f"pc{commits}", ignore_errors=True)
+            make("sync-history", where / f"share{commits}.git", where / f"pc{commits}", commits)
+            done.write_text("built\n")
     times: dict[int, list[float]] = {c: [] for c in sizes}
     first_times: dict[int, list[float]] = {c: [] for c in sizes}
     floors: list[float] = []
     first_floors: list[float] = []
     for i in range(runs):
         for commits in sizes:
-            pc = tmp / f"pc{commits}"
+            pc = where / f"pc{commits}"
             event = ledger.new_event(plan, target=part.id, unit=unit, state=("doing", "done")[i % 2],
                                      on="2017-06-01", by="bench", cmd=ledger.new_id(), note="基准测试")
             with (pc / "progress" / f"{unit}.jsonl").open("ab") as f:
@@ -305,11 +314,11 @@ def bench_sync(tmp: Path, env: dict, base: list[str], runs: int, results: dict) 
             fresh = tmp / f"fresh{commits}-{i}"
             fenv = {**env, "FAZHI_HOME": str(fresh)}
             fenv.pop("FAZHI_UNIT", None)
-            first_times[commits].append(run([*base, "sync", str(tmp / f"share{commits}.git")], fenv)[0])
+            first_times[commits].append(run([*base, "sync", str(where / f"share{commits}.git")], fenv)[0])
             shutil.rmtree(fresh, ignore_errors=True)
         first_floors.append(run(FLOOR, env)[0])
     for commits in sizes:
-        share = tmp / f"share{commits}.git"
+        share = where / f"share{commits}.git"
         one = {"median_s": statistics.median(times[commits]),
                "ratio": statistics.median(times[commits]) / statistics.median(floors)}
         first = {"median_s": statistics.median(first_times[commits]),
@@ -456,6 +465,8 @@ def main() -> int:
     ap.add_argument("--instructions", action="store_true", help="also count instructions with valgrind")
     ap.add_argument("--json", type=Path, help="write the results to this file")
     ap.add_argument("--sync-only", action="store_true", help="only the sync rows (1k and 10k commits)")
+    ap.add_argument("--histories", type=Path, help="build the sync rows' histories in this folder and keep them; "
+                    "a later run reuses them (each timed sync adds a commit)")
     args = ap.parse_args()
     runs = max(5, args.runs)
     results: dict = {"date": date.today().isoformat(), "python": platform.python_version(),
@@ -476,7 +487,7 @@ def main() -> int:
             env.pop(var, None)
         base = fazhi()
         if args.sync_only:
-            failures += bench_sync(tmp, env, base, runs, results)
+            failures += bench_sync(tmp, env, base, runs, results, args.histories)
             commands = {}
             raise _Done
         commands = {
@@ -534,7 +545,7 @@ def main() -> int:
 
         if not args.quick:
             failures += synthetic(tmp, env, base, runs, args.million, results)
-            failures += bench_sync(tmp, env, base, runs, results)
+            failures += bench_sync(tmp, env, base, runs, results, args.histories)
     except _Done:
         pass
     finally:
