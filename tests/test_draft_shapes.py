@@ -602,3 +602,22 @@ def test_tasks_under_headings_of_two_levels_get_one_section_id_each(cli, tmp_pat
     assert cli("draft", notice, "--output", plan).exit_code == 0
     r = cli("check", "--plan", plan, "--data-dir", tmp_path / "data")
     assert r.exit_code == 0, r.output
+
+
+# --- found trying real notices: shapes the small tests above missed --------------------
+
+def test_a_deadline_after_the_roles_inside_the_same_bracket():
+    # the item was dropped whole: a bracket of roles whose last clause is the deadline
+    part = one("1.深化审批改革。梳理划转目录。(县政府办公室、县行政审批局牵头,县级各有关部门按职责分工负责;"
+               "2024年12月底前完成)\n")
+    assert (part.lead, part.support) == (["县政府办公室", "县行政审批局"], ["县级各有关部门"])
+    assert part.due == date(2024, 12, 31)
+    part = one("1.深化审批改革。(县行政审批局牵头,县财政局配合;持续推进)\n")
+    assert (part.lead, part.support, part.ongoing) == (["县行政审批局"], ["县财政局"], True)
+
+
+def test_等有关部门_after_a_name_in_a_label_line_is_a_phrase():
+    part = one("1.开设帮扶政策专题。\n责任单位:市商务局牵头,市文旅局等有关部门按职责分工负责\n")
+    assert (part.lead, part.support) == (["市商务局"], ["市文旅局"])
+    part = one("1.畅通反馈机制。\n责任单位:市发展改革委牵头,市住建局等政府各有关部门配合\n")
+    assert (part.lead, part.support) == (["市发展改革委"], ["市住建局"])

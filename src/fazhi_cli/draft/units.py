@@ -164,9 +164,16 @@ def split_names(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
         if m and m.start() >= 2 and re.search(r"下同|除|含|包括|注|负责|,|;", m[1]):
             b -= len(m[0])
             name = trimmed[a:b]
+        # 市文旅局等有关部门按职责分工: each phrase cut uncovers the next
         tail = _PHRASE_TAIL.search(name)
-        if tail and tail.start() >= 2:
+        while tail and tail.start() >= 2:
             b -= len(name) - tail.start()
+            name = trimmed[a:b]
+            tail = _PHRASE_TAIL.search(name)
+        # 市住建局等政府各有关部门: 等 after a body's name starts a phrase about others
+        etc = re.search(r"等[^等、,;]{0,10}(?:单位|部门)$", name)
+        if etc and etc.start() >= 2 and name[etc.start() - 1] in UNIT_END:
+            b -= len(name) - etc.start()
             name = trimmed[a:b]
         while name.startswith("(") and name.endswith(")") and len(name) > 2:
             a, b = a + 1, b - 1
@@ -230,10 +237,14 @@ def _sentence_roles(text: str, start: int, end: int) -> UnitList | None:
     if not pieces:
         return None
     roles = []
-    for a, b in pieces:
+    for i, (a, b) in enumerate(pieces):
         piece = text[a:b].strip(" 。.")
         verb = next((v for v in _VERBS if piece.endswith(v)), None)
         if verb is None:
+            # (县审批局牵头,县级各有关部门按职责分工负责;2024年12月底前完成): the last clause is the deadline
+            if roles and i == len(pieces) - 1 and _DEADLINE_CLAUSE.search(piece):
+                ul.deadline = (a, b)
+                break
             return None
         b = a + len(text[a:b].rstrip(" 。."))
         names = split_names(text, a, b - len(verb) if text[a:b].endswith(verb) else b)
@@ -257,6 +268,11 @@ def _sentence_roles(text: str, start: int, end: int) -> UnitList | None:
     if notes:
         ul.note = t("原文“{v}”按配合单位处理", "“{v}” is taken as support", v="”“".join(dict.fromkeys(notes)))
     return ul
+
+
+# a clause that can only be a deadline: a date, a season or term, or ongoing words
+_DEADLINE_CLAUSE = re.compile(r"^(?:\d{4}年|\d{1,2}月|[上下]半年|年[底内中末]|[一二三四]季度|全年|持续|长期|常态化|完成时限|时限)"
+                              r"|(?:前|底|内|末)(?:完成|落实|到位)?$")
 
 
 _NOT_A_LIST = re.compile(r"^(?:含|包括|以下|即|如|其中|下称|简称|试行|草案|暂行)")
