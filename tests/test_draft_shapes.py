@@ -616,6 +616,14 @@ def test_a_deadline_after_the_roles_inside_the_same_bracket():
     assert (part.lead, part.support, part.ongoing) == (["县行政审批局"], ["县财政局"], True)
 
 
+def test_a_sentence_of_its_own_saying_the_work_is_ongoing():
+    part = one("1.加强信用监管。持续推进。(县发展改革局牵头,县市场监管局配合)\n")
+    assert part.ongoing and part.due_source == "持续推进"
+    # ongoing words that start a sentence of work are not a deadline
+    part = one("1.加强信用监管。持续推进信用分级分类监管。(县发展改革局牵头,县市场监管局配合)\n")
+    assert not part.ongoing
+
+
 def test_等有关部门_after_a_name_in_a_label_line_is_a_phrase():
     part = one("1.开设帮扶政策专题。\n责任单位:市商务局牵头,市文旅局等有关部门按职责分工负责\n")
     assert (part.lead, part.support) == (["市商务局"], ["市文旅局"])

@@ -312,6 +312,12 @@ def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: Unit
             notes.append(t("文中还有其他期限,取最晚的", "other dates in the text: the latest is taken"))
         part.due_note = ";".join(notes)
         return
+    # 加强信用监管。持续推进。: a short sentence of its own saying only that the work goes on
+    for clause in re.split(r"[。;\n]", text[start:ul.start]):
+        clause = clause.strip(" ,")
+        if 2 <= len(clause) <= 6 and dl.ONGOING.match(norm(clause)):
+            _ongoing(part, clause)
+            return
     part.due_note = (t("定期事项见 recurring;本分项取方案总体期限", "its recurring duty is under recurring; the part takes "
                        "the plan's overall deadline") if dl.recurring(segment) else
                      t("原文未写期限:取方案总体期限", "no deadline in the notice: the plan's overall deadline"))
