@@ -629,3 +629,14 @@ def test_等有关部门_after_a_name_in_a_label_line_is_a_phrase():
     assert (part.lead, part.support) == (["市商务局"], ["市文旅局"])
     part = one("1.畅通反馈机制。\n责任单位:市发展改革委牵头,市住建局等政府各有关部门配合\n")
     assert (part.lead, part.support) == (["市发展改革委"], ["市住建局"])
+
+
+def test_the_first_named_rule_stated_in_the_first_items_bracket_holds_for_the_rest():
+    # 下同: the rule is written once, inside the first list, and the first item is not lost over it
+    p = parts(draft(HEAD + "一、任务\n"
+                    "1.推进甲工作。(市人社局、市财政局负责。列第一位者为牵头单位,下同)\n"
+                    "2.推进乙工作。(市税务局、市财政局、市海关负责,排在第一位的部门为牵头部门,下同)\n"
+                    "3.推进丙工作。(市财政局、市人社局,各区政府按职责分工负责)\n"))
+    assert [(x.lead, x.support) for x in p.values()] == [
+        (["市人社局"], ["市财政局"]), (["市税务局"], ["市财政局", "市海关"]),
+        (["市财政局"], ["市人社局", "各区政府"])]

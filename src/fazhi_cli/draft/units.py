@@ -64,6 +64,7 @@ class UnitList:
     shape: str = ""   # paren | lines | sentence | bare
     people: list[str] = field(default_factory=list)   # 分管领导:张副市长, a note
     own: bool = False   # the names answer for the work with no one marked to lead (责任单位: …, …负责)
+    rule: str = ""      # 列第一位者为牵头单位,下同: a rule written inside this list
 
 
 def is_collective(name: str) -> bool:
@@ -275,20 +276,28 @@ _DEADLINE_CLAUSE = re.compile(r"^(?:\d{4}年|\d{1,2}月|[上下]半年|年[底�
                               r"|(?:前|底|内|末)(?:完成|落实|到位)?$")
 
 
+# 各项任务中列第一位的为牵头单位 / 列第一位者为牵头单位 / 排在第一位的部门为牵头部门
+FIRST_LEADS = re.compile(r"[^。;\n]{0,20}(?:列|排)(?:在)?(?:第一位|首位|第一)[^。;,\n]{0,6}为牵头(?:单位|部门)")
+# the same rule closing a bracketed list, perhaps with 下同
+FIRST_LEADS_IN_LIST = re.compile(r"[。,;]\s*[^。,;()]{0,6}(?:列|排)(?:在)?(?:第一位|首位|第一)[^。,;()]{0,6}为牵头(?:单位|部门)?"
+                                 r"(?:\s*[,;]\s*下同)?\s*(?=\)|$)")
+
+
 _NOT_A_LIST = re.compile(r"^(?:含|包括|以下|即|如|其中|下称|简称|试行|草案|暂行)")
 
 
-def _bare_list(text: str, start: int, end: int) -> UnitList | None:
+def _bare_list(text: str, start: int, end: int, inner_end: int | None = None) -> UnitList | None:
     """……工作机制。(人事科、信息中心): a parenthesis closing a sentence and holding only bodies' names."""
     before = text[:start].rstrip(" ")
     after = text[end:end + 2].lstrip(" ")
     if not (before.endswith(("。", ";", ";", ".")) or not before or before.endswith("\n")
             or after[:1] in ("", "\n", "。", ";", ";")):
         return None
-    inner = text[start + 1:end - 1]
+    inner_end = end - 1 if inner_end is None else inner_end
+    inner = text[start + 1:inner_end]
     if _NOT_A_LIST.match(inner.strip()) or re.search(r"\d|年|《", inner):
         return None
-    names = split_names(text, start + 1, end - 1)
+    names = split_names(text, start + 1, inner_end)
     if not names or not all(looks_like_unit(text[x:y]) and len(text[x:y].strip()) >= 3 for x, y, _ in names):
         return None
     ul = UnitList(start, end, shape="bare", own=True)
@@ -304,6 +313,10 @@ def find_lists(text: str) -> list[UnitList]:
     # one level of brackets inside: (牵头单位:各县(市、区)政府)
     for m in re.finditer(r"\(((?:[^()\n]|\([^()\n]{0,40}\)){2,400})\)", text):
         a, b = m.start(1), m.end(1)
+        # (市人社局、市财政局负责。列第一位者为牵头单位,下同): the rule is read apart from the names
+        rule = FIRST_LEADS_IN_LIST.search(text, a, b)
+        if rule:
+            b = rule.start()
         inner = text[a:b].lstrip()
         if re.match(_UNIT_LABEL, inner):
             ul = UnitList(m.start(), m.end(), shape="paren")
@@ -312,8 +325,11 @@ def find_lists(text: str) -> list[UnitList]:
             continue
         ul2 = _sentence_roles(text, a, b)
         if ul2 is None:
-            ul2 = _bare_list(text, m.start(), m.end())
+            ul2 = _bare_list(text, m.start(), m.end(), b)
         if ul2 is not None:
+            ul2.start, ul2.end = m.start(), m.end()
+            if rule:
+                ul2.rule = rule[0].strip(" 。,;")
             found.append(ul2)
     taken = Spans()
     for u in found:
