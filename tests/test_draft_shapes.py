@@ -640,3 +640,31 @@ def test_the_first_named_rule_stated_in_the_first_items_bracket_holds_for_the_re
     assert [(x.lead, x.support) for x in p.values()] == [
         (["市人社局"], ["市财政局"]), (["市税务局"], ["市财政局", "市海关"]),
         (["市财政局"], ["市人社局", "各区政府"])]
+
+
+def test_等有关部门和单位_and_等和_are_phrases_not_units():
+    part = one("1.扩大见习补贴范围。(市人社局等有关部门和单位负责)\n")
+    assert part.lead == ["市人社局"]
+    part = one("1.保障基本生活。(市财政局、市民政局等有关部门和单位按职责分工负责)\n")
+    assert part.lead == ["市财政局", "市民政局"]
+    part = one("1.推动消费帮扶。(市扶贫办、市教育局等和各区政府负责)\n")
+    assert part.lead == ["市扶贫办", "市教育局", "各区政府"]
+
+
+def test_负责部门_and_a_scope_note_after_the_names():
+    part = one("1.开展保税仓储试点。(负责部门:市商务局、市海关,适用范围:某片区)\n")
+    assert (part.lead, part.support) == (["市商务局", "市海关"], [])
+    part = one("1.简化审批。(负责部门:市住建局;适用范围:所有片区)\n")
+    assert part.lead == ["市住建局"]
+
+
+def test_会同_in_a_list_marks_who_works_with_the_named():
+    part = one("1.培育新兴产业。(市发展改革委会同有关部门负责)\n")
+    assert (part.lead, part.support) == (["市发展改革委"], ["有关部门"])
+    part = one("1.培育接续产业。(市发展改革委、市财政局会同有关部门负责)\n")
+    assert (part.lead, part.support) == (["市发展改革委", "市财政局"], ["有关部门"])
+
+
+def test_a_list_naming_团中央_is_still_a_list():
+    part = one("1.动员社会力量。(市工商联、团市委、共青团中央等和各区政府负责)\n")
+    assert part.lead == ["市工商联", "团市委", "共青团中央", "各区政府"]

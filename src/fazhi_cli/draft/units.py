@@ -21,7 +21,7 @@ from .text import Spans, norm
 LEAD_LABELS = ("牵头单位", "牵头部门", "主责单位", "主责部门", "主办单位", "牵头责任单位", "牵头科室", "牵头处室",
                "牵头责任部门")
 RESPONSIBLE_LABELS = ("责任单位", "责任部门", "责任科室", "责任处室", "承办单位", "承办部门", "实施单位", "落实单位",
-                      "责任主体", "主体责任单位")
+                      "责任主体", "主体责任单位", "负责部门", "负责单位")
 SUPPORT_LABELS = ("配合单位", "配合部门", "配合科室", "协办单位", "协助单位", "参与单位", "协同单位", "协作单位",
                   "协同责任单位", "协同部门", "参与部门")
 # names of people (分管领导: 张副市长) are kept in the text as a note, never taken as units
@@ -37,13 +37,13 @@ LABEL = "(?:" + "|".join(sorted(_ALL, key=len, reverse=True)) + r")\s*[:]"
 _UNIT_LABEL = "(?:" + "|".join(sorted(LEAD_LABELS + RESPONSIBLE_LABELS + SUPPORT_LABELS, key=len, reverse=True)) + r")\s*[:]"
 
 # the last character of a body's name: 局, 办, 委, 院, 街, 镇 …
-UNIT_END = set("局办委部院会室心队所站处厅府街镇乡组社行司馆台校区市县门位团联庭署园场中科关")
+UNIT_END = set("局办委部院会室心队所站处厅府街镇乡组社行司馆台校区市县门位团联庭署园场中科关央")
 _VERBS_LEAD = ("牵头负责", "牵头落实", "分别牵头", "牵头")
 _VERBS_SUPPORT = ("按职责分工分别负责", "按职责分工负责", "按职责分工落实", "按职责分别负责", "按职责负责", "分工负责",
                   "配合落实", "协同配合", "配合", "参与", "协助", "协同", "协办")
 _VERBS_OWN = ("分别负责落实", "负责落实", "分别负责", "具体负责", "负责", "落实", "承办", "实施")
 _VERBS = sorted(_VERBS_LEAD + _VERBS_SUPPORT + _VERBS_OWN, key=len, reverse=True)
-_TRAILING = ("等有关单位", "等相关单位", "等有关部门", "等相关部门", "等单位", "等部门", "等", "配合", "参与", "协助",
+_TRAILING = ("等有关部门和单位", "等相关部门和单位", "等部门和单位", "等有关单位", "等相关单位", "等有关部门", "等相关部门", "等单位", "等部门", "等", "配合", "参与", "协助",
              "负责", "落实")
 # a phrase after a name that makes it a sentence, not a name: 乡镇人民政府按职责分工分别负责
 _PHRASE_TAIL = re.compile(r"(?:按职责分工|按职责|根据职责)?(?:分别|共同|具体)?(?:负责|落实|配合|参与|协助|实施)(?:落实)?$"
@@ -135,8 +135,10 @@ def split_names(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
         for c in re.finditer(r"以及|和|及|与", trimmed[a:b]):
             left_end = a + c.start()
             right = a + c.end()
-            if left_end - piece_start >= 2 and trimmed[left_end - 1] in UNIT_END and b - right >= 2:
-                spans.append([piece_start, left_end])
+            # 全国总工会等和各省级人民政府: 等 closes the names before it
+            etc = trimmed[left_end - 1] == "等" and left_end - piece_start >= 3 and trimmed[left_end - 2] in UNIT_END
+            if (left_end - piece_start >= 2 and trimmed[left_end - 1] in UNIT_END or etc) and b - right >= 2:
+                spans.append([piece_start, left_end - etc])
                 piece_start = right
         spans.append([piece_start, b])
     out: list[list[int]] = []
@@ -211,6 +213,11 @@ def _roles_from_labels(text: str, start: int, end: int, ul: UnitList) -> bool:
                 ul.note = inner.note
                 found = True
             continue
+        # (负责部门:市商务局,适用范围:某片区): a word and a colon after the names starts a note, not a name
+        tail = re.search(r"[,;]\s*[^,;:、\s]{2,8}\s*:", text[a:b])
+        if tail:
+            ul.note = text[a + tail.end() - len(tail[0]) + 1:b].strip(" ,;。")
+            b = a + tail.start()
         names = split_names(text, a, b)
         found = True
         if label in LEAD_LABELS:
@@ -248,12 +255,21 @@ def _sentence_roles(text: str, start: int, end: int) -> UnitList | None:
                 break
             return None
         b = a + len(text[a:b].rstrip(" 。."))
-        names = split_names(text, a, b - len(verb) if text[a:b].endswith(verb) else b)
-        if not names or not all(looks_like_unit(text[x:y]) for x, y, _ in names):
+        names_end = b - len(verb) if text[a:b].endswith(verb) else b
+        # 市发展改革委会同有关部门负责: those after 会同 work with the named
+        with_ = text.find("会同", a, names_end)
+        others = split_names(text, with_ + 2, names_end) if with_ > a else []
+        names = split_names(text, a, with_ if with_ > a else names_end)
+        if not names or not all(looks_like_unit(text[x:y]) for x, y, _ in names + others):
             return None
         role = "lead" if verb in _VERBS_LEAD else "support" if verb in _VERBS_SUPPORT else "own"
         lead_seen |= role == "lead"
         roles.append((role, verb, names))
+        if others:
+            roles.append(("support", "会同", others))
+    if roles and all(role == "support" and verb.endswith(("负责", "落实")) or verb == "会同" for role, verb, _ in roles):
+        # (市财政局、市民政局等有关部门和单位按职责分工负责): no one leads, so the named answer for it themselves
+        roles = [("own", verb, names) for _, verb, names in roles]
     notes = []
     for role, verb, names in roles:
         spans = [(x, y) for x, y, _ in names]
