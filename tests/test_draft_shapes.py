@@ -668,3 +668,9 @@ def test_会同_in_a_list_marks_who_works_with_the_named():
 def test_a_list_naming_团中央_is_still_a_list():
     part = one("1.动员社会力量。(市工商联、团市委、共青团中央等和各区政府负责)\n")
     assert part.lead == ["市工商联", "团市委", "共青团中央", "各区政府"]
+
+
+def test_a_period_from_one_day_to_another_ends_on_its_last_day_in_its_own_year():
+    # the plan's year is 2024; the period's end has no year of its own and is in 2025, like its start
+    part = one("1.稳岗返还。2025年1月1日至12月31日,对参保企业返还失业保险费。(市人社局负责)\n")
+    assert part.due == date(2025, 12, 31)
