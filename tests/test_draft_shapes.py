@@ -674,3 +674,8 @@ def test_a_period_from_one_day_to_another_ends_on_its_last_day_in_its_own_year()
     # the plan's year is 2024; the period's end has no year of its own and is in 2025, like its start
     part = one("1.稳岗返还。2025年1月1日至12月31日,对参保企业返还失业保险费。(市人社局负责)\n")
     assert part.due == date(2025, 12, 31)
+
+
+def test_中央和国家机关工委_is_one_name():
+    part = one("1.带头参与。(市扶贫办、中央和国家机关工委、团中央负责)\n")
+    assert part.lead == ["市扶贫办", "中央和国家机关工委", "团中央"]

@@ -137,7 +137,9 @@ def split_names(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
             right = a + c.end()
             # 全国总工会等和各省级人民政府: 等 closes the names before it
             etc = trimmed[left_end - 1] == "等" and left_end - piece_start >= 3 and trimmed[left_end - 2] in UNIT_END
-            if (left_end - piece_start >= 2 and trimmed[left_end - 1] in UNIT_END or etc) and b - right >= 2:
+            # (中央和国家机关工委 is one name: 中央 alone is not a body here)
+            body = trimmed[left_end - 1] in UNIT_END and trimmed[piece_start:left_end] != "中央"
+            if (left_end - piece_start >= 2 and body or etc) and b - right >= 2:
                 spans.append([piece_start, left_end - etc])
                 piece_start = right
         spans.append([piece_start, b])
