@@ -679,3 +679,30 @@ def test_a_period_from_one_day_to_another_ends_on_its_last_day_in_its_own_year()
 def test_中央和国家机关工委_is_one_name():
     part = one("1.带头参与。(市扶贫办、中央和国家机关工委、团中央负责)\n")
     assert part.lead == ["市扶贫办", "中央和国家机关工委", "团中央"]
+
+
+def test_a_table_whose_task_cells_carry_their_own_numbers():
+    # no 序号 column: the rows are numbered in the task cell (1.…), and the number is not part of the title
+    d = draft(TABLE_HEAD + "工作任务 | 具体要求 | 责任单位 | 完成时限\n"
+              "1.规范文件公开 | 开展文件清理,形成现行有效目录。 | 市政府办公室 | 2024年11月底前\n"
+              "2.基层公开提升 | 全面公开各领域信息。 | 市农业局、市民政局 | 持续推进\n")
+    p = parts(d)
+    assert [t.title for t in d.tasks] == ["规范文件公开", "基层公开提升"]
+    assert (p["1.1"].lead, p["1.1"].due) == (["市政府办公室"], date(2024, 11, 30))
+    assert (p["2.1"].lead, p["2.1"].ongoing) == (["市农业局", "市民政局"], True)
+
+
+def test_a_table_one_cell_a_line_with_bar_lines_a_heading_row_and_columns_it_does_not_use():
+    # cells end with " |", rows end with a line of bars, a section heading spans the row, and 完成情况/备注 are
+    # columns the plan has no use for
+    cells = ["工作任务", "具 体 要 求", "责任单位", "完成情况", "备注", "||",
+             "一、年底前专项工作", "|", "|||||",
+             "1.规范文件公开", "开展文件清理,形成现行有效目录。", "市政府各部门", "推进中", "", "||",
+             "2.基层公开提升", "全面公开各领域信息。", "市农业局、市民政局", "推进中", "", "||"]
+    text = TABLE_HEAD + "\n".join(c if c.startswith("|") else f"{c} |" for c in cells) + "\n"
+    d = draft(text)
+    p = parts(d)
+    assert list(p) == ["1.1", "2.1"]
+    assert [t.title for t in d.tasks] == ["规范文件公开", "基层公开提升"]
+    assert "开展文件清理" in p["1.1"].text
+    assert (p["1.1"].lead, p["2.1"].lead) == (["市政府各部门"], ["市农业局", "市民政局"])
