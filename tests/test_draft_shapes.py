@@ -706,3 +706,19 @@ def test_a_table_one_cell_a_line_with_bar_lines_a_heading_row_and_columns_it_doe
     assert [t.title for t in d.tasks] == ["规范文件公开", "基层公开提升"]
     assert "开展文件清理" in p["1.1"].text
     assert (p["1.1"].lead, p["2.1"].lead) == (["市政府各部门"], ["市农业局", "市民政局"])
+
+
+def test_a_pipe_table_whose_first_row_carries_the_merged_heading_cells():
+    # the header names four columns; the first row also brings its section and sub-section cells (merged over the
+    # rows below), the later rows only the number and their own cells, each ending with an empty cell
+    d = draft(TABLE_HEAD + "工作任务 | 具体要求 | 责任单位 | 时限要求 | ||\n"
+              "一、以公开助力发展。 | (一)加强涉企公开。 | 1 | 公开涉企政策的解读和执行情况。 | 市政府办公室,各区政府负责落实 | 持续推进 |\n"
+              "2 | 开设帮扶政策专题。 | 市商务局牵头,市文旅局等有关部门按职责分工负责 | 2024年9月底前 | ||\n"
+              "3 | 畅通问题反馈机制。 | 市发展改革委牵头,市住建局配合 | 持续推进 | ||\n")
+    p = parts(d)
+    assert len(p) == 3, p
+    first, second, third = p.values()
+    assert "公开涉企政策" in first.text and first.lead == ["市政府办公室", "各区政府"] and first.ongoing
+    assert "开设帮扶政策专题" in second.text and "一、" not in second.text
+    assert (second.lead, second.support, second.due) == (["市商务局"], ["市文旅局"], date(2024, 9, 30))
+    assert (third.lead, third.support, third.ongoing) == (["市发展改革委"], ["市住建局"], True)

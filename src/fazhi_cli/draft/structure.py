@@ -271,8 +271,18 @@ def tables_as_items(lines: list[str]) -> list[str]:
             continue
         found = _header(cells)
         if found is not None:
+            # a header copied with empty cells after its last word (工作任务 | … | 时限要求 | ||): they are no columns
+            while len(cells) > 1 and not cells[-1].strip() and len(cells) - 1 > max(found.values()):
+                cells = cells[:-1]
             columns, width, count, above = found, len(cells), 0, [""] * len(cells)
             continue
+        if columns is not None and len(cells) > width:
+            while len(cells) > width and not cells[-1].strip():
+                cells = cells[:-1]        # the row's empty cells past the header's last column
+            if len(cells) > width and all(c.strip() for c in cells[:len(cells) - width]):
+                # the first row brings the cells merged over the rows below it (一、… | (一)… | 1 | …): headings
+                out.extend(c.strip() for c in cells[:len(cells) - width])
+                cells = cells[len(cells) - width:]
         if columns is None or len(cells) > width or len(cells) < width - 2 or len(set(c.strip() for c in cells)) == 1:
             out.append(" ".join(c for c in cells if c.strip()))
             continue
@@ -287,6 +297,8 @@ def tables_as_items(lines: list[str]) -> list[str]:
         own = _NUMBERED_CELL.match(task) if not number.isdigit() else None
         if own:           # 1.规范文件公开: the row's number, written in its task cell
             number, task = own[1], task[own.end():]
+        elif not number.isdigit() and task.isdigit() and "content" in columns:
+            number, task = task, ""     # the task column holds only the row's number; its text is the content
         number = number if number.isdigit() else str(count)
         content = cells[columns["content"]].strip() if "content" in columns else ""
         if task and content:
