@@ -602,3 +602,123 @@ def test_tasks_under_headings_of_two_levels_get_one_section_id_each(cli, tmp_pat
     assert cli("draft", notice, "--output", plan).exit_code == 0
     r = cli("check", "--plan", plan, "--data-dir", tmp_path / "data")
     assert r.exit_code == 0, r.output
+
+
+# --- found trying real notices: shapes the small tests above missed --------------------
+
+def test_a_deadline_after_the_roles_inside_the_same_bracket():
+    # the item was dropped whole: a bracket of roles whose last clause is the deadline
+    part = one("1.深化审批改革。梳理划转目录。(县政府办公室、县行政审批局牵头,县级各有关部门按职责分工负责;"
+               "2024年12月底前完成)\n")
+    assert (part.lead, part.support) == (["县政府办公室", "县行政审批局"], ["县级各有关部门"])
+    assert part.due == date(2024, 12, 31)
+    part = one("1.深化审批改革。(县行政审批局牵头,县财政局配合;持续推进)\n")
+    assert (part.lead, part.support, part.ongoing) == (["县行政审批局"], ["县财政局"], True)
+
+
+def test_a_sentence_of_its_own_saying_the_work_is_ongoing():
+    part = one("1.加强信用监管。持续推进。(县发展改革局牵头,县市场监管局配合)\n")
+    assert part.ongoing and part.due_source == "持续推进"
+    # ongoing words that start a sentence of work are not a deadline
+    part = one("1.加强信用监管。持续推进信用分级分类监管。(县发展改革局牵头,县市场监管局配合)\n")
+    assert not part.ongoing
+
+
+def test_等有关部门_after_a_name_in_a_label_line_is_a_phrase():
+    part = one("1.开设帮扶政策专题。\n责任单位:市商务局牵头,市文旅局等有关部门按职责分工负责\n")
+    assert (part.lead, part.support) == (["市商务局"], ["市文旅局"])
+    part = one("1.畅通反馈机制。\n责任单位:市发展改革委牵头,市住建局等政府各有关部门配合\n")
+    assert (part.lead, part.support) == (["市发展改革委"], ["市住建局"])
+
+
+def test_the_first_named_rule_stated_in_the_first_items_bracket_holds_for_the_rest():
+    # 下同: the rule is written once, inside the first list, and the first item is not lost over it
+    p = parts(draft(HEAD + "一、任务\n"
+                    "1.推进甲工作。(市人社局、市财政局负责。列第一位者为牵头单位,下同)\n"
+                    "2.推进乙工作。(市税务局、市财政局、市海关负责,排在第一位的部门为牵头部门,下同)\n"
+                    "3.推进丙工作。(市财政局、市人社局,各区政府按职责分工负责)\n"))
+    assert [(x.lead, x.support) for x in p.values()] == [
+        (["市人社局"], ["市财政局"]), (["市税务局"], ["市财政局", "市海关"]),
+        (["市财政局"], ["市人社局", "各区政府"])]
+
+
+def test_等有关部门和单位_and_等和_are_phrases_not_units():
+    part = one("1.扩大见习补贴范围。(市人社局等有关部门和单位负责)\n")
+    assert part.lead == ["市人社局"]
+    part = one("1.保障基本生活。(市财政局、市民政局等有关部门和单位按职责分工负责)\n")
+    assert part.lead == ["市财政局", "市民政局"]
+    part = one("1.推动消费帮扶。(市扶贫办、市教育局等和各区政府负责)\n")
+    assert part.lead == ["市扶贫办", "市教育局", "各区政府"]
+
+
+def test_负责部门_and_a_scope_note_after_the_names():
+    part = one("1.开展保税仓储试点。(负责部门:市商务局、市海关,适用范围:某片区)\n")
+    assert (part.lead, part.support) == (["市商务局", "市海关"], [])
+    part = one("1.简化审批。(负责部门:市住建局;适用范围:所有片区)\n")
+    assert part.lead == ["市住建局"]
+
+
+def test_会同_in_a_list_marks_who_works_with_the_named():
+    part = one("1.培育新兴产业。(市发展改革委会同有关部门负责)\n")
+    assert (part.lead, part.support) == (["市发展改革委"], ["有关部门"])
+    part = one("1.培育接续产业。(市发展改革委、市财政局会同有关部门负责)\n")
+    assert (part.lead, part.support) == (["市发展改革委", "市财政局"], ["有关部门"])
+
+
+def test_a_list_naming_团中央_is_still_a_list():
+    part = one("1.动员社会力量。(市工商联、团市委、共青团中央等和各区政府负责)\n")
+    assert part.lead == ["市工商联", "团市委", "共青团中央", "各区政府"]
+
+
+def test_a_period_from_one_day_to_another_ends_on_its_last_day_in_its_own_year():
+    # the plan's year is 2024; the period's end has no year of its own and is in 2025, like its start
+    part = one("1.稳岗返还。2025年1月1日至12月31日,对参保企业返还失业保险费。(市人社局负责)\n")
+    assert part.due == date(2025, 12, 31)
+
+
+def test_中央和国家机关工委_is_one_name():
+    part = one("1.带头参与。(市扶贫办、中央和国家机关工委、团中央负责)\n")
+    assert part.lead == ["市扶贫办", "中央和国家机关工委", "团中央"]
+
+
+def test_a_table_whose_task_cells_carry_their_own_numbers():
+    # no 序号 column: the rows are numbered in the task cell (1.…), and the number is not part of the title
+    d = draft(TABLE_HEAD + "工作任务 | 具体要求 | 责任单位 | 完成时限\n"
+              "1.规范文件公开 | 开展文件清理,形成现行有效目录。 | 市政府办公室 | 2024年11月底前\n"
+              "2.基层公开提升 | 全面公开各领域信息。 | 市农业局、市民政局 | 持续推进\n")
+    p = parts(d)
+    assert [t.title for t in d.tasks] == ["规范文件公开", "基层公开提升"]
+    assert (p["1.1"].lead, p["1.1"].due) == (["市政府办公室"], date(2024, 11, 30))
+    assert (p["2.1"].lead, p["2.1"].ongoing) == (["市农业局", "市民政局"], True)
+
+
+def test_a_table_one_cell_a_line_with_bar_lines_a_heading_row_and_columns_it_does_not_use():
+    # cells end with " |", rows end with a line of bars, a section heading spans the row, and 完成情况/备注 are
+    # columns the plan has no use for
+    cells = ["工作任务", "具 体 要 求", "责任单位", "完成情况", "备注", "||",
+             "一、年底前专项工作", "|", "|||||",
+             "1.规范文件公开", "开展文件清理,形成现行有效目录。", "市政府各部门", "推进中", "", "||",
+             "2.基层公开提升", "全面公开各领域信息。", "市农业局、市民政局", "推进中", "", "||"]
+    text = TABLE_HEAD + "\n".join(c if c.startswith("|") else f"{c} |" for c in cells) + "\n"
+    d = draft(text)
+    p = parts(d)
+    assert list(p) == ["1.1", "2.1"]
+    assert [t.title for t in d.tasks] == ["规范文件公开", "基层公开提升"]
+    assert "开展文件清理" in p["1.1"].text
+    assert (p["1.1"].lead, p["2.1"].lead) == (["市政府各部门"], ["市农业局", "市民政局"])
+
+
+def test_a_pipe_table_whose_first_row_carries_the_merged_heading_cells():
+    # the header names four columns; the first row also brings its section and sub-section cells (merged over the
+    # rows below), the later rows only the number and their own cells, each ending with an empty cell
+    d = draft(TABLE_HEAD + "工作任务 | 具体要求 | 责任单位 | 时限要求 | ||\n"
+              "一、以公开助力发展。 | (一)加强涉企公开。 | 1 | 公开涉企政策的解读和执行情况。 | 市政府办公室,各区政府负责落实 | 持续推进 |\n"
+              "2 | 开设帮扶政策专题。 | 市商务局牵头,市文旅局等有关部门按职责分工负责 | 2024年9月底前 | ||\n"
+              "3 | 畅通问题反馈机制。 | 市发展改革委牵头,市住建局配合 | 持续推进 | ||\n")
+    p = parts(d)
+    assert len(p) == 3, p
+    first, second, third = p.values()
+    assert "公开涉企政策" in first.text and first.lead == ["市政府办公室", "各区政府"] and first.ongoing
+    assert "开设帮扶政策专题" in second.text and "一、" not in second.text
+    assert (second.lead, second.support, second.due) == (["市商务局"], ["市文旅局"], date(2024, 9, 30))
+    assert (third.lead, third.support, third.ongoing) == (["市发展改革委"], ["市住建局"], True)

@@ -233,7 +233,16 @@ def one_off(text: str, year: int) -> list[OneOff]:
             return None
         if _STARTING.match(text, m.end()) or text[max(0, m.start() - 1):m.start()] in ("自", "从"):
             return None   # a starting day (自2024年1月1日起), not a deadline
+        if re.match(r"\s*(?:至|到|—|~)\s*(?:\d{4}年)?\d{1,2}月", text[m.end():]):
+            return None   # the first day of a period (2025年1月1日至12月31日): its end is the one that counts
         day, note = build(m)
+        # …至12月31日 after 2025年1月1日: the end of a period is in the year its start names
+        since = re.search(r"(\d{4})年[\d月日号]*\s*(?:至|到|—|~)\s*$", text[max(0, m.start() - 16):m.start()])
+        if day is not None and since and not re.match(r"\d{4}年", m[0]) and int(since[1]) != day.year:
+            try:
+                day = day.replace(year=int(since[1]))
+            except ValueError:
+                day = None
         return None if day is None else OneOff(m.start(), m.end(), day, note)
 
     return _scan(text, _one_off_rules(year), make)

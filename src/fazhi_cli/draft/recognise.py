@@ -18,7 +18,7 @@ from .model import MAX_ITEMS, Draft, DraftPart, DraftSection, DraftTask, NoticeE
 from .roster import roster
 from .structure import RANK, Item, build_items, tables_as_items
 from .text import CLAUSE_END, chinese_number, mask_titles, norm, sentence_bounds, short
-from .units import UnitList, find_lists
+from .units import FIRST_LEADS, UnitList, find_lists
 
 
 def recognise(text: str, today: date, where: str = "") -> Draft:
@@ -90,15 +90,20 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
         d.target_source = ""
         d.notes["target"] = t("年度方案:到 {y} 年12月31日为止", "a plan for one year: it ends on 31 December {y}", y=year)
 
-    first_leads = _FIRST_LEADS.search(norm("\n".join(lines[:first_task_line])))
+    found_rule = FIRST_LEADS.search(norm("\n".join(lines[:first_task_line])))
+    first_leads = found_rule[0] if found_rule else ""
     for _, _, found, _ in task_items:
         for ul in found:
-            if first_leads and ul.own and len(ul.lead) > 1:
-                # 各项任务中列第一位的为牵头单位: the rule stated once applies to every list that marks no lead
+            # the rule is stated once in the preamble, or in the first list with 下同 (for this list only without it)
+            rule = ul.rule or first_leads
+            if ul.rule and "下同" in ul.rule:
+                first_leads = ul.rule
+            if rule and ul.own and len(ul.lead) > 1:
+                # 各项任务中列第一位的为牵头单位: the rule applies to every list that marks no lead
                 ul.support = ul.lead[1:] + ul.support
                 ul.lead = ul.lead[:1]
                 ul.note = t("按通知“{r}”:第一个单位牵头,其余配合", "by the notice's rule “{r}”: the first unit leads, the "
-                            "others support", r=first_leads[0])
+                            "others support", r=rule)
     for n, (item, full, found, holder_text) in enumerate(task_items, 1):
         tid = str(n) if renumber else str(item.value)
         with_lists = [c for c in item.children if any(lists[id(x)] for x in _subtree(c))]
@@ -120,7 +125,6 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
     return d
 
 
-_FIRST_LEADS = re.compile(r"[^。;\n]{0,20}(?:列|排)(?:在)?(?:第一位|首位|第一)的?(?:单位)?为牵头单位")
 
 
 def _plan_year(header, today: date) -> tuple[int, str]:
@@ -312,6 +316,12 @@ def _part_deadline(part: DraftPart, text: str, masked: str, start: int, ul: Unit
             notes.append(t("文中还有其他期限,取最晚的", "other dates in the text: the latest is taken"))
         part.due_note = ";".join(notes)
         return
+    # 加强信用监管。持续推进。: a short sentence of its own saying only that the work goes on
+    for clause in re.split(r"[。;\n]", text[start:ul.start]):
+        clause = clause.strip(" ,")
+        if 2 <= len(clause) <= 6 and dl.ONGOING.match(norm(clause)):
+            _ongoing(part, clause)
+            return
     part.due_note = (t("定期事项见 recurring;本分项取方案总体期限", "its recurring duty is under recurring; the part takes "
                        "the plan's overall deadline") if dl.recurring(segment) else
                      t("原文未写期限:取方案总体期限", "no deadline in the notice: the plan's overall deadline"))

@@ -116,6 +116,10 @@ _COLUMNS = (
     ("content", r"(具体措施|具体要求|工作内容|任务内容|工作措施|主要内容|具体内容|具体任务|措施|要求|内容)"),
     ("task", r"(任务|事项|工作|目标|项目|类别)"),
 )
+# header words of columns a plan has no use for (完成情况, 备注): they belong to the header all the same
+_OTHER_COLUMNS = re.compile(r"^(备注|完成情况|进展情况|完成进度|进度情况|推进情况|备注说明)$")
+# a task cell that carries the row's number: 1.规范文件公开
+_NUMBERED_CELL = re.compile(r"^\s*(\d{1,3})\s*[.、．](?!\d)\s*")
 _LABEL_OF = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位", "deadline": "完成时限",
              "people": "责任领导"}
 
@@ -126,6 +130,8 @@ def _header(cells: list[str]) -> dict[str, int] | None:
     for i, cell in enumerate(cells):
         c = norm(cell).strip().replace(" ", "")
         key = next((k for k, pattern in _COLUMNS if k not in found and 0 < len(c) <= 12 and re.search(pattern, c)), None)
+        if key is None and _OTHER_COLUMNS.match(c):
+            key = f"other{i}"
         if key is not None:
             found[key] = i
     if ({"task", "content"} & set(found)) and ({"lead", "responsible"} & set(found)) and len(found) >= 3:
@@ -163,6 +169,9 @@ def text_tables(lines: list[str]) -> list[str]:
                 if suffix:
                     tokens.append("")
                 j += 1
+                continue
+            if suffix and len(ln) > 1 and not ln.strip("|"):
+                j += 1          # a line of bars only (||, |||||): the end of a row, no cell
                 continue
             if ln.endswith("|") and ln.count("|") == 1:
                 tokens.append(lines[j].strip().rstrip("|｜").strip())
@@ -206,6 +215,11 @@ def _rows_of(tokens: list[str]) -> list[str]:
             width += 1
             cols = _header(header) or cols
     out = tokens[:k] + ["\t".join(header)]
+    numbered_task = "number" not in cols and "task" in cols and any(
+        _NUMBERED_CELL.match(tok) and _NUMBERED_CELL.match(tok)[1] == "1" for tok in rest)
+    if numbered_task:
+        # no 序号 column, but the task cells are numbered 1.…, 2.…: they start the rows
+        cols = dict(cols, number=cols["task"])
     if "number" not in cols:
         for r in range(0, len(rest) - width + 1, width):
             out.append("\t".join(rest[r:r + width]))
@@ -217,7 +231,8 @@ def _rows_of(tokens: list[str]) -> list[str]:
     previous_left: list[str] = [""] * nc
     pos = 0
     while pos < len(rest):
-        starts = [q for q in range(pos, len(rest)) if rest[q].strip() == str(expected)]
+        starts = [q for q in range(pos, len(rest)) if rest[q].strip() == str(expected)
+                  or numbered_task and (m := _NUMBERED_CELL.match(rest[q])) is not None and m[1] == str(expected)]
         if not starts:
             out += rest[pos:]
             break
@@ -256,8 +271,18 @@ def tables_as_items(lines: list[str]) -> list[str]:
             continue
         found = _header(cells)
         if found is not None:
+            # a header copied with empty cells after its last word (工作任务 | … | 时限要求 | ||): they are no columns
+            while len(cells) > 1 and not cells[-1].strip() and len(cells) - 1 > max(found.values()):
+                cells = cells[:-1]
             columns, width, count, above = found, len(cells), 0, [""] * len(cells)
             continue
+        if columns is not None and len(cells) > width:
+            while len(cells) > width and not cells[-1].strip():
+                cells = cells[:-1]        # the row's empty cells past the header's last column
+            if len(cells) > width and all(c.strip() for c in cells[:len(cells) - width]):
+                # the first row brings the cells merged over the rows below it (一、… | (一)… | 1 | …): headings
+                out.extend(c.strip() for c in cells[:len(cells) - width])
+                cells = cells[len(cells) - width:]
         if columns is None or len(cells) > width or len(cells) < width - 2 or len(set(c.strip() for c in cells)) == 1:
             out.append(" ".join(c for c in cells if c.strip()))
             continue
@@ -268,8 +293,13 @@ def tables_as_items(lines: list[str]) -> list[str]:
         above = cells
         count += 1
         number = cells[columns["number"]].strip() if "number" in columns else ""
-        number = number if number.isdigit() else str(count)
         task = cells[columns["task"]].strip() if "task" in columns else ""
+        own = _NUMBERED_CELL.match(task) if not number.isdigit() else None
+        if own:           # 1.规范文件公开: the row's number, written in its task cell
+            number, task = own[1], task[own.end():]
+        elif not number.isdigit() and task.isdigit() and "content" in columns:
+            number, task = task, ""     # the task column holds only the row's number; its text is the content
+        number = number if number.isdigit() else str(count)
         content = cells[columns["content"]].strip() if "content" in columns else ""
         if task and content:
             text = task if content.startswith(task) else f"{task.rstrip('。')}。{content}"

@@ -21,7 +21,7 @@ from .text import Spans, norm
 LEAD_LABELS = ("牵头单位", "牵头部门", "主责单位", "主责部门", "主办单位", "牵头责任单位", "牵头科室", "牵头处室",
                "牵头责任部门")
 RESPONSIBLE_LABELS = ("责任单位", "责任部门", "责任科室", "责任处室", "承办单位", "承办部门", "实施单位", "落实单位",
-                      "责任主体", "主体责任单位")
+                      "责任主体", "主体责任单位", "负责部门", "负责单位")
 SUPPORT_LABELS = ("配合单位", "配合部门", "配合科室", "协办单位", "协助单位", "参与单位", "协同单位", "协作单位",
                   "协同责任单位", "协同部门", "参与部门")
 # names of people (分管领导: 张副市长) are kept in the text as a note, never taken as units
@@ -37,13 +37,13 @@ LABEL = "(?:" + "|".join(sorted(_ALL, key=len, reverse=True)) + r")\s*[:]"
 _UNIT_LABEL = "(?:" + "|".join(sorted(LEAD_LABELS + RESPONSIBLE_LABELS + SUPPORT_LABELS, key=len, reverse=True)) + r")\s*[:]"
 
 # the last character of a body's name: 局, 办, 委, 院, 街, 镇 …
-UNIT_END = set("局办委部院会室心队所站处厅府街镇乡组社行司馆台校区市县门位团联庭署园场中科关")
+UNIT_END = set("局办委部院会室心队所站处厅府街镇乡组社行司馆台校区市县门位团联庭署园场中科关央")
 _VERBS_LEAD = ("牵头负责", "牵头落实", "分别牵头", "牵头")
 _VERBS_SUPPORT = ("按职责分工分别负责", "按职责分工负责", "按职责分工落实", "按职责分别负责", "按职责负责", "分工负责",
                   "配合落实", "协同配合", "配合", "参与", "协助", "协同", "协办")
 _VERBS_OWN = ("分别负责落实", "负责落实", "分别负责", "具体负责", "负责", "落实", "承办", "实施")
 _VERBS = sorted(_VERBS_LEAD + _VERBS_SUPPORT + _VERBS_OWN, key=len, reverse=True)
-_TRAILING = ("等有关单位", "等相关单位", "等有关部门", "等相关部门", "等单位", "等部门", "等", "配合", "参与", "协助",
+_TRAILING = ("等有关部门和单位", "等相关部门和单位", "等部门和单位", "等有关单位", "等相关单位", "等有关部门", "等相关部门", "等单位", "等部门", "等", "配合", "参与", "协助",
              "负责", "落实")
 # a phrase after a name that makes it a sentence, not a name: 乡镇人民政府按职责分工分别负责
 _PHRASE_TAIL = re.compile(r"(?:按职责分工|按职责|根据职责)?(?:分别|共同|具体)?(?:负责|落实|配合|参与|协助|实施)(?:落实)?$"
@@ -64,6 +64,7 @@ class UnitList:
     shape: str = ""   # paren | lines | sentence | bare
     people: list[str] = field(default_factory=list)   # 分管领导:张副市长, a note
     own: bool = False   # the names answer for the work with no one marked to lead (责任单位: …, …负责)
+    rule: str = ""      # 列第一位者为牵头单位,下同: a rule written inside this list
 
 
 def is_collective(name: str) -> bool:
@@ -134,8 +135,12 @@ def split_names(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
         for c in re.finditer(r"以及|和|及|与", trimmed[a:b]):
             left_end = a + c.start()
             right = a + c.end()
-            if left_end - piece_start >= 2 and trimmed[left_end - 1] in UNIT_END and b - right >= 2:
-                spans.append([piece_start, left_end])
+            # 全国总工会等和各省级人民政府: 等 closes the names before it
+            etc = trimmed[left_end - 1] == "等" and left_end - piece_start >= 3 and trimmed[left_end - 2] in UNIT_END
+            # (中央和国家机关工委 is one name: 中央 alone is not a body here)
+            body = trimmed[left_end - 1] in UNIT_END and trimmed[piece_start:left_end] != "中央"
+            if (left_end - piece_start >= 2 and body or etc) and b - right >= 2:
+                spans.append([piece_start, left_end - etc])
                 piece_start = right
         spans.append([piece_start, b])
     out: list[list[int]] = []
@@ -164,9 +169,16 @@ def split_names(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
         if m and m.start() >= 2 and re.search(r"下同|除|含|包括|注|负责|,|;", m[1]):
             b -= len(m[0])
             name = trimmed[a:b]
+        # 市文旅局等有关部门按职责分工: each phrase cut uncovers the next
         tail = _PHRASE_TAIL.search(name)
-        if tail and tail.start() >= 2:
+        while tail and tail.start() >= 2:
             b -= len(name) - tail.start()
+            name = trimmed[a:b]
+            tail = _PHRASE_TAIL.search(name)
+        # 市住建局等政府各有关部门: 等 after a body's name starts a phrase about others
+        etc = re.search(r"等[^等、,;]{0,10}(?:单位|部门)$", name)
+        if etc and etc.start() >= 2 and name[etc.start() - 1] in UNIT_END:
+            b -= len(name) - etc.start()
             name = trimmed[a:b]
         while name.startswith("(") and name.endswith(")") and len(name) > 2:
             a, b = a + 1, b - 1
@@ -203,6 +215,11 @@ def _roles_from_labels(text: str, start: int, end: int, ul: UnitList) -> bool:
                 ul.note = inner.note
                 found = True
             continue
+        # (负责部门:市商务局,适用范围:某片区): a word and a colon after the names starts a note, not a name
+        tail = re.search(r"[,;]\s*[^,;:、\s]{2,8}\s*:", text[a:b])
+        if tail:
+            ul.note = text[a + tail.end() - len(tail[0]) + 1:b].strip(" ,;。")
+            b = a + tail.start()
         names = split_names(text, a, b)
         found = True
         if label in LEAD_LABELS:
@@ -230,18 +247,31 @@ def _sentence_roles(text: str, start: int, end: int) -> UnitList | None:
     if not pieces:
         return None
     roles = []
-    for a, b in pieces:
+    for i, (a, b) in enumerate(pieces):
         piece = text[a:b].strip(" 。.")
         verb = next((v for v in _VERBS if piece.endswith(v)), None)
         if verb is None:
+            # (县审批局牵头,县级各有关部门按职责分工负责;2024年12月底前完成): the last clause is the deadline
+            if roles and i == len(pieces) - 1 and _DEADLINE_CLAUSE.search(piece):
+                ul.deadline = (a, b)
+                break
             return None
         b = a + len(text[a:b].rstrip(" 。."))
-        names = split_names(text, a, b - len(verb) if text[a:b].endswith(verb) else b)
-        if not names or not all(looks_like_unit(text[x:y]) for x, y, _ in names):
+        names_end = b - len(verb) if text[a:b].endswith(verb) else b
+        # 市发展改革委会同有关部门负责: those after 会同 work with the named
+        with_ = text.find("会同", a, names_end)
+        others = split_names(text, with_ + 2, names_end) if with_ > a else []
+        names = split_names(text, a, with_ if with_ > a else names_end)
+        if not names or not all(looks_like_unit(text[x:y]) for x, y, _ in names + others):
             return None
         role = "lead" if verb in _VERBS_LEAD else "support" if verb in _VERBS_SUPPORT else "own"
         lead_seen |= role == "lead"
         roles.append((role, verb, names))
+        if others:
+            roles.append(("support", "会同", others))
+    if roles and all(role == "support" and verb.endswith(("负责", "落实")) or verb == "会同" for role, verb, _ in roles):
+        # (市财政局、市民政局等有关部门和单位按职责分工负责): no one leads, so the named answer for it themselves
+        roles = [("own", verb, names) for _, verb, names in roles]
     notes = []
     for role, verb, names in roles:
         spans = [(x, y) for x, y, _ in names]
@@ -259,20 +289,33 @@ def _sentence_roles(text: str, start: int, end: int) -> UnitList | None:
     return ul
 
 
+# a clause that can only be a deadline: a date, a season or term, or ongoing words
+_DEADLINE_CLAUSE = re.compile(r"^(?:\d{4}年|\d{1,2}月|[上下]半年|年[底内中末]|[一二三四]季度|全年|持续|长期|常态化|完成时限|时限)"
+                              r"|(?:前|底|内|末)(?:完成|落实|到位)?$")
+
+
+# 各项任务中列第一位的为牵头单位 / 列第一位者为牵头单位 / 排在第一位的部门为牵头部门
+FIRST_LEADS = re.compile(r"[^。;\n]{0,20}(?:列|排)(?:在)?(?:第一位|首位|第一)[^。;,\n]{0,6}为牵头(?:单位|部门)")
+# the same rule closing a bracketed list, perhaps with 下同
+FIRST_LEADS_IN_LIST = re.compile(r"[。,;]\s*[^。,;()]{0,6}(?:列|排)(?:在)?(?:第一位|首位|第一)[^。,;()]{0,6}为牵头(?:单位|部门)?"
+                                 r"(?:\s*[,;]\s*下同)?\s*(?=\)|$)")
+
+
 _NOT_A_LIST = re.compile(r"^(?:含|包括|以下|即|如|其中|下称|简称|试行|草案|暂行)")
 
 
-def _bare_list(text: str, start: int, end: int) -> UnitList | None:
+def _bare_list(text: str, start: int, end: int, inner_end: int | None = None) -> UnitList | None:
     """……工作机制。(人事科、信息中心): a parenthesis closing a sentence and holding only bodies' names."""
     before = text[:start].rstrip(" ")
     after = text[end:end + 2].lstrip(" ")
     if not (before.endswith(("。", ";", ";", ".")) or not before or before.endswith("\n")
             or after[:1] in ("", "\n", "。", ";", ";")):
         return None
-    inner = text[start + 1:end - 1]
+    inner_end = end - 1 if inner_end is None else inner_end
+    inner = text[start + 1:inner_end]
     if _NOT_A_LIST.match(inner.strip()) or re.search(r"\d|年|《", inner):
         return None
-    names = split_names(text, start + 1, end - 1)
+    names = split_names(text, start + 1, inner_end)
     if not names or not all(looks_like_unit(text[x:y]) and len(text[x:y].strip()) >= 3 for x, y, _ in names):
         return None
     ul = UnitList(start, end, shape="bare", own=True)
@@ -288,6 +331,10 @@ def find_lists(text: str) -> list[UnitList]:
     # one level of brackets inside: (牵头单位:各县(市、区)政府)
     for m in re.finditer(r"\(((?:[^()\n]|\([^()\n]{0,40}\)){2,400})\)", text):
         a, b = m.start(1), m.end(1)
+        # (市人社局、市财政局负责。列第一位者为牵头单位,下同): the rule is read apart from the names
+        rule = FIRST_LEADS_IN_LIST.search(text, a, b)
+        if rule:
+            b = rule.start()
         inner = text[a:b].lstrip()
         if re.match(_UNIT_LABEL, inner):
             ul = UnitList(m.start(), m.end(), shape="paren")
@@ -296,8 +343,11 @@ def find_lists(text: str) -> list[UnitList]:
             continue
         ul2 = _sentence_roles(text, a, b)
         if ul2 is None:
-            ul2 = _bare_list(text, m.start(), m.end())
+            ul2 = _bare_list(text, m.start(), m.end(), b)
         if ul2 is not None:
+            ul2.start, ul2.end = m.start(), m.end()
+            if rule:
+                ul2.rule = rule[0].strip(" 。,;")
             found.append(ul2)
     taken = Spans()
     for u in found:
