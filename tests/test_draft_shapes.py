@@ -8,6 +8,7 @@ draft with no edit.
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 
 import pytest
@@ -722,3 +723,63 @@ def test_a_pipe_table_whose_first_row_carries_the_merged_heading_cells():
     assert "开设帮扶政策专题" in second.text and "一、" not in second.text
     assert (second.lead, second.support, second.due) == (["市商务局"], ["市文旅局"], date(2024, 9, 30))
     assert (third.lead, third.support, third.ongoing) == (["市发展改革委"], ["市住建局"], True)
+
+
+# --- the README's "new plan" path, as written, on a notice of each shape -----------------------------
+
+def _notice_of_shape(shape: str, folder) -> str:
+    """A notice file of one shape, written into ``folder``; its name."""
+    if shape == "label lines":
+        text = HEAD + "一、任务\n1.推进行政执法公示。2024年9月底前完成。\n牵头单位:市司法局\n配合单位:各区政府、市财政局\n"
+    elif shape == "bare list":
+        text = HEAD + "一、任务\n1.健全工作机制。(人事科、信息中心)\n"
+    elif shape == "sentence":
+        text = HEAD + "一、任务\n1.规范行政许可。(市政务服务中心牵头,市级各有关部门按职责分工负责)\n"
+    elif shape == "Traditional":
+        text = TRADITIONAL
+    elif shape == "table as text":
+        text = TABLE_HEAD + "\n".join("\t".join(r) for r in TABLE) + "\n"
+    elif shape == "mixed":
+        text = MIXED
+    elif shape == "web page":
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in TABLE)
+        (folder / "notice.html").write_text(f"<html><body><p>{TABLE_HEAD}</p><table>{rows}</table></body></html>",
+                                            encoding="utf-8")
+        return "notice.html"
+    elif shape == "Word":
+        write_docx([TABLE_HEAD.strip()], folder / "notice.docx", table=TABLE)
+        return "notice.docx"
+    elif shape == "PDF":
+        lines = [TABLE_HEAD.strip(), "", _laid_out(WRAPPED_HEADER)] + _wrapped_lines() + ["", "某市司法局", "2024年2月1日"]
+        write_pdf(lines, folder / "notice.pdf")
+        return "notice.pdf"
+    else:
+        raise AssertionError(shape)
+    (folder / "notice.txt").write_text(text, encoding="utf-8")
+    return "notice.txt"
+
+
+@pytest.mark.parametrize("shape", ["label lines", "bare list", "sentence", "Traditional", "table as text", "mixed",
+                                   "web page", "Word", "PDF"])
+def test_the_readmes_new_plan_path_works_as_written_on_a_notice_of_each_shape(shape, tmp_path):
+    """Issue 21: draft → (confirm) → check → status, the README's commands as a user types them, in a folder
+    of their own, on the installed program; the draft is not edited."""
+    from conftest import run_fazhi
+
+    notice = _notice_of_shape(shape, tmp_path)
+    env = {"FAZHI_HOME": str(tmp_path / "data"), "FAZHI_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "80"}
+    r = run_fazhi("draft", notice, "--output", "方案.yaml", env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr.decode()
+    summary = r.stdout.decode()
+    tasks = int(re.search(r"任务 (\d+) 项", summary)[1])
+    assert tasks >= 1 and (tmp_path / "方案.yaml").exists()
+    r = run_fazhi("check", "--plan", "方案.yaml", env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout.decode() + r.stderr.decode()
+    assert f"任务 {tasks} 项" in r.stdout.decode()
+    r = run_fazhi("status", "--plan", "方案.yaml", env=env, cwd=tmp_path)
+    assert r.returncode == 0 and r.stderr == b"", r.stderr.decode()
+    shown = r.stdout.decode()
+    n_parts = re.search(r"分项 (\d+) 个", summary)[1]
+    assert f"分项 {n_parts} 个：" in shown                  # every drafted part is counted in the view
+    first_lead = yaml.safe_load((tmp_path / "方案.yaml").read_text(encoding="utf-8"))["tasks"][0]["parts"][0]["lead"][0]
+    assert first_lead in shown
