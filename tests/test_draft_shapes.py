@@ -576,6 +576,15 @@ def test_a_collective_ending_in_a_bare_level_of_government_stays_one_name():
     assert part.support == ["市丙协", "各有关区、县级市"]
 
 
+@pytest.mark.parametrize("group", ["各区、县级市政府", "各有关区、县级市政府", "各区、县级市人民政府", "各县、县级市人民政府",
+                                   "各区、县市区政府"])
+def test_a_collective_ending_in_a_level_of_government_and_its_government_stays_one_name(group):
+    part = one(f"1.推进工作。(牵头单位:市教育局,配合单位:市乙局、{group})\n")
+    assert (part.lead, part.support) == (["市教育局"], ["市乙局", group])
+    part = one(f"1.推进工作。(牵头单位:市教育局,配合单位:{group})\n")
+    assert part.support == [group]
+
+
 TWO_LEVELS = HEAD + """一、总体要求
 1.推进工作一。(牵头单位:市甲局)
 二、重点计划

@@ -82,8 +82,9 @@ def looks_like_unit(name: str) -> bool:
 
 
 _PLACE_LEVEL = re.compile(r"^[区县市镇乡街][区县市]?(?:政府|人民政府|街道)?$")
-# a level of government named bare, never a body by itself: after 各… it ends that collective (各区、县级市)
-_BARE_LEVEL = re.compile(r"^(?:县级市|县市区|县区|区县|乡镇|镇街|街道)$")
+# a level of government named bare, never a body by itself: after 各… it ends that collective (各区、县级市),
+# and so does its government (各区、县级市政府, 各有关区、县级市人民政府): no single body is called 县级市政府
+_BARE_LEVEL = re.compile(r"^(?:县级市|县市区|县区|区县|乡镇|镇街|街道)(?:人民政府|政府)?$")
 
 
 def _pieces(seg: str) -> list[tuple[int, int]]:
