@@ -576,6 +576,15 @@ def test_a_collective_ending_in_a_bare_level_of_government_stays_one_name():
     assert part.support == ["市丙协", "各有关区、县级市"]
 
 
+@pytest.mark.parametrize("group", ["各区、县级市政府", "各有关区、县级市政府", "各区、县级市人民政府", "各县、县级市人民政府",
+                                   "各区、县市区政府"])
+def test_a_collective_ending_in_a_level_of_government_and_its_government_stays_one_name(group):
+    part = one(f"1.推进工作。(牵头单位:市教育局,配合单位:市乙局、{group})\n")
+    assert (part.lead, part.support) == (["市教育局"], ["市乙局", group])
+    part = one(f"1.推进工作。(牵头单位:市教育局,配合单位:{group})\n")
+    assert part.support == [group]
+
+
 TWO_LEVELS = HEAD + """一、总体要求
 1.推进工作一。(牵头单位:市甲局)
 二、重点计划
@@ -783,3 +792,63 @@ def test_the_readmes_new_plan_path_works_as_written_on_a_notice_of_each_shape(sh
     assert f"分项 {n_parts} 个：" in shown                  # every drafted part is counted in the view
     first_lead = yaml.safe_load((tmp_path / "方案.yaml").read_text(encoding="utf-8"))["tasks"][0]["parts"][0]["lead"][0]
     assert first_lead in shown
+
+
+GUIDED = HEAD + """一、总体要求
+(一)基本原则。坚持问题导向。
+二、主要任务
+(一)完善制度,发挥引领作用。
+建立评价指标,发挥导向作用。2024年6月底前,研究建立评价指标体系。
+（市甲局牵头，市乙局、市丙局参与）
+推进数据共享。（市庚局指导）
+优化管理机制,强化分工协作。
+明确各环节的职责边界,提升监管能力。
+（市甲局指导，试点区政府负责落实。以下均需试点区政府落实，不再列出）
+加强政策集成,增强方案系统性。制定试点实施方案。
+（市甲局、市乙局指导）
+(二)推行绿色生产,促进循环利用。
+推广先进技术。到2025年,建成一批示范项目。
+（市丁局指导）
+健全标准体系。
+（市戊局、市乙局负责）
+发展回收产业。
+（市丙局指导，市己社参与）
+三、保障措施
+(一)加强组织领导。各单位要高度重视。
+"""
+
+
+def test_指导_lists_and_a_rule_naming_who_carries_out_every_later_item():
+    # (A、B指导): those named guide, someone else does the work; the notice says who once, inside a list:
+    # 以下均需X落实,不再列出. X then leads every later list that names no lead of its own.
+    d = draft(GUIDED)
+    p = parts(d)
+    got = [(x.lead, x.support) for x in p.values()]
+    assert got == [
+        (["市甲局"], ["市乙局", "市丙局"]),
+        ([], ["市庚局"]),                                # before the rule: no one leads, the draft asks
+        (["试点区政府"], ["市甲局"]),                     # the rule's own list: 试点区政府负责落实
+        (["试点区政府"], ["市甲局", "市乙局"]),
+        (["试点区政府"], ["市丁局"]),
+        (["市戊局", "市乙局"], []),                      # a list that names its own lead keeps it
+        (["试点区政府"], ["市丙局", "市己社"]),
+    ]
+    texts = [x.text for x in p.values()]
+    assert texts[3] == "加强政策集成,增强方案系统性。制定试点实施方案。"
+    assert texts[6] == "发展回收产业。"
+    assert p["1.1"].due == date(2024, 6, 30)
+    assert [x.due for x in p.values()][4] == date(2025, 12, 31)
+    assert "请填写牵头单位" in list(p.values())[1].role_note
+    ruled = [x for x in p.values() if x.lead == ["试点区政府"]][1:]
+    assert ruled and all("以下均需试点区政府落实" in x.role_note for x in ruled)
+    assert "# 按通知“以下均需试点区政府落实,不再列出”:由 试点区政府 负责(牵头)" in to_yaml(d, "n.txt", "p.yaml")
+    assert not d.skipped or all("保障" in s or "基本原则" in s or "组织领导" in s for s in d.skipped)
+
+
+@pytest.mark.parametrize("rule", ["以下均由试点区政府负责,不再列出", "以下均需试点区政府负责落实,不再一一列出",
+                                  "以下各项均由试点区政府落实"])
+def test_close_variants_of_the_rule_naming_who_carries_out_every_later_item(rule):
+    d = draft(HEAD + f"一、任务\n(一)第一项。推进甲工作。(市甲局指导,试点区政府负责。{rule})\n"
+                     "(二)第二项。推进乙工作。(市乙局指导)\n")
+    assert [(x.lead, x.support) for x in parts(d).values()] == [(["试点区政府"], ["市甲局"]),
+                                                               (["试点区政府"], ["市乙局"])]

@@ -92,8 +92,16 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
 
     found_rule = FIRST_LEADS.search(norm("\n".join(lines[:first_task_line])))
     first_leads = found_rule[0] if found_rule else ""
-    for _, _, found, _ in task_items:
+    lead_rule, rule_leads = "", []
+    for _, full, found, holder_text in task_items:
         for ul in found:
+            if ul.lead_rule:       # 以下均需X落实,不再列出: X carries out this list's item (if none is named) and every later one
+                lead_rule = ul.lead_rule
+                rule_leads = _names(holder_text if ul.shape == "inherited" else "\n".join(full), ul.rule_lead)
+            if lead_rule and not ul.lead and not ul.named_lead:
+                ul.named_lead = list(rule_leads)
+                ul.note = t("按通知“{r}”:由 {x} 负责(牵头),所列单位配合", "by the notice's rule “{r}”: {x} carries it "
+                            "out (leads), the units named support", r=lead_rule, x="、".join(rule_leads))
             # the rule is stated once in the preamble, or in the first list with 下同 (for this list only without it)
             rule = ul.rule or first_leads
             if ul.rule and "下同" in ul.rule:
@@ -220,7 +228,7 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
     last_end = 0
     for ul in found:
         src = holder_text if ul.shape == "inherited" else text
-        lead = _names(src, ul.lead)
+        lead = _names(src, ul.lead) + [u for u in ul.named_lead if u not in _names(src, ul.lead)]
         support = [u for u in _names(src, ul.support) if u not in lead]
         start = cursor
         while start < ul.start and ntext[start] in " \n。;,,":

@@ -39,8 +39,9 @@ _UNIT_LABEL = "(?:" + "|".join(sorted(LEAD_LABELS + RESPONSIBLE_LABELS + SUPPORT
 # the last character of a body's name: 局, 办, 委, 院, 街, 镇 …
 UNIT_END = set("局办委部院会室心队所站处厅府街镇乡组社行司馆台校区市县门位团联庭署园场中科关央")
 _VERBS_LEAD = ("牵头负责", "牵头落实", "分别牵头", "牵头")
+# 指导: those named guide the work and someone else carries it out ((A、B指导), 国办发〔2018〕128号)
 _VERBS_SUPPORT = ("按职责分工分别负责", "按职责分工负责", "按职责分工落实", "按职责分别负责", "按职责负责", "分工负责",
-                  "配合落实", "协同配合", "配合", "参与", "协助", "协同", "协办")
+                  "配合落实", "协同配合", "配合", "参与", "协助", "协同", "协办", "指导")
 _VERBS_OWN = ("分别负责落实", "负责落实", "分别负责", "具体负责", "负责", "落实", "承办", "实施")
 _VERBS = sorted(_VERBS_LEAD + _VERBS_SUPPORT + _VERBS_OWN, key=len, reverse=True)
 _TRAILING = ("等有关部门和单位", "等相关部门和单位", "等部门和单位", "等有关单位", "等相关单位", "等有关部门", "等相关部门", "等单位", "等部门", "等", "配合", "参与", "协助",
@@ -65,6 +66,9 @@ class UnitList:
     people: list[str] = field(default_factory=list)   # 分管领导:张副市长, a note
     own: bool = False   # the names answer for the work with no one marked to lead (责任单位: …, …负责)
     rule: str = ""      # 列第一位者为牵头单位,下同: a rule written inside this list
+    lead_rule: str = ""   # 以下均需X落实,不再列出: a rule inside this list naming who carries out every later item
+    rule_lead: list[tuple[int, int]] = field(default_factory=list)   # that X, as spans of this list's text
+    named_lead: list[str] = field(default_factory=list)   # a lead given elsewhere in the notice (by such a rule)
 
 
 def is_collective(name: str) -> bool:
@@ -82,8 +86,9 @@ def looks_like_unit(name: str) -> bool:
 
 
 _PLACE_LEVEL = re.compile(r"^[区县市镇乡街][区县市]?(?:政府|人民政府|街道)?$")
-# a level of government named bare, never a body by itself: after 各… it ends that collective (各区、县级市)
-_BARE_LEVEL = re.compile(r"^(?:县级市|县市区|县区|区县|乡镇|镇街|街道)$")
+# a level of government named bare, never a body by itself: after 各… it ends that collective (各区、县级市),
+# and so does its government (各区、县级市政府, 各有关区、县级市人民政府): no single body is called 县级市政府
+_BARE_LEVEL = re.compile(r"^(?:县级市|县市区|县区|区县|乡镇|镇街|街道)(?:人民政府|政府)?$")
 
 
 def _pieces(seg: str) -> list[tuple[int, int]]:
@@ -281,9 +286,10 @@ def _sentence_roles(text: str, start: int, end: int) -> UnitList | None:
             ul.support += spans
             if role == "own" or verb.endswith("负责"):
                 notes.append(verb)
-    if not ul.lead:
+    if not ul.lead and not any(verb == "指导" for _, verb, _ in roles):
         return None
-    ul.own = not lead_seen
+    # (A、B指导) names only those who guide: a list with no lead, which a rule of the notice may fill in
+    ul.own = not lead_seen and bool(ul.lead)
     if notes:
         ul.note = t("原文“{v}”按配合单位处理", "“{v}” is taken as support", v="”“".join(dict.fromkeys(notes)))
     return ul
@@ -299,6 +305,13 @@ FIRST_LEADS = re.compile(r"[^。;\n]{0,20}(?:列|排)(?:在)?(?:第一位|首位
 # the same rule closing a bracketed list, perhaps with 下同
 FIRST_LEADS_IN_LIST = re.compile(r"[。,;]\s*[^。,;()]{0,6}(?:列|排)(?:在)?(?:第一位|首位|第一)[^。,;()]{0,6}为牵头(?:单位|部门)?"
                                  r"(?:\s*[,;]\s*下同)?\s*(?=\)|$)")
+
+
+# 以下均需试点城市政府落实,不再列出 / 以下均由X负责 closing a bracketed list: X carries out every later item
+# whose list names no lead of its own (国办发〔2018〕128号 names only the guiding ministries after it)
+LEAD_RULE_IN_LIST = re.compile(r"[。,;]\s*(以下(?:各项任务|各项工作|各项|任务|工作)?(?:均|都|皆)?(?:需要|需由|须由|应由|需|须|由)?"
+                               r"(?P<who>[^。,;()]{2,30}?)(?:负责落实|牵头落实|组织落实|负责实施|组织实施|负责|落实|牵头|承担|实施)"
+                               r"(?:\s*[,;]\s*不再(?:一一|单独|重复|另行)?列出)?)\s*[。]?\s*(?=\)|$)")
 
 
 _NOT_A_LIST = re.compile(r"^(?:含|包括|以下|即|如|其中|下称|简称|试行|草案|暂行)")
@@ -325,6 +338,13 @@ def _bare_list(text: str, start: int, end: int, inner_end: int | None = None) ->
     return ul
 
 
+def _read_lead_rule(text: str, m: re.Match, ul: UnitList) -> None:
+    names = split_names(text, m.start("who"), m.end("who"))
+    if names and all(looks_like_unit(text[x:y]) for x, y, _ in names):
+        ul.lead_rule = m[1].strip(" 。,;")
+        ul.rule_lead = [(x, y) for x, y, _ in names]
+
+
 def find_lists(text: str) -> list[UnitList]:
     """Every closing unit list in an item's (normalised) text, in order."""
     found: list[UnitList] = []
@@ -335,10 +355,15 @@ def find_lists(text: str) -> list[UnitList]:
         rule = FIRST_LEADS_IN_LIST.search(text, a, b)
         if rule:
             b = rule.start()
+        lead_rule = LEAD_RULE_IN_LIST.search(text, a, b)
+        if lead_rule:
+            b = lead_rule.start()
         inner = text[a:b].lstrip()
         if re.match(_UNIT_LABEL, inner):
             ul = UnitList(m.start(), m.end(), shape="paren")
             if _roles_from_labels(text, a, b, ul) and (ul.lead or ul.support):
+                if lead_rule:
+                    _read_lead_rule(text, lead_rule, ul)
                 found.append(ul)
             continue
         ul2 = _sentence_roles(text, a, b)
@@ -348,6 +373,8 @@ def find_lists(text: str) -> list[UnitList]:
             ul2.start, ul2.end = m.start(), m.end()
             if rule:
                 ul2.rule = rule[0].strip(" 。,;")
+            if lead_rule:
+                _read_lead_rule(text, lead_rule, ul2)
             found.append(ul2)
     taken = Spans()
     for u in found:
