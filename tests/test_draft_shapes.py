@@ -750,6 +750,8 @@ def _notice_of_shape(shape: str, folder) -> str:
         text = TABLE_HEAD + "\n".join("\t".join(r) for r in TABLE) + "\n"
     elif shape == "mixed":
         text = MIXED
+    elif shape == "guided":
+        text = GUIDED
     elif shape == "web page":
         rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in TABLE)
         (folder / "notice.html").write_text(f"<html><body><p>{TABLE_HEAD}</p><table>{rows}</table></body></html>",
@@ -769,7 +771,7 @@ def _notice_of_shape(shape: str, folder) -> str:
 
 
 @pytest.mark.parametrize("shape", ["label lines", "bare list", "sentence", "Traditional", "table as text", "mixed",
-                                   "web page", "Word", "PDF"])
+                                   "guided", "web page", "Word", "PDF"])
 def test_the_readmes_new_plan_path_works_as_written_on_a_notice_of_each_shape(shape, tmp_path):
     """Issue 21: draft → (confirm) → check → status, the README's commands as a user types them, in a folder
     of their own, on the installed program; the draft is not edited."""
@@ -826,7 +828,7 @@ def test_指导_lists_and_a_rule_naming_who_carries_out_every_later_item():
     got = [(x.lead, x.support) for x in p.values()]
     assert got == [
         (["市甲局"], ["市乙局", "市丙局"]),
-        ([], ["市庚局"]),                                # before the rule: no one leads, the draft asks
+        (["市庚局"], []),                                # before the rule: no one else named, so it leads for now
         (["试点区政府"], ["市甲局"]),                     # the rule's own list: 试点区政府负责落实
         (["试点区政府"], ["市甲局", "市乙局"]),
         (["试点区政府"], ["市丁局"]),
@@ -838,7 +840,7 @@ def test_指导_lists_and_a_rule_naming_who_carries_out_every_later_item():
     assert texts[6] == "发展回收产业。"
     assert p["1.1"].due == date(2024, 6, 30)
     assert [x.due for x in p.values()][4] == date(2025, 12, 31)
-    assert "请填写牵头单位" in list(p.values())[1].role_note
+    assert "暂作牵头单位:请核对由谁落实" in list(p.values())[1].role_note
     ruled = [x for x in p.values() if x.lead == ["试点区政府"]][1:]
     assert ruled and all("以下均需试点区政府落实" in x.role_note for x in ruled)
     assert "# 按通知“以下均需试点区政府落实,不再列出”:由 试点区政府 负责(牵头)" in to_yaml(d, "n.txt", "p.yaml")

@@ -247,7 +247,11 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
                          role_note=ul.note)
         part.people = "、".join(ul.people)
         if not lead:
-            part.role_note = t("原文只写了配合单位:请填写牵头单位", "the notice names only support units: add the lead")
+            # a draft works before anyone edits it: those named answer for the part until a person says who leads
+            part.lead, part.support = part.support, []
+            part.role_note = t("原文只写了配合或指导单位,暂作牵头单位:请核对由谁落实",
+                               "the notice names only units that support or guide: they lead for now; say who "
+                               "carries it out")
         _part_deadline(part, text, masked, start, ul, src, year, d.signed)
         parts.append(part)
     title_m = re.search(r"[,。;:(]", norm(full[0]))
