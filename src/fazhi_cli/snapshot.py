@@ -25,10 +25,14 @@ any doubt is a miss, and a miss only means the whole record is read again
   them, compared whenever the file's size or times changed, or changed too
   recently to tell: an unchanged file is trusted by its size, times and
   inode, as git trusts its index);
-* an appended line is not a plain mark, attachment, review or supervision act
-  that falls after everything the pair or the acts already hold: a revoke
-  (undo), an import (``received_at``), a mark back-dated before the pair's
-  latest, a repeated id, an unreadable line, a line that does not end;
+* an appended line is a repeated id, an unreadable line, a line that does not
+  end, or a revoke of a key or of a record not in its unit's file. An undo, a
+  mark back-dated before the pair's latest, an imported line
+  (``received_at``) or a review or act recorded out of turn is folded in by
+  replaying only what it touches from the files that can hold it: the pair
+  from its unit's file and the supervising units' files, the office's acts
+  from the supervising units' files (each file read must still be the bytes
+  the entry read, then the lines folded in, or it is a miss);
 * the progress folder, the plan's bytes, the arrivals of a sync, or an
   unfinished import or sync differ from when it was made; the day is earlier
   than the day it was made; ``--as-of`` is earlier than the newest record;
@@ -290,7 +294,8 @@ class _Place:
             return
         nonce = os.urandom(8).hex()
         try:
-            main, side = state.dump(raws, ledger.role_list(self.plan))
+            # the roles in the plan's order: those the entry was loaded with, or worked out once
+            main, side = state.dump(raws, state.cols.keys if state.cols is not None else ledger.role_list(self.plan))
             main.update(format=FORMAT, key=self.key, nonce=nonce, today=today, built_ns=time.time_ns(),
                         arrivals=arrivals, files=rows)
             side.update(format=FORMAT, key=self.key, nonce=nonce)
@@ -553,10 +558,13 @@ class _State:
              known: dict | None = None) -> None:
         """Take in the lines appended to these files, as a full replay would; _Miss when it cannot be sure.
         ``synced``: the folder has sync arrivals (the entry's digest of them is the folder's). ``known``: the
-        entry's rows of the files; with them, an undo or a record out of the pair's order replays that one pair
-        from its files (when only one file grew) instead of missing."""
+        entry's rows of the files; with them, a pair an undo takes a record back from, or that a record falls
+        before (a back-dated mark, an imported record, a late review or attachment), is replayed from its own
+        files once every line is in, instead of missing."""
         plan = place.plan
-        again = _Again(place, grown[0], known, today) if known is not None and len(grown) == 1 else None
+        again = _Again(place, grown, known, today) if known is not None else None
+        dirty: set[tuple[str, str]] = set()      # pairs replayed from their files at the end
+        acts_again = False                       # the office's acts replayed from its files at the end
         fresh_ids: set[str] = set()
         arrivals = ledger.read_arrivals(place.root) if synced else {}
         count = 0
@@ -569,7 +577,9 @@ class _State:
                     raise _Miss
                 e, raw = item
                 count += 1
-                if count > MAX_FOLD or e.known_at != e.recorded_at or e.id in fresh_ids or _crc(e.id) in ids:
+                # an imported record (known_at is its received_at) folds as any other: the present standing
+                # does not look at when a record arrived, only --known-at does, and that never takes a snapshot
+                if count > MAX_FOLD or e.id in fresh_ids:
                     raise _Miss
                 if (e.unit, e.id) in self.revoked:
                     raise _Miss
@@ -579,24 +589,43 @@ class _State:
                 if e.type == "revoke":
                     if again is None or (e.unit, e.revokes) in self.revoked:
                         raise _Miss
-                    gone = again.record(e.revokes, e.line)
+                    gone = again.record(e.unit, e.revokes)
+                    if gone is None:
+                        acts_again = True
+                    else:
+                        dirty.add(gone)
                     self.revoked.add((e.unit, e.revokes))
-                    self.groups[gone] = again.group(gone, e.line, self.revoked)
+                elif e.type in ("mark", "attach", "review") and _pair_of(e) in dirty:
+                    pass                          # its pair is replayed with this line at the end
+                elif acts_again and e.type in _ACTS:
+                    pass                          # the acts are replayed with this line at the end
                 else:
                     try:
                         self._take(e)
                     except _Order:
-                        if again is None or e.type not in ("mark", "attach", "review"):
+                        if again is None or e.type not in ("mark", "attach", "review", *_ACTS):
                             raise
-                        key = (e.target, e.subject if e.type == "review" else e.unit)
-                        self.groups[key] = again.group(key, e.line, self.revoked)
+                        if e.type in _ACTS:
+                            acts_again = True
+                        else:
+                            dirty.add(_pair_of(e))
                 if e.type in ("extend", "waive"):
                     self.raws[(name, e.line)] = raw
                 if e.recorded_at > self.last.get(e.unit, ""):
                     self.last[e.unit] = e.recorded_at
                 if e.on > self.max_on:
                     self.max_on = e.on
-        ids.extend(map(_crc, fresh_ids))    # none of them was there (checked above); the order is of no use
+        # one pass over the ids read before (an array: ``in`` would scan it once per line, 10^8 steps for an
+        # import of a thousand lines into 100,000)
+        fresh = set(map(_crc, fresh_ids))
+        if not fresh.isdisjoint(ids):
+            raise _Miss
+        for key in sorted(dirty):
+            self.groups[key] = again.group(key, self.revoked)
+        if acts_again:
+            acts, self.acts_key, self.raws = again.acts(self.revoked)
+            self.extensions, self.waivers, self.closed = dict(acts.extensions), dict(acts.waivers), acts.closed
+        ids.extend(fresh)    # none of them was there (checked above); the order is of no use
         self._ids = ids
 
     def _take(self, e: Event) -> None:
@@ -607,7 +636,7 @@ class _State:
             if kind in ("remind", "key", "unkey"):     # numbered notices and the keyring change no standing
                 return
             if self.acts_key is not None and not order(e) > self.acts_key:
-                raise _Miss
+                raise _Order      # back-dated, or recorded out of turn: a fold replays the acts
             self.acts_key = order(e)
             if kind == "extend":
                 self.extensions[(e.target, e.subject)] = e
@@ -658,20 +687,22 @@ class _State:
 
 
 class _Again:
-    """One pair replayed from the records that can touch it: its unit's file and the supervising units' files.
+    """Pairs replayed from the records that can touch them: the pair's unit's file and the supervising units'.
 
-    Used by a fold when an undo takes a record back, or a record falls before what the pair holds (a back-dated
-    mark, a review of an older claim): the other pairs stand, so only this one is read again. Only the one file
-    that grew is read past what the entry saw (up to the line being folded); every other file must still be the
-    bytes the entry read, or it is a miss.
+    Used by a fold when an undo takes a record back, or a record falls before what its pair holds (a back-dated
+    mark, an imported record, a review of an older claim): the other pairs stand, so only these are read again.
+    A file that grew is read up to where the fold read it (the bytes the entry read, then the lines folded in);
+    every other file must still be the bytes the entry read, or it is a miss.
     """
 
     LIMIT = 256 * 1024 * 1024
 
-    def __init__(self, place: _Place, grown: tuple[str, bytes, int], known: dict, today: str) -> None:
+    def __init__(self, place: _Place, grown: list[tuple[str, bytes, int]], known: dict, today: str) -> None:
         self.place, self.known, self.today = place, known, today
-        self.name, self.new, self.first = grown
+        self.new = {name: data for name, data, _ in grown}
         self.events: dict[str, list[Event]] = {}
+        self.lines: dict[tuple[str, int], bytes] = {}      # the extensions' and waivers' lines, as an entry keeps them
+        self.by_pair: dict[str, dict[tuple[str, str], list[Event]]] = {}
         self.reviewers = [u for u in place.plan.units if place.plan.supervises(u)]
 
     def _file(self, name: str) -> list[Event]:
@@ -679,7 +710,8 @@ class _Again:
         if got is not None:
             return got
         row = self.known.get(name)
-        if row is None and name != self.name:
+        new = self.new.get(name, b"")
+        if row is None and name not in self.new:
             got = []              # a file the entry did not read, and that did not grow: none there
         else:
             try:
@@ -691,43 +723,68 @@ class _Again:
             except OSError:
                 raise _Miss from None
             old = row[2] if row is not None else 0
-            extra = len(self.new) if name == self.name else 0
-            if links > 1 or len(data) != old + extra or (row is not None and cachedir.digest(data[:old]) != row[6]) \
-                    or data[old:] != (self.new if name == self.name else b""):
+            if links > 1 or len(data) != old + len(new) or (row is not None and cachedir.digest(data[:old]) != row[6]) \
+                    or data[old:] != new:
                 raise _Miss
             got = []
             for item in ledger.parse_unit_bytes(self.place.root, name, data, self.place.plan, today=self.today):
                 if isinstance(item, Problem):
                     raise _Miss
                 got.append(item[0])
+                if item[0].type in ("extend", "waive"):
+                    self.lines[(name, item[0].line)] = item[1]
         self.events[name] = got
         return got
 
-    def record(self, rid: str, upto: int) -> tuple[str, str]:
-        """The pair of the record an undo in the grown file takes back (it is in the same file, before it)."""
-        for e in self._file(self.name):
-            if e.id == rid and e.line < upto:
-                if e.type in ("mark", "attach"):
-                    return (e.target, e.unit)
-                if e.type == "review":
-                    return (e.target, e.subject)
+    def record(self, unit: str, rid: str) -> tuple[str, str] | None:
+        """The pair of the record a revoke of ``unit`` takes back (a unit takes back only its own records, and
+        they are in its file); None for an act of the office (extension, waiver, closing, reminder)."""
+        for e in self._file(f"{unit}.jsonl"):
+            if e.id == rid:
+                if e.type in ("mark", "attach", "review"):
+                    return _pair_of(e)
+                if e.type in _ACTS:
+                    return None
                 break
-        raise _Miss      # an act, a record not there: the whole record is read again
+        raise _Miss      # a key, a revoke, a record not there: the whole record is read again
 
-    def group(self, key: tuple[str, str], upto: int, revoked: set) -> "_Group":
-        """The pair's group as a full replay of these files makes it, up to line ``upto`` of the grown file."""
-        names = sorted({f"{key[1]}.jsonl", *(f"{u}.jsonl" for u in self.reviewers)})
-        events = []
-        for name in names:
+    def acts(self, revoked: set) -> tuple[Acts, tuple | None, dict]:
+        """The office's standing acts as a full replay makes them (only supervising units record acts, so they
+        are in their files), the newest act's key as ``_State.build`` keeps it, and the standing acts' lines."""
+        events = [e for name in sorted(f"{u}.jsonl" for u in self.reviewers) for e in self._file(name)
+                  if e.type != "revoke" and (e.unit, e.id) not in revoked]
+        kept: dict = {}
+        _, acts = replay_all(events, date.max, keep=kept)
+        key = max((order(e) for e in kept["acts"] if e.type not in ("remind", "key", "unkey")), default=None)
+        lines = {(_name(e), e.line): self.lines[(_name(e), e.line)]
+                 for e in (*acts.extensions.values(), *acts.waivers.values())}
+        return acts, key, lines
+
+    def _pairs_of(self, name: str) -> dict[tuple[str, str], list[Event]]:
+        """The file's marks, attachments and reviews by pair, in its order of lines (sorted out once: an import
+        may leave a thousand pairs to replay from the same file)."""
+        got = self.by_pair.get(name)
+        if got is None:
+            got = {}
             for e in self._file(name):
-                if name == self.name and e.line > upto:
-                    break
-                if e.target == key[0] and (e.unit == key[1] or e.subject == key[1]) and e.type != "revoke":
-                    events.append(e)
-        events = [e for e in events if (e.unit, e.id) not in revoked]
+                if e.type in ("mark", "attach", "review"):
+                    got.setdefault(_pair_of(e), []).append(e)
+            self.by_pair[name] = got
+        return got
+
+    def group(self, key: tuple[str, str], revoked: set) -> "_Group":
+        """The pair's group as a full replay of these files makes it."""
+        names = sorted({f"{key[1]}.jsonl", *(f"{u}.jsonl" for u in self.reviewers)})
+        # in the full read's order of files, each in its order of lines
+        events = [e for name in names for e in self._pairs_of(name).get(key, ()) if (e.unit, e.id) not in revoked]
         kept: dict = {}
         pairs, _ = replay_all(events, date.max, keep=kept)
         return _Group.of(kept["groups"].get(key, []), pairs.get(key))
+
+
+def _pair_of(e: Event) -> tuple[str, str]:
+    """The (target, unit) pair a mark, attachment or review stands in."""
+    return (e.target, e.subject if e.type == "review" else e.unit)
 
 
 _STATE_CODES = {"todo": "t", "doing": "g", "done": "d", None: "-"}
