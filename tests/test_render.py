@@ -196,6 +196,32 @@ def test_arrays_of_plain_objects_are_indented_as_json_dumps_indents_them():
         assert jsontext.dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2)
 
 
+@given(st.dictionaries(st.text(max_size=3), JSON_VALUE, max_size=4), st.sets(st.integers(0, 3)))
+def test_a_document_written_as_it_goes_is_what_json_dumps_writes(doc, lazy):
+    # arrays made while they are written (status --format json) give the text the whole document gives
+    streamed = {k: jsontext.Lazy(lambda v=v: iter(v)) if i in lazy and type(v) is list else v
+                for i, (k, v) in enumerate(doc.items())}
+    whole = json.dumps(doc, ensure_ascii=False, indent=2)
+    assert "".join(jsontext.pieces_indented(streamed)) == whole
+    assert str(escape.JsonDoc(streamed)) == render.to_json(doc)
+    assert bytes(escape.JsonDoc(streamed)) == render.to_json(doc).encode("utf-8")
+
+
+def test_the_status_view_in_json_is_written_as_it_goes(plan):
+    from fazhi_cli.render import views
+
+    for day, light in ((date(2017, 12, 1), None), (date(2019, 3, 1), None), (date(2017, 12, 1), "red"),
+                       (date(2017, 12, 1), "green")):
+        st_ = progress.status(plan, [], day)
+        got = render.status_view(plan, st_, st_.tasks, "json", light)
+        # the document as it was built whole before
+        doc = render.status_json(plan, st_, st_.tasks, (lambda p: p.light == light) if light else None)
+        duties = [d for d in st_.duties if light is None or d.light == light]
+        doc["duties"] = [views._duty_json(d) for d in duties]
+        doc["duties_summary"] = progress.count(duties)
+        assert str(got) == render.to_json(doc)
+
+
 def test_a_status_document_is_written_by_the_fast_path(plan):
     st_ = progress.status(plan, [], date(2017, 12, 1))
     doc = render.status_json(plan, st_, st_.tasks)

@@ -123,6 +123,17 @@ def emit(result: Any, fmt: Any) -> None:
                 return
         sys.stdout.write(result)
         return
+    pieces = getattr(result, "pieces", None)
+    if pieces is not None:           # a JSON document written as it goes (render.escape.JsonDoc)
+        out = getattr(sys.stdout, "buffer", None)
+        sys.stdout.flush()
+        for text in pieces():
+            if out is not None:
+                out.write(text.encode("utf-8"))
+            else:
+                sys.stdout.write(text)
+        (out or sys.stdout).flush()
+        return
     from ..render.terminal import show  # noqa: PLC0415 - Rich's bytes, without importing Rich
 
     show(result if isinstance(result, list) else [result])

@@ -58,3 +58,29 @@ def to_json(obj: Any) -> str:
     if has_marks(text.encode("utf-8", "surrogatepass")):
         text = text.translate(_JSON_TABLE)
     return text + "\n"
+
+
+class JsonDoc:
+    """``to_json(doc)`` written as it goes, for a document with ``jsontext.Lazy`` arrays: ``pieces()`` makes
+    the text a piece at a time (each escaped as ``to_json`` escapes the whole: the search and the table go
+    character by character), ``str()`` and ``bytes()`` the whole of it for a file."""
+
+    __slots__ = ("doc",)
+
+    def __init__(self, doc: dict) -> None:
+        self.doc = doc
+
+    def pieces(self) -> Any:
+        from .jsontext import has_marks, pieces_indented  # noqa: PLC0415
+
+        for text in pieces_indented(self.doc):
+            if has_marks(text.encode("utf-8", "surrogatepass")):
+                text = text.translate(_JSON_TABLE)
+            yield text
+        yield "\n"
+
+    def __str__(self) -> str:
+        return "".join(self.pieces())
+
+    def __bytes__(self) -> bytes:
+        return str(self).encode("utf-8")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 # The UTF-8 forms of escape._JSON_TABLE's characters: a byte sequence each starts with,
 # and what must follow it (a test checks every character against the table).
@@ -168,3 +168,49 @@ def _indented(obj: Any, out: list[str], newline: str) -> None:
         out.append(_scalar(obj))
     else:
         raise _Unusual
+
+
+class Lazy:
+    """An array of a document made while it is written, one item at a time (``make`` gives a fresh iterable
+    each time it is called): the 3,000 parts and 27,000 units of a large plan's view are never all objects at
+    once."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Iterable[Any]]) -> None:
+        self.make = make
+
+
+def pieces_indented(obj: dict) -> Iterator[str]:
+    """``dumps_indented(obj)`` in pieces, for an object whose values may be ``Lazy`` arrays: each member, and
+    each item of a lazy array, is written when its turn comes. Joined, the pieces are exactly the text
+    ``json.dumps(obj, ensure_ascii=False, indent=2)`` writes with every lazy array made a list (each piece is
+    written as that text writes it; a test compares them)."""
+    if not obj:
+        yield "{}"
+        return
+    if set(map(type, obj)) != {str}:
+        raise ValueError("a document's keys are strings")
+    sep = "{\n  "
+    for k, v in obj.items():
+        key = sep + _encode_str(k) + ": "
+        sep = ",\n  "
+        if type(v) is Lazy:
+            head, empty = key + "[\n    ", True
+            for item in v.make():
+                yield head + _piece(item, "\n    ")
+                head, empty = ",\n    ", False
+            yield key + "[]" if empty else "\n  ]"
+        else:
+            yield key + _piece(v, "\n  ")
+    yield "\n}"
+
+
+def _piece(value: Any, newline: str) -> str:
+    """One value as the indented document writes it where its line starts with ``newline``."""
+    out: list[str] = []
+    try:
+        _indented(value, out, newline)
+    except _Unusual:
+        return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", newline)
+    return "".join(out)

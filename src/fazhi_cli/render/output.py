@@ -104,7 +104,7 @@ class Destination(NamedTuple):
 
             from .xlsx import view_workbook  # noqa: PLC0415
 
-            data = view_workbook(json.loads(result), self.plan)
+            data = view_workbook(json.loads(str(result)), self.plan)
         else:
             data = result.encode("utf-8") if isinstance(result, str) else bytes(result)
         write_atomic(self.output, data)

@@ -199,6 +199,20 @@ def _final_account(plan: Plan, parts: Sequence[PartStatus]) -> list[dict]:
 
 
 def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Callable | None = None) -> dict:
+    return _status_doc(plan, st, tasks, keep, lambda make: list(make()))
+
+
+def _task_json(ts: TaskStatus, ps: Sequence[PartStatus]) -> dict:
+    return {"id": ts.task.id, "section": ts.task.section, "title": ts.task.title, "state": ts.state,
+            "review": ts.review,
+            "light": ts.light, "late": ts.late, **due_json(ts.due),
+            "parts": [_part_json(p) for p in ps]}
+
+
+def _status_doc(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Callable | None,
+                array: Callable) -> dict:
+    """The status document; ``array`` turns a function making an array's items into the array (a list, or a
+    ``jsontext.Lazy`` one written as it goes)."""
     from ..progress import count  # noqa: PLC0415
 
     chosen = [(ts, [p for p in ts.parts if keep is None or keep(p)]) for ts in tasks]
@@ -213,10 +227,7 @@ def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Calla
         "target": plan.target.isoformat(),
         "warn_days": st.warn_days,
         "summary": count(parts),
-        "tasks": [{"id": ts.task.id, "section": ts.task.section, "title": ts.task.title, "state": ts.state,
-                   "review": ts.review,
-                   "light": ts.light, "late": ts.late, **due_json(ts.due),
-                   "parts": [_part_json(p) for p in ps]} for ts, ps in chosen],
+        "tasks": array(lambda: (_task_json(ts, ps) for ts, ps in chosen)),
     }
     if st.as_of > plan.target:
         doc["final"] = _final_account(plan, parts)
@@ -296,13 +307,16 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, l
     """
     keep = (lambda p: p.light == light) if light else None
     if fmt == "json":
-        doc = status_json(plan, st, tasks, keep)
-        duties = [d for d in st.duties if light is None or d.light == light]
+        # written as it goes: a plan of 3,000 parts held 27,000 units' objects and all their text at once
         from ..progress import count  # noqa: PLC0415
+        from .escape import JsonDoc  # noqa: PLC0415
+        from .jsontext import Lazy  # noqa: PLC0415
 
-        doc["duties"] = [_duty_json(d) for d in duties]
+        doc = _status_doc(plan, st, tasks, keep, Lazy)
+        duties = [d for d in st.duties if light is None or d.light == light]
+        doc["duties"] = Lazy(lambda: map(_duty_json, duties))
         doc["duties_summary"] = count(duties)
-        return to_json(doc)
+        return JsonDoc(doc)
     from ..progress import count  # noqa: PLC0415
 
     parts = [p for ts in tasks for p in ts.parts if keep is None or keep(p)]
