@@ -192,7 +192,10 @@ def test_indented_json_is_what_json_dumps_writes(value):
 def test_arrays_of_plain_objects_are_indented_as_json_dumps_indents_them():
     tricky = ["}\x00{", "\x00", "\x01", "},{", "}\n{", "中文", ""]
     for value in ([{"a": x, "b": [], "c": {}, "d": None} for x in tricky], [{"a": 1}, {"b": True, "c": ""}],
-                  {"k": [[{"x": "}\x00{"}, {"y": 2}]]}, [{"a": 1}, {}], [{"a": [1]}, {"b": 2}]):
+                  {"k": [[{"x": "}\x00{"}, {"y": 2}]]}, [{"a": 1}, {}], [{"a": [1]}, {"b": 2}],
+                  # objects with the same keys (a part's units), written from one template
+                  [{"%s": "%s", "b%": x, "c": [], "d": 1, "e": False} for x in tricky],
+                  [{"a": 1, "b": [2]}, {"a": 1, "b": []}], [{"a": 1, "b": 2}, {"b": 2, "a": 1}], [{"a": {}}]):
         assert jsontext.dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2)
 
 

@@ -145,6 +145,11 @@ def _indented(obj: Any, out: list[str], newline: str) -> None:
             text = _flat("," + inner)(obj)
             out.append("[" + inner + text[1:-1] + newline + "]")
             return
+        if set(map(type, obj)) == {dict}:
+            text = _same_keys(obj, inner)
+            if text is not None:
+                out.append("[" + inner + text + newline + "]")
+                return
         if set(map(type, obj)) == {dict} and all(map(_flat_object, obj)):
             # an array of objects of plain values (a part's units): one C call for all of them, with a
             # separator no encoded text can hold (\x00: the encoder escapes control characters); "}\x00{"
@@ -168,6 +173,24 @@ def _indented(obj: Any, out: list[str], newline: str) -> None:
         out.append(_scalar(obj))
     else:
         raise _Unusual
+
+
+def _same_keys(rows: list, inner: str) -> str | None:
+    """An array's objects of plain values that all have the same keys in the same order (a part's units), without
+    the brackets around them: every value in one C call, each object put together from one template; None
+    for any other array."""
+    keys = tuple(rows[0])
+    if not keys or set(map(type, keys)) != {str} or not all(tuple(r) == keys for r in rows):
+        return None
+    values = [v for r in rows for v in r.values()]
+    if not _is_flat(values):
+        return None
+    # \x00 parts values: the encoder escapes it in any string, and nothing else writes it
+    encoded = _flat("\x00")(values)[1:-1].split("\x00")
+    deeper = inner + "  "
+    row = "{" + deeper + ("," + deeper).join(_encode_str(k).replace("%", "%%") + ": %s" for k in keys) + inner + "}"
+    n = len(keys)
+    return ("," + inner).join([row % tuple(encoded[i:i + n]) for i in range(0, len(encoded), n)])
 
 
 class Lazy:
