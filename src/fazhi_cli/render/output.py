@@ -115,6 +115,7 @@ class Destination(NamedTuple):
 # --- the report ---------------------------------------------------------------------
 
 REPORT_FORMATS = ("markdown", "docx", "html", "xlsx")
+CHART_FORMATS = ("docx", "html")      # the formats that draw Report.timeline (render.charts)
 
 
 def report_format(fmt: str | None, output: Path | None, protected: files.Protected) -> str:
