@@ -195,7 +195,9 @@ def test_arrays_of_plain_objects_are_indented_as_json_dumps_indents_them():
                   {"k": [[{"x": "}\x00{"}, {"y": 2}]]}, [{"a": 1}, {}], [{"a": [1]}, {"b": 2}],
                   # objects with the same keys (a part's units), written from one template
                   [{"%s": "%s", "b%": x, "c": [], "d": 1, "e": False} for x in tricky],
-                  [{"a": 1, "b": [2]}, {"a": 1, "b": []}], [{"a": 1, "b": 2}, {"b": 2, "a": 1}], [{"a": {}}]):
+                  [{"a": 1, "b": [2]}, {"a": 1, "b": []}], [{"a": 1, "b": 2}, {"b": 2, "a": 1}], [{"a": {}}],
+                  [{"a": [{"x": 1}], "b": "%", "c": {"d": [[]]}}, {"a": [], "b": "", "c": {}}],
+                  [{"a": (1, 2)}, {"a": ()}], [{"a": 1.5}, {"a": 2}], [{"a": [1.5]}, {"a": []}]):
         assert jsontext.dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2)
 
 

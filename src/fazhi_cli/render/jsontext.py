@@ -38,6 +38,7 @@ def has_marks(data: bytes) -> bool:
 
 _SCALARS = frozenset({str, int, bool, type(None)})
 _EMPTY = frozenset({list, dict})
+_CONTAINERS = frozenset({list, tuple, dict})
 
 
 def dumps_indented(obj: Any) -> str:
@@ -175,21 +176,50 @@ def _indented(obj: Any, out: list[str], newline: str) -> None:
         raise _Unusual
 
 
+_rows: dict[tuple, str] = {}      # (keys, indentation) -> the template of an object
+
+
 def _same_keys(rows: list, inner: str) -> str | None:
-    """An array's objects of plain values that all have the same keys in the same order (a part's units), without
-    the brackets around them: every value in one C call, each object put together from one template; None
-    for any other array."""
+    """An array's objects that all have the same keys in the same order (the tasks, parts and units of a
+    view), without the brackets around them: each object put together from one template, the plain values of
+    all of them in one C call, the arrays and objects among them each as ``_indented`` writes it; None for any
+    other array."""
     keys = tuple(rows[0])
     if not keys or set(map(type, keys)) != {str} or not all(tuple(r) == keys for r in rows):
         return None
-    values = [v for r in rows for v in r.values()]
-    if not _is_flat(values):
-        return None
-    # \x00 parts values: the encoder escapes it in any string, and nothing else writes it
-    encoded = _flat("\x00")(values)[1:-1].split("\x00")
-    deeper = inner + "  "
-    row = "{" + deeper + ("," + deeper).join(_encode_str(k).replace("%", "%%") + ": %s" for k in keys) + inner + "}"
     n = len(keys)
+    values = [v for r in rows for v in r.values()]
+    kinds = set(map(type, values))
+    if not kinds <= _SCALARS | _CONTAINERS:
+        return None
+    deeper = inner + "  "
+    # the columns holding a non-empty array or object; an empty one is a plain value, as "[]" or "{}"
+    nested = [j for j in range(n) if not _is_flat(values[j::n])] if kinds - _SCALARS else []
+    if nested:
+        plain = [j for j in range(n) if j not in nested]
+        flat = [r[j] for r in (values[i:i + n] for i in range(0, len(values), n)) for j in plain]
+    else:
+        plain, flat = list(range(n)), values
+    # \x00 parts values: the encoder escapes it in any string, and nothing else writes it
+    encoded = _flat("\x00")(flat)[1:-1].split("\x00") if flat else []
+    if nested:
+        m, out, at = len(plain), [], 0
+        for i in range(0, len(values), n):
+            cells = [""] * n
+            for j, text in zip(plain, encoded[at:at + m]):
+                cells[j] = text
+            at += m
+            for j in nested:
+                piece: list[str] = []
+                _indented(values[i + j], piece, deeper)
+                cells[j] = "".join(piece)
+            out.extend(cells)
+        encoded = out
+    row = _rows.get((keys, inner))
+    if row is None:
+        row = "{" + deeper + ("," + deeper).join(_encode_str(k).replace("%", "%%") + ": %s" for k in keys) + inner + "}"
+        if len(_rows) < 64:
+            _rows[(keys, inner)] = row
     return ("," + inner).join([row % tuple(encoded[i:i + n]) for i in range(0, len(encoded), n)])
 
 
