@@ -212,6 +212,17 @@ def test_a_document_written_as_it_goes_is_what_json_dumps_writes(doc, lazy):
     assert bytes(escape.JsonDoc(streamed)) == render.to_json(doc).encode("utf-8")
 
 
+@given(st.lists(st.tuples(JSON_VALUE, JSON_VALUE), max_size=4))
+def test_a_table_is_written_as_its_objects(rows):
+    keys = ("a", "%s")
+    table = jsontext.Table(keys, rows)
+    objects = [dict(zip(keys, r)) for r in rows]
+    for doc, whole in (({"t": table, "n": 1}, {"t": objects, "n": 1}), ([table], [objects])):
+        assert jsontext.dumps_indented(doc) == json.dumps(whole, ensure_ascii=False, indent=2)
+    assert "".join(jsontext.pieces_indented({"t": jsontext.Lazy(lambda: [{"u": table}])})) == json.dumps(
+        {"t": [{"u": objects}]}, ensure_ascii=False, indent=2)
+
+
 def test_the_status_view_in_json_is_written_as_it_goes(plan):
     from fazhi_cli.render import views
 

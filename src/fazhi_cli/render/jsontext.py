@@ -38,7 +38,6 @@ def has_marks(data: bytes) -> bool:
 
 _SCALARS = frozenset({str, int, bool, type(None)})
 _EMPTY = frozenset({list, dict})
-_CONTAINERS = frozenset({list, tuple, dict})
 
 
 def dumps_indented(obj: Any) -> str:
@@ -55,7 +54,7 @@ def dumps_indented(obj: Any) -> str:
     try:
         _indented(obj, out, "\n")
     except _Unusual:
-        return json.dumps(obj, ensure_ascii=False, indent=2)
+        return json.dumps(obj, ensure_ascii=False, indent=2, default=_plain)
     return "".join(out)
 
 
@@ -172,10 +171,39 @@ def _indented(obj: Any, out: list[str], newline: str) -> None:
         out.append(newline + "]")
     elif kind in _SCALARS:
         out.append(_scalar(obj))
+    elif kind is Table:
+        n = len(obj.keys)
+        whole = obj.rows and all(len(r) == n for r in obj.rows)
+        text = _template_rows(obj.keys, [v for r in obj.rows for v in r], inner) if whole else None
+        if text is None:
+            _indented(obj.objects(), out, newline)
+        else:
+            out.append("[" + inner + text + newline + "]")
     else:
         raise _Unusual
 
 
+class Table:
+    """An array of objects that all have ``keys``, given as a tuple of values each (a part's units): written as
+    the list of those objects, without making them."""
+
+    __slots__ = ("keys", "rows")
+
+    def __init__(self, keys: tuple[str, ...], rows: list[tuple]) -> None:
+        self.keys, self.rows = keys, rows
+
+    def objects(self) -> list[dict]:
+        return [dict(zip(self.keys, r)) for r in self.rows]
+
+
+def _plain(o: Any) -> Any:
+    """json.dumps's ``default``: a Table as its objects."""
+    if type(o) is Table:
+        return o.objects()
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+_CONTAINERS = frozenset({list, tuple, dict, Table})
 _rows: dict[tuple, str] = {}      # (keys, indentation) -> the template of an object
 
 
@@ -185,10 +213,16 @@ def _same_keys(rows: list, inner: str) -> str | None:
     all of them in one C call, the arrays and objects among them each as ``_indented`` writes it; None for any
     other array."""
     keys = tuple(rows[0])
-    if not keys or set(map(type, keys)) != {str} or not all(tuple(r) == keys for r in rows):
+    if not keys or not all(tuple(r) == keys for r in rows):
         return None
+    return _template_rows(keys, [v for r in rows for v in r.values()], inner)
+
+
+def _template_rows(keys: tuple, values: list, inner: str) -> str | None:
+    """``_same_keys`` of the objects whose values, ``len(keys)`` a row, are ``values``."""
     n = len(keys)
-    values = [v for r in rows for v in r.values()]
+    if not n or set(map(type, keys)) != {str}:
+        return None
     kinds = set(map(type, values))
     if not kinds <= _SCALARS | _CONTAINERS:
         return None
@@ -265,5 +299,5 @@ def _piece(value: Any, newline: str) -> str:
     try:
         _indented(value, out, newline)
     except _Unusual:
-        return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", newline)
+        return json.dumps(value, ensure_ascii=False, indent=2, default=_plain).replace("\n", newline)
     return "".join(out)

@@ -155,7 +155,8 @@ class Page:
 
 # --- status -------------------------------------------------------------------
 
-def _part_json(ps: PartStatus) -> dict:
+def _part_json(ps: PartStatus, table: bool = False) -> dict:
+    """A part's object; ``table``: its units as a ``jsontext.Table`` (written without making their objects)."""
     p = ps.part
     return {"id": p.id, "title": ps.title, "state": ps.state, "light": ps.light, "late": ps.late,
             **due_json(p.due), "done_on": ps.done_on, "lead": list(p.lead), "support": list(p.support),
@@ -164,14 +165,25 @@ def _part_json(ps: PartStatus) -> dict:
             "support_done": ps.support_done, "support_total": ps.support_total, "owing": list(ps.owing),
             "review": ps.review, "extended_to": ps.extended_to.isoformat() if ps.extended_to else None,
             "waived": ps.waived,
-            "units": [_unit_json(u) for u in ps.units]}
+            "units": _units_table(ps.units) if table else [_unit_json(u) for u in ps.units]}
+
+
+_UNIT_KEYS = ("unit", "role", "state", "on", "evidence", "review", "review_note", "extended_to", "waived", "succeeds")
+
+
+def _unit_values(u: Any) -> tuple:
+    return (u.unit, u.role, u.state, u.on, list(u.evidence), u.review, u.review_note,
+            u.extended_to.isoformat() if u.extended_to else None, u.waived, u.succeeds)
 
 
 def _unit_json(u: Any) -> dict:
-    return {"unit": u.unit, "role": u.role, "state": u.state, "on": u.on, "evidence": list(u.evidence),
-            "review": u.review, "review_note": u.review_note,
-            "extended_to": u.extended_to.isoformat() if u.extended_to else None, "waived": u.waived,
-            "succeeds": u.succeeds}
+    return dict(zip(_UNIT_KEYS, _unit_values(u)))
+
+
+def _units_table(units: Sequence[Any]) -> Any:
+    from .jsontext import Table  # noqa: PLC0415
+
+    return Table(_UNIT_KEYS, [_unit_values(u) for u in units])
 
 
 def _duty_json(ds: DutyStatus) -> dict:
@@ -202,18 +214,21 @@ def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Calla
     return _status_doc(plan, st, tasks, keep, lambda make: list(make()))
 
 
-def _task_json(ts: TaskStatus, ps: Sequence[PartStatus]) -> dict:
+def _task_json(ts: TaskStatus, ps: Sequence[PartStatus], table: bool = False) -> dict:
     return {"id": ts.task.id, "section": ts.task.section, "title": ts.task.title, "state": ts.state,
             "review": ts.review,
             "light": ts.light, "late": ts.late, **due_json(ts.due),
-            "parts": [_part_json(p) for p in ps]}
+            "parts": [_part_json(p, table) for p in ps]}
 
 
 def _status_doc(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Callable | None,
                 array: Callable) -> dict:
     """The status document; ``array`` turns a function making an array's items into the array (a list, or a
-    ``jsontext.Lazy`` one written as it goes)."""
+    ``jsontext.Lazy`` one written as it goes, whose parts' units are then ``jsontext.Table``s)."""
     from ..progress import count  # noqa: PLC0415
+    from .jsontext import Lazy  # noqa: PLC0415
+
+    streamed = array is Lazy
 
     chosen = [(ts, [p for p in ts.parts if keep is None or keep(p)]) for ts in tasks]
     chosen = [(ts, ps) for ts, ps in chosen if ps]
@@ -227,7 +242,7 @@ def _status_doc(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Calla
         "target": plan.target.isoformat(),
         "warn_days": st.warn_days,
         "summary": count(parts),
-        "tasks": array(lambda: (_task_json(ts, ps) for ts, ps in chosen)),
+        "tasks": array(lambda: (_task_json(ts, ps, streamed) for ts, ps in chosen)),
     }
     if st.as_of > plan.target:
         doc["final"] = _final_account(plan, parts)
