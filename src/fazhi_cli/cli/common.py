@@ -123,15 +123,15 @@ def emit(result: Any, fmt: Any) -> None:
                 return
         sys.stdout.write(result)
         return
-    pieces = getattr(result, "pieces", None)
-    if pieces is not None:           # a JSON document written as it goes (render.escape.JsonDoc)
+    chunks = getattr(result, "chunks", None)
+    if chunks is not None:           # a JSON document written as it goes (render.escape.JsonDoc), in UTF-8
         out = getattr(sys.stdout, "buffer", None)
         sys.stdout.flush()
-        for text in pieces():
+        for data in chunks():
             if out is not None:
-                out.write(text.encode("utf-8"))
+                out.write(data)
             else:
-                sys.stdout.write(text)
+                sys.stdout.write(data.decode("utf-8"))
         (out or sys.stdout).flush()
         return
     from ..render.terminal import show  # noqa: PLC0415 - Rich's bytes, without importing Rich

@@ -61,8 +61,8 @@ def to_json(obj: Any) -> str:
 
 
 class JsonDoc:
-    """``to_json(doc)`` written as it goes, for a document with ``jsontext.Lazy`` arrays: ``pieces()`` makes
-    the text a piece at a time (each escaped as ``to_json`` escapes the whole: the search and the table go
+    """``to_json(doc)`` written as it goes, for a document with ``jsontext.Lazy`` arrays: ``chunks()`` makes
+    its UTF-8 a piece at a time (each escaped as ``to_json`` escapes the whole: the search and the table go
     character by character), ``str()`` and ``bytes()`` the whole of it for a file."""
 
     __slots__ = ("doc",)
@@ -70,17 +70,18 @@ class JsonDoc:
     def __init__(self, doc: dict) -> None:
         self.doc = doc
 
-    def pieces(self) -> Any:
+    def chunks(self) -> Any:
         from .jsontext import has_marks, pieces_indented  # noqa: PLC0415
 
         for text in pieces_indented(self.doc):
-            if has_marks(text.encode("utf-8", "surrogatepass")):
-                text = text.translate(_JSON_TABLE)
-            yield text
-        yield "\n"
-
-    def __str__(self) -> str:
-        return "".join(self.pieces())
+            data = text.encode("utf-8")          # strictly, as a whole document was
+            if has_marks(data):
+                data = text.translate(_JSON_TABLE).encode("utf-8")
+            yield data
+        yield b"\n"
 
     def __bytes__(self) -> bytes:
-        return str(self).encode("utf-8")
+        return b"".join(self.chunks())
+
+    def __str__(self) -> str:
+        return bytes(self).decode("utf-8")
