@@ -165,7 +165,7 @@ def _part_json(ps: PartStatus, table: bool = False) -> dict:
             "support_done": ps.support_done, "support_total": ps.support_total, "owing": list(ps.owing),
             "review": ps.review, "extended_to": ps.extended_to.isoformat() if ps.extended_to else None,
             "waived": ps.waived,
-            "units": _units_table(ps.units) if table else [_unit_json(u) for u in ps.units]}
+            "units": _units_table(ps.units) if table else [dict(zip(_UNIT_KEYS, _unit_values(u))) for u in ps.units]}
 
 
 _UNIT_KEYS = ("unit", "role", "state", "on", "evidence", "review", "review_note", "extended_to", "waived", "succeeds")
@@ -174,10 +174,6 @@ _UNIT_KEYS = ("unit", "role", "state", "on", "evidence", "review", "review_note"
 def _unit_values(u: Any) -> tuple:
     return (u.unit, u.role, u.state, u.on, list(u.evidence), u.review, u.review_note,
             u.extended_to.isoformat() if u.extended_to else None, u.waived, u.succeeds)
-
-
-def _unit_json(u: Any) -> dict:
-    return dict(zip(_UNIT_KEYS, _unit_values(u)))
 
 
 def _units_table(units: Sequence[Any]) -> Any:
@@ -210,10 +206,6 @@ def _final_account(plan: Plan, parts: Sequence[PartStatus]) -> list[dict]:
     return out
 
 
-def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Callable | None = None) -> dict:
-    return _status_doc(plan, st, tasks, keep, lambda make: list(make()))
-
-
 def _task_json(ts: TaskStatus, ps: Sequence[PartStatus], table: bool = False) -> dict:
     return {"id": ts.task.id, "section": ts.task.section, "title": ts.task.title, "state": ts.state,
             "review": ts.review,
@@ -221,18 +213,17 @@ def _task_json(ts: TaskStatus, ps: Sequence[PartStatus], table: bool = False) ->
             "parts": [_part_json(p, table) for p in ps]}
 
 
-def _status_doc(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Callable | None,
-                array: Callable) -> dict:
-    """The status document; ``array`` turns a function making an array's items into the array (a list, or a
-    ``jsontext.Lazy`` one written as it goes, whose parts' units are then ``jsontext.Table``s)."""
+def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Callable | None = None,
+                streamed: bool = False) -> dict:
+    """The status document. ``streamed``: its tasks a ``jsontext.Lazy`` array, made as it is written, and
+    their parts' units ``jsontext.Table``s (``status_view``'s; other callers read objects)."""
     from ..progress import count  # noqa: PLC0415
     from .jsontext import Lazy  # noqa: PLC0415
-
-    streamed = array is Lazy
 
     chosen = [(ts, [p for p in ts.parts if keep is None or keep(p)]) for ts in tasks]
     chosen = [(ts, ps) for ts, ps in chosen if ps]
     parts = [p for _, ps in chosen for p in ps]
+    made = lambda: (_task_json(ts, ps, streamed) for ts, ps in chosen)  # noqa: E731
     doc = {
         "as_of": st.as_of.isoformat(),
         "known_at": st.known_at,
@@ -242,7 +233,7 @@ def _status_doc(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Calla
         "target": plan.target.isoformat(),
         "warn_days": st.warn_days,
         "summary": count(parts),
-        "tasks": array(lambda: (_task_json(ts, ps, streamed) for ts, ps in chosen)),
+        "tasks": Lazy(made) if streamed else list(made()),
     }
     if st.as_of > plan.target:
         doc["final"] = _final_account(plan, parts)
@@ -327,7 +318,7 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, l
         from .escape import JsonDoc  # noqa: PLC0415
         from .jsontext import Lazy  # noqa: PLC0415
 
-        doc = _status_doc(plan, st, tasks, keep, Lazy)
+        doc = status_json(plan, st, tasks, keep, streamed=True)
         duties = [d for d in st.duties if light is None or d.light == light]
         doc["duties"] = Lazy(lambda: map(_duty_json, duties))
         doc["duties_summary"] = count(duties)
