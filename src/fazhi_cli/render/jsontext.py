@@ -228,7 +228,7 @@ def _template_rows(keys: tuple, values: list, inner: str) -> str | None:
         return None
     deeper = inner + "  "
     # the columns holding a non-empty array or object; an empty one is a plain value, as "[]" or "{}"
-    nested = [j for j in range(n) if not _is_flat(values[j::n])] if kinds - _SCALARS else []
+    nested = [j for j in range(n) if not _is_flat(values[j::n])] if kinds - _SCALARS and not _is_flat(values) else []
     if nested:
         plain = [j for j in range(n) if j not in nested]
         flat = [r[j] for r in (values[i:i + n] for i in range(0, len(values), n)) for j in plain]
