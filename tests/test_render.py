@@ -192,8 +192,50 @@ def test_indented_json_is_what_json_dumps_writes(value):
 def test_arrays_of_plain_objects_are_indented_as_json_dumps_indents_them():
     tricky = ["}\x00{", "\x00", "\x01", "},{", "}\n{", "中文", ""]
     for value in ([{"a": x, "b": [], "c": {}, "d": None} for x in tricky], [{"a": 1}, {"b": True, "c": ""}],
-                  {"k": [[{"x": "}\x00{"}, {"y": 2}]]}, [{"a": 1}, {}], [{"a": [1]}, {"b": 2}]):
+                  {"k": [[{"x": "}\x00{"}, {"y": 2}]]}, [{"a": 1}, {}], [{"a": [1]}, {"b": 2}],
+                  # objects with the same keys (a part's units), written from one template
+                  [{"%s": "%s", "b%": x, "c": [], "d": 1, "e": False} for x in tricky],
+                  [{"a": 1, "b": [2]}, {"a": 1, "b": []}], [{"a": 1, "b": 2}, {"b": 2, "a": 1}], [{"a": {}}],
+                  [{"a": [{"x": 1}], "b": "%", "c": {"d": [[]]}}, {"a": [], "b": "", "c": {}}],
+                  [{"a": (1, 2)}, {"a": ()}], [{"a": 1.5}, {"a": 2}], [{"a": [1.5]}, {"a": []}]):
         assert jsontext.dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+@given(st.dictionaries(st.text(max_size=3), JSON_VALUE, max_size=4), st.sets(st.integers(0, 3)))
+def test_a_document_written_as_it_goes_is_what_json_dumps_writes(doc, lazy):
+    # arrays made while they are written (status --format json) give the text the whole document gives
+    streamed = {k: jsontext.Lazy(lambda v=v: iter(v)) if i in lazy and type(v) is list else v
+                for i, (k, v) in enumerate(doc.items())}
+    whole = json.dumps(doc, ensure_ascii=False, indent=2)
+    assert "".join(jsontext.pieces_indented(streamed)) == whole
+    assert str(escape.JsonDoc(streamed)) == render.to_json(doc)
+    assert bytes(escape.JsonDoc(streamed)) == render.to_json(doc).encode("utf-8")
+
+
+@given(st.lists(st.tuples(JSON_VALUE, JSON_VALUE), max_size=4))
+def test_a_table_is_written_as_its_objects(rows):
+    keys = ("a", "%s")
+    table = jsontext.Table(keys, rows)
+    objects = [dict(zip(keys, r)) for r in rows]
+    for doc, whole in (({"t": table, "n": 1}, {"t": objects, "n": 1}), ([table], [objects])):
+        assert jsontext.dumps_indented(doc) == json.dumps(whole, ensure_ascii=False, indent=2)
+    assert "".join(jsontext.pieces_indented({"t": jsontext.Lazy(lambda: [{"u": table}])})) == json.dumps(
+        {"t": [{"u": objects}]}, ensure_ascii=False, indent=2)
+
+
+def test_the_status_view_in_json_is_written_as_it_goes(plan):
+    from fazhi_cli.render import views
+
+    for day, light in ((date(2017, 12, 1), None), (date(2019, 3, 1), None), (date(2017, 12, 1), "red"),
+                       (date(2017, 12, 1), "green")):
+        st_ = progress.status(plan, [], day)
+        got = render.status_view(plan, st_, st_.tasks, "json", light)
+        # the document as it was built whole before
+        doc = render.status_json(plan, st_, st_.tasks, (lambda p: p.light == light) if light else None)
+        duties = [d for d in st_.duties if light is None or d.light == light]
+        doc["duties"] = [views._duty_json(d) for d in duties]
+        doc["duties_summary"] = progress.count(duties)
+        assert str(got) == render.to_json(doc)
 
 
 def test_a_status_document_is_written_by_the_fast_path(plan):

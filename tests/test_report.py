@@ -54,6 +54,16 @@ def build(plan, home, unit=None, as_of=DAY):
 
 # --- the model -----------------------------------------------------------------------
 
+def test_a_report_without_charts_skips_only_the_timeline(plan, ledger):
+    # Markdown and Excel draw no chart: the replay over time is skipped, everything else is the same
+    events = read_ledger(ledger, plan).events
+    for unit in (None, "区编办"):
+        whole = report.build(plan, events, year=2017, as_of=DAY, unit=unit)
+        bare = report.build(plan, events, year=2017, as_of=DAY, unit=unit, charts=False)
+        assert whole.timeline and bare.timeline == ()
+        assert bare == whole._replace(timeline=())
+
+
 def test_district_model_by_hand(plan, ledger):
     rep = build(plan, ledger)
     assert [(i.id, i.on, i.late) for i in rep.completed] == [

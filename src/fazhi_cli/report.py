@@ -181,8 +181,11 @@ class _Context(NamedTuple):
 
 
 def build(plan: Plan, events: Iterable[Any], *, year: int, as_of: date, unit: str | None = None,
-          warn_days: int | None = None) -> Report:
-    """Everything a report for ``year`` shows, as of ``as_of``; ``unit`` for a unit's own report."""
+          warn_days: int | None = None, charts: bool = True) -> Report:
+    """Everything a report for ``year`` shows, as of ``as_of``; ``unit`` for a unit's own report.
+
+    ``charts``: False when no chart will be drawn (Markdown, Excel): the replay over time behind them, a
+    third of a report's work at 100,000 records, is skipped and ``timeline`` is empty."""
     events = list(events)
     best, acts = progress.replay_all(events, as_of)
     st = progress.status_of(plan, best, acts, as_of, warn_days)
@@ -192,6 +195,8 @@ def build(plan: Plan, events: Iterable[Any], *, year: int, as_of: date, unit: st
                   target=plan.target,
                   year=year, as_of=as_of, warn_days=st.warn_days, section_titles=titles,
                   office=plan.supervision.units[0] if plan.supervision.units else plan.issuer)
+    if not charts:
+        events = None
     if unit is None:
         return _district(ctx, events, common)
     return _unit(ctx, events, unit, common)
@@ -233,7 +238,7 @@ def _key(x: Any) -> Any:
     return tuple(sorted(x.items())) if isinstance(x, dict) else x
 
 
-def _district(ctx: _Context, events: list, common: dict) -> Report:
+def _district(ctx: _Context, events: list | None, common: dict) -> Report:
     plan, st = ctx.plan, ctx.st
     completed, pending, overdue = [], [], []
     for ts in st.tasks:
@@ -274,7 +279,7 @@ def _place(item: Item, completed: list, pending: list, overdue: list, ctx: _Cont
         pending.append(item)
 
 
-def _unit(ctx: _Context, events: list, unit: str, common: dict) -> Report:
+def _unit(ctx: _Context, events: list | None, unit: str, common: dict) -> Report:
     plan, st = ctx.plan, ctx.st
     held: list[Item] = []
     own: dict[str, progress.OwnItem] = {}
@@ -390,12 +395,15 @@ def points(start: date, end: date) -> list[date]:
     return out
 
 
-def _timeline(plan: Plan, events: list, as_of: date, unit: str | None, warn_days: int) -> tuple[Point, ...]:
-    """Parts done per section at each point: the district's by ``status``, a unit's own by ``own_items``.
+def _timeline(plan: Plan, events: list | None, as_of: date, unit: str | None, warn_days: int) -> tuple[Point, ...]:
+    """Parts done per section at each point: the district's by ``status``, a unit's own by ``own_items``; none
+    without the records (no chart is drawn).
 
     One pass over the records in date order: at each point only the parts whose pairs, extensions or waivers
     changed since the point before are worked out again (and those a reform hands to another unit, whose
     holder depends on the day)."""
+    if events is None:
+        return ()
     start = plan.signed or plan.published or date(as_of.year, 1, 1)
     olds = {s.old for s in plan.successions}
     moving = {p.id for p in plan.parts.values() if not olds.isdisjoint(p.lead_units + p.support_units)}

@@ -123,6 +123,17 @@ def emit(result: Any, fmt: Any) -> None:
                 return
         sys.stdout.write(result)
         return
+    chunks = getattr(result, "chunks", None)
+    if chunks is not None:           # a JSON document written as it goes (render.escape.JsonDoc), in UTF-8
+        out = getattr(sys.stdout, "buffer", None)
+        sys.stdout.flush()
+        for data in chunks():
+            if out is not None:
+                out.write(data)
+            else:
+                sys.stdout.write(data.decode("utf-8"))
+        (out or sys.stdout).flush()
+        return
     from ..render.terminal import show  # noqa: PLC0415 - Rich's bytes, without importing Rich
 
     show(result if isinstance(result, list) else [result])

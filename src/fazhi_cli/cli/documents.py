@@ -48,7 +48,8 @@ def report(
     who = plan.resolve_unit(unit) if unit else None
     chosen = out.report_format(fmt, output, protected(data_dir))
     day = reports.report_day(plan, year, as_of_day(as_of) if as_of else None, today())
-    rep = reports.build(plan, open_ledger(plan, data_dir).events, year=year, as_of=day, unit=who, warn_days=warn_days)
+    rep = reports.build(plan, open_ledger(plan, data_dir).events, year=year, as_of=day, unit=who, warn_days=warn_days,
+                        charts=chosen in out.CHART_FORMATS)
     out.write_report(rep, chosen, output, style)
 
 

@@ -58,3 +58,30 @@ def to_json(obj: Any) -> str:
     if has_marks(text.encode("utf-8", "surrogatepass")):
         text = text.translate(_JSON_TABLE)
     return text + "\n"
+
+
+class JsonDoc:
+    """``to_json(doc)`` written as it goes, for a document with ``jsontext.Lazy`` arrays: ``chunks()`` makes
+    its UTF-8 a piece at a time (each escaped as ``to_json`` escapes the whole: the search and the table go
+    character by character), ``str()`` and ``bytes()`` the whole of it for a file."""
+
+    __slots__ = ("doc",)
+
+    def __init__(self, doc: dict) -> None:
+        self.doc = doc
+
+    def chunks(self) -> Any:
+        from .jsontext import has_marks, pieces_indented  # noqa: PLC0415
+
+        for text in pieces_indented(self.doc):
+            data = text.encode("utf-8")          # strictly, as a whole document was
+            if has_marks(data):
+                data = text.translate(_JSON_TABLE).encode("utf-8")
+            yield data
+        yield b"\n"
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self.chunks())
+
+    def __str__(self) -> str:
+        return bytes(self).decode("utf-8")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 # The UTF-8 forms of escape._JSON_TABLE's characters: a byte sequence each starts with,
 # and what must follow it (a test checks every character against the table).
@@ -54,7 +54,7 @@ def dumps_indented(obj: Any) -> str:
     try:
         _indented(obj, out, "\n")
     except _Unusual:
-        return json.dumps(obj, ensure_ascii=False, indent=2)
+        return json.dumps(obj, ensure_ascii=False, indent=2, default=_plain)
     return "".join(out)
 
 
@@ -145,6 +145,11 @@ def _indented(obj: Any, out: list[str], newline: str) -> None:
             text = _flat("," + inner)(obj)
             out.append("[" + inner + text[1:-1] + newline + "]")
             return
+        if set(map(type, obj)) == {dict}:
+            text = _same_keys(obj, inner)
+            if text is not None:
+                out.append("[" + inner + text + newline + "]")
+                return
         if set(map(type, obj)) == {dict} and all(map(_flat_object, obj)):
             # an array of objects of plain values (a part's units): one C call for all of them, with a
             # separator no encoded text can hold (\x00: the encoder escapes control characters); "}\x00{"
@@ -166,5 +171,133 @@ def _indented(obj: Any, out: list[str], newline: str) -> None:
         out.append(newline + "]")
     elif kind in _SCALARS:
         out.append(_scalar(obj))
+    elif kind is Table:
+        n = len(obj.keys)
+        whole = obj.rows and all(len(r) == n for r in obj.rows)
+        text = _template_rows(obj.keys, [v for r in obj.rows for v in r], inner) if whole else None
+        if text is None:
+            _indented(obj.objects(), out, newline)
+        else:
+            out.append("[" + inner + text + newline + "]")
     else:
         raise _Unusual
+
+
+class Table:
+    """An array of objects that all have ``keys``, given as a tuple of values each (a part's units): written as
+    the list of those objects, without making them."""
+
+    __slots__ = ("keys", "rows")
+
+    def __init__(self, keys: tuple[str, ...], rows: list[tuple]) -> None:
+        self.keys, self.rows = keys, rows
+
+    def objects(self) -> list[dict]:
+        return [dict(zip(self.keys, r)) for r in self.rows]
+
+
+def _plain(o: Any) -> Any:
+    """json.dumps's ``default``: a Table as its objects."""
+    if type(o) is Table:
+        return o.objects()
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+_CONTAINERS = frozenset({list, tuple, dict, Table})
+_rows: dict[tuple, str] = {}      # (keys, indentation) -> the template of an object
+
+
+def _same_keys(rows: list, inner: str) -> str | None:
+    """An array's objects that all have the same keys in the same order (the tasks, parts and units of a
+    view), without the brackets around them: each object put together from one template, the plain values of
+    all of them in one C call, the arrays and objects among them each as ``_indented`` writes it; None for any
+    other array."""
+    keys = tuple(rows[0])
+    if not keys or not all(tuple(r) == keys for r in rows):
+        return None
+    return _template_rows(keys, [v for r in rows for v in r.values()], inner)
+
+
+def _template_rows(keys: tuple, values: list, inner: str) -> str | None:
+    """``_same_keys`` of the objects whose values, ``len(keys)`` a row, are ``values``."""
+    n = len(keys)
+    if not n or set(map(type, keys)) != {str}:
+        return None
+    kinds = set(map(type, values))
+    if not kinds <= _SCALARS | _CONTAINERS:
+        return None
+    deeper = inner + "  "
+    # the columns holding a non-empty array or object; an empty one is a plain value, as "[]" or "{}"
+    nested = [j for j in range(n) if not _is_flat(values[j::n])] if kinds - _SCALARS and not _is_flat(values) else []
+    if nested:
+        plain = [j for j in range(n) if j not in nested]
+        flat = [r[j] for r in (values[i:i + n] for i in range(0, len(values), n)) for j in plain]
+    else:
+        plain, flat = list(range(n)), values
+    # \x00 parts values: the encoder escapes it in any string, and nothing else writes it
+    encoded = _flat("\x00")(flat)[1:-1].split("\x00") if flat else []
+    if nested:
+        m, out, at = len(plain), [], 0
+        for i in range(0, len(values), n):
+            cells = [""] * n
+            for j, text in zip(plain, encoded[at:at + m]):
+                cells[j] = text
+            at += m
+            for j in nested:
+                piece: list[str] = []
+                _indented(values[i + j], piece, deeper)
+                cells[j] = "".join(piece)
+            out.extend(cells)
+        encoded = out
+    row = _rows.get((keys, inner))
+    if row is None:
+        row = "{" + deeper + ("," + deeper).join(_encode_str(k).replace("%", "%%") + ": %s" for k in keys) + inner + "}"
+        if len(_rows) < 64:
+            _rows[(keys, inner)] = row
+    return ("," + inner).join([row % tuple(encoded[i:i + n]) for i in range(0, len(encoded), n)])
+
+
+class Lazy:
+    """An array of a document made while it is written, one item at a time (``make`` gives a fresh iterable
+    each time it is called): the 3,000 parts and 27,000 units of a large plan's view are never all objects at
+    once."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Iterable[Any]]) -> None:
+        self.make = make
+
+
+def pieces_indented(obj: dict) -> Iterator[str]:
+    """``dumps_indented(obj)`` in pieces, for an object whose values may be ``Lazy`` arrays: each member, and
+    each item of a lazy array, is written when its turn comes. Joined, the pieces are exactly the text
+    ``json.dumps(obj, ensure_ascii=False, indent=2)`` writes with every lazy array made a list (each piece is
+    written as that text writes it; a test compares them)."""
+    if not obj:
+        yield "{}"
+        return
+    if set(map(type, obj)) != {str}:
+        raise ValueError("a document's keys are strings")
+    sep = "{\n  "
+    for k, v in obj.items():
+        key = sep + _encode_str(k) + ": "
+        sep = ",\n  "
+        if type(v) is Lazy:
+            head, empty = key + "[\n    ", True
+            for item in v.make():
+                yield head + _piece(item, "\n    ")
+                head, empty = ",\n    ", False
+            yield key + "[]" if empty else "\n  ]"
+        else:
+            yield key + _piece(v, "\n  ")
+    yield "\n}"
+
+
+def _piece(value: Any, newline: str) -> str:
+    """One value as the indented document writes it where its line starts with ``newline``."""
+    out: list[str] = []
+    try:
+        _indented(value, out, newline)
+    except _Unusual:
+        return json.dumps(value, ensure_ascii=False, indent=2, default=_plain).replace("\n", newline)
+    return "".join(out)

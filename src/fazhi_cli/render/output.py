@@ -104,7 +104,7 @@ class Destination(NamedTuple):
 
             from .xlsx import view_workbook  # noqa: PLC0415
 
-            data = view_workbook(json.loads(result), self.plan)
+            data = view_workbook(json.loads(str(result)), self.plan)
         else:
             data = result.encode("utf-8") if isinstance(result, str) else bytes(result)
         write_atomic(self.output, data)
@@ -115,6 +115,7 @@ class Destination(NamedTuple):
 # --- the report ---------------------------------------------------------------------
 
 REPORT_FORMATS = ("markdown", "docx", "html", "xlsx")
+CHART_FORMATS = ("docx", "html")      # the formats that draw Report.timeline (render.charts)
 
 
 def report_format(fmt: str | None, output: Path | None, protected: files.Protected) -> str:

@@ -155,7 +155,8 @@ class Page:
 
 # --- status -------------------------------------------------------------------
 
-def _part_json(ps: PartStatus) -> dict:
+def _part_json(ps: PartStatus, table: bool = False) -> dict:
+    """A part's object; ``table``: its units as a ``jsontext.Table`` (written without making their objects)."""
     p = ps.part
     return {"id": p.id, "title": ps.title, "state": ps.state, "light": ps.light, "late": ps.late,
             **due_json(p.due), "done_on": ps.done_on, "lead": list(p.lead), "support": list(p.support),
@@ -164,14 +165,21 @@ def _part_json(ps: PartStatus) -> dict:
             "support_done": ps.support_done, "support_total": ps.support_total, "owing": list(ps.owing),
             "review": ps.review, "extended_to": ps.extended_to.isoformat() if ps.extended_to else None,
             "waived": ps.waived,
-            "units": [_unit_json(u) for u in ps.units]}
+            "units": _units_table(ps.units) if table else [dict(zip(_UNIT_KEYS, _unit_values(u))) for u in ps.units]}
 
 
-def _unit_json(u: Any) -> dict:
-    return {"unit": u.unit, "role": u.role, "state": u.state, "on": u.on, "evidence": list(u.evidence),
-            "review": u.review, "review_note": u.review_note,
-            "extended_to": u.extended_to.isoformat() if u.extended_to else None, "waived": u.waived,
-            "succeeds": u.succeeds}
+_UNIT_KEYS = ("unit", "role", "state", "on", "evidence", "review", "review_note", "extended_to", "waived", "succeeds")
+
+
+def _unit_values(u: Any) -> tuple:
+    return (u.unit, u.role, u.state, u.on, list(u.evidence), u.review, u.review_note,
+            u.extended_to.isoformat() if u.extended_to else None, u.waived, u.succeeds)
+
+
+def _units_table(units: Sequence[Any]) -> Any:
+    from .jsontext import Table  # noqa: PLC0415
+
+    return Table(_UNIT_KEYS, [_unit_values(u) for u in units])
 
 
 def _duty_json(ds: DutyStatus) -> dict:
@@ -198,12 +206,24 @@ def _final_account(plan: Plan, parts: Sequence[PartStatus]) -> list[dict]:
     return out
 
 
-def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Callable | None = None) -> dict:
+def _task_json(ts: TaskStatus, ps: Sequence[PartStatus], table: bool = False) -> dict:
+    return {"id": ts.task.id, "section": ts.task.section, "title": ts.task.title, "state": ts.state,
+            "review": ts.review,
+            "light": ts.light, "late": ts.late, **due_json(ts.due),
+            "parts": [_part_json(p, table) for p in ps]}
+
+
+def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Callable | None = None,
+                streamed: bool = False) -> dict:
+    """The status document. ``streamed``: its tasks a ``jsontext.Lazy`` array, made as it is written, and
+    their parts' units ``jsontext.Table``s (``status_view``'s; other callers read objects)."""
     from ..progress import count  # noqa: PLC0415
+    from .jsontext import Lazy  # noqa: PLC0415
 
     chosen = [(ts, [p for p in ts.parts if keep is None or keep(p)]) for ts in tasks]
     chosen = [(ts, ps) for ts, ps in chosen if ps]
     parts = [p for _, ps in chosen for p in ps]
+    made = lambda: (_task_json(ts, ps, streamed) for ts, ps in chosen)  # noqa: E731
     doc = {
         "as_of": st.as_of.isoformat(),
         "known_at": st.known_at,
@@ -213,10 +233,7 @@ def status_json(plan: Plan, st: Status, tasks: Sequence[TaskStatus], keep: Calla
         "target": plan.target.isoformat(),
         "warn_days": st.warn_days,
         "summary": count(parts),
-        "tasks": [{"id": ts.task.id, "section": ts.task.section, "title": ts.task.title, "state": ts.state,
-                   "review": ts.review,
-                   "light": ts.light, "late": ts.late, **due_json(ts.due),
-                   "parts": [_part_json(p) for p in ps]} for ts, ps in chosen],
+        "tasks": Lazy(made) if streamed else list(made()),
     }
     if st.as_of > plan.target:
         doc["final"] = _final_account(plan, parts)
@@ -296,13 +313,16 @@ def status_view(plan: Plan, st: Status, tasks: Sequence[TaskStatus], fmt: str, l
     """
     keep = (lambda p: p.light == light) if light else None
     if fmt == "json":
-        doc = status_json(plan, st, tasks, keep)
-        duties = [d for d in st.duties if light is None or d.light == light]
+        # written as it goes: a plan of 3,000 parts held 27,000 units' objects and all their text at once
         from ..progress import count  # noqa: PLC0415
+        from .escape import JsonDoc  # noqa: PLC0415
+        from .jsontext import Lazy  # noqa: PLC0415
 
-        doc["duties"] = [_duty_json(d) for d in duties]
+        doc = status_json(plan, st, tasks, keep, streamed=True)
+        duties = [d for d in st.duties if light is None or d.light == light]
+        doc["duties"] = Lazy(lambda: map(_duty_json, duties))
         doc["duties_summary"] = count(duties)
-        return to_json(doc)
+        return JsonDoc(doc)
     from ..progress import count  # noqa: PLC0415
 
     parts = [p for ts in tasks for p in ts.parts if keep is None or keep(p)]
