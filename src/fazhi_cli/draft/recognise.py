@@ -22,7 +22,8 @@ from .units import FIRST_LEADS, UnitList, find_lists
 
 
 def recognise(text: str, today: date, where: str = "") -> Draft:
-    lines = [ln.strip() for ln in tables_as_items(text.split("\n"))]
+    table_rows: list[str] = []
+    lines = [ln.strip() for ln in tables_as_items(text.split("\n"), table_rows)]
     lines = [ln for ln in lines if ln]
     if not lines:
         raise NoticeError(say("{w}: 文件没有文字内容", "{w}: the file holds no text", w=where))
@@ -128,6 +129,10 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
         task_lines.update(range(item.line, item.line + len(item.full_lines())))
     outside = [ln for i, ln in enumerate(lines) if i not in task_lines and i > max(header.signed_line, 0)
                and i > first_task_line]
+    # a table whose numbered rows were not all read as tasks: the summary says so, a wrong plan is never silent
+    row_lines = {re.sub(r"^\d+\.", "", ln.strip()).strip() for ln in table_rows}   # an item's lines lose the number
+    d.table_rows = len(table_rows)
+    d.table_rows_left = len(table_rows) - sum(1 for item, *_ in task_items if item.lines[0].strip() in row_lines)
     duties(d, "\n".join(outside), year, where)
     roster(d)
     return d
