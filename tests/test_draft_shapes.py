@@ -874,7 +874,7 @@ ROLLOUT = """某省人民政府办公厅关于推广第三批
 一、政务服务方面(共2项)
 1\t出生“一件事”联办\t整合出生医学证明、户口登记等事项,一次办结。\t省卫生健康委、省公安厅\t全省
 2\t企业开办全程网办\t压缩开办时间,推行电子营业执照。\t省市场监管局\t各市、县
-3\t社保卡居民服务\t拓展社保卡应用场景。\t省人力资源社会保障厅\t省医保局、省财政厅
+3\t社保卡居民服务\t拓展社保卡应用场景(异地就医的费用按有关规定执行)。\t省人力资源社会保障厅\t省医保局、省财政厅
 """
 
 
@@ -890,6 +890,13 @@ def test_a_rollout_table_reads_guiding_units_as_support_and_a_territory_as_the_a
     # a 推广范围 that names bodies: they lead
     assert (p["3.1"].lead, p["3.1"].support) == (["省医保局", "省财政厅"], ["省人力资源社会保障厅"])
     assert d.table_rows == 3 and d.table_rows_left == 0
+
+
+def test_a_bracket_holding_a_sentence_is_no_unit_list_and_no_group():
+    d = draft(HEAD + "一、任务\n1.拓展社保卡应用场景(异地就医的费用按有关规定执行)。\n责任单位:市人社局\n"
+                     "2.规范证明事项(涉及国家秘密的另行办理)。\n责任单位:市司法局\n")
+    assert [(x.lead, x.support) for x in parts(d).values()] == [(["市人社局"], []), (["市司法局"], [])]
+    assert not d.groups and all("执行" not in u.name and "办理" not in u.name for u in d.units)
 
 
 def test_the_summary_says_how_many_numbered_table_rows_were_not_drafted():

@@ -78,9 +78,13 @@ def is_collective(name: str) -> bool:
             or n.endswith(("部门", "单位", "成员单位")) or "直属" in n)
 
 
+# words that make a bracket a sentence, never a name: (…按有关政策规定执行), (另行通知办理); 银行 ends in 行 too
+_A_SENTENCE = re.compile(r"按[^()]{0,30}规定|(?:执行|办理|规定)$")
+
+
 def looks_like_unit(name: str) -> bool:
     n = norm(name.strip())
-    if not 2 <= len(n) <= 40 or any(c in n for c in "。;:,\n"):
+    if not 2 <= len(n) <= 40 or any(c in n for c in "。;:,\n") or _A_SENTENCE.search(n):
         return False
     return n[-1] in UNIT_END or is_collective(n)
 
