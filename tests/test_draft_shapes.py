@@ -899,6 +899,11 @@ def test_a_bracket_holding_a_sentence_is_no_unit_list_and_no_group():
     assert not d.groups and all("执行" not in u.name and "办理" not in u.name for u in d.units)
 
 
+def test_a_title_over_two_lines_with_quotation_marks_is_kept_whole():
+    d = draft(ROLLOUT)
+    assert d.title == "某省人民政府办公厅关于推广第三批便民服务“一件事”改革经验的通知"
+
+
 def test_the_summary_says_how_many_numbered_table_rows_were_not_drafted():
     from fazhi_cli.draft import summary
     # row 2 names no one: neither 指导部门 nor a 推广范围, and no addressee line to read a territory as
