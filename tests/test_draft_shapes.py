@@ -873,7 +873,7 @@ ROLLOUT = """某省人民政府办公厅关于推广第三批
 序号\t改革举措\t主 要 内 容\t指导部门\t推广范围
 一、政务服务方面(共2项)
 1\t出生“一件事”联办\t整合出生医学证明、户口登记等事项,一次办结。\t省卫生健康委、省公安厅\t全省
-2\t企业开办全程网办\t压缩开办时间,推行电子营业执照。\t省市场监管局\t各市、县
+2\t企业开办跨市(区)全程网办\t压缩开办时间,推行电子营业执照。\t省市场监管局\t各市、县
 3\t社保卡居民服务\t拓展社保卡应用场景(异地就医的费用按有关规定执行)。\t省人力资源社会保障厅\t省医保局、省财政厅
 """
 
@@ -883,6 +883,7 @@ def test_a_rollout_table_reads_guiding_units_as_support_and_a_territory_as_the_a
     p = parts(d)
     assert list(p) == ["1.1", "2.1", "3.1"]
     assert "整合出生医学证明" in p["1.1"].text and d.tasks[0].title == "出生“一件事”联办"
+    assert d.tasks[1].title == "企业开办跨市(区)全程网办"      # a short bracket does not cut the title
     # 全省 and 各市、县 are territories with no body: the level the notice is addressed to carries them out (a reading)
     assert (p["1.1"].lead, p["1.1"].support) == (["各设区市人民政府"], ["省卫生健康委", "省公安厅"])
     assert (p["2.1"].lead, p["2.1"].support) == (["各设区市人民政府"], ["省市场监管局"])
@@ -909,7 +910,7 @@ def test_the_summary_says_how_many_numbered_table_rows_were_not_drafted():
     # row 2 names no one: neither 指导部门 nor a 推广范围, and no addressee line to read a territory as
     text = ("某省第三批改革经验推广清单\n序号\t改革举措\t主要内容\t指导部门\t推广范围\n"
             "1\t出生一件事联办\t整合事项,一次办结。\t省卫生健康委\t省医保局\n"
-            "2\t企业开办全程网办\t压缩开办时间。\t\t全省\n")
+            "2\t企业开办跨市(区)全程网办\t压缩开办时间。\t\t全省\n")
     d = draft(text)
     assert len(d.tasks) == 1 and (d.table_rows, d.table_rows_left) == (2, 1)
     out = summary(d, "plan.yaml")

@@ -259,7 +259,8 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
                                "carries it out")
         _part_deadline(part, text, masked, start, ul, src, year, d.signed)
         parts.append(part)
-    title_m = re.search(r"[,。;:(]", norm(full[0]))
+    # a short bracket inside the first words (跨市(区)审理) is part of the title; a longer one (a unit list) ends it
+    title_m = re.search(r"[,。;:]|\((?![^()]{1,6}\))", norm(full[0]))
     title = full[0][:title_m.start()] if title_m and title_m.start() > 0 else full[0]
     kept = text
     note = ""
