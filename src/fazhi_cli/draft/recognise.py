@@ -248,8 +248,14 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
             if ul.deadline is not None and not parts[-1].due_source:     # (牵头单位:…)完成时限:…
                 _part_deadline(parts[-1], text, masked, ul.start, ul, src, year, d.signed)
             continue
+        note = ul.note
+        if re.match(r"推广范围:", ul.note):
+            # a territory in a rollout table's 推广范围 (see structure.py): its lead is a reading of the drafter's
+            note = t("原文“{s}”未写单位:按通知主送的 {x} 读作牵头,请核对",
+                     "the notice's “{s}” names no body: {x}, whom the notice is addressed to, is read as the lead; "
+                     "confirm", s=ul.note.strip(), x="、".join(lead))
         part = DraftPart(f"{tid}.{len(parts) + 1}", one_line(body), lead, support, d.target, d.target_source,
-                         role_note=ul.note)
+                         role_note=note)
         part.people = "、".join(ul.people)
         if not lead:
             # a draft works before anyone edits it: those named answer for the part until a person says who leads

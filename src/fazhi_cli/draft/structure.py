@@ -274,8 +274,8 @@ def _scope_lines(cell: str, level: str) -> list[str]:
         return [f"牵头单位:{cell}"]
     if not level:
         return []
-    # a reading, not the notice's words: a person confirms who carries it out there
-    return [f"牵头单位:{level};说明:“{cell}”是推广范围,未写单位;按通知主送的{level}读作牵头,请核对"]
+    # a reading, not the notice's words: the drafter's comment asks a person to confirm who carries it out there
+    return [f"牵头单位:{level};推广范围:{cell}"]
 
 
 def tables_as_items(lines: list[str], rows: list[str] | None = None) -> list[str]:
