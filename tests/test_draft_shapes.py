@@ -854,3 +854,66 @@ def test_close_variants_of_the_rule_naming_who_carries_out_every_later_item(rule
                      "(二)第二项。推进乙工作。(市乙局指导)\n")
     assert [(x.lead, x.support) for x in parts(d).values()] == [(["试点区政府"], ["市甲局"]),
                                                                (["试点区政府"], ["市乙局"])]
+
+
+# --- a list of reforms to roll out: 指导部门 and 推广范围 columns (国办发〔2018〕126号's shape) --------------------
+
+ROLLOUT = """某省人民政府办公厅关于推广第三批
+便民服务“一件事”改革经验的通知
+某政办发〔2024〕9号
+各设区市人民政府,省政府各部门:
+经省政府同意,决定推广第三批改革经验。现就有关事项通知如下:
+一、推广的改革经验(共3项)
+二、认真抓好组织实施
+各设区市人民政府要结合实际,制定推广工作方案。
+某省人民政府办公厅
+2024年5月6日
+附件
+第三批改革经验推广清单
+序号\t改革举措\t主 要 内 容\t指导部门\t推广范围
+一、政务服务方面(共2项)
+1\t出生“一件事”联办\t整合出生医学证明、户口登记等事项,一次办结。\t省卫生健康委、省公安厅\t全省
+2\t企业开办跨市(区)全程网办\t压缩开办时间,推行电子营业执照。\t省市场监管局\t各市、县
+3\t社保卡居民服务\t拓展社保卡应用场景(异地就医的费用按有关规定执行)。\t省人力资源社会保障厅\t省医保局、省财政厅
+"""
+
+
+def test_a_rollout_table_reads_guiding_units_as_support_and_a_territory_as_the_addressed_government():
+    d = draft(ROLLOUT)
+    p = parts(d)
+    assert list(p) == ["1.1", "2.1", "3.1"]
+    assert "整合出生医学证明" in p["1.1"].text and d.tasks[0].title == "出生“一件事”联办"
+    assert d.tasks[1].title == "企业开办跨市(区)全程网办"      # a short bracket does not cut the title
+    # 全省 and 各市、县 are territories with no body: the level the notice is addressed to carries them out (a reading)
+    assert (p["1.1"].lead, p["1.1"].support) == (["各设区市人民政府"], ["省卫生健康委", "省公安厅"])
+    assert (p["2.1"].lead, p["2.1"].support) == (["各设区市人民政府"], ["省市场监管局"])
+    assert "请核对" in p["1.1"].role_note and "推广范围" in p["1.1"].role_note
+    # a 推广范围 that names bodies: they lead
+    assert (p["3.1"].lead, p["3.1"].support) == (["省医保局", "省财政厅"], ["省人力资源社会保障厅"])
+    assert d.table_rows == 3 and d.table_rows_left == 0
+
+
+def test_a_bracket_holding_a_sentence_is_no_unit_list_and_no_group():
+    d = draft(HEAD + "一、任务\n1.拓展社保卡应用场景(异地就医的费用按有关规定执行)。\n责任单位:市人社局\n"
+                     "2.规范证明事项(涉及国家秘密的另行办理)。\n责任单位:市司法局\n")
+    assert [(x.lead, x.support) for x in parts(d).values()] == [(["市人社局"], []), (["市司法局"], [])]
+    assert not d.groups and all("执行" not in u.name and "办理" not in u.name for u in d.units)
+
+
+def test_a_title_over_two_lines_with_quotation_marks_is_kept_whole():
+    d = draft(ROLLOUT)
+    assert d.title == "某省人民政府办公厅关于推广第三批便民服务“一件事”改革经验的通知"
+
+
+def test_the_summary_says_how_many_numbered_table_rows_were_not_drafted():
+    from fazhi_cli.draft import summary
+    # row 2 names no one: neither 指导部门 nor a 推广范围, and no addressee line to read a territory as
+    text = ("某省第三批改革经验推广清单\n序号\t改革举措\t主要内容\t指导部门\t推广范围\n"
+            "1\t出生一件事联办\t整合事项,一次办结。\t省卫生健康委\t省医保局\n"
+            "2\t企业开办跨市(区)全程网办\t压缩开办时间。\t\t全省\n")
+    d = draft(text)
+    assert len(d.tasks) == 1 and (d.table_rows, d.table_rows_left) == (2, 1)
+    out = summary(d, "plan.yaml")
+    assert sum("1 行没有起草为任务" in line for line in out.splitlines()) == 1
+    whole = draft(ROLLOUT)
+    assert "没有起草为任务" not in summary(whole, "plan.yaml")

@@ -47,6 +47,10 @@ def summary(d: Draft, output: str) -> str:
           "supervising unit (a guess): {s}", a=dated, b=ongoing, c=guessed, n=aliases,
           s=comment(d.supervision) or t("无", "none")),
     ]
+    if d.table_rows_left > 0:
+        lines.append(t("注意: 原文表格有 {n} 个编号行,其中 {m} 行没有起草为任务;请对照原文补上",
+                       "warning: the notice's table has {n} numbered rows and {m} of them were not drafted as tasks; "
+                       "add them from the notice", n=d.table_rows, m=d.table_rows_left))
     if d.groups:
         lines.append(t("下一步: 核对 {o} 中带 # 的注释(单位组 {g} 暂各作一个单位),然后运行 fazhi check --plan {o}",
                        "next: check the # comments in {o} (the groups {g} are one unit each for now), then run "

@@ -49,6 +49,24 @@ def _date_of(line: str) -> date | None:
     return None
 
 
+_TITLE_END = re.compile(r"的(?:通知|意见|决定|批复|函)$")
+
+
+def _joined_title(head: list[str]) -> list[str]:
+    """The head with a title's first line (…关于…, no ending) joined to the line that ends it (…的通知)."""
+    out = list(head)
+    for i, line in enumerate(out[:8]):
+        n = norm(line).strip()
+        if "关于" not in n or _TITLE_END.search(n) or not 4 <= len(n) <= 60:
+            continue
+        nxt = next((j for j in range(i + 1, min(i + 3, len(out))) if out[j].strip()), None)
+        if nxt is not None and _TITLE_END.search(norm(out[nxt]).strip()) and len(norm(out[nxt]).strip()) <= 60:
+            out[i] = line.strip() + out[nxt].strip()
+            out[nxt] = ""
+        break
+    return out
+
+
 def read_header(lines: list[str], body_start: int) -> Header:
     """What the lines before the first numbered item (and the signature, wherever it is) say."""
     h = Header()
@@ -58,6 +76,8 @@ def read_header(lines: list[str], body_start: int) -> Header:
         m = re.search(DOC_NUMBER, normed[i])
         if m and not h.number:
             h.number = line[m.start():m.end()].strip()
+    # a title set over two lines (two <p> of a web page: 国务院办公厅关于推广第二批 / …改革举措的通知) is one title
+    head, normed = _joined_title(head), [norm(x) for x in _joined_title(head)] + normed[len(head):]
     # title: "…关于印发《X》的通知" names the plan; else a line ending like a plan's name
     for i, line in enumerate(head):
         n = normed[i]
@@ -78,6 +98,13 @@ def read_header(lines: list[str], body_start: int) -> Header:
             if 4 <= len(n) <= 60 and n.endswith(_PLAN_NOUNS) and not re.match(r"[((]?[一二三四五六七八九十\d]", n):
                 h.title = line.strip()
                 h.notes["title"] = t("取自通知开头的标题行,请核对", "taken from a heading near the top; please confirm")
+                break
+    if not h.title:
+        for line in head:
+            n = norm(line).strip()
+            if "关于" in n and _TITLE_END.search(n) and len(n) <= 80:
+                h.title = line.strip()
+                h.notes["title"] = t("取自通知标题,请核对", "taken from the notice's title; please confirm")
                 break
     if not h.title:
         first = next((x.strip() for x in head if 4 <= len(x.strip()) <= 60), "")

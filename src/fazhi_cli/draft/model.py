@@ -103,6 +103,8 @@ class Draft:
     duties: list[DraftDuty] = field(default_factory=list)
     tasks: list[DraftTask] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)      # numbered items not taken as tasks
+    table_rows: int = 0                                    # numbered rows of the notice's task tables
+    table_rows_left: int = 0                               # of them, rows not drafted as tasks
     year: int = 0
     year_source: str = ""                                  # where the plan's year comes from, said in a comment
     supervision: str = ""                                  # the guessed supervising unit

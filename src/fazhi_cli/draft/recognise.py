@@ -22,7 +22,8 @@ from .units import FIRST_LEADS, UnitList, find_lists
 
 
 def recognise(text: str, today: date, where: str = "") -> Draft:
-    lines = [ln.strip() for ln in tables_as_items(text.split("\n"))]
+    table_rows: list[str] = []
+    lines = [ln.strip() for ln in tables_as_items(text.split("\n"), table_rows)]
     lines = [ln for ln in lines if ln]
     if not lines:
         raise NoticeError(say("{w}: 文件没有文字内容", "{w}: the file holds no text", w=where))
@@ -128,6 +129,10 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
         task_lines.update(range(item.line, item.line + len(item.full_lines())))
     outside = [ln for i, ln in enumerate(lines) if i not in task_lines and i > max(header.signed_line, 0)
                and i > first_task_line]
+    # a table whose numbered rows were not all read as tasks: the summary says so, a wrong plan is never silent
+    row_lines = {re.sub(r"^\d+\.", "", ln.strip()).strip() for ln in table_rows}   # an item's lines lose the number
+    d.table_rows = len(table_rows)
+    d.table_rows_left = len(table_rows) - sum(1 for item, *_ in task_items if item.lines[0].strip() in row_lines)
     duties(d, "\n".join(outside), year, where)
     roster(d)
     return d
@@ -243,8 +248,14 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
             if ul.deadline is not None and not parts[-1].due_source:     # (牵头单位:…)完成时限:…
                 _part_deadline(parts[-1], text, masked, ul.start, ul, src, year, d.signed)
             continue
+        note = ul.note
+        if re.match(r"推广范围:", ul.note):
+            # a territory in a rollout table's 推广范围 (see structure.py): its lead is a reading of the drafter's
+            note = t("原文“{s}”未写单位:按通知主送的 {x} 读作牵头,请核对",
+                     "the notice's “{s}” names no body: {x}, whom the notice is addressed to, is read as the lead; "
+                     "confirm", s=ul.note.strip(), x="、".join(lead))
         part = DraftPart(f"{tid}.{len(parts) + 1}", one_line(body), lead, support, d.target, d.target_source,
-                         role_note=ul.note)
+                         role_note=note)
         part.people = "、".join(ul.people)
         if not lead:
             # a draft works before anyone edits it: those named answer for the part until a person says who leads
@@ -254,7 +265,8 @@ def _task(d: Draft, item: Item, tid: str, section: str, full: list[str], found: 
                                "carries it out")
         _part_deadline(part, text, masked, start, ul, src, year, d.signed)
         parts.append(part)
-    title_m = re.search(r"[,。;:(]", norm(full[0]))
+    # a short bracket inside the first words (跨市(区)审理) is part of the title; a longer one (a unit list) ends it
+    title_m = re.search(r"[,。;:]|\((?![^()]{1,6}\))", norm(full[0]))
     title = full[0][:title_m.start()] if title_m and title_m.start() > 0 else full[0]
     kept = text
     note = ""

@@ -111,17 +111,24 @@ _COLUMNS = (
     ("lead", r"^(牵头单位|牵头部门|主责单位|牵头|牵头责任单位|牵头科室|牵头处室)$"),
     ("responsible", r"^(责任单位|责任部门|承办单位|实施单位|责任科室|责任处室|落实单位|责任主体)$"),
     ("support", r"^(配合单位|配合部门|协办单位|参与单位|配合|协同责任单位|配合科室|协同单位)$"),
+    # 指导部门: the units named guide the work (support); 推广范围: where it applies, and so who carries it out
+    ("guide", r"^(指导部门|指导单位)$"),
+    ("scope", r"^(推广范围|实施范围|适用范围)$"),
     ("people", r"(领导|责任人|联系人)$"),
     ("deadline", r"(时限|完成时间|时间节点|期限|进度安排|时间要求)"),
     ("content", r"(具体措施|具体要求|工作内容|任务内容|工作措施|主要内容|具体内容|具体任务|措施|要求|内容)"),
-    ("task", r"(任务|事项|工作|目标|项目|类别)"),
+    ("task", r"(任务|事项|工作|目标|项目|类别|举措)"),
 )
 # header words of columns a plan has no use for (完成情况, 备注): they belong to the header all the same
 _OTHER_COLUMNS = re.compile(r"^(备注|完成情况|进展情况|完成进度|进度情况|推进情况|备注说明)$")
 # a task cell that carries the row's number: 1.规范文件公开
 _NUMBERED_CELL = re.compile(r"^\s*(\d{1,3})\s*[.、．](?!\d)\s*")
 _LABEL_OF = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位", "deadline": "完成时限",
-             "people": "责任领导"}
+             "people": "责任领导", "guide": "指导单位"}
+# a 推广范围 cell that names bodies (各区人民政府, 市商务局): they carry it out; else it is a territory (全国, 各自贸试验区)
+_BODY = re.compile(r"(政府|部门|单位|机构|局|委|办|厅|院|中心|办事处|街道|管委会)$")
+# the addressee line before the body: 各省、自治区、直辖市人民政府,国务院各部委、各直属机构:
+_ADDRESSEES = re.compile(r"^(各[^,:]{1,30}?(?:人民政府|政府))[,、:]")
 
 
 def _header(cells: list[str]) -> dict[str, int] | None:
@@ -134,7 +141,7 @@ def _header(cells: list[str]) -> dict[str, int] | None:
             key = f"other{i}"
         if key is not None:
             found[key] = i
-    if ({"task", "content"} & set(found)) and ({"lead", "responsible"} & set(found)) and len(found) >= 3:
+    if ({"task", "content"} & set(found)) and ({"lead", "responsible", "scope", "guide"} & set(found)) and len(found) >= 3:
         return found
     return None
 
@@ -250,7 +257,28 @@ def _rows_of(tokens: list[str]) -> list[str]:
     return out
 
 
-def tables_as_items(lines: list[str]) -> list[str]:
+def _addressed_level(lines: list[str]) -> str:
+    """The level of government a notice is addressed to first (各省、自治区、直辖市人民政府 → 各省（区、市）人民政府), or ""."""
+    for line in lines:
+        m = _ADDRESSEES.match(norm(line).strip())
+        if m and norm(line).strip().endswith(":"):
+            name = line.strip()[:m.end(1)]
+            return re.sub(r"各省[、,，]自治区[、,，]直辖市", "各省（区、市）", name)
+    return ""
+
+
+def _scope_lines(cell: str, level: str) -> list[str]:
+    """A 推广范围 cell → role lines: the bodies it names lead; a territory (全国) is the addressed level's to carry out."""
+    names = [x for x in re.split(r"[、,，]", norm(cell)) if x.strip()]
+    if names and all(_BODY.search(x.strip()) for x in names):
+        return [f"牵头单位:{cell}"]
+    if not level:
+        return []
+    # a reading, not the notice's words: the drafter's comment asks a person to confirm who carries it out there
+    return [f"牵头单位:{level};推广范围:{cell}"]
+
+
+def tables_as_items(lines: list[str], rows: list[str] | None = None) -> list[str]:
     """A task table (序号 | 任务 | 牵头单位 | 配合单位 | 完成时限) → numbered items with role lines.
 
     Rows arrive as lines with tab-separated cells (see reading.py), |-separated
@@ -259,8 +287,13 @@ def tables_as_items(lines: list[str]) -> list[str]:
     lines pass unchanged.
     The content column becomes the part's text; a task column beside it is
     the item's title; a cell left empty by a merge takes the value above.
+    A 指导部门 column names units that support; a 推广范围 column names who
+    leads, or a territory, which the level of government the notice is
+    addressed to carries out (a reading, with a comment). Each row's line is
+    added to ``rows`` when given, so the drafter can say how many it left out.
     """
     out: list[str] = []
+    level = ""
     columns: dict[str, int] | None = None
     width = count = 0
     above: list[str] = []
@@ -275,6 +308,7 @@ def tables_as_items(lines: list[str]) -> list[str]:
             while len(cells) > 1 and not cells[-1].strip() and len(cells) - 1 > max(found.values()):
                 cells = cells[:-1]
             columns, width, count, above = found, len(cells), 0, [""] * len(cells)
+            level = _addressed_level(out) if "scope" in found else ""
             continue
         if columns is not None and len(cells) > width:
             while len(cells) > width and not cells[-1].strip():
@@ -306,7 +340,11 @@ def tables_as_items(lines: list[str]) -> list[str]:
         else:
             text = task or content
         out.append(f"{number}.{text}")
-        for key in ("people", "lead", "responsible", "support", "deadline"):
+        if rows is not None:
+            rows.append(out[-1])
+        if "scope" in columns and not {"lead", "responsible"} & set(columns) and cells[columns["scope"]].strip():
+            out.extend(_scope_lines(cells[columns["scope"]].strip(), level))
+        for key in ("people", "lead", "responsible", "support", "guide", "deadline"):
             if key in columns and cells[columns[key]].strip():
                 out.append(f"{_LABEL_OF[key]}:{cells[columns[key]].strip()}")
     return out

@@ -23,7 +23,7 @@ LEAD_LABELS = ("牵头单位", "牵头部门", "主责单位", "主责部门", "
 RESPONSIBLE_LABELS = ("责任单位", "责任部门", "责任科室", "责任处室", "承办单位", "承办部门", "实施单位", "落实单位",
                       "责任主体", "主体责任单位", "负责部门", "负责单位")
 SUPPORT_LABELS = ("配合单位", "配合部门", "配合科室", "协办单位", "协助单位", "参与单位", "协同单位", "协作单位",
-                  "协同责任单位", "协同部门", "参与部门")
+                  "协同责任单位", "协同部门", "参与部门", "指导单位", "指导部门")
 # names of people (分管领导: 张副市长) are kept in the text as a note, never taken as units
 PEOPLE_LABELS = ("责任领导", "牵头领导", "分管领导", "牵头负责领导", "牵头市领导", "牵头区领导", "牵头县领导",
                  "分管市领导", "分管区领导", "分管县领导", "联系领导", "责任人", "联系人", "负责人")
@@ -78,9 +78,13 @@ def is_collective(name: str) -> bool:
             or n.endswith(("部门", "单位", "成员单位")) or "直属" in n)
 
 
+# words that make a bracket a sentence, never a name: (…按有关政策规定执行), (另行通知办理); 银行 ends in 行 too
+_A_SENTENCE = re.compile(r"按[^()]{0,30}规定|(?:执行|办理|规定)$")
+
+
 def looks_like_unit(name: str) -> bool:
     n = norm(name.strip())
-    if not 2 <= len(n) <= 40 or any(c in n for c in "。;:,\n"):
+    if not 2 <= len(n) <= 40 or any(c in n for c in "。;:,\n") or _A_SENTENCE.search(n):
         return False
     return n[-1] in UNIT_END or is_collective(n)
 
