@@ -17,12 +17,13 @@ from .duties import duties
 from .model import MAX_ITEMS, Draft, DraftPart, DraftSection, DraftTask, NoticeError
 from .roster import roster
 from .structure import RANK, Item, build_items, tables_as_items
-from .text import CLAUSE_END, chinese_number, mask_titles, norm, sentence_bounds, short
-from .units import FIRST_LEADS, UnitList, find_lists
+from .text import CLAUSE_END, chinese_number, mask_titles, norm, sentence_bounds, short, without_reading_aids
+from .units import FIRST_LEADS, UnitList, find_lists, subject_lists
 
 
 def recognise(text: str, today: date, where: str = "") -> Draft:
     table_rows: list[str] = []
+    text = without_reading_aids(text)
     lines = [ln.strip() for ln in tables_as_items(text.split("\n"), table_rows)]
     lines = [ln for ln in lines if ln]
     if not lines:
@@ -31,7 +32,19 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
     if len(items) > MAX_ITEMS:
         raise NoticeError(say("{w}: 有 {n} 个编号条目,不像一份通知(最多 {m} 个)", "{w}: {n} numbered items do not look "
                             "like a notice (at most {m})", w=where, n=len(items), m=MAX_ITEMS))
-    lists = {id(i): find_lists(norm(i.own_text())) for i in items}
+    finder = find_lists
+    lists = {id(i): finder(norm(i.own_text())) for i in items}
+    if not any(lists.values()):
+        # no item carries a labelled or bracketed list: the units may be the subjects of the items' sentences
+        # (各县(市、区)务必于6月30日前…), read only then, so that no notice with lists drafts differently
+        finder = subject_lists
+        if not any(finder(norm(i.own_text())) for i in items):
+            # a page that ran the items into one paragraph (……如下。 一、各地自查 ……): one item a line
+            split = [p for ln in lines for p in re.split(r"(?<=[。:：])\s+(?=[一二三四五六七八九十]{1,3}、)", ln)]
+            if len(split) > len(lines):
+                lines = split
+                items = build_items(lines)
+        lists = {id(i): finder(norm(i.own_text())) for i in items}
     scores: dict[str, int] = {}
     for item in items:
         scores[item.level] = scores.get(item.level, 0) + bool(lists[id(item)])
@@ -53,7 +66,7 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
         if item.level != task_level:
             continue
         full = item.full_lines()
-        found = find_lists(norm("\n".join(full)))
+        found = finder(norm("\n".join(full)))
         note = ""
         if not found:
             holder = item.parent
@@ -65,7 +78,7 @@ def recognise(text: str, today: date, where: str = "") -> Draft:
             note = t("本条未写单位:沿用上级条目 {p} 的单位", "no units here: those of {p} above are used", p=holder.path())
             # the holder's list, re-found in the holder's own text, closes this item's whole text
             text = "\n".join(full)
-            inherited = find_lists(norm(holder.own_text()))[-1]
+            inherited = finder(norm(holder.own_text()))[-1]
             found = [UnitList(len(text), len(text), lead=[], support=[], note=note, shape="inherited")]
             found[0].lead = [(a, b) for a, b in inherited.lead]
             found[0].support = [(a, b) for a, b in inherited.support]

@@ -125,3 +125,13 @@ class Spans:
         i = bisect.bisect_right(self.starts, start)
         self.starts.insert(i, start)
         self.ends.insert(i, end)
+
+
+# pinyin a copying site put after characters, 部門(mén), 業(yè): a reading aid, never the notice's words;
+# only brackets of lowercase letters with a tone mark, so that (app) or (PPP) stay
+_READING_AID = re.compile(r"(?<=[\u3400-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7} ?\)")
+
+
+def without_reading_aids(text: str) -> str:
+    """The text without the pinyin a web page inserted after its characters."""
+    return _READING_AID.sub("", text)
