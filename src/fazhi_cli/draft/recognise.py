@@ -18,7 +18,8 @@ from .model import MAX_ITEMS, Draft, DraftPart, DraftSection, DraftTask, NoticeE
 from .roster import roster
 from .structure import RANK, Item, build_items, tables_as_items
 from .text import CLAUSE_END, chinese_number, mask_titles, norm, sentence_bounds, short, without_reading_aids
-from .units import FIRST_LEADS, UnitList, find_lists, subject_lists
+from .subjects import subject_lists
+from .units import FIRST_LEADS, UnitList, find_lists
 
 
 def recognise(text: str, today: date, where: str = "") -> Draft:
