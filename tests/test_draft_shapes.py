@@ -917,3 +917,53 @@ def test_the_summary_says_how_many_numbered_table_rows_were_not_drafted():
     assert sum("1 行没有起草为任务" in line for line in out.splitlines()) == 1
     whole = draft(ROLLOUT)
     assert "没有起草为任务" not in summary(whole, "plan.yaml")
+
+
+# --- units named as a sentence's subject, in a notice with no unit list at all ---------------
+
+SUBJECT_HEAD = """某市推进办关于做好某项工作的通知
+各区人民政府,市政府各部门:
+现就有关事项通知如下:
+"""
+
+
+def test_units_named_as_the_subject_of_an_item_are_its_responsible_units_with_a_comment():
+    d = draft(SUBJECT_HEAD + "一、各区(镇、街)务必于5月31日前建立工作台账,并报市推进办。\n"
+                             "二、市政府各部门要按季度梳理办理情况。\n某市推进办\n2023年4月2日\n")
+    p = parts(d)
+    assert [(x.lead, x.support, str(x.due)) for x in p.values()] == [
+        (["各区(镇、街)"], [], "2023-05-31"), (["市政府各部门"], [], str(d.target))]
+    out = to_yaml(d, "notice.txt", "plan.yaml")
+    assert out.count("# 单位取自句子主语(原文没有写明牵头或责任单位),请核对") == 2
+
+
+def test_a_subject_that_leads_and_one_that_supports():
+    d = draft(SUBJECT_HEAD + "一、各单位要开展自查。由所属的市交通局、市水务局等市级主管部门牵头形成报告,"
+                             "其他有关部门配合,于7月15日前报市推进办。\n某市推进办\n2023年4月2日\n")
+    (p,) = parts(d).values()
+    # the 牵头 clause says who leads: 各单位, the subject of the other clause, is not added to them
+    assert (p.lead, p.support, str(p.due)) == (["市交通局", "市水务局"], ["其他有关部门"], "2023-07-15")
+
+
+@pytest.mark.parametrize("subject", ["我市", "各地", "工作人员", "按市委要求,各方面"])
+def test_a_subject_that_is_no_body_gives_nothing(subject):
+    with pytest.raises(NoticeError):
+        draft(SUBJECT_HEAD + f"一、{subject}要于5月31日前完成自查。\n二、{subject}要认真总结。\n")
+
+
+def test_subjects_are_never_read_when_an_item_carries_a_unit_list():
+    d = draft(SUBJECT_HEAD + "一、建立台账。(责任单位:市司法局)\n二、市政府各部门要按季度梳理办理情况。\n")
+    assert [(t.id, [x.lead for x in t.parts]) for t in d.tasks] == [("1", [["市司法局"]])]
+
+
+def test_pinyin_a_copying_site_inserted_is_not_part_of_a_name():
+    d = draft(SUBJECT_HEAD + "一、各區(市)縣政府、市政府各部門(mén)及重點(diǎn)工程業(yè)主要確定一名聯絡(luò )員。\n")
+    (p,) = parts(d).values()
+    assert p.lead == ["各區(市)縣政府", "市政府各部門", "重點工程業主"]
+    assert "(" not in d.tasks[0].text.replace("各區(市)", "")
+
+
+def test_items_run_into_one_paragraph_are_read_one_by_one():
+    d = draft(SUBJECT_HEAD.replace("如下:\n", "如下。 一、各地自查 各市(州)、县(市、区)要开展自查,"
+                                   "各市(州)于6月10日前报送。 二、部门自查 市级各部门要开展自查。\n"))
+    assert [x.lead for x in parts(d).values()] == [["各市(州)、县(市、区)"], ["市级各部门"]]
