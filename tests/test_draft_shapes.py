@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import one_line_error
-from fazhi_cli.draft import NoticeError, recognise
+from fazhi_cli.draft import NoticeError, recognise, summary
 from fazhi_cli.draft.reading import notice_text
 from fazhi_cli.draft.writing import to_yaml
 from fazhi_cli.plan.build import parse_plan
@@ -906,7 +906,6 @@ def test_a_title_over_two_lines_with_quotation_marks_is_kept_whole():
 
 
 def test_the_summary_says_how_many_numbered_table_rows_were_not_drafted():
-    from fazhi_cli.draft import summary
     # row 2 names no one: neither 指导部门 nor a 推广范围, and no addressee line to read a territory as
     text = ("某省第三批改革经验推广清单\n序号\t改革举措\t主要内容\t指导部门\t推广范围\n"
             "1\t出生一件事联办\t整合事项,一次办结。\t省卫生健康委\t省医保局\n"
@@ -935,6 +934,9 @@ def test_units_named_as_the_subject_of_an_item_are_its_responsible_units_with_a_
         (["各区(镇、街)"], [], "2023-05-31"), (["市政府各部门"], [], str(d.target))]
     out = to_yaml(d, "notice.txt", "plan.yaml")
     assert out.count("# 单位取自句子主语(原文没有写明牵头或责任单位),请核对") == 2
+    # a reading of sentences may miss who leads: the summary says so, with how many parts
+    assert sum("2 个分项的单位取自句子主语" in line for line in summary(d, "plan.yaml").splitlines()) == 1
+    assert "取自句子主语" not in summary(draft(HEAD + "一、任务\n1.推进工作。(牵头单位:市甲局)\n"), "plan.yaml")
 
 
 def test_a_subject_that_leads_and_one_that_supports():

@@ -47,6 +47,14 @@ def summary(d: Draft, output: str) -> str:
           "supervising unit (a guess): {s}", a=dated, b=ongoing, c=guessed, n=aliases,
           s=comment(d.supervision) or t("无", "none")),
     ]
+    from .subjects import subject_note  # noqa: PLC0415
+
+    read = sum(1 for p in parts if p.role_note == subject_note())
+    if read:
+        # no unit list anywhere: every such part is a reading of a sentence, and may miss who leads
+        lines.append(t("注意: 通知没有单位清单,{n} 个分项的单位取自句子主语(如“各县(市、区)要……”);请逐一对照原文核对牵头和配合单位",
+                       "warning: the notice has no unit lists; the units of {n} parts are read from the subjects of its "
+                       "sentences; check each part's lead and support units against the notice", n=read))
     if d.table_rows_left > 0:
         lines.append(t("注意: 原文表格有 {n} 个编号行,其中 {m} 行没有起草为任务;请对照原文补上",
                        "warning: the notice's table has {n} numbered rows and {m} of them were not drafted as tasks; "

@@ -102,6 +102,10 @@ def subject_lists(text: str) -> list[UnitList]:
         return []
     ul = UnitList(len(text), len(text), lead=list(lead.values()), support=list(support.values()), shape="subject",
                   own=not support)
-    ul.note = t("单位取自句子主语(原文没有写明牵头或责任单位),请核对", "the units are read from the sentence's subject (the "
-                "notice names no lead or responsible units): confirm")
+    ul.note = subject_note()
     return [ul]
+
+
+def subject_note() -> str:
+    return t("单位取自句子主语(原文没有写明牵头或责任单位),请核对", "the units are read from the sentence's subject (the "
+             "notice names no lead or responsible units): confirm")
