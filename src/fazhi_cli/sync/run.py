@@ -73,7 +73,6 @@ class Local(NamedTuple):
     path: Path
     data: bytes
     base: bytes                  # the synced bytes it begins with
-    lines: int                   # how many lines they hold
     extras: list[Extra]
 
 
@@ -512,7 +511,7 @@ class Blobs:
     """The unit files of one attempt, by blob id: read out of the repository once, or not at all when the
     file here is known to begin with them.
 
-    The last sync notes each synced file's length and line count by blob id
+    The last sync notes each synced file's length by blob id
     (``.sync/lengths.json``): a file here whose first that-many bytes hash to
     the blob id begins with exactly the synced bytes, so a sync that sends one
     record reads no synced file back out of the repository (resolving each
@@ -730,9 +729,8 @@ def _read_locals(plan: Plan, root: Path, blobs: Blobs, base: Folder, day: str) -
                                 "{p}:{n}: a synced record{i} was changed or removed on this PC, outside fazhi; "
                                 "put the line back before syncing; {m}",
                                 p=path, n=n, i=t("(编号 {r})", " {r}", r=rid) if rid else "", m=nothing()))
-        lines = synced.count(b"\n")
-        extras = list(_extras(plan, path, data, len(synced), lines, day))
-        out[name] = Local(name, path, data, synced, lines, extras)
+        extras = list(_extras(plan, path, data, len(synced), synced.count(b"\n"), day))
+        out[name] = Local(name, path, data, synced, extras)
     return out
 
 
